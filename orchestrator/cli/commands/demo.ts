@@ -1,0 +1,101 @@
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runDoctor } from '../../library/doctor.ts';
+import { git } from '../../library/git/run.ts';
+import { appendPluginHistory } from '../../library/context.ts';
+import { listPluginNames, openLibrary } from '../../library/library.ts';
+import { checkLinks } from '../../library/links.ts';
+import { commitAll, createScratchLibrary, createUpstream } from '../../library/scratch.ts';
+import { addPlugin } from '../../library/subtree/add.ts';
+import { pullPlugin } from '../../library/subtree/pull.ts';
+import { pushPlugin } from '../../library/subtree/push.ts';
+import { EXIT } from '../exit-codes.ts';
+import { print, table } from '../output.ts';
+import { STEWARD_ROOT } from './init.ts';
+
+function step(text: string): void {
+  print(`\n== ${text}`);
+}
+
+/**
+ * The main job on the embedded defaults. Until the later stages land it shows what
+ * exists: a scratch library built from the example plugins, each added as a real
+ * subtree of its own upstream, linked, checked, and synced both ways.
+ */
+async function runDemo(dir: string): Promise<number> {
+  const examples = openLibrary({ library: STEWARD_ROOT });
+  const names = listPluginNames(examples);
+  rmSync(dir, { recursive: true, force: true });
+  const libraryRoot = join(dir, 'library');
+  const upstreams = join(dir, 'upstreams');
+  print(`scratch copy of the example library in ${dir}`);
+
+  step(`1. an upstream repository for each of the ${names.length} example plugins`);
+  const work = new Map<string, string>();
+  for (const name of names) work.set(name, await createUpstream(join(examples.paths.plugins, name), join(upstreams, `${name}.git`)));
+  print(names.map((n) => `  ${relative(dir, join(upstreams, `${n}.git`))}`).join('\n'));
+
+  step('2. a new library; each plugin added as a git subtree (full history, merge commit)');
+  const library = await createScratchLibrary(libraryRoot, STEWARD_ROOT);
+  for (const name of names) {
+    const added = await addPlugin(library, name, { from: join(upstreams, `${name}.git`) });
+    print(`  steward plugin add ${name} --from ${relative(dir, added.url)}  -> ${added.prefix}/`);
+  }
+
+  step('3. templates link --check: the shared playbook reaches every plugin through its link');
+  const links = checkLinks(library);
+  print(`  ${links.filter((l) => l.state === 'linked').length}/${links.length} links in place`);
+
+  const [first] = names;
+  if (first) {
+    step(`4. sync both ways for ${first}`);
+    const upstreamWork = work.get(first) ?? '';
+    await git(upstreamWork, ['pull', '-q', join(upstreams, `${first}.git`), 'main']);
+    appendFileSync(join(upstreamWork, 'AGENT.md'), '\n## Upstream note\n\nAdded upstream after the library took the plugin in.\n');
+    await commitAll(upstreamWork, 'Document an upstream note');
+    await git(upstreamWork, ['push', '-q', join(upstreams, `${first}.git`), 'HEAD:main']);
+    const pulled = await pullPlugin(library, first);
+    print(`  upstream commit -> steward plugin pull ${first}: merged at ${pulled.head.slice(0, 12)}`);
+    appendPluginHistory(library, first, { at: new Date().toISOString(), type: 'note', summary: 'Checked by the steward demo.' });
+    await commitAll(libraryRoot, `${first}: record the demo check in its history`);
+    const pushed = await pushPlugin(library, first);
+    print(`  library commit -> steward plugin push ${first}: walked ${pushed.walked} commits, upstream at ${pushed.splitCommit.slice(0, 12)}`);
+    const log = await git(libraryRoot, ['log', '--oneline', '-4', pushed.splitCommit]);
+    print(log.trim().split('\n').map((l) => `    ${l}`).join('\n'));
+    // The second push has one more commit to walk, not the whole history.
+    writeFileSync(join(library.paths.plugins, first, 'AGENT.md'), `${readFileSync(join(library.paths.plugins, first, 'AGENT.md'), 'utf8')}\n`);
+    await commitAll(libraryRoot, `${first}: trailing newline`);
+    const again = await pushPlugin(library, first);
+    print(`  one more commit -> push walked ${again.walked} commit(s)`);
+  }
+
+  step('5. steward doctor');
+  const report = await runDoctor(library);
+  print(table(['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'], report.plugins.map((r) => [
+    r.plugin,
+    r.status,
+    r.links.every((l) => l.state === 'linked') ? 'linked' : 'check',
+    r.subtree.added ? 'yes' : 'no',
+    r.subtree.unpushed === null ? '-' : String(r.subtree.unpushed),
+    r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('; '),
+  ])));
+  print(`  ${report.summary.ok} ok, ${report.summary.warnings} with warnings, ${report.summary.errors} with errors`);
+
+  step('next');
+  print(`  cd ${libraryRoot}`);
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} doctor          # the same check, with --json for scripts`);
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} plugin context ${first ?? '<name>'}   # what its agent will read`);
+  print('  Not built yet: the sandbox and plugin host, error capture, triage and agent runs (see the README).');
+  return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job on the embedded defaults, on a scratch copy of the example library')
+    .option('--dir <dir>', 'where to build the scratch library (wiped first)', join(STEWARD_ROOT, '.steward', 'demo'))
+    .action(async (options: { dir: string }) => {
+      process.exitCode = await runDemo(resolve(options.dir));
+    });
+}

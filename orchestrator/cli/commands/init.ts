@@ -1,0 +1,43 @@
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { writeDefaultConfig } from '../../library/config.ts';
+import { openLibrary } from '../../library/library.ts';
+import { ensurePlaybookLink } from '../../library/links.ts';
+import { print } from '../output.ts';
+
+/** steward's own checkout: the templates and playbooks a new library starts from. */
+export const STEWARD_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('make the current directory a steward library: steward.config.json, templates and the default playbook')
+    .option('--dir <dir>', 'library root to initialise', '.')
+    .action((options: { dir: string }) => {
+      const root = resolve(options.dir);
+      mkdirSync(root, { recursive: true });
+      const file = writeDefaultConfig(root);
+      const library = openLibrary({ library: root });
+      mkdirSync(library.paths.plugins, { recursive: true });
+      mkdirSync(library.paths.state, { recursive: true });
+      for (const dir of ['templates', 'playbooks'] as const) {
+        const target = dir === 'templates' ? library.paths.templates : library.paths.playbooks;
+        if (!existsSync(target)) cpSync(join(STEWARD_ROOT, dir), target, { recursive: true, verbatimSymlinks: true });
+      }
+      ensurePlaybookLink(library);
+      ignoreStateDir(root, library.config.stateDir);
+      print(`wrote ${file}`);
+      print('next: commit, then "steward plugin add <name> --from <url>" or "steward plugin new <name>"');
+    });
+}
+
+/** The state dir is per machine: it must never be committed. */
+function ignoreStateDir(root: string, stateDir: string): void {
+  const file = join(root, '.gitignore');
+  const entry = `/${stateDir.replace(/\/+$/, '')}/`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (current.split('\n').includes(entry)) return;
+  appendFileSync(file, `${current && !current.endsWith('\n') ? '\n' : ''}${entry}\n`);
+}

@@ -1,0 +1,11 @@
+/** Exit statuses of every steward command; the README's table is written from this. */
+export const EXIT = {
+  /** Done, nothing wrong found. */
+  ok: 0,
+  /** The command ran and found problems (doctor errors, links not all in place). */
+  findings: 1,
+  /** Bad input or a refused operation; nothing was changed. */
+  badInput: 2,
+  /** A bug in steward: the message and stack go to stderr. */
+  internal: 70,
+} as const;

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { isStewardError } from '../core/errors.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerInit } from './commands/init.ts';
+import { registerPlugin } from './commands/plugin.ts';
+import { registerSchemas } from './commands/schemas.ts';
+import { registerTemplates } from './commands/templates.ts';
+import { EXIT } from './exit-codes.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('steward')
+    .description('Keeps a library of plugins healthy: subtrees, links, doctor, and (later) agents.')
+    .option('--library <dir>', 'the library root (default: $STEWARD_LIBRARY, else the nearest ancestor that is one)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program);
+  registerPlugin(program);
+  registerTemplates(program);
+  registerDoctor(program);
+  registerSchemas(program);
+  registerDemo(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too, successfully.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (isStewardError(error)) {
+      process.stderr.write(`steward: error ${error.code}: ${error.format()}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`steward: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

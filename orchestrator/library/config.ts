@@ -1,0 +1,73 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
+import { z } from 'zod';
+import { StewardError } from '../core/errors.ts';
+import { problemsFromZod, readJsonFile } from '../core/json.ts';
+
+export const CONFIG_FILE = 'steward.config.json';
+
+/** A path inside the library, written relative to its root. */
+const libraryPath = z
+  .string()
+  .min(1)
+  .refine((p) => !isAbsolute(p) && !normalize(p).split(/[\\/]/).includes('..'), {
+    message: 'must be a relative path inside the library (no "..", not absolute)',
+  });
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    pluginsDir: libraryPath.default('plugins').describe('Where the plugins live, one directory each.'),
+    templatesDir: libraryPath
+      .default('templates')
+      .describe('Holds linked/ (files linked into every plugin) and scaffold/ (for plugin new).'),
+    playbooksDir: libraryPath.default('playbooks').describe('Versioned markdown playbooks.'),
+    stateDir: libraryPath
+      .default('.steward')
+      .describe('Machine-local state (caches, queues data, run records); git-ignored.'),
+    defaultPlaybook: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/)
+      .default('default')
+      .describe('Playbook every plugin reaches through its link unless its manifest names another.'),
+    historyLimit: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('How many recent history entries an agent reads from a plugin.'),
+  })
+  .describe('Plugin Steward library configuration (steward.config.json).');
+
+export type LibraryConfig = z.output<typeof configSchema>;
+
+export function parseConfig(value: unknown, file: string): LibraryConfig {
+  const result = configSchema.safeParse(value);
+  if (!result.success) {
+    const problems = problemsFromZod(result.error);
+    const first = problems[0];
+    throw new StewardError(
+      'E_CONFIG_INVALID',
+      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      { file, ...(first ? { path: first.path } : {}) },
+    );
+  }
+  return result.data;
+}
+
+export function loadConfig(root: string): LibraryConfig {
+  const file = join(root, CONFIG_FILE);
+  if (!existsSync(file)) return configSchema.parse({});
+  return parseConfig(readJsonFile(file, CONFIG_FILE), CONFIG_FILE);
+}
+
+/** `steward init`: writes the defaults, refusing to overwrite an existing config. */
+export function writeDefaultConfig(root: string, overrides: Partial<LibraryConfig> = {}): string {
+  const file = join(root, CONFIG_FILE);
+  if (existsSync(file)) {
+    throw new StewardError('E_CONFIG_EXISTS', `${CONFIG_FILE} already exists`, { file });
+  }
+  const config = parseConfig({ ...overrides }, CONFIG_FILE);
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+  return file;
+}

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkManifest, MANIFEST_FILE } from './manifest.ts';
+import { listPluginNames, pluginPrefix, type Library } from './library.ts';
+import { linkedTemplates, linkStatus, type LinkState } from './links.ts';
+import { checkRequirements, defaultRequirementContext, type RequirementContext, type RequirementProblem } from './requires.ts';
+import { subtreeStatuses, type SubtreeStatus } from './subtree/status.ts';
+import { escapingSymlinks } from './tree.ts';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  code: string;
+  message: string;
+  file?: string;
+  path?: string;
+}
+
+export interface DoctorRow {
+  plugin: string;
+  status: 'ok' | 'warning' | 'error';
+  manifest: 'ok' | 'invalid' | 'missing';
+  agentMd: boolean;
+  links: { file: string; state: LinkState }[];
+  subtree: SubtreeStatus & { upstream: string | null };
+  requirements: RequirementProblem[];
+  findings: Finding[];
+}
+
+export interface DoctorReport {
+  version: 1;
+  library: string;
+  summary: { plugins: number; ok: number; warnings: number; errors: number };
+  plugins: DoctorRow[];
+}
+
+function worst(findings: readonly Finding[]): DoctorRow['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'error';
+  if (findings.some((f) => f.severity === 'warning')) return 'warning';
+  return 'ok';
+}
+
+function checkPlugin(
+  library: Library,
+  name: string,
+  templates: readonly string[],
+  subtree: SubtreeStatus | undefined,
+  ctx: RequirementContext,
+): DoctorRow {
+  const dir = join(library.paths.plugins, name);
+  const prefix = pluginPrefix(library, name);
+  const findings: Finding[] = [];
+  const { manifest, problems } = checkManifest(dir, name);
+  const manifestFile = `${prefix}/${MANIFEST_FILE}`;
+  for (const problem of problems) {
+    findings.push({ severity: 'error', code: 'manifest', message: problem.message, file: manifestFile, path: problem.path });
+  }
+  const agentMd = existsSync(join(dir, 'AGENT.md'));
+  if (!agentMd) findings.push({ severity: 'error', code: 'agent-md', message: 'AGENT.md is missing', file: `${prefix}/AGENT.md` });
+
+  const links = templates.map((template) => linkStatus(library, name, template));
+  for (const link of links) {
+    const file = `${prefix}/${link.file}`;
+    if (link.state === 'missing') findings.push({ severity: 'error', code: 'link-missing', message: `${link.file} is not linked (run "steward templates link")`, file });
+    if (link.state === 'broken') findings.push({ severity: 'error', code: 'link-broken', message: `${link.file} is broken: ${link.detail ?? ''}`, file });
+    if (link.state === 'overridden') findings.push({ severity: 'info', code: 'link-overridden', message: `${link.file} is overridden by a regular file`, file });
+  }
+  for (const escape of escapingSymlinks(dir, library.paths.linked)) {
+    findings.push({ severity: 'error', code: 'symlink-escape', message: `symlink points outside the plugin: -> ${escape.target ?? ''}`, file: `${prefix}/${escape.path}` });
+  }
+
+  const status: SubtreeStatus = subtree ?? { added: false, unpushed: null, since: null };
+  if (!status.added) findings.push({ severity: 'warning', code: 'not-a-subtree', message: 'not added as a git subtree (no subtree add in the history)' });
+  if (manifest && !manifest.upstream) findings.push({ severity: 'warning', code: 'no-upstream', message: 'no upstream recorded', file: manifestFile, path: '$.upstream' });
+  if (status.unpushed) findings.push({ severity: 'info', code: 'unpushed', message: `${status.unpushed} commit(s) not pushed upstream since the last ${status.since}` });
+
+  const requirements = manifest ? checkRequirements(manifest, dir, ctx) : [];
+  for (const problem of requirements) {
+    findings.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}` });
+  }
+  return {
+    plugin: name,
+    status: worst(findings),
+    manifest: problems.length === 0 ? 'ok' : existsSync(join(dir, MANIFEST_FILE)) ? 'invalid' : 'missing',
+    agentMd,
+    links: links.map(({ file, state }) => ({ file, state })),
+    subtree: { ...status, upstream: manifest?.upstream ? `${manifest.upstream.url}#${manifest.upstream.branch}` : null },
+    requirements,
+    findings,
+  };
+}
+
+export async function runDoctor(
+  library: Library,
+  options: { plugins?: string[]; ctx?: RequirementContext; onProgress?: (done: number, total: number) => void } = {},
+): Promise<DoctorReport> {
+  const names = options.plugins ?? listPluginNames(library);
+  const templates = linkedTemplates(library);
+  const prefixes = new Map(names.map((name) => [name, pluginPrefix(library, name)]));
+  const subtrees = await subtreeStatuses(library, prefixes);
+  const ctx = options.ctx ?? defaultRequirementContext();
+  const rows: DoctorRow[] = [];
+  for (const name of names) {
+    rows.push(checkPlugin(library, name, templates, subtrees.get(name), ctx));
+    options.onProgress?.(rows.length, names.length);
+  }
+  return {
+    version: 1,
+    library: library.root,
+    summary: {
+      plugins: rows.length,
+      ok: rows.filter((r) => r.status === 'ok').length,
+      warnings: rows.filter((r) => r.status === 'warning').length,
+      errors: rows.filter((r) => r.status === 'error').length,
+    },
+    plugins: rows,
+  };
+}

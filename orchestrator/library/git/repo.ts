@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitError } from '../../core/errors.ts';
+import { git, gitEnv, gitRaw } from './run.ts';
+
+/** simple-git over the library, with the same no-prompt environment as `git()`. */
+export function libraryGit(root: string): SimpleGit {
+  return simpleGit({ baseDir: root }).env(gitEnv());
+}
+
+export async function assertRepo(root: string): Promise<void> {
+  const inside = await gitRaw(root, ['rev-parse', '--is-inside-work-tree']);
+  if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
+    throw new GitError('E_NOT_A_REPO', `${root} is not a git work tree`, { hint: 'run "git init" and commit first' });
+  }
+  const head = await gitRaw(root, ['rev-parse', '--verify', '-q', 'HEAD^{commit}']);
+  if (head.code !== 0) {
+    throw new GitError('E_NOT_A_REPO', `${root} has no commit yet`, { hint: 'commit the library once before adding plugins' });
+  }
+}
+
+export async function headCommit(root: string): Promise<string> {
+  return (await git(root, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+}
+
+/** Tracked files with changes, staged or not; untracked files do not count. */
+export async function dirtyPaths(root: string, pathspec?: string): Promise<string[]> {
+  const args = ['status', '--porcelain=v1', '-z', '--untracked-files=no'];
+  if (pathspec) args.push('--', pathspec);
+  const out = await git(root, args);
+  return out.split('\0').filter(Boolean).map((entry) => entry.slice(3));
+}
+
+export async function assertClean(root: string, what: string): Promise<void> {
+  const dirty = await dirtyPaths(root);
+  if (dirty.length > 0) {
+    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+    throw new GitError('E_DIRTY_WORKTREE', `cannot ${what}: the work tree has uncommitted changes (${shown})`, {
+      hint: 'commit or stash them first',
+    });
+  }
+}
+
+/** A local path becomes absolute, so the recorded upstream works from any directory. */
+export function normaliseRemote(url: string, cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^:]+:/.test(url)) return url;
+  const path = isAbsolute(url) ? url : resolve(cwd, url);
+  return existsSync(path) ? path : url;
+}
+
+/** The branch to use: `ref` when given and present, else the remote's default branch. */
+export async function resolveRemoteBranch(root: string, url: string, ref?: string): Promise<string> {
+  const listing = await gitRaw(root, ['ls-remote', '--symref', url, ...(ref ? [`refs/heads/${ref}`] : ['HEAD'])]);
+  if (listing.code !== 0) {
+    const said = listing.stderr.trim().split('\n').slice(-1)[0] ?? '';
+    throw new GitError('E_REMOTE_UNREACHABLE', `cannot read ${url}: ${said}`, {
+      hint: 'check the URL and that you can reach it (git ls-remote works)',
+    });
+  }
+  if (ref) {
+    if (!listing.stdout.trim()) {
+      throw new GitError('E_REF_NOT_FOUND', `branch "${ref}" does not exist in ${url}`);
+    }
+    return ref;
+  }
+  const symref = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(listing.stdout)?.[1];
+  if (!symref) throw new GitError('E_REF_NOT_FOUND', `${url} has no default branch; pass --ref <branch>`);
+  return symref;
+}
+
+/** Steward's own commits need an identity even on a machine where none is configured. */
+export async function commitIdentityEnv(root: string): Promise<Record<string, string>> {
+  const email = await gitRaw(root, ['config', 'user.email']);
+  if (email.code === 0 && email.stdout.trim()) return {};
+  return {
+    GIT_AUTHOR_NAME: 'Plugin Steward',
+    GIT_AUTHOR_EMAIL: 'steward@localhost',
+    GIT_COMMITTER_NAME: 'Plugin Steward',
+    GIT_COMMITTER_EMAIL: 'steward@localhost',
+  };
+}

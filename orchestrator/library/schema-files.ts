@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../core/files.ts';
+import { configSchema } from './config.ts';
+import { historyEntrySchema } from './history.ts';
+import { manifestSchema } from './manifest.ts';
+
+/** Every external format's JSON Schema, generated from its zod schema: never written by hand. */
+const FORMATS = {
+  'steward.config.schema.json': configSchema,
+  'plugin.schema.json': manifestSchema,
+  'history-entry.schema.json': historyEntrySchema,
+} as const;
+
+export const SCHEMA_DIR = join(import.meta.dirname, 'schemas');
+
+export function renderSchemas(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [file, schema] of Object.entries(FORMATS)) {
+    // "input": what a person writes, where fields with defaults may be left out.
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    out.set(file, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  return out;
+}
+
+export function writeSchemas(dir = SCHEMA_DIR): string[] {
+  const written: string[] = [];
+  for (const [file, text] of renderSchemas()) {
+    writeFileAtomic(join(dir, file), text);
+    written.push(file);
+  }
+  return written;
+}
+
+/** Files that differ from what the zod schemas generate now. */
+export function staleSchemas(dir = SCHEMA_DIR): string[] {
+  return [...renderSchemas()]
+    .filter(([file, text]) => !existsSync(join(dir, file)) || readFileSync(join(dir, file), 'utf8') !== text)
+    .map(([file]) => file);
+}

@@ -1,0 +1,60 @@
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/** Directories a walk of a plugin never enters: dependencies, build output, VCS data. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'test-results', 'coverage']);
+
+export interface TreeEntry {
+  /** Path relative to the plugin root, "/"-separated. */
+  path: string;
+  kind: 'file' | 'symlink';
+  size: number;
+  /** For symlinks: the link text as written. */
+  target?: string;
+}
+
+/** Every file and symlink in a plugin, without following symlinks. */
+export function walkPlugin(root: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const path = relative(root, full).split(sep).join('/');
+      if (entry.isSymbolicLink()) {
+        entries.push({ path, kind: 'symlink', size: 0, target: readlinkSync(full) });
+      } else if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) visit(full);
+      } else if (entry.isFile()) {
+        entries.push({ path, kind: 'file', size: lstatSync(full).size });
+      }
+    }
+  };
+  visit(root);
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Where a symlink in a plugin leads: inside the plugin, to a managed template, or out. */
+export function classifySymlink(
+  pluginRoot: string,
+  linkPath: string,
+  target: string,
+  linkedDir: string,
+): 'inside' | 'managed' | 'escape' {
+  const from = join(pluginRoot, linkPath);
+  const resolved = resolve(dirname(from), target);
+  if (!isAbsolute(target) && isInside(pluginRoot, resolved)) return 'inside';
+  if (!isAbsolute(target) && linkPath.startsWith('.steward/') && isInside(linkedDir, resolved)) return 'managed';
+  return 'escape';
+}
+
+/** Symlinks that leave the plugin other than steward's own template links. */
+export function escapingSymlinks(pluginRoot: string, linkedDir: string, entries = walkPlugin(pluginRoot)): TreeEntry[] {
+  return entries.filter(
+    (e) => e.kind === 'symlink' && classifySymlink(pluginRoot, e.path, e.target ?? '', linkedDir) === 'escape',
+  );
+}
