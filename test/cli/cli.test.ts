@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commitFile, makeLibrary, makeUpstream, sh } from '../helpers/git.ts';
+import { steward } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+/** A bad-input failure: exit 2, one "steward: error CODE:" line first, nothing on stdout. */
+function expectBadInput(result: ReturnType<typeof steward>, code: string): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.split('\n')[0]).toContain(`steward: error ${code}:`);
+}
+
+describe('steward CLI', () => {
+  it('exits 0 for --help and 2 for an unknown command', () => {
+    expect(steward(['--help']).code).toBe(0);
+    const unknown = steward(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('init makes a library once, and refuses to overwrite it', () => {
+    const root = tempDir();
+    const first = steward(['init', '--dir', root]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'steward.config.json'), 'utf8')).stateDir).toBe('.steward');
+    expect(readFileSync(join(root, '.gitignore'), 'utf8')).toContain('/.steward/');
+    expect(readFileSync(join(root, 'templates', 'linked', 'PLAYBOOK.md'), 'utf8')).toContain('# Default playbook');
+    expectBadInput(steward(['init', '--dir', root]), 'E_CONFIG_EXISTS');
+  });
+
+  it('reports a bad config with its file and path, and exit 2', () => {
+    const root = tempDir();
+    steward(['init', '--dir', root]);
+    writeFileSync(join(root, 'steward.config.json'), '{ "pluginsDir": 5 }');
+    const result = steward(['doctor'], { cwd: root });
+    expectBadInput(result, 'E_CONFIG_INVALID');
+    expect(result.stderr).toContain('steward.config.json: $.pluginsDir:');
+  });
+
+  it('plugin new scaffolds a valid plugin whose own tests pass', () => {
+    const root = tempDir();
+    steward(['init', '--dir', root]);
+    const made = steward(['plugin', 'new', 'hello-world', '--description', 'Says hello.', '--owner', '@team'], { cwd: root });
+    expect(made.code).toBe(0);
+    const dir = join(root, 'plugins', 'hello-world');
+    const manifest = JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8')) as { name: string; description: string; owners: string[] };
+    expect(manifest).toMatchObject({ name: 'hello-world', description: 'Says hello.', owners: ['@team'] });
+    expect(readFileSync(join(dir, 'AGENT.md'), 'utf8')).toContain('# hello-world');
+    const tests = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'test/'], { cwd: dir, encoding: 'utf8' });
+    expect(tests.status).toBe(0);
+    expect(tests.stdout).toMatch(/# pass 3/);
+
+    const doctor = steward(['doctor', '--json'], { cwd: root });
+    expect(doctor.code).toBe(0);
+    const row = (JSON.parse(doctor.stdout) as { plugins: { plugin: string; status: string; links: { state: string }[] }[] }).plugins[0];
+    expect(row).toMatchObject({ plugin: 'hello-world', status: 'warning' });
+    expect(row?.links.every((l) => l.state === 'linked')).toBe(true);
+
+    expectBadInput(steward(['plugin', 'new', 'hello-world'], { cwd: root }), 'E_PLUGIN_EXISTS');
+    expectBadInput(steward(['plugin', 'new', '../escape'], { cwd: root }), 'E_PLUGIN_NAME');
+    expect(readdirSync(join(root, 'plugins'))).toEqual(['hello-world']);
+  });
+
+  it('adds, pulls and pushes through the command line', async () => {
+    const root = tempDir();
+    const upstream = await makeUpstream(root, 'csv-x');
+    const library = await makeLibrary(root);
+    const cwd = library.root;
+
+    const added = steward(['plugin', 'add', 'csv-x', '--from', upstream.bare], { cwd });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^added plugins\/csv-x\/ from .*csv-x\.git \(main at [0-9a-f]{12}\)/);
+
+    sh(upstream.work, 'pull', '-q');
+    commitFile(upstream.work, 'UP.md', 'u\n', 'Upstream change');
+    sh(upstream.work, 'push', '-q', 'origin', 'main');
+    const pulled = steward(['plugin', 'pull', 'csv-x'], { cwd });
+    expect(pulled.code).toBe(0);
+    expect(existsSync(join(cwd, 'plugins', 'csv-x', 'UP.md'))).toBe(true);
+
+    commitFile(cwd, 'plugins/csv-x/LIB.md', 'l\n', 'Library change');
+    const pushed = steward(['plugin', 'push', 'csv-x'], { cwd });
+    expect(pushed.code).toBe(0);
+    expect(sh(upstream.bare, 'log', '-1', '--format=%s', 'main')).toBe('Library change');
+
+    const list = JSON.parse(steward(['plugin', 'list', '--json'], { cwd }).stdout) as { plugins: { name: string; upstream: { url: string } }[] };
+    expect(list.plugins.map((p) => [p.name, p.upstream.url])).toEqual([['csv-x', upstream.bare]]);
+
+    expectBadInput(steward(['plugin', 'add', 'csv-y', '--from', join(root, 'missing.git')], { cwd }), 'E_REMOTE_UNREACHABLE');
+    expectBadInput(steward(['plugin', 'add', 'csv-y', '--from', upstream.bare, '--ref', 'nope'], { cwd }), 'E_REF_NOT_FOUND');
+    expectBadInput(steward(['plugin', 'pull', 'nope'], { cwd }), 'E_PLUGIN_UNKNOWN');
+    expect(existsSync(join(cwd, 'plugins', 'csv-y'))).toBe(false);
+  });
+
+  it('schemas check passes on the committed schemas', () => {
+    expect(steward(['schemas', 'check']).code).toBe(0);
+  });
+});

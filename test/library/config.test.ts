@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StewardError } from '../../orchestrator/core/errors.ts';
+import { loadConfig, writeDefaultConfig } from '../../orchestrator/library/config.ts';
+import { findLibraryRoot, openLibrary } from '../../orchestrator/library/library.ts';
+import { staleSchemas, renderSchemas } from '../../orchestrator/library/schema-files.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+function configError(body: unknown): StewardError {
+  const root = tempDir();
+  writeFileSync(join(root, 'steward.config.json'), JSON.stringify(body));
+  try {
+    loadConfig(root);
+  } catch (error) {
+    return error as StewardError;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('library config', () => {
+  it('defaults every field', () => {
+    expect(loadConfig(tempDir())).toEqual({
+      pluginsDir: 'plugins',
+      templatesDir: 'templates',
+      playbooksDir: 'playbooks',
+      stateDir: '.steward',
+      defaultPlaybook: 'default',
+      historyLimit: 20,
+    });
+  });
+
+  it('names the file and the path of a bad value', () => {
+    const error = configError({ stateDir: '../elsewhere' });
+    expect(error.code).toBe('E_CONFIG_INVALID');
+    expect(error.format()).toMatch(/^steward\.config\.json: \$\.stateDir: /);
+    expect(configError({ pluginDir: 'x' }).format()).toContain('$.pluginDir: unknown field "pluginDir"');
+    expect(configError({ historyLimit: 0 }).details.path).toBe('$.historyLimit');
+    expect(configError({ pluginsDir: '/abs' }).details.path).toBe('$.pluginsDir');
+  });
+
+  it('init writes the defaults once and refuses to overwrite', () => {
+    const root = tempDir();
+    writeDefaultConfig(root, { pluginsDir: 'libs' });
+    expect(JSON.parse(readFileSync(join(root, 'steward.config.json'), 'utf8')).pluginsDir).toBe('libs');
+    expect(() => writeDefaultConfig(root)).toThrow(/already exists/);
+  });
+
+  it('finds the library root from a directory inside it, and follows the config', () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'steward.config.json'), JSON.stringify({ pluginsDir: 'libs/plugins' }));
+    mkdirSync(join(root, 'libs', 'plugins', 'a', 'src'), { recursive: true });
+    const library = openLibrary({ cwd: join(root, 'libs', 'plugins', 'a', 'src') });
+    expect(library.paths.plugins).toBe(join(library.root, 'libs', 'plugins'));
+    expect(library.hasConfigFile).toBe(true);
+  });
+
+  it('says how to start when there is no library', () => {
+    const error = (() => {
+      try {
+        findLibraryRoot(tempDir());
+      } catch (e) {
+        return e as StewardError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('E_NOT_A_LIBRARY');
+    expect(error?.details.hint).toContain('steward init');
+  });
+});
+
+describe('generated JSON Schemas', () => {
+  it('are committed and match the zod schemas', () => {
+    expect(staleSchemas()).toEqual([]);
+  });
+
+  it('describe the unknown-field rule and the required fields of the manifest', () => {
+    const manifest = JSON.parse(renderSchemas().get('plugin.schema.json') ?? '{}') as { additionalProperties: boolean; required: string[] };
+    expect(manifest.additionalProperties).toBe(false);
+    expect(manifest.required.sort()).toEqual(['description', 'entry', 'name', 'runtime', 'test', 'version']);
+    expect(existsSync(join(import.meta.dirname, '../../orchestrator/library/schemas/plugin.schema.json'))).toBe(true);
+  });
+});
