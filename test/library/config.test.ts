@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StewardError } from '../../orchestrator/core/errors.ts';
+import type { StewardError } from '../../orchestrator/core/errors.ts';
 import { loadConfig, writeDefaultConfig } from '../../orchestrator/library/config.ts';
 import { findLibraryRoot, openLibrary } from '../../orchestrator/library/library.ts';
 import { staleSchemas, renderSchemas } from '../../orchestrator/library/schema-files.ts';
