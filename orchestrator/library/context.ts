@@ -59,13 +59,19 @@ function readPlaybook(library: Library, dir: string, manifest: Manifest): Plugin
   return { text: readFileSync(real, 'utf8'), source: 'link', file: PLAYBOOK_LINK };
 }
 
+/** Lines as `wc -l` counts them, plus an unterminated last one: a final newline starts no line. */
+function countLines(text: string): number {
+  if (text === '') return 0;
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
 function indexSources(dir: string): SourceFile[] {
   return walkPlugin(dir)
     .filter((e) => e.kind === 'file' && !e.path.startsWith('.steward/'))
     .map((e) => ({
       path: e.path,
       bytes: e.size,
-      lines: e.size > 1_000_000 ? 0 : readFileSync(join(dir, e.path), 'utf8').split('\n').length,
+      lines: e.size > 1_000_000 ? 0 : countLines(readFileSync(join(dir, e.path), 'utf8')),
       language: LANGUAGES[extname(e.path)] ?? 'other',
     }));
 }

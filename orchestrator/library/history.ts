@@ -42,7 +42,8 @@ export function readHistory(pluginRoot: string, limit: number): HistoryRead {
       skipped.push({ line: index + 1, reason: (error as Error).message });
     }
   });
-  return { entries: entries.slice(-limit), skipped };
+  // slice(-0) is the whole array: a limit of 0 asks for no entries.
+  return { entries: limit > 0 ? entries.slice(-limit) : [], skipped };
 }
 
 /** Validates, then appends one line; a file missing its final newline gets one first. */

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StewardError } from '../core/errors.ts';
 import { listPluginNames, pluginDir, type Library } from './library.ts';
 
@@ -50,6 +50,11 @@ export function linkStatus(library: Library, plugin: string, template: string): 
       : { plugin, file, state: 'broken', detail: 'not a file or a link' };
   }
   const actual = readlinkSync(link);
+  // An absolute link breaks once the library is cloned elsewhere, and doctor reports it
+  // as a symlink escape: it is broken even where it resolves, so linkTemplates rewrites it.
+  if (isAbsolute(actual)) {
+    return { plugin, file, state: 'broken', detail: `points to ${actual}, an absolute path; links are relative` };
+  }
   if (resolve(dirname(link), actual) !== resolve(dirname(link), target)) {
     return { plugin, file, state: 'broken', detail: `points to ${actual}, not ${target}` };
   }
