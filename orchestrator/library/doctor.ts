@@ -77,7 +77,7 @@ function checkPlugin(
 
   const requirements = manifest ? checkRequirements(manifest, dir, ctx) : [];
   for (const problem of requirements) {
-    findings.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}` });
+    findings.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}`, file: manifestFile, path: problem.path });
   }
   return {
     plugin: name,

@@ -85,10 +85,12 @@ export function linkTemplates(library: Library, plugins = listPluginNames(librar
   for (const plugin of plugins) {
     for (const template of templates) {
       const status = linkStatus(library, plugin, template);
-      if (status.state === 'missing' || status.state === 'broken') {
-        const { link, target } = expectedTarget(library, plugin, template);
+      const { link, target } = expectedTarget(library, plugin, template);
+      // Only a link is ever replaced: a directory in the way may hold someone's work.
+      const replaceable = status.state === 'missing' || (status.state === 'broken' && lstatSync(link).isSymbolicLink());
+      if (replaceable) {
         mkdirSync(dirname(link), { recursive: true });
-        if (status.state === 'broken') rmSync(link, { recursive: true, force: true });
+        if (status.state === 'broken') rmSync(link, { force: true });
         symlinkSync(target, link);
         after.push(linkStatus(library, plugin, template));
       } else {
@@ -106,7 +108,12 @@ export function linkTemplates(library: Library, plugins = listPluginNames(librar
  */
 export function ensurePlaybookLink(library: Library): void {
   const playbook = join(library.paths.playbooks, `${library.config.defaultPlaybook}.md`);
-  if (!existsSync(playbook)) return;
+  if (!existsSync(playbook)) {
+    throw new StewardError('E_PLAYBOOK_MISSING', `the default playbook "${library.config.defaultPlaybook}" does not exist`, {
+      file: relative(library.root, playbook),
+      hint: 'fix "defaultPlaybook" in steward.config.json or add the playbook',
+    });
+  }
   const link = join(library.paths.linked, 'PLAYBOOK.md');
   const target = relative(dirname(link), playbook);
   let stat;

@@ -5,6 +5,8 @@ import type { Manifest } from './manifest.ts';
 export interface RequirementProblem {
   kind: 'file' | 'bin' | 'gpu' | 'env';
   name: string;
+  /** JSON path in the manifest of the requirement that is not met. */
+  path: string;
   message: string;
 }
 
@@ -86,21 +88,21 @@ export function defaultRequirementContext(): RequirementContext {
 /** Everything the manifest says must be present on this machine before the plugin may run. */
 export function checkRequirements(manifest: Manifest, pluginRoot: string, ctx: RequirementContext): RequirementProblem[] {
   const problems: RequirementProblem[] = [];
-  for (const file of manifest.requires.files) {
+  manifest.requires.files.forEach((file, i) => {
     const why = fileReadable(join(pluginRoot, file));
-    if (why) problems.push({ kind: 'file', name: file, message: `required file ${file} is not readable (${why})` });
-  }
-  for (const bin of manifest.requires.bins) {
-    if (!ctx.paths.has(bin)) problems.push({ kind: 'bin', name: bin, message: `required binary "${bin}" is not on PATH` });
-  }
+    if (why) problems.push({ kind: 'file', name: file, path: `$.requires.files[${i}]`, message: `required file ${file} is not readable (${why})` });
+  });
+  manifest.requires.bins.forEach((bin, i) => {
+    if (!ctx.paths.has(bin)) problems.push({ kind: 'bin', name: bin, path: `$.requires.bins[${i}]`, message: `required binary "${bin}" is not on PATH` });
+  });
   if (manifest.requires.gpu) {
     const gpu = ctx.gpu();
-    if (!gpu.present) problems.push({ kind: 'gpu', name: 'gpu', message: `a GPU is required: ${gpu.reason}` });
+    if (!gpu.present) problems.push({ kind: 'gpu', name: 'gpu', path: '$.requires.gpu', message: `a GPU is required: ${gpu.reason}` });
   }
-  for (const variable of manifest.env) {
+  manifest.env.forEach((variable, i) => {
     if (variable.required && !ctx.env[variable.name]) {
-      problems.push({ kind: 'env', name: variable.name, message: `required environment variable ${variable.name} is not set` });
+      problems.push({ kind: 'env', name: variable.name, path: `$.env[${i}]`, message: `required environment variable ${variable.name} is not set` });
     }
-  }
+  });
   return problems;
 }

@@ -231,13 +231,14 @@ describe('runDoctor: warnings', () => {
     const unmet = row(await runDoctor(library, { ctx: bareContext() }), 'needy');
     expect(unmet.status).toBe('warning');
     expect(unmet.manifest).toBe('ok');
-    expect(notable(unmet).map((f) => [f.severity, f.code])).toEqual([
-      ['warning', 'requires-file'],
-      ['warning', 'requires-file'],
-      ['warning', 'requires-bin'],
-      ['warning', 'requires-gpu'],
-      ['warning', 'requires-env'],
+    expect(notable(unmet).map((f) => [f.severity, f.code, f.path])).toEqual([
+      ['warning', 'requires-file', '$.requires.files[0]'],
+      ['warning', 'requires-file', '$.requires.files[1]'],
+      ['warning', 'requires-bin', '$.requires.bins[0]'],
+      ['warning', 'requires-gpu', '$.requires.gpu'],
+      ['warning', 'requires-env', '$.env[0]'],
     ]);
+    expect(notable(unmet).every((f) => f.file === 'plugins/needy/plugin.json')).toBe(true);
     expect(unmet.requirements.map((p) => [p.kind, p.name])).toEqual([
       ['file', 'data/model.bin'],
       ['file', 'data'],

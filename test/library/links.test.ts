@@ -148,30 +148,30 @@ describe('linkTemplates', () => {
     expect(readlinkSync(danglingLink)).toBe(readlinkSync(join(missing, PLAYBOOK)));
   });
 
-  it('replaces a directory standing where a link belongs', async () => {
+  it('never deletes a directory standing where a link belongs: it stays broken, contents kept', async () => {
     const library = await makeLibrary();
     const dir = addPluginDir(library, 'alpha');
     mkdirSync(join(dir, PLAYBOOK), { recursive: true });
+    writeFileSync(join(dir, PLAYBOOK, 'notes.txt'), 'keep me\n');
     expect(linkStatus(library, 'alpha', 'PLAYBOOK.md')).toMatchObject({ state: 'broken', detail: 'not a file or a link' });
-    expect(linkTemplates(library).map((s) => s.state)).toEqual(['linked']);
-    expect(lstatSync(join(dir, PLAYBOOK)).isSymbolicLink()).toBe(true);
+    expect(linkTemplates(library).map((s) => s.state)).toEqual(['broken']);
+    expect(readFileSync(join(dir, PLAYBOOK, 'notes.txt'), 'utf8')).toBe('keep me\n');
   });
 
-  it('refuses when templates/linked/ holds nothing to link', async () => {
+  it('refuses a default playbook that does not exist, naming it, and links nothing', async () => {
     const library = await makeLibrary();
-    addPluginDir(library, 'alpha');
-    const empty = join(library.root, 'empty-linked');
-    mkdirSync(empty);
-    // A playbook name that does not exist keeps ensurePlaybookLink from creating a link in the empty dir.
-    const bare: Library = { ...library, config: { ...library.config, defaultPlaybook: 'absent' }, paths: { ...library.paths, linked: empty } };
+    const dir = addPluginDir(library, 'alpha');
+    const bad: Library = { ...library, config: { ...library.config, defaultPlaybook: 'absent' } };
     let caught: unknown;
     try {
-      linkTemplates(bare);
+      linkTemplates(bad);
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(StewardError);
-    expect((caught as StewardError).code).toBe('E_TEMPLATE_MISSING');
+    expect((caught as StewardError).code).toBe('E_PLAYBOOK_MISSING');
+    expect((caught as StewardError).details.file).toBe('playbooks/absent.md');
+    expect(() => lstatSync(join(dir, PLAYBOOK))).toThrow();
   });
 });
 
@@ -281,11 +281,11 @@ describe('ensurePlaybookLink', () => {
     expect(readFileSync(link, 'utf8')).toBe('# The library\'s own\n');
   });
 
-  it('creates the link when it is missing, and does nothing for a playbook that does not exist', async () => {
+  it('creates the link when it is missing, and refuses a playbook that does not exist', async () => {
     const library = await makeLibrary();
     const link = join(library.paths.linked, 'PLAYBOOK.md');
     unlinkSync(link);
-    ensurePlaybookLink({ ...library, config: { ...library.config, defaultPlaybook: 'absent' } });
+    expect(() => ensurePlaybookLink({ ...library, config: { ...library.config, defaultPlaybook: 'absent' } })).toThrow(/"absent" does not exist/);
     expect(() => lstatSync(link)).toThrow();
     ensurePlaybookLink(library);
     expect(readlinkSync(link)).toBe('../../playbooks/default.md');
