@@ -1,18 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { relativePathInside } from '../core/relative-path.ts';
 import { StewardError } from '../core/errors.ts';
 import { problemsFromZod, readJsonFile } from '../core/json.ts';
 
 export const CONFIG_FILE = 'steward.config.json';
 
-/** A path inside the library, written relative to its root. */
-const libraryPath = z
-  .string()
-  .min(1)
-  .refine((p) => !isAbsolute(p) && !normalize(p).split(/[\\/]/).includes('..'), {
-    message: 'must be a relative path inside the library (no "..", not absolute)',
-  });
+const libraryPath = relativePathInside('library');
 
 export const configSchema = z
   .strictObject({

@@ -1,21 +1,18 @@
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
+import { relativePathInside } from '../core/relative-path.ts';
 import type { StewardError } from '../core/errors.ts';
 import { ManifestError } from '../core/errors.ts';
 import { problemsFromZod, parseJsonText, type Problem } from '../core/json.ts';
 import { jsonSchemaProblem } from '../core/json-schema.ts';
+import { writeFileAtomic } from '../core/files.ts';
 import { PLUGIN_NAME_PATTERN } from './names.ts';
 
 export const MANIFEST_FILE = 'plugin.json';
 
-const pluginPath = z
-  .string()
-  .min(1)
-  .refine((p) => !isAbsolute(p) && !normalize(p).split(/[\\/]/).includes('..'), {
-    message: 'must be a relative path inside the plugin',
-  });
+const pluginPath = relativePathInside('plugin');
 
 const jsonSchemaObject = z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
   const problem = jsonSchemaProblem(schema);
@@ -135,7 +132,5 @@ export function updateManifestFile(pluginDir: string, edit: (raw: Record<string,
   const file = join(pluginDir, MANIFEST_FILE);
   const raw = parseJsonText(readFileSync(file, 'utf8'), MANIFEST_FILE) as Record<string, unknown>;
   edit(raw);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(raw, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(raw, null, 2)}\n`);
 }
