@@ -95,6 +95,18 @@ describe('steward CLI', () => {
     expect(existsSync(join(cwd, 'plugins', 'csv-y'))).toBe(false);
   });
 
+  it('doctor passes on the example library that ships with steward', () => {
+    const result = steward(['doctor', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { summary: { plugins: number; errors: number }; plugins: { plugin: string; manifest: string; links: { state: string }[] }[] };
+    expect(report.summary.plugins).toBeGreaterThanOrEqual(6);
+    expect(report.summary.errors).toBe(0);
+    for (const row of report.plugins) {
+      expect(row.manifest, row.plugin).toBe('ok');
+      expect(row.links.map((l) => l.state), row.plugin).toEqual(['linked']);
+    }
+  });
+
   it('schemas check passes on the committed schemas', () => {
     expect(steward(['schemas', 'check']).code).toBe(0);
   });
