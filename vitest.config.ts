@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Steward's JSON logs stay out of the test report unless something is wrong.
+    env: { STEWARD_LOG_LEVEL: 'error' },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

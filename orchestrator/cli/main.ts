@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isStewardError } from '../core/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerHost } from './commands/host.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPlugin } from './commands/plugin.ts';
 import { registerSchemas } from './commands/schemas.ts';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerInit(program);
-  registerPlugin(program);
+  registerHost(program, registerPlugin(program));
   registerTemplates(program);
   registerDoctor(program);
   registerSchemas(program);

@@ -11,7 +11,7 @@ import { pushPlugin } from '../../library/subtree/push.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson, progress, table } from '../output.ts';
 
-export function registerPlugin(program: Command): void {
+export function registerPlugin(program: Command): Command {
   const plugin = program.command('plugin').description('the plugins of the library: add, pull, push, new, list');
 
   plugin
@@ -108,4 +108,5 @@ export function registerPlugin(program: Command): void {
       print(`sources: ${context.sources.length} files`);
       print(table(['PATH', 'LANGUAGE', 'LINES', 'BYTES'], context.sources.map((s) => [s.path, s.language, String(s.lines), String(s.bytes)])));
     });
+  return plugin;
 }

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { StewardError } from '../../core/errors.ts';
+import { parseJsonText } from '../../core/json.ts';
+import { PluginHost } from '../../host/host.ts';
+import { createHostServer } from '../../host/http.ts';
+import { requirePlugin } from '../../library/library.ts';
+import { assertPluginName } from '../../library/names.ts';
+import { libraryFrom } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { print, printJson } from '../output.ts';
+
+/** `--input '{"a":1}'` or `--input @file.json`. */
+function readInput(value: string): unknown {
+  if (value.startsWith('@')) {
+    const file = resolve(value.slice(1));
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new StewardError('E_USAGE', `cannot read --input file: ${(error as Error).message}`, { file });
+    }
+    return parseJsonText(text, file);
+  }
+  return parseJsonText(value, '--input');
+}
+
+async function oneShot(command: Command, name: string, op: 'execute' | 'help', input: unknown, json: boolean): Promise<void> {
+  assertPluginName(name);
+  const library = libraryFrom(command);
+  requirePlugin(library, name);
+  const host = new PluginHost({ library });
+  host.load([name]);
+  try {
+    const outcome = await host.invoke(name, input, op);
+    if (!outcome) throw new StewardError('E_PLUGIN_UNKNOWN', `no plugin "${name}"`);
+    if (json) printJson(outcome);
+    else if (outcome.ok) print(typeof outcome.output === 'string' ? outcome.output : JSON.stringify(outcome.output, null, 2));
+    else process.stderr.write(`${name}: ${outcome.kind}: ${outcome.error.type}: ${outcome.error.message}\n`);
+    if (!outcome.ok) process.exitCode = EXIT.findings;
+  } finally {
+    await host.close();
+  }
+}
+
+export function registerHost(program: Command, plugin: Command): void {
+  program
+    .command('host')
+    .description('run the plugin host and its HTTP API (Ctrl-C stops it and every plugin process)')
+    .option('--port <port>', 'TCP port', '7070')
+    .option('--bind <address>', 'address to listen on', '127.0.0.1')
+    .action(async (options: { port: string; bind: string }, command: Command) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StewardError('E_USAGE', `--port must be 0..65535, got ${options.port}`);
+      const host = new PluginHost({ library: libraryFrom(command) });
+      host.load();
+      const server = createHostServer(host);
+      await new Promise<void>((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(port, options.bind, resolveListen);
+      });
+      const address = server.address();
+      const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
+      print(`steward host on http://${where}: ${host.list().length} plugin(s)`);
+      for (const h of host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => {
+          server.close();
+          void host.close().then(resolveStop);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  plugin
+    .command('run <name>')
+    .description('call a plugin once through the host (sandboxed), with --input JSON or @file')
+    .requiredOption('--input <json>', 'the input: JSON text, or @path/to/file.json')
+    .option('--json', 'print the whole outcome as JSON')
+    .action(async (name: string, options: { input: string; json?: boolean }, command: Command) => {
+      await oneShot(command, name, 'execute', readInput(options.input), options.json === true);
+    });
+
+  plugin
+    .command('help <name>')
+    .description("print a plugin's own help (its help() or the process protocol's help)")
+    .option('--json', 'print the whole outcome as JSON')
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      await oneShot(command, name, 'help', undefined, options.json === true);
+    });
+}

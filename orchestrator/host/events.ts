@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { errorEventSchema, type ErrorEvent } from '../ingest/event.ts';
+import type { Manifest } from '../library/manifest.ts';
+import type { FailureKind, ThrownError } from './types.ts';
+
+/** Where failed invocations go: a file until the ingest queue exists, then the queue. */
+export interface CaptureSink {
+  capture(event: ErrorEvent): void | Promise<void>;
+}
+
+/** Appends one event a line to the state dir's events.jsonl. */
+export class FileSink implements CaptureSink {
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+  }
+
+  capture(event: ErrorEvent): void {
+    appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+  }
+}
+
+/** Working-copy paths are the host's business: stacks say paths relative to the plugin root. */
+export function relativiseStack(stack: string): string {
+  return stack
+    .split('\n')
+    // The host's own worker frames say nothing about the plugin and name host paths.
+    .filter((line) => !line.includes('/host/worker/node-worker.mjs'))
+    .join('\n')
+    .replace(/(?:file:\/\/)?\/[^\s()'"]*?\/steward-wc-[A-Za-z0-9]+\/plugin\//g, '');
+}
+
+/** The plugin's own secret values, wherever they appear. The ingest scrubber does the rest. */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactValues(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)]));
+  return value;
+}
+
+/** An event must stay under 256 KiB: a huge input is kept as its size and a preview. */
+const MAX_INPUT_BYTES = 64 * 1024;
+
+function capInput(input: unknown): unknown {
+  const text = JSON.stringify(input) ?? 'null';
+  if (text.length <= MAX_INPUT_BYTES) return input;
+  return { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, 4096) };
+}
+
+const LEVEL: Record<Exclude<FailureKind, 'not-runnable'>, ErrorEvent['level']> = {
+  'invalid-input': 'warning',
+  'plugin-error': 'error',
+  'invalid-output': 'error',
+  crash: 'fatal',
+  timeout: 'fatal',
+};
+
+export function buildErrorEvent(input: {
+  manifest: Manifest;
+  kind: Exclude<FailureKind, 'not-runnable'>;
+  error: ThrownError;
+  operation: string;
+  invocationInput: unknown;
+  secrets: readonly string[];
+  environment?: string;
+}): ErrorEvent {
+  const { error, secrets } = input;
+  const event: ErrorEvent = {
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    plugin: input.manifest.name,
+    pluginVersion: input.manifest.version,
+    environment: input.environment ?? 'production',
+    level: LEVEL[input.kind],
+    error: {
+      type: redactValues(error.type, secrets) || 'Error',
+      message: redactValues(error.message, secrets),
+      ...(error.stack ? { stack: redactValues(relativiseStack(error.stack), secrets) } : {}),
+      ...(error.code ? { code: error.code } : {}),
+    },
+    invocation: { operation: input.operation, input: capInput(redactDeep(input.invocationInput, secrets)) },
+    host: { name: hostname(), runtime: input.manifest.runtime === 'node' ? `node ${process.versions.node}` : input.manifest.runtime },
+    tags: { failure: input.kind },
+  };
+  return errorEventSchema.parse(event);
+}

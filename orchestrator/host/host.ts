@@ -1,0 +1,303 @@
+import type { ValidateFunction } from 'ajv';
+import { join } from 'node:path';
+import { compileJsonSchema } from '../core/json-schema.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { listPluginNames, pluginPrefix, type Library } from '../library/library.ts';
+import { checkManifest, type Manifest } from '../library/manifest.ts';
+import { checkRequirements, defaultRequirementContext, type RequirementContext } from '../library/requires.ts';
+import { buildErrorEvent, FileSink, type CaptureSink } from './events.ts';
+import { PluginMetrics, type MetricsSnapshot, type StateChange } from './metrics.ts';
+import { NodeRuntime, RuntimeFailure } from './runtime-node.ts';
+import { ProcessRuntime } from './runtime-process.ts';
+import type { FailureKind, Outcome, PluginRuntime, PluginState, ThrownError } from './types.ts';
+
+export interface HostOptions {
+  library: Library;
+  sink?: CaptureSink;
+  /** Crashes (and timeouts) within `crashWindowMs` that make a plugin FAILED. Default 3 in 60 s. */
+  crashLimit?: number;
+  crashWindowMs?: number;
+  backend?: 'auto' | 'bubblewrap' | 'process';
+  /** Where declared variables take their values. Default: the host's environment. */
+  env?: NodeJS.ProcessEnv;
+  environment?: string;
+  requirements?: RequirementContext;
+  logger?: Logger;
+}
+
+/** One plugin as the host holds it. Replaced whole on reload, so a reader never sees half a change. */
+interface Entry {
+  readonly name: string;
+  readonly dir: string;
+  readonly manifest: Manifest | undefined;
+  state: PluginState;
+  reason: string | undefined;
+  readonly history: StateChange[];
+  readonly metrics: PluginMetrics;
+  runtime: PluginRuntime | undefined;
+  starting: Promise<void> | undefined;
+  readonly crashes: number[];
+  inFlight: number;
+  readonly validators: { input?: ValidateFunction; output?: ValidateFunction };
+}
+
+export interface PluginHealth {
+  name: string;
+  state: PluginState;
+  reason: string | null;
+  version: string | null;
+  runtime: string | null;
+  inFlight: number;
+  metrics: MetricsSnapshot;
+  history: StateChange[];
+}
+
+const HISTORY_LIMIT = 50;
+
+/**
+ * The crash-proof plugin host. Each plugin runs in its own sandboxed process; whatever
+ * it does, only that process dies, and the host reports it as an error event.
+ */
+export class PluginHost {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sink: CaptureSink;
+  private readonly crashLimit: number;
+  private readonly crashWindowMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly requirements: RequirementContext;
+  private readonly log: Logger;
+
+  constructor(private readonly options: HostOptions) {
+    this.sink = options.sink ?? new FileSink(join(options.library.paths.state, 'events.jsonl'));
+    this.crashLimit = options.crashLimit ?? 3;
+    this.crashWindowMs = options.crashWindowMs ?? 60_000;
+    this.env = options.env ?? process.env;
+    this.requirements = options.requirements ?? defaultRequirementContext();
+    this.log = options.logger ?? createLogger({ component: 'host' });
+  }
+
+  /** Discovers every plugin of the library; none is started until it is first called. */
+  load(names: readonly string[] = listPluginNames(this.options.library)): void {
+    for (const name of names) this.entries.set(name, this.discover(name));
+  }
+
+  private setState(entry: Entry, state: PluginState, reason?: string): void {
+    entry.state = state;
+    entry.reason = reason;
+    entry.history.push({ state, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
+    if (entry.history.length > HISTORY_LIMIT) entry.history.splice(0, entry.history.length - HISTORY_LIMIT);
+    // UNAVAILABLE is this machine's state, not the plugin's fault: worth a note, not a warning.
+    if (state === 'FAILED') this.log.warn({ plugin: entry.name, state, reason }, 'plugin state');
+    else if (state === 'UNAVAILABLE') this.log.info({ plugin: entry.name, state, reason }, 'plugin state');
+  }
+
+  private discover(name: string): Entry {
+    const dir = join(this.options.library.paths.plugins, name);
+    const { manifest, problems } = checkManifest(dir, name);
+    const entry: Entry = {
+      name, dir, manifest, state: 'DISCOVERED', reason: undefined, history: [], metrics: new PluginMetrics(),
+      runtime: undefined, starting: undefined, crashes: [], inFlight: 0, validators: {},
+    };
+    this.setState(entry, 'DISCOVERED');
+    const problem = problems[0];
+    if (!manifest || problem) {
+      this.setState(entry, 'FAILED', `invalid manifest: ${pluginPrefix(this.options.library, name)}/plugin.json: ${problem?.path ?? '$'}: ${problem?.message ?? 'missing'}`);
+      return entry;
+    }
+    for (const side of ['input', 'output'] as const) {
+      const compiled = compileJsonSchema(manifest.interface[side]);
+      if (!compiled.ok) {
+        this.setState(entry, 'FAILED', `interface.${side}: ${compiled.message}`);
+        return entry;
+      }
+      entry.validators[side] = compiled.validate;
+    }
+    const missing = checkRequirements(manifest, dir, { ...this.requirements, env: this.env });
+    if (missing.length > 0) {
+      this.setState(entry, 'UNAVAILABLE', missing.map((m) => m.message).join('; '));
+      return entry;
+    }
+    this.setState(entry, 'LOADED');
+    return entry;
+  }
+
+  private declaredEnv(manifest: Manifest): { env: Record<string, string>; secrets: string[] } {
+    const env: Record<string, string> = {};
+    const secrets: string[] = [];
+    for (const variable of manifest.env) {
+      const value = this.env[variable.name];
+      if (value === undefined) continue;
+      env[variable.name] = value;
+      if (variable.secret) secrets.push(value);
+    }
+    return { env, secrets };
+  }
+
+  private async ensureStarted(entry: Entry, manifest: Manifest): Promise<Outcome | undefined> {
+    if (entry.runtime?.ready) return undefined;
+    entry.starting ??= (async () => {
+      const options = {
+        name: entry.name, dir: entry.dir, manifest, env: this.declaredEnv(manifest).env,
+        ...(this.options.backend ? { backend: this.options.backend } : {}),
+        onLog: (line: { level: string; msg: string; data?: unknown }) => this.log.info({ plugin: entry.name, pluginLog: line }, line.msg),
+        onDeath: (error: ThrownError) => void this.lostBetweenCalls(entry, manifest, error),
+      };
+      const runtime = manifest.runtime === 'node' ? new NodeRuntime(options) : new ProcessRuntime(options);
+      await runtime.start();
+      entry.runtime = runtime;
+      this.setState(entry, 'INITIALIZED');
+    })().finally(() => {
+      entry.starting = undefined;
+    });
+    try {
+      await entry.starting;
+      return undefined;
+    } catch (error) {
+      const thrown: ThrownError = error instanceof RuntimeFailure ? error.error : { type: 'StartError', message: (error as Error).message };
+      const phase = error instanceof RuntimeFailure ? error.phase : 'start';
+      // init() or validate() said no: that is the plugin's verdict, and no retry will change it.
+      this.setState(entry, 'FAILED', `${phase}: ${thrown.type}: ${thrown.message}`);
+      await this.capture(entry, manifest, 'crash', thrown, phase, undefined);
+      return { ok: false, kind: 'not-runnable', error: thrown, durationMs: 0 };
+    }
+  }
+
+  private async capture(entry: Entry, manifest: Manifest, kind: Exclude<FailureKind, 'not-runnable'>, error: ThrownError, operation: string, input: unknown): Promise<void> {
+    try {
+      const event = buildErrorEvent({
+        manifest, kind, error, operation, invocationInput: input, secrets: this.declaredEnv(manifest).secrets,
+        ...(this.options.environment ? { environment: this.options.environment } : {}),
+      });
+      await this.sink.capture(event);
+    } catch (failure) {
+      // Losing an event must never fail the call that produced it.
+      this.log.error({ plugin: entry.name, err: (failure as Error).message }, 'capture failed');
+    }
+  }
+
+  /** Calls a plugin. Undefined means no such plugin; every other failure is an Outcome. */
+  async invoke(name: string, input: unknown, op: 'execute' | 'help' = 'execute'): Promise<Outcome | undefined> {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    const manifest = entry.manifest;
+    if (!manifest || entry.state === 'FAILED' || entry.state === 'UNAVAILABLE') {
+      return { ok: false, kind: 'not-runnable', error: { type: entry.state, message: entry.reason ?? entry.state }, durationMs: 0 };
+    }
+    if (op === 'execute' && entry.validators.input && !entry.validators.input(input)) {
+      const error = { type: 'InputSchemaViolation', message: `input does not match interface.input: ${schemaErrors(entry.validators.input)}` };
+      await this.capture(entry, manifest, 'invalid-input', error, op, input);
+      return { ok: false, kind: 'invalid-input', error, durationMs: 0 };
+    }
+    const refused = await this.ensureStarted(entry, manifest);
+    if (refused) return refused;
+    const runtime = entry.runtime;
+    if (!runtime) return { ok: false, kind: 'not-runnable', error: { type: entry.state, message: entry.reason ?? 'not started' }, durationMs: 0 };
+
+    entry.inFlight++;
+    if (entry.state === 'INITIALIZED') this.setStateQuiet(entry, 'RUNNING');
+    let outcome: Outcome;
+    try {
+      outcome = await runtime.call(op, input, manifest.limits.timeoutMs);
+    } finally {
+      entry.inFlight--;
+    }
+    if (outcome.ok && op === 'execute' && entry.validators.output && !entry.validators.output(outcome.output)) {
+      outcome = { ok: false, kind: 'invalid-output', error: { type: 'OutputSchemaViolation', message: `output does not match interface.output: ${schemaErrors(entry.validators.output)}` }, durationMs: outcome.durationMs };
+    }
+    await this.settle(entry, manifest, runtime, outcome, op, input);
+    return outcome;
+  }
+
+  /** RUNNING ⇄ INITIALIZED flips on every call: kept out of the history, which is for reasons. */
+  private setStateQuiet(entry: Entry, state: PluginState): void {
+    entry.state = state;
+  }
+
+  private async settle(entry: Entry, manifest: Manifest, runtime: PluginRuntime, outcome: Outcome, op: string, input: unknown): Promise<void> {
+    if (outcome.ok) {
+      entry.metrics.record(outcome.durationMs, 'success');
+    } else if (outcome.kind !== 'not-runnable') {
+      entry.metrics.record(outcome.durationMs, outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'crash' : 'error');
+      await this.capture(entry, manifest, outcome.kind, outcome.error, op, input);
+    }
+    const lostWorker = !outcome.ok && (outcome.kind === 'crash' || outcome.kind === 'timeout');
+    if (lostWorker) {
+      const now = Date.now();
+      entry.crashes.push(now);
+      while (entry.crashes.length > 0 && (entry.crashes[0] ?? now) < now - this.crashWindowMs) entry.crashes.shift();
+      if (entry.crashes.length >= this.crashLimit) {
+        this.setState(entry, 'FAILED', `${entry.crashes.length} crashes within ${Math.round(this.crashWindowMs / 1000)} s (last: ${outcome.error.type}: ${outcome.error.message})`);
+        entry.runtime = undefined;
+        await runtime.stop();
+        return;
+      }
+    }
+    if (entry.runtime === runtime && !runtime.ready) {
+      // The worker is gone; the next call starts a fresh one.
+      entry.runtime = undefined;
+      this.setState(entry, 'LOADED', lostWorker && !outcome.ok ? `worker lost: ${outcome.error.type}` : undefined);
+      await runtime.stop();
+    } else if (entry.inFlight === 0 && entry.state === 'RUNNING') {
+      this.setStateQuiet(entry, 'INITIALIZED');
+    }
+  }
+
+  /** A worker that dies with no call running still crashed: counted, reported, replaced on the next call. */
+  private async lostBetweenCalls(entry: Entry, manifest: Manifest, error: ThrownError): Promise<void> {
+    const runtime = entry.runtime;
+    if (!runtime) return;
+    await this.settle(entry, manifest, runtime, { ok: false, kind: 'crash', error, durationMs: 0 }, 'background', undefined);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  health(name: string): PluginHealth | undefined {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    return {
+      name: entry.name,
+      state: entry.state,
+      reason: entry.reason ?? null,
+      version: entry.manifest?.version ?? null,
+      runtime: entry.manifest?.runtime ?? null,
+      inFlight: entry.inFlight,
+      metrics: entry.metrics.snapshot(),
+      history: [...entry.history],
+    };
+  }
+
+  list(): PluginHealth[] {
+    return [...this.entries.keys()].sort().map((name) => this.health(name)).filter((h): h is PluginHealth => h !== undefined);
+  }
+
+  /**
+   * A maintainer's reload: the manifest is read again and a fresh entry replaces the
+   * old one at once. Calls already running finish on the old worker, which stops after.
+   */
+  async reload(name: string): Promise<PluginHealth | undefined> {
+    const old = this.entries.get(name);
+    if (!old) return undefined;
+    const fresh = this.discover(name);
+    fresh.history.unshift(...old.history.slice(-HISTORY_LIMIT + fresh.history.length));
+    this.setState(fresh, fresh.state, fresh.reason ?? 'reloaded by a maintainer');
+    this.entries.set(name, fresh);
+    void this.drainAndStop(old);
+    return this.health(name);
+  }
+
+  private async drainAndStop(entry: Entry): Promise<void> {
+    while (entry.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await entry.starting?.catch(() => undefined);
+    await entry.runtime?.stop();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((entry) => entry.runtime?.stop()));
+  }
+}
+
+function schemaErrors(validate: ValidateFunction): string {
+  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+}

@@ -1,0 +1,118 @@
+// Runs one Node plugin inside the sandbox. Two modes:
+//   node-worker.mjs <entry>          long-lived: JSON lines over fd 3 (the host's channel),
+//                                    so nothing the plugin prints can corrupt the protocol;
+//   node-worker.mjs <entry> --once   the process protocol: one request on stdin, one answer
+//                                    on stdout, the error as the last line of stderr.
+// Plain JavaScript with no imports beyond Node's own: it must start fast and alone.
+import { Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const [entry, mode] = process.argv.slice(2);
+const env = JSON.parse(process.env.STEWARD_PLUGIN_ENV ?? '{}');
+delete process.env.STEWARD_PLUGIN_ENV;
+
+/** Any thrown value as { type, message, stack, code }: plugins throw strings and objects too. */
+function describe(value) {
+  if (value instanceof Error) {
+    return { type: value.name || value.constructor?.name || 'Error', message: String(value.message), ...(value.stack ? { stack: value.stack } : {}), ...(value.code !== undefined ? { code: String(value.code) } : {}) };
+  }
+  let message;
+  try {
+    message = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    message = String(value);
+  }
+  return { type: value === null ? 'null' : `thrown ${typeof value}`, message };
+}
+
+function makeContext(send, signal) {
+  const log = {};
+  for (const level of ['debug', 'info', 'warn', 'error']) {
+    log[level] = (msg, data) => send({ log: { level, msg: String(msg), ...(data === undefined ? {} : { data }) } });
+  }
+  return { env, log, signal, workdir: process.cwd() };
+}
+
+async function load() {
+  const module = await import(pathToFileURL(resolve(entry)).href);
+  const plugin = module.default;
+  if (!plugin || typeof plugin.execute !== 'function') throw new TypeError(`${entry} does not default-export an object with execute()`);
+  return plugin;
+}
+
+async function perform(plugin, op, input, ctx) {
+  switch (op) {
+    case 'init': return plugin.init ? plugin.init(ctx) : undefined;
+    case 'validate': return plugin.validate ? plugin.validate(ctx) : undefined;
+    case 'execute': return plugin.execute(input, ctx);
+    case 'help': return plugin.help ? plugin.help() : `${plugin.name ?? 'plugin'}: no help`;
+    case 'cleanup': return plugin.cleanup ? plugin.cleanup() : undefined;
+    default: throw new TypeError(`unknown operation ${op}`);
+  }
+}
+
+async function once() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  const send = (message) => message.log && process.stderr.write(`${JSON.stringify(message.log)}\n`);
+  try {
+    const plugin = await load();
+    const ctx = makeContext(send, new AbortController().signal);
+    if (request.op === 'execute' || request.op === 'validate') await perform(plugin, 'init', undefined, ctx);
+    const result = await perform(plugin, request.op ?? 'execute', request.input, ctx);
+    if (request.op === 'execute' || request.op === 'validate') await perform(plugin, 'cleanup', undefined, ctx);
+    process.stdout.write(JSON.stringify(result ?? null));
+    process.exitCode = 0;
+  } catch (error) {
+    process.stderr.write(`\n${JSON.stringify({ error: describe(error) })}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function serve() {
+  const channel = new Socket({ fd: 3, readable: true, writable: true });
+  const send = (message) => channel.write(`${JSON.stringify(message)}\n`);
+  const controllers = new Map();
+  let plugin;
+  const fatal = (kind) => (value) => {
+    send({ fatal: { kind, ...describe(value) } });
+    // Let the message leave before the process does.
+    channel.end(() => process.exit(70));
+    setTimeout(() => process.exit(70), 200).unref();
+  };
+  process.on('uncaughtException', fatal('uncaughtException'));
+  process.on('unhandledRejection', fatal('unhandledRejection'));
+
+  let buffer = '';
+  channel.on('data', (chunk) => {
+    buffer += chunk.toString('utf8');
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line) handle(JSON.parse(line));
+    }
+  });
+  // The host went away: nothing more to do.
+  channel.on('end', () => process.exit(0));
+
+  async function handle(request) {
+    if (request.op === 'abort') return controllers.get(request.id)?.abort();
+    const controller = new AbortController();
+    controllers.set(request.id, controller);
+    try {
+      plugin ??= await load();
+      const result = await perform(plugin, request.op, request.input, makeContext(send, controller.signal));
+      send({ id: request.id, ok: true, result: result === undefined ? null : result });
+    } catch (error) {
+      send({ id: request.id, ok: false, error: describe(error) });
+    } finally {
+      controllers.delete(request.id);
+    }
+  }
+  send({ ready: true, pid: process.pid });
+}
+
+if (mode === '--once') await once();
+else serve();

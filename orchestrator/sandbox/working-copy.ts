@@ -1,0 +1,69 @@
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { StewardError } from '../core/errors.ts';
+import { isInside } from '../library/tree.ts';
+
+/** steward's own node_modules: where a TypeScript plugin's loader (tsx) resolves from. */
+export const STEWARD_NODE_MODULES = resolve(import.meta.dirname, '..', '..', 'node_modules');
+
+export interface WorkingCopy {
+  /** The copy of the plugin: the sandbox's working directory. */
+  dir: string;
+  /** Symlinks left out because they lead outside the plugin. */
+  skipped: string[];
+  /** Binds a sandbox needs for this copy (the module resolver's node_modules). */
+  binds: { source: string; target: string }[];
+  dispose(): void;
+}
+
+function copyTree(from: string, to: string, root: string, skipped: string[]): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isSymbolicLink()) {
+      const link = readlinkSync(source);
+      // A link is copied as a link only when it stays inside the plugin; never followed.
+      if (!link.startsWith('/') && isInside(root, resolve(dirname(source), link))) symlinkSync(link, target);
+      else skipped.push(relative(root, source));
+    } else if (entry.isDirectory()) {
+      copyTree(source, target, root, skipped);
+    } else if (entry.isFile()) {
+      copyFileSync(source, target);
+      chmodSync(target, lstatSync(source).mode & 0o777);
+    }
+  }
+}
+
+/** A fresh copy of a plugin for one run, in its own temporary directory. */
+export function createWorkingCopy(pluginDir: string, options: { parent?: string } = {}): WorkingCopy {
+  const root = mkdtempSync(join(options.parent ?? tmpdir(), 'steward-wc-'));
+  const dir = join(root, 'plugin');
+  const skipped: string[] = [];
+  try {
+    copyTree(pluginDir, dir, pluginDir, skipped);
+    symlinkSync(STEWARD_NODE_MODULES, join(root, 'node_modules'));
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    skipped,
+    binds: [{ source: STEWARD_NODE_MODULES, target: join(root, 'node_modules') }],
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** Adds files (a reproduction test, hidden eval tests) to a working copy for one run. */
+export function addFiles(copy: WorkingCopy, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    const target = resolve(copy.dir, path);
+    if (!isInside(copy.dir, target) || target === copy.dir) {
+      throw new StewardError('E_USAGE', `extra test file "${path}" would land outside the working copy`);
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
+}
