@@ -24,12 +24,18 @@ export class FileSink implements CaptureSink {
 
 /** Working-copy paths are the host's business: stacks say paths relative to the plugin root. */
 export function relativiseStack(stack: string): string {
-  return stack
-    .split('\n')
-    // The host's own worker frames say nothing about the plugin and name host paths.
-    .filter((line) => !line.includes('/host/worker/node-worker.mjs'))
-    .join('\n')
-    .replace(/(?:file:\/\/)?\/[^\s()'"]*?\/steward-wc-[A-Za-z0-9]+\/plugin\//g, '');
+  return relativisePaths(
+    stack
+      .split('\n')
+      // The host's own worker frames say nothing about the plugin and name host paths.
+      .filter((line) => !line.includes('/host/worker/node-worker.mjs'))
+      .join('\n'),
+  );
+}
+
+/** Paths inside a working copy, anywhere in a text, as paths relative to the plugin root. */
+export function relativisePaths(text: string): string {
+  return text.replace(/(?:file:\/\/)?\/[^\s()'"]*?\/steward-wc-[A-Za-z0-9]+\/plugin\//g, '');
 }
 
 /** The plugin's own secret values, wherever they appear. The ingest scrubber does the rest. */
@@ -82,7 +88,7 @@ export function buildErrorEvent(input: {
     level: LEVEL[input.kind],
     error: {
       type: redactValues(error.type, secrets) || 'Error',
-      message: redactValues(error.message, secrets),
+      message: redactValues(relativisePaths(error.message), secrets),
       ...(error.stack ? { stack: redactValues(relativiseStack(error.stack), secrets) } : {}),
       ...(error.code ? { code: error.code } : {}),
     },

@@ -214,6 +214,9 @@ export class PluginHost {
   }
 
   private async settle(entry: Entry, manifest: Manifest, runtime: PluginRuntime, outcome: Outcome, op: string, input: unknown): Promise<void> {
+    // A lost worker leaves the entry before anything is awaited, so no later event can count it twice.
+    const lost = entry.runtime === runtime && !runtime.ready;
+    if (lost) entry.runtime = undefined;
     if (outcome.ok) {
       entry.metrics.record(outcome.durationMs, 'success');
     } else if (outcome.kind !== 'not-runnable') {
@@ -227,14 +230,13 @@ export class PluginHost {
       while (entry.crashes.length > 0 && (entry.crashes[0] ?? now) < now - this.crashWindowMs) entry.crashes.shift();
       if (entry.crashes.length >= this.crashLimit) {
         this.setState(entry, 'FAILED', `${entry.crashes.length} crashes within ${Math.round(this.crashWindowMs / 1000)} s (last: ${outcome.error.type}: ${outcome.error.message})`);
-        entry.runtime = undefined;
+        if (entry.runtime === runtime) entry.runtime = undefined;
         await runtime.stop();
         return;
       }
     }
-    if (entry.runtime === runtime && !runtime.ready) {
+    if (lost) {
       // The worker is gone; the next call starts a fresh one.
-      entry.runtime = undefined;
       this.setState(entry, 'LOADED', lostWorker && !outcome.ok ? `worker lost: ${outcome.error.type}` : undefined);
       await runtime.stop();
     } else if (entry.inFlight === 0 && entry.state === 'RUNNING') {

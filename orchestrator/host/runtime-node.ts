@@ -42,7 +42,7 @@ export class NodeRuntime implements PluginRuntime {
   private exited: Promise<void> | undefined;
   /** Why the worker ended, told to the calls it took with it. */
   private death: ThrownError | undefined;
-  private stopping = false;
+  private killedByUs = false;
   private started = false;
 
   constructor(private readonly options: RuntimeOptions) {}
@@ -89,7 +89,8 @@ export class NodeRuntime implements PluginRuntime {
         const idle = this.pending.size === 0;
         this.failAll('crash', this.death);
         this.copy?.dispose();
-        if (idle && !this.stopping && this.started) this.options.onDeath?.(this.death);
+        // Deaths steward caused (a timeout, a protocol break, a stop) were reported with their call.
+        if (idle && !this.killedByUs && this.started) this.options.onDeath?.(this.death);
       });
     });
     await ready;
@@ -109,6 +110,7 @@ export class NodeRuntime implements PluginRuntime {
       message = JSON.parse(line) as typeof message;
     } catch {
       this.death = { type: 'ProtocolError', message: 'the worker sent a line that is not JSON' };
+      this.killedByUs = true;
       this.process?.kill('stopped');
       return;
     }
@@ -150,6 +152,7 @@ export class NodeRuntime implements PluginRuntime {
           this.pending.get(id)?.resolve({ ok: false, kind: 'timeout', error, durationMs: Date.now() - started });
           this.pending.delete(id);
           this.death = error;
+          this.killedByUs = true;
           this.process?.kill('timeout');
         }, ABORT_GRACE_MS).unref();
       }, timeoutMs);
@@ -164,7 +167,7 @@ export class NodeRuntime implements PluginRuntime {
 
   async stop(): Promise<void> {
     if (!this.process) return;
-    this.stopping = true;
+    this.killedByUs = true;
     if (this.ready) {
       await Promise.race([this.send('cleanup', undefined, 2000), new Promise((r) => setTimeout(r, 2000))]);
     }

@@ -33,7 +33,8 @@ export function outcomeOf(result: SandboxResult): Outcome {
       try {
         return { ok: true, output: JSON.parse(result.stdout) as unknown, durationMs };
       } catch {
-        return { ok: false, kind: 'plugin-error', error: { type: 'ProtocolError', message: `stdout is not one JSON value: ${result.stdout.slice(0, 200)}` }, durationMs };
+        // Exit 0 without an answer broke the protocol: as much a crash as a worker's bad line.
+        return { ok: false, kind: 'crash', error: { type: 'ProtocolError', message: `exit 0 but stdout is not one JSON value: ${JSON.stringify(result.stdout.slice(0, 200))}` }, durationMs };
       }
     case 'failed':
       return { ok: false, kind: 'plugin-error', error: errorFromStderr(result.stderr, result.exitCode), durationMs };

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Directories a walk of a plugin never enters: dependencies, build output, VCS data. */
@@ -47,9 +47,23 @@ export function classifySymlink(
 ): 'inside' | 'managed' | 'escape' {
   const from = join(pluginRoot, linkPath);
   const resolved = resolve(dirname(from), target);
-  if (!isAbsolute(target) && isInside(pluginRoot, resolved)) return 'inside';
+  if (!isAbsolute(target) && isInside(pluginRoot, resolved) && leadsInside(pluginRoot, from)) return 'inside';
   if (!isAbsolute(target) && linkPath.startsWith('.steward/') && isInside(linkedDir, resolved)) return 'managed';
   return 'escape';
+}
+
+/**
+ * Where a link really ends, following every link on the way: `a -> ..` plus
+ * `b -> a/a/../..` reads as inside but leads out. A dangling link leads nowhere.
+ */
+export function leadsInside(root: string, link: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync.native(link);
+  } catch {
+    return true;
+  }
+  return isInside(realpathSync.native(root), real);
 }
 
 /** Symlinks that leave the plugin other than steward's own template links. */

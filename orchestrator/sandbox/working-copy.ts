@@ -1,8 +1,8 @@
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { StewardError } from '../core/errors.ts';
-import { isInside } from '../library/tree.ts';
+import { isInside, leadsInside } from '../library/tree.ts';
 
 /** steward's own node_modules: where a TypeScript plugin's loader (tsx) resolves from. */
 export const STEWARD_NODE_MODULES = resolve(import.meta.dirname, '..', '..', 'node_modules');
@@ -24,8 +24,10 @@ function copyTree(from: string, to: string, root: string, skipped: string[]): vo
     const target = join(to, entry.name);
     if (entry.isSymbolicLink()) {
       const link = readlinkSync(source);
-      // A link is copied as a link only when it stays inside the plugin; never followed.
-      if (!link.startsWith('/') && isInside(root, resolve(dirname(source), link))) symlinkSync(link, target);
+      // A link is copied as a link only when it stays inside the plugin, all links on its way
+      // followed; its target is never copied.
+      const inside = !link.startsWith('/') && isInside(root, resolve(dirname(source), link)) && leadsInside(root, source) && existsSync(source);
+      if (inside) symlinkSync(link, target);
       else skipped.push(relative(root, source));
     } else if (entry.isDirectory()) {
       copyTree(source, target, root, skipped);

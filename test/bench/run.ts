@@ -4,6 +4,8 @@
  */
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   library: () => import('./library.ts'),
+  sandbox: () => import('./sandbox.ts'),
+  host: () => import('./host.ts'),
 };
 
 const name = process.argv[2];

@@ -53,6 +53,13 @@ async function perform(plugin, op, input, ctx) {
 }
 
 async function once() {
+  // The contract's error line, not Node's crash report (which names host paths).
+  const crash = (value) => {
+    process.stderr.write(`\n${JSON.stringify({ error: describe(value) })}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
   const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
