@@ -6,6 +6,7 @@ import { linkedTemplates, linkStatus, type LinkState } from './links.ts';
 import { checkRequirements, defaultRequirementContext, type RequirementContext, type RequirementProblem } from './requires.ts';
 import { subtreeStatuses, type SubtreeStatus } from './subtree/status.ts';
 import { escapingSymlinks } from './tree.ts';
+import { sandboxFindings } from '../sandbox/capabilities.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -31,6 +32,8 @@ export interface DoctorRow {
 export interface DoctorReport {
   version: 1;
   library: string;
+  /** Findings about this machine rather than a plugin (the sandbox's strength). */
+  environment: Finding[];
   summary: { plugins: number; ok: number; warnings: number; errors: number };
   plugins: DoctorRow[];
 }
@@ -108,6 +111,7 @@ export async function runDoctor(
   return {
     version: 1,
     library: library.root,
+    environment: sandboxFindings(),
     summary: {
       plugins: rows.length,
       ok: rows.filter((r) => r.status === 'ok').length,

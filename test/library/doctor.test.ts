@@ -374,3 +374,20 @@ describe('subtree status: unpushed commits', () => {
     expect(r.findings.map((f) => f.code)).toContain('not-a-subtree');
   });
 });
+
+describe('doctor on this machine', () => {
+  it('reports no sandbox warning where bubblewrap and cgroups are there, and names bwrap when PATH lacks it', async () => {
+    const { runDoctor: doctor } = await import('../../orchestrator/library/doctor.ts');
+    const library = await makeLibrary();
+    const report = await doctor(library);
+    expect(report.environment.filter((f) => f.severity === 'warning')).toEqual([]);
+    // A PATH with git and nothing else: no bwrap, no prlimit.
+    const bin = join(library.root, '..', 'only-git');
+    mkdirSync(bin);
+    symlinkSync('/usr/bin/git', join(bin, 'git'));
+    const noBwrap = steward(['doctor', '--json'], { cwd: library.root, env: { PATH: bin } });
+    const parsed = JSON.parse(noBwrap.stdout) as { environment: { code: string; message: string }[] };
+    expect(parsed.environment.map((f) => f.code)).toEqual(expect.arrayContaining(['sandbox-no-bubblewrap', 'sandbox-no-prlimit']));
+    expect(noBwrap.code).toBe(0);
+  });
+});

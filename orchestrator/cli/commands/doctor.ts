@@ -25,6 +25,7 @@ function render(report: DoctorReport): void {
       .map((f) => `  ${f.severity.padEnd(7)} ${row.plugin}: ${[f.file, f.path].filter(Boolean).join(': ')}${f.file || f.path ? ': ' : ''}${f.message}`),
   );
   if (notable.length > 0) print(`\n${notable.join('\n')}`);
+  if (report.environment.length > 0) print(`\n${report.environment.map((f) => `  ${f.severity.padEnd(7)} this machine: ${f.message}`).join('\n')}`);
   const { plugins, ok, warnings, errors } = report.summary;
   print(`\n${plugins} plugin(s): ${ok} ok, ${warnings} with warnings, ${errors} with errors`);
 }
@@ -42,7 +43,7 @@ export function registerDoctor(program: Command): void {
       const report = await runDoctor(library, { plugins: selectPlugins(library, options.plugin), onProgress: bar.update }).finally(bar.done);
       if (options.json) printJson(report);
       else render(report);
-      const failing = report.summary.errors + (options.strict ? report.summary.warnings : 0);
+      const failing = report.summary.errors + (options.strict ? report.summary.warnings + report.environment.filter((f) => f.severity === 'warning').length : 0);
       if (failing > 0) process.exitCode = EXIT.findings;
     });
 }

@@ -34,7 +34,9 @@ export function gitRaw(
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new GitError('E_GIT_FAILED', 'git is not installed (apt-get install git)') : error),
+    );
     // git may exit before reading its input (a failed ref, say): the exit code tells.
     child.stdin.on('error', () => undefined);
     child.on('close', (code) =>

@@ -1,0 +1,32 @@
+import { bubblewrap } from './backends/bubblewrap/index.ts';
+import { onPath } from './backends/which.ts';
+import { available as cgroupAvailable } from './cgroup.ts';
+
+export interface SandboxFinding {
+  severity: 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+/** What the sandbox can enforce on this machine, said the way doctor reports it. */
+export function sandboxFindings(): SandboxFinding[] {
+  const findings: SandboxFinding[] = [];
+  if (!bubblewrap.available()) {
+    findings.push({
+      severity: 'warning',
+      code: 'sandbox-no-bubblewrap',
+      message: 'bubblewrap (bwrap) is not installed: plugins and their tests run as plain processes that can see the file system and the network (apt-get install bubblewrap)',
+    });
+  }
+  if (!cgroupAvailable()) {
+    findings.push({
+      severity: 'info',
+      code: 'sandbox-no-cgroup',
+      message: 'no writable cgroup v1 memory/pids hierarchy: memory is capped by rlimits and Node heap flags, and escaped processes are found by process group only',
+    });
+  }
+  if (!onPath('prlimit')) {
+    findings.push({ severity: 'warning', code: 'sandbox-no-prlimit', message: 'prlimit is missing: no rlimits are set (apt-get install util-linux)' });
+  }
+  return findings;
+}
