@@ -150,3 +150,36 @@ describe('steward plugin run / help', () => {
     expect(steward(['plugin', 'help', 'echo'], { cwd }).stdout).toContain('echo: no help');
   });
 });
+
+describe('steward host', () => {
+  it('serves the API, and on SIGINT stops with every plugin process gone', async () => {
+    const { spawn } = await import('node:child_process');
+    const { execFileSync } = await import('node:child_process');
+    const library = await fixtureLibrary();
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../orchestrator/cli/steward.js'), 'host', '--port', '0', '--crash-limit', '5'], {
+      cwd: library.root,
+      env: { ...process.env, STEWARD_LIBRARY: '' },
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /on (http:\/\/[\d.]+:\d+)/.exec(out);
+        // The plugin listing follows the address line: wait for its last row.
+        if (match?.[1] && out.includes('thrower')) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`host exited ${code}: ${out}`)));
+    });
+    expect(out).toMatch(/broken\s+FAILED/);
+    expect((await call(url, 'POST', '/v1/plugins/echo/execute', { input: { text: 'up' } })).json).toMatchObject({ ok: true });
+    const workers = (): number => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('node-worker.mjs') && l.includes('steward-wc-')).length;
+    expect(workers()).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(workers()).toBe(0);
+    const bad = steward(['host', '--port', 'abc'], { cwd: library.root });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--port must be a whole number');
+  });
+});

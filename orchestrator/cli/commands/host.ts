@@ -11,6 +11,12 @@ import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson } from '../output.ts';
 
+function wholeNumber(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new StewardError('E_USAGE', `${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
 /** `--input '{"a":1}'` or `--input @file.json`. */
 function readInput(value: string): unknown {
   if (value.startsWith('@')) {
@@ -50,10 +56,15 @@ export function registerHost(program: Command, plugin: Command): void {
     .description('run the plugin host and its HTTP API (Ctrl-C stops it and every plugin process)')
     .option('--port <port>', 'TCP port', '7070')
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
-    .action(async (options: { port: string; bind: string }, command: Command) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StewardError('E_USAGE', `--port must be 0..65535, got ${options.port}`);
-      const host = new PluginHost({ library: libraryFrom(command) });
+    .option('--crash-limit <n>', 'crashes or timeouts within the window that make a plugin FAILED', '3')
+    .option('--crash-window <seconds>', 'the window of --crash-limit', '60')
+    .action(async (options: { port: string; bind: string; crashLimit: string; crashWindow: string }, command: Command) => {
+      const port = wholeNumber('--port', options.port, 0, 65535);
+      const host = new PluginHost({
+        library: libraryFrom(command),
+        crashLimit: wholeNumber('--crash-limit', options.crashLimit, 1, 1_000_000),
+        crashWindowMs: wholeNumber('--crash-window', options.crashWindow, 1, 86_400) * 1000,
+      });
       host.load();
       const server = createHostServer(host);
       await new Promise<void>((resolveListen, reject) => {
