@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { isStewardError } from '../core/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerErrors } from './commands/errors.ts';
+import { registerRedis } from './commands/redis.ts';
 import { registerHost } from './commands/host.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPlugin } from './commands/plugin.ts';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerHost(program, registerPlugin(program));
   registerTemplates(program);
   registerDoctor(program);
+  registerErrors(program);
+  registerRedis(program);
   registerSchemas(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();

@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'E_TEMPLATE_MISSING'
   | 'E_PLAYBOOK_MISSING'
   | 'E_AGENT_MD_MISSING'
+  | 'E_REDIS_MISSING'
+  | 'E_REDIS_START'
+  | 'E_GROUP_UNKNOWN'
   | 'E_USAGE';
 
 export interface ErrorDetails {

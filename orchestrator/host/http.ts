@@ -44,9 +44,15 @@ function readBody(req: IncomingMessage): Promise<string> {
  *   GET  /v1/plugins/:name/health    200 for every known plugin, whatever its state; 404 otherwise
  *   POST /v1/plugins/:name/reload
  */
-export function createHostServer(host: PluginHost): Server {
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export function createHostServer(host: PluginHost, extra?: ExtraRoutes): Server {
   return createServer((req, res) => {
-    void route(host, req, res).catch((error: unknown) => {
+    void (async () => {
+      // Other APIs (error ingest) answer first; what they leave is the host's.
+      if (extra && (await extra(req, res))) return;
+      await route(host, req, res);
+    })().catch((error: unknown) => {
       // The last line of defence: a bug in routing answers 500, and the server lives on.
       if (!res.headersSent) send(res, 500, { error: { type: 'HostError', message: (error as Error).message } });
     });

@@ -31,6 +31,23 @@ export const configSchema = z
       .max(10_000)
       .default(20)
       .describe('How many recent history entries an agent reads from a plugin.'),
+    ingest: z
+      .strictObject({
+        threshold: z
+          .strictObject({
+            events: z.int().min(1).default(10).describe('Events of one group within the window that send it to triage again.'),
+            windowSeconds: z.int().min(1).default(3600),
+          })
+          .prefault({}),
+        sampleSize: z.int().min(1).max(100).default(10).describe('Recent scrubbed events kept per group.'),
+        dedupeSeconds: z.int().min(60).default(3600).describe('How long an event id is remembered, so a retried event counts once.'),
+        sentryProjects: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('Sentry project id -> plugin name, for events whose tags do not name the plugin.'),
+      })
+      .prefault({})
+      .describe('Error capture and grouping.'),
   })
   .describe('Plugin Steward library configuration (steward.config.json).');
 

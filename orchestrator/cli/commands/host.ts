@@ -5,6 +5,12 @@ import { StewardError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { PluginHost } from '../../host/host.ts';
 import { createHostServer } from '../../host/http.ts';
+import { Capture } from '../../ingest/capture.ts';
+import { ingestRoutes } from '../../ingest/http.ts';
+import { openQueue, QUEUES, type DeadLetter } from '../../ingest/queues.ts';
+import { ingestToken } from '../../ingest/token.ts';
+import { connect } from '../../redis/connection.ts';
+import { ensureRedis } from '../../redis/server.ts';
 import { requirePlugin } from '../../library/library.ts';
 import { assertPluginName } from '../../library/names.ts';
 import { libraryFrom } from '../context.ts';
@@ -60,25 +66,37 @@ export function registerHost(program: Command, plugin: Command): void {
     .option('--crash-window <seconds>', 'the window of --crash-limit', '60')
     .action(async (options: { port: string; bind: string; crashLimit: string; crashWindow: string }, command: Command) => {
       const port = wholeNumber('--port', options.port, 0, 65535);
+      const library = libraryFrom(command);
+      const target = await ensureRedis(library.paths.state);
+      const capture = new Capture(target);
+      const producer = connect(target, 'host-ingest');
+      const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
       const host = new PluginHost({
-        library: libraryFrom(command),
+        library,
+        sink: capture,
         crashLimit: wholeNumber('--crash-limit', options.crashLimit, 1, 1_000_000),
         crashWindowMs: wholeNumber('--crash-window', options.crashWindow, 1, 86_400) * 1000,
       });
       host.load();
-      const server = createHostServer(host);
+      const server = createHostServer(host, ingestRoutes({ capture, dead, token: ingestToken(library), sentryProjects: library.config.ingest.sentryProjects }));
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(port, options.bind, resolveListen);
       });
       const address = server.address();
       const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-      print(`steward host on http://${where}: ${host.list().length} plugin(s)`);
+      print(`steward host on http://${where}: ${host.list().length} plugin(s); errors go to ${target.describe}`);
+      print(`  ingest: POST /v1/events (token in ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${where}/1`);
       for (const h of host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
       await new Promise<void>((resolveStop) => {
         const stop = (): void => {
           server.close();
-          void host.close().then(resolveStop);
+          void host
+            .close()
+            .then(() => capture.close())
+            .then(() => dead.close())
+            .then(() => producer.disconnect())
+            .then(resolveStop);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

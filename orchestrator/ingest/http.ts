@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import type { Queue } from 'bullmq';
+import type { Capture } from './capture.ts';
+import { deadLetter } from './dead-letter.ts';
+import { MAX_EVENT_BYTES } from './event.ts';
+import type { DeadLetter } from './queues.ts';
+import { mapSentryEvent, parseEnvelope } from './sentry.ts';
+import { validateEvent } from './validate.ts';
+
+/** A request body may carry many events (NDJSON); each one still obeys the 256 KiB limit. */
+const MAX_BODY = 16 * 1024 * 1024;
+
+export interface IngestRouteOptions {
+  capture: Capture;
+  dead: Queue<DeadLetter>;
+  token: string;
+  sentryProjects: Record<string, string>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new RangeError(`body larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const body = Buffer.concat(chunks);
+  const encoding = req.headers['content-encoding'];
+  if (encoding === 'gzip') return gunzipSync(body, { maxOutputLength: MAX_BODY });
+  if (encoding === 'deflate') return inflateSync(body, { maxOutputLength: MAX_BODY });
+  return body;
+}
+
+/**
+ * `POST /v1/events` (one event, or NDJSON) and Sentry's `POST /api/:project/envelope/`.
+ * Events are queued as they came (scrubbed by the SDK or by the worker before
+ * anything is stored); what cannot even be read goes to the dead-letter queue here.
+ * Returns false for a request that is not theirs.
+ */
+export function ingestRoutes(options: IngestRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://ingest');
+    const envelope = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
+    if (url.pathname === '/v1/events' && req.method === 'POST') {
+      const header = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers['x-steward-token'] as string | undefined);
+      if (!sameSecret(header, options.token)) {
+        send(res, 401, { error: { type: 'Unauthorized', message: 'a valid ingest token is required (Authorization: Bearer <token>)' } });
+        return true;
+      }
+      await ownEvents(req, res, options);
+      return true;
+    }
+    if (envelope?.[1] && req.method === 'POST') {
+      const auth = /sentry_key=([^,\s]+)/.exec(String(req.headers['x-sentry-auth'] ?? ''))?.[1] ?? url.searchParams.get('sentry_key') ?? undefined;
+      if (!sameSecret(auth, options.token)) {
+        send(res, 401, { detail: 'invalid sentry_key: use the ingest token as the DSN key' });
+        return true;
+      }
+      await sentryEnvelope(req, res, options, envelope[1]);
+      return true;
+    }
+    return false;
+  };
+}
+
+async function ownEvents(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions): Promise<void> {
+  let text: string;
+  try {
+    text = (await readBody(req)).toString('utf8');
+  } catch (error) {
+    send(res, 413, { error: { type: 'BodyTooLarge', message: (error as Error).message } });
+    return;
+  }
+  const lines = text.trim().startsWith('{') && !text.trim().includes('\n') ? [text] : text.split('\n').filter((l) => l.trim());
+  const accepted: string[] = [];
+  const rejected: { line: number; reason: string }[] = [];
+  for (const [index, line] of lines.entries()) {
+    const reject = async (reason: string, raw: unknown): Promise<void> => {
+      rejected.push({ line: index + 1, reason });
+      await deadLetter(options.dead, { reason, raw, source: 'http' });
+    };
+    if (Buffer.byteLength(line) > MAX_EVENT_BYTES) {
+      await reject(`$: event is ${Buffer.byteLength(line)} bytes, more than ${MAX_EVENT_BYTES}`, line);
+      continue;
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch (error) {
+      await reject(`$: not JSON: ${(error as Error).message}`, line);
+      continue;
+    }
+    // The shape is checked here so the sender learns at once; the worker checks the plugin.
+    const valid = validateEvent(event, () => true);
+    if (!valid.ok) {
+      await reject(valid.reason, event);
+      continue;
+    }
+    options.capture.capture(valid.event);
+    accepted.push(valid.event.id);
+  }
+  const flushed = await options.capture.flush(5000);
+  send(res, accepted.length === 0 && rejected.length > 0 ? 400 : flushed ? 202 : 503, { accepted, rejected });
+}
+
+async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions, projectId: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    send(res, 413, { detail: (error as Error).message });
+    return;
+  }
+  let parsed: ReturnType<typeof parseEnvelope>;
+  try {
+    parsed = parseEnvelope(body);
+  } catch (error) {
+    await deadLetter(options.dead, { reason: `not a Sentry envelope: ${(error as Error).message}`, raw: body.toString('utf8').slice(0, MAX_EVENT_BYTES), source: 'sentry' });
+    send(res, 400, { detail: 'malformed envelope' });
+    return;
+  }
+  let id: string | undefined;
+  for (const item of parsed.items) {
+    // Sessions, transactions and client reports are not errors: accepted, not kept.
+    if (item.type !== 'event') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(item.payload.toString('utf8'));
+    } catch {
+      await deadLetter(options.dead, { reason: 'the event item is not JSON', raw: item.payload.toString('utf8'), source: 'sentry' });
+      continue;
+    }
+    const mapped = mapSentryEvent(raw, projectId, options.sentryProjects);
+    if (!mapped.ok) {
+      await deadLetter(options.dead, { reason: mapped.reason, path: mapped.path, raw, source: 'sentry' });
+      continue;
+    }
+    options.capture.capture(mapped.event);
+    id = mapped.event.id;
+  }
+  await options.capture.flush(5000);
+  send(res, 200, { id: id ?? (parsed.header.event_id as string | undefined) ?? null });
+}

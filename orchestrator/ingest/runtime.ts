@@ -1,0 +1,57 @@
+import type { Job } from 'bullmq';
+import type { Library } from '../library/library.ts';
+import { connect } from '../redis/connection.ts';
+import { ensureRedis, type RedisTarget } from '../redis/server.ts';
+import { GroupStore } from './groups.ts';
+import { openQueue, QUEUES, type DeadLetter } from './queues.ts';
+
+/** What the CLI's read-only error commands need: the groups and the dead letters. */
+export async function openErrors(library: Library): Promise<{ target: RedisTarget; groups: GroupStore; deadLetters: () => Promise<Job<DeadLetter>[]>; requeue: (jobs: Job<DeadLetter>[]) => Promise<number>; close: () => Promise<void> }> {
+  const target = await ensureRedis(library.paths.state);
+  const redis = connect(target, 'cli');
+  const dead = openQueue<DeadLetter>(QUEUES.dead, redis);
+  const errors = openQueue<unknown>(QUEUES.errors, redis);
+  return {
+    target,
+    groups: new GroupStore(redis),
+    deadLetters: () => dead.getJobs(['waiting', 'delayed', 'completed', 'failed'], 0, -1, true),
+    async requeue(jobs) {
+      let moved = 0;
+      for (const job of jobs) {
+        const raw = job.data.raw;
+        // Text that was never JSON cannot be an event however often it is tried.
+        if (typeof raw === 'object' && raw !== null && !('truncated' in raw)) {
+          const id = (raw as { id?: unknown }).id;
+          await errors.add('event', raw, typeof id === 'string' && id ? { jobId: `requeued-${id}-${Date.now()}` } : {});
+          moved++;
+        }
+        await job.remove();
+      }
+      return moved;
+    },
+    async close() {
+      await Promise.all([dead.close(), errors.close()]);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Waits until the errors queue holds nothing waiting or active. */
+export async function waitForDrain(target: RedisTarget, timeoutMs: number, onProgress?: (left: number) => void): Promise<boolean> {
+  const redis = connect(target, 'drain');
+  const errors = openQueue<unknown>(QUEUES.errors, redis);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await errors.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const left = Object.values(counts).reduce((a, b) => a + b, 0);
+      onProgress?.(left);
+      if (left === 0) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await errors.close();
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,404 @@
+import type { ErrorEvent } from './event.ts';
+
+/**
+ * Secret scrubbing for error events (../shared/specs/error-event.md, "Secrets are scrubbed before the
+ * event is stored, shown, put in an issue or sent to a model").
+ *
+ * Two kinds of evidence make a secret:
+ * - its shape: a token format that is a secret wherever it appears (GitHub, AWS key ids, Slack, Stripe,
+ *   Google, npm, JWTs, PEM private keys, passwords in URLs, bearer / basic credentials), or a value the
+ *   plugin declared secret;
+ * - its label: the value of a key that looks secret (`password`, `token`, `x-api-key`, `"clientSecret": …`).
+ *   Long hex / base64 runs are only redacted when labelled, so git shas, uuids and hashes survive.
+ *
+ * Every regex is linear: runs start only where the previous character cannot continue them (negative
+ * look-behinds), repetitions are bounded, and multi-line blocks are found with plain scans.
+ */
+
+export const REDACTED = '[redacted]';
+export const TOO_DEEP = '[too deep]';
+/** Containers nested deeper than this are replaced by TOO_DEEP. */
+export const MAX_DEPTH = 32;
+
+/** How far the scanner looks for the end of a quoted or bracketed value. */
+const MAX_VALUE_SCAN = 8192;
+const MIN_SECRET_LENGTH = 4;
+
+// ---------------------------------------------------------------------------------------------------------
+// Keys
+
+type KeyStrength = 'strong' | 'weak';
+
+/** A key whose letters (separators removed, lower case) contain one of these is secret. */
+const SECRET_KEY_SUBSTRINGS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'authorization', 'credential', 'cookie'];
+/** `<qualifier>key`, written together or apart (`apiKey`, `api-key`, `API_KEY`, `xApiKey`). */
+const KEY_QUALIFIERS = ['api', 'access', 'private', 'secret', 'signing', 'encryption', 'master', 'client', 'license', 'consumer', 'ssh', 'hmac', 'webhook', 'session', 'auth'];
+/** A key with one of these as a whole word is secret (`db_pwd`, `basicAuth`, `sessionId`, `x-auth`). */
+const SECRET_KEY_WORDS = new Set(['pwd', 'pass', 'auth', 'oauth', 'session', 'sid', 'jwt', 'bearer']);
+/** Labels that only make a long opaque value (hex, base64) secret: `key: 0a9f…`, `signature=…`. */
+const WEAK_KEY_WORDS = new Set(['key', 'keys', 'sig', 'signature', 'salt', 'hmac', 'dsn']);
+
+/** `xApiKey` → ['x', 'api', 'key']; `DB_PASSWORD` → ['db', 'password']. */
+function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+function classifyKey(key: string): KeyStrength | null {
+  if (key.length === 0 || key.length > 128) return null;
+  const words = keyWords(key);
+  const joined = words.join('');
+  if (SECRET_KEY_SUBSTRINGS.some((part) => joined.includes(part))) return 'strong';
+  if (KEY_QUALIFIERS.some((qualifier) => joined.includes(`${qualifier}key`))) return 'strong';
+  if (words.some((word) => SECRET_KEY_WORDS.has(word))) return 'strong';
+  if (words.some((word) => WEAK_KEY_WORDS.has(word))) return 'weak';
+  return null;
+}
+
+const keyCache = new Map<string, KeyStrength | null>();
+
+function keyStrength(key: string): KeyStrength | null {
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached;
+  const strength = classifyKey(key);
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(key, strength);
+  return strength;
+}
+
+/** True when a key names a secret: its value is redacted whatever it is. */
+export function isSecretKey(key: string): boolean {
+  return keyStrength(key) === 'strong';
+}
+
+/** A long opaque value: what a weak label (`key`, `signature`) must be followed by to be redacted. */
+function looksOpaque(value: string): boolean {
+  return value.length >= 16 && /^[A-Za-z0-9+/=_.-]+$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Declared secrets
+
+const preparedCache = new WeakMap<readonly string[], readonly string[]>();
+
+/** The declared values (>= 4 chars) and their URL-encoded forms, longest first. */
+function prepareSecrets(secrets: readonly string[] | undefined): readonly string[] {
+  if (!secrets || secrets.length === 0) return [];
+  const cached = preparedCache.get(secrets);
+  if (cached) return cached;
+  const values = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
+    values.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) values.add(encoded);
+  }
+  const prepared = [...values].sort((a, b) => b.length - a.length);
+  preparedCache.set(secrets, prepared);
+  return prepared;
+}
+
+function scrubDeclared(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PEM blocks: found by scanning, so a BEGIN without an END costs one pass (the rest of the text is redacted).
+
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+
+function scrubPem(text: string): string {
+  if (!text.includes('PRIVATE KEY')) return text;
+  let out = '';
+  let position = 0;
+  while (position < text.length) {
+    PEM_BEGIN.lastIndex = position;
+    const begin = PEM_BEGIN.exec(text);
+    if (!begin) break;
+    out += text.slice(position, begin.index) + REDACTED;
+    PEM_END.lastIndex = begin.index + begin[0].length;
+    const end = PEM_END.exec(text);
+    position = end ? end.index + end[0].length : text.length;
+  }
+  return out + text.slice(position);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shapes
+
+interface Rule {
+  /** Cheap test: the rule cannot match a text without this (case-sensitive) substring. */
+  needle?: string;
+  pattern: RegExp;
+  replace: (match: string, ...groups: string[]) => string;
+}
+
+const redact = (): string => REDACTED;
+
+/** Basic credentials are base64 of `user:password`: printable text with a colon. */
+function isBasicCredential(candidate: string): boolean {
+  const decoded = Buffer.from(candidate, 'base64').toString('latin1');
+  return decoded.includes(':') && /^[\x20-\x7e]+$/.test(decoded);
+}
+
+const NOT_A_TOKEN = new Set(['undefined', 'null', 'none', 'missing', 'invalid', 'expired']);
+
+const RULES: readonly Rule[] = [
+  // scheme://user:password@host → keep scheme, user and host. The password may hold '@' (greedy to the last).
+  {
+    needle: '://',
+    pattern: /\b([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)([^\s:/?#@"'<>]{0,256}):([^\s/?#"'<>]{1,256})@/g,
+    replace: (_match, scheme, user) => `${scheme}${user}:${REDACTED}@`,
+  },
+  // Slack incoming webhooks: the path is the secret, the host stays.
+  {
+    needle: 'hooks.slack.com',
+    pattern: /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]+/g,
+    replace: (_match, prefix) => `${prefix}${REDACTED}`,
+  },
+  // GitHub: classic (ghp_ gho_ ghu_ ghs_ ghr_) and fine-grained PATs.
+  { pattern: /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,255}/g, replace: redact },
+  { needle: 'github_pat_', pattern: /github_pat_[A-Za-z0-9_]{22,255}/g, replace: redact },
+  // GitLab personal access tokens.
+  { needle: 'glpat-', pattern: /glpat-[A-Za-z0-9_-]{20,255}/g, replace: redact },
+  // AWS access key ids (long-term AKIA, temporary ASIA).
+  { pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: redact },
+  // AWS secret access keys behind a spelled-out label ("Secret access key: …"); `aws_secret_access_key=` is a key.
+  {
+    pattern: /\b(secret[ _-]?access[ _-]?key)(["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
+    replace: (_match, label, separator) => `${label}${separator}${REDACTED}`,
+  },
+  // Slack bot / user / app tokens.
+  { pattern: /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,255}/g, replace: redact },
+  { needle: 'xapp-', pattern: /(?<![A-Za-z0-9])xapp-[0-9]-[A-Za-z0-9-]{10,255}/g, replace: redact },
+  // JWTs: base64url JSON header (eyJ…), payload, optional signature.
+  {
+    needle: 'eyJ',
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{2,65536}(?:\.[A-Za-z0-9_-]{0,8192})?/g,
+    replace: redact,
+  },
+  // Stripe secret / restricted keys and webhook secrets (publishable pk_ keys are public).
+  { pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,255}/g, replace: redact },
+  { needle: 'whsec_', pattern: /(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/=]{16,255}/g, replace: redact },
+  // OpenAI / Anthropic style keys (sk-…, sk-proj-…, sk-ant-…).
+  { needle: 'sk-', pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,255}/g, replace: redact },
+  // Google API keys.
+  { needle: 'AIza', pattern: /AIza[0-9A-Za-z_-]{35}/g, replace: redact },
+  // npm tokens.
+  { needle: 'npm_', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}/g, replace: redact },
+  // Bearer <token> anywhere (the scheme stays). "Bearer token", "Bearer undefined" are no tokens.
+  {
+    pattern: /\b(Bearer[ \t]{1,8})([A-Za-z0-9\-._~+/]{6,4096}=*)/gi,
+    replace: (match, scheme, token) => (NOT_A_TOKEN.has(token.toLowerCase()) ? match : `${scheme}${REDACTED}`),
+  },
+  // Basic <base64 of user:password> anywhere.
+  {
+    pattern: /\b(Basic[ \t]{1,8})([A-Za-z0-9+/]{6,4096}={0,2})(?![A-Za-z0-9+/=])/gi,
+    replace: (match, scheme, token) => (isBasicCredential(token) ? `${scheme}${REDACTED}` : match),
+  },
+];
+
+function applyRules(text: string): string {
+  let out = text;
+  for (const rule of RULES) {
+    if (rule.needle !== undefined && !out.includes(rule.needle)) continue;
+    rule.pattern.lastIndex = 0;
+    out = out.replace(rule.pattern, rule.replace);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Labelled values: key=value, key: value, "key":"value", 'key' => 'value', key="value", \"key\":\"value\".
+
+/** A key (not continuing a longer word), an optional closing quote, a separator. */
+const PAIR_PREFIX = /(?<![A-Za-z0-9_$.-])([A-Za-z_$][A-Za-z0-9_$.-]{0,63})(\\?["'])?[ \t]{0,16}(=>|:=|:|=)[ \t]{0,16}/g;
+/** Where an unquoted value ends. */
+const VALUE_END = new Set([' ', '\t', '\n', '\r', '&', ',', ';', '"', "'", '`', '<', '>', ')', ']', '}']);
+/** Authorization schemes kept in front of the redacted credentials. */
+const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Bot|Negotiate|NTLM)[ \t]{1,8}/i;
+/** Unquoted literals that say something and hide nothing. */
+const HARMLESS_VALUES = new Set(['null', 'undefined', 'true', 'false', 'none', 'nil']);
+/** Header-like keys whose unquoted value runs to the end of the line (`Cookie: a=1; b=2`). */
+const WHOLE_LINE_KEYS = new Set(['cookie', 'setcookie']);
+
+interface Span {
+  start: number;
+  end: number;
+  /** True for a quoted or bracketed value: its literal content is the value whatever it says. */
+  delimited: boolean;
+}
+
+function unquotedEnd(text: string, start: number, limit: number): number {
+  let index = start;
+  while (index < text.length && index < limit && !VALUE_END.has(text[index] ?? ' ')) index++;
+  return index;
+}
+
+function lineEnd(text: string, start: number): number {
+  let index = start;
+  while (index < text.length && text[index] !== '\n' && text[index] !== '\r') index++;
+  return index;
+}
+
+function findValue(text: string, start: number, key: string, separator: string, strength: KeyStrength): Span | null {
+  const first = text[start];
+  if (first === undefined || text.startsWith(REDACTED, start)) return null;
+  const scanLimit = Math.min(text.length, start + MAX_VALUE_SCAN);
+  // \"value\" inside an escaped JSON string.
+  if (first === '\\' && (text[start + 1] === '"' || text[start + 1] === "'")) {
+    const quote = text[start + 1];
+    for (let index = start + 2; index < scanLimit; index++) {
+      const char = text[index];
+      if (char === '\n') break;
+      if (char === '\\' && text[index + 1] === quote) return { start: start + 2, end: index, delimited: true };
+    }
+    return null;
+  }
+  if (first === '"' || first === "'" || first === '`') {
+    for (let index = start + 1; index < scanLimit; index++) {
+      const char = text[index];
+      if (char === '\n') break;
+      if (char === '\\') {
+        index++;
+        continue;
+      }
+      if (char === first) return { start: start + 1, end: index, delimited: true };
+    }
+    const end = unquotedEnd(text, start + 1, strength === 'strong' ? text.length : scanLimit);
+    return { start: start + 1, end, delimited: false };
+  }
+  if (first === '[' || first === '{') {
+    const close = first === '[' ? ']' : '}';
+    let depth = 0;
+    for (let index = start; index < scanLimit; index++) {
+      const char = text[index];
+      if (char === '\n') break;
+      if (char === first) depth++;
+      else if (char === close && --depth === 0) return { start, end: index + 1, delimited: true };
+    }
+  }
+  const letters = key.toLowerCase().replace(/[^a-z]/g, '');
+  if (separator === ':' && WHOLE_LINE_KEYS.has(letters)) return { start, end: lineEnd(text, start), delimited: false };
+  let valueStart = start;
+  const scheme = AUTH_SCHEME.exec(text.slice(start, start + 24));
+  if (scheme) valueStart += scheme[0].length;
+  if (text.startsWith(REDACTED, valueStart)) return null;
+  const end = unquotedEnd(text, valueStart, strength === 'strong' ? text.length : scanLimit);
+  return { start: valueStart, end, delimited: false };
+}
+
+function shouldRedact(value: string, span: Span, key: string, strength: KeyStrength): boolean {
+  if (value.length === 0 || value.startsWith(REDACTED)) return false;
+  if (strength === 'weak') return looksOpaque(value);
+  if (!span.delimited && HARMLESS_VALUES.has(value.toLowerCase())) return false;
+  // `auth.ts:41:18` in a stack is a file and a line, not a labelled value.
+  if (!span.delimited && key.includes('.') && /^\d+(?::\d+)?$/.test(value)) return false;
+  return true;
+}
+
+function scrubPairs(text: string): string {
+  if (!text.includes(':') && !text.includes('=')) return text;
+  PAIR_PREFIX.lastIndex = 0;
+  let out = '';
+  let copied = 0;
+  for (let match = PAIR_PREFIX.exec(text); match !== null; match = PAIR_PREFIX.exec(text)) {
+    const key = match[1] ?? '';
+    const strength = keyStrength(key);
+    if (strength === null) continue;
+    const span = findValue(text, match.index + match[0].length, key, match[3] ?? ':', strength);
+    if (!span) continue;
+    if (!shouldRedact(text.slice(span.start, span.end), span, key, strength)) continue;
+    out += text.slice(copied, span.start) + REDACTED;
+    copied = span.end;
+    PAIR_PREFIX.lastIndex = span.end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Public API
+
+function scrubPrepared(text: string, secrets: readonly string[]): string {
+  if (text.length < MIN_SECRET_LENGTH) return text;
+  let out = secrets.length > 0 ? scrubDeclared(text, secrets) : text;
+  out = scrubPem(out);
+  out = applyRules(out);
+  return scrubPairs(out);
+}
+
+/** Free text with every secret it holds replaced by `[redacted]`; the text around them stays. */
+export function scrubText(text: string, secrets?: readonly string[]): string {
+  return scrubPrepared(text, prepareSecrets(secrets));
+}
+
+function scrubDeep(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') return scrubPrepared(value, secrets);
+  if (value === null || typeof value !== 'object') {
+    // JSON has nothing else; functions and symbols are dropped the way JSON.stringify drops them.
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  }
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets, depth + 1));
+  const entries: [string, unknown][] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const strength = keyStrength(key);
+    const scrubbedKey = scrubPrepared(key, secrets);
+    if (strength === 'strong') entries.push([scrubbedKey, REDACTED]);
+    else if (strength === 'weak' && typeof item === 'string' && looksOpaque(item)) entries.push([scrubbedKey, REDACTED]);
+    else entries.push([scrubbedKey, scrubDeep(item, secrets, depth + 1)]);
+  }
+  return Object.fromEntries(entries);
+}
+
+/**
+ * A scrubbed deep copy of JSON-like data: values under secret-looking keys become `[redacted]` whatever
+ * their type, every string (keys included) goes through scrubText, and objects or arrays nested more
+ * than MAX_DEPTH levels below the value become `[too deep]`.
+ */
+export function scrubValue(value: unknown, secrets?: readonly string[]): unknown {
+  return scrubDeep(value, prepareSecrets(secrets), 0);
+}
+
+/**
+ * A scrubbed copy of an event, the input untouched: the error's text, the invocation input, tags (secret
+ * keys redacted), host and environment. Identity fields (id, timestamp, plugin, version, level) stay.
+ */
+export function scrubEvent(event: ErrorEvent, secrets?: readonly string[]): ErrorEvent {
+  const prepared = prepareSecrets(secrets);
+  const text = (value: string): string => scrubPrepared(value, prepared);
+  const error: ErrorEvent['error'] = { ...event.error, type: text(event.error.type), message: text(event.error.message) };
+  if (event.error.stack !== undefined) error.stack = text(event.error.stack);
+  if (event.error.code !== undefined) error.code = text(event.error.code);
+  const out: ErrorEvent = { ...event, error };
+  if (event.environment !== undefined) out.environment = text(event.environment);
+  if (event.invocation !== undefined) {
+    const invocation: NonNullable<ErrorEvent['invocation']> = { ...event.invocation };
+    if (event.invocation.operation !== undefined) invocation.operation = text(event.invocation.operation);
+    if ('input' in event.invocation) invocation.input = scrubDeep(event.invocation.input, prepared, 0);
+    out.invocation = invocation;
+  }
+  if (event.host !== undefined) {
+    const host: NonNullable<ErrorEvent['host']> = { ...event.host };
+    if (event.host.name !== undefined) host.name = text(event.host.name);
+    if (event.host.runtime !== undefined) host.runtime = text(event.host.runtime);
+    out.host = host;
+  }
+  if (event.tags !== undefined) {
+    out.tags = Object.fromEntries(
+      Object.entries(event.tags).map(([key, value]) => {
+        const strength = keyStrength(key);
+        const redacted = strength === 'strong' || (strength === 'weak' && looksOpaque(value));
+        return [text(key), redacted ? REDACTED : text(value)];
+      }),
+    );
+  }
+  return out;
+}

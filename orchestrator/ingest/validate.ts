@@ -1,0 +1,18 @@
+import { problemsFromZod } from '../core/json.ts';
+import { errorEventSchema, MAX_EVENT_BYTES, type ErrorEvent } from './event.ts';
+
+export type Validation = { ok: true; event: ErrorEvent } | { ok: false; reason: string; path?: string };
+
+/** The spec's rules, each rejection naming the field: size, shape, and a plugin the library knows. */
+export function validateEvent(raw: unknown, knownPlugin: (name: string) => boolean): Validation {
+  const size = Buffer.byteLength(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''));
+  if (size > MAX_EVENT_BYTES) return { ok: false, reason: `event is ${size} bytes, more than ${MAX_EVENT_BYTES}`, path: '$' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'an event is a JSON object', path: '$' };
+  const parsed = errorEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = problemsFromZod(parsed.error)[0] ?? { path: '$', message: 'invalid' };
+    return { ok: false, reason: `${problem.path}: ${problem.message}`, path: problem.path };
+  }
+  if (!knownPlugin(parsed.data.plugin)) return { ok: false, reason: `$.plugin: unknown plugin "${parsed.data.plugin}"`, path: '$.plugin' };
+  return { ok: true, event: parsed.data };
+}
