@@ -94,7 +94,7 @@ export function mapSentryEvent(raw: unknown, projectId: string, projects: Record
   const text = exception?.value ?? message ?? '';
   const frames = exception?.stacktrace?.frames ?? [];
   const timestamp = typeof event.timestamp === 'number' ? new Date(event.timestamp * 1000) : new Date(event.timestamp ?? Date.now());
-  const { plugin: _p, pluginVersion: _v, plugin_version: _pv, ...rest } = tags;
+  const rest = Object.fromEntries(Object.entries(tags).filter(([key]) => !['plugin', 'pluginVersion', 'plugin_version'].includes(key)));
   const input = event.extra?.input;
   const runtime = event.contexts?.runtime;
   return {

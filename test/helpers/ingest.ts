@@ -74,7 +74,7 @@ export async function takeTriage(target: RedisTarget): Promise<TriageJob[]> {
     void worker.run();
     for (let i = 0; i < 100; i++) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-      if (counts.waiting + counts.active + counts.delayed === 0) break;
+      if (Object.values(counts).every((n) => n === 0)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
