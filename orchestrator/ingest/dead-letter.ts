@@ -10,9 +10,14 @@ export function capRaw(raw: unknown): unknown {
   return { truncated: true, bytes: Buffer.byteLength(text), head: text.slice(0, 4096) };
 }
 
-export async function deadLetter(queue: Queue<DeadLetter>, letter: Omit<DeadLetter, 'receivedAt' | 'raw'> & { raw: unknown }, jobId?: string): Promise<void> {
+export async function deadLetter(
+  queue: Queue<DeadLetter>,
+  letter: Omit<DeadLetter, 'receivedAt' | 'raw'> & { raw: unknown },
+  jobId?: string,
+  secrets: readonly string[] = [],
+): Promise<void> {
   // A rejected event is stored too: it is scrubbed like any other.
-  const raw = typeof letter.raw === 'string' ? scrubText(letter.raw) : scrubValue(letter.raw);
+  const raw = typeof letter.raw === 'string' ? scrubText(letter.raw, secrets) : scrubValue(letter.raw, secrets);
   await queue.add('rejected', { ...letter, raw: capRaw(raw), receivedAt: new Date().toISOString() }, {
     ...(jobId ? { jobId: `dead-${jobId}` } : {}),
     removeOnComplete: false,

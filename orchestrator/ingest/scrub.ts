@@ -20,7 +20,7 @@ export const TOO_DEEP = '[too deep]';
 /** Containers nested deeper than this are replaced by TOO_DEEP. */
 export const MAX_DEPTH = 32;
 
-/** How far the scanner looks for the end of a quoted or bracketed value. */
+/** How far the scanner looks for the end of a quoted value. */
 const MAX_VALUE_SCAN = 8192;
 const MIN_SECRET_LENGTH = 4;
 
@@ -205,7 +205,13 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** Every shape rule needs one of these; most text has none and skips the rules in one scan. */
+const RULE_TRIGGER = /:\/\/|hooks\.slack|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|access|xox|xapp-|eyJ|[sr]k_|whsec_|sk-|AIza|npm_|bearer|basic/i;
+/** Every secret-looking key holds one of these (see classifyKey). */
+const KEY_TRIGGER = /pass|pwd|secret|token|auth|credential|cookie|session|sid|jwt|bearer|key|sig|salt|hmac|dsn/i;
+
 function applyRules(text: string): string {
+  if (!RULE_TRIGGER.test(text)) return text;
   let out = text;
   for (const rule of RULES) {
     if (rule.needle !== undefined && !out.includes(rule.needle)) continue;
@@ -226,8 +232,9 @@ const VALUE_END = new Set([' ', '\t', '\n', '\r', '&', ',', ';', '"', "'", '`', 
 const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Bot|Negotiate|NTLM)[ \t]{1,8}/i;
 /** Unquoted literals that say something and hide nothing. */
 const HARMLESS_VALUES = new Set(['null', 'undefined', 'true', 'false', 'none', 'nil']);
-/** Header-like keys whose unquoted value runs to the end of the line (`Cookie: a=1; b=2`). */
-const WHOLE_LINE_KEYS = new Set(['cookie', 'setcookie']);
+/** Header-like keys whose unquoted value is a list of cookies (`Cookie: a=1; b=2`). */
+const COOKIE_KEYS = new Set(['cookie', 'setcookie']);
+const COOKIE_END = new Set([' ', '\t', '\n', '\r', '"', "'", '`', ',', ')', ']', '}', '<', '>']);
 
 interface Span {
   start: number;
@@ -236,26 +243,85 @@ interface Span {
   delimited: boolean;
 }
 
-function unquotedEnd(text: string, start: number, limit: number): number {
+function unquotedEnd(text: string, start: number): number {
   let index = start;
-  while (index < text.length && index < limit && !VALUE_END.has(text[index] ?? ' ')) index++;
+  while (index < text.length && !VALUE_END.has(text[index] ?? ' ')) index++;
   return index;
 }
 
-function lineEnd(text: string, start: number): number {
+/** A cookie header value: `name=value` pairs joined by `; `, up to what cannot be part of one. */
+function cookiesEnd(text: string, start: number): number {
   let index = start;
-  while (index < text.length && text[index] !== '\n' && text[index] !== '\r') index++;
+  while (index < text.length) {
+    const char = text[index] ?? ' ';
+    if (char === ';') {
+      let next = index + 1;
+      while (text[next] === ' ') next++;
+      if (next < text.length && !COOKIE_END.has(text[next] ?? ' ') && text[next] !== ';') {
+        index = next;
+        continue;
+      }
+      return index;
+    }
+    if (COOKIE_END.has(char)) return index;
+    index++;
+  }
   return index;
 }
 
-function findValue(text: string, start: number, key: string, separator: string, strength: KeyStrength): Span | null {
+/** Index of the bracket closing each `[` / `{` of a text (-1: never closed), computed once per text in one pass. */
+function bracketPairs(text: string): Int32Array {
+  const pairs = new Int32Array(text.length).fill(-1);
+  const open: Record<string, number[]> = { '[': [], '{': [] };
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '[' || char === '{') open[char]?.push(index);
+    else if (char === ']' || char === '}') {
+      const opener = open[char === ']' ? '[' : '{']?.pop();
+      if (opener !== undefined) pairs[opener] = index;
+    }
+  }
+  return pairs;
+}
+
+const OPAQUE_CHAR = /[A-Za-z0-9+/_.-]/;
+
+/** A weak label's value: an opaque run (`=` padding at its end only) ending where a value ends. */
+function opaqueSpan(text: string, start: number): Span | null {
+  let index = start;
+  while (index < text.length && OPAQUE_CHAR.test(text[index] ?? ' ')) index++;
+  let padding = 0;
+  while (padding < 2 && text[index] === '=') {
+    index++;
+    padding++;
+  }
+  const next = text[index];
+  if (next !== undefined && !VALUE_END.has(next)) return null;
+  return index > start ? { start, end: index, delimited: false } : null;
+}
+
+function quotedEnd(text: string, start: number, quote: string): number {
+  const limit = Math.min(text.length, start + MAX_VALUE_SCAN);
+  for (let index = start; index < limit; index++) {
+    const char = text[index];
+    if (char === '\n') return -1;
+    if (char === '\\') {
+      index++;
+      continue;
+    }
+    if (char === quote) return index;
+  }
+  return -1;
+}
+
+function findValue(text: string, start: number, key: string, separator: string, strength: KeyStrength, pairs: () => Int32Array): Span | null {
   const first = text[start];
   if (first === undefined || text.startsWith(REDACTED, start)) return null;
-  const scanLimit = Math.min(text.length, start + MAX_VALUE_SCAN);
   // \"value\" inside an escaped JSON string.
   if (first === '\\' && (text[start + 1] === '"' || text[start + 1] === "'")) {
     const quote = text[start + 1];
-    for (let index = start + 2; index < scanLimit; index++) {
+    const limit = Math.min(text.length, start + MAX_VALUE_SCAN);
+    for (let index = start + 2; index < limit; index++) {
       const char = text[index];
       if (char === '\n') break;
       if (char === '\\' && text[index + 1] === quote) return { start: start + 2, end: index, delimited: true };
@@ -263,36 +329,24 @@ function findValue(text: string, start: number, key: string, separator: string, 
     return null;
   }
   if (first === '"' || first === "'" || first === '`') {
-    for (let index = start + 1; index < scanLimit; index++) {
-      const char = text[index];
-      if (char === '\n') break;
-      if (char === '\\') {
-        index++;
-        continue;
-      }
-      if (char === first) return { start: start + 1, end: index, delimited: true };
-    }
-    const end = unquotedEnd(text, start + 1, strength === 'strong' ? text.length : scanLimit);
-    return { start: start + 1, end, delimited: false };
+    const end = quotedEnd(text, start + 1, first);
+    if (end >= 0) return { start: start + 1, end, delimited: true };
+    // Unterminated: the value runs like an unquoted one.
+    if (strength === 'weak') return opaqueSpan(text, start + 1);
+    return { start: start + 1, end: unquotedEnd(text, start + 1), delimited: false };
   }
+  if (strength === 'weak') return opaqueSpan(text, start);
   if (first === '[' || first === '{') {
-    const close = first === '[' ? ']' : '}';
-    let depth = 0;
-    for (let index = start; index < scanLimit; index++) {
-      const char = text[index];
-      if (char === '\n') break;
-      if (char === first) depth++;
-      else if (char === close && --depth === 0) return { start, end: index + 1, delimited: true };
-    }
+    const close = pairs()[start] ?? -1;
+    if (close >= 0) return { start, end: close + 1, delimited: true };
   }
   const letters = key.toLowerCase().replace(/[^a-z]/g, '');
-  if (separator === ':' && WHOLE_LINE_KEYS.has(letters)) return { start, end: lineEnd(text, start), delimited: false };
+  if (separator === ':' && COOKIE_KEYS.has(letters)) return { start, end: cookiesEnd(text, start), delimited: false };
   let valueStart = start;
   const scheme = AUTH_SCHEME.exec(text.slice(start, start + 24));
   if (scheme) valueStart += scheme[0].length;
   if (text.startsWith(REDACTED, valueStart)) return null;
-  const end = unquotedEnd(text, valueStart, strength === 'strong' ? text.length : scanLimit);
-  return { start: valueStart, end, delimited: false };
+  return { start: valueStart, end: unquotedEnd(text, valueStart), delimited: false };
 }
 
 function shouldRedact(value: string, span: Span, key: string, strength: KeyStrength): boolean {
@@ -305,15 +359,17 @@ function shouldRedact(value: string, span: Span, key: string, strength: KeyStren
 }
 
 function scrubPairs(text: string): string {
-  if (!text.includes(':') && !text.includes('=')) return text;
+  if ((!text.includes(':') && !text.includes('=')) || !KEY_TRIGGER.test(text)) return text;
   PAIR_PREFIX.lastIndex = 0;
   let out = '';
   let copied = 0;
+  let computed: Int32Array | undefined;
+  const pairs = (): Int32Array => (computed ??= bracketPairs(text));
   for (let match = PAIR_PREFIX.exec(text); match !== null; match = PAIR_PREFIX.exec(text)) {
     const key = match[1] ?? '';
     const strength = keyStrength(key);
     if (strength === null) continue;
-    const span = findValue(text, match.index + match[0].length, key, match[3] ?? ':', strength);
+    const span = findValue(text, match.index + match[0].length, key, match[3] ?? ':', strength, pairs);
     if (!span) continue;
     if (!shouldRedact(text.slice(span.start, span.end), span, key, strength)) continue;
     out += text.slice(copied, span.start) + REDACTED;

@@ -7,7 +7,10 @@ export type Validation = { ok: true; event: ErrorEvent } | { ok: false; reason: 
 export function validateEvent(raw: unknown, knownPlugin: (name: string) => boolean): Validation {
   const size = Buffer.byteLength(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''));
   if (size > MAX_EVENT_BYTES) return { ok: false, reason: `event is ${size} bytes, more than ${MAX_EVENT_BYTES}`, path: '$' };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'an event is a JSON object', path: '$' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    const what = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;
+    return { ok: false, reason: `an event is a JSON object, not ${what}`, path: '$' };
+  }
   const parsed = errorEventSchema.safeParse(raw);
   if (!parsed.success) {
     const problem = problemsFromZod(parsed.error)[0] ?? { path: '$', message: 'invalid' };

@@ -81,7 +81,10 @@ export class Ingest {
   async process(raw: unknown, jobId: string, source: DeadLetter['source'] = 'queue'): Promise<IngestOutcome> {
     const valid = validateEvent(raw, (name) => this.plugins.has(name));
     if (!valid.ok) {
-      await deadLetter(this.deps.dead, { reason: valid.reason, ...(valid.path ? { path: valid.path } : {}), raw, source }, jobId);
+      // A malformed event may still name a plugin whose secrets it carries.
+      const named = (raw as { plugin?: unknown } | null)?.plugin;
+      const secrets = typeof named === 'string' && this.plugins.has(named) ? this.plugins.secretsOf(named) : [];
+      await deadLetter(this.deps.dead, { reason: valid.reason, ...(valid.path ? { path: valid.path } : {}), raw, source }, jobId, secrets);
       return { status: 'rejected', reason: valid.reason };
     }
     // Nothing is stored, shown or queued before this line.
@@ -141,7 +144,9 @@ export function startIngestWorker(target: RedisTarget, library: Library, options
     connection: workerConnection,
     prefix: QUEUE_PREFIX,
     concurrency: options.concurrency ?? 16,
-    // A worker killed mid-job leaves it stalled; another worker takes it back within seconds.
+    // A worker killed mid-job leaves it stalled; another takes it back once its lock (10 s,
+    // renewed while the job runs) expires. Jobs take milliseconds, so this loses nothing.
+    lockDuration: 10_000,
     stalledInterval: 5000,
     maxStalledCount: 5,
   });
