@@ -107,6 +107,20 @@ describe('steward CLI', () => {
     }
   });
 
+  it('the main job (steward demo) runs the example library through subtrees, the host and ingest into groups', () => {
+    const dir = join(tempDir(), 'demo');
+    const demo = steward(['demo', '--dir', dir]);
+    expect(demo.stderr).toBe('');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain('6/6 links in place');
+    expect(demo.stdout).toMatch(/one more commit -> push walked 1 commit\(s\)/);
+    expect(demo.stdout).toContain('6 error event(s) captured into the errors queue (0 dropped)');
+    expect(demo.stdout).toContain('6 new group(s), each queued for triage once');
+    for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary', 'webhook-verify']) {
+      expect(demo.stdout).toMatch(new RegExp(`[0-9a-f]{12}\\s+${plugin}\\s+new\\s+1`));
+    }
+  });
+
   it('schemas check passes on the committed schemas', () => {
     expect(steward(['schemas', 'check']).code).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDoctor } from '../../library/doctor.ts';
@@ -10,9 +10,29 @@ import { commitAll, createScratchLibrary, createUpstream } from '../../library/s
 import { addPlugin } from '../../library/subtree/add.ts';
 import { pullPlugin } from '../../library/subtree/pull.ts';
 import { pushPlugin } from '../../library/subtree/push.ts';
+import { PluginHost } from '../../host/host.ts';
+import { Capture } from '../../ingest/capture.ts';
+import { waitForDrain } from '../../ingest/runtime.ts';
+import { startIngestWorker } from '../../ingest/worker.ts';
+import { ensureRedis, stopRedis } from '../../redis/server.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, table } from '../output.ts';
 import { STEWARD_ROOT } from './init.ts';
+
+interface Defect {
+  plugin: string;
+  trigger: { input: unknown };
+  healthyInput?: unknown;
+  env?: Record<string, string>;
+}
+
+/** The example plugins' recorded defects: kept outside the plugins, so no agent can read them. */
+function readDefects(names: readonly string[]): Defect[] {
+  const dir = join(STEWARD_ROOT, 'test', 'fixtures', 'defects');
+  return names
+    .filter((name) => existsSync(join(dir, `${name}.json`)))
+    .map((name) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Defect);
+}
 
 function step(text: string): void {
   print(`\n== ${text}`);
@@ -70,7 +90,32 @@ async function runDemo(dir: string): Promise<number> {
     print(`  one more commit -> push walked ${again.walked} commit(s)`);
   }
 
-  step('5. steward doctor');
+  step('5. the plugin host runs every plugin, sandboxed, with production-like inputs');
+  const target = await ensureRedis(library.paths.state);
+  print(`  redis: ${target.describe}`);
+  const capture = new Capture(target);
+  const defects = readDefects(names);
+  const host = new PluginHost({ library, sink: capture, env: { ...process.env, ...Object.assign({}, ...defects.map((d) => d.env ?? {})) } });
+  host.load();
+  for (const defect of defects) {
+    const healthy = defect.healthyInput === undefined ? undefined : await host.invoke(defect.plugin, defect.healthyInput);
+    const triggered = await host.invoke(defect.plugin, defect.trigger.input);
+    const describe = (o: typeof healthy): string => (!o ? '-' : o.ok ? 'ok' : `${o.kind}: ${o.error.type}: ${o.error.message}`.slice(0, 90));
+    print(`  ${defect.plugin.padEnd(16)} healthy input: ${describe(healthy).padEnd(4)}  production input: ${describe(triggered)}`);
+  }
+  await host.close();
+  const stats = await capture.close();
+  print(`  ${stats.sent} error event(s) captured into the errors queue (${stats.dropped} dropped)`);
+
+  step('6. the ingest worker validates, scrubs, fingerprints and groups them');
+  const worker = startIngestWorker(target, library);
+  await waitForDrain(target, 60_000);
+  const groups = await worker.ingest.groups.list();
+  await worker.close();
+  print(table(['GROUP', 'PLUGIN', 'STATUS', 'COUNT', 'ERROR'], groups.map((g) => [g.id.slice(0, 12), g.plugin, g.status, String(g.count), `${g.type}: ${g.message}`.slice(0, 70)])));
+  print(`  ${groups.length} new group(s), each queued for triage once`);
+
+  step('7. steward doctor');
   const report = await runDoctor(library);
   print(table(['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'], report.plugins.map((r) => [
     r.plugin,
@@ -81,12 +126,17 @@ async function runDemo(dir: string): Promise<number> {
     r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('; '),
   ])));
   print(`  ${report.summary.ok} ok, ${report.summary.warnings} with warnings, ${report.summary.errors} with errors`);
+  for (const finding of report.environment) print(`  ${finding.severity}: ${finding.message}`);
 
   step('next');
   print(`  cd ${libraryRoot}`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} doctor          # the same check, with --json for scripts`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} plugin context ${first ?? '<name>'}   # what its agent will read`);
-  print('  Not built yet: the sandbox and plugin host, error capture, triage and agent runs (see the README).');
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} errors list          # the groups above; "errors show <group>" for one`);
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} host                 # the host and its HTTP API, errors into the queue`);
+  print('  Not built yet: the manager\'s triage, agent runs, fixes and reviews (see the README).');
+  await stopRedis(library.paths.state);
+  print('  (the demo stopped its Redis; any steward command that needs it starts it again, data kept)');
   return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;
 }
 
