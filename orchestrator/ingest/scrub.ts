@@ -35,6 +35,8 @@ const SECRET_KEY_SUBSTRINGS = ['password', 'passwd', 'passphrase', 'secret', 'to
 const KEY_QUALIFIERS = ['api', 'access', 'private', 'secret', 'signing', 'encryption', 'master', 'client', 'license', 'consumer', 'ssh', 'hmac', 'webhook', 'session', 'auth'];
 /** A key with one of these as a whole word is secret (`db_pwd`, `basicAuth`, `sessionId`, `x-auth`). */
 const SECRET_KEY_WORDS = new Set(['pwd', 'pass', 'auth', 'oauth', 'session', 'sid', 'jwt', 'bearer']);
+/** The last word of an error's name (`InvalidTokenError`, `AuthException`). */
+const ERROR_NAME_WORDS = new Set(['error', 'exception', 'warning']);
 /** Labels that only make a long opaque value (hex, base64) secret: `key: 0a9f…`, `signature=…`. */
 const WEAK_KEY_WORDS = new Set(['key', 'keys', 'sig', 'signature', 'salt', 'hmac', 'dsn']);
 
@@ -51,6 +53,8 @@ function keyWords(key: string): string[] {
 function classifyKey(key: string): KeyStrength | null {
   if (key.length === 0 || key.length > 128) return null;
   const words = keyWords(key);
+  // `TokenExpiredError: jwt expired` heads a stack: an error's name is no label.
+  if (ERROR_NAME_WORDS.has(words[words.length - 1] ?? '')) return null;
   const joined = words.join('');
   if (SECRET_KEY_SUBSTRINGS.some((part) => joined.includes(part))) return 'strong';
   if (KEY_QUALIFIERS.some((qualifier) => joined.includes(`${qualifier}key`))) return 'strong';
@@ -225,7 +229,7 @@ function applyRules(text: string): string {
 // Labelled values: key=value, key: value, "key":"value", 'key' => 'value', key="value", \"key\":\"value\".
 
 /** A key (not continuing a longer word), an optional closing quote, a separator. */
-const PAIR_PREFIX = /(?<![A-Za-z0-9_$.-])([A-Za-z_$][A-Za-z0-9_$.-]{0,63})(\\?["'])?[ \t]{0,16}(=>|:=|:|=)[ \t]{0,16}/g;
+const PAIR_PREFIX = /(?<![A-Za-z0-9_$.-])([A-Za-z_$][A-Za-z0-9_$.-]{0,63})(\\?["'])?([ \t]{0,16})(=>|:=|:|=)[ \t]{0,16}/g;
 /** Where an unquoted value ends. */
 const VALUE_END = new Set([' ', '\t', '\n', '\r', '&', ',', ';', '"', "'", '`', '<', '>', ')', ']', '}']);
 /** Authorization schemes kept in front of the redacted credentials. */
@@ -369,7 +373,10 @@ function scrubPairs(text: string): string {
     const key = match[1] ?? '';
     const strength = keyStrength(key);
     if (strength === null) continue;
-    const span = findValue(text, match.index + match[0].length, key, match[3] ?? ':', strength, pairs);
+    const separator = match[4] ?? ':';
+    // `key : value` with a bare key is prose (`Unexpected token : in JSON`), not a label.
+    if (separator === ':' && match[2] === undefined && (match[3] ?? '').length > 0) continue;
+    const span = findValue(text, match.index + match[0].length, key, separator, strength, pairs);
     if (!span) continue;
     if (!shouldRedact(text.slice(span.start, span.end), span, key, strength)) continue;
     out += text.slice(copied, span.start) + REDACTED;
