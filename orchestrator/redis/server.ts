@@ -93,11 +93,13 @@ function freePort(): Promise<number> {
 
 /** Debian's redis-server, installed on the spot where steward runs as root and may. */
 function ensureRedisServer(): string {
-  const found = onPath('redis-server') ?? (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined);
+  // STEWARD_REDIS_SERVER names a redis-server of one's own (a source build, another path).
+  const wanted = process.env.STEWARD_REDIS_SERVER;
+  const found = wanted ? (existsSync(wanted) ? wanted : undefined) : (onPath('redis-server') ?? (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined));
   if (found) return found;
   const mayInstall = process.getuid?.() === 0 && process.env.STEWARD_NO_INSTALL !== '1';
-  if (!mayInstall) {
-    throw new StewardError('E_REDIS_MISSING', 'redis-server is not installed', {
+  if (!mayInstall || wanted) {
+    throw new StewardError('E_REDIS_MISSING', wanted ? `redis-server is not at STEWARD_REDIS_SERVER=${wanted}` : 'redis-server is not installed', {
       hint: 'install Debian\'s package: sudo apt-get install redis-server (or set REDIS_URL to a server of yours)',
     });
   }

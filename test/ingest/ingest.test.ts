@@ -131,3 +131,33 @@ describe('ingest: capture, queue, worker, groups', () => {
     expect((await queueJobs(target)).dead).toHaveLength(1);
   });
 });
+
+describe('the capture SDK', () => {
+  it('never throws and keeps a bounded buffer while Redis is unreachable, counting what it drops', async () => {
+    const capture = new Capture({ options: { host: '127.0.0.1', port: 1 }, describe: 'nowhere', managed: false }, { bufferSize: 10, sendTimeoutMs: 200 });
+    const ids: (string | undefined)[] = [];
+    for (let i = 0; i < 25; i++) ids.push(capture.captureError(new Error(`boom ${i}`), { plugin: 'csv-x', version: '1.0.0' }));
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(capture.getStats()).toEqual({ sent: 0, buffered: 10, dropped: 15 });
+    expect(await capture.flush(300)).toBe(false);
+    expect(await capture.close(100)).toEqual({ sent: 0, buffered: 0, dropped: 25 });
+  });
+
+  it('steward errors capture --file queues events from a file, all or none', async () => {
+    const { library, target, worker } = await setup();
+    const { writeFileSync } = await import('node:fs');
+    const good = join(library.root, 'events.ndjson');
+    writeFileSync(good, [eventOf('csv-x'), eventOf('money-x')].map((e) => JSON.stringify(e)).join('\n'));
+    const ok = steward(['errors', 'capture', '--file', good], { cwd: library.root });
+    expect(ok.stdout).toContain('queued 2 event(s)');
+    await waitForDrain(target, 10_000);
+    expect((await worker.ingest.groups.list()).length).toBe(2);
+    const bad = join(library.root, 'bad.json');
+    writeFileSync(bad, JSON.stringify([eventOf('csv-x'), { ...eventOf('csv-x'), level: 'loud' }]));
+    const refused = steward(['errors', 'capture', '--file', bad], { cwd: library.root });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('event 2 rejected: $.level');
+    await waitForDrain(target, 10_000);
+    expect((await worker.ingest.groups.list()).reduce((n, g) => n + g.count, 0)).toBe(2);
+  });
+});

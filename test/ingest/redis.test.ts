@@ -85,3 +85,21 @@ describe('the Redis steward starts for itself', () => {
     expect(steward(['redis', 'status'], { cwd: root }).code).toBe(1);
   });
 });
+
+describe('without redis-server', () => {
+  it('fails with a message that names the package when it may not install it', async () => {
+    const stateDir = join(tempDir(), '.steward');
+    process.env.STEWARD_REDIS_SERVER = '/nonexistent/redis-server';
+    try {
+      await expect(ensureRedis(stateDir)).rejects.toMatchObject({ code: 'E_REDIS_MISSING', details: { hint: expect.stringContaining('apt-get install redis-server') } });
+      const root = tempDir();
+      steward(['init', '--dir', root]);
+      const cli = steward(['redis', 'start'], { cwd: root, env: { STEWARD_REDIS_SERVER: '/nonexistent/redis-server', STEWARD_NO_INSTALL: '1' } });
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toContain('E_REDIS_MISSING');
+      expect(cli.stderr).toContain('redis-server');
+    } finally {
+      delete process.env.STEWARD_REDIS_SERVER;
+    }
+  });
+});
