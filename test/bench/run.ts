@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   library: () => import('./library.ts'),
   sandbox: () => import('./sandbox.ts'),
   host: () => import('./host.ts'),
+  ingest: () => import('./ingest.ts'),
 };
 
 const name = process.argv[2];
