@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { sendJson } from '../core/http.ts';
 import type { PluginHost } from './host.ts';
 import type { FailureKind } from './types.ts';
 
@@ -14,11 +15,7 @@ const STATUS: Record<FailureKind, number> = {
   'not-runnable': 503,
 };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const send = sendJson;
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Queue } from 'bullmq';
+import { sendJson } from '../core/http.ts';
 import type { Capture } from './capture.ts';
 import { deadLetter } from './dead-letter.ts';
 import { MAX_EVENT_BYTES } from './event.ts';
@@ -19,11 +20,7 @@ export interface IngestRouteOptions {
   sentryProjects: Record<string, string>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const send = sendJson;
 
 function sameSecret(given: string | undefined, expected: string): boolean {
   if (!given) return false;
