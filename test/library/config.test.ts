@@ -27,6 +27,7 @@ describe('library config', () => {
       stateDir: '.steward',
       defaultPlaybook: 'default',
       historyLimit: 20,
+      ingest: { threshold: { events: 10, windowSeconds: 3600 }, sampleSize: 10, dedupeSeconds: 3600, sentryProjects: {} },
     });
   });
 
