@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerRedis } from './commands/redis.ts';
+import { registerTriage } from './commands/triage.ts';
 import { registerHost } from './commands/host.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPlugin } from './commands/plugin.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerErrors(program);
   registerRedis(program);
+  registerTriage(program);
   registerSchemas(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();
@@ -39,9 +41,11 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here too, successfully.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (isStewardError(error)) {
-      process.stderr.write(`steward: error ${error.code}: ${error.format()}\n`);
-      return error.exitCode;
+    // Libraries that run our code (LangGraph nodes) may wrap what it threw.
+    const cause = isStewardError(error) ? error : (error as { cause?: unknown } | undefined)?.cause;
+    if (isStewardError(cause)) {
+      process.stderr.write(`steward: error ${cause.code}: ${cause.format()}\n`);
+      return cause.exitCode;
     }
     process.stderr.write(`steward: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.internal;

@@ -48,6 +48,30 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Error capture and grouping.'),
+    manager: z
+      .strictObject({
+        schedule: z.string().default('*/10 * * * *').describe('Cron of the scheduled triage (one scheduler for all workers).'),
+        healthMaxAgeMinutes: z.int().min(1).default(1440).describe('A plugin whose last test run is older is tested again.'),
+        prConcurrentLimit: z.int().min(0).default(5).describe('Open fix proposals at most (Renovate\'s name and meaning; 0 = no limit).'),
+        prHourlyLimit: z.int().min(0).default(2).describe('Fix proposals opened per hour at most (0 = no limit).'),
+        tokenBudget: z
+          .strictObject({ perRun: z.int().min(0).default(200_000), daily: z.int().min(0).default(2_000_000) })
+          .prefault({})
+          .describe('Model tokens a run, and all runs of a day, may spend.'),
+        stopAfter: z.enum(['issue', 'reproduce', 'propose']).default('propose').describe('How far a run may go without a person.'),
+      })
+      .prefault({})
+      .describe('The Manager Agent\'s limits.'),
+    plugins: z
+      .record(
+        z.string(),
+        z.strictObject({
+          criticality: z.enum(['low', 'normal', 'high', 'critical']).default('normal'),
+          stopAfter: z.enum(['issue', 'reproduce', 'propose']).optional(),
+        }),
+      )
+      .default({})
+      .describe('Per-plugin settings: criticality for triage, and a stopAfter that overrides the library\'s.'),
   })
   .describe('Plugin Steward library configuration (steward.config.json).');
 

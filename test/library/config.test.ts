@@ -28,6 +28,15 @@ describe('library config', () => {
       defaultPlaybook: 'default',
       historyLimit: 20,
       ingest: { threshold: { events: 10, windowSeconds: 3600 }, sampleSize: 10, dedupeSeconds: 3600, sentryProjects: {} },
+      manager: {
+        schedule: '*/10 * * * *',
+        healthMaxAgeMinutes: 1440,
+        prConcurrentLimit: 5,
+        prHourlyLimit: 2,
+        tokenBudget: { perRun: 200_000, daily: 2_000_000 },
+        stopAfter: 'propose',
+      },
+      plugins: {},
     });
   });
 

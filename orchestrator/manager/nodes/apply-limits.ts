@@ -1,0 +1,61 @@
+import type { ManagerDeps } from '../deps.ts';
+import type { Decision, ManagerState } from '../state.ts';
+
+/**
+ * The limits a maintainer sets: one active run per plugin; at most
+ * `prConcurrentLimit` open proposals and `prHourlyLimit` new ones an hour (runs that
+ * may go as far as a proposal count); a daily token budget. What a limit holds back
+ * is recorded with its reason, never dropped: it is ranked again next time.
+ */
+export function applyLimits(deps: ManagerDeps) {
+  return (state: ManagerState): Partial<ManagerState> => {
+    const limits = deps.library.config.manager;
+    const now = Date.parse(state.now);
+    const busy = new Map(state.activeRuns.map((r) => [r.plugin, r.id]));
+    const plugins = new Map(state.plugins.map((p) => [p.name, p]));
+    const proposals = deps.runs.proposals(new Date(now - 3_600_000).toISOString());
+    // A run that may propose counts against the proposal limits from the moment it starts.
+    const mayPropose = state.activeRuns.filter((r) => r.state !== 'awaiting_approval').length;
+    let open = proposals.open + mayPropose;
+    let lastHour = proposals.sinceCount;
+    let tokens = deps.runs.tokensSince(new Date(now - 86_400_000).toISOString());
+    const chosen: Decision[] = [];
+    const held: ManagerState['held'] = [];
+    for (const candidate of state.ranked) {
+      const plugin = plugins.get(candidate.plugin);
+      const hold = (reason: string): void => {
+        held.push({ group: candidate.group, plugin: candidate.plugin, reason });
+      };
+      if (plugin?.health === 'failed' || plugin?.health === 'unavailable') {
+        hold(`plugin is ${plugin.health}: ${plugin.reason ?? ''}`.trim());
+        continue;
+      }
+      const running = busy.get(candidate.plugin);
+      if (running) {
+        hold(`one active run per plugin: ${running} is still open`);
+        continue;
+      }
+      if (limits.tokenBudget.daily > 0 && tokens + limits.tokenBudget.perRun > limits.tokenBudget.daily) {
+        hold(`daily token budget: ${tokens} of ${limits.tokenBudget.daily} used, a run may take ${limits.tokenBudget.perRun}`);
+        continue;
+      }
+      if (candidate.stopAfter === 'propose') {
+        if (limits.prConcurrentLimit > 0 && open >= limits.prConcurrentLimit) {
+          hold(`prConcurrentLimit ${limits.prConcurrentLimit} reached (${open} open or in progress)`);
+          continue;
+        }
+        if (limits.prHourlyLimit > 0 && lastHour >= limits.prHourlyLimit) {
+          hold(`prHourlyLimit ${limits.prHourlyLimit} reached in the last hour`);
+          continue;
+        }
+        open++;
+        lastHour++;
+      }
+      tokens += limits.tokenBudget.perRun;
+      busy.set(candidate.plugin, 'this triage');
+      chosen.push(candidate);
+    }
+    deps.runs.recordHeld(held);
+    return { chosen, held };
+  };
+}

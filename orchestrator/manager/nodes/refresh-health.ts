@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonOr, writeJsonAtomic } from '../../core/files.ts';
+import { gitRaw } from '../../library/git/run.ts';
+import { linkStatus } from '../../library/links.ts';
+import { checkManifest } from '../../library/manifest.ts';
+import { checkRequirements, defaultRequirementContext } from '../../library/requires.ts';
+import { runPluginTests } from '../../sandbox/plugin-tests.ts';
+import { createWorkingCopy } from '../../sandbox/working-copy.ts';
+import type { ManagerDeps } from '../deps.ts';
+import type { ManagerState } from '../state.ts';
+
+interface TestMemo {
+  tree: string;
+  testedAt: string;
+  status: 'passed' | 'failed' | 'error';
+}
+
+type Memo = Record<string, TestMemo>;
+
+/** Each plugin's tree id at HEAD, from one git call: what "its code changed" means. */
+async function treeIds(deps: ManagerDeps): Promise<Map<string, string>> {
+  const listing = await gitRaw(deps.library.root, ['ls-tree', 'HEAD', `${deps.library.config.pluginsDir}/`]);
+  const out = new Map<string, string>();
+  if (listing.code !== 0) return out;
+  for (const line of listing.stdout.split('\n')) {
+    const match = /^\d+ tree ([0-9a-f]+)\t.*\/([^/]+)$/.exec(line);
+    if (match?.[1] && match[2]) out.set(match[2], match[1]);
+  }
+  return out;
+}
+
+/**
+ * Health per plugin: failed (bad manifest), unavailable (a requirement missing here),
+ * failing (its tests fail), degraded (errors captured, tests pass), healthy. A suite
+ * runs again, sandboxed, when the plugin's tree changed or its last run is too old.
+ */
+export function refreshHealth(deps: ManagerDeps) {
+  return async (state: ManagerState): Promise<Partial<ManagerState>> => {
+    const memoFile = join(deps.library.paths.state, 'health.json');
+    const memo = readJsonOr<Memo>(memoFile, {}, (v): v is Memo => typeof v === 'object' && v !== null);
+    const trees = deps.runTests ? await treeIds(deps) : new Map<string, string>();
+    const maxAge = deps.library.config.manager.healthMaxAgeMinutes * 60_000;
+    const ctx = deps.requirements ?? defaultRequirementContext();
+    const withErrors = new Set(state.groups.map((g) => g.plugin));
+    const plugins = [];
+    for (const plugin of state.plugins) {
+      const dir = join(deps.library.paths.plugins, plugin.name);
+      const { manifest, problems } = checkManifest(dir, plugin.name);
+      if (!manifest || problems.length > 0) {
+        plugins.push({ ...plugin, health: 'failed' as const, reason: `manifest: ${problems[0]?.path ?? '$'}: ${problems[0]?.message ?? 'missing'}` });
+        continue;
+      }
+      // An agent could not start on a plugin without its context: that is the library's fault to fix.
+      const link = linkStatus(deps.library, plugin.name, 'PLAYBOOK.md');
+      if (!existsSync(join(dir, 'AGENT.md')) || (link.state !== 'linked' && link.state !== 'overridden')) {
+        plugins.push({ ...plugin, health: 'failed' as const, reason: `agent context incomplete: ${existsSync(join(dir, 'AGENT.md')) ? `.steward/PLAYBOOK.md is ${link.state}` : 'AGENT.md is missing'}` });
+        continue;
+      }
+      const missing = checkRequirements(manifest, dir, ctx);
+      if (missing.length > 0) {
+        plugins.push({ ...plugin, health: 'unavailable' as const, reason: missing.map((m) => m.message).join('; ') });
+        continue;
+      }
+      let tests = memo[plugin.name];
+      const tree = trees.get(plugin.name);
+      const stale = !tests || tests.tree !== tree || Date.now() - Date.parse(tests.testedAt) > maxAge;
+      if (deps.runTests && tree && stale) {
+        const copy = createWorkingCopy(dir);
+        try {
+          const run = await runPluginTests(manifest, copy);
+          tests = { tree, testedAt: new Date().toISOString(), status: run.status };
+          memo[plugin.name] = tests;
+        } finally {
+          copy.dispose();
+        }
+      }
+      if (tests && tests.status !== 'passed') plugins.push({ ...plugin, health: 'failing' as const, reason: `its test suite ${tests.status === 'failed' ? 'fails' : 'did not finish'} (${tests.testedAt})` });
+      else plugins.push({ ...plugin, health: withErrors.has(plugin.name) ? ('degraded' as const) : ('healthy' as const) });
+    }
+    if (deps.runTests) writeJsonAtomic(memoFile, memo);
+    return { plugins };
+  };
+}

@@ -1,0 +1,48 @@
+import { registry } from '@langchain/langgraph/zod';
+import { z } from 'zod';
+
+const health = z.enum(['healthy', 'degraded', 'failing', 'unavailable', 'failed']);
+const stopAfter = z.enum(['issue', 'reproduce', 'propose']);
+
+export const fleetPlugin = z.object({
+  name: z.string(),
+  criticality: z.enum(['low', 'normal', 'high', 'critical']),
+  stopAfter,
+  health,
+  reason: z.string().optional(),
+});
+
+export const openGroup = z.object({
+  id: z.string(),
+  plugin: z.string(),
+  status: z.string(),
+  count: z.number(),
+  level: z.string(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  type: z.string(),
+  message: z.string(),
+});
+
+export const decision = z.object({ group: z.string(), plugin: z.string(), score: z.number(), stopAfter, trigger: z.string() });
+export const held = z.object({ group: z.string(), plugin: z.string(), reason: z.string() });
+
+/** The Manager Agent's state: what one triage pass knows and decides. */
+export const managerState = z.object({
+  now: z.string(),
+  trigger: z.enum(['schedule', 'ingest', 'manual']).default('manual'),
+  plugins: z.array(fleetPlugin).default(() => []),
+  groups: z.array(openGroup).default(() => []),
+  activeRuns: z.array(z.object({ id: z.string(), plugin: z.string(), group: z.string(), state: z.string() })).default(() => []),
+  ranked: z.array(decision).default(() => []),
+  chosen: z.array(decision).default(() => []),
+  held: z.array(held).default(() => []),
+  /** Filled by the dispatch fan-out: one entry per run started. */
+  dispatched: z
+    .array(z.object({ run: z.string(), group: z.string(), plugin: z.string() }))
+    .register(registry, { reducer: { fn: (a: { run: string; group: string; plugin: string }[], b: { run: string; group: string; plugin: string }[]) => a.concat(b) }, default: () => [] }),
+  summary: z.record(z.string(), z.unknown()).default(() => ({})),
+});
+
+export type ManagerState = z.output<typeof managerState>;
+export type Decision = z.output<typeof decision>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+export const RUN_STATES = ['queued', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/** One agent run: a durable session whose LangGraph thread id is its id. */
+export const runRecordSchema = z.strictObject({
+  id: z.string(),
+  plugin: z.string(),
+  group: z.string(),
+  trigger: z.enum(['new', 'regressed', 'threshold', 'schedule', 'manual', 'replay']),
+  state: z.enum(RUN_STATES),
+  playbook: z.string(),
+  playbookHash: z.string(),
+  fixer: z.string(),
+  model: z.string().nullable(),
+  stopAfter: z.enum(['issue', 'reproduce', 'propose']),
+  tokensUsed: z.int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** What a person can do next, in words (shown by `runs show`). */
+  nextAction: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type RunRecord = z.output<typeof runRecordSchema>;
+
+export interface RunEvent {
+  run: string;
+  seq: number;
+  at: string;
+  kind: string;
+  data: unknown;
+}
+
+/** A triage decision a limit held back, with the limit's reason. */
+export interface HeldBack {
+  group: string;
+  plugin: string;
+  reason: string;
+  at: string;
+}
+
+/** Where run sessions live: SQLite under the state dir by default; Postgres is not built yet. */
+export interface RunStore {
+  create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): RunRecord;
+  get(id: string): RunRecord | undefined;
+  list(filter?: { state?: RunState; plugin?: string; limit?: number }): RunRecord[];
+  /** Runs not finished: queued, running, awaiting approval or paused. */
+  active(): RunRecord[];
+  update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed'>>): RunRecord | undefined;
+  appendEvent(run: string, kind: string, data: unknown): RunEvent;
+  events(run: string, afterSeq?: number): RunEvent[];
+  recordHeld(items: Omit<HeldBack, 'at'>[]): void;
+  held(limit?: number): HeldBack[];
+  /** Tokens spent by runs created since `since` (ISO). */
+  tokensSince(since: string): number;
+  /** Runs that reached a proposal since `since`, and how many proposals are open now. */
+  proposals(since: string): { sinceCount: number; open: number };
+  close(): void;
+}
