@@ -224,7 +224,10 @@ export class PluginHost {
       await this.capture(entry, manifest, outcome.kind, outcome.error, op, input);
     }
     const lostWorker = !outcome.ok && (outcome.kind === 'crash' || outcome.kind === 'timeout');
-    if (lostWorker) {
+    // A worker's death fails every call it was running; it counts once, with the call that
+    // found it. A process-protocol plugin dies with each call, so there each one counts.
+    const countsAsCrash = lostWorker && (lost || runtime instanceof ProcessRuntime);
+    if (countsAsCrash && !outcome.ok) {
       const now = Date.now();
       entry.crashes.push(now);
       while (entry.crashes.length > 0 && (entry.crashes[0] ?? now) < now - this.crashWindowMs) entry.crashes.shift();

@@ -7,6 +7,9 @@ import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './type
 export const WORKER_DIR = resolve(import.meta.dirname, 'worker');
 const WORKER = join(WORKER_DIR, 'node-worker.mjs');
 
+/** The largest answer a worker may send in one line. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 /** How long an aborted call gets to finish before its worker is killed. */
 const ABORT_GRACE_MS = 250;
 
@@ -70,13 +73,28 @@ export class NodeRuntime implements PluginRuntime {
     if (!channel) throw new RuntimeFailure('start', { type: 'SandboxError', message: 'no channel to the worker' });
     this.channel = channel;
     const ready = new Promise<void>((resolveReady, rejectReady) => {
-      let buffer = '';
+      // Chunks are kept until a newline arrives, and only the new chunk is searched for it:
+      // a 100 MB answer costs one pass, not one per chunk.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       channel.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
+        let start = 0;
+        for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
+          const line = Buffer.concat([...pending, chunk.subarray(start, newline)]).toString('utf8');
+          pending = [];
+          pendingBytes = 0;
+          start = newline + 1;
           if (line) this.receive(line, resolveReady);
+        }
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > MAX_LINE_BYTES) {
+          this.death = { type: 'OutputLimitExceeded', message: `the plugin's answer is larger than ${MAX_LINE_BYTES} bytes` };
+          this.killedByUs = true;
+          this.failAll('crash', this.death);
+          this.process?.kill('output-limit');
+          pending = [];
+          pendingBytes = 0;
         }
       });
       channel.on('error', () => undefined);

@@ -6,7 +6,7 @@ import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { CaptureSink } from '../host/events.ts';
 import type { ErrorEvent } from './event.ts';
-import { openQueue, QUEUES } from './queues.ts';
+import { eventJobId, openQueue, QUEUES } from './queues.ts';
 import { scrubEvent } from './scrub.ts';
 
 export interface CaptureContext {
@@ -53,6 +53,7 @@ export class Capture implements CaptureSink {
   private readonly buffer: ErrorEvent[] = [];
   private readonly stats: CaptureStats = { sent: 0, buffered: 0, dropped: 0 };
   private flushing: Promise<void> | undefined;
+  private inFlight = 0;
   private closed = false;
 
   constructor(
@@ -94,11 +95,13 @@ export class Capture implements CaptureSink {
       return;
     }
     const limit = this.options.bufferSize ?? 10_000;
-    if (this.buffer.length >= limit) {
-      // The oldest goes: the newest says more about what is wrong now.
-      this.buffer.shift();
+    if (this.buffer.length + this.inFlight >= limit) {
+      // The oldest unsent event goes: the newest says more about what is wrong now. Events
+      // being sent stay; if all are being sent, the new one is the one that cannot wait.
       this.stats.dropped++;
       this.options.onDrop?.(this.stats.dropped);
+      if (this.buffer.length === 0) return;
+      this.buffer.shift();
     }
     try {
       this.buffer.push(scrubEvent(event, secrets));
@@ -115,19 +118,25 @@ export class Capture implements CaptureSink {
   private async drain(): Promise<void> {
     let backoff = 100;
     while (this.buffer.length > 0 && !this.closed) {
-      const batch = this.buffer.slice(0, 500);
+      // The batch leaves the buffer before it is sent: a full buffer then drops only unsent events.
+      const batch = this.buffer.splice(0, 500);
+      this.inFlight = batch.length;
       try {
         await withTimeout(
-          this.queue.addBulk(batch.map((event) => ({ name: 'event', data: event, opts: { jobId: event.id } }))),
+          this.queue.addBulk(batch.map((event) => ({ name: 'event', data: event, opts: { jobId: eventJobId(event.id) } }))),
           this.options.sendTimeoutMs ?? 3000,
         );
-        this.buffer.splice(0, batch.length);
-        this.stats.sent += batch.length;
+        // After close() the batch was already counted as dropped; it is not counted twice.
+        if (!this.closed) this.stats.sent += batch.length;
         backoff = 100;
       } catch {
-        // Redis is away: keep the buffer, wait, try again. The job ids make a resend harmless.
+        // Redis is away: the batch goes back in front, and it waits. Job ids make a resend harmless.
+        this.inFlight = 0;
+        this.buffer.unshift(...batch);
         await new Promise((resolve) => setTimeout(resolve, backoff));
         backoff = Math.min(backoff * 2, 5000);
+      } finally {
+        this.inFlight = 0;
       }
     }
   }
@@ -135,21 +144,22 @@ export class Capture implements CaptureSink {
   /** Waits until everything buffered is queued, or `timeoutMs` passes. */
   async flush(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.buffer.length > 0 && Date.now() < deadline) {
+    while (this.buffer.length + this.inFlight > 0 && Date.now() < deadline) {
       await Promise.race([this.flushing, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
-    return this.buffer.length === 0;
+    return this.buffer.length + this.inFlight === 0;
   }
 
   getStats(): CaptureStats {
-    return { ...this.stats, buffered: this.buffer.length };
+    return { ...this.stats, buffered: this.buffer.length + this.inFlight };
   }
 
   async close(timeoutMs = 5000): Promise<CaptureStats> {
     await this.flush(timeoutMs);
     this.closed = true;
-    this.stats.dropped += this.buffer.length;
+    this.stats.dropped += this.buffer.length + this.inFlight;
     this.buffer.length = 0;
+    this.inFlight = 0;
     await this.queue.close().catch(() => undefined);
     this.connection.disconnect();
     return this.getStats();

@@ -65,7 +65,7 @@ const keys = {
 const RECORD = `
 local function semver_ge(a, b)
   local function parts(v)
-    local core, pre = string.match(v, '^v?([%d%.]+)(.*)$')
+    local core, pre = string.match(string.gsub(v, '%+.*$', ''), '^v?([%d%.]+)(.*)$')
     if not core then return nil end
     local out = {}
     for n in string.gmatch(core, '%d+') do out[#out + 1] = tonumber(n) end

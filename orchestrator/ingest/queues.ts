@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from '../redis/connection.ts';
@@ -39,4 +40,12 @@ export function openQueue<T>(name: string, connection: Redis): Queue<T> {
       removeOnFail: { count: 10_000 },
     },
   });
+}
+
+/**
+ * The job id of an event: derived from the event id, so a resend is still one job,
+ * but never refused by BullMQ, which rejects ids with ":" and ids that are integers.
+ */
+export function eventJobId(eventId: string): string {
+  return `e-${createHash('sha1').update(eventId).digest('hex')}`;
 }

@@ -3,7 +3,7 @@ import type { Library } from '../library/library.ts';
 import { connect } from '../redis/connection.ts';
 import { ensureRedis, type RedisTarget } from '../redis/server.ts';
 import { GroupStore } from './groups.ts';
-import { openQueue, QUEUES, type DeadLetter } from './queues.ts';
+import { eventJobId, openQueue, QUEUES, type DeadLetter } from './queues.ts';
 
 /** What the CLI's read-only error commands need: the groups and the dead letters. */
 export async function openErrors(library: Library): Promise<{ target: RedisTarget; groups: GroupStore; deadLetters: () => Promise<Job<DeadLetter>[]>; requeue: (jobs: Job<DeadLetter>[]) => Promise<number>; close: () => Promise<void> }> {
@@ -22,7 +22,7 @@ export async function openErrors(library: Library): Promise<{ target: RedisTarge
         // Text that was never JSON cannot be an event however often it is tried.
         if (typeof raw === 'object' && raw !== null && !('truncated' in raw)) {
           const id = (raw as { id?: unknown }).id;
-          await errors.add('event', raw, typeof id === 'string' && id ? { jobId: `requeued-${id}-${Date.now()}` } : {});
+          await errors.add('event', raw, typeof id === 'string' && id ? { jobId: `${eventJobId(id)}-requeued-${Date.now()}` } : {});
           moved++;
         }
         await job.remove();

@@ -10,7 +10,7 @@ import { deadLetter } from './dead-letter.ts';
 import type { ErrorEvent } from './event.ts';
 import { fingerprint } from './fingerprint.ts';
 import { GroupStore, type TriageReason } from './groups.ts';
-import { openQueue, QUEUES, type DeadLetter, type TriageJob } from './queues.ts';
+import { eventJobId, openQueue, QUEUES, type DeadLetter, type TriageJob } from './queues.ts';
 import { scrubEvent } from './scrub.ts';
 import { formatStack, normaliseFrames, parseStack, type Frame } from './stack.ts';
 import { validateEvent } from './validate.ts';
@@ -84,7 +84,7 @@ export class Ingest {
       // A malformed event may still name a plugin whose secrets it carries.
       const named = (raw as { plugin?: unknown } | null)?.plugin;
       const secrets = typeof named === 'string' && this.plugins.has(named) ? this.plugins.secretsOf(named) : [];
-      await deadLetter(this.deps.dead, { reason: valid.reason, ...(valid.path ? { path: valid.path } : {}), raw, source }, jobId, secrets);
+      await deadLetter(this.deps.dead, { reason: valid.reason, ...(valid.path ? { path: valid.path } : {}), raw, source }, eventJobId(jobId), secrets);
       return { status: 'rejected', reason: valid.reason };
     }
     // Nothing is stored, shown or queued before this line.

@@ -32,7 +32,13 @@ export interface PluginContext {
   sources: SourceFile[];
 }
 
-function readPlaybook(library: Library, dir: string, manifest: Manifest): PluginContext['playbook'] {
+/** The playbook text a plugin's agent follows (its link, its override, or its manifest's choice). */
+export function readPlaybook(library: Library, name: string): PluginContext['playbook'] {
+  const dir = requirePlugin(library, name);
+  return playbookFor(library, dir, loadManifest(dir, `${pluginPrefix(library, name)}/${MANIFEST_FILE}`));
+}
+
+function playbookFor(library: Library, dir: string, manifest: Manifest): PluginContext['playbook'] {
   const link = join(dir, PLAYBOOK_LINK);
   let stat;
   try {
@@ -90,7 +96,7 @@ export function loadPluginContext(library: Library, name: string, options: { his
     prefix,
     manifest,
     agentMd: readFileSync(agentFile, 'utf8'),
-    playbook: readPlaybook(library, dir, manifest),
+    playbook: playbookFor(library, dir, manifest),
     history: history.entries,
     historySkipped: history.skipped,
     sources: indexSources(dir),

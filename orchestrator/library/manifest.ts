@@ -31,7 +31,7 @@ const testSpec = z
     command: z.array(z.string().min(1)).min(1).describe('argv, no shell, run from the plugin root'),
     format: z.enum(['tap', 'junit', 'exit-code']),
     report: pluginPath.optional().describe('JUnit XML file, with format "junit" only'),
-    timeoutMs: z.int().positive().default(60_000),
+    timeoutMs: z.int().positive().max(86_400_000).default(60_000),
   })
   .superRefine((test, ctx) => {
     if (test.format === 'junit' && !test.report) {
@@ -65,7 +65,7 @@ export const manifestSchema = z
       .strictObject({ input: jsonSchemaObject.default({}), output: jsonSchemaObject.default({}) })
       .prefault({}),
     limits: z
-      .strictObject({ timeoutMs: z.int().positive().default(60_000), memoryMb: z.int().positive().default(1024) })
+      .strictObject({ timeoutMs: z.int().positive().max(86_400_000).default(60_000), memoryMb: z.int().positive().max(1_048_576).default(1024) })
       .prefault({}),
     requires: z
       .strictObject({

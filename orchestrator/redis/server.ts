@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -72,7 +72,12 @@ async function ping(options: RedisOptions, timeoutMs = 500): Promise<boolean> {
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
-  } catch {
+  } catch (error) {
+    // A server replaying a large AOF answers LOADING: it is alive, just not ready yet.
+    if (/LOADING/.test((error as Error).message)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return ping(options, timeoutMs);
+    }
     return false;
   } finally {
     client.disconnect();
@@ -126,13 +131,41 @@ function targetOf(files: Layout, port: number | undefined): RedisTarget {
 export async function ensureRedis(stateDir: string): Promise<RedisTarget> {
   if (process.env.REDIS_URL) return fromUrl(process.env.REDIS_URL);
   const files = layout(stateDir);
+  mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+  // Two commands starting at once must not start two servers on one AOF directory.
+  const release = await lock(join(files.dir, 'start.lock'));
+  try {
+    return await startOrReuse(files);
+  } finally {
+    release();
+  }
+}
+
+async function lock(file: string): Promise<() => void> {
+  for (let i = 0; ; i++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch {
+      // A lock older than a start can take was left by a process that died holding it.
+      try {
+        if (Date.now() - statSync(file).mtimeMs > 30_000) rmSync(file, { force: true });
+      } catch {
+        // Released between the two calls.
+      }
+      if (i > 600) throw new StewardError('E_REDIS_START', `another steward process holds ${file}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function startOrReuse(files: Layout): Promise<RedisTarget> {
   const savedPort = existsSync(files.portFile) ? Number(readFileSync(files.portFile, 'utf8')) : undefined;
   if (alive(files.pid)) {
     const target = targetOf(files, savedPort);
     if (await ping(target.options)) return target;
   }
   const bin = ensureRedisServer();
-  mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const port = files.socket.length > MAX_SOCKET_PATH ? await freePort() : undefined;
   if (port) writeFileSync(files.portFile, String(port));
   else if (existsSync(files.portFile)) writeFileSync(files.portFile, '');

@@ -46,6 +46,9 @@ export class SqliteRunStore implements RunStore {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
+    // power loss can cost the last transactions. FULL would fsync every run event.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
   }

@@ -68,7 +68,8 @@ export class RunCgroup {
 
   oomKilled(): boolean {
     try {
-      return /oom_kill (\d+)/.exec(readFileSync(join(this.dirs.memory, 'memory.oom_control'), 'utf8'))?.[1] !== '0';
+      const kills = /oom_kill (\d+)/.exec(readFileSync(join(this.dirs.memory, 'memory.oom_control'), 'utf8'))?.[1];
+      return kills !== undefined && kills !== '0';
     } catch {
       return false;
     }

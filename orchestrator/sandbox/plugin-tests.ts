@@ -1,11 +1,41 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from './run.ts';
 import { parseTestOutput } from './results/index.ts';
 import type { TestCase } from './results/types.ts';
 import type { BackendName, SandboxResult } from './types.ts';
+import { isInside } from '../library/tree.ts';
 import { addFiles, type WorkingCopy } from './working-copy.ts';
+
+const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The suite wrote the report, so it is untrusted: steward reads it only when it is a
+ * regular file inside the working copy, not a link or a FIFO, and not too large.
+ */
+function readReport(dir: string, report: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, report), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_REPORT_BYTES || !isInside(realpathSync(dir), realpathSync(join(dir, report)))) return undefined;
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface PluginTestOptions {
   /** Files added to the working copy for this run only (a reproduction test, hidden tests). */
@@ -48,10 +78,10 @@ export async function runPluginTests(manifest: Manifest, copy: WorkingCopy, opti
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });
-  const reportFile = report ? join(copy.dir, report) : undefined;
+  const reportXml = report ? readReport(copy.dir, report) : undefined;
   const parsed = parseTestOutput(format, {
     stdout: sandbox.stdout,
-    ...(reportFile && existsSync(reportFile) ? { reportXml: readFileSync(reportFile, 'utf8') } : {}),
+    ...(reportXml !== undefined ? { reportXml } : {}),
     exitCode: sandbox.exitCode,
     suiteName: manifest.name,
   });

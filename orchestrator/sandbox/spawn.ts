@@ -58,7 +58,10 @@ class Capture {
 function rlimitArgs(memoryMb: number, hasMemoryCgroup: boolean, maxProcesses: number): { args: string[]; names: string[] } {
   const prlimit = onPath('prlimit');
   if (!prlimit) return { args: [], names: [] };
-  const limits: [string, string][] = [['core', '0'], ['nofile', '4096'], ['fsize', String(2 * 1024 ** 3)], ['nproc', String(maxProcesses * 4)]];
+  const limits: [string, string][] = [['core', '0'], ['nofile', '4096'], ['fsize', String(2 * 1024 ** 3)]];
+  // RLIMIT_NPROC counts every thread of the runner's uid, hundreds of workers included:
+  // only a fallback for when no pids cgroup caps this tree.
+  if (!hasMemoryCgroup) limits.push(['nproc', String(maxProcesses * 4)]);
   // Without a memory cgroup, the address space is the only cap; V8 reserves ~2 GiB up front.
   if (!hasMemoryCgroup) limits.push(['as', String(Math.max(memoryMb * 2, 4096) * 1024 * 1024)]);
   return { args: [prlimit, ...limits.map(([k, v]) => `--${k}=${v}`), '--'], names: limits.map(([k]) => k) };

@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   sandbox: () => import('./sandbox.ts'),
   host: () => import('./host.ts'),
   ingest: () => import('./ingest.ts'),
+  triage: () => import('./triage.ts'),
 };
 
 const name = process.argv[2];

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { loadPluginContext } from '../../library/context.ts';
+import { readPlaybook } from '../../library/context.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { Decision, ManagerState } from '../state.ts';
 
@@ -8,11 +8,22 @@ export function newRunId(): string {
   return `run_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
 }
 
-/** The playbook a run follows, by name and content hash, so an eval can tell versions apart. */
-function playbookOf(deps: ManagerDeps, plugin: string): { name: string; hash: string } {
-  const { playbook } = loadPluginContext(deps.library, plugin);
-  const name = /^name:\s*(\S+)/m.exec(playbook.text)?.[1] ?? playbook.file;
-  return { name, hash: createHash('sha256').update(playbook.text).digest('hex').slice(0, 16) };
+/**
+ * The playbook a run follows, by name and content hash, so an eval can tell versions
+ * apart. Most plugins share one playbook: each file is read and hashed once a pass.
+ */
+function playbookReader(deps: ManagerDeps): (plugin: string) => { name: string; hash: string } {
+  const byFile = new Map<string, { name: string; hash: string }>();
+  return (plugin) => {
+    const { text, file } = readPlaybook(deps.library, plugin);
+    const key = `${file}\0${text.length}`;
+    let found = byFile.get(key);
+    if (!found) {
+      found = { name: /^name:\s*(\S+)/m.exec(text)?.[1] ?? file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
+      byFile.set(key, found);
+    }
+    return found;
+  };
 }
 
 /**
@@ -20,9 +31,10 @@ function playbookOf(deps: ManagerDeps, plugin: string): { name: string; hash: st
  * job on the runs queue with the run id as job id, so a retried dispatch is one run.
  */
 export function dispatch(deps: ManagerDeps) {
+  const playbookOf = playbookReader(deps);
   return async (decision: Decision): Promise<Partial<ManagerState>> => {
     const id = newRunId();
-    const playbook = playbookOf(deps, decision.plugin);
+    const playbook = playbookOf(decision.plugin);
     deps.runs.create({
       id,
       plugin: decision.plugin,
