@@ -183,3 +183,21 @@ describe('steward host', () => {
     expect(bad.stderr).toContain('--port must be a whole number');
   });
 });
+
+describe('crash accounting', () => {
+  it('one worker death during three concurrent calls is one crash, not three', async () => {
+    const library = await makeLibrary();
+    writePlugin(join(library.paths.plugins, 'dies'), 'dies', { manifest: manifestFor('dies', { limits: { timeoutMs: 5000, memoryMb: 256 } }) });
+    writeFileSync(join(library.paths.plugins, 'dies', 'src/index.js'), "export default { name: 'dies', async execute(input) { if (input.text === 'die') { setTimeout(() => process.exit(3), 50); } await new Promise((r) => setTimeout(r, 300)); return { text: input.text }; } };\n");
+    const host = new PluginHost({ library, env: {}, crashLimit: 3, sink: { capture: () => undefined } });
+    host.load();
+    cleanups.push(() => host.close());
+    await host.invoke('dies', { text: 'warm-up' });
+    const outcomes = await Promise.all([host.invoke('dies', { text: 'a' }), host.invoke('dies', { text: 'die' }), host.invoke('dies', { text: 'b' })]);
+    expect(outcomes.map((o) => (o?.ok ? 'ok' : o?.kind))).toEqual(['crash', 'crash', 'crash']);
+    expect(host.health('dies')).toMatchObject({ state: 'LOADED', metrics: { crashes: 3 } });
+    expect(host.health('dies')?.history.filter((h) => h.state === 'FAILED')).toEqual([]);
+    expect((await host.invoke('dies', { text: 'again' }))?.ok).toBe(true);
+  });
+});
+

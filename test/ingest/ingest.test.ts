@@ -161,3 +161,13 @@ describe('the capture SDK', () => {
     expect((await worker.ingest.groups.list()).reduce((n, g) => n + g.count, 0)).toBe(2);
   });
 });
+
+describe('event ids BullMQ would refuse as job ids', () => {
+  it('an id with ":" or an all-digit id is queued and grouped, and does not block the events behind it', async () => {
+    const { target, capture, worker } = await setup();
+    for (const id of ['tenant:42', '12345', 'ordinary-id']) capture.capture(eventOf('csv-x', { id }));
+    await settle(capture, target);
+    expect(capture.getStats()).toMatchObject({ sent: 3, buffered: 0, dropped: 0 });
+    expect((await worker.ingest.groups.list())[0]?.count).toBe(3);
+  });
+});

@@ -73,3 +73,16 @@ describe('runPluginTests on the example plugins, sandboxed', () => {
     expect(run.tests).toEqual([expect.objectContaining({ name: 'csv-import', outcome: 'fail' })]);
   });
 });
+
+describe('an untrusted JUnit report', () => {
+  it('a FIFO or a symlink to a host file in place of the report neither hangs steward nor is read', async () => {
+    for (const setup of ['mkfifo test-results/junit.xml', 'ln -s /etc/hostname test-results/junit.xml']) {
+      const run = await withCopy('unit-convert', (manifest, copy) =>
+        runPluginTests(manifest, copy, { command: ['sh', '-c', `mkdir -p test-results && ${setup}`] }),
+      );
+      expect(run.status).toBe('error');
+      expect(run.tests).toEqual([]);
+      expect(run.warnings.join(' ')).toMatch(/no JUnit report/);
+    }
+  });
+});
