@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { errorEventSchema, type ErrorEvent } from '../ingest/event.ts';
+import { scrubText, scrubValue } from '../ingest/scrub.ts';
 import type { Manifest } from '../library/manifest.ts';
 import type { FailureKind, ThrownError } from './types.ts';
 
@@ -36,20 +37,6 @@ export function relativiseStack(stack: string): string {
 /** Paths inside a working copy, anywhere in a text, as paths relative to the plugin root. */
 export function relativisePaths(text: string): string {
   return text.replace(/(?:file:\/\/)?\/[^\s()'"]*?\/steward-wc-[A-Za-z0-9]+\/plugin\//g, '');
-}
-
-/** The plugin's own secret values, wherever they appear. The ingest scrubber does the rest. */
-export function redactValues(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
-function redactDeep(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return redactValues(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)]));
-  return value;
 }
 
 /** An event must stay under 256 KiB: a huge input is kept as its size and a preview. */
@@ -87,12 +74,12 @@ export function buildErrorEvent(input: {
     environment: input.environment ?? 'production',
     level: LEVEL[input.kind],
     error: {
-      type: redactValues(error.type, secrets) || 'Error',
-      message: redactValues(relativisePaths(error.message), secrets),
-      ...(error.stack ? { stack: redactValues(relativiseStack(error.stack), secrets) } : {}),
+      type: scrubText(error.type, secrets) || 'Error',
+      message: scrubText(relativisePaths(error.message), secrets),
+      ...(error.stack ? { stack: scrubText(relativiseStack(error.stack), secrets) } : {}),
       ...(error.code ? { code: error.code } : {}),
     },
-    invocation: { operation: input.operation, input: capInput(redactDeep(input.invocationInput, secrets)) },
+    invocation: { operation: input.operation, input: capInput(scrubValue(input.invocationInput, secrets)) },
     host: { name: hostname(), runtime: input.manifest.runtime === 'node' ? `node ${process.versions.node}` : input.manifest.runtime },
     tags: { failure: input.kind },
   };

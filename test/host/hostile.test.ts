@@ -2,8 +2,7 @@
 // test/fixtures/hostile plus a healthy echo. Whatever a plugin does, the host answers
 // with the right Outcome, one valid error event, keeps serving the others, and
 // leaves no process behind when it closes.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { errorEventSchema, type ErrorEvent } from '../../orchestrator/ingest/eve
 import { CONFIG_FILE } from '../../orchestrator/library/config.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { makeLibrary, STEWARD_ROOT } from '../helpers/git.ts';
+import { processesAt, psArgs, until } from '../helpers/processes.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 const PLUGINS = [
@@ -26,41 +26,6 @@ const CGROUP = '/sys/fs/cgroup';
 /** A unique tag for `ps`: a number, so `sleep` takes it as one more duration. */
 function uniqueTag(): string {
   return `0.${process.pid}${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
-}
-
-function psArgs(): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line && !line.startsWith('ps -eo'));
-}
-
-/** Live processes whose command line names `path` or whose working directory is under it, with their memory cgroup. */
-function processesAt(path: string): { line: string; cgroup: string | undefined }[] {
-  const found: { line: string; cgroup: string | undefined }[] = [];
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      let cwd = '';
-      try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`);
-      } catch {
-        // A kernel thread, or gone.
-      }
-      if (!args.includes(path) && !cwd.startsWith(path)) continue;
-      const cgroup = /^\d+:memory:\/steward\/([^/\n]+)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
-      found.push({ line: `${pid} ${args.slice(0, 200)}`, cgroup });
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return found;
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
 }
 
 let root: string;

@@ -1,8 +1,7 @@
 // Hostile plugins against the sandbox: each fixture of test/fixtures/hostile runs once
 // through the process protocol (node-worker.mjs --once) under bubblewrap, and every run
 // must end precisely as designed and leave nothing behind.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/
 import { makeLibrary } from '../helpers/git.ts';
 import { manifestFor, writePlugin } from '../helpers/plugins.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { processesAt, psArgs, until } from '../helpers/processes.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 const HOSTILE = [
@@ -36,39 +36,6 @@ const runs: { copy: WorkingCopy; id: string }[] = [];
 /** A unique tag for `ps`: a number, so `sleep` accepts it as an extra duration. */
 function uniqueTag(): string {
   return `0.${process.pid}${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
-}
-
-function psArgs(): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line && !line.startsWith('ps -eo'));
-}
-
-/** Live processes whose command line or working directory mentions `path`. */
-function processesAt(path: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      let cwd = '';
-      try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`);
-      } catch {
-        // A kernel thread, or gone.
-      }
-      if (args.includes(path) || cwd.startsWith(path)) found.push(`${pid} ${args.slice(0, 200)}`);
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return found;
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
 }
 
 /** Runs one hostile fixture (or a prepared copy of one) once, under bubblewrap, with the worker's --once protocol. */
@@ -112,7 +79,7 @@ afterEach(async () => {
   try {
     for (const { copy, id } of finished) {
       // Nothing of the run is left: no process names or works in its copy, its cgroups are gone.
-      expect(await until(() => processesAt(copy.dir).length === 0, 2000), processesAt(copy.dir).join('\n')).toBe(true);
+      expect(await until(() => processesAt(copy.dir).length === 0, 2000), processesAt(copy.dir).map((p) => p.line).join('\n')).toBe(true);
       expect(id).not.toBe('not-started');
       for (const controller of ['memory', 'pids']) {
         const dir = join(CGROUP, controller, 'steward', id);

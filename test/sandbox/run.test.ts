@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,22 +5,9 @@ import { runSandboxed } from '../../orchestrator/sandbox/run.ts';
 import { startSandboxed } from '../../orchestrator/sandbox/spawn.ts';
 import { addFiles, createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { psArgs, until } from '../helpers/processes.ts';
 
 const BACKENDS = ['bubblewrap', 'process'] as const;
-
-/** Processes whose command line mentions `marker`, other than this check itself. */
-function survivors(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-}
 
 describe.each(BACKENDS)('runSandboxed (%s)', (backend) => {
   it('passes only the given environment, stdin in, stdout out', async () => {
@@ -80,11 +66,11 @@ describe.each(BACKENDS)('runSandboxed (%s)', (backend) => {
     writeFileSync(join(cwd, 'tree.sh'), `sleep 300 & sleep 300 & setsid bash -c 'exec -a ${marker} sleep 300' & exec -a ${marker} sleep 300\n`);
     const controller = new AbortController();
     const run = runSandboxed({ argv: ['bash', 'tree.sh'], cwd, timeoutMs: 60_000, signal: controller.signal, backend });
-    expect(await until(() => survivors(marker).length >= 2, 5000)).toBe(true);
+    expect(await until(() => psArgs().filter((line) => line.includes(marker)).length >= 2, 5000)).toBe(true);
     controller.abort();
     const result = await run;
     expect(result.status).toBe('cancelled');
-    expect(await until(() => survivors(marker).length === 0, 2000)).toBe(true);
+    expect(await until(() => psArgs().filter((line) => line.includes(marker)).length === 0, 2000)).toBe(true);
     expect(existsSync(join('/sys/fs/cgroup/memory/steward', result.id))).toBe(false);
     expect(existsSync(join('/sys/fs/cgroup/pids/steward', result.id))).toBe(false);
   });

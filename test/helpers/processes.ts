@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** Every live process's command line, other than the `ps` that lists them. */
+export function psArgs(): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line && !line.startsWith('ps -eo'));
+}
+
+/** Live processes whose command line names `path` or whose working directory is under it, with their memory cgroup. */
+export function processesAt(path: string): { line: string; cgroup: string | undefined }[] {
+  const found: { line: string; cgroup: string | undefined }[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // A kernel thread, or gone.
+      }
+      if (!args.includes(path) && !cwd.startsWith(path)) continue;
+      const cgroup = /^\d+:memory:\/steward\/([^/\n]+)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+      found.push({ line: `${pid} ${args.slice(0, 200)}`, cgroup });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return found;
+}
+
+/** Polls `check` until it holds or `ms` passes; the answer is the last check. */
+export async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+}
