@@ -4,7 +4,9 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerRedis } from './commands/redis.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerTriage } from './commands/triage.ts';
+import { registerWorker } from './commands/worker.ts';
 import { registerHost } from './commands/host.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPlugin } from './commands/plugin.ts';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerErrors(program);
   registerRedis(program);
   registerTriage(program);
+  registerRuns(program);
+  registerWorker(program);
   registerSchemas(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();

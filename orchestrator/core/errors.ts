@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'E_REDIS_MISSING'
   | 'E_REDIS_START'
   | 'E_GROUP_UNKNOWN'
+  | 'E_RUN_UNKNOWN'
+  | 'E_RUN_STATE'
+  | 'E_NOT_BUILT'
   | 'E_USAGE';
 
 export interface ErrorDetails {

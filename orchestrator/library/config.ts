@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { relativePathInside } from '../core/relative-path.ts';
 import { StewardError } from '../core/errors.ts';
@@ -8,6 +9,16 @@ import { problemsFromZod, readJsonFile } from '../core/json.ts';
 export const CONFIG_FILE = 'steward.config.json';
 
 const libraryPath = relativePathInside('library');
+
+function validCron(value: string): boolean {
+  if (value === 'off') return true;
+  try {
+    CronExpressionParser.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z
   .strictObject({
@@ -50,7 +61,11 @@ export const configSchema = z
       .describe('Error capture and grouping.'),
     manager: z
       .strictObject({
-        schedule: z.string().default('*/10 * * * *').describe('Cron of the scheduled triage (one scheduler for all workers).'),
+        schedule: z
+          .string()
+          .refine(validCron, { message: 'not a cron expression (five or six fields, as in "*/10 * * * *"), nor "off"' })
+          .default('*/10 * * * *')
+          .describe('Cron of the scheduled triage (one scheduler for all workers); "off" turns it off.'),
         healthMaxAgeMinutes: z.int().min(1).default(1440).describe('A plugin whose last test run is older is tested again.'),
         prConcurrentLimit: z.int().min(0).default(5).describe('Open fix proposals at most (Renovate\'s name and meaning; 0 = no limit).'),
         prHourlyLimit: z.int().min(0).default(2).describe('Fix proposals opened per hour at most (0 = no limit).'),
@@ -59,9 +74,24 @@ export const configSchema = z
           .prefault({})
           .describe('Model tokens a run, and all runs of a day, may spend.'),
         stopAfter: z.enum(['issue', 'reproduce', 'propose']).default('propose').describe('How far a run may go without a person.'),
+        dashboard: z.boolean().default(true).describe('Keep the maintenance dashboard (its checkboxes approve and retry runs).'),
       })
       .prefault({})
       .describe('The Manager Agent\'s limits.'),
+    workers: z
+      .strictObject({
+        ingestConcurrency: z.int().min(1).max(256).default(16).describe('Error events one worker ingests at once.'),
+        runConcurrency: z.int().min(1).max(64).default(2).describe('Agent runs one worker executes at once.'),
+        runLockSeconds: z
+          .int()
+          .min(1)
+          .max(3600)
+          .default(30)
+          .describe('A run whose worker stopped renewing its lock this long is taken over by another worker.'),
+        maxResumes: z.int().min(0).max(100).default(3).describe('How often a run whose worker died is resumed before it is failed.'),
+      })
+      .prefault({})
+      .describe('What `steward worker` and `steward start` consume, and how runs survive a dead worker.'),
     plugins: z
       .record(
         z.string(),

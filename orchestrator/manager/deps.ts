@@ -1,12 +1,11 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { GroupStore } from '../ingest/groups.ts';
 import type { Library } from '../library/library.ts';
 import type { RequirementContext } from '../library/requires.ts';
+import type { RunJob } from '../runs/executor.ts';
 import type { RunStore } from '../runs/types.ts';
 
-export interface RunJob {
-  run: string;
-}
 
 /** What the manager's nodes work with; handed in by whoever runs the graph. */
 export interface ManagerDeps {
@@ -14,6 +13,7 @@ export interface ManagerDeps {
   groups: GroupStore;
   runs: RunStore;
   runQueue: Queue<RunJob>;
+  redis: Redis;
   /** Run plugin test suites whose code changed or whose last run is too old. */
   runTests: boolean;
   requirements?: RequirementContext;

@@ -1,30 +1,25 @@
-import { join } from 'node:path';
 import { GroupStore } from '../ingest/groups.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
 import { connect } from '../redis/connection.ts';
-import { ensureRedis } from '../redis/server.ts';
-import { SqliteRunStore } from '../runs/sqlite-store.ts';
-import type { ManagerDeps, RunJob } from './deps.ts';
-
-export const RUNS_QUEUE = 'runs';
-
-/** The state database: run sessions now, the agent graphs' checkpoints with them. */
-export function stateDatabase(library: Library): string {
-  return join(library.paths.state, 'state.db');
-}
+import { ensureRedis, type RedisTarget } from '../redis/server.ts';
+import { openRunStore } from '../runs/database.ts';
+import type { RunJob } from '../runs/executor.ts';
+import { RUNS_QUEUE } from '../runs/worker.ts';
+import type { ManagerDeps } from './deps.ts';
 
 /** Everything a triage pass needs, opened on the library's Redis and state database. */
-export async function openManager(library: Library, options: { runTests: boolean }): Promise<ManagerDeps & { close: () => Promise<void> }> {
-  const target = await ensureRedis(library.paths.state);
+export async function openManager(library: Library, options: { runTests: boolean; target?: RedisTarget }): Promise<ManagerDeps & { close: () => Promise<void> }> {
+  const target = options.target ?? (await ensureRedis(library.paths.state));
   const redis = connect(target, 'manager');
   const runQueue = openQueue<RunJob>(RUNS_QUEUE, redis);
-  const runs = new SqliteRunStore(stateDatabase(library));
+  const runs = openRunStore(library);
   return {
     library,
     groups: new GroupStore(redis),
     runs,
     runQueue,
+    redis,
     runTests: options.runTests,
     async close() {
       await runQueue.close();

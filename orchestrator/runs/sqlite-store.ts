@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { HeldBack, RunEvent, RunRecord, RunState, RunStore } from './types.ts';
+import type { Effect, HeldBack, RunEvent, RunRecord, RunState, RunStore } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -15,6 +15,9 @@ CREATE INDEX IF NOT EXISTS runs_plugin ON runs(plugin);
 CREATE TABLE IF NOT EXISTS run_events (
   run TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY (run, seq)
+);
+CREATE TABLE IF NOT EXISTS effects (
+  key TEXT PRIMARY KEY, run TEXT NOT NULL, result TEXT NOT NULL, at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS held_back (
   id INTEGER PRIMARY KEY AUTOINCREMENT, grp TEXT NOT NULL, plugin TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
@@ -137,6 +140,21 @@ export class SqliteRunStore implements RunStore {
     const sinceCount = (this.db.prepare('SELECT COUNT(*) AS n FROM runs WHERE proposed_at >= ?').get(since) as { n: number }).n;
     const open = (this.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'awaiting_approval'").get() as { n: number }).n;
     return { sinceCount, open };
+  }
+
+  effect(key: string): Effect | undefined {
+    const row = this.db.prepare('SELECT key, run, result, at FROM effects WHERE key = ?').get(key) as { key: string; run: string; result: string; at: string } | undefined;
+    return row ? { ...row, result: JSON.parse(row.result) as unknown } : undefined;
+  }
+
+  recordEffect(key: string, run: string, result: unknown): boolean {
+    const info = this.db.prepare('INSERT INTO effects (key, run, result, at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING').run(key, run, JSON.stringify(result ?? null), new Date().toISOString());
+    return info.changes === 1;
+  }
+
+  addTokens(run: string, tokens: number): number {
+    const row = this.db.prepare('UPDATE runs SET tokens_used = tokens_used + ?, updated_at = ? WHERE id = ? RETURNING tokens_used').get(Math.max(0, Math.round(tokens)), new Date().toISOString(), run) as { tokens_used: number } | undefined;
+    return row?.tokens_used ?? 0;
   }
 
   close(): void {

@@ -40,6 +40,14 @@ export interface HeldBack {
   at: string;
 }
 
+/** A side effect done once under its key (an issue opened, a proposal sent), with what it returned. */
+export interface Effect {
+  key: string;
+  run: string;
+  result: unknown;
+  at: string;
+}
+
 /** Where run sessions live: SQLite under the state dir by default; Postgres is not built yet. */
 export interface RunStore {
   create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): RunRecord;
@@ -56,5 +64,11 @@ export interface RunStore {
   tokensSince(since: string): number;
   /** Runs that reached a proposal since `since`, and how many proposals are open now. */
   proposals(since: string): { sinceCount: number; open: number };
+  /** The side effect recorded under `key`, if one was done. */
+  effect(key: string): Effect | undefined;
+  /** Records a side effect; false when `key` was recorded already (the first one stands). */
+  recordEffect(key: string, run: string, result: unknown): boolean;
+  /** Adds to the run's token count; returns the new total. */
+  addTokens(run: string, tokens: number): number;
   close(): void;
 }

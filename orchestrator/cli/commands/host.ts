@@ -4,20 +4,23 @@ import type { Command } from 'commander';
 import { StewardError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { PluginHost } from '../../host/host.ts';
-import { createHostServer } from '../../host/http.ts';
-import { Capture } from '../../ingest/capture.ts';
-import { ingestRoutes } from '../../ingest/http.ts';
-import { openQueue, QUEUES, type DeadLetter } from '../../ingest/queues.ts';
-import { ingestToken } from '../../ingest/token.ts';
-import { connect } from '../../redis/connection.ts';
+import { serveHost, type ServingHost } from '../../host/serve.ts';
 import { ensureRedis } from '../../redis/server.ts';
-import { requirePlugin } from '../../library/library.ts';
+import { requirePlugin, type Library } from '../../library/library.ts';
 import { assertPluginName } from '../../library/names.ts';
 import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson } from '../output.ts';
+import { untilSignalled } from '../signals.ts';
 
-function wholeNumber(flag: string, value: string, min: number, max: number): number {
+/** What `host` and `start` print once the API listens. */
+export function printServing(library: Library, serving: ServingHost, redis: string): void {
+  print(`steward host on http://${serving.where}: ${serving.host.list().length} plugin(s); errors go to ${redis}`);
+  print(`  ingest: POST /v1/events (token in ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
+  for (const h of serving.host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
+}
+
+export function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new StewardError('E_USAGE', `${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
@@ -68,39 +71,15 @@ export function registerHost(program: Command, plugin: Command): void {
       const port = wholeNumber('--port', options.port, 0, 65535);
       const library = libraryFrom(command);
       const target = await ensureRedis(library.paths.state);
-      const capture = new Capture(target);
-      const producer = connect(target, 'host-ingest');
-      const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
-      const host = new PluginHost({
-        library,
-        sink: capture,
+      const serving = await serveHost(library, target, {
+        port,
+        bind: options.bind,
         crashLimit: wholeNumber('--crash-limit', options.crashLimit, 1, 1_000_000),
         crashWindowMs: wholeNumber('--crash-window', options.crashWindow, 1, 86_400) * 1000,
       });
-      host.load();
-      const server = createHostServer(host, ingestRoutes({ capture, dead, token: ingestToken(library), sentryProjects: library.config.ingest.sentryProjects }));
-      await new Promise<void>((resolveListen, reject) => {
-        server.once('error', reject);
-        server.listen(port, options.bind, resolveListen);
-      });
-      const address = server.address();
-      const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-      print(`steward host on http://${where}: ${host.list().length} plugin(s); errors go to ${target.describe}`);
-      print(`  ingest: POST /v1/events (token in ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${where}/1`);
-      for (const h of host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
-      await new Promise<void>((resolveStop) => {
-        const stop = (): void => {
-          server.close();
-          void host
-            .close()
-            .then(() => capture.close())
-            .then(() => dead.close())
-            .then(() => producer.disconnect())
-            .then(resolveStop);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      printServing(library, serving, target.describe);
+      await untilSignalled();
+      await serving.close();
     });
 
   plugin

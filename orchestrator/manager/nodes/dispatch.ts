@@ -1,12 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readPlaybook } from '../../library/context.ts';
+import { enqueueRun } from '../../runs/control.ts';
+import { newRunId } from '../../runs/ids.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { Decision, ManagerState } from '../state.ts';
 
-/** Sortable, unique run ids: time first, then randomness. */
-export function newRunId(): string {
-  return `run_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
-}
 
 /**
  * The playbook a run follows, by name and content hash, so an eval can tell versions
@@ -48,7 +46,7 @@ export function dispatch(deps: ManagerDeps) {
       stopAfter: decision.stopAfter,
       nextAction: 'waits for a worker (steward worker)',
     });
-    await deps.runQueue.add('run', { run: id }, { jobId: id });
+    await enqueueRun(deps.runQueue, id, undefined, true);
     await deps.groups.setStatus(decision.group, 'in-progress');
     return { dispatched: [{ run: id, group: decision.group, plugin: decision.plugin }] };
   };

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.ts';
+import { serveHost } from '../../host/serve.ts';
+import { ensureRedis } from '../../redis/server.ts';
+import { startWorker } from '../../worker/start.ts';
+import { libraryFrom } from '../context.ts';
+import { print } from '../output.ts';
+import { untilSignalled } from '../signals.ts';
+import { printServing, wholeNumber } from './host.ts';
+
+interface QueueOptions {
+  ingest: boolean;
+  triage: boolean;
+  schedule: boolean;
+  tests: boolean;
+  ingestConcurrency?: string;
+  runConcurrency?: string;
+}
+
+function withQueueOptions(command: Command): Command {
+  return command
+    .option('--no-ingest', 'leave the errors queue to other workers')
+    .option('--no-triage', 'leave the triage queue to other workers')
+    .option('--no-schedule', 'do not upsert the scheduled triage (manager.schedule)')
+    .option('--no-tests', 'triage without running plugin test suites')
+    .option('--ingest-concurrency <n>', 'events ingested at once (default: workers.ingestConcurrency)')
+    .option('--run-concurrency <n>', 'runs executed at once (default: workers.runConcurrency)');
+}
+
+function workerOptions(options: QueueOptions, component: string): Parameters<typeof startWorker>[2] {
+  return {
+    ingest: options.ingest,
+    triage: options.triage,
+    schedule: options.schedule,
+    runTests: options.tests,
+    ...(options.ingestConcurrency ? { ingestConcurrency: wholeNumber('--ingest-concurrency', options.ingestConcurrency, 1, 256) } : {}),
+    ...(options.runConcurrency ? { runConcurrency: wholeNumber('--run-concurrency', options.runConcurrency, 1, 64) } : {}),
+    log: createLogger({ component }),
+  };
+}
+
+export function registerWorker(program: Command): void {
+  withQueueOptions(program.command('worker').description('consume the errors, triage and runs queues until Ctrl-C (any number of workers share them)')).action(
+    async (options: QueueOptions, command: Command) => {
+      const library = libraryFrom(command);
+      const target = await ensureRedis(library.paths.state);
+      const worker = await startWorker(target, library, workerOptions(options, 'worker'));
+      print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
+      for (const line of worker.lines) print(`  ${line}`);
+      await untilSignalled();
+      print('stopping: runs are checkpointed and their sandboxes stopped');
+      await worker.close();
+    },
+  );
+
+  withQueueOptions(
+    program
+      .command('start')
+      .description('one machine, one process: the plugin host and its HTTP API, a worker and the scheduled triage')
+      .option('--port <port>', 'TCP port of the HTTP API', '7070')
+      .option('--bind <address>', 'address to listen on', '127.0.0.1'),
+  ).action(async (options: QueueOptions & { port: string; bind: string }, command: Command) => {
+    const library = libraryFrom(command);
+    const target = await ensureRedis(library.paths.state);
+    const serving = await serveHost(library, target, { port: wholeNumber('--port', options.port, 0, 65535), bind: options.bind, crashLimit: 3, crashWindowMs: 60_000 });
+    let worker: Awaited<ReturnType<typeof startWorker>>;
+    try {
+      worker = await startWorker(target, library, workerOptions(options, 'start'));
+    } catch (error) {
+      await serving.close();
+      throw error;
+    }
+    printServing(library, serving, target.describe);
+    print(`worker ${worker.owner}:`);
+    for (const line of worker.lines) print(`  ${line}`);
+    await untilSignalled();
+    print('stopping: runs are checkpointed and their sandboxes stopped');
+    await worker.close();
+    await serving.close();
+  });
+}

@@ -1,0 +1,19 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { KEY_PREFIX } from '../redis/connection.ts';
+
+export const SCHEDULER_ID = 'triage';
+
+/**
+ * The scheduled triage: one BullMQ job scheduler on the triage queue, from the
+ * config's cron. Of the workers starting within a minute, one upserts it.
+ */
+export async function ensureTriageSchedule(queue: Queue, redis: Redis, cron: string, owner: string): Promise<'upserted' | 'removed' | 'left-to-another'> {
+  if ((await redis.set(`${KEY_PREFIX}triage:scheduler`, owner, 'EX', 60, 'NX')) !== 'OK') return 'left-to-another';
+  if (cron === 'off') {
+    await queue.removeJobScheduler(SCHEDULER_ID);
+    return 'removed';
+  }
+  await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: cron }, { name: 'scheduled', data: { scheduled: true } });
+  return 'upserted';
+}

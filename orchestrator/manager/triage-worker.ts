@@ -1,0 +1,56 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Logger } from '../core/logger.ts';
+import { QUEUES, type TriageJob } from '../ingest/queues.ts';
+import type { Library } from '../library/library.ts';
+import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
+import { withLock } from '../redis/lock.ts';
+import type { RedisTarget } from '../redis/server.ts';
+import { triageOnce } from './index.ts';
+import { openManager } from './open.ts';
+
+const LOCK = `${KEY_PREFIX}triage:lock`;
+const LAST_PASS = `${KEY_PREFIX}triage:last-pass`;
+
+/** A triage job: a group from ingest (`group`), or the scheduler's tick (`scheduled`). */
+export type TriageQueueJob = TriageJob | { scheduled: true };
+
+export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number };
+
+/**
+ * The worker on the triage queue. One pass at a time across all workers (a Redis
+ * lock): two passes at once could both give one plugin a run. A group's job that
+ * arrived before a pass started is covered by it, so a burst of new groups costs one
+ * or two passes, not one each.
+ */
+export async function startTriageWorker(target: RedisTarget, library: Library, options: { owner: string; log: Logger; runTests: boolean }): Promise<{ close(): Promise<void> }> {
+  const deps = await openManager(library, { runTests: options.runTests, target });
+  const connection = connect(target, 'triage-worker');
+  const processJob = async (job: Job<TriageQueueJob>, token?: string): Promise<TriageOutcome> => {
+    const scheduled = 'scheduled' in job.data;
+    if (!scheduled && Number((await deps.redis.get(LAST_PASS)) ?? 0) > job.timestamp) return { pass: 'covered' };
+    const held = await withLock(deps.redis, LOCK, options.owner, 60_000, async () => {
+      await deps.redis.set(LAST_PASS, String(Date.now()));
+      return triageOnce(deps, scheduled ? 'schedule' : 'ingest');
+    });
+    if (!held) {
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    }
+    options.log.info({ dispatched: held.value.dispatched.length, held: held.value.held.length }, 'triage pass');
+    return { pass: 'done', dispatched: held.value.dispatched.length, held: held.value.held.length };
+  };
+  const worker = new Worker<TriageQueueJob, TriageOutcome>(QUEUES.triage, processJob, {
+    connection,
+    prefix: QUEUE_PREFIX,
+    concurrency: 1,
+    lockDuration: 60_000,
+  });
+  worker.on('error', (error) => options.log.error({ err: error.message }, 'triage worker error'));
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+      await deps.close();
+    },
+  };
+}

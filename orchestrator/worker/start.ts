@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../core/logger.ts';
+import { openQueue, QUEUES } from '../ingest/queues.ts';
+import { startIngestWorker } from '../ingest/worker.ts';
+import type { Library } from '../library/library.ts';
+import { ensureTriageSchedule } from '../manager/schedule.ts';
+import { startTriageWorker } from '../manager/triage-worker.ts';
+import { connect } from '../redis/connection.ts';
+import type { RedisTarget } from '../redis/server.ts';
+import type { AgentDefinition } from '../runs/agent.ts';
+import { startRunWorker } from '../runs/worker.ts';
+
+export interface WorkerOptions {
+  ingest: boolean;
+  triage: boolean;
+  /** Runs are consumed only with an agent to execute them. */
+  agent?: AgentDefinition;
+  schedule: boolean;
+  /** Triage refreshes plugin health by running their test suites. */
+  runTests: boolean;
+  ingestConcurrency?: number;
+  runConcurrency?: number;
+  log: Logger;
+}
+
+export interface RunningWorker {
+  owner: string;
+  /** One line per queue: what this worker does with it. */
+  lines: string[];
+  close(): Promise<void>;
+}
+
+/** `steward worker`: the ingest, triage and runs queues in one process, each as configured. */
+export async function startWorker(target: RedisTarget, library: Library, options: WorkerOptions): Promise<RunningWorker> {
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const { workers, manager } = library.config;
+  const closers: (() => Promise<void>)[] = [];
+  const lines: string[] = [];
+  try {
+    if (options.ingest) {
+      const concurrency = options.ingestConcurrency ?? workers.ingestConcurrency;
+      const ingest = startIngestWorker(target, library, { concurrency, log: options.log.child({ queue: 'errors' }) });
+      closers.push(() => ingest.close());
+      lines.push(`errors: ingest, ${concurrency} at once`);
+    }
+    if (options.triage) {
+      const triage = await startTriageWorker(target, library, { owner, log: options.log.child({ queue: 'triage' }), runTests: options.runTests });
+      closers.push(() => triage.close());
+      lines.push(`triage: one pass at a time across workers${options.runTests ? '' : ', no test runs'}`);
+    }
+    if (options.schedule) {
+      const redis = connect(target, 'scheduler');
+      const queue = openQueue(QUEUES.triage, redis);
+      try {
+        const done = await ensureTriageSchedule(queue, redis, manager.schedule, owner);
+        lines.push(`schedule: triage ${manager.schedule === 'off' ? 'off' : `at "${manager.schedule}"`} (${done})`);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
+    }
+    if (options.agent) {
+      const runs = await startRunWorker(target, library, { agent: options.agent, log: options.log.child({ queue: 'runs' }), ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}) });
+      closers.push(() => runs.close());
+      lines.push(`runs: agent "${options.agent.name}", ${options.runConcurrency ?? workers.runConcurrency} at once; recovered ${runs.recovered.resumed.length} dead and ${runs.recovered.requeued.length} lost run(s)`);
+    } else {
+      lines.push('runs: not consumed here: the Plugin Agent is not built yet, so dispatched runs wait in the queue');
+    }
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    owner,
+    lines,
+    async close() {
+      // Runs first: their graphs stop and checkpoint while ingest and triage still work.
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}

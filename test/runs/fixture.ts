@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createLogger } from '../../orchestrator/core/logger.ts';
+import { openQueue } from '../../orchestrator/ingest/queues.ts';
+import { openLibrary, type Library } from '../../orchestrator/library/library.ts';
+import { connect } from '../../orchestrator/redis/connection.ts';
+import type { RedisTarget } from '../../orchestrator/redis/server.ts';
+import { enqueueRun, type RunControl } from '../../orchestrator/runs/control.ts';
+import { openCheckpointer, openRunStore } from '../../orchestrator/runs/database.ts';
+import type { RunJob } from '../../orchestrator/runs/executor.ts';
+import { newRunId } from '../../orchestrator/runs/ids.ts';
+import type { RunRecord, RunStore } from '../../orchestrator/runs/types.ts';
+import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
+import { makeLibrary, STEWARD_ROOT } from '../helpers/git.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+import type { StandInOptions } from '../helpers/stand-in-agent.ts';
+
+export const quietLog = createLogger({ component: 'test' });
+
+export interface RunsFixture {
+  library: Library;
+  target: RedisTarget;
+  store: RunStore;
+  redis: Redis;
+  queue: Queue<RunJob>;
+  control: RunControl;
+  saver: ReturnType<typeof openCheckpointer>;
+  effectsFile: string;
+  /** A queued run for `group`, its first job on the runs queue. */
+  dispatch(group?: string): Promise<RunRecord>;
+  close(): Promise<void>;
+}
+
+/** A library whose config a worker in another process reads too, its Redis, store and runs queue. */
+export async function runsFixture(workers: Record<string, number> = {}, manager: Record<string, unknown> = {}): Promise<RunsFixture> {
+  const made = await makeLibrary();
+  writeFileSync(join(made.root, 'steward.config.json'), `${JSON.stringify({ workers: { runLockSeconds: 2, ...workers }, manager }, null, 2)}\n`);
+  const library = openLibrary({ library: made.root });
+  const { target } = await startTestRedis(library.paths.state);
+  const store = openRunStore(library);
+  const saver = openCheckpointer(library);
+  const redis = connect(target, 'test-runs');
+  const queue = openQueue<RunJob>(RUNS_QUEUE, redis);
+  let n = 0;
+  return {
+    library,
+    target,
+    store,
+    redis,
+    queue,
+    saver,
+    control: { store, queue, redis },
+    effectsFile: join(library.paths.state, 'effects.log'),
+    async dispatch(group = `g${++n}`) {
+      const id = newRunId();
+      const run = store.create({ id, plugin: 'alpha', group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
+      await enqueueRun(queue, id, undefined, true);
+      return run;
+    },
+    async close() {
+      await queue.close();
+      redis.disconnect();
+      store.close();
+      saver.db.close();
+    },
+  };
+}
+
+/** A worker process running the stand-in agent; resolves once it consumes the queue. */
+export async function spawnWorker(library: Library, options: StandInOptions): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), library.root, JSON.stringify(options)], {
+    cwd: STEWARD_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolveReady, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolveReady();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+  return child;
+}
+
+/** Polls until the run is in one of `states`; the record at the end. */
+export async function untilState(store: RunStore, id: string, states: string[], ms = 30_000): Promise<RunRecord | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const run = store.get(id);
+    if ((run && states.includes(run.state)) || Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function nodesStarted(store: RunStore, id: string, node: string): number {
+  return store.events(id).filter((e) => e.kind === 'node-started' && (e.data as { node: string }).node === node).length;
+}
