@@ -41,6 +41,8 @@ export const managerState = z.object({
   dispatched: z
     .array(z.object({ run: z.string(), group: z.string(), plugin: z.string() }))
     .register(registry, { reducer: { fn: (a: { run: string; group: string; plugin: string }[], b: { run: string; group: string; plugin: string }[]) => a.concat(b) }, default: () => [] }),
+  /** Dashboard boxes acted on in this pass, and what came of each. */
+  requests: z.array(z.object({ action: z.enum(['approve', 'retry']), run: z.string(), outcome: z.string() })).default(() => []),
   summary: z.record(z.string(), z.unknown()).default(() => ({})),
 });
 

@@ -35,7 +35,9 @@ describe('library config', () => {
         prHourlyLimit: 2,
         tokenBudget: { perRun: 200_000, daily: 2_000_000 },
         stopAfter: 'propose',
+        dashboard: true,
       },
+      workers: { ingestConcurrency: 16, runConcurrency: 2, runLockSeconds: 30, maxResumes: 3 },
       plugins: {},
     });
   });
@@ -47,6 +49,7 @@ describe('library config', () => {
     expect(configError({ pluginDir: 'x' }).format()).toContain('$.pluginDir: unknown field "pluginDir"');
     expect(configError({ historyLimit: 0 }).details.path).toBe('$.historyLimit');
     expect(configError({ pluginsDir: '/abs' }).details.path).toBe('$.pluginsDir');
+    expect(configError({ manager: { schedule: 'every ten minutes' } }).format()).toMatch(/\$\.manager\.schedule: not a cron expression/);
   });
 
   it('init writes the defaults once and refuses to overwrite', () => {

@@ -1,13 +1,36 @@
+import { isStewardError } from '../../core/errors.ts';
 import { listPluginNames } from '../../library/library.ts';
+import { answerRun, resumeRun, type RunControl } from '../../runs/control.ts';
+import { readDashboard } from '../dashboard.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
 /** Groups that still want attention; the rest are being handled or were closed. */
 const OPEN = new Set(['new', 'triaged', 'regressed']);
 
-/** The library's plugins, the open error groups and the runs in flight. */
+/** Acts on the dashboard's ticked boxes: approve a proposal, retry a failed run. */
+async function actOnDashboard(deps: ManagerDeps): Promise<ManagerState['requests']> {
+  if (!deps.library.config.manager.dashboard) return [];
+  const control: RunControl = { store: deps.runs, queue: deps.runQueue, redis: deps.redis };
+  const requests: ManagerState['requests'] = [];
+  for (const { action, run } of readDashboard(deps.library)) {
+    try {
+      if (action === 'approve') await answerRun(control, run, { decision: 'approve', by: 'dashboard' });
+      else await resumeRun(control, run);
+      requests.push({ action, run, outcome: 'queued' });
+    } catch (error) {
+      // A box ticked twice, or for a run that moved on: say so, do not stop the pass.
+      if (!isStewardError(error)) throw error;
+      requests.push({ action, run, outcome: `ignored: ${error.message}` });
+    }
+  }
+  return requests;
+}
+
+/** The dashboard's requests, the library's plugins, the open error groups and the runs in flight. */
 export function loadFleet(deps: ManagerDeps) {
   return async (_state: ManagerState): Promise<Partial<ManagerState>> => {
+    const requests = await actOnDashboard(deps);
     const { config } = deps.library;
     const plugins = listPluginNames(deps.library).map((name) => ({
       name,
@@ -19,6 +42,6 @@ export function loadFleet(deps: ManagerDeps) {
       .filter((g) => OPEN.has(g.status))
       .map((g) => ({ id: g.id, plugin: g.plugin, status: g.status, count: g.count, level: g.level, firstSeen: g.firstSeen, lastSeen: g.lastSeen, type: g.type, message: g.message }));
     const activeRuns = deps.runs.active().map((r) => ({ id: r.id, plugin: r.plugin, group: r.group, state: r.state }));
-    return { plugins, groups, activeRuns };
+    return { plugins, groups, activeRuns, requests };
   };
 }

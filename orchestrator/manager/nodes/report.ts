@@ -1,9 +1,13 @@
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/files.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/files.ts';
+import { dashboardFile, readDashboard, renderDashboard } from '../dashboard.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
-/** The fleet summary `steward status` shows, kept in the state dir; held-back new groups become triaged. */
+/**
+ * The fleet summary `steward status` shows and the maintenance dashboard, kept in the
+ * state dir; held-back new groups become triaged.
+ */
 export function report(deps: ManagerDeps) {
   return async (state: ManagerState): Promise<Partial<ManagerState>> => {
     const byHealth: Record<string, number> = {};
@@ -12,18 +16,35 @@ export function report(deps: ManagerDeps) {
     for (const item of state.held) {
       if (statuses.get(item.group) === 'new') await deps.groups.setStatus(item.group, 'triaged');
     }
+    const unhealthy = state.plugins.filter((p) => p.health !== 'healthy' && p.health !== 'degraded').map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? null }));
     const summary = {
       at: state.now,
       trigger: state.trigger,
       plugins: state.plugins.length,
       health: byHealth,
-      unhealthy: state.plugins.filter((p) => p.health !== 'healthy' && p.health !== 'degraded').map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? null })),
+      unhealthy,
       openGroups: state.groups.length,
       activeRuns: state.activeRuns.length,
       dispatched: state.dispatched,
       held: state.held,
+      requests: state.requests,
     };
     writeJsonAtomic(join(deps.library.paths.state, 'status.json'), summary);
+    if (deps.library.config.manager.dashboard) {
+      // Boxes ticked while this pass ran were not acted on: they stay ticked for the next one.
+      const acted = new Set(state.requests.map((r) => `${r.action}:${r.run}`));
+      const ticked = new Set(readDashboard(deps.library).map((r) => `${r.action}:${r.run}`).filter((key) => !acted.has(key)));
+      const body = renderDashboard({
+        at: state.now,
+        trigger: state.trigger,
+        awaiting: deps.runs.list({ state: 'awaiting_approval', limit: 200 }),
+        failed: deps.runs.list({ state: 'failed', limit: 200 }),
+        held: state.held,
+        unhealthy: unhealthy.map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? undefined })),
+        ticked,
+      });
+      writeFileAtomic(dashboardFile(deps.library), body);
+    }
     return { summary };
   };
 }

@@ -1,0 +1,83 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dashboardFile, DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../orchestrator/manager/dashboard.ts';
+import { triageOnce } from '../../orchestrator/manager/index.ts';
+import { openManager } from '../../orchestrator/manager/open.ts';
+import type { RunRecord } from '../../orchestrator/runs/types.ts';
+import { runsFixture } from '../runs/fixture.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+function record(id: string, state: RunRecord['state'], extra: Partial<RunRecord> = {}): RunRecord {
+  return { id, plugin: 'alpha', group: 'f00dcafe12345678', trigger: 'new', state, playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose', tokensUsed: 0, createdAt: '', updatedAt: '', nextAction: null, error: null, ...extra };
+}
+
+describe('the maintenance dashboard', () => {
+  it('renders four sections with a box for each action a person can take, and reads the ticked ones back', () => {
+    const body = renderDashboard({
+      at: '2026-11-22T10:00:00.000Z',
+      trigger: 'schedule',
+      awaiting: [record('run_a', 'awaiting_approval', { nextAction: 'review the fix\nfor the parser' })],
+      failed: [record('run_f', 'failed', { error: 'sandbox timeout' })],
+      held: [
+        { group: 'g1', plugin: 'bravo', reason: 'prHourlyLimit 2 reached in the last hour' },
+        { group: 'g2', plugin: 'delta', reason: 'plugin is unavailable: STEWARD_X is missing' },
+      ],
+      unhealthy: [{ name: 'delta', health: 'unavailable', reason: 'STEWARD_X is missing' }],
+    });
+    expect(body).toContain(DASHBOARD_MARKER);
+    expect(body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Awaiting approval', '## Rate-limited', '## Failed runs', '## Unhealthy plugins']);
+    expect(body).toContain('- [ ] <!-- approve:run_a --> approve **alpha** `run_a` (group `f00dcafe1234`): review the fix for the parser');
+    expect(body).toContain('- [ ] <!-- retry:run_f --> retry **alpha** `run_f`: sandbox timeout');
+    expect(body).toContain('- **bravo** group `g1`: prHourlyLimit 2 reached in the last hour');
+    expect(body).not.toContain('group `g2`');
+    expect(body).toContain('- **delta**: unavailable: STEWARD_X is missing');
+    expect(parseDashboard(body)).toEqual([]);
+
+    const ticked = body.replace('- [ ] <!-- approve:run_a -->', '- [x] <!-- approve:run_a -->').replace('- [ ] <!-- retry:run_f -->', '* [X] <!-- retry:run_f -->');
+    expect(parseDashboard(`${ticked}\n- [x] <!-- retry:run_f --> again\n- [x] approve run_z without a marker\n`)).toEqual([
+      { action: 'approve', run: 'run_a' },
+      { action: 'retry', run: 'run_f' },
+    ]);
+  });
+
+  it('triage acts on ticked boxes once: approve answers a waiting run, retry resumes a failed one, anything else is reported', async () => {
+    const f = await runsFixture();
+    cleanups.push(() => f.close());
+    const waiting = await f.dispatch();
+    const failed = await f.dispatch();
+    f.store.update(waiting.id, { state: 'awaiting_approval', nextAction: 'review it' });
+    f.store.update(failed.id, { state: 'failed', error: 'boom' });
+    await f.queue.obliterate({ force: true });
+    const deps = await openManager(f.library, { runTests: false, target: f.target });
+    cleanups.push(() => deps.close());
+
+    await triageOnce(deps);
+    const file = dashboardFile(f.library);
+    const first = readFileSync(file, 'utf8');
+    expect(first).toContain(`- [ ] <!-- approve:${waiting.id} -->`);
+    expect(first).toContain(`- [ ] <!-- retry:${failed.id} -->`);
+    writeFileSync(file, first.replace(/- \[ \]/g, '- [x]').concat('- [x] <!-- retry:run_gone -->\n'));
+
+    const second = await triageOnce(deps);
+    expect(second.requests).toEqual([
+      { action: 'approve', run: waiting.id, outcome: 'queued' },
+      { action: 'retry', run: failed.id, outcome: 'queued' },
+      { action: 'retry', run: 'run_gone', outcome: 'ignored: no run "run_gone"' },
+    ]);
+    const jobs = await f.queue.getJobs(['waiting']);
+    expect(jobs.map((j) => j.data).sort((a, b) => a.run.localeCompare(b.run))).toEqual(
+      [{ run: waiting.id, resume: { decision: 'approve', by: 'dashboard' } }, { run: failed.id }].sort((a, b) => a.run.localeCompare(b.run)),
+    );
+    expect(f.store.get(waiting.id)?.state).toBe('queued');
+    const after = readFileSync(file, 'utf8');
+    expect(parseDashboard(after)).toEqual([]);
+    expect(after).toContain('Nothing waits for a review.');
+
+    const third = await triageOnce(deps);
+    expect(third.requests).toEqual([]);
+  });
+});
