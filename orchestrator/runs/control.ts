@@ -29,6 +29,11 @@ export async function enqueueRun(queue: Queue<RunJob>, run: string, resume?: unk
   await queue.add('run', data, { jobId: first ? run : `${run}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, attempts: 1 });
 }
 
+/** The first jobs of new runs, in one round trip. */
+export async function enqueueNewRuns(queue: Queue<RunJob>, runs: string[]): Promise<void> {
+  await queue.addBulk(runs.map((run) => ({ name: 'run', data: { run }, opts: { jobId: run, attempts: 1 } })));
+}
+
 /** Runs that have a job waiting or being worked on. */
 async function runsWithJobs(queue: Queue<RunJob>): Promise<Set<string>> {
   const jobs = await queue.getJobs([...PENDING], 0, -1);

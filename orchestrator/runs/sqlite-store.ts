@@ -66,6 +66,12 @@ export class SqliteRunStore implements RunStore {
     return this.get(run.id) as RunRecord;
   }
 
+  createMany(runs: Parameters<RunStore['create']>[0][]): void {
+    this.db.transaction(() => {
+      for (const run of runs) this.create(run);
+    })();
+  }
+
   get(id: string): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;

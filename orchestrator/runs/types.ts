@@ -51,6 +51,8 @@ export interface Effect {
 /** Where run sessions live: SQLite under the state dir by default; Postgres is not built yet. */
 export interface RunStore {
   create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): RunRecord;
+  /** Several runs in one transaction: all are recorded or none. */
+  createMany(runs: Parameters<RunStore['create']>[0][]): void;
   get(id: string): RunRecord | undefined;
   list(filter?: { state?: RunState; plugin?: string; limit?: number }): RunRecord[];
   /** Runs not finished: queued, running, awaiting approval or paused. */

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dashboardFile, DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../orchestrator/manager/dashboard.ts';
-import { triageOnce } from '../../orchestrator/manager/index.ts';
+import { fanOut, triageOnce } from '../../orchestrator/manager/index.ts';
 import { openManager } from '../../orchestrator/manager/open.ts';
 import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { runsFixture } from '../runs/fixture.ts';
@@ -79,5 +79,20 @@ describe('the maintenance dashboard', () => {
 
     const third = await triageOnce(deps);
     expect(third.requests).toEqual([]);
+  });
+});
+
+describe('the dispatch fan-out', () => {
+  it('sends batches of at least 50 decisions, in at most 8 tasks, and nothing when nothing was chosen', () => {
+    const chosen = (n: number) => Array.from({ length: n }, (_, i) => ({ group: `g${i}`, plugin: `p${i}`, score: 1, stopAfter: 'propose' as const, trigger: 'new' }));
+    const sizes = (n: number) => {
+      const sends = fanOut({ chosen: chosen(n) } as never);
+      return sends === 'report' ? sends : sends.map((send) => (send.args as { batch: unknown[] }).batch.length);
+    };
+    expect(sizes(0)).toBe('report');
+    expect(sizes(120)).toEqual([50, 50, 20]);
+    expect(sizes(1000)).toEqual([125, 125, 125, 125, 125, 125, 125, 125]);
+    const groups = (fanOut({ chosen: chosen(1001) } as never) as { args: { batch: { group: string }[] } }[]).flatMap((send) => send.args.batch.map((d) => d.group));
+    expect(new Set(groups).size).toBe(1001);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readPlaybook } from '../../library/context.ts';
-import { enqueueRun } from '../../runs/control.ts';
+import { enqueueNewRuns } from '../../runs/control.ts';
 import { newRunId } from '../../runs/ids.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { Decision, ManagerState } from '../state.ts';
@@ -24,30 +24,37 @@ function playbookReader(deps: ManagerDeps): (plugin: string) => { name: string; 
   };
 }
 
+/** How many decisions one Send carries: LangGraph's per-task cost would dominate a pass of single runs. */
+export const DISPATCH_BATCH = 50;
+export const DISPATCH_TASKS = 8;
+
 /**
- * One chosen group (reached through LangGraph's Send): a run record, queued, and a
- * job on the runs queue with the run id as job id, so a retried dispatch is one run.
+ * A batch of chosen groups (reached through LangGraph's Send): a queued run record
+ * each, written in one transaction, and a job each on the runs queue with the run id
+ * as job id, so a retried dispatch is still one run per record.
  */
 export function dispatch(deps: ManagerDeps) {
   const playbookOf = playbookReader(deps);
-  return async (decision: Decision): Promise<Partial<ManagerState>> => {
-    const id = newRunId();
-    const playbook = playbookOf(decision.plugin);
-    deps.runs.create({
-      id,
-      plugin: decision.plugin,
-      group: decision.group,
-      trigger: decision.trigger as 'new' | 'regressed' | 'threshold',
-      state: 'queued',
-      playbook: playbook.name,
-      playbookHash: playbook.hash,
-      fixer: 'offline',
-      model: null,
-      stopAfter: decision.stopAfter,
-      nextAction: 'waits for a worker (steward worker)',
+  return async ({ batch }: { batch: Decision[] }): Promise<Partial<ManagerState>> => {
+    const runs = batch.map((decision) => {
+      const playbook = playbookOf(decision.plugin);
+      return {
+        id: newRunId(),
+        plugin: decision.plugin,
+        group: decision.group,
+        trigger: decision.trigger as 'new' | 'regressed' | 'threshold',
+        state: 'queued' as const,
+        playbook: playbook.name,
+        playbookHash: playbook.hash,
+        fixer: 'offline',
+        model: null,
+        stopAfter: decision.stopAfter,
+        nextAction: 'waits for a worker (steward worker, or steward start)',
+      };
     });
-    await enqueueRun(deps.runQueue, id, undefined, true);
-    await deps.groups.setStatus(decision.group, 'in-progress');
-    return { dispatched: [{ run: id, group: decision.group, plugin: decision.plugin }] };
+    deps.runs.createMany(runs);
+    await enqueueNewRuns(deps.runQueue, runs.map((r) => r.id));
+    await Promise.all(runs.map((r) => deps.groups.setStatus(r.group, 'in-progress')));
+    return { dispatched: runs.map((r) => ({ run: r.id, group: r.group, plugin: r.plugin })) };
   };
 }
