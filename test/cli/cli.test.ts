@@ -119,6 +119,13 @@ describe('steward CLI', () => {
     for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary', 'webhook-verify']) {
       expect(demo.stdout).toMatch(new RegExp(`[0-9a-f]{12}\\s+${plugin}\\s+new\\s+1`));
     }
+    // Every suite passes and every plugin has a group: degraded, but for the one whose secret is not set here.
+    for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary']) expect(demo.stdout).toMatch(new RegExp(`\\n${plugin}\\s+degraded\\s*\\n`));
+    expect(demo.stdout).toMatch(/\nwebhook-verify\s+unavailable\s+required environment variable WEBHOOK_SECRET is not set\n/);
+    // The default prHourlyLimit (2) lets two runs through and holds the other three back, with the reason.
+    expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(2);
+    expect(demo.stdout.match(/held back {3}\S+: prHourlyLimit 2 reached in the last hour\n/g)).toHaveLength(3);
+    expect(demo.stdout).toContain('maintenance dashboard: library/.steward/dashboard.md');
   });
 
   it('schemas check passes on the committed schemas', () => {

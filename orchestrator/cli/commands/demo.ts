@@ -15,6 +15,9 @@ import { Capture } from '../../ingest/capture.ts';
 import { waitForDrain } from '../../ingest/runtime.ts';
 import { startIngestWorker } from '../../ingest/worker.ts';
 import { ensureRedis, stopRedis } from '../../redis/server.ts';
+import { triageOnce } from '../../manager/index.ts';
+import { dashboardFile } from '../../manager/dashboard.ts';
+import { openManager } from '../../manager/open.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, table } from '../output.ts';
 import { STEWARD_ROOT } from './init.ts';
@@ -115,7 +118,19 @@ async function runDemo(dir: string): Promise<number> {
   print(table(['GROUP', 'PLUGIN', 'STATUS', 'COUNT', 'ERROR'], groups.map((g) => [g.id.slice(0, 12), g.plugin, g.status, String(g.count), `${g.type}: ${g.message}`.slice(0, 70)])));
   print(`  ${groups.length} new group(s), each queued for triage once`);
 
-  step('7. steward doctor');
+  step('7. the Manager Agent triages: health (each suite run in the sandbox), priorities, limits, one run per chosen group');
+  const manager = await openManager(library, { runTests: true, target });
+  try {
+    const state = await triageOnce(manager, 'manual');
+    print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
+    for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
+    for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
+    print(`  maintenance dashboard: ${relative(dir, dashboardFile(library))}`);
+  } finally {
+    await manager.close();
+  }
+
+  step('8. steward doctor');
   const report = await runDoctor(library);
   print(table(['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'], report.plugins.map((r) => [
     r.plugin,
@@ -133,8 +148,9 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} doctor          # the same check, with --json for scripts`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} plugin context ${first ?? '<name>'}   # what its agent will read`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} errors list          # the groups above; "errors show <group>" for one`);
-  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} host                 # the host and its HTTP API, errors into the queue`);
-  print('  Not built yet: the manager\'s triage, agent runs, fixes and reviews (see the README).');
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} runs list            # the runs triage dispatched; "runs show <run>" for one`);
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} start                # host, HTTP API, worker and scheduled triage in one process`);
+  print('  Not built yet: the Plugin Agent that executes the runs, fixes and reviews (see the README).');
   await stopRedis(library.paths.state);
   print('  (the demo stopped its Redis; any steward command that needs it starts it again, data kept)');
   return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;
