@@ -78,6 +78,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe('The Manager Agent\'s limits.'),
+    tracker: z.enum(['local']).default('local').describe('Where issues, proposals and the maintenance dashboard go (`github` is not built yet).'),
     workers: z
       .strictObject({
         ingestConcurrency: z.int().min(1).max(256).default(16).describe('Error events one worker ingests at once.'),

@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Library } from '../library/library.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { ManagerState } from './state.ts';
 
@@ -20,11 +17,6 @@ export interface DashboardInput {
   ticked?: Set<string>;
 }
 
-/** The local tracker's dashboard: a file in the state dir a maintainer edits. */
-export function dashboardFile(library: Library): string {
-  return join(library.paths.state, 'dashboard.md');
-}
-
 const BOX = /^\s*[-*]\s*\[([ xX])\]\s*<!--\s*(approve|retry):([A-Za-z0-9_.-]+)\s*-->/;
 
 /** The ticked boxes of a dashboard body, as Renovate's Dependency Dashboard reads its own. */
@@ -40,11 +32,6 @@ export function parseDashboard(body: string): { action: DashboardAction; run: st
     found.push({ action: match[2] as DashboardAction, run: match[3] as string });
   }
   return found;
-}
-
-export function readDashboard(library: Library): { action: DashboardAction; run: string }[] {
-  const file = dashboardFile(library);
-  return existsSync(file) ? parseDashboard(readFileSync(file, 'utf8')) : [];
 }
 
 function box(action: DashboardAction, run: RunRecord, ticked: Set<string> | undefined, text: string): string {

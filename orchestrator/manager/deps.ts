@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Tracker } from '../../agents/trackers/types.ts';
 import type { GroupStore } from '../ingest/groups.ts';
 import type { Library } from '../library/library.ts';
 import type { RequirementContext } from '../library/requires.ts';
@@ -14,6 +15,8 @@ export interface ManagerDeps {
   runs: RunStore;
   runQueue: Queue<RunJob>;
   redis: Redis;
+  /** Where the maintenance dashboard lives (and, for agents, issues and proposals). */
+  tracker: Tracker;
   /** Run plugin test suites whose code changed or whose last run is too old. */
   runTests: boolean;
   requirements?: RequirementContext;

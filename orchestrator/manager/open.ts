@@ -1,3 +1,4 @@
+import { openTracker } from '../../agents/trackers/registry.ts';
 import { GroupStore } from '../ingest/groups.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
@@ -20,6 +21,7 @@ export async function openManager(library: Library, options: { runTests: boolean
     runs,
     runQueue,
     redis,
+    tracker: openTracker(library, library.config.tracker),
     runTests: options.runTests,
     async close() {
       await runQueue.close();

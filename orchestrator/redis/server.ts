@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { fileLock } from '../core/file-lock.ts';
 import { StewardError } from '../core/errors.ts';
 import { log } from '../core/logger.ts';
 import { onPath } from '../sandbox/backends/which.ts';
@@ -141,22 +142,9 @@ export async function ensureRedis(stateDir: string): Promise<RedisTarget> {
   }
 }
 
-async function lock(file: string): Promise<() => void> {
-  for (let i = 0; ; i++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
-    } catch {
-      // A lock older than a start can take was left by a process that died holding it.
-      try {
-        if (Date.now() - statSync(file).mtimeMs > 30_000) rmSync(file, { force: true });
-      } catch {
-        // Released between the two calls.
-      }
-      if (i > 600) throw new StewardError('E_REDIS_START', `another steward process holds ${file}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+function lock(file: string): Promise<() => void> {
+  // A start takes well under 30 s: an older lock was left by a process that died holding it.
+  return fileLock(file, { staleMs: 30_000, waitMs: 30_000, timeout: () => new StewardError('E_REDIS_START', `another steward process holds ${file}`) });
 }
 
 async function startOrReuse(files: Layout): Promise<RedisTarget> {

@@ -76,7 +76,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
 export async function resumeRun(ctl: RunControl, id: string): Promise<RunRecord> {
   const run = mustGet(ctl.store, id);
   if (run.state === 'awaiting_approval') {
-    throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/dashboard.md)" });
+    throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)" });
   }
   if (run.state === 'completed') throw new StewardError('E_RUN_STATE', `run ${id} completed; nothing to resume`, { hint: `steward runs replay ${id} runs it again` });
   if (run.state === 'queued' || (run.state === 'running' && (await runLockHolder(ctl.redis, id)))) {

@@ -125,7 +125,7 @@ describe('steward CLI', () => {
     // The default prHourlyLimit (2) lets two runs through and holds the other three back, with the reason.
     expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(2);
     expect(demo.stdout.match(/held back {3}\S+: prHourlyLimit 2 reached in the last hour\n/g)).toHaveLength(3);
-    expect(demo.stdout).toContain('maintenance dashboard: library/.steward/dashboard.md');
+    expect(demo.stdout).toContain('maintenance dashboard: library/.steward/tracker/dashboard.md');
   });
 
   it('schemas check passes on the committed schemas', () => {

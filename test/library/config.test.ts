@@ -37,6 +37,7 @@ describe('library config', () => {
         stopAfter: 'propose',
         dashboard: true,
       },
+      tracker: 'local',
       workers: { ingestConcurrency: 16, runConcurrency: 2, runLockSeconds: 30, maxResumes: 3 },
       plugins: {},
     });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dashboardFile, DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../orchestrator/manager/dashboard.ts';
+import { join } from 'node:path';
+import { DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../orchestrator/manager/dashboard.ts';
 import { fanOut, triageOnce } from '../../orchestrator/manager/index.ts';
 import { openManager } from '../../orchestrator/manager/open.ts';
 import type { RunRecord } from '../../orchestrator/runs/types.ts';
@@ -56,7 +57,7 @@ describe('the maintenance dashboard', () => {
     cleanups.push(() => deps.close());
 
     await triageOnce(deps);
-    const file = dashboardFile(f.library);
+    const file = join(f.library.paths.state, 'tracker', 'dashboard.md');
     const first = readFileSync(file, 'utf8');
     expect(first).toContain(`- [ ] <!-- approve:${waiting.id} -->`);
     expect(first).toContain(`- [ ] <!-- retry:${failed.id} -->`);

@@ -16,7 +16,6 @@ import { waitForDrain } from '../../ingest/runtime.ts';
 import { startIngestWorker } from '../../ingest/worker.ts';
 import { ensureRedis, stopRedis } from '../../redis/server.ts';
 import { triageOnce } from '../../manager/index.ts';
-import { dashboardFile } from '../../manager/dashboard.ts';
 import { openManager } from '../../manager/open.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, table } from '../output.ts';
@@ -125,7 +124,7 @@ async function runDemo(dir: string): Promise<number> {
     print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
     for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
     for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
-    print(`  maintenance dashboard: ${relative(dir, dashboardFile(library))}`);
+    print(`  maintenance dashboard: ${relative(dir, join(library.paths.state, 'tracker', 'dashboard.md'))}`);
   } finally {
     await manager.close();
   }

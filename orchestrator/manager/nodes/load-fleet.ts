@@ -1,7 +1,7 @@
 import { isStewardError } from '../../core/errors.ts';
 import { listPluginNames } from '../../library/library.ts';
 import { answerRun, resumeRun, type RunControl } from '../../runs/control.ts';
-import { readDashboard } from '../dashboard.ts';
+import { parseDashboard } from '../dashboard.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
@@ -13,7 +13,7 @@ async function actOnDashboard(deps: ManagerDeps): Promise<ManagerState['requests
   if (!deps.library.config.manager.dashboard) return [];
   const control: RunControl = { store: deps.runs, queue: deps.runQueue, redis: deps.redis };
   const requests: ManagerState['requests'] = [];
-  for (const { action, run } of readDashboard(deps.library)) {
+  for (const { action, run } of parseDashboard((await deps.tracker.readDashboard()) ?? '')) {
     try {
       if (action === 'approve') await answerRun(control, run, { decision: 'approve', by: 'dashboard' });
       else await resumeRun(control, run);

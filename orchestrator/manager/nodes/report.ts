@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../core/files.ts';
-import { dashboardFile, readDashboard, renderDashboard } from '../dashboard.ts';
+import { writeJsonAtomic } from '../../core/files.ts';
+import { parseDashboard, renderDashboard } from '../dashboard.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
@@ -33,7 +33,7 @@ export function report(deps: ManagerDeps) {
     if (deps.library.config.manager.dashboard) {
       // Boxes ticked while this pass ran were not acted on: they stay ticked for the next one.
       const acted = new Set(state.requests.map((r) => `${r.action}:${r.run}`));
-      const ticked = new Set(readDashboard(deps.library).map((r) => `${r.action}:${r.run}`).filter((key) => !acted.has(key)));
+      const ticked = new Set(parseDashboard((await deps.tracker.readDashboard()) ?? '').map((r) => `${r.action}:${r.run}`).filter((key) => !acted.has(key)));
       const body = renderDashboard({
         at: state.now,
         trigger: state.trigger,
@@ -43,7 +43,7 @@ export function report(deps: ManagerDeps) {
         unhealthy: unhealthy.map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? undefined })),
         ticked,
       });
-      writeFileAtomic(dashboardFile(deps.library), body);
+      await deps.tracker.writeDashboard(body);
     }
     return { summary };
   };

@@ -1,0 +1,154 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StewardError } from '../../../orchestrator/core/errors.ts';
+import { fileLock } from '../../../orchestrator/core/file-lock.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
+import { fingerprintMarker, type IssueInput, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
+
+type Kind = 'issues' | 'proposals';
+
+/**
+ * The embedded tracker: issues and proposals as JSON records under the state dir,
+ * numbered like a forge's. Every change happens under one file lock, so workers on
+ * one machine never open two issues for one fingerprint or give two records one number.
+ */
+export class LocalTracker implements Tracker {
+  readonly name = 'local';
+
+  constructor(private readonly dir: string) {}
+
+  private file(kind: Kind, number: number): string {
+    return join(this.dir, kind, `${number}.json`);
+  }
+
+  private all<T>(kind: Kind): T[] {
+    const folder = join(this.dir, kind);
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+      .filter((name) => /^\d+\.json$/.test(name))
+      .map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as T)
+      .sort((a, b) => (a as { number: number }).number - (b as { number: number }).number);
+  }
+
+  private read<T>(kind: Kind, number: number): T | undefined {
+    const file = this.file(kind, number);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+  }
+
+  private nextNumber(kind: Kind): number {
+    const folder = join(this.dir, kind);
+    if (!existsSync(folder)) return 1;
+    return Math.max(0, ...readdirSync(folder).map((name) => Number(/^(\d+)\.json$/.exec(name)?.[1] ?? 0))) + 1;
+  }
+
+  private async locked<T>(fn: () => T): Promise<T> {
+    const release = await fileLock(join(this.dir, '.lock'), {
+      staleMs: 30_000,
+      waitMs: 30_000,
+      timeout: () => new StewardError('E_USAGE', `the local tracker at ${this.dir} stayed locked for 30 s`),
+    });
+    try {
+      return fn();
+    } finally {
+      release();
+    }
+  }
+
+  private mustIssue(number: number): TrackedIssue {
+    const issue = this.read<TrackedIssue>('issues', number);
+    if (!issue) throw new StewardError('E_USAGE', `no issue #${number} in the local tracker`, { hint: 'steward issues list' });
+    return issue;
+  }
+
+  private updateIssue(number: number, change: (issue: TrackedIssue) => void): Promise<void> {
+    return this.locked(() => {
+      const issue = this.mustIssue(number);
+      change(issue);
+      issue.updatedAt = new Date().toISOString();
+      writeJsonAtomic(this.file('issues', number), issue);
+    });
+  }
+
+  async upsertIssue(input: IssueInput, comment: string): Promise<{ issue: TrackedIssue; created: boolean }> {
+    return this.locked(() => {
+      const now = new Date().toISOString();
+      const open = this.all<TrackedIssue>('issues').find((i) => i.fingerprint === input.fingerprint && i.state === 'open');
+      if (open) {
+        open.comments.push({ at: now, body: comment });
+        open.updatedAt = now;
+        writeJsonAtomic(this.file('issues', open.number), open);
+        return { issue: open, created: false };
+      }
+      const number = this.nextNumber('issues');
+      const body = input.body.includes(fingerprintMarker(input.fingerprint)) ? input.body : `${input.body}\n\n${fingerprintMarker(input.fingerprint)}\n`;
+      const issue: TrackedIssue = { number, url: `local:issues/${number}`, fingerprint: input.fingerprint, plugin: input.plugin, title: input.title, body, labels: [...new Set(input.labels)].sort(), state: 'open', createdAt: now, updatedAt: now, comments: [] };
+      writeJsonAtomic(this.file('issues', number), issue);
+      return { issue, created: true };
+    });
+  }
+
+  async findIssue(fingerprint: string): Promise<TrackedIssue | undefined> {
+    const matching = this.all<TrackedIssue>('issues').filter((i) => i.fingerprint === fingerprint);
+    return matching.find((i) => i.state === 'open') ?? matching.at(-1);
+  }
+
+  async getIssue(number: number): Promise<TrackedIssue | undefined> {
+    return this.read<TrackedIssue>('issues', number);
+  }
+
+  async listIssues(filter: { state?: TrackedIssue['state']; plugin?: string } = {}): Promise<TrackedIssue[]> {
+    return this.all<TrackedIssue>('issues').filter((i) => (!filter.state || i.state === filter.state) && (!filter.plugin || i.plugin === filter.plugin));
+  }
+
+  comment(number: number, body: string): Promise<void> {
+    return this.updateIssue(number, (issue) => issue.comments.push({ at: new Date().toISOString(), body }));
+  }
+
+  setLabels(number: number, labels: string[]): Promise<void> {
+    return this.updateIssue(number, (issue) => {
+      issue.labels = [...new Set(labels)].sort();
+    });
+  }
+
+  closeIssue(number: number, comment: string): Promise<void> {
+    return this.updateIssue(number, (issue) => {
+      issue.comments.push({ at: new Date().toISOString(), body: comment });
+      issue.state = 'closed';
+    });
+  }
+
+  async openProposal(input: ProposalInput): Promise<{ proposal: TrackedProposal; created: boolean }> {
+    return this.locked(() => {
+      const existing = this.all<TrackedProposal>('proposals').find((p) => p.branch === input.branch && p.state === 'open');
+      if (existing) return { proposal: existing, created: false };
+      this.mustIssue(input.issue);
+      const now = new Date().toISOString();
+      const number = this.nextNumber('proposals');
+      const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n`;
+      const proposal: TrackedProposal = { number, url: `local:proposals/${number}`, issue: input.issue, fingerprint: input.fingerprint, plugin: input.plugin, branch: input.branch, title: input.title, body, state: 'open', createdAt: now, updatedAt: now };
+      writeJsonAtomic(this.file('proposals', number), proposal);
+      return { proposal, created: true };
+    });
+  }
+
+  async listProposals(filter: { state?: TrackedProposal['state']; plugin?: string } = {}): Promise<TrackedProposal[]> {
+    return this.all<TrackedProposal>('proposals').filter((p) => (!filter.state || p.state === filter.state) && (!filter.plugin || p.plugin === filter.plugin));
+  }
+
+  setProposalState(number: number, state: TrackedProposal['state']): Promise<void> {
+    return this.locked(() => {
+      const proposal = this.read<TrackedProposal>('proposals', number);
+      if (!proposal) throw new StewardError('E_USAGE', `no proposal #${number} in the local tracker`);
+      writeJsonAtomic(this.file('proposals', number), { ...proposal, state, updatedAt: new Date().toISOString() });
+    });
+  }
+
+  async readDashboard(): Promise<string | undefined> {
+    const file = join(this.dir, 'dashboard.md');
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  async writeDashboard(body: string): Promise<void> {
+    writeFileAtomic(join(this.dir, 'dashboard.md'), body);
+  }
+}

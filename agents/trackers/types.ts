@@ -1,0 +1,84 @@
+/** Where agents open issues and fix proposals: the local tracker by default, GitHub later. */
+
+export interface IssueInput {
+  /** The error group's fingerprint: the hidden marker that finds the issue again. */
+  fingerprint: string;
+  plugin: string;
+  title: string;
+  body: string;
+  labels: string[];
+}
+
+export interface TrackerComment {
+  at: string;
+  body: string;
+}
+
+/** What issues and proposals share. */
+interface TrackedRecord {
+  /** The tracker's number for it (#12). */
+  number: number;
+  url: string;
+  fingerprint: string;
+  plugin: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TrackedIssue extends TrackedRecord {
+  labels: string[];
+  state: 'open' | 'closed';
+  comments: TrackerComment[];
+}
+
+export interface ProposalInput {
+  /** The issue the proposal fixes ("Fixes #n"). */
+  issue: number;
+  fingerprint: string;
+  plugin: string;
+  /** The fix branch in the library repo (`steward/<plugin>/<group>`). */
+  branch: string;
+  title: string;
+  body: string;
+}
+
+export interface TrackedProposal extends TrackedRecord {
+  issue: number;
+  branch: string;
+  state: 'open' | 'merged' | 'closed';
+}
+
+export interface Tracker {
+  readonly name: string;
+  /**
+   * The issue of a fingerprint: created when there is none (or only a closed one),
+   * otherwise commented on with `comment`. A retry or a second run never opens a
+   * duplicate.
+   */
+  upsertIssue(input: IssueInput, comment: string): Promise<{ issue: TrackedIssue; created: boolean }>;
+  findIssue(fingerprint: string): Promise<TrackedIssue | undefined>;
+  getIssue(number: number): Promise<TrackedIssue | undefined>;
+  listIssues(filter?: { state?: TrackedIssue['state']; plugin?: string }): Promise<TrackedIssue[]>;
+  comment(number: number, body: string): Promise<void>;
+  setLabels(number: number, labels: string[]): Promise<void>;
+  closeIssue(number: number, comment: string): Promise<void>;
+  /** One proposal per fix branch: a second call for the same branch returns the first. */
+  openProposal(input: ProposalInput): Promise<{ proposal: TrackedProposal; created: boolean }>;
+  listProposals(filter?: { state?: TrackedProposal['state']; plugin?: string }): Promise<TrackedProposal[]>;
+  setProposalState(number: number, state: TrackedProposal['state']): Promise<void>;
+  /** The maintenance dashboard's body as a maintainer last left it, if there is one. */
+  readDashboard(): Promise<string | undefined>;
+  /** Creates or updates the one dashboard in place. */
+  writeDashboard(body: string): Promise<void>;
+}
+
+/** The hidden marker that ties a body to its fingerprint. */
+export function fingerprintMarker(fingerprint: string): string {
+  return `<!-- steward:fingerprint:${fingerprint} -->`;
+}
+
+export function markerIn(body: string): string | undefined {
+  return /<!-- steward:fingerprint:([A-Za-z0-9_.-]+) -->/.exec(body)?.[1];
+}

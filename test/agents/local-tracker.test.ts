@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LocalTracker } from '../../agents/trackers/local/index.ts';
+import { openTracker } from '../../agents/trackers/registry.ts';
+import { fingerprintMarker, markerIn } from '../../agents/trackers/types.ts';
+import { isStewardError } from '../../orchestrator/core/errors.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const issue = (fingerprint: string) => ({ fingerprint, plugin: 'csv-import', title: 'TypeError in parse', body: 'summary', labels: ['steward', 'bug', 'steward'] });
+
+describe('the local tracker', () => {
+  it('opens one issue per fingerprint: a retry comments, a closed one is followed by a new one', async () => {
+    const tracker = new LocalTracker(tempDir());
+    const first = await tracker.upsertIssue(issue('fp1'), 'run 1');
+    expect(first.created).toBe(true);
+    expect(first.issue).toMatchObject({ number: 1, url: 'local:issues/1', labels: ['bug', 'steward'], state: 'open', comments: [] });
+    expect(markerIn(first.issue.body)).toBe('fp1');
+
+    const again = await tracker.upsertIssue(issue('fp1'), 'run 2 saw it again');
+    expect(again).toMatchObject({ created: false, issue: { number: 1 } });
+    expect((await tracker.getIssue(1))?.comments.map((c) => c.body)).toEqual(['run 2 saw it again']);
+    expect((await tracker.upsertIssue(issue('fp2'), 'x')).issue.number).toBe(2);
+
+    await tracker.closeIssue(1, 'fixed in 1.2.4');
+    const regressed = await tracker.upsertIssue(issue('fp1'), 'x');
+    expect(regressed).toMatchObject({ created: true, issue: { number: 3 } });
+    expect((await tracker.findIssue('fp1'))?.number).toBe(3);
+    expect((await tracker.listIssues({ state: 'closed' })).map((i) => i.number)).toEqual([1]);
+  });
+
+  it('never opens two issues for one fingerprint when workers race', async () => {
+    const dir = tempDir();
+    const trackers = Array.from({ length: 8 }, () => new LocalTracker(dir));
+    const results = await Promise.all(trackers.map((t, i) => t.upsertIssue(issue('race'), `worker ${i}`)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await trackers[0]?.listIssues()).toHaveLength(1);
+    expect((await trackers[0]?.getIssue(1))?.comments).toHaveLength(7);
+  });
+
+  it('keeps one open proposal per fix branch, says which issue it fixes, and tracks its state', async () => {
+    const tracker = new LocalTracker(tempDir());
+    const { issue: opened } = await tracker.upsertIssue(issue('fp'), '');
+    const input = { issue: opened.number, fingerprint: 'fp', plugin: 'csv-import', branch: 'steward/csv-import/fp', title: 'Guard the empty line', body: 'root cause' };
+    const first = await tracker.openProposal(input);
+    expect(first.created).toBe(true);
+    expect(first.proposal.body).toContain(`Fixes #${opened.number}`);
+    expect(first.proposal.body).toContain(fingerprintMarker('fp'));
+    expect((await tracker.openProposal(input)).created).toBe(false);
+    await tracker.setProposalState(first.proposal.number, 'merged');
+    expect((await tracker.listProposals({ state: 'merged' })).map((p) => p.number)).toEqual([1]);
+    let caught: unknown;
+    try {
+      await tracker.openProposal({ ...input, issue: 99, branch: 'other' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isStewardError(caught) && caught.message).toBe('no issue #99 in the local tracker');
+  });
+
+  it('keeps the dashboard as a file, and the registry refuses a tracker that is not built', async () => {
+    const dir = tempDir();
+    const tracker = new LocalTracker(dir);
+    expect(await tracker.readDashboard()).toBeUndefined();
+    await tracker.writeDashboard('# board\n');
+    expect(readFileSync(join(dir, 'dashboard.md'), 'utf8')).toBe('# board\n');
+    expect(() => openTracker({ paths: { state: dir } } as never, 'github')).toThrow(/unknown tracker "github" \(built: local\)/);
+  });
+});
