@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'E_GIT_FAILED'
   | 'E_TEMPLATE_MISSING'
   | 'E_PLAYBOOK_MISSING'
+  | 'E_PLAYBOOK_INVALID'
   | 'E_AGENT_MD_MISSING'
   | 'E_REDIS_MISSING'
   | 'E_REDIS_START'

@@ -1,4 +1,5 @@
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * A lock between processes on one machine: a file created exclusively. A lock older
@@ -7,11 +8,14 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
  */
 export async function fileLock(file: string, options: { staleMs: number; waitMs: number; timeout: () => Error }): Promise<() => void> {
   const deadline = Date.now() + options.waitMs;
+  mkdirSync(dirname(file), { recursive: true });
   for (;;) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
       return () => rmSync(file, { force: true });
-    } catch {
+    } catch (error) {
+      // Only "someone holds it" is worth waiting for; any other failure is the caller's to see.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       try {
         if (Date.now() - statSync(file).mtimeMs > options.staleMs) rmSync(file, { force: true });
       } catch {

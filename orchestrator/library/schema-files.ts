@@ -5,12 +5,14 @@ import { writeFileAtomic } from '../core/files.ts';
 import { configSchema } from './config.ts';
 import { historyEntrySchema } from './history.ts';
 import { manifestSchema } from './manifest.ts';
+import { playbookSchema } from './playbook.ts';
 
 /** Every external format's JSON Schema, generated from its zod schema: never written by hand. */
 const FORMATS = {
   'steward.config.schema.json': configSchema,
   'plugin.schema.json': manifestSchema,
   'history-entry.schema.json': historyEntrySchema,
+  'playbook.schema.json': playbookSchema,
 } as const;
 
 export const SCHEMA_DIR = join(import.meta.dirname, 'schemas');

@@ -37,6 +37,8 @@ export interface AgentDefinition {
   /** The graph's first input for a new run. */
   input(run: RunRecord): Record<string, unknown>;
   build(deps: RunDeps, checkpointer: BaseCheckpointSaver): AgentGraph;
+  /** Releases what the agent holds (connections), when its worker stops. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -83,6 +83,7 @@ export async function startRunWorker(target: RedisTarget, library: Library, opti
       for (const client of [redis, subscriber, workerConnection]) client.disconnect();
       store.close();
       checkpointer.db.close();
+      await options.agent.close?.();
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
 import { createLogger } from '../../core/logger.ts';
+import type { AgentDefinition } from '../../runs/agent.ts';
 import { serveHost } from '../../host/serve.ts';
 import { ensureRedis } from '../../redis/server.ts';
 import { startWorker } from '../../worker/start.ts';
@@ -27,8 +29,9 @@ function withQueueOptions(command: Command): Command {
     .option('--run-concurrency <n>', 'runs executed at once (default: workers.runConcurrency)');
 }
 
-function workerOptions(options: QueueOptions, component: string): Parameters<typeof startWorker>[2] {
+function workerOptions(options: QueueOptions, component: string, agent: AgentDefinition): Parameters<typeof startWorker>[2] {
   return {
+    agent,
     ingest: options.ingest,
     triage: options.triage,
     schedule: options.schedule,
@@ -44,7 +47,7 @@ export function registerWorker(program: Command): void {
     async (options: QueueOptions, command: Command) => {
       const library = libraryFrom(command);
       const target = await ensureRedis(library.paths.state);
-      const worker = await startWorker(target, library, workerOptions(options, 'worker'));
+      const worker = await startWorker(target, library, workerOptions(options, 'worker', openPluginAgent(target, library)));
       print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
       for (const line of worker.lines) print(`  ${line}`);
       await untilSignalled();
@@ -65,7 +68,7 @@ export function registerWorker(program: Command): void {
     const serving = await serveHost(library, target, { port: wholeNumber('--port', options.port, 0, 65535), bind: options.bind, crashLimit: 3, crashWindowMs: 60_000 });
     let worker: Awaited<ReturnType<typeof startWorker>>;
     try {
-      worker = await startWorker(target, library, workerOptions(options, 'start'));
+      worker = await startWorker(target, library, workerOptions(options, 'start', openPluginAgent(target, library)));
     } catch (error) {
       await serving.close();
       throw error;

@@ -1,0 +1,30 @@
+import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { connect } from '../../orchestrator/redis/connection.ts';
+import type { RedisTarget } from '../../orchestrator/redis/server.ts';
+import type { AgentDefinition } from '../../orchestrator/runs/agent.ts';
+import { openTracker } from '../trackers/registry.ts';
+import type { Tracker } from '../trackers/types.ts';
+import { buildPluginAgentGraph } from './index.ts';
+
+/** The Plugin Agent as the runs worker executes it. */
+export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; env?: NodeJS.ProcessEnv; close?: () => Promise<void> }): AgentDefinition {
+  return {
+    name: 'plugin-agent',
+    input: (run) => ({ plugin: run.plugin, group: run.group, stopAfter: run.stopAfter }),
+    build: (deps, checkpointer) => buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, env: options.env ?? process.env }, checkpointer),
+    ...(options.close ? { close: options.close } : {}),
+  };
+}
+
+/** The Plugin Agent on the library's Redis and its configured tracker, for `steward worker` and `start`. */
+export function openPluginAgent(target: RedisTarget, library: Library): AgentDefinition {
+  const redis = connect(target, 'plugin-agent');
+  return pluginAgent({
+    groups: new GroupStore(redis),
+    tracker: openTracker(library, library.config.tracker),
+    close: async () => {
+      redis.disconnect();
+    },
+  });
+}

@@ -1,0 +1,11 @@
+import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import type { RunDeps } from '../../orchestrator/runs/agent.ts';
+import type { Tracker } from '../trackers/types.ts';
+
+/** What the Plugin Agent's nodes work with: the run's own deps, the error groups, the tracker. */
+export interface PluginAgentDeps extends RunDeps {
+  groups: GroupStore;
+  tracker: Tracker;
+  /** Where the plugin's declared variables come from (never its secrets: see reproduce). */
+  env: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,25 @@
+import type { PluginAgentDeps } from '../deps.ts';
+import type { PluginAgentState } from '../state.ts';
+
+/** No fix to propose: the issue gets the analysis and the `needs-human` label, and no patch. */
+export function escalate(deps: PluginAgentDeps) {
+  return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    const issue = state.issue;
+    const why =
+      state.reproduction?.status === 'no-input'
+        ? 'the events carry no input to replay, so the error cannot be reproduced'
+        : state.reproduction?.status === 'not-reproduced'
+          ? 'the captured input does not reproduce the error on the current code: it may depend on the environment, on state, or on a version already fixed'
+          : 'no validated fix was found';
+    if (issue) {
+      await deps.once(`escalate:${deps.run.id}`, async () => {
+        const current = await deps.tracker.getIssue(issue.number);
+        await deps.tracker.setLabels(issue.number, [...(current?.labels ?? []), 'needs-human']);
+        await deps.tracker.comment(issue.number, `**Needs a person:** ${why}. The playbook forbids a fix without a failing reproduction.`);
+        return { labelled: true };
+      });
+    }
+    deps.emit('escalated', { why });
+    return { outcome: `escalated: ${why}` };
+  };
+}

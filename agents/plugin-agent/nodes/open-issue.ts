@@ -1,0 +1,28 @@
+import type { PluginAgentDeps } from '../deps.ts';
+import { issueBody } from '../issue-body.ts';
+import type { PluginAgentState } from '../state.ts';
+
+/**
+ * Opens the group's issue, or comments on the open one the fingerprint marker finds:
+ * a retry (the effect's key) or a second run (the tracker's marker) never opens a duplicate.
+ */
+export function openIssue(deps: PluginAgentDeps) {
+  return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    const context = state.context;
+    if (!context) throw new Error('open-issue before load-context');
+    const { issue, created } = await deps.once(`issue:${deps.run.id}`, () =>
+      deps.tracker.upsertIssue(
+        {
+          fingerprint: state.group,
+          plugin: state.plugin,
+          title: `[${state.plugin}] ${context.error.type}: ${context.error.message}`.slice(0, 200),
+          body: issueBody(deps.library, state, deps.run.id),
+          labels: ['steward', 'bug', `plugin:${state.plugin}`],
+        },
+        `Run \`${deps.run.id}\` picked this group up again (${context.error.count} occurrence(s), last ${context.error.lastSeen}).`,
+      ),
+    );
+    deps.emit('issue', { number: issue.number, url: issue.url, created });
+    return { issue: { number: issue.number, url: issue.url, created } };
+  };
+}

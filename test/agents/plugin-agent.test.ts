@@ -1,0 +1,158 @@
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
+import { LocalTracker } from '../../agents/trackers/local/index.ts';
+import { PluginHost } from '../../orchestrator/host/host.ts';
+import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { openQueue, QUEUES, type DeadLetter, type TriageJob } from '../../orchestrator/ingest/queues.ts';
+import { Ingest } from '../../orchestrator/ingest/worker.ts';
+import { linkTemplates } from '../../orchestrator/library/links.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { connect } from '../../orchestrator/redis/connection.ts';
+import { replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
+import { openCheckpointer, openRunStore } from '../../orchestrator/runs/database.ts';
+import { executeRun, type ExecutorDeps, type RunJob } from '../../orchestrator/runs/executor.ts';
+import { newRunId } from '../../orchestrator/runs/ids.ts';
+import type { RunRecord } from '../../orchestrator/runs/types.ts';
+import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
+import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+import { quietLog } from '../runs/fixture.ts';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+interface Defect {
+  trigger: { input: unknown };
+  healthyInput?: unknown;
+  expectedError: { type: string; messageIncludes: string };
+  location: { file: string; line: number };
+}
+
+/** An example plugin in a fresh library, called through the real host with `inputs`, its failures ingested into groups. */
+async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAfter: RunRecord['stopAfter'] = 'propose') {
+  const library: Library = await makeLibrary();
+  cpSync(join(STEWARD_ROOT, 'plugins', name), join(library.paths.plugins, name), { recursive: true, verbatimSymlinks: true });
+  linkTemplates(library);
+  sh(library.root, 'add', '-A');
+  sh(library.root, 'commit', '-q', '-m', name);
+  const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'test/fixtures/defects', `${name}.json`), 'utf8')) as Defect;
+  const host = new PluginHost({ library });
+  host.load([name]);
+  for (const input of inputs(defect)) await host.invoke(name, input);
+  await host.close();
+
+  const { target } = await startTestRedis(library.paths.state);
+  const redis = connect(target, 'test-agent');
+  const dead = openQueue<DeadLetter>(QUEUES.dead, redis);
+  const triage = openQueue<TriageJob>(QUEUES.triage, redis);
+  const queue = openQueue<RunJob>(RUNS_QUEUE, redis);
+  const store = openRunStore(library);
+  const saver = openCheckpointer(library);
+  cleanups.push(async () => {
+    await Promise.all([dead.close(), triage.close(), queue.close()]);
+    redis.disconnect();
+    store.close();
+    saver.db.close();
+  });
+  const ingest = new Ingest({ library, redis, dead, triage });
+  let group = '';
+  const events = readFileSync(join(library.paths.state, 'events.jsonl'), 'utf8').trim().split('\n').filter(Boolean);
+  for (const [i, line] of events.entries()) group = (await ingest.process(JSON.parse(line), `ev-${i}`)).group ?? group;
+  const tracker = new LocalTracker(join(library.paths.state, 'tracker'));
+  const agent = pluginAgent({ groups: new GroupStore(redis), tracker });
+  const deps: ExecutorDeps = { library, store, redis, agent, checkpointer: saver, owner: 'test', lockMs: 5000, maxResumes: 1, log: quietLog };
+  const dispatch = (): RunRecord =>
+    store.create({ id: newRunId(), plugin: name, group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter });
+  return { library, defect, group, tracker, store, saver, deps, dispatch, control: { store, queue, redis } };
+}
+
+describe('the Plugin Agent', () => {
+  it('opens an issue with the stack and the input, reproduces the defect in the sandbox, ranks the throwing line first, and says it stops there', async () => {
+    const s = await setup('csv-import', (d) => [d.healthyInput, d.trigger.input]);
+    const run = s.dispatch();
+
+    const outcome = await executeRun({ run: run.id }, s.deps, new AbortController());
+    expect(s.store.get(run.id)?.error ?? null).toBeNull();
+    expect(outcome).toBe('completed');
+    const [issue] = await s.tracker.listIssues();
+    expect(issue).toMatchObject({ number: 1, plugin: 'csv-import', state: 'open', fingerprint: s.group, labels: ['bug', 'plugin:csv-import', 'steward'] });
+    expect(issue?.title).toMatch(/^\[csv-import\] TypeError: Cannot read properties of undefined \(reading 'trim'\)/);
+    expect(issue?.body).toContain(`at ${s.defect.location.file}`);
+    expect(issue?.body).toContain('C-1002,Grace Hopper,grace@example.com');
+    expect(issue?.body).toContain(`steward runs show ${run.id}`);
+    expect(issue?.body).toContain(`<!-- steward:fingerprint:${s.group} -->`);
+    expect(issue?.comments.map((c) => c.body)).toEqual([
+      "**Reproduced** in the sandbox with the captured input: `TypeError`: Cannot read properties of undefined (reading 'trim') (the same error type as in production).",
+      expect.stringMatching(/^Stopped after the reproduction: no fixer is built yet/),
+    ]);
+    const localised = s.store.events(run.id).find((e) => e.kind === 'localised')?.data as { suspects: { file: string; line: number }[] };
+    expect(localised.suspects[0]).toMatchObject({ file: s.defect.location.file, line: s.defect.location.line });
+    const nodes = s.store.events(run.id).filter((e) => e.kind === 'node-started').map((e) => (e.data as { node: string }).node);
+    expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'localise', 'stop-after']);
+
+    // A replay from the start is a second run of the same group: it comments, it opens no second issue.
+    const again = await replayRun(s.control, s.saver, run.id);
+    expect(await executeRun({ run: again.id }, s.deps, new AbortController())).toBe('completed');
+    expect(await s.tracker.listIssues()).toHaveLength(1);
+    expect((await s.tracker.getIssue(1))?.comments.some((c) => c.body.startsWith(`Run \`${again.id}\` picked this group up again`))).toBe(true);
+  }, 60_000);
+
+  it('escalates a group its captured input does not reproduce, with needs-human and no patch', async () => {
+    // The healthy input, reported as if it had failed in production: the plugin handles it fine here.
+    const s = await setup('csv-import', (d) => [d.trigger.input]);
+    const samples = (await new GroupStore(s.deps.redis).samples(s.group)) as { event: { invocation?: { input: unknown } } }[];
+    expect(samples).toHaveLength(1);
+    const events = readFileSync(join(s.library.paths.state, 'events.jsonl'), 'utf8');
+    expect(events).toContain('Grace Hopper');
+    await s.deps.redis.eval(
+      "local s = redis.call('LINDEX', KEYS[1], 0); local d = cjson.decode(s); d.event.invocation.input = cjson.decode(ARGV[1]); redis.call('LSET', KEYS[1], 0, cjson.encode(d)); return 1",
+      1,
+      `steward:group:${s.group}:samples`,
+      JSON.stringify(s.defect.healthyInput),
+    );
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const issue = await s.tracker.getIssue(1);
+    expect(issue?.labels).toContain('needs-human');
+    expect(issue?.comments[0]?.body).toMatch(/^\*\*Not reproduced\.\*\* Tried:\n- captured input .*no error, and the output matches interface\.output/);
+    expect(issue?.comments[1]?.body).toMatch(/^\*\*Needs a person:\*\* the captured input does not reproduce the error/);
+    expect(await s.tracker.listProposals()).toEqual([]);
+  }, 60_000);
+
+  it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {
+    const s = await setup('money-format', (d) => [d.trigger.input], 'issue');
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('paused');
+    expect(s.store.get(run.id)?.nextAction).toBe(`steward runs resume ${run.id} goes on to the reproduction (issue #1)`);
+    expect((await s.tracker.getIssue(1))?.comments).toEqual([]);
+
+    await resumeRun(s.control, run.id);
+    const [job] = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id);
+    expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
+    expect((await s.tracker.getIssue(1))?.comments[0]?.body).toMatch(/^\*\*Reproduced\*\*/);
+    expect(await s.tracker.listIssues()).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('the Plugin Agent on process-protocol plugins', () => {
+  for (const name of ['unit-convert', 'log-summary']) {
+    it(`reproduces ${name}'s defect through the process protocol, and pauses at stopAfter "reproduce" until resumed`, async () => {
+      const s = await setup(name, (d) => [d.trigger.input], 'reproduce');
+      const run = s.dispatch();
+      expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('paused');
+      expect(s.store.get(run.id)?.nextAction).toBe(`steward runs resume ${run.id} goes on to the fix (issue #1)`);
+      const issue = await s.tracker.getIssue(1);
+      expect(issue?.comments[0]?.body).toMatch(new RegExp(`^\\*\\*Reproduced\\*\\* in the sandbox with the captured input: \`${s.defect.expectedError.type}\``));
+
+      await resumeRun(s.control, run.id);
+      const [job] = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id);
+      expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
+      const nodes = s.store.events(run.id).filter((e) => e.kind === 'node-started').map((e) => (e.data as { node: string }).node);
+      expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'stop-after', 'stop-after', 'localise', 'stop-after']);
+    }, 60_000);
+  }
+});
