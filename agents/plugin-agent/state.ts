@@ -34,7 +34,8 @@ export const pluginAgentState = z.object({
       tried: z.array(z.string()),
     })
     .optional(),
-  suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string() })).default(() => []),
+  /** Set by localise (possibly empty: a stack with no frames); absent before. */
+  suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string() })).optional(),
   /** Pauses a person has let the run go past. */
   released: z.array(z.string()).register(registry, { reducer: { fn: (a: string[], b: string[]) => [...new Set([...a, ...b])] }, default: () => [] }),
   outcome: z.string().optional(),

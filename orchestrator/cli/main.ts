@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerRedis } from './commands/redis.ts';
+import { registerIssues } from './commands/issues.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerTriage } from './commands/triage.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRedis(program);
   registerTriage(program);
   registerRuns(program);
+  registerIssues(program);
   registerWorker(program);
   registerSchemas(program);
   registerDemo(program);

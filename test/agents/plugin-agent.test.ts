@@ -16,6 +16,7 @@ import { executeRun, type ExecutorDeps, type RunJob } from '../../orchestrator/r
 import { newRunId } from '../../orchestrator/runs/ids.ts';
 import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
+import { steward } from '../helpers/cli.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import { quietLog } from '../runs/fixture.ts';
@@ -99,6 +100,13 @@ describe('the Plugin Agent', () => {
     expect(await executeRun({ run: again.id }, s.deps, new AbortController())).toBe('completed');
     expect(await s.tracker.listIssues()).toHaveLength(1);
     expect((await s.tracker.getIssue(1))?.comments.some((c) => c.body.startsWith(`Run \`${again.id}\` picked this group up again`))).toBe(true);
+
+    const listed = steward(['--library', s.library.root, 'issues', 'list', '--json']);
+    expect((JSON.parse(listed.stdout) as { issues: { number: number; plugin: string }[] }).issues.map((i) => [i.number, i.plugin])).toEqual([[1, 'csv-import']]);
+    const shown = steward(['--library', s.library.root, 'issues', 'show', '1']);
+    expect(shown.stdout).toMatch(/^#1 open {2}\[csv-import\] TypeError/);
+    expect(shown.stdout).toContain('**Reproduced** in the sandbox');
+    expect(steward(['--library', s.library.root, 'issues', 'show', '7']).stderr).toContain('E_USAGE: no issue #7');
   }, 60_000);
 
   it('escalates a group its captured input does not reproduce, with needs-human and no patch', async () => {

@@ -122,9 +122,11 @@ describe('steward CLI', () => {
     // Every suite passes and every plugin has a group: degraded, but for the one whose secret is not set here.
     for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary']) expect(demo.stdout).toMatch(new RegExp(`\\n${plugin}\\s+degraded\\s*\\n`));
     expect(demo.stdout).toMatch(/\nwebhook-verify\s+unavailable\s+required environment variable WEBHOOK_SECRET is not set\n/);
-    // The default prHourlyLimit (2) lets two runs through and holds the other three back, with the reason.
-    expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(2);
-    expect(demo.stdout.match(/held back {3}\S+: prHourlyLimit 2 reached in the last hour\n/g)).toHaveLength(3);
+    // With the demo's prHourlyLimit every available plugin gets a run; each reproduces its defect and opens one issue.
+    expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(5);
+    for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary']) {
+      expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+completed; issue #[1-5]: Reproduced in the sandbox with the captured input: \``));
+    }
     expect(demo.stdout).toContain('maintenance dashboard: library/.steward/tracker/dashboard.md');
   });
 

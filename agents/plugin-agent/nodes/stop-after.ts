@@ -6,7 +6,7 @@ import type { PluginAgentState } from '../state.ts';
 /** Where a run stops: the stopAfter it reached, or the end of what is built (no fixer yet). */
 export function stopReason(state: PluginAgentState): 'issue' | 'reproduce' | 'no-fixer' {
   if (!state.reproduction) return 'issue';
-  if (state.suspects.length === 0 && !state.released.includes('reproduce')) return 'reproduce';
+  if (state.suspects === undefined) return 'reproduce';
   return 'no-fixer';
 }
 

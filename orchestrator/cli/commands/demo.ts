@@ -17,8 +17,15 @@ import { startIngestWorker } from '../../ingest/worker.ts';
 import { ensureRedis, stopRedis } from '../../redis/server.ts';
 import { triageOnce } from '../../manager/index.ts';
 import { openManager } from '../../manager/open.ts';
+import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
+import { openTracker } from '../../../agents/trackers/registry.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { Library } from '../../library/library.ts';
+import type { RedisTarget } from '../../redis/server.ts';
+import { openRunStore } from '../../runs/database.ts';
+import { startRunWorker } from '../../runs/worker.ts';
 import { EXIT } from '../exit-codes.ts';
-import { print, table } from '../output.ts';
+import { print, progress, table } from '../output.ts';
 import { STEWARD_ROOT } from './init.ts';
 
 interface Defect {
@@ -45,6 +52,33 @@ function step(text: string): void {
  * exists: a scratch library built from the example plugins, each added as a real
  * subtree of its own upstream, linked, checked, and synced both ways.
  */
+/** Executes the dispatched runs with a runs worker and the Plugin Agent, with a live count, and shows what each did. */
+async function runDispatched(library: Library, target: RedisTarget, dispatched: { run: string; plugin: string }[]): Promise<void> {
+  const worker = await startRunWorker(target, library, { agent: openPluginAgent(target, library), log: createLogger({ component: 'demo' }) });
+  const store = openRunStore(library);
+  try {
+    const bar = progress('runs');
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const done = dispatched.filter((d) => !['queued', 'running'].includes(store.get(d.run)?.state ?? 'queued')).length;
+      bar.update(done, dispatched.length);
+      if (done === dispatched.length || Date.now() > deadline) break;
+      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    }
+    bar.done();
+    const tracker = openTracker(library, library.config.tracker);
+    for (const { run, plugin } of dispatched) {
+      const record = store.get(run);
+      const issue = (await tracker.listIssues({ plugin }))[0];
+      const last = issue?.comments[0]?.body.split('\n')[0] ?? '';
+      print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${last.replace(/\*\*/g, '').slice(0, 110)}`);
+    }
+  } finally {
+    store.close();
+    await worker.close();
+  }
+}
+
 async function runDemo(dir: string): Promise<number> {
   const examples = openLibrary({ library: STEWARD_ROOT });
   const names = listPluginNames(examples);
@@ -118,9 +152,14 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${groups.length} new group(s), each queued for triage once`);
 
   step('7. the Manager Agent triages: health (each suite run in the sandbox), priorities, limits, one run per chosen group');
+  // The defaults (2 proposals an hour) would hold three of the five groups back: the demo shows them all.
+  library.config.manager.prHourlyLimit = 10;
+  print('  (the demo raises manager.prHourlyLimit from 2 to 10, so that every group gets its run)');
   const manager = await openManager(library, { runTests: true, target });
+  let dispatched: { run: string; plugin: string }[] = [];
   try {
     const state = await triageOnce(manager, 'manual');
+    dispatched = state.dispatched;
     print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
     for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
     for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
@@ -129,7 +168,10 @@ async function runDemo(dir: string): Promise<number> {
     await manager.close();
   }
 
-  step('8. steward doctor');
+  step('8. a worker runs each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects');
+  await runDispatched(library, target, dispatched);
+
+  step('9. steward doctor');
   const report = await runDoctor(library);
   print(table(['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'], report.plugins.map((r) => [
     r.plugin,
@@ -149,7 +191,8 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} errors list          # the groups above; "errors show <group>" for one`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} runs list            # the runs triage dispatched; "runs show <run>" for one`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} start                # host, HTTP API, worker and scheduled triage in one process`);
-  print('  Not built yet: the Plugin Agent that executes the runs, fixes and reviews (see the README).');
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} issues show 1        # an issue the agent opened`);
+  print('  Not built yet: the fixers, validation and reviews, so runs stop after the reproduction (see the README).');
   await stopRedis(library.paths.state);
   print('  (the demo stopped its Redis; any steward command that needs it starts it again, data kept)');
   return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;
