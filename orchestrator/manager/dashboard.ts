@@ -9,7 +9,8 @@ export type DashboardAction = 'approve' | 'retry';
 export interface DashboardInput {
   at: string;
   trigger: string;
-  awaiting: RunRecord[];
+  /** Runs awaiting approval, with the interrupt each waits on: a tick approves that question only. */
+  awaiting: (RunRecord & { interrupt?: string | undefined })[];
   failed: RunRecord[];
   held: ManagerState['held'];
   unhealthy: { name: string; health: string; reason?: string | undefined }[];
@@ -17,11 +18,18 @@ export interface DashboardInput {
   ticked?: Set<string>;
 }
 
-const BOX = /^\s*[-*]\s*\[([ xX])\]\s*<!--\s*(approve|retry):([A-Za-z0-9_.-]+)\s*-->/;
+const BOX = /^\s*[-*]\s*\[([ xX])\]\s*<!--\s*(approve|retry):([A-Za-z0-9_.-]+)(?:@([A-Za-z0-9_-]+))?\s*-->/;
+
+export interface DashboardRequest {
+  action: DashboardAction;
+  run: string;
+  /** For approve: the interrupt the maintainer saw. */
+  interrupt?: string;
+}
 
 /** The ticked boxes of a dashboard body, as Renovate's Dependency Dashboard reads its own. */
-export function parseDashboard(body: string): { action: DashboardAction; run: string }[] {
-  const found: { action: DashboardAction; run: string }[] = [];
+export function parseDashboard(body: string): DashboardRequest[] {
+  const found: DashboardRequest[] = [];
   const seen = new Set<string>();
   for (const line of body.split('\n')) {
     const match = BOX.exec(line);
@@ -29,13 +37,14 @@ export function parseDashboard(body: string): { action: DashboardAction; run: st
     const key = `${match[2]}:${match[3]}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    found.push({ action: match[2] as DashboardAction, run: match[3] as string });
+    found.push({ action: match[2] as DashboardAction, run: match[3] as string, ...(match[4] ? { interrupt: match[4] } : {}) });
   }
   return found;
 }
 
-function box(action: DashboardAction, run: RunRecord, ticked: Set<string> | undefined, text: string): string {
-  return `- [${ticked?.has(`${action}:${run.id}`) ? 'x' : ' '}] <!-- ${action}:${run.id} --> ${text}`;
+function box(action: DashboardAction, run: RunRecord & { interrupt?: string | undefined }, ticked: Set<string> | undefined, text: string): string {
+  const marker = `${action}:${run.id}${action === 'approve' && run.interrupt ? `@${run.interrupt}` : ''}`;
+  return `- [${ticked?.has(`${action}:${run.id}`) ? 'x' : ' '}] <!-- ${marker} --> ${text}`;
 }
 
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim().slice(0, 200);

@@ -19,7 +19,7 @@ export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: nu
 /**
  * The worker on the triage queue. One pass at a time across all workers (a Redis
  * lock): two passes at once could both give one plugin a run. A group's job that
- * arrived before a pass started is covered by it, so a burst of new groups costs one
+ * arrived before a successful pass started is covered by it, so a burst of new groups costs one
  * or two passes, not one each.
  */
 export async function startTriageWorker(target: RedisTarget, library: Library, options: { owner: string; log: Logger; runTests: boolean }): Promise<{ close(): Promise<void> }> {
@@ -29,8 +29,11 @@ export async function startTriageWorker(target: RedisTarget, library: Library, o
     const scheduled = 'scheduled' in job.data;
     if (!scheduled && Number((await deps.redis.get(LAST_PASS)) ?? 0) > job.timestamp) return { pass: 'covered' };
     const held = await withLock(deps.redis, LOCK, options.owner, 60_000, async () => {
-      await deps.redis.set(LAST_PASS, String(Date.now()));
-      return triageOnce(deps, scheduled ? 'schedule' : 'ingest');
+      const started = Date.now();
+      const state = await triageOnce(deps, scheduled ? 'schedule' : 'ingest');
+      // Only a pass that succeeded covers the jobs that arrived before it started.
+      await deps.redis.set(LAST_PASS, String(started));
+      return state;
     });
     if (!held) {
       await job.moveToDelayed(Date.now() + 1000, token);

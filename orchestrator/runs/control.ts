@@ -23,9 +23,15 @@ function mustGet(store: RunStore, id: string): RunRecord {
   return run;
 }
 
+/** The interrupt a waiting run waits on, as its executor recorded it. */
+function waitingInterrupt(store: RunStore, run: string): string | undefined {
+  const waiting = store.events(run).filter((e) => e.kind === 'waiting').at(-1)?.data as { interrupt?: string | null } | undefined;
+  return waiting?.interrupt ?? undefined;
+}
+
 /** Puts a job for the run on the runs queue; a run's first job has the run's id, later ones a suffix. */
-export async function enqueueRun(queue: Queue<RunJob>, run: string, resume?: unknown, first = false): Promise<void> {
-  const data: RunJob = resume === undefined ? { run } : { run, resume };
+export async function enqueueRun(queue: Queue<RunJob>, run: string, resume?: unknown, first = false, interrupt?: string): Promise<void> {
+  const data: RunJob = resume === undefined ? { run } : { run, resume, ...(interrupt ? { interrupt } : {}) };
   await queue.add('run', data, { jobId: first ? run : `${run}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, attempts: 1 });
 }
 
@@ -72,29 +78,40 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
   return mustGet(ctl.store, id);
 }
 
-/** Goes on from the last checkpoint: a failed, cancelled or paused run, or a running one whose worker is gone. */
-export async function resumeRun(ctl: RunControl, id: string): Promise<RunRecord> {
+/**
+ * Goes on from the last checkpoint: a failed, cancelled or paused run, a running one
+ * whose worker is gone, or a queued one whose job was lost. `only` narrows the states
+ * (the dashboard's retry box acts on failed runs only).
+ */
+export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]): Promise<RunRecord> {
   const run = mustGet(ctl.store, id);
+  if (only && !only.includes(run.state)) throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}, not ${only.join(' or ')}`);
   if (run.state === 'awaiting_approval') {
     throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)" });
   }
   if (run.state === 'completed') throw new StewardError('E_RUN_STATE', `run ${id} completed; nothing to resume`, { hint: `steward runs replay ${id} runs it again` });
-  if (run.state === 'queued' || (run.state === 'running' && (await runLockHolder(ctl.redis, id)))) {
+  if ((run.state === 'queued' && (await runsWithJobs(ctl.queue)).has(id)) || (run.state === 'running' && (await runLockHolder(ctl.redis, id)))) {
     throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state} already`);
   }
   await clearCancel(ctl.redis, id);
-  const answer = run.state === 'paused' ? { decision: 'continue' } : undefined;
+  const paused = run.state === 'paused';
   const updated = settle(ctl.store, id, 'queued', { action: 'resume', from: run.state });
-  await enqueueRun(ctl.queue, id, answer);
+  await enqueueRun(ctl.queue, id, paused ? { decision: 'continue' } : undefined, false, paused ? waitingInterrupt(ctl.store, id) : undefined);
   return updated;
 }
 
-/** A person's answer to a run waiting for one (approve or reject a proposal): the run goes on with it. */
-export async function answerRun(ctl: RunControl, id: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }): Promise<RunRecord> {
+/**
+ * A person's answer to a run waiting for one (approve or reject a proposal): the run
+ * goes on with it. `interrupt`, when given, is the question the person saw; an answer
+ * to an older one is refused.
+ */
+export async function answerRun(ctl: RunControl, id: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, interrupt?: string): Promise<RunRecord> {
   const run = mustGet(ctl.store, id);
   if (run.state !== 'awaiting_approval') throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}; only a run awaiting approval takes an answer`);
+  const waiting = waitingInterrupt(ctl.store, id);
+  if (interrupt !== undefined && interrupt !== waiting) throw new StewardError('E_RUN_STATE', `run ${id} waits on another question now than the one answered`);
   const updated = settle(ctl.store, id, 'queued', { action: answer.decision, by: answer.by, ...(answer.reason ? { reason: answer.reason } : {}) });
-  await enqueueRun(ctl.queue, id, answer);
+  await enqueueRun(ctl.queue, id, answer, false, waiting);
   return updated;
 }
 
@@ -108,7 +125,8 @@ export interface CheckpointInfo {
 /** A run's checkpoints, oldest first: where `replay --from` may start. */
 export async function listCheckpoints(saver: BaseCheckpointSaver, run: string): Promise<CheckpointInfo[]> {
   const out: CheckpointInfo[] = [];
-  for await (const tuple of saver.list({ configurable: { thread_id: run } })) {
+  // The root graph's checkpoints only: a subgraph's (another namespace) cannot start a run.
+  for await (const tuple of saver.list({ configurable: { thread_id: run, checkpoint_ns: '' } })) {
     out.push({ id: tuple.checkpoint.id, step: tuple.metadata?.step ?? -1, next: nextOf(tuple), at: tuple.checkpoint.ts });
   }
   return out.reverse();

@@ -3,17 +3,21 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
 import type { Library } from '../library/library.ts';
-import { runInterrupt, type AgentDefinition, type RunDeps } from './agent.ts';
-import { withLock } from '../redis/lock.ts';
+import { runInterrupt, type AgentDefinition, type AgentGraph, type RunDeps } from './agent.ts';
+import { withLock, type HeldLock } from '../redis/lock.ts';
 import { cancelRequested, runLockKey } from './locks.ts';
 import { nextActionFor } from './next-action.ts';
 import { appendOutput } from './output.ts';
 import type { RunRecord, RunState, RunStore } from './types.ts';
 
-/** A job on the runs queue: a run to start or go on with, and a person's answer when one resumes an interrupt. */
+/**
+ * A job on the runs queue: a run to start or go on with; with `resume`, a person's
+ * answer to the interrupt `interrupt` (an answer meant for another interrupt is dropped).
+ */
 export interface RunJob {
   run: string;
   resume?: unknown;
+  interrupt?: string;
 }
 
 export interface ExecutorDeps {
@@ -30,9 +34,9 @@ export interface ExecutorDeps {
 }
 
 /** Why a run's controller was aborted. */
-export type StopReason = 'cancel' | 'shutdown' | 'budget';
+export type StopReason = 'cancel' | 'shutdown' | 'budget' | 'lock-lost';
 
-export type ExecuteOutcome = RunState | 'locked' | 'missing' | 'stopped-for-shutdown';
+export type ExecuteOutcome = RunState | 'locked' | 'stopped-for-shutdown' | 'lock-lost' | 'answer-dropped';
 
 const TERMINAL: RunState[] = ['completed', 'failed', 'cancelled'];
 
@@ -45,28 +49,114 @@ function recordTask(store: RunStore, run: string, chunk: unknown): void {
   else store.appendEvent(run, 'node-finished', { node: task.name, ...(task.error ? { error: task.error.message ?? 'error' } : {}), ...(task.interrupts?.length ? { interrupted: true } : {}) });
 }
 
+/** A claim older than this was left by a worker that died in the middle of the effect. */
+const STALE_CLAIM_MS = 60_000;
+
+/**
+ * An effect done once under its key: the first caller claims it before doing it, so a
+ * worker that lost the run (or a node left running after an abort) and the worker
+ * that took over never both do it. A claim left by a dead worker is taken over after
+ * a minute: the effect is then done at least once, and the tracker's own markers
+ * keep that from becoming a duplicate issue.
+ */
+async function performOnce<T>(store: RunStore, run: string, key: string, effect: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 2 * STALE_CLAIM_MS;
+  for (;;) {
+    const claim = store.claimEffect(key, run, STALE_CLAIM_MS);
+    if (claim.status === 'done') {
+      store.appendEvent(run, 'effect-reused', { key, by: claim.effect.run });
+      return claim.effect.result as T;
+    }
+    if (claim.status === 'claimed') {
+      try {
+        const result = await effect();
+        store.completeEffect(key, result);
+        store.appendEvent(run, 'effect', { key });
+        return result;
+      } catch (error) {
+        store.releaseEffect(key, run);
+        throw error;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`effect "${key}" stayed claimed by run ${claim.by}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The interrupt the run waits on now, if any (its id and value). */
+async function pendingInterrupt(graph: AgentGraph, run: string): Promise<{ id: string | undefined; value: unknown } | undefined> {
+  const snapshot = await graph.getState({ configurable: { thread_id: run } });
+  const found = snapshot.tasks.flatMap((task) => task.interrupts)[0];
+  return found ? { id: found.id, value: found.value } : undefined;
+}
+
 /**
  * Executes one run job: under the run's lock, from its last checkpoint when it has
  * one, until the graph ends, asks a person (`interrupt`), fails, or is stopped. The
- * run record says which; a job for a run that already ended changes nothing.
+ * run record says which; a job for a run that already ended changes nothing. Every
+ * final write checks that the lock is still this job's, so a worker that stalled
+ * past its lock never overwrites what the worker that took the run over decided.
  */
 export async function executeRun(job: RunJob, deps: ExecutorDeps, controller: AbortController): Promise<ExecuteOutcome> {
   const { store, redis } = deps;
   const before = store.get(job.run);
-  if (!before) return 'missing';
+  // Not in this state database: a worker of another fleet, or a record removed by hand.
+  if (!before) throw new Error(`run ${job.run} is not in this worker's state database`);
   if (TERMINAL.includes(before.state)) return before.state;
-  // A duplicate job for a run that waits for a person must not answer for them.
-  if ((before.state === 'awaiting_approval' || before.state === 'paused') && job.resume === undefined) return before.state;
-  const held = await withLock(redis, runLockKey(job.run), deps.owner, deps.lockMs, async () => {
-    const run = store.get(job.run) ?? before;
-    if (TERMINAL.includes(run.state)) return run.state;
-    if (await cancelRequested(redis, run.id)) return finish(store, run.id, 'cancelled');
-    return drive(run, job, deps, controller);
-  });
+  const held = await withLock(
+    redis,
+    runLockKey(job.run),
+    deps.owner,
+    deps.lockMs,
+    async (lock) => {
+      const cancelWatch = setInterval(() => {
+        void cancelRequested(redis, job.run).then((yes) => yes && controller.abort('cancel' satisfies StopReason), () => undefined);
+      }, Math.max(200, Math.floor(deps.lockMs / 3)));
+      try {
+        return await underLock(job, deps, controller, lock);
+      } finally {
+        clearInterval(cancelWatch);
+      }
+    },
+    () => controller.abort('lock-lost' satisfies StopReason),
+  );
   return held ? held.value : 'locked';
 }
 
-async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController): Promise<ExecuteOutcome> {
+async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortController, lock: HeldLock): Promise<ExecuteOutcome> {
+  const { store, redis } = deps;
+  const run = store.get(job.run);
+  if (!run || TERMINAL.includes(run.state)) return run?.state ?? 'cancelled';
+  // Checked under the lock: a job without an answer never answers for a person.
+  if ((run.state === 'awaiting_approval' || run.state === 'paused') && job.resume === undefined) return run.state;
+  const finish = async (state: RunState, error?: string, nextAction?: string): Promise<ExecuteOutcome> => {
+    if (!(await lock.stillHeld())) return 'lock-lost';
+    store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state) });
+    if (error) store.appendEvent(run.id, 'error', { message: error });
+    return state;
+  };
+  if (await cancelRequested(redis, run.id)) return finish('cancelled');
+  try {
+    return await drive(run, job, deps, controller, finish);
+  } catch (error) {
+    // Whatever failed (the graph's build, a state read, the store), the run must not stay `running`.
+    const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+    if (reason === 'lock-lost') return 'lock-lost';
+    if (reason === 'shutdown') {
+      await finish('queued', undefined, 'the worker shut down; the run goes on from its last checkpoint when a worker takes it');
+      return 'stopped-for-shutdown';
+    }
+    if (reason === 'cancel') return finish('cancelled');
+    if (reason === 'budget') return finish('failed', `token budget: more than ${deps.library.config.manager.tokenBudget.perRun} tokens (manager.tokenBudget.perRun)`);
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.warn({ run: run.id, err: message }, 'run failed');
+    return finish('failed', message);
+  }
+}
+
+type Finish = (state: RunState, error?: string, nextAction?: string) => Promise<ExecuteOutcome>;
+
+async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController, finish: Finish): Promise<ExecuteOutcome> {
   const { store } = deps;
   const config = { configurable: { thread_id: run.id } };
   const budget = deps.library.config.manager.tokenBudget.perRun;
@@ -76,16 +166,7 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
     signal: controller.signal,
     emit: (kind, data) => void store.appendEvent(run.id, kind, data),
     output: (text) => appendOutput(deps.library, run.id, text),
-    async once(key, effect) {
-      const done = store.effect(key);
-      if (done) {
-        store.appendEvent(run.id, 'effect-reused', { key, by: done.run });
-        return done.result as never;
-      }
-      const result = await effect();
-      if (store.recordEffect(key, run.id, result)) store.appendEvent(run.id, 'effect', { key });
-      return (store.effect(key)?.result ?? result) as never;
-    },
+    once: (key, effect) => performOnce(store, run.id, key, effect),
     spendTokens(tokens) {
       const total = store.addTokens(run.id, tokens);
       store.appendEvent(run.id, 'tokens', { tokens, total });
@@ -94,12 +175,25 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
     log: deps.log.child({ run: run.id }),
   };
   const graph = deps.agent.build(runDeps, deps.checkpointer);
+  if (job.resume !== undefined && job.interrupt !== undefined) {
+    const pending = await pendingInterrupt(graph, run.id);
+    if (pending?.id !== job.interrupt) {
+      // An answer to a question the run no longer asks (a re-delivered or duplicate job).
+      store.appendEvent(run.id, 'answer-dropped', { for: job.interrupt, pending: pending?.id ?? null });
+      if (run.state === 'queued') {
+        const waiting = store.events(run.id).filter((e) => e.kind === 'waiting').at(-1)?.data as { kind?: string; nextAction?: string } | undefined;
+        if (pending) await finish(waiting?.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, waiting?.nextAction);
+        else await finish('failed', 'an answer arrived for an interrupt the run does not wait on');
+      }
+      return 'answer-dropped';
+    }
+  }
   const saved = await graph.getState(config);
   const hasCheckpoint = saved.createdAt !== undefined;
   if (run.state === 'running') {
     // Running, yet its lock was free: the worker that had it died.
     const resumes = store.events(run.id).filter((e) => e.kind === 'resumed' && (e.data as { cause?: string }).cause === 'worker-died').length;
-    if (resumes >= deps.maxResumes) return finish(store, run.id, 'failed', `its worker died ${resumes + 1} times; the policy resumes a run at most ${deps.maxResumes} times`);
+    if (resumes >= deps.maxResumes) return finish('failed', `its worker died ${resumes + 1} times; the policy resumes a run at most ${deps.maxResumes} times`);
     store.appendEvent(run.id, 'resumed', { cause: 'worker-died', from: saved.config.configurable?.checkpoint_id ?? null });
   } else if (hasCheckpoint && job.resume === undefined) {
     store.appendEvent(run.id, 'resumed', { cause: 'requested', from: saved.config.configurable?.checkpoint_id ?? null });
@@ -108,33 +202,14 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
   store.appendEvent(run.id, 'claimed', { owner: deps.owner });
   store.update(run.id, { state: 'running', error: null, nextAction: `running on ${deps.owner}; steward runs cancel ${run.id} stops it` });
   const input = job.resume !== undefined ? new Command({ resume: job.resume }) : hasCheckpoint ? null : deps.agent.input(run);
-  try {
-    for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal })) recordTask(store, run.id, chunk);
-  } catch (error) {
-    const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
-    if (reason === 'shutdown') {
-      finish(store, run.id, 'queued', undefined, 'the worker shut down; the run goes on from its last checkpoint when a worker takes it');
-      return 'stopped-for-shutdown';
-    }
-    if (reason === 'cancel') return finish(store, run.id, 'cancelled');
-    if (reason === 'budget') return finish(store, run.id, 'failed', `token budget: more than ${budget} tokens (manager.tokenBudget.perRun)`);
-    const message = error instanceof Error ? error.message : String(error);
-    deps.log.warn({ run: run.id, err: message }, 'run failed');
-    return finish(store, run.id, 'failed', message);
-  }
+  for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal })) recordTask(store, run.id, chunk);
   const after = await graph.getState(config);
-  const asked = after.tasks.flatMap((task) => task.interrupts).map((i) => runInterrupt.safeParse(i.value));
-  const first = asked[0];
-  if (first) {
-    if (!first.success) return finish(store, run.id, 'failed', 'the graph interrupted without saying what it waits for (kind, reason, nextAction)');
-    store.appendEvent(run.id, 'waiting', first.data);
-    return finish(store, run.id, first.data.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, first.data.nextAction);
+  const asked = after.tasks.flatMap((task) => task.interrupts)[0];
+  if (asked) {
+    const parsed = runInterrupt.safeParse(asked.value);
+    if (!parsed.success) return finish('failed', 'the graph interrupted without saying what it waits for (kind, reason, nextAction)');
+    store.appendEvent(run.id, 'waiting', { ...parsed.data, interrupt: asked.id ?? null });
+    return finish(parsed.data.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, parsed.data.nextAction);
   }
-  return finish(store, run.id, 'completed');
-}
-
-function finish(store: RunStore, run: string, state: RunState, error?: string, nextAction?: string): RunState {
-  store.update(run, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run, state) });
-  if (error) store.appendEvent(run, 'error', { message: error });
-  return state;
+  return finish('completed');
 }

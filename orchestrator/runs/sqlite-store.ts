@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS run_events (
   PRIMARY KEY (run, seq)
 );
 CREATE TABLE IF NOT EXISTS effects (
-  key TEXT PRIMARY KEY, run TEXT NOT NULL, result TEXT NOT NULL, at TEXT NOT NULL
+  key TEXT PRIMARY KEY, run TEXT NOT NULL, result TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'done'
 );
 CREATE TABLE IF NOT EXISTS held_back (
   id INTEGER PRIMARY KEY AUTOINCREMENT, grp TEXT NOT NULL, plugin TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
@@ -54,6 +54,9 @@ export class SqliteRunStore implements RunStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // State databases made before effects were claimed first have no state column: theirs are all done.
+    const columns = this.db.prepare('PRAGMA table_info(effects)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'state')) this.db.exec("ALTER TABLE effects ADD COLUMN state TEXT NOT NULL DEFAULT 'done'");
   }
 
   create(run: Parameters<RunStore['create']>[0]): RunRecord {
@@ -102,9 +105,10 @@ export class SqliteRunStore implements RunStore {
     const next = { ...before, ...patch };
     const now = new Date().toISOString();
     const proposed = patch.state === 'awaiting_approval' ? now : null;
+    // tokens_used only when asked: a worker adds to it (addTokens) while others update the state.
     this.db
-      .prepare(`UPDATE runs SET state = ?, next_action = ?, error = ?, tokens_used = ?, updated_at = ?, proposed_at = COALESCE(proposed_at, ?) WHERE id = ?`)
-      .run(next.state, next.nextAction, next.error, next.tokensUsed, now, proposed, id);
+      .prepare(`UPDATE runs SET state = ?, next_action = ?, error = ?, tokens_used = COALESCE(?, tokens_used), updated_at = ?, proposed_at = COALESCE(proposed_at, ?) WHERE id = ?`)
+      .run(next.state, next.nextAction, next.error, patch.tokensUsed ?? null, now, proposed, id);
     if (patch.state && patch.state !== before.state) this.appendEvent(id, 'state', { from: before.state, state: patch.state });
     return this.get(id);
   }
@@ -149,13 +153,34 @@ export class SqliteRunStore implements RunStore {
   }
 
   effect(key: string): Effect | undefined {
-    const row = this.db.prepare('SELECT key, run, result, at FROM effects WHERE key = ?').get(key) as { key: string; run: string; result: string; at: string } | undefined;
+    const row = this.db.prepare("SELECT key, run, result, at FROM effects WHERE key = ? AND state = 'done'").get(key) as { key: string; run: string; result: string; at: string } | undefined;
     return row ? { ...row, result: JSON.parse(row.result) as unknown } : undefined;
   }
 
-  recordEffect(key: string, run: string, result: unknown): boolean {
-    const info = this.db.prepare('INSERT INTO effects (key, run, result, at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING').run(key, run, JSON.stringify(result ?? null), new Date().toISOString());
-    return info.changes === 1;
+  claimEffect(key: string, run: string, staleMs: number): ReturnType<RunStore['claimEffect']> {
+    // One transaction: two workers claiming at once see each other's claim.
+    return this.db.transaction((): ReturnType<RunStore['claimEffect']> => {
+      const now = new Date();
+      const row = this.db.prepare('SELECT key, run, result, at, state FROM effects WHERE key = ?').get(key) as { key: string; run: string; result: string; at: string; state: string } | undefined;
+      if (!row) {
+        this.db.prepare("INSERT INTO effects (key, run, result, at, state) VALUES (?, ?, 'null', ?, 'pending')").run(key, run, now.toISOString());
+        return { status: 'claimed' };
+      }
+      if (row.state === 'done') return { status: 'done', effect: { key: row.key, run: row.run, at: row.at, result: JSON.parse(row.result) as unknown } };
+      if (now.getTime() - Date.parse(row.at) > staleMs) {
+        this.db.prepare('UPDATE effects SET run = ?, at = ? WHERE key = ?').run(run, now.toISOString(), key);
+        return { status: 'claimed' };
+      }
+      return { status: 'pending', by: row.run };
+    })();
+  }
+
+  completeEffect(key: string, result: unknown): void {
+    this.db.prepare("UPDATE effects SET result = ?, state = 'done', at = ? WHERE key = ?").run(JSON.stringify(result ?? null), new Date().toISOString(), key);
+  }
+
+  releaseEffect(key: string, run: string): void {
+    this.db.prepare("DELETE FROM effects WHERE key = ? AND run = ? AND state = 'pending'").run(key, run);
   }
 
   addTokens(run: string, tokens: number): number {

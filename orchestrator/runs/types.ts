@@ -66,10 +66,17 @@ export interface RunStore {
   tokensSince(since: string): number;
   /** Runs that reached a proposal since `since`, and how many proposals are open now. */
   proposals(since: string): { sinceCount: number; open: number };
-  /** The side effect recorded under `key`, if one was done. */
+  /** The side effect done under `key`, if one was. */
   effect(key: string): Effect | undefined;
-  /** Records a side effect; false when `key` was recorded already (the first one stands). */
-  recordEffect(key: string, run: string, result: unknown): boolean;
+  /**
+   * Claims `key` for `run` before its effect is done: `claimed` (go ahead), `done`
+   * (it was, here is what it returned), or `pending` (another run is doing it; a claim
+   * older than `staleMs` is taken over instead).
+   */
+  claimEffect(key: string, run: string, staleMs: number): { status: 'claimed' } | { status: 'done'; effect: Effect } | { status: 'pending'; by: string };
+  completeEffect(key: string, result: unknown): void;
+  /** Drops a claim whose effect failed, so that a retry may do it. */
+  releaseEffect(key: string, run: string): void;
   /** Adds to the run's token count; returns the new total. */
   addTokens(run: string, tokens: number): number;
   close(): void;

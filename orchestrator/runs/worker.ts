@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import type { Logger } from '../core/logger.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
-import { connect, QUEUE_PREFIX } from '../redis/connection.ts';
+import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
+import { withLock } from '../redis/lock.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from './agent.ts';
 import { recoverRuns, type RunControl } from './control.ts';
@@ -17,12 +18,13 @@ export const RUNS_QUEUE = 'runs';
 export interface RunningRunWorker {
   owner: string;
   recovered: { resumed: string[]; requeued: string[] };
-  /** Stops running graphs at their next step boundary (their sandboxes are killed), leaves them queued, and closes. */
+  /** Stops running graphs (their sandboxes are killed through the run's signal), leaves them queued, and closes. */
   close(): Promise<void>;
 }
 
 /**
- * The BullMQ worker on the runs queue. Any number may run, on one machine or many:
+ * The BullMQ worker on the runs queue. Any number may share it (on one machine while
+ * the state database is SQLite):
  * a run's Redis lock keeps it on one worker at a time, and a worker that dies leaves
  * the lock to expire and the job to be taken back by BullMQ's stalled-job check.
  */
@@ -30,60 +32,94 @@ export async function startRunWorker(target: RedisTarget, library: Library, opti
   const { workers } = library.config;
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const lockMs = workers.runLockSeconds * 1000;
-  const store = openRunStore(library);
-  const checkpointer = openCheckpointer(library);
-  const redis = connect(target, 'runs');
-  const subscriber = connect(target, 'runs-cancel');
-  const workerConnection = connect(target, 'runs-worker');
-  const queue = openQueue<RunJob>(RUNS_QUEUE, redis);
-  const control: RunControl = { store, queue, redis };
-  const controllers = new Map<string, AbortController>();
-
-  subscriber.on('message', (_channel: string, run: string) => controllers.get(run)?.abort('cancel' satisfies StopReason));
-  await subscriber.subscribe(CANCEL_CHANNEL);
-  const recovered = await recoverRuns(control);
-  if (recovered.resumed.length + recovered.requeued.length > 0) options.log.info(recovered, 'runs recovered at start-up');
-
-  const deps = { library, store, redis, agent: options.agent, checkpointer, owner, lockMs, maxResumes: workers.maxResumes, log: options.log };
-  const processJob = async (job: Job<RunJob>, token?: string): Promise<ExecuteOutcome> => {
-    const controller = new AbortController();
-    const mine = !controllers.has(job.data.run);
-    if (mine) controllers.set(job.data.run, controller);
-    try {
-      const outcome = await executeRun(job.data, deps, controller);
-      if (outcome === 'locked' || outcome === 'stopped-for-shutdown') {
-        // Another worker has the run, or this one is stopping: look again later, without spending an attempt.
-        await job.moveToDelayed(Date.now() + (outcome === 'locked' ? lockMs : 500), token);
-        throw new DelayedError();
+  const opened: (() => unknown)[] = [];
+  const closeOpened = async (): Promise<void> => {
+    for (const close of opened.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        options.log.warn({ err: (error as Error).message }, 'closing the runs worker');
       }
-      return outcome;
-    } finally {
-      if (mine) controllers.delete(job.data.run);
     }
   };
-  const worker = new Worker<RunJob, ExecuteOutcome>(RUNS_QUEUE, processJob, {
-    connection: workerConnection,
-    prefix: QUEUE_PREFIX,
-    concurrency: options.concurrency ?? workers.runConcurrency,
-    lockDuration: lockMs,
-    stalledInterval: lockMs,
-    // The executor applies the resume policy (workers.maxResumes); BullMQ must not fail the job first.
-    maxStalledCount: workers.maxResumes + 2,
-  });
-  worker.on('error', (error) => options.log.error({ err: error.message }, 'run worker error'));
+  try {
+    const store = openRunStore(library);
+    opened.push(() => store.close());
+    const checkpointer = openCheckpointer(library);
+    opened.push(() => checkpointer.db.close());
+    const redis = connect(target, 'runs');
+    const subscriber = connect(target, 'runs-cancel');
+    const workerConnection = connect(target, 'runs-worker');
+    opened.push(() => [redis, subscriber, workerConnection].forEach((client) => client.disconnect()));
+    const queue = openQueue<RunJob>(RUNS_QUEUE, redis);
+    opened.push(() => queue.close());
+    const control: RunControl = { store, queue, redis };
+    // Every job in flight, per run: a cancel or a shutdown reaches all of them.
+    const controllers = new Map<string, Set<AbortController>>();
+    let closing = false;
 
-  return {
-    owner,
-    recovered,
-    async close() {
-      for (const controller of controllers.values()) controller.abort('shutdown' satisfies StopReason);
-      await worker.close();
-      await subscriber.quit().catch(() => undefined);
-      await queue.close();
-      for (const client of [redis, subscriber, workerConnection]) client.disconnect();
-      store.close();
-      checkpointer.db.close();
-      await options.agent.close?.();
-    },
-  };
+    subscriber.on('message', (_channel: string, run: string) => {
+      for (const controller of controllers.get(run) ?? []) controller.abort('cancel' satisfies StopReason);
+    });
+    await subscriber.subscribe(CANCEL_CHANNEL);
+    const recovered = await recoverRuns(control);
+    if (recovered.resumed.length + recovered.requeued.length > 0) options.log.info(recovered, 'runs recovered at start-up');
+    // Not only at start-up: a run can lose its job while every worker keeps running.
+    const recovery = setInterval(() => {
+      void withLock(redis, `${KEY_PREFIX}runs:recovery`, owner, lockMs, () => recoverRuns(control)).catch((error: unknown) =>
+        options.log.warn({ err: (error as Error).message }, 'run recovery'),
+      );
+    }, Math.max(10_000, 2 * lockMs));
+    opened.push(() => clearInterval(recovery));
+
+    const deps = { library, store, redis, agent: options.agent, checkpointer, owner, lockMs, maxResumes: workers.maxResumes, log: options.log };
+    const later = async (job: Job<RunJob>, token: string | undefined, ms: number): Promise<never> => {
+      await job.moveToDelayed(Date.now() + ms, token);
+      throw new DelayedError();
+    };
+    const processJob = async (job: Job<RunJob>, token?: string): Promise<ExecuteOutcome> => {
+      // BullMQ may hand over a job it fetched before close(): leave it for the next worker.
+      if (closing) return later(job, token, 500);
+      const controller = new AbortController();
+      const mine = controllers.get(job.data.run) ?? new Set<AbortController>();
+      mine.add(controller);
+      controllers.set(job.data.run, mine);
+      try {
+        const outcome = await executeRun(job.data, deps, controller);
+        // Another worker has the run, or this one is stopping: look again later, without spending an attempt.
+        if (outcome === 'locked') return later(job, token, lockMs);
+        if (outcome === 'stopped-for-shutdown') return later(job, token, 500);
+        return outcome;
+      } finally {
+        mine.delete(controller);
+        if (mine.size === 0) controllers.delete(job.data.run);
+      }
+    };
+    const worker = new Worker<RunJob, ExecuteOutcome>(RUNS_QUEUE, processJob, {
+      connection: workerConnection,
+      prefix: QUEUE_PREFIX,
+      concurrency: options.concurrency ?? workers.runConcurrency,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      // The executor applies the resume policy (workers.maxResumes); BullMQ must not fail the job first.
+      maxStalledCount: workers.maxResumes + 2,
+    });
+    worker.on('error', (error) => options.log.error({ err: error.message }, 'run worker error'));
+    opened.push(() => worker.close());
+    opened.push(() => subscriber.quit().catch(() => undefined));
+
+    return {
+      owner,
+      recovered,
+      async close() {
+        closing = true;
+        for (const set of controllers.values()) for (const controller of set) controller.abort('shutdown' satisfies StopReason);
+        await closeOpened();
+        await options.agent.close?.();
+      },
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
 }

@@ -61,14 +61,20 @@ describe('the maintenance dashboard', () => {
     const first = readFileSync(file, 'utf8');
     expect(first).toContain(`- [ ] <!-- approve:${waiting.id} -->`);
     expect(first).toContain(`- [ ] <!-- retry:${failed.id} -->`);
-    writeFileSync(file, first.replace(/- \[ \]/g, '- [x]').concat('- [x] <!-- retry:run_gone -->\n'));
+    const paused = await f.dispatch();
+    f.store.update(paused.id, { state: 'paused' });
+    await f.queue.obliterate({ force: true });
+    // A retry box only retries a failed run: it never pushes a paused one past its stopAfter.
+    writeFileSync(file, first.replace(/- \[ \]/g, '- [x]').concat(`- [x] <!-- retry:run_gone -->\n- [x] <!-- retry:${paused.id} -->\n`));
 
     const second = await triageOnce(deps);
     expect(second.requests).toEqual([
       { action: 'approve', run: waiting.id, outcome: 'queued' },
       { action: 'retry', run: failed.id, outcome: 'queued' },
       { action: 'retry', run: 'run_gone', outcome: 'ignored: no run "run_gone"' },
+      { action: 'retry', run: paused.id, outcome: `ignored: run ${paused.id} is paused, not failed` },
     ]);
+    expect(f.store.get(paused.id)?.state).toBe('paused');
     const jobs = await f.queue.getJobs(['waiting']);
     expect(jobs.map((j) => j.data).sort((a, b) => a.run.localeCompare(b.run))).toEqual(
       [{ run: waiting.id, resume: { decision: 'approve', by: 'dashboard' } }, { run: failed.id }].sort((a, b) => a.run.localeCompare(b.run)),

@@ -55,9 +55,9 @@ describe('steward worker', () => {
     expect(await until(() => store.list({ plugin: 'alpha' }).length === 1, 20_000)).toBe(true);
     const [run] = store.list({ plugin: 'alpha' });
     expect(run).toMatchObject({ state: 'queued', trigger: 'new' });
-    // The same group again is one group, already in progress: no second run.
-    await errors.add('event', eventOf('alpha', { fn: 'parse' }));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A second group of the same plugin is triaged too, but held back: one active run per plugin.
+    await errors.add('event', eventOf('alpha', { fn: 'format' }));
+    expect(await until(() => store.held().some((h) => h.plugin === 'alpha' && h.reason.startsWith(`one active run per plugin: ${run?.id ?? ''}`)), 20_000)).toBe(true);
     expect(store.list({ plugin: 'alpha' })).toHaveLength(1);
   }, 60_000);
 });

@@ -13,10 +13,10 @@ async function actOnDashboard(deps: ManagerDeps): Promise<ManagerState['requests
   if (!deps.library.config.manager.dashboard) return [];
   const control: RunControl = { store: deps.runs, queue: deps.runQueue, redis: deps.redis };
   const requests: ManagerState['requests'] = [];
-  for (const { action, run } of parseDashboard((await deps.tracker.readDashboard()) ?? '')) {
+  for (const { action, run, interrupt } of parseDashboard((await deps.tracker.readDashboard()) ?? '')) {
     try {
-      if (action === 'approve') await answerRun(control, run, { decision: 'approve', by: 'dashboard' });
-      else await resumeRun(control, run);
+      if (action === 'approve') await answerRun(control, run, { decision: 'approve', by: 'dashboard' }, interrupt);
+      else await resumeRun(control, run, ['failed']);
       requests.push({ action, run, outcome: 'queued' });
     } catch (error) {
       // A box ticked twice, or for a run that moved on: say so, do not stop the pass.

@@ -37,7 +37,10 @@ export function report(deps: ManagerDeps) {
       const body = renderDashboard({
         at: state.now,
         trigger: state.trigger,
-        awaiting: deps.runs.list({ state: 'awaiting_approval', limit: 200 }),
+        awaiting: deps.runs.list({ state: 'awaiting_approval', limit: 200 }).map((run) => ({
+          ...run,
+          interrupt: (deps.runs.events(run.id).filter((e) => e.kind === 'waiting').at(-1)?.data as { interrupt?: string } | undefined)?.interrupt,
+        })),
         failed: deps.runs.list({ state: 'failed', limit: 200 }),
         held: state.held,
         unhealthy: unhealthy.map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? undefined })),
