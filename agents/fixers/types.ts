@@ -1,0 +1,36 @@
+import type { Manifest } from '../../orchestrator/library/manifest.ts';
+import type { PluginAgentState } from '../plugin-agent/state.ts';
+
+/** What a fixer gets: the plugin, what the agent learned, a budget, and a way to try things. */
+export interface FixRequest {
+  plugin: string;
+  /** The plugin's directory in the library: read it, never write it. */
+  dir: string;
+  manifest: Manifest;
+  context: NonNullable<PluginAgentState['context']>;
+  reproduction: NonNullable<PluginAgentState['reproduction']>;
+  suspects: NonNullable<PluginAgentState['suspects']>;
+  /** The playbook's text: the procedure a model is asked to follow. */
+  playbook: string;
+  budget: { iterations?: number | undefined; tokens?: number | undefined; wallSeconds?: number | undefined; candidates?: number | undefined };
+  signal: AbortSignal;
+  emit(kind: string, data: unknown): void;
+  spendTokens(tokens: number): void;
+  /** Runs the reproduction against a working copy: whether it passes (no throw, output per the contract). */
+  reproduce(dir: string): Promise<{ passes: boolean; detail: string }>;
+  /** Runs the plugin's suite against a working copy. */
+  runTests(dir: string): Promise<{ status: string; passed: number; failed: number; detail: string }>;
+}
+
+/** One proposed change: whole new file texts by path (relative to the plugin root), null for a deleted file. */
+export interface Candidate {
+  fixer: string;
+  files: Record<string, string | null>;
+  rationale: string;
+}
+
+export interface Fixer {
+  readonly name: string;
+  /** Candidate patches, best first; none when the fixer found nothing (or is not built). */
+  propose(request: FixRequest): Promise<Candidate[]>;
+}

@@ -1,0 +1,36 @@
+import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
+import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
+import type { ThrownError } from '../../orchestrator/host/types.ts';
+import type { Manifest } from '../../orchestrator/library/manifest.ts';
+import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+
+export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
+
+/**
+ * The reproduction's check: the captured call, in the sandbox, against a working
+ * copy. It passes when the plugin neither throws nor answers outside `interface.output`.
+ */
+export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Promise<CallCheck> {
+  const outcome = await invokeOnce({ manifest, copy, request, env, signal });
+  if (signal.aborted) throw new Error('stopped: the run was stopped');
+  if (!outcome.ok) return { ok: false, kind: outcome.kind, error: outcome.error, durationMs: outcome.durationMs };
+  const output = compileJsonSchema(manifest.interface.output);
+  if (output.ok && !output.validate(outcome.output)) {
+    const message = `the output breaks interface.output: ${(output.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`;
+    return { ok: false, kind: 'contract', error: { type: 'ContractViolation', message }, durationMs: outcome.durationMs };
+  }
+  return { ok: true, durationMs: outcome.durationMs };
+}
+
+/**
+ * The plugin's declared variables as this machine has them; a secret is replaced by
+ * a placeholder, so code that needs it present runs but no secret enters the sandbox.
+ */
+export function sandboxEnv(env: NodeJS.ProcessEnv, manifest: Manifest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const variable of manifest.env) {
+    const value = env[variable.name];
+    if (value !== undefined) out[variable.name] = variable.secret ? `steward-placeholder-${variable.name.toLowerCase()}` : value;
+  }
+  return out;
+}
