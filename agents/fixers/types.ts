@@ -1,4 +1,5 @@
 import type { Manifest } from '../../orchestrator/library/manifest.ts';
+import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { PluginAgentState } from '../plugin-agent/state.ts';
 
 /** What a fixer gets: the plugin, what the agent learned, a budget, and a way to try things. */
@@ -17,9 +18,9 @@ export interface FixRequest {
   emit(kind: string, data: unknown): void;
   spendTokens(tokens: number): void;
   /** Runs the reproduction against a working copy: whether it passes (no throw, output per the contract). */
-  reproduce(dir: string): Promise<{ passes: boolean; detail: string }>;
+  reproduce(copy: WorkingCopy): Promise<{ passes: boolean; detail: string }>;
   /** Runs the plugin's suite against a working copy. */
-  runTests(dir: string): Promise<{ status: string; passed: number; failed: number; detail: string }>;
+  runTests(copy: WorkingCopy): Promise<{ status: string; passed: number; failed: number; detail: string }>;
 }
 
 /** One proposed change: whole new file texts by path (relative to the plugin root), null for a deleted file. */

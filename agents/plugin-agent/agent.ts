@@ -3,16 +3,18 @@ import type { Library } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import type { RedisTarget } from '../../orchestrator/redis/server.ts';
 import type { AgentDefinition } from '../../orchestrator/runs/agent.ts';
+import { fixersFor } from '../fixers/registry.ts';
+import type { Fixer } from '../fixers/types.ts';
 import { openTracker } from '../trackers/registry.ts';
 import type { Tracker } from '../trackers/types.ts';
 import { buildPluginAgentGraph } from './index.ts';
 
 /** The Plugin Agent as the runs worker executes it. */
-export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; env?: NodeJS.ProcessEnv; close?: () => Promise<void> }): AgentDefinition {
+export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; fixers?: Fixer[]; env?: NodeJS.ProcessEnv; close?: () => Promise<void> }): AgentDefinition {
   return {
     name: 'plugin-agent',
     input: (run) => ({ plugin: run.plugin, group: run.group, stopAfter: run.stopAfter }),
-    build: (deps, checkpointer) => buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, env: options.env ?? process.env }, checkpointer),
+    build: (deps, checkpointer) => buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, fixers: options.fixers ?? [], env: options.env ?? process.env }, checkpointer),
     ...(options.close ? { close: options.close } : {}),
   };
 }
@@ -23,6 +25,7 @@ export function openPluginAgent(target: RedisTarget, library: Library): AgentDef
   return pluginAgent({
     groups: new GroupStore(redis),
     tracker: openTracker(library, library.config.tracker),
+    fixers: fixersFor(library.config),
     close: async () => {
       redis.disconnect();
     },

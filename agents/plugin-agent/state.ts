@@ -10,7 +10,18 @@ export const pluginAgentState = z.object({
   stopAfter: z.enum(['issue', 'reproduce', 'propose']),
   context: z
     .object({
-      playbook: z.object({ name: z.string(), version: z.string(), hash: z.string(), source: z.string(), requireReproduction: z.boolean(), fixers: z.array(z.string()) }),
+      playbook: z.object({
+        name: z.string(),
+        version: z.string(),
+        hash: z.string(),
+        source: z.string(),
+        requireReproduction: z.boolean(),
+        maxChangedLines: z.number(),
+        protectedPaths: z.array(z.string()),
+        /** The playbook's markdown: the procedure a model follows. */
+        text: z.string(),
+        fixers: z.array(z.object({ name: z.string(), budget: z.record(z.string(), z.number().optional()) })),
+      }),
       version: z.string(),
       runtime: z.string(),
       agentMd: z.string(),
@@ -36,6 +47,23 @@ export const pluginAgentState = z.object({
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
   suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string() })).optional(),
+  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string() })).optional(),
+  /** The smallest validated candidate, with its evidence. */
+  proposal: z
+    .object({
+      fixer: z.string(),
+      rationale: z.string(),
+      files: z.record(z.string(), z.string().nullable()),
+      diff: z.string(),
+      stats: z.object({ files: z.number(), added: z.number(), removed: z.number() }),
+      evidence: z.object({ before: z.string(), after: z.string(), suite: z.object({ passed: z.number(), failed: z.number(), baselinePassed: z.number() }) }),
+      validated: z.number(),
+      tried: z.number(),
+    })
+    .optional(),
+  rejected: z.array(z.object({ fixer: z.string(), reason: z.string() })).optional(),
+  review: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }).optional(),
+  published: z.object({ branch: z.string(), commit: z.string(), proposal: z.number(), url: z.string() }).optional(),
   /** Pauses a person has let the run go past. */
   released: z.array(z.string()).register(registry, { reducer: { fn: (a: string[], b: string[]) => [...new Set([...a, ...b])] }, default: () => [] }),
   outcome: z.string().optional(),

@@ -78,6 +78,16 @@ export const configSchema = z
       })
       .prefault({})
       .describe('The Manager Agent\'s limits.'),
+    fixer: z
+      .enum(['offline', 'llm', 'hybrid'])
+      .default('offline')
+      .describe('Which fixer proposes patches: offline (search-based, no model; not built yet), llm (a chat model), or hybrid (offline first).'),
+    model: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*:\S+$/, { message: 'a model is "<provider>:<name>", as in "anthropic:claude-sonnet-4-5" or "ollama:qwen2.5-coder"' })
+      .nullable()
+      .default(null)
+      .describe('The chat model of the llm fixer, by name, through initChatModel; null: none.'),
     tracker: z.enum(['local']).default('local').describe('Where issues, proposals and the maintenance dashboard go (`github` is not built yet).'),
     workers: z
       .strictObject({

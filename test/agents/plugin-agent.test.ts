@@ -1,7 +1,10 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fakeModel } from '@langchain/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
+import { LlmFixer } from '../../agents/fixers/llm/index.ts';
+import type { Fixer } from '../../agents/fixers/types.ts';
 import { LocalTracker } from '../../agents/trackers/local/index.ts';
 import { PluginHost } from '../../orchestrator/host/host.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
@@ -10,7 +13,7 @@ import { Ingest } from '../../orchestrator/ingest/worker.ts';
 import { linkTemplates } from '../../orchestrator/library/links.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
-import { replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
+import { answerRun, replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
 import { openCheckpointer, openRunStore } from '../../orchestrator/runs/database.ts';
 import { executeRun, type ExecutorDeps, type RunJob } from '../../orchestrator/runs/executor.ts';
 import { newRunId } from '../../orchestrator/runs/ids.ts';
@@ -34,7 +37,7 @@ interface Defect {
 }
 
 /** An example plugin in a fresh library, called through the real host with `inputs`, its failures ingested into groups. */
-async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAfter: RunRecord['stopAfter'] = 'propose') {
+async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAfter: RunRecord['stopAfter'] = 'propose', fixers: Fixer[] = []) {
   const library: Library = await makeLibrary();
   cpSync(join(STEWARD_ROOT, 'plugins', name), join(library.paths.plugins, name), { recursive: true, verbatimSymlinks: true });
   linkTemplates(library);
@@ -64,7 +67,7 @@ async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAf
   const events = readFileSync(join(library.paths.state, 'events.jsonl'), 'utf8').trim().split('\n').filter(Boolean);
   for (const [i, line] of events.entries()) group = (await ingest.process(JSON.parse(line), `ev-${i}`)).group ?? group;
   const tracker = new LocalTracker(join(library.paths.state, 'tracker'));
-  const agent = pluginAgent({ groups: new GroupStore(redis), tracker });
+  const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers });
   const deps: ExecutorDeps = { library, store, redis, agent, checkpointer: saver, owner: 'test', lockMs: 5000, maxResumes: 1, log: quietLog };
   const dispatch = (): RunRecord =>
     store.create({ id: newRunId(), plugin: name, group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter });
@@ -163,4 +166,82 @@ describe('the Plugin Agent on process-protocol plugins', () => {
       expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'stop-after', 'stop-after', 'localise', 'stop-after']);
     }, 60_000);
   }
+});
+
+/** The csv-import fix a model would make, as tool calls: read, edit, check, finish. */
+function scriptedModel(edit: { oldText: string; newText: string }, path = 'src/records.js') {
+  return fakeModel()
+    .respondWithTools([{ name: 'read_file', args: { path, startLine: 45, endLine: 56 } }])
+    .respondWithTools([{ name: 'edit_file', args: { path, ...edit } }])
+    .respondWithTools([{ name: 'run_reproduction', args: {} }])
+    .respondWithTools([{ name: 'finish', args: { rationale: `${path}:52 read a missing trailing field as undefined and called .trim() on it; a missing field is now an empty string.` } }]);
+}
+
+async function answer(s: Awaited<ReturnType<typeof setup>>, run: string, decision: 'approve' | 'reject', reason?: string): Promise<string> {
+  await answerRun(s.control, run, { decision, by: 'maintainer', ...(reason ? { reason } : {}) });
+  const job = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run).at(-1);
+  return executeRun(job?.data ?? { run }, s.deps, new AbortController());
+}
+
+describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
+  it('fixes csv-import end to end: a validated proposal waits, approval publishes a branch and a proposal', async () => {
+    const model = scriptedModel({ oldText: 'const value = fields[c];', newText: "const value = fields[c] ?? '';" });
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new LlmFixer(async () => model)]);
+    const run = s.dispatch();
+
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    // The prompt fences production text as data and carries no environment value.
+    const prompt = model.calls[0]?.messages.map((m) => String(m.content)).join('\n') ?? '';
+    expect(prompt).toContain('<data kind="error message">');
+    expect(prompt).not.toContain(process.env.PATH ?? 'never');
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string; stats: { added: number; removed: number }; fixer: string };
+    expect(proposal.fixer).toBe('llm');
+    expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
+    expect(proposal.stats).toMatchObject({ added: 1, removed: 1 });
+    expect((await new GroupStore(s.deps.redis).get(s.group))?.status).toBe('fix-proposed');
+    expect(s.store.get(run.id)?.nextAction).toMatch(/^steward review show run_/);
+    // Nothing is on the library's branches before a person approves.
+    expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
+
+    expect(await answer(s, run.id, 'approve')).toBe('completed');
+    const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
+    expect(sh(s.library.root, 'branch', '--list', 'steward/*').trim()).toBe(branch);
+    expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");
+    expect(sh(s.library.root, 'rev-parse', `${branch}~1`)).toBe(sh(s.library.root, 'rev-parse', 'HEAD'));
+    expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
+    const [opened] = await s.tracker.listProposals();
+    expect(opened).toMatchObject({ number: 1, issue: 1, branch, state: 'open' });
+    expect(opened?.body).toContain('Fixes #1');
+    expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe(`The fix is on branch \`${branch}\` (${sh(s.library.root, 'rev-parse', branch).slice(0, 12)}), proposal #1.`);
+  }, 90_000);
+
+  it('rejects a candidate that edits the tests, and escalates with the reason', async () => {
+    const model = fakeModel()
+      .respondWithTools([{ name: 'list_files', args: {} }])
+      .respondWithTools([{ name: 'edit_file', args: { path: 'test/parse.test.js', oldText: "import { test } from 'node:test';", newText: "// weakened\nimport { test } from 'node:test';" } }])
+      .respondWithTools([{ name: 'edit_file', args: { path: '../../escape.js', oldText: 'x', newText: 'y' } }])
+      .respondWithTools([{ name: 'finish', args: { rationale: 'tests were wrong' } }]);
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new LlmFixer(async () => model)]);
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const candidate = s.store.events(run.id).find((e) => e.kind === 'candidate')?.data as { verdict: string; reason: string };
+    expect(candidate).toEqual({ fixer: 'llm', verdict: 'rejected', reason: 'it changes the test test/parse.test.js: a fix may not delete or weaken tests' });
+    const issue = await s.tracker.getIssue(1);
+    expect(issue?.labels).toContain('needs-human');
+    expect(issue?.comments.at(-1)?.body).toMatch(/^\*\*Needs a person:\*\* no candidate fix held up in validation/);
+    expect(await s.tracker.listProposals()).toEqual([]);
+    // The escaping edit was refused to the model, and nothing outside the copy changed.
+    const toolAnswers = model.calls.at(-1)?.messages.filter((m) => m.getType() === 'tool').map((m) => String(m.content)) ?? [];
+    expect(toolAnswers).toContain('error: path "../../escape.js" is outside the working copy');
+  }, 90_000);
+
+  it('a rejected proposal publishes nothing and says why on the issue', async () => {
+    const model = scriptedModel({ oldText: 'const value = fields[c];', newText: "const value = fields[c] ?? '';" });
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new LlmFixer(async () => model)]);
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    expect(await answer(s, run.id, 'reject', 'an empty id should be an error, not an empty string')).toBe('completed');
+    expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
+    expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe('**Needs a person:** maintainer rejected the proposed fix: an empty id should be an error, not an empty string. No patch is proposed.');
+  }, 90_000);
 });

@@ -37,6 +37,8 @@ describe('library config', () => {
         stopAfter: 'propose',
         dashboard: true,
       },
+      fixer: 'offline',
+      model: null,
       tracker: 'local',
       workers: { ingestConcurrency: 16, runConcurrency: 2, runLockSeconds: 30, maxResumes: 3 },
       plugins: {},

@@ -69,11 +69,11 @@ export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale
       { name: 'edit_file', description: 'Replace one exact occurrence of oldText with newText.', schema: z.object({ path: z.string(), oldText: z.string().min(1), newText: z.string() }) },
     ),
     tool(guarded(async () => {
-      const r = await request.reproduce(ws.dir);
+      const r = await request.reproduce(ws.copy);
       return r.passes ? `the reproduction passes now. ${r.detail}` : `the reproduction still fails: ${r.detail}`;
     }), { name: 'run_reproduction', description: 'Runs the captured call against your changed copy, in the sandbox.', schema: z.object({}) }),
     tool(guarded(async () => {
-      const r = await request.runTests(ws.dir);
+      const r = await request.runTests(ws.copy);
       return `tests ${r.status}: ${r.passed} passed, ${r.failed} failed. ${r.detail}`.trim();
     }), { name: 'run_tests', description: "Runs the plugin's own test suite against your changed copy, in the sandbox.", schema: z.object({}) }),
     tool(

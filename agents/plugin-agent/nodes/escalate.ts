@@ -5,8 +5,13 @@ import type { PluginAgentState } from '../state.ts';
 export function escalate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const issue = state.issue;
-    const why =
-      state.reproduction?.status === 'no-input'
+    const why = state.review?.decision === 'reject'
+      ? `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`
+      : state.candidates && state.candidates.length > 0 && !state.proposal
+        ? `no candidate fix held up in validation (${(state.rejected ?? []).map((r) => r.reason).slice(0, 3).join('; ')})`
+        : state.candidates?.length === 0
+          ? 'the fixers found no candidate fix'
+          : state.reproduction?.status === 'no-input'
         ? 'the events carry no input to replay, so the error cannot be reproduced'
         : state.reproduction?.status === 'not-reproduced'
           ? 'the captured input does not reproduce the error on the current code: it may depend on the environment, on state, or on a version already fixed'
@@ -15,7 +20,8 @@ export function escalate(deps: PluginAgentDeps) {
       await deps.once(`escalate:${deps.run.id}`, async () => {
         const current = await deps.tracker.getIssue(issue.number);
         await deps.tracker.setLabels(issue.number, [...(current?.labels ?? []), 'needs-human']);
-        await deps.tracker.comment(issue.number, `**Needs a person:** ${why}. The playbook forbids a fix without a failing reproduction.`);
+        const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
+        await deps.tracker.comment(issue.number, `**Needs a person:** ${why}. ${rule}`);
         return { labelled: true };
       });
     }

@@ -1,0 +1,35 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { StewardError } from '../../orchestrator/core/errors.ts';
+import type { LibraryConfig } from '../../orchestrator/library/config.ts';
+import { LlmFixer } from './llm/index.ts';
+import type { Fixer } from './types.ts';
+
+/** A chat model by its "<provider>:<name>", through LangChain's initChatModel (the provider package must be installed). */
+export function modelByName(name: string): () => Promise<BaseChatModel> {
+  return async () => {
+    const { initChatModel } = await import('langchain');
+    try {
+      return (await initChatModel(name)) as unknown as BaseChatModel;
+    } catch (error) {
+      throw new StewardError('E_CONFIG_INVALID', `model "${name}": ${(error as Error).message}`, { file: 'steward.config.json', path: '$.model' });
+    }
+  };
+}
+
+/**
+ * The fixers to try, in order, for the config's `fixer` (Renovate-style: a name picks
+ * an implementation). `offline` is not built yet, so it contributes none; `hybrid`
+ * would try it first. `model` overrides the config's, as tests do with a scripted one.
+ */
+export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model'>, model?: () => Promise<BaseChatModel>): Fixer[] {
+  const chat = model ?? (config.model ? modelByName(config.model) : undefined);
+  switch (config.fixer) {
+    case 'offline':
+      return [];
+    case 'llm':
+      if (!chat) throw new StewardError('E_CONFIG_INVALID', 'fixer "llm" needs a model', { file: 'steward.config.json', path: '$.model', hint: 'set "model", e.g. "anthropic:claude-sonnet-4-5", or use the offline fixer' });
+      return [new LlmFixer(chat)];
+    case 'hybrid':
+      return chat ? [new LlmFixer(chat)] : [];
+  }
+}

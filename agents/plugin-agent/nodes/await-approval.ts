@@ -1,0 +1,37 @@
+import { interrupt } from '@langchain/langgraph';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunInterrupt } from '../../../orchestrator/runs/agent.ts';
+import { commentOnce } from '../comment.ts';
+import type { PluginAgentDeps } from '../deps.ts';
+import type { PluginAgentState } from '../state.ts';
+
+/** Where `steward review show` finds a run's proposal without the graph. */
+export function proposalFile(deps: Pick<PluginAgentDeps, 'library'>, run: string): string {
+  return join(deps.library.paths.state, 'runs', run, 'proposal.json');
+}
+
+/** The validated fix waits for a maintainer: `steward review approve|reject` answers. */
+export function awaitApproval(deps: PluginAgentDeps) {
+  return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    const proposal = state.proposal;
+    if (!proposal) throw new Error('await-approval without a proposal');
+    const run = deps.run.id;
+    await deps.once(`proposal-record:${run}`, async () => {
+      mkdirSync(join(deps.library.paths.state, 'runs', run), { recursive: true });
+      writeFileSync(proposalFile(deps, run), `${JSON.stringify({ run, plugin: state.plugin, group: state.group, issue: state.issue ?? null, ...proposal }, null, 2)}\n`);
+      await deps.groups.setStatus(state.group, 'fix-proposed');
+      deps.emit('proposal', { fixer: proposal.fixer, stats: proposal.stats, validated: proposal.validated, tried: proposal.tried });
+      return true;
+    });
+    await commentOnce(deps, state, 'proposal', `**A validated fix waits for review** (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}\n\n\`steward review show ${run}\``);
+    const ask: RunInterrupt = {
+      kind: 'approval',
+      reason: 'a validated fix waits for a maintainer',
+      nextAction: `steward review show ${run}, then steward review approve ${run} or steward review reject ${run} --reason …`,
+    };
+    const answer = interrupt(ask) as { decision?: string; by?: string; reason?: string } | undefined;
+    const decision = answer?.decision === 'approve' ? 'approve' : 'reject';
+    return { review: { decision, by: answer?.by ?? 'unknown', ...(answer?.reason ? { reason: answer.reason } : {}) } };
+  };
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { loadManifest } from '../../../orchestrator/library/manifest.ts';
+import { runPluginTests } from '../../../orchestrator/sandbox/plugin-tests.ts';
+import type { FixRequest } from '../../fixers/types.ts';
+import { checkCall, sandboxEnv } from '../checks.ts';
+import type { PluginAgentDeps } from '../deps.ts';
+import type { PluginAgentState } from '../state.ts';
+
+/** Asks the fixers, in order, for candidate patches; the first that has any ends the search. */
+export function propose(deps: PluginAgentDeps) {
+  return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    const { context, reproduction } = state;
+    if (!context || !reproduction?.request) throw new Error('propose before a reproduction');
+    const dir = join(deps.library.paths.plugins, state.plugin);
+    const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
+    const env = sandboxEnv(deps.env, manifest);
+    const request = reproduction.request as { op: 'execute'; input: unknown };
+    for (const fixer of deps.fixers) {
+      const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
+      const fixRequest: FixRequest = {
+        plugin: state.plugin,
+        dir,
+        manifest,
+        context,
+        reproduction,
+        suspects: state.suspects ?? [],
+        playbook: context.playbook.text,
+        budget: { iterations: budget.iterations, tokens: budget.tokens, wallSeconds: budget.wallSeconds, candidates: budget.candidates },
+        signal: deps.signal,
+        emit: deps.emit,
+        spendTokens: deps.spendTokens,
+        async reproduce(copy) {
+          const check = await checkCall(manifest, copy, request, env, deps.signal);
+          return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+        },
+        async runTests(copy) {
+          const run = await runPluginTests(manifest, copy, { signal: deps.signal });
+          const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
+          return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
+        },
+      };
+      const candidates = await fixer.propose(fixRequest);
+      deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
+      if (candidates.length > 0) return { candidates };
+    }
+    return { candidates: [] };
+  };
+}

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { loadManifest } from '../../../orchestrator/library/manifest.ts';
+import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
+import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
+import { Workspace } from '../../fixers/workspace.ts';
+import { checkCall, sandboxEnv } from '../checks.ts';
+import type { PluginAgentDeps } from '../deps.ts';
+import { globMatcher, isTestFile } from '../policy.ts';
+import type { PluginAgentState } from '../state.ts';
+
+type Proposal = NonNullable<PluginAgentState['proposal']>;
+
+/**
+ * Each candidate in a fresh working copy: inside the plugin and the policy (changed
+ * lines, protected paths, no test touched), the reproduction passes, and no test that
+ * passed on the original fails. Never the fixer's own verdict. The smallest one that
+ * holds is the proposal.
+ */
+export function validate(deps: PluginAgentDeps) {
+  return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    const { context, reproduction } = state;
+    if (!context || !reproduction?.request) throw new Error('validate before a reproduction');
+    const dir = join(deps.library.paths.plugins, state.plugin);
+    const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
+    const env = sandboxEnv(deps.env, manifest);
+    const protectedPath = context.playbook.protectedPaths.map(globMatcher);
+    const baseline = await suite(deps, dir, manifest);
+    const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
+    const accepted: Proposal[] = [];
+    const rejected: { fixer: string; reason: string }[] = [];
+    const candidates = state.candidates ?? [];
+    for (const candidate of candidates) {
+      const ws = new Workspace(dir);
+      try {
+        const reject = (reason: string): void => {
+          rejected.push({ fixer: candidate.fixer, reason });
+          deps.emit('candidate', { fixer: candidate.fixer, verdict: 'rejected', reason });
+        };
+        try {
+          ws.apply(candidate.files);
+        } catch (error) {
+          reject((error as Error).message);
+          continue;
+        }
+        const stats = ws.stats();
+        const changed = stats.reduce((n, s) => n + s.added + s.removed, 0);
+        if (stats.length === 0) { reject('it changes nothing'); continue; }
+        if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
+        const guarded = stats.find((s) => protectedPath.some((matches) => matches(s.path)));
+        if (guarded) { reject(`it changes the protected path ${guarded.path}`); continue; }
+        const test = stats.find((s) => isTestFile(s.path));
+        if (test) { reject(`it changes the test ${test.path}: a fix may not delete or weaken tests`); continue; }
+        const check = await checkCall(manifest, ws.copy, reproduction.request as { op: 'execute'; input: unknown }, env, deps.signal);
+        if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
+        const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
+        const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
+        const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
+        if (after.status === 'error') { reject(`the suite did not finish: ${after.warnings.join('; ')}`); continue; }
+        if (broken.length > 0) { reject(`regression: ${broken.slice(0, 3).join(', ')} passed before and does not now`); continue; }
+        deps.emit('candidate', { fixer: candidate.fixer, verdict: 'validated', changed });
+        accepted.push({
+          fixer: candidate.fixer,
+          rationale: candidate.rationale,
+          files: candidate.files,
+          diff: ws.diff(),
+          stats: { files: stats.length, added: stats.reduce((n, s) => n + s.added, 0), removed: stats.reduce((n, s) => n + s.removed, 0) },
+          evidence: {
+            before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
+            after: 'the reproduction passes: no error, and the output matches interface.output',
+            suite: { passed: after.summary.passed, failed: after.summary.failed, baselinePassed: passedBefore.size },
+          },
+          validated: 0,
+          tried: candidates.length,
+        });
+      } finally {
+        ws.dispose();
+      }
+    }
+    accepted.sort((a, b) => a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
+    const best = accepted[0];
+    return { rejected, ...(best ? { proposal: { ...best, validated: accepted.length } } : {}) };
+  };
+}
+
+async function suite(deps: PluginAgentDeps, dir: string, manifest: ReturnType<typeof loadManifest>): Promise<PluginTestRun> {
+  const copy = createWorkingCopy(dir);
+  try {
+    return await runPluginTests(manifest, copy, { signal: deps.signal });
+  } finally {
+    copy.dispose();
+  }
+}
