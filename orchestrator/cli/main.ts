@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerRedis } from './commands/redis.ts';
 import { registerIssues } from './commands/issues.ts';
+import { registerReview } from './commands/review.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerTriage } from './commands/triage.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTriage(program);
   registerRuns(program);
   registerIssues(program);
+  registerReview(program);
   registerWorker(program);
   registerSchemas(program);
   registerDemo(program);

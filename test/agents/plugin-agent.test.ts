@@ -202,8 +202,18 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(s.store.get(run.id)?.nextAction).toMatch(/^steward review show run_/);
     // Nothing is on the library's branches before a person approves.
     expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
+    const cli = (...args: string[]) => steward(['--library', s.library.root, ...args]);
+    expect((JSON.parse(cli('review', 'list', '--json').stdout) as { reviews: { run: string; issue: number }[] }).reviews).toEqual([expect.objectContaining({ run: run.id, issue: 1, fixer: 'llm' })]);
+    const shown = cli('review', 'show', run.id);
+    expect(shown.stdout).toContain("+      const value = fields[c] ?? '';");
+    expect(shown.stdout).toMatch(/suite: {2}\d+ passed, 0 failed \(\d+ passed on the original\)/);
+    expect(cli('review', 'approve', 'run_nope').stderr).toContain('E_RUN_STATE: run run_nope has no proposal');
 
-    expect(await answer(s, run.id, 'approve')).toBe('completed');
+    const approved = cli('review', 'approve', run.id, '--by', 'ada');
+    expect(approved.stdout).toBe(`${run.id}: approved; a worker publishes the fix branch and the proposal\n`);
+    const job = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id).at(-1);
+    expect(job?.data.resume).toEqual({ decision: 'approve', by: 'ada' });
+    expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
     const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
     expect(sh(s.library.root, 'branch', '--list', 'steward/*').trim()).toBe(branch);
     expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { proposalFile } from '../../../agents/plugin-agent/nodes/await-approval.ts';
+import { StewardError } from '../../core/errors.ts';
+import type { Library } from '../../library/library.ts';
+import { answerRun } from '../../runs/control.ts';
+import { openRunStore } from '../../runs/database.ts';
+import { openRunControl } from '../../runs/open.ts';
+import { libraryFrom } from '../context.ts';
+import { print, printJson, table } from '../output.ts';
+
+interface ProposalRecord {
+  run: string;
+  plugin: string;
+  group: string;
+  issue: { number: number; url: string } | null;
+  fixer: string;
+  rationale: string;
+  diff: string;
+  stats: { files: number; added: number; removed: number };
+  evidence: { before: string; after: string; suite: { passed: number; failed: number; baselinePassed: number } };
+  validated: number;
+  tried: number;
+}
+
+function readProposal(library: Library, run: string): ProposalRecord {
+  const file = proposalFile({ library }, run);
+  if (!existsSync(file)) throw new StewardError('E_RUN_STATE', `run ${run} has no proposal`, { hint: 'steward review list' });
+  return JSON.parse(readFileSync(file, 'utf8')) as ProposalRecord;
+}
+
+async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
+  const library = libraryFrom(command);
+  readProposal(library, run);
+  const ctl = await openRunControl(library);
+  try {
+    const updated = await answerRun(ctl, run, answer);
+    if (json) printJson({ version: 1, run: updated });
+    else print(`${run}: ${answer.decision === 'approve' ? 'approved; a worker publishes the fix branch and the proposal' : 'rejected; a worker records why on the issue'}`);
+  } finally {
+    await ctl.close();
+  }
+}
+
+export function registerReview(program: Command): void {
+  const review = program.command('review').description('validated fixes that wait for a maintainer');
+  review
+    .command('list')
+    .description('runs whose validated fix waits for review')
+    .option('--json', 'machine-readable output')
+    .action((options: { json?: boolean }, command: Command) => {
+      const library = libraryFrom(command);
+      const store = openRunStore(library);
+      try {
+        const waiting = store.list({ state: 'awaiting_approval' }).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposal(library, r.id) }));
+        if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, tokens: run.tokensUsed })) });
+        print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, proposal.rationale.slice(0, 70)])));
+      } finally {
+        store.close();
+      }
+    });
+  review
+    .command('show <run>')
+    .description('the proposed diff, its evidence and its cost')
+    .option('--json', 'machine-readable output')
+    .action((run: string, options: { json?: boolean }, command: Command) => {
+      const library = libraryFrom(command);
+      const proposal = readProposal(library, run);
+      const store = openRunStore(library);
+      const record = store.get(run);
+      store.close();
+      if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, tokens: record?.tokensUsed ?? 0 });
+      print(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`);
+      print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);
+      print(`\nwhy: ${proposal.rationale}`);
+      print(`\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`);
+      print(`\n${proposal.diff}`);
+      print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
+    });
+  review
+    .command('approve <run>')
+    .description('approve the fix: the run publishes a branch and a proposal')
+    .option('--by <name>', 'who approves', process.env.USER ?? 'maintainer')
+    .option('--json', 'machine-readable output')
+    .action(async (run: string, options: { by: string; json?: boolean }, command: Command) => {
+      await decide(command, run, { decision: 'approve', by: options.by }, options.json === true);
+    });
+  review
+    .command('reject <run>')
+    .description('reject the fix, saying why: the issue gets the reason and needs-human')
+    .requiredOption('--reason <text>', 'why the fix is wrong')
+    .option('--by <name>', 'who rejects', process.env.USER ?? 'maintainer')
+    .option('--json', 'machine-readable output')
+    .action(async (run: string, options: { reason: string; by: string; json?: boolean }, command: Command) => {
+      await decide(command, run, { decision: 'reject', by: options.by, reason: options.reason }, options.json === true);
+    });
+}
