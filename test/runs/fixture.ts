@@ -70,8 +70,13 @@ export async function runsFixture(workers: Record<string, number> = {}, manager:
 }
 
 /** A worker process running the stand-in agent; resolves once it consumes the queue. */
-export async function spawnWorker(library: Library, options: StandInOptions): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), library.root, JSON.stringify(options)], {
+export function spawnWorker(library: Library, options: StandInOptions): Promise<ChildProcess> {
+  return spawnProcess(join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), [library.root, JSON.stringify(options)]);
+}
+
+/** A TypeScript script in its own process; resolves once it prints "ready". */
+export async function spawnProcess(script: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: STEWARD_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
