@@ -23,7 +23,7 @@ export interface FixRequest {
   runTests(copy: WorkingCopy): Promise<{ status: string; passed: number; failed: number; detail: string }>;
 }
 
-/** One proposed change: whole new file texts by path (relative to the plugin root), null for a deleted file. */
+/** One proposed change: whole new file texts by normalised path (relative to the plugin root), null for a deleted file. */
 export interface Candidate {
   fixer: string;
   files: Record<string, string | null>;

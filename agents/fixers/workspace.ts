@@ -1,56 +1,80 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
-import { isInside } from '../../orchestrator/library/tree.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost', GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' };
+const GIT_ENV = { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent' };
 
-function git(dir: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'core.autocrlf=false', '-c', 'core.quotepath=false', ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 });
+/** A plugin-relative path as steward keeps it: no `.`, `..`, `//`, leading `/`, `.git`, or control characters. */
+export function normalPath(path: string): string {
+  const normal = posix.normalize(path);
+  const bad = normal !== path || path.startsWith('/') || path.startsWith('../') || path === '..' || path === '.' || /(^|\/)\.git(\/|$)/.test(path) || /[\0-\x1f\x7f]/.test(path);
+  if (bad || path.length === 0) throw new StewardError('E_USAGE', `path "${path}" is outside the working copy`);
+  return path;
 }
 
 /**
- * A working copy under git, so that what a fixer changed is one `git diff` away: a
- * unified diff relative to the plugin root, and its line counts for the policy.
+ * A working copy whose changes git can tell: the git directory lives beside the copy,
+ * out of every sandbox's sight, so code run in the sandbox can plant no hook, config
+ * or fsmonitor that the host's git would run. Paths are confined: every component is
+ * checked with lstat, so no symlink is ever followed out (or in).
  */
 export class Workspace {
   readonly copy: WorkingCopy;
+  private readonly gitDir: string;
 
   constructor(pluginDir: string) {
     this.copy = createWorkingCopy(pluginDir);
+    this.gitDir = join(dirname(this.copy.dir), 'git');
     try {
-      git(this.copy.dir, ['init', '-q']);
-      git(this.copy.dir, ['add', '-A']);
-      git(this.copy.dir, ['commit', '-q', '--no-verify', '-m', 'original', '--allow-empty']);
+      this.git(['init', '-q']);
+      this.git(['add', '-A']);
+      this.git(['commit', '-q', '--no-verify', '-m', 'original', '--allow-empty']);
     } catch (error) {
       this.copy.dispose();
       throw error;
     }
   }
 
+  private git(args: string[]): string {
+    return execFileSync(
+      'git',
+      ['--git-dir', this.gitDir, '--work-tree', this.copy.dir, '-c', 'core.autocrlf=false', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.quotepath=false', '-c', 'core.attributesFile=/dev/null', ...args],
+      { cwd: this.copy.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 },
+    );
+  }
+
   get dir(): string {
     return this.copy.dir;
   }
 
-  /** A path inside the copy, through any symlinks; anything else is refused. */
+  /** The absolute path of a plugin-relative one; refused when it, or any directory on its way, is a symlink. */
   resolve(path: string): string {
-    const target = resolve(this.dir, path);
-    const root = realpathSync(this.dir);
-    let real = target;
-    // The deepest existing ancestor decides where a new file would really land.
-    let probe = target;
-    while (!existsSync(probe) && probe !== dirname(probe)) probe = dirname(probe);
-    real = join(realpathSync(probe), target.slice(probe.length));
-    if (!isInside(root, real) || real === root || /(^|\/)\.git(\/|$)/.test(path)) {
-      throw new StewardError('E_USAGE', `path "${path}" is outside the working copy`);
+    const parts = normalPath(path).split('/');
+    let at = this.dir;
+    for (const part of parts) {
+      at = join(at, part);
+      let stat;
+      try {
+        stat = lstatSync(at);
+      } catch {
+        break; // The rest does not exist yet: nothing to follow.
+      }
+      if (stat.isSymbolicLink()) throw new StewardError('E_USAGE', `path "${path}" goes through a symlink`);
     }
-    return target;
+    return join(this.dir, ...parts);
   }
 
+  /** A regular file's text, opened without following a link. */
   read(path: string): string {
-    return readFileSync(this.resolve(path), 'utf8');
+    const fd = openSync(this.resolve(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (!fstatSync(fd).isFile()) throw new StewardError('E_USAGE', `"${path}" is not a regular file`);
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   }
 
   write(path: string, text: string | null): void {
@@ -58,7 +82,7 @@ export class Workspace {
     if (text === null) rmSync(target, { force: true });
     else {
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
+      writeFileSync(target, text, { flag: 'w' });
     }
   }
 
@@ -66,29 +90,20 @@ export class Workspace {
     for (const [path, text] of Object.entries(files)) this.write(path, text);
   }
 
-  /** The change as a unified diff relative to the plugin root (`a/src/x.js`). */
+  /** The change as a unified diff relative to the plugin root (`a/src/x.js`), every file as text. */
   diff(): string {
-    git(this.dir, ['add', '-A']);
-    return git(this.dir, ['diff', '--cached', '--no-color', '--no-ext-diff']);
+    this.git(['add', '-A']);
+    return this.git(['diff', '--cached', '--no-color', '--no-ext-diff', '--no-renames', '--text']);
   }
 
-  /** Changed files with their added and removed line counts. */
+  /** Changed files with their added and removed line counts (as text, no rename detection). */
   stats(): { path: string; added: number; removed: number }[] {
-    git(this.dir, ['add', '-A']);
-    return git(this.dir, ['diff', '--cached', '--numstat'])
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [added, removed, path] = line.split('\t');
-        return { path: path ?? '', added: Number(added) || 0, removed: Number(removed) || 0 };
-      });
-  }
-
-  /** Changed files as whole texts: what a candidate carries. */
-  changedFiles(): Record<string, string | null> {
-    const files: Record<string, string | null> = {};
-    for (const { path } of this.stats()) files[path] = existsSync(join(this.dir, path)) ? readFileSync(join(this.dir, path), 'utf8') : null;
-    return files;
+    this.git(['add', '-A']);
+    const fields = this.git(['diff', '--cached', '--numstat', '-z', '--no-renames', '--text']).split('\0').filter(Boolean);
+    return fields.map((field) => {
+      const [added, removed, path] = field.split('\t');
+      return { path: path ?? '', added: Number(added) || 0, removed: Number(removed) || 0 };
+    });
   }
 
   dispose(): void {

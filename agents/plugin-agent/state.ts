@@ -59,6 +59,8 @@ export const pluginAgentState = z.object({
       evidence: z.object({ before: z.string(), after: z.string(), suite: z.object({ passed: z.number(), failed: z.number(), baselinePassed: z.number() }) }),
       validated: z.number(),
       tried: z.number(),
+      /** The library commit it was validated on: the fix branch starts there. */
+      base: z.string().optional(),
     })
     .optional(),
   rejected: z.array(z.object({ fixer: z.string(), reason: z.string() })).optional(),

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { StewardError } from '../core/errors.ts';
-import { git } from './git/run.ts';
+import { git, gitRaw } from './git/run.ts';
 import type { Library } from './library.ts';
 
 async function must(library: Library, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
@@ -15,11 +15,18 @@ async function must(library: Library, args: string[], options: { input?: string;
  * tree, the index and the checked-out branch are never touched. Never a commit on
  * the main branch.
  */
-export async function createFixBranch(library: Library, plugin: string, branch: string, files: Record<string, string | null>, message: string): Promise<{ branch: string; commit: string }> {
-  const prefix = `${library.config.pluginsDir}/${plugin}`;
-  const head = await must(library, ['rev-parse', '--verify', 'HEAD^{commit}']);
-  const current = await must(library, ['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '');
-  if (current === branch) throw new StewardError('E_USAGE', `${branch} is checked out: steward will not commit to it`);
+export async function createFixBranch(
+  library: Library,
+  plugin: string,
+  wanted: string,
+  files: Record<string, string | null>,
+  message: string,
+  base?: string,
+): Promise<{ branch: string; commit: string }> {
+  const prefix = posix.join(relative(library.root, library.paths.plugins).split(sep).join('/'), plugin);
+  // The commit the fix was validated on, so that nothing committed since is silently undone.
+  const head = await must(library, ['rev-parse', '--verify', `${base ?? 'HEAD'}^{commit}`]);
+  await must(library, ['check-ref-format', '--branch', wanted]);
   const scratch = mkdtempSync(join(tmpdir(), 'steward-index-'));
   const env = { GIT_INDEX_FILE: join(scratch, 'index') };
   try {
@@ -32,13 +39,20 @@ export async function createFixBranch(library: Library, plugin: string, branch: 
       }
       const blob = await must(library, ['hash-object', '-w', '--stdin'], { input: text });
       const listed = await must(library, ['ls-tree', head, '--', target]);
-      const mode = /^(\d+) blob /.exec(listed)?.[1] ?? '100644';
+      const mode = /^(\d+) blob /.exec(listed)?.[1] ?? (listed ? 'other' : '100644');
+      // A text can only replace a regular file: never a symlink, a submodule or a directory.
+      if (mode !== '100644' && mode !== '100755') throw new StewardError('E_USAGE', `${target} is not a regular file in the library; a fix may not replace it`);
       await must(library, ['update-index', '--add', '--cacheinfo', `${mode},${blob},${target}`], { env });
     }
     const tree = await must(library, ['write-tree'], { env });
     const commit = await must(library, ['commit-tree', tree, '-p', head], { input: `${message}\n`, env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' } });
-    await must(library, ['update-ref', `refs/heads/${branch}`, commit]);
-    return { branch, commit };
+    // Create-only: a branch another run made (for the same group) is never moved under its proposal.
+    for (let n = 1; ; n++) {
+      const branch = n === 1 ? wanted : `${wanted}-${n}`;
+      const made = await gitRaw(library.root, ['update-ref', `refs/heads/${branch}`, commit, '0000000000000000000000000000000000000000']);
+      if (made.code === 0) return { branch, commit };
+      if (n >= 20) throw new StewardError('E_GIT_FAILED', `cannot create a branch ${wanted}: ${made.stderr.trim()}`);
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ export class LlmFixer implements Fixer {
     const budget = { ...DEFAULTS, ...Object.fromEntries(Object.entries(request.budget).filter(([, v]) => v !== undefined)) };
     const ws = new Workspace(request.dir);
     try {
-      const done: { rationale?: string } = {};
+      const done: { rationale?: string; files: Record<string, string> } = { files: {} };
       const tools = fixerTools(ws, request, done);
       // One call shape for every tool: the model's arguments are checked by each tool's own schema.
       const byName = new Map<string, { invoke(args: unknown): Promise<unknown> }>(tools.map((t) => [t.name, t as unknown as { invoke(args: unknown): Promise<unknown> }]));
@@ -66,7 +66,7 @@ export class LlmFixer implements Fixer {
           break;
         }
       }
-      const files = ws.changedFiles();
+      const files = done.files;
       request.emit('fixer-stopped', { fixer: this.name, why: stop, changedFiles: Object.keys(files) });
       if (Object.keys(files).length === 0) return [];
       return [{ fixer: this.name, files, rationale: done.rationale ?? `the model's change (no rationale given: ${stop})` }];

@@ -5,6 +5,13 @@ import type { FixRequest } from '../types.ts';
  * code are data, fenced and labelled as such: instructions inside them are not the
  * maintainers'. No environment value is ever part of it.
  */
+/** Production-derived text, fenced so that nothing in it can close the fence or open another. */
+function data(kind: string, text: string, attributes: Record<string, string | number> = {}): string[] {
+  const escape = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const attrs = Object.entries(attributes).map(([k, v]) => ` ${k}="${escape(String(v)).replace(/"/g, '&quot;')}"`).join('');
+  return [`<data kind="${kind}"${attrs}>`, escape(text), '</data>'];
+}
+
 export function buildPrompt(request: FixRequest): { system: string; user: string } {
   const { context, reproduction, suspects } = request;
   const system = [
@@ -18,23 +25,14 @@ export function buildPrompt(request: FixRequest): { system: string; user: string
     '</playbook>',
   ].join('\n');
   const user = [
-    `The plugin's error group: ${context.error.type}, seen ${context.error.count} time(s) in versions ${context.error.versions.join(', ') || '?'}.`,
-    '<data kind="error message">',
-    context.error.message,
-    '</data>',
-    '<data kind="stack">',
-    context.stack,
-    '</data>',
-    '<data kind="captured input">',
-    JSON.stringify(reproduction.request ?? null, null, 2),
-    '</data>',
-    `The reproduction fails on the original code with: ${reproduction.error?.type ?? '?'}.`,
-    'Suspects, most likely first:',
-    ...suspects.slice(0, 5).map((s) => `- ${s.file}${s.line ? `:${s.line}` : ''} (${s.reason})`),
-    '<data kind="AGENT.md">',
-    context.agentMd,
-    '</data>',
-    ...context.source.flatMap((s) => [`<data kind="source" file="${s.file}" from-line="${s.startLine}">`, s.text, '</data>']),
+    `The plugin's error group, seen ${context.error.count} time(s). What production reported, and what the agent found, follows as data.`,
+    ...data('error', JSON.stringify({ type: context.error.type, message: context.error.message, versions: context.error.versions }, null, 2)),
+    ...data('stack', context.stack),
+    ...data('captured input', JSON.stringify(reproduction.request ?? null, null, 2)),
+    ...data('reproduction', `It fails on the original code with: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`),
+    ...data('suspects, most likely first', suspects.slice(0, 5).map((s) => `${s.file}${s.line ? `:${s.line}` : ''} (${s.reason})`).join('\n')),
+    ...data('AGENT.md', context.agentMd),
+    ...context.source.flatMap((s) => data('source', s.text, { file: s.file, 'from-line': s.startLine })),
   ].join('\n');
   return { system, user };
 }

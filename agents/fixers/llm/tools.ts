@@ -32,7 +32,7 @@ function guarded<A>(fn: (args: A) => Promise<string> | string): (args: A) => Pro
  * The model's tools, confined to the working copy: every path goes through the
  * workspace's resolver (no `..`, no absolute path, no symlink out, no `.git`).
  */
-export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale?: string }) {
+export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale?: string; files: Record<string, string> }) {
   return [
     tool(guarded(() => listFiles(ws.dir).join('\n')), { name: 'list_files', description: "The plugin's files, relative to its root.", schema: z.object({}) }),
     tool(
@@ -63,7 +63,10 @@ export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale
         const at = text.indexOf(oldText);
         if (at < 0) return 'error: oldText is not in the file; read it again';
         if (text.indexOf(oldText, at + 1) >= 0) return 'error: oldText occurs more than once; give more context';
-        ws.write(path, text.slice(0, at) + newText + text.slice(at + oldText.length));
+        const next = text.slice(0, at) + newText + text.slice(at + oldText.length);
+        ws.write(path, next);
+        // The candidate is what the model wrote through this tool, never what a sandbox run left on disk.
+        done.files[path] = next;
         return `edited ${path}`;
       }),
       { name: 'edit_file', description: 'Replace one exact occurrence of oldText with newText.', schema: z.object({ path: z.string(), oldText: z.string().min(1), newText: z.string() }) },

@@ -3,6 +3,13 @@ import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
+/** A markdown code block that the text inside cannot close: its fence is longer than any backtick run in it. */
+function fence(text: string, language: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(Math.max(3, longest + 1));
+  return `${ticks}${language}\n${text}${text.endsWith('\n') ? '' : '\n'}${ticks}`;
+}
+
 /**
  * An approved fix becomes a branch `steward/<plugin>/<group>` in the library (never a
  * commit on the main branch) and a proposal through the tracker that fixes the issue.
@@ -12,13 +19,14 @@ export function publish(deps: PluginAgentDeps) {
     const { proposal, issue, review } = state;
     if (!proposal || !issue || review?.decision !== 'approve') throw new Error('publish without an approved proposal and its issue');
     const run = deps.run.id;
-    const branch = `steward/${state.plugin}/${state.group.slice(0, 12)}`;
+    const wanted = `steward/${state.plugin}/${state.group.slice(0, 12)}`;
     const subject = `${state.plugin}: ${proposal.rationale.split('\n')[0]?.slice(0, 60) ?? 'fix'}`;
-    const made = await deps.once(`branch:${run}`, () => createFixBranch(deps.library, state.plugin, branch, proposal.files, `${subject}\n\nFixes #${issue.number}. Run ${run}; approved by ${review.by}.`));
+    const made = await deps.once(`branch:${run}`, () => createFixBranch(deps.library, state.plugin, wanted, proposal.files, `${subject}\n\nFixes #${issue.number}. Run ${run}; approved by ${review.by}.`, proposal.base));
+    const branch = made.branch;
     const body = [
       `## Root cause\n\n${proposal.rationale}`,
       `## Evidence\n\n- before: ${proposal.evidence.before}\n- after: ${proposal.evidence.after}\n- the suite: ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,
-      `## Change\n\n${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}, by the ${proposal.fixer} fixer (${proposal.validated} of ${proposal.tried} candidate(s) validated)\n\n\`\`\`diff\n${proposal.diff}\`\`\``,
+      `## Change\n\n${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}, by the ${proposal.fixer} fixer (${proposal.validated} of ${proposal.tried} candidate(s) validated)\n\n${fence(proposal.diff, 'diff')}`,
       `## Run\n\n\`${run}\` (its timeline and model cost: \`steward runs show ${run}\`). Approved by ${review.by}.`,
     ].join('\n\n');
     const { proposal: opened } = await deps.once(`proposal:${run}`, () =>

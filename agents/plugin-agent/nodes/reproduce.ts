@@ -45,6 +45,8 @@ async function attempt(deps: PluginAgentDeps, state: PluginAgentState): Promise<
       addFiles(copy, { [`.steward/repro/${state.group.slice(0, 12)}.json`]: `${JSON.stringify(request, null, 2)}\n` });
       const check = await checkCall(manifest, copy, request, sandboxEnv(deps.env, manifest), deps.signal);
       deps.emit('sandbox', { step: 'reproduce', ok: check.ok, durationMs: check.durationMs, ...(check.ok ? {} : { kind: check.kind, error: check.error.type }) });
+      // A sandbox that could not start reproduces nothing: the run fails, and says why.
+      if (!check.ok && check.error.type === 'SpawnError') throw new Error(`the sandbox could not run the reproduction: ${check.error.message}`);
       if (!check.ok) {
         deps.output(`reproduce: ${check.kind}: ${check.error.type}: ${check.error.message}\n${check.error.stack ?? ''}`);
         const error = { type: check.error.type, message: check.error.message.slice(0, 1000) };

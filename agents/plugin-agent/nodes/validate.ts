@@ -1,11 +1,13 @@
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { git } from '../../../orchestrator/library/git/run.ts';
 import { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
-import { Workspace } from '../../fixers/workspace.ts';
+import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { checkCall, sandboxEnv } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
-import { globMatcher, isTestFile } from '../policy.ts';
+import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
 
 type Proposal = NonNullable<PluginAgentState['proposal']>;
@@ -23,7 +25,8 @@ export function validate(deps: PluginAgentDeps) {
     const dir = join(deps.library.paths.plugins, state.plugin);
     const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
     const env = sandboxEnv(deps.env, manifest);
-    const protectedPath = context.playbook.protectedPaths.map(globMatcher);
+    const protectedPath = [...ALWAYS_PROTECTED, ...context.playbook.protectedPaths].map(globMatcher);
+    const base = (await git(deps.library.root, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
     const baseline = await suite(deps, dir, manifest);
     const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
     const accepted: Proposal[] = [];
@@ -36,20 +39,20 @@ export function validate(deps: PluginAgentDeps) {
           rejected.push({ fixer: candidate.fixer, reason });
           deps.emit('candidate', { fixer: candidate.fixer, verdict: 'rejected', reason });
         };
+        const problem = policyProblem(dir, candidate.files, protectedPath);
+        if (problem) { reject(problem); continue; }
         try {
           ws.apply(candidate.files);
         } catch (error) {
           reject((error as Error).message);
           continue;
         }
+        // The diff and its size are taken now, before the candidate's code runs in this copy.
         const stats = ws.stats();
+        const diff = ws.diff();
         const changed = stats.reduce((n, s) => n + s.added + s.removed, 0);
         if (stats.length === 0) { reject('it changes nothing'); continue; }
         if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
-        const guarded = stats.find((s) => protectedPath.some((matches) => matches(s.path)));
-        if (guarded) { reject(`it changes the protected path ${guarded.path}`); continue; }
-        const test = stats.find((s) => isTestFile(s.path));
-        if (test) { reject(`it changes the test ${test.path}: a fix may not delete or weaken tests`); continue; }
         const check = await checkCall(manifest, ws.copy, reproduction.request as { op: 'execute'; input: unknown }, env, deps.signal);
         if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
@@ -62,7 +65,7 @@ export function validate(deps: PluginAgentDeps) {
           fixer: candidate.fixer,
           rationale: candidate.rationale,
           files: candidate.files,
-          diff: ws.diff(),
+          diff,
           stats: { files: stats.length, added: stats.reduce((n, s) => n + s.added, 0), removed: stats.reduce((n, s) => n + s.removed, 0) },
           evidence: {
             before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
@@ -78,8 +81,33 @@ export function validate(deps: PluginAgentDeps) {
     }
     accepted.sort((a, b) => a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
     const best = accepted[0];
-    return { rejected, ...(best ? { proposal: { ...best, validated: accepted.length } } : {}) };
+    return { rejected, ...(best ? { proposal: { ...best, base, validated: accepted.length } } : {}) };
   };
+}
+
+/**
+ * The policy on the files a candidate would publish (not on what git shows of them):
+ * normal paths only, nothing protected, no test, no file that is not a regular file
+ * in the plugin (a symlink, say, which a text would turn into something else).
+ */
+function policyProblem(dir: string, files: Record<string, string | null>, protectedPath: ((path: string) => boolean)[]): string | undefined {
+  for (const path of Object.keys(files)) {
+    try {
+      normalPath(path);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    if (protectedPath.some((matches) => matches(path))) return `it changes the protected path ${path}`;
+    if (isTestFile(path)) return `it changes the test ${path}: a fix may not delete or weaken tests`;
+    let stat;
+    try {
+      stat = lstatSync(join(dir, path));
+    } catch {
+      continue; // A new file.
+    }
+    if (!stat.isFile()) return `${path} is not a regular file in the plugin: a fix may not change what kind of file it is`;
+  }
+  return undefined;
 }
 
 async function suite(deps: PluginAgentDeps, dir: string, manifest: ReturnType<typeof loadManifest>): Promise<PluginTestRun> {
