@@ -9,7 +9,7 @@ const GIT_ENV = { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localho
 /** A plugin-relative path as steward keeps it: no `.`, `..`, `//`, leading `/`, `.git`, or control characters. */
 export function normalPath(path: string): string {
   const normal = posix.normalize(path);
-  const bad = normal !== path || path.startsWith('/') || path.startsWith('../') || path === '..' || path === '.' || /(^|\/)\.git(\/|$)/.test(path) || /[\0-\x1f\x7f]/.test(path);
+  const bad = normal !== path || path.startsWith('/') || path.startsWith('../') || path === '..' || path === '.' || /(^|\/)\.git(\/|$)/.test(path) || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (bad || path.length === 0) throw new StewardError('E_USAGE', `path "${path}" is outside the working copy`);
   return path;
 }
