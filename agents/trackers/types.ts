@@ -63,6 +63,8 @@ export interface Tracker {
   listIssues(filter?: { state?: TrackedIssue['state']; plugin?: string }): Promise<TrackedIssue[]>;
   comment(number: number, body: string): Promise<void>;
   setLabels(number: number, labels: string[]): Promise<void>;
+  /** Adds labels to those the issue has, in one step (no read-then-write race). */
+  addLabels(number: number, labels: string[]): Promise<void>;
   closeIssue(number: number, comment: string): Promise<void>;
   /** One proposal per fix branch: a second call for the same branch returns the first. */
   openProposal(input: ProposalInput): Promise<{ proposal: TrackedProposal; created: boolean }>;

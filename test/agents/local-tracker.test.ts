@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalTracker } from '../../agents/trackers/local/index.ts';
 import { openTracker } from '../../agents/trackers/registry.ts';
 import { fingerprintMarker, markerIn } from '../../agents/trackers/types.ts';
 import { isStewardError } from '../../orchestrator/core/errors.ts';
+import { fileLock } from '../../orchestrator/core/file-lock.ts';
+import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { spawnProcess } from '../runs/fixture.ts';
 
 const issue = (fingerprint: string) => ({ fingerprint, plugin: 'csv-import', title: 'TypeError in parse', body: 'summary', labels: ['steward', 'bug', 'steward'] });
 
@@ -29,13 +32,38 @@ describe('the local tracker', () => {
     expect((await tracker.listIssues({ state: 'closed' })).map((i) => i.number)).toEqual([1]);
   });
 
-  it('never opens two issues for one fingerprint when workers race', async () => {
+  it('never opens two issues for one fingerprint when processes race', async () => {
     const dir = tempDir();
-    const trackers = Array.from({ length: 8 }, () => new LocalTracker(dir));
-    const results = await Promise.all(trackers.map((t, i) => t.upsertIssue(issue('race'), `worker ${i}`)));
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(await trackers[0]?.listIssues()).toHaveLength(1);
-    expect((await trackers[0]?.getIssue(1))?.comments).toHaveLength(7);
+    const start = Date.now() + 2500;
+    const contenders = await Promise.all(Array.from({ length: 6 }, (_, i) => spawnProcess(join(STEWARD_ROOT, 'test/helpers/tracker-race.ts'), [dir, String(start), `p${i}`])));
+    const said = await Promise.all(
+      contenders.map(
+        (child) =>
+          new Promise<string>((resolveSaid) => {
+            let out = '';
+            child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+            child.once('exit', () => resolveSaid(out.trim().split('\n').at(-1) ?? ''));
+          }),
+      ),
+    );
+    expect(said.sort()).toEqual(['commented', 'commented', 'commented', 'commented', 'commented', 'created']);
+    const tracker = new LocalTracker(dir);
+    expect(await tracker.listIssues()).toHaveLength(1);
+    expect((await tracker.getIssue(1))?.comments).toHaveLength(5);
+  }, 60_000);
+
+  it('takes over a lock left by a dead holder, and never releases another holder\'s lock', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'lock');
+    writeFileSync(file, 'dead-holder');
+    utimesSync(file, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    const release = await fileLock(file, { staleMs: 30_000, waitMs: 5000, timeout: () => new Error('timeout') });
+    const token = readFileSync(file, 'utf8');
+    expect(token).not.toBe('dead-holder');
+    writeFileSync(file, 'someone-else');
+    release();
+    expect(readFileSync(file, 'utf8')).toBe('someone-else');
+    await expect(fileLock(file, { staleMs: 30_000, waitMs: 100, timeout: () => new Error('held') })).rejects.toThrow('held');
   });
 
   it('keeps one open proposal per fix branch, says which issue it fixes, and tracks its state', async () => {

@@ -1,5 +1,9 @@
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalPath } from '../../agents/fixers/workspace.ts';
+import { normalPath, Workspace } from '../../agents/fixers/workspace.ts';
+import { sandboxEnv } from '../../agents/plugin-agent/checks.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../../agents/plugin-agent/policy.ts';
 
 describe('the fix policy', () => {
@@ -31,5 +35,37 @@ describe('the fix policy', () => {
   it('keeps only normal plugin-relative paths', () => {
     expect(normalPath('src/a.js')).toBe('src/a.js');
     for (const bad of ['./src/a.js', 'src//a.js', 'src/../a.js', '../a.js', '/etc/passwd', '.git/config', 'src/.git/x', 'a\tb', '']) expect(() => normalPath(bad)).toThrow(/outside the working copy/);
+  });
+});
+
+describe('the fixer workspace', () => {
+  it('runs no git config a sandbox planted in the copy, and follows no symlink', () => {
+    const plugin = tempDir();
+    writeFileSync(join(plugin, 'a.js'), 'export const a = 1;\n');
+    const ws = new Workspace(plugin);
+    try {
+      const marker = join(tempDir(), 'fsmonitor-ran');
+      // What code running in the sandbox could write into its working copy.
+      mkdirSync(join(ws.dir, '.git'));
+      writeFileSync(join(ws.dir, '.git', 'config'), `[core]\n\tfsmonitor = "touch ${marker}"\n\thooksPath = .\n`);
+      symlinkSync('/etc/hostname', join(ws.dir, 'leak.txt'));
+      symlinkSync('/tmp', join(ws.dir, 'out'));
+      ws.write('a.js', 'export const a = 2;\n');
+      expect(ws.stats().map((s) => s.path).sort()).toEqual(['a.js', 'leak.txt', 'out']);
+      expect(existsSync(marker)).toBe(false);
+      expect(() => ws.read('leak.txt')).toThrow(/goes through a symlink/);
+      expect(() => ws.write('out/x.js', 'x')).toThrow(/goes through a symlink/);
+      expect(() => ws.read('.git/config')).toThrow(/outside the working copy/);
+    } finally {
+      ws.dispose();
+    }
+  });
+});
+
+describe('what the sandbox sees of the environment', () => {
+  it('the declared variables only, each secret one replaced by a placeholder', () => {
+    const manifest = { env: [{ name: 'API_URL', required: true, secret: false }, { name: 'API_TOKEN', required: true, secret: true }] } as never;
+    const env = sandboxEnv({ API_URL: 'https://api.example.com', API_TOKEN: 'ghp_realtoken0123456789abcdef0123456789', GITHUB_TOKEN: 'ghp_steward', PATH: '/usr/bin' }, manifest);
+    expect(env).toEqual({ API_URL: 'https://api.example.com', API_TOKEN: 'steward-placeholder-api_token' });
   });
 });

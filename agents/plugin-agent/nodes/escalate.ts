@@ -18,8 +18,7 @@ export function escalate(deps: PluginAgentDeps) {
           : 'no validated fix was found';
     if (issue) {
       await deps.once(`escalate:${deps.run.id}`, async () => {
-        const current = await deps.tracker.getIssue(issue.number);
-        await deps.tracker.setLabels(issue.number, [...(current?.labels ?? []), 'needs-human']);
+        await deps.tracker.addLabels(issue.number, ['needs-human']);
         const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
         await deps.tracker.comment(issue.number, `**Needs a person:** ${why}. ${rule}`);
         return { labelled: true };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { fileLock } from '../../../orchestrator/core/file-lock.ts';
@@ -33,6 +33,20 @@ export class LocalTracker implements Tracker {
   private read<T>(kind: Kind, number: number): T | undefined {
     const file = this.file(kind, number);
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+  }
+
+  /** A new record under the next free number, created exclusively: two writers never share one. */
+  private create<T extends { number: number; url: string }>(kind: Kind, make: (number: number) => T): T {
+    mkdirSync(join(this.dir, kind), { recursive: true });
+    for (let number = this.nextNumber(kind); ; number++) {
+      const record = make(number);
+      try {
+        writeFileSync(this.file(kind, number), `${JSON.stringify(record)}\n`, { flag: 'wx' });
+        return record;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
 
   private nextNumber(kind: Kind): number {
@@ -79,10 +93,8 @@ export class LocalTracker implements Tracker {
         writeJsonAtomic(this.file('issues', open.number), open);
         return { issue: open, created: false };
       }
-      const number = this.nextNumber('issues');
       const body = input.body.includes(fingerprintMarker(input.fingerprint)) ? input.body : `${input.body}\n\n${fingerprintMarker(input.fingerprint)}\n`;
-      const issue: TrackedIssue = { number, url: `local:issues/${number}`, fingerprint: input.fingerprint, plugin: input.plugin, title: input.title, body, labels: [...new Set(input.labels)].sort(), state: 'open', createdAt: now, updatedAt: now, comments: [] };
-      writeJsonAtomic(this.file('issues', number), issue);
+      const issue = this.create<TrackedIssue>('issues', (number) => ({ number, url: `local:issues/${number}`, fingerprint: input.fingerprint, plugin: input.plugin, title: input.title, body, labels: [...new Set(input.labels)].sort(), state: 'open', createdAt: now, updatedAt: now, comments: [] }));
       return { issue, created: true };
     });
   }
@@ -110,6 +122,12 @@ export class LocalTracker implements Tracker {
     });
   }
 
+  addLabels(number: number, labels: string[]): Promise<void> {
+    return this.updateIssue(number, (issue) => {
+      issue.labels = [...new Set([...issue.labels, ...labels])].sort();
+    });
+  }
+
   closeIssue(number: number, comment: string): Promise<void> {
     return this.updateIssue(number, (issue) => {
       issue.comments.push({ at: new Date().toISOString(), body: comment });
@@ -123,10 +141,8 @@ export class LocalTracker implements Tracker {
       if (existing) return { proposal: existing, created: false };
       this.mustIssue(input.issue);
       const now = new Date().toISOString();
-      const number = this.nextNumber('proposals');
       const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n`;
-      const proposal: TrackedProposal = { number, url: `local:proposals/${number}`, issue: input.issue, fingerprint: input.fingerprint, plugin: input.plugin, branch: input.branch, title: input.title, body, state: 'open', createdAt: now, updatedAt: now };
-      writeJsonAtomic(this.file('proposals', number), proposal);
+      const proposal = this.create<TrackedProposal>('proposals', (number) => ({ number, url: `local:proposals/${number}`, issue: input.issue, fingerprint: input.fingerprint, plugin: input.plugin, branch: input.branch, title: input.title, body, state: 'open', createdAt: now, updatedAt: now }));
       return { proposal, created: true };
     });
   }
