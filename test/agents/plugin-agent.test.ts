@@ -136,6 +136,20 @@ describe('the Plugin Agent', () => {
     expect(await s.tracker.listProposals()).toEqual([]);
   }, 60_000);
 
+  it('prefers the input that fails as production did over a newer one that fails otherwise', async () => {
+    const s = await setup('csv-import', (d) => [d.trigger.input]);
+    const key = `steward:group:${s.group}:samples`;
+    const [sample] = (await s.deps.redis.lrange(key, 0, 0)).map((text) => JSON.parse(text) as { event: { timestamp: string; invocation: { input: unknown } } });
+    if (!sample) throw new Error('no sample');
+    // A newer sample whose input makes the plugin throw a CsvError, not the TypeError production saw.
+    const newer = { ...sample, event: { ...sample.event, id: 'newer', timestamp: new Date(Date.now() + 60_000).toISOString(), invocation: { operation: 'execute', input: { text: 'a,b\n"x,y\n' } } } };
+    await s.deps.redis.lpush(key, JSON.stringify(newer));
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const comment = (await s.tracker.getIssue(1))?.comments[0]?.body ?? '';
+    expect(comment).toMatch(/^\*\*Reproduced\*\* in the sandbox with the captured input: `TypeError`: .*\(the same error type as in production\)\.$/);
+  }, 60_000);
+
   it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {
     const s = await setup('money-format', (d) => [d.trigger.input], 'issue');
     const run = s.dispatch();
