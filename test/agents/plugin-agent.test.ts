@@ -238,6 +238,21 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(opened).toMatchObject({ number: 1, issue: 1, branch, state: 'open' });
     expect(opened?.body).toContain('Fixes #1');
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe(`The fix is on branch \`${branch}\` (${sh(s.library.root, 'rev-parse', branch).slice(0, 12)}), proposal #1.`);
+
+    // Not merged yet: settling changes nothing. Merged: history, the group resolved, the issue closed.
+    const settle = () => JSON.parse(cli('review', 'settle', '--json').stdout) as { proposals: { state: string; version?: string; push?: string }[] };
+    expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'open' })]);
+    sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
+    const version = (JSON.parse(readFileSync(join(s.library.paths.plugins, 'csv-import', 'plugin.json'), 'utf8')) as { version: string }).version;
+    expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'merged', version, push: 'no upstream' })]);
+    expect((await s.tracker.getIssue(1))?.state).toBe('closed');
+    expect((await s.tracker.listProposals())[0]?.state).toBe('merged');
+    expect(await new GroupStore(s.deps.redis).get(s.group)).toMatchObject({ status: 'resolved', resolvedIn: version });
+    const history = readFileSync(join(s.library.paths.plugins, 'csv-import', '.steward', 'history.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(history.at(-1) ?? '{}')).toMatchObject({ type: 'fix', version, group: s.group, url: 'local:proposals/1' });
+    expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
+    expect(sh(s.library.root, 'log', '-1', '--format=%s')).toMatch(/^csv-import: history: .* \(proposal #1\)$/);
+    expect(settle().proposals).toEqual([]);
   }, 90_000);
 
   it('rejects a candidate that edits the tests, and escalates with the reason', async () => {

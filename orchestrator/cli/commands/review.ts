@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { proposalFile } from '../../../agents/plugin-agent/nodes/await-approval.ts';
+import { settleMerged } from '../../../agents/plugin-agent/settle.ts';
+import { openTracker } from '../../../agents/trackers/registry.ts';
+import { GroupStore } from '../../ingest/groups.ts';
+import { connect } from '../../redis/connection.ts';
+import { ensureRedis } from '../../redis/server.ts';
+import { EXIT } from '../exit-codes.ts';
 import { StewardError } from '../../core/errors.ts';
 import type { Library } from '../../library/library.ts';
 import { answerRun } from '../../runs/control.ts';
@@ -76,6 +82,23 @@ export function registerReview(program: Command): void {
       print(`\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`);
       print(`\n${proposal.diff}`);
       print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
+    });
+  review
+    .command('settle')
+    .description('for each proposal merged into HEAD: a history entry, the upstream push, the group resolved, the issue closed')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const library = libraryFrom(command);
+      const target = await ensureRedis(library.paths.state);
+      const redis = connect(target, 'review-settle');
+      try {
+        const settled = await settleMerged(library, openTracker(library, library.config.tracker), new GroupStore(redis));
+        if (options.json) return printJson({ version: 1, proposals: settled });
+        print(settled.length === 0 ? 'no open proposal' : table(['#', 'PLUGIN', 'BRANCH', 'STATE', 'VERSION', 'UPSTREAM'], settled.map((s) => [String(s.proposal), s.plugin, s.branch, s.state, s.version ?? '-', s.push ?? '-'])));
+        if (settled.some((s) => s.push?.startsWith('failed'))) process.exitCode = EXIT.findings;
+      } finally {
+        redis.disconnect();
+      }
     });
   review
     .command('approve <run>')

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { appendPluginHistory } from '../../orchestrator/library/context.ts';
+import { git, gitRaw } from '../../orchestrator/library/git/run.ts';
+import { HISTORY_FILE } from '../../orchestrator/library/history.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
+import type { Tracker } from '../trackers/types.ts';
+
+export interface Settled {
+  proposal: number;
+  plugin: string;
+  branch: string;
+  /** merged: settled now; open: its branch is not in HEAD yet; gone: its branch was deleted unmerged. */
+  state: 'merged' | 'open' | 'gone';
+  version?: string;
+  /** The upstream push: the new upstream commit, "no upstream", or why it failed. */
+  push?: string;
+}
+
+/**
+ * What follows a merged proposal: a `fix` entry in the plugin's history (committed on
+ * its own), the plugin pushed to its upstream, the group `resolved` in the version
+ * the library now has (a recurrence from that version on makes it `regressed`), the
+ * proposal `merged` and its issue closed. A proposal counts as merged when its
+ * branch's commit is in HEAD.
+ */
+export async function settleMerged(library: Library, tracker: Tracker, groups: GroupStore): Promise<Settled[]> {
+  const out: Settled[] = [];
+  for (const proposal of await tracker.listProposals({ state: 'open' })) {
+    const base = { proposal: proposal.number, plugin: proposal.plugin, branch: proposal.branch };
+    const tip = await gitRaw(library.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${proposal.branch}^{commit}`]);
+    if (tip.code !== 0) {
+      out.push({ ...base, state: 'gone' });
+      continue;
+    }
+    const merged = await gitRaw(library.root, ['merge-base', '--is-ancestor', tip.stdout.trim(), 'HEAD']);
+    if (merged.code !== 0) {
+      out.push({ ...base, state: 'open' });
+      continue;
+    }
+    const dir = join(library.paths.plugins, proposal.plugin);
+    const manifest = loadManifest(dir, `${proposal.plugin}/plugin.json`);
+    appendPluginHistory(library, proposal.plugin, { at: new Date().toISOString(), type: 'fix', summary: proposal.title, version: manifest.version, group: proposal.fingerprint, url: proposal.url });
+    const history = `${library.config.pluginsDir}/${proposal.plugin}/${HISTORY_FILE}`;
+    await git(library.root, ['add', '--', history]);
+    // Only the history file: whatever else a maintainer has staged stays theirs.
+    await git(library.root, ['commit', '-q', '--no-verify', '-m', `${proposal.plugin}: history: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`, '--', history], {
+      env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
+    });
+    let push = 'no upstream';
+    if (manifest.upstream) {
+      try {
+        push = (await pushPlugin(library, proposal.plugin)).splitCommit;
+      } catch (error) {
+        push = `failed: ${(error as Error).message}`;
+      }
+    }
+    await groups.setStatus(proposal.fingerprint, 'resolved', manifest.version);
+    await tracker.setProposalState(proposal.number, 'merged');
+    await tracker.closeIssue(proposal.issue, `Fixed by proposal #${proposal.number}, merged into the library in ${proposal.plugin} ${manifest.version}. Upstream: ${push}.`);
+    out.push({ ...base, state: 'merged', version: manifest.version, push });
+  }
+  return out;
+}
