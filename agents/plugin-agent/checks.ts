@@ -1,7 +1,9 @@
 import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { ThrownError } from '../../orchestrator/host/types.ts';
-import type { Manifest } from '../../orchestrator/library/manifest.ts';
+import { join } from 'node:path';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
@@ -20,6 +22,13 @@ export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: 
     return { ok: false, kind: 'contract', error: { type: 'ContractViolation', message }, durationMs: outcome.durationMs };
   }
   return { ok: true, durationMs: outcome.durationMs };
+}
+
+/** The plugin as the sandboxed steps run it: its directory, manifest, and the environment it gets. */
+export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.ProcessEnv): { dir: string; manifest: Manifest; env: Record<string, string> } {
+  const dir = join(library.paths.plugins, plugin);
+  const manifest = loadManifest(dir, `${plugin}/plugin.json`);
+  return { dir, manifest, env: sandboxEnv(env, manifest) };
 }
 
 /**

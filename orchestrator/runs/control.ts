@@ -6,6 +6,7 @@ import { newRunId } from './ids.ts';
 import type { RunJob } from './executor.ts';
 import { clearCancel, requestCancel, runLockHolder } from './locks.ts';
 import { nextActionFor } from './next-action.ts';
+import { lastWaiting } from './waiting.ts';
 import type { RunRecord, RunState, RunStore } from './types.ts';
 
 /** What controlling runs from outside a worker needs: the CLI, the dashboard, start-up recovery. */
@@ -17,16 +18,15 @@ export interface RunControl {
 
 const PENDING = ['active', 'waiting', 'delayed', 'prioritized'] as const;
 
-function mustGet(store: RunStore, id: string): RunRecord {
+/** The run, or the usage error every command gives for an unknown id. */
+export function requireRun(store: RunStore, id: string): RunRecord {
   const run = store.get(id);
   if (!run) throw new StewardError('E_RUN_UNKNOWN', `no run "${id}"`, { hint: 'steward runs list' });
   return run;
 }
 
-/** The interrupt a waiting run waits on, as its executor recorded it. */
 function waitingInterrupt(store: RunStore, run: string): string | undefined {
-  const waiting = store.events(run).filter((e) => e.kind === 'waiting').at(-1)?.data as { interrupt?: string | null } | undefined;
-  return waiting?.interrupt ?? undefined;
+  return lastWaiting(store, run)?.interrupt ?? undefined;
 }
 
 /** Puts a job for the run on the runs queue; a run's first job has the run's id, later ones a suffix. */
@@ -62,7 +62,7 @@ function settle(store: RunStore, run: string, state: RunState, note: Record<stri
  * killed through the run's abort signal); this waits up to `waitMs` for that.
  */
 export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): Promise<RunRecord> {
-  const run = mustGet(ctl.store, id);
+  const run = requireRun(ctl.store, id);
   if (run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled') {
     throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state} already; nothing to cancel`);
   }
@@ -75,7 +75,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
     if (now && now.state !== 'running' && now.state !== 'queued') return now;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return mustGet(ctl.store, id);
+  return requireRun(ctl.store, id);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
  * (the dashboard's retry box acts on failed runs only).
  */
 export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]): Promise<RunRecord> {
-  const run = mustGet(ctl.store, id);
+  const run = requireRun(ctl.store, id);
   if (only && !only.includes(run.state)) throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}, not ${only.join(' or ')}`);
   if (run.state === 'awaiting_approval') {
     throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)" });
@@ -106,7 +106,7 @@ export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]):
  * to an older one is refused.
  */
 export async function answerRun(ctl: RunControl, id: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, interrupt?: string): Promise<RunRecord> {
-  const run = mustGet(ctl.store, id);
+  const run = requireRun(ctl.store, id);
   if (run.state !== 'awaiting_approval') throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}; only a run awaiting approval takes an answer`);
   const waiting = waitingInterrupt(ctl.store, id);
   if (interrupt !== undefined && interrupt !== waiting) throw new StewardError('E_RUN_STATE', `run ${id} waits on another question now than the one answered`);
@@ -144,7 +144,7 @@ function nextOf(tuple: CheckpointTuple): string[] {
  * name for the last checkpoint before that node ran; default: the run's start).
  */
 export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id: string, from?: string): Promise<RunRecord> {
-  const run = mustGet(ctl.store, id);
+  const run = requireRun(ctl.store, id);
   const checkpoints = await listCheckpoints(saver, id);
   if (checkpoints.length === 0) throw new StewardError('E_RUN_STATE', `run ${id} has no checkpoint to replay from (it never started)`);
   const chosen = from === undefined ? checkpoints[0] : (checkpoints.find((c) => c.id === from) ?? checkpoints.filter((c) => c.next.includes(from)).at(-1));

@@ -7,6 +7,7 @@ import { runInterrupt, type AgentDefinition, type AgentGraph, type RunDeps } fro
 import { withLock, type HeldLock } from '../redis/lock.ts';
 import { cancelRequested, runLockKey } from './locks.ts';
 import { nextActionFor } from './next-action.ts';
+import { lastWaiting } from './waiting.ts';
 import { appendOutput } from './output.ts';
 import type { RunRecord, RunState, RunStore } from './types.ts';
 
@@ -181,7 +182,7 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
       // An answer to a question the run no longer asks (a re-delivered or duplicate job).
       store.appendEvent(run.id, 'answer-dropped', { for: job.interrupt, pending: pending?.id ?? null });
       if (run.state === 'queued') {
-        const waiting = store.events(run.id).filter((e) => e.kind === 'waiting').at(-1)?.data as { kind?: string; nextAction?: string } | undefined;
+        const waiting = lastWaiting(store, run.id);
         if (pending) await finish(waiting?.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, waiting?.nextAction);
         else await finish('failed', 'an answer arrived for an interrupt the run does not wait on');
       }

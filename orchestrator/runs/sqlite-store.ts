@@ -128,6 +128,11 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
+  lastEvent(run: string, kind: string): RunEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM run_events WHERE run = ? AND kind = ? ORDER BY seq DESC LIMIT 1').get(run, kind) as { run: string; seq: number; at: string; kind: string; data: string } | undefined;
+    return row ? { ...row, data: JSON.parse(row.data) as unknown } : undefined;
+  }
+
   recordHeld(items: Omit<HeldBack, 'at'>[]): void {
     const at = new Date().toISOString();
     const insert = this.db.prepare('INSERT INTO held_back (grp, plugin, reason, at) VALUES (?, ?, ?, ?)');

@@ -60,6 +60,8 @@ export interface RunStore {
   update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed'>>): RunRecord | undefined;
   appendEvent(run: string, kind: string, data: unknown): RunEvent;
   events(run: string, afterSeq?: number): RunEvent[];
+  /** The newest event of one kind, without reading the whole timeline. */
+  lastEvent(run: string, kind: string): RunEvent | undefined;
   recordHeld(items: Omit<HeldBack, 'at'>[]): void;
   held(limit?: number): HeldBack[];
   /** Tokens spent by runs created since `since` (ISO). */

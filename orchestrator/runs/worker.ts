@@ -1,7 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from '../core/logger.ts';
+import { workerId } from '../worker/id.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
 import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
@@ -30,7 +29,7 @@ export interface RunningRunWorker {
  */
 export async function startRunWorker(target: RedisTarget, library: Library, options: { agent: AgentDefinition; log: Logger; concurrency?: number }): Promise<RunningRunWorker> {
   const { workers } = library.config;
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const owner = workerId();
   const lockMs = workers.runLockSeconds * 1000;
   const opened: (() => unknown)[] = [];
   const closeOpened = async (): Promise<void> => {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from '../core/logger.ts';
+import { workerId } from './id.ts';
 import { openQueue, QUEUES } from '../ingest/queues.ts';
 import { startIngestWorker } from '../ingest/worker.ts';
 import type { Library } from '../library/library.ts';
@@ -33,7 +32,7 @@ export interface RunningWorker {
 
 /** `steward worker`: the ingest, triage and runs queues in one process, each as configured. */
 export async function startWorker(target: RedisTarget, library: Library, options: WorkerOptions): Promise<RunningWorker> {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const owner = workerId();
   const { workers, manager } = library.config;
   const closers: (() => Promise<void>)[] = [];
   const lines: string[] = [];

@@ -8,7 +8,7 @@ import { isStewardError } from '../../orchestrator/core/errors.ts';
 import { fileLock } from '../../orchestrator/core/file-lock.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { spawnProcess } from '../runs/fixture.ts';
+import { spawnProcess } from '../helpers/processes.ts';
 
 const issue = (fingerprint: string) => ({ fingerprint, plugin: 'csv-import', title: 'TypeError in parse', body: 'summary', labels: ['steward', 'bug', 'steward'] });
 

@@ -23,8 +23,8 @@ import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
 import { steward } from '../helpers/cli.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { startTestRedis } from '../helpers/redis.ts';
-import { until } from '../helpers/processes.ts';
-import { quietLog, spawnProcess, untilState } from '../runs/fixture.ts';
+import { spawnProcess, until } from '../helpers/processes.ts';
+import { quietLog, untilState } from '../runs/fixture.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

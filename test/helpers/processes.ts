@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { STEWARD_ROOT } from './git.ts';
 
 /** Every live process's command line, other than the `ps` that lists them. */
 export function psArgs(): string[] {
@@ -36,4 +37,21 @@ export async function until(check: () => boolean, ms: number): Promise<boolean> 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return check();
+}
+
+/** A TypeScript script in its own process; resolves once it prints "ready". */
+export async function spawnProcess(script: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: STEWARD_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolveReady, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolveReady();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+  return child;
 }

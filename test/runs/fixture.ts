@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
@@ -15,6 +15,7 @@ import { newRunId } from '../../orchestrator/runs/ids.ts';
 import type { RunRecord, RunStore } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
 import { makeLibrary, STEWARD_ROOT } from '../helpers/git.ts';
+import { spawnProcess } from '../helpers/processes.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import type { StandInOptions } from '../helpers/stand-in-agent.ts';
 
@@ -72,23 +73,6 @@ export async function runsFixture(workers: Record<string, number> = {}, manager:
 /** A worker process running the stand-in agent; resolves once it consumes the queue. */
 export function spawnWorker(library: Library, options: StandInOptions): Promise<ChildProcess> {
   return spawnProcess(join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), [library.root, JSON.stringify(options)]);
-}
-
-/** A TypeScript script in its own process; resolves once it prints "ready". */
-export async function spawnProcess(script: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: STEWARD_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolveReady();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-  });
-  return child;
 }
 
 /** Polls until the run is in one of `states`; the record at the end. */

@@ -1,21 +1,23 @@
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
+/** Why no fix is proposed, from the furthest step the run reached back to the first. */
+function whyEscalated(state: PluginAgentState): string {
+  if (state.review?.decision === 'reject') return `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`;
+  if (state.candidates && state.candidates.length > 0 && !state.proposal) return `no candidate fix held up in validation (${(state.rejected ?? []).map((r) => r.reason).slice(0, 3).join('; ')})`;
+  if (state.candidates?.length === 0) return 'the fixers found no candidate fix';
+  if (state.reproduction?.status === 'no-input') return 'the events carry no input to replay, so the error cannot be reproduced';
+  if (state.reproduction?.status === 'not-reproduced') {
+    return 'the captured input does not reproduce the error on the current code: it may depend on the environment, on state, or on a version already fixed';
+  }
+  return 'no validated fix was found';
+}
+
 /** No fix to propose: the issue gets the analysis and the `needs-human` label, and no patch. */
 export function escalate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const issue = state.issue;
-    const why = state.review?.decision === 'reject'
-      ? `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`
-      : state.candidates && state.candidates.length > 0 && !state.proposal
-        ? `no candidate fix held up in validation (${(state.rejected ?? []).map((r) => r.reason).slice(0, 3).join('; ')})`
-        : state.candidates?.length === 0
-          ? 'the fixers found no candidate fix'
-          : state.reproduction?.status === 'no-input'
-        ? 'the events carry no input to replay, so the error cannot be reproduced'
-        : state.reproduction?.status === 'not-reproduced'
-          ? 'the captured input does not reproduce the error on the current code: it may depend on the environment, on state, or on a version already fixed'
-          : 'no validated fix was found';
+    const why = whyEscalated(state);
     if (issue) {
       await deps.once(`escalate:${deps.run.id}`, async () => {
         await deps.tracker.addLabels(issue.number, ['needs-human']);

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
-import { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import type { FixRequest } from '../../fixers/types.ts';
-import { checkCall, sandboxEnv } from '../checks.ts';
+import { checkCall, pluginUnderFix } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -11,9 +9,7 @@ export function propose(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const { context, reproduction } = state;
     if (!context || !reproduction?.request) throw new Error('propose before a reproduction');
-    const dir = join(deps.library.paths.plugins, state.plugin);
-    const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
-    const env = sandboxEnv(deps.env, manifest);
+    const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const request = reproduction.request as { op: 'execute'; input: unknown };
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { addFiles, createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
-import { checkCall, sandboxEnv, type CallCheck } from '../checks.ts';
+import { checkCall, pluginUnderFix, type CallCheck } from '../checks.ts';
 import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -35,8 +33,7 @@ async function attempt(deps: PluginAgentDeps, state: PluginAgentState): Promise<
   if (context.inputs.length === 0) {
     return { reproduction: { status: 'no-input', sameError: false, tried: ['none: the group\'s events carry no invocation input to replay'] } };
   }
-  const dir = join(deps.library.paths.plugins, state.plugin);
-  const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
+  const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
   const tried: string[] = [];
   type Reproduction = NonNullable<PluginAgentState['reproduction']>;
   // A failure of another kind than production's is kept only if no input gives the same one.
@@ -47,7 +44,7 @@ async function attempt(deps: PluginAgentDeps, state: PluginAgentState): Promise<
     try {
       addFiles(copy, { [`.steward/repro/${state.group.slice(0, 12)}.json`]: `${JSON.stringify(request, null, 2)}\n` });
       const run = async (): Promise<CallCheck> => {
-        const check = await checkCall(manifest, copy, request, sandboxEnv(deps.env, manifest), deps.signal);
+        const check = await checkCall(manifest, copy, request, env, deps.signal);
         deps.emit('sandbox', { step: 'reproduce', ok: check.ok, durationMs: check.durationMs, ...(check.ok ? {} : { kind: check.kind, error: check.error.type }) });
         // A sandbox that could not start reproduces nothing: the run fails, and says why.
         if (!check.ok && check.error.type === 'SpawnError') throw new Error(`the sandbox could not run the reproduction: ${check.error.message}`);

@@ -1,11 +1,11 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from '../../../orchestrator/library/git/run.ts';
-import { loadManifest } from '../../../orchestrator/library/manifest.ts';
+import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
-import { checkCall, sandboxEnv } from '../checks.ts';
+import { checkCall, pluginUnderFix } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -22,9 +22,7 @@ export function validate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const { context, reproduction } = state;
     if (!context || !reproduction?.request) throw new Error('validate before a reproduction');
-    const dir = join(deps.library.paths.plugins, state.plugin);
-    const manifest = loadManifest(dir, `${state.plugin}/plugin.json`);
-    const env = sandboxEnv(deps.env, manifest);
+    const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const protectedPath = [...ALWAYS_PROTECTED, ...context.playbook.protectedPaths].map(globMatcher);
     const base = (await git(deps.library.root, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
     const baseline = await suite(deps, dir, manifest);

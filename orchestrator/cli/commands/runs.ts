@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
 import { StewardError } from '../../core/errors.ts';
-import { cancelRun, listCheckpoints, replayRun, resumeRun } from '../../runs/control.ts';
+import { cancelRun, listCheckpoints, replayRun, requireRun, resumeRun } from '../../runs/control.ts';
 import { openCheckpointer, openRunStore } from '../../runs/database.ts';
 import { openRunControl } from '../../runs/open.ts';
 import { readOutput } from '../../runs/output.ts';
-import { RUN_STATES, type RunEvent, type RunRecord, type RunState, type RunStore } from '../../runs/types.ts';
+import { RUN_STATES, type RunEvent, type RunRecord, type RunState } from '../../runs/types.ts';
 import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson, table } from '../output.ts';
-
-function mustGet(store: RunStore, id: string): RunRecord {
-  const run = store.get(id);
-  if (!run) throw new StewardError('E_RUN_UNKNOWN', `no run "${id}"`, { hint: 'steward runs list' });
-  return run;
-}
 
 function eventLine(event: RunEvent): string {
   return `${event.at}  ${event.kind.padEnd(14)} ${JSON.stringify(event.data)}`;
@@ -57,7 +51,7 @@ export function registerRuns(program: Command): void {
       const store = openRunStore(library);
       const saver = openCheckpointer(library);
       try {
-        const run = mustGet(store, id);
+        const run = requireRun(store, id);
         const events = store.events(id);
         const checkpoints = await listCheckpoints(saver, id);
         if (options.json) return printJson({ version: 1, run, events, checkpoints });
@@ -95,9 +89,9 @@ export function registerRuns(program: Command): void {
         if (output.text) process.stdout.write(options.json ? `${JSON.stringify({ output: output.text })}\n` : output.text.replace(/^/gm, '  | '));
       };
       try {
-        mustGet(store, id);
+        requireRun(store, id);
         flush();
-        while (options.follow && FOLLOWING.includes(mustGet(store, id).state)) {
+        while (options.follow && FOLLOWING.includes(requireRun(store, id).state)) {
           await new Promise((resolve) => setTimeout(resolve, 250));
           flush();
         }

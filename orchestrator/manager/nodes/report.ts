@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/files.ts';
 import { parseDashboard, renderDashboard } from '../dashboard.ts';
+import { lastWaiting } from '../../runs/waiting.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
@@ -39,7 +40,7 @@ export function report(deps: ManagerDeps) {
         trigger: state.trigger,
         awaiting: deps.runs.list({ state: 'awaiting_approval', limit: 200 }).map((run) => ({
           ...run,
-          interrupt: (deps.runs.events(run.id).filter((e) => e.kind === 'waiting').at(-1)?.data as { interrupt?: string } | undefined)?.interrupt,
+          interrupt: lastWaiting(deps.runs, run.id)?.interrupt ?? undefined,
         })),
         failed: deps.runs.list({ state: 'failed', limit: 200 }),
         held: state.held,

@@ -1,0 +1,13 @@
+import type { RunStore } from './types.ts';
+
+/** What a run waits on, as its executor recorded it when the graph interrupted. */
+export interface Waiting {
+  kind?: 'approval' | 'pause';
+  nextAction?: string;
+  /** The interrupt's id: an answer is for this question only. */
+  interrupt?: string | null;
+}
+
+export function lastWaiting(store: RunStore, run: string): Waiting | undefined {
+  return store.lastEvent(run, 'waiting')?.data as Waiting | undefined;
+}
