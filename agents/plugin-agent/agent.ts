@@ -24,7 +24,7 @@ export function openPluginAgent(target: RedisTarget, library: Library): AgentDef
   const redis = connect(target, 'plugin-agent');
   return pluginAgent({
     groups: new GroupStore(redis),
-    tracker: openTracker(library, library.config.tracker),
+    tracker: openTracker(library),
     fixers: fixersFor(library.config),
     close: async () => {
       redis.disconnect();

@@ -1,4 +1,4 @@
-/** Where agents open issues and fix proposals: the local tracker by default, GitHub later. */
+/** Where agents open issues and fix proposals: the local tracker by default, or GitHub. */
 
 export interface IssueInput {
   /** The error group's fingerprint: the hidden marker that finds the issue again. */
@@ -33,6 +33,9 @@ export interface TrackedIssue extends TrackedRecord {
   comments: TrackerComment[];
 }
 
+/** An issue as a listing shows it: its comments counted, not fetched. */
+export type IssueSummary = Omit<TrackedIssue, 'comments'> & { commentCount: number };
+
 export interface ProposalInput {
   /** The issue the proposal fixes ("Fixes #n"). */
   issue: number;
@@ -60,7 +63,7 @@ export interface Tracker {
   upsertIssue(input: IssueInput, comment: string): Promise<{ issue: TrackedIssue; created: boolean }>;
   findIssue(fingerprint: string): Promise<TrackedIssue | undefined>;
   getIssue(number: number): Promise<TrackedIssue | undefined>;
-  listIssues(filter?: { state?: TrackedIssue['state']; plugin?: string }): Promise<TrackedIssue[]>;
+  listIssues(filter?: { state?: TrackedIssue['state']; plugin?: string }): Promise<IssueSummary[]>;
   comment(number: number, body: string): Promise<void>;
   setLabels(number: number, labels: string[]): Promise<void>;
   /** Adds labels to those the issue has, in one step (no read-then-write race). */
@@ -83,4 +86,13 @@ export function fingerprintMarker(fingerprint: string): string {
 
 export function markerIn(body: string): string | undefined {
   return /<!-- steward:fingerprint:([A-Za-z0-9_.-]+) -->/.exec(body)?.[1];
+}
+
+/** The hidden marker that names the plugin, for forges whose records have no such field. */
+export function pluginMarker(plugin: string): string {
+  return `<!-- steward:plugin:${plugin} -->`;
+}
+
+export function pluginIn(body: string): string | undefined {
+  return /<!-- steward:plugin:([a-z0-9][a-z0-9-]*) -->/.exec(body)?.[1];
 }

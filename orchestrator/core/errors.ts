@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'E_RUN_UNKNOWN'
   | 'E_RUN_STATE'
   | 'E_NOT_BUILT'
+  | 'E_TRACKER_AUTH'
+  | 'E_TRACKER_REQUEST'
+  | 'E_TRACKER_RATE_LIMITED'
+  | 'E_TRACKER_CONFLICT'
   | 'E_USAGE';
 
 export interface ErrorDetails {

@@ -88,7 +88,25 @@ export const configSchema = z
       .nullable()
       .default(null)
       .describe('The chat model of the llm fixer, by name, through initChatModel; null: none.'),
-    tracker: z.enum(['local']).default('local').describe('Where issues, proposals and the maintenance dashboard go (`github` is not built yet).'),
+    tracker: z.enum(['local', 'github']).default('local').describe('Where issues, proposals and the maintenance dashboard go: local (records under the state dir) or github (the `github` settings).'),
+    github: z
+      .strictObject({
+        owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: 'a GitHub owner: letters, digits and hyphens' }),
+        repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { message: 'a GitHub repository name' }),
+        baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com').describe('The REST API root (GitHub Enterprise: https://host/api/v3).'),
+        tokenEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'the name of an environment variable, as in GITHUB_TOKEN' })
+          .default('GITHUB_TOKEN')
+          .describe('The environment variable that holds the token; the token itself never goes in the config.'),
+        baseBranch: z.string().min(1).default('main').describe('The branch fix proposals target.'),
+        label: z.string().min(1).max(50).default('steward').describe('The label on every issue and proposal steward opens; listings look only at these.'),
+        writeIntervalMs: z.int().min(0).max(60_000).default(1000).describe('Pause between two writes (GitHub asks for at least a second, against its secondary rate limits).'),
+        maxRetries: z.int().min(0).max(10).default(4).describe('Retries of a request GitHub rate-limited or failed with a 5xx.'),
+        maxWaitSeconds: z.int().min(1).max(3600).default(900).describe('A rate limit that asks for a longer wait fails the request instead.'),
+      })
+      .optional()
+      .describe('The GitHub tracker: the repository that holds the library, where issues and draft pull requests go.'),
     workers: z
       .strictObject({
         ingestConcurrency: z.int().min(1).max(256).default(16).describe('Error events one worker ingests at once.'),
@@ -113,6 +131,10 @@ export const configSchema = z
       )
       .default({})
       .describe('Per-plugin settings: criticality for triage, and a stopAfter that overrides the library\'s.'),
+  })
+  .refine((config) => config.tracker !== 'github' || config.github !== undefined, {
+    message: 'the github tracker needs its repository: "github": { "owner": …, "repo": … }',
+    path: ['github'],
   })
   .describe('Plugin Steward library configuration (steward.config.json).');
 

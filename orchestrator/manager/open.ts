@@ -21,7 +21,7 @@ export async function openManager(library: Library, options: { runTests: boolean
     runs,
     runQueue,
     redis,
-    tracker: openTracker(library, library.config.tracker),
+    tracker: openTracker(library),
     runTests: options.runTests,
     async close() {
       await runQueue.close();

@@ -86,12 +86,15 @@ describe('the local tracker', () => {
     expect(isStewardError(caught) && caught.message).toBe('no issue #99 in the local tracker');
   });
 
-  it('keeps the dashboard as a file, and the registry refuses a tracker that is not built', async () => {
+  it('keeps the dashboard as a file, and the registry refuses an unknown tracker and a github tracker without its token', async () => {
     const dir = tempDir();
     const tracker = new LocalTracker(dir);
     expect(await tracker.readDashboard()).toBeUndefined();
     await tracker.writeDashboard('# board\n');
     expect(readFileSync(join(dir, 'dashboard.md'), 'utf8')).toBe('# board\n');
-    expect(() => openTracker({ paths: { state: dir } } as never, 'github')).toThrow(/unknown tracker "github" \(built: local\)/);
+    expect(() => openTracker({ paths: { state: dir }, config: { tracker: 'gitlab' } } as never)).toThrow(/unknown tracker "gitlab" \(built: local, github\)/);
+    const github = { owner: 'o', repo: 'r', baseUrl: 'https://api.github.com', tokenEnv: 'STEWARD_TEST_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 0, maxRetries: 0, maxWaitSeconds: 1 };
+    expect(() => openTracker({ root: dir, paths: { state: dir }, config: { tracker: 'github', github } } as never, { env: {} })).toThrow('the github tracker needs a token in $STEWARD_TEST_TOKEN, which is not set');
+    expect(openTracker({ root: dir, paths: { state: dir }, config: { tracker: 'github', github } } as never, { env: { STEWARD_TEST_TOKEN: 't' } }).name).toBe('github');
   });
 });

@@ -1,12 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeModel } from '@langchain/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
 import { LlmFixer } from '../../agents/fixers/llm/index.ts';
 import type { Fixer } from '../../agents/fixers/types.ts';
+import { GitHubTracker } from '../../agents/trackers/github/index.ts';
 import { LocalTracker } from '../../agents/trackers/local/index.ts';
+import type { Tracker } from '../../agents/trackers/types.ts';
+import { settleMerged } from '../../agents/plugin-agent/settle.ts';
 import { PluginHost } from '../../orchestrator/host/host.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { openQueue, QUEUES, type DeadLetter, type TriageJob } from '../../orchestrator/ingest/queues.ts';
@@ -22,6 +25,7 @@ import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
 import { steward } from '../helpers/cli.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
+import { GitHubServer } from '../helpers/github-server.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import { spawnProcess, until } from '../helpers/processes.ts';
 import { quietLog, untilState } from '../runs/fixture.ts';
@@ -39,7 +43,14 @@ interface Defect {
 }
 
 /** An example plugin in a fresh library, called through the real host with `inputs`, its failures ingested into groups. */
-async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAfter: RunRecord['stopAfter'] = 'propose', fixers: Fixer[] = []) {
+async function setup(
+  name: string,
+  inputs: (defect: Defect) => unknown[],
+  stopAfter: RunRecord['stopAfter'] = 'propose',
+  fixers: Fixer[] = [],
+  trackerFor: (library: Library) => Tracker = (library) => new LocalTracker(join(library.paths.state, 'tracker')),
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const library: Library = await makeLibrary();
   cpSync(join(STEWARD_ROOT, 'plugins', name), join(library.paths.plugins, name), { recursive: true, verbatimSymlinks: true });
   linkTemplates(library);
@@ -68,8 +79,8 @@ async function setup(name: string, inputs: (defect: Defect) => unknown[], stopAf
   let group = '';
   const events = readFileSync(join(library.paths.state, 'events.jsonl'), 'utf8').trim().split('\n').filter(Boolean);
   for (const [i, line] of events.entries()) group = (await ingest.process(JSON.parse(line), `ev-${i}`)).group ?? group;
-  const tracker = new LocalTracker(join(library.paths.state, 'tracker'));
-  const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers });
+  const tracker = trackerFor(library);
+  const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers, env });
   const deps: ExecutorDeps = { library, store, redis, agent, checkpointer: saver, owner: 'test', lockMs: 5000, maxResumes: 1, log: quietLog };
   const dispatch = (): RunRecord =>
     store.create({ id: newRunId(), plugin: name, group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter });
@@ -84,7 +95,8 @@ describe('the Plugin Agent', () => {
     const outcome = await executeRun({ run: run.id }, s.deps, new AbortController());
     expect(s.store.get(run.id)?.error ?? null).toBeNull();
     expect(outcome).toBe('completed');
-    const [issue] = await s.tracker.listIssues();
+    expect(await s.tracker.listIssues()).toMatchObject([{ number: 1, commentCount: 2 }]);
+    const issue = await s.tracker.getIssue(1);
     expect(issue).toMatchObject({ number: 1, plugin: 'csv-import', state: 'open', fingerprint: s.group, labels: ['bug', 'plugin:csv-import', 'steward'] });
     expect(issue?.title).toMatch(/^\[csv-import\] TypeError: Cannot read properties of undefined \(reading 'trim'\)/);
     expect(issue?.body).toContain(`at ${s.defect.location.file}`);
@@ -253,6 +265,50 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
     expect(sh(s.library.root, 'log', '-1', '--format=%s')).toMatch(/^csv-import: history: .* \(proposal #1\)$/);
     expect(settle().proposals).toEqual([]);
+  }, 90_000);
+
+  it('with the github tracker: an issue, a draft pull request on a branch made through the API, and the token nowhere', async () => {
+    const token = 'ghp_e2eSECRETtoken0123456789';
+    const server = await new GitHubServer('acme', 'library', token).start();
+    cleanups.push(() => server.close());
+    const model = scriptedModel({ oldText: 'const value = fields[c];', newText: "const value = fields[c] ?? '';" });
+    const github = (library: Library) =>
+      new GitHubTracker(
+        { owner: 'acme', repo: 'library', baseUrl: server.url, tokenEnv: 'GITHUB_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 0, maxRetries: 0, maxWaitSeconds: 1 },
+        { token, root: library.root, log: quietLog },
+      );
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new LlmFixer(async () => model)], github, { ...process.env, GITHUB_TOKEN: token });
+    server.pushed(sh(s.library.root, 'rev-parse', 'HEAD'), sh(s.library.root, 'rev-parse', 'HEAD^{tree}'));
+    const run = s.dispatch();
+
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    expect(server.issues.get(1)).toMatchObject({ state: 'open', labels: ['steward', 'bug', 'plugin:csv-import'] });
+    expect(server.issues.get(1)?.body).toContain(`<!-- steward:fingerprint:${s.group} -->`);
+    expect(await answer(s, run.id, 'approve')).toBe('completed');
+
+    const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
+    const pull = server.issues.get(2);
+    expect(pull?.pull).toEqual({ head: branch, base: 'main', draft: true, merged_at: null });
+    expect(pull?.body).toMatch(/^Fixes #1$/m);
+    const commit = server.commits.get(server.refs.get(`refs/heads/${branch}`) ?? '');
+    expect(commit?.parents).toEqual([sh(s.library.root, 'rev-parse', 'HEAD')]);
+    const entries = server.trees.get(commit?.tree ?? '')?.tree ?? [];
+    expect(entries.map((e) => e.path)).toEqual(['plugins/csv-import/src/records.js']);
+    expect(server.blobs.get(entries[0]?.sha ?? '')).toContain("const value = fields[c] ?? '';");
+    expect(server.issues.get(1)?.comments.at(-1)?.body).toMatch(new RegExp(`^The fix is on branch \`${branch}\` \\([0-9a-f]{12}\\), proposal #2\\.$`));
+
+    // Merged in the library: settle closes the pull request GitHub did not see merged, and the issue.
+    sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
+    expect((await settleMerged(s.library, s.tracker, new GroupStore(s.deps.redis))).map((x) => [x.proposal, x.state])).toEqual([[2, 'merged']]);
+    expect(server.issues.get(1)?.state).toBe('closed');
+    expect(server.issues.get(2)?.state).toBe('closed');
+    expect(server.problems).toEqual([]);
+
+    // The token reached no request body, run record, event, log or checkpoint.
+    expect(JSON.stringify(server.requests)).not.toContain(token);
+    const files = readdirSync(s.library.paths.state, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.filter((f) => readFileSync(join(f.parentPath, f.name)).includes(token)).map((f) => f.name)).toEqual([]);
   }, 90_000);
 
   it('rejects a candidate that edits the tests, and escalates with the reason', async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StewardError } from '../../orchestrator/core/errors.ts';
-import { loadConfig, writeDefaultConfig } from '../../orchestrator/library/config.ts';
+import { loadConfig, parseConfig, writeDefaultConfig } from '../../orchestrator/library/config.ts';
 import { findLibraryRoot, openLibrary } from '../../orchestrator/library/library.ts';
 import { staleSchemas, renderSchemas } from '../../orchestrator/library/schema-files.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -53,6 +53,10 @@ describe('library config', () => {
     expect(configError({ historyLimit: 0 }).details.path).toBe('$.historyLimit');
     expect(configError({ pluginsDir: '/abs' }).details.path).toBe('$.pluginsDir');
     expect(configError({ manager: { schedule: 'every ten minutes' } }).format()).toMatch(/\$\.manager\.schedule: not a cron expression/);
+    expect(configError({ tracker: 'github' }).format()).toContain('$.github: the github tracker needs its repository: "github": { "owner": …, "repo": … }');
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', token: 'ghp_x' } }).format()).toContain('$.github.token: unknown field "token"');
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', tokenEnv: 'ghp_abc' } }).details.path).toBe('$.github.tokenEnv');
+    expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib' } }, 'f').github).toEqual({ owner: 'acme', repo: 'lib', baseUrl: 'https://api.github.com', tokenEnv: 'GITHUB_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 1000, maxRetries: 4, maxWaitSeconds: 900 });
   });
 
   it('init writes the defaults once and refuses to overwrite', () => {

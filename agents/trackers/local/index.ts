@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { fileLock } from '../../../orchestrator/core/file-lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
-import { fingerprintMarker, type IssueInput, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
+import { fingerprintMarker, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
 
 type Kind = 'issues' | 'proposals';
 
@@ -108,8 +108,10 @@ export class LocalTracker implements Tracker {
     return this.read<TrackedIssue>('issues', number);
   }
 
-  async listIssues(filter: { state?: TrackedIssue['state']; plugin?: string } = {}): Promise<TrackedIssue[]> {
-    return this.all<TrackedIssue>('issues').filter((i) => (!filter.state || i.state === filter.state) && (!filter.plugin || i.plugin === filter.plugin));
+  async listIssues(filter: { state?: TrackedIssue['state']; plugin?: string } = {}): Promise<IssueSummary[]> {
+    return this.all<TrackedIssue>('issues')
+      .filter((i) => (!filter.state || i.state === filter.state) && (!filter.plugin || i.plugin === filter.plugin))
+      .map(({ comments, ...issue }) => ({ ...issue, commentCount: comments.length }));
   }
 
   comment(number: number, body: string): Promise<void> {

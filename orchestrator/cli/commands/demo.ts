@@ -66,10 +66,11 @@ async function runDispatched(library: Library, target: RedisTarget, dispatched: 
       await new Promise((resolveWait) => setTimeout(resolveWait, 200));
     }
     bar.done();
-    const tracker = openTracker(library, library.config.tracker);
+    const tracker = openTracker(library);
     for (const { run, plugin } of dispatched) {
       const record = store.get(run);
-      const issue = (await tracker.listIssues({ plugin }))[0];
+      const listed = (await tracker.listIssues({ plugin }))[0];
+      const issue = listed ? await tracker.getIssue(listed.number) : undefined;
       const last = issue?.comments[0]?.body.split('\n')[0] ?? '';
       print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${last.replace(/\*\*/g, '').slice(0, 110)}`);
     }

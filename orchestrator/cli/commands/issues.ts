@@ -5,7 +5,7 @@ import { libraryFrom } from '../context.ts';
 import { print, printJson, table } from '../output.ts';
 
 export function registerIssues(program: Command): void {
-  const issues = program.command('issues').description("the tracker's issues that agents opened (the local tracker: files under the state dir)");
+  const issues = program.command('issues').description("the tracker's issues that agents opened (local: files under the state dir; github: the repository's issues labelled steward)");
   issues
     .command('list')
     .description('issues, oldest first')
@@ -15,12 +15,12 @@ export function registerIssues(program: Command): void {
     .action(async (options: { state?: string; plugin?: string; json?: boolean }, command: Command) => {
       if (options.state && options.state !== 'open' && options.state !== 'closed') throw new StewardError('E_USAGE', '--state must be open or closed');
       const library = libraryFrom(command);
-      const list = await openTracker(library, library.config.tracker).listIssues({
+      const list = await openTracker(library).listIssues({
         ...(options.state ? { state: options.state as 'open' | 'closed' } : {}),
         ...(options.plugin ? { plugin: options.plugin } : {}),
       });
       if (options.json) return printJson({ version: 1, issues: list });
-      print(list.length === 0 ? 'no issues' : table(['#', 'STATE', 'PLUGIN', 'LABELS', 'COMMENTS', 'TITLE'], list.map((i) => [String(i.number), i.state, i.plugin, i.labels.join(','), String(i.comments.length), i.title.slice(0, 80)])));
+      print(list.length === 0 ? 'no issues' : table(['#', 'STATE', 'PLUGIN', 'LABELS', 'COMMENTS', 'TITLE'], list.map((i) => [String(i.number), i.state, i.plugin, i.labels.join(','), String(i.commentCount), i.title.slice(0, 80)])));
     });
   issues
     .command('show <number>')
@@ -28,7 +28,7 @@ export function registerIssues(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (number: string, options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
-      const issue = /^\d+$/.test(number) ? await openTracker(library, library.config.tracker).getIssue(Number(number)) : undefined;
+      const issue = /^\d+$/.test(number) ? await openTracker(library).getIssue(Number(number)) : undefined;
       if (!issue) throw new StewardError('E_USAGE', `no issue #${number}`, { hint: 'steward issues list' });
       if (options.json) return printJson({ version: 1, issue });
       print(`#${issue.number} ${issue.state}  ${issue.title}`);

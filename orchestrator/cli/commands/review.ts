@@ -92,7 +92,7 @@ export function registerReview(program: Command): void {
       const target = await ensureRedis(library.paths.state);
       const redis = connect(target, 'review-settle');
       try {
-        const settled = await settleMerged(library, openTracker(library, library.config.tracker), new GroupStore(redis));
+        const settled = await settleMerged(library, openTracker(library), new GroupStore(redis));
         if (options.json) return printJson({ version: 1, proposals: settled });
         print(settled.length === 0 ? 'no open proposal' : table(['#', 'PLUGIN', 'BRANCH', 'STATE', 'VERSION', 'UPSTREAM'], settled.map((s) => [String(s.proposal), s.plugin, s.branch, s.state, s.version ?? '-', s.push ?? '-'])));
         if (settled.some((s) => s.push?.startsWith('failed'))) process.exitCode = EXIT.findings;
