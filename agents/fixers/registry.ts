@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import type { LibraryConfig } from '../../orchestrator/library/config.ts';
+import { CommandFixer } from './command/index.ts';
 import { LlmFixer } from './llm/index.ts';
 import type { Fixer } from './types.ts';
 
@@ -19,10 +20,11 @@ export function modelByName(name: string): () => Promise<BaseChatModel> {
 /**
  * The fixers to try, in order, for the config's `fixer` (Renovate-style: a name picks
  * an implementation). `offline` is not built yet, so it contributes none; `hybrid`
- * would try it first. `model` overrides the config's, as tests do with a scripted one.
+ * would try it first. `model` overrides the config's, as tests do with a scripted one;
+ * `env` is where the command fixer takes the variables its config names.
  */
-export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model'>, model?: () => Promise<BaseChatModel>): Fixer[] {
-  const chat = model ?? (config.model ? modelByName(config.model) : undefined);
+export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model' | 'command'>, options: { model?: () => Promise<BaseChatModel>; env?: NodeJS.ProcessEnv } = {}): Fixer[] {
+  const chat = options.model ?? (config.model ? modelByName(config.model) : undefined);
   switch (config.fixer) {
     case 'offline':
       return [];
@@ -31,5 +33,8 @@ export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model'>, model?
       return [new LlmFixer(chat)];
     case 'hybrid':
       return chat ? [new LlmFixer(chat)] : [];
+    case 'command':
+      if (!config.command) throw new StewardError('E_CONFIG_INVALID', 'fixer "command" needs its CLI', { file: 'steward.config.json', path: '$.command' });
+      return [new CommandFixer(config.command, options.env)];
   }
 }

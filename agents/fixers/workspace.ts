@@ -66,6 +66,17 @@ export class Workspace {
     return join(this.dir, ...parts);
   }
 
+  /** Whether anything is at the path (a link counts; it is not followed). */
+  exists(path: string): boolean {
+    try {
+      lstatSync(this.resolve(path));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
   /** A regular file's text, opened without following a link. */
   read(path: string): string {
     const fd = openSync(this.resolve(path), constants.O_RDONLY | constants.O_NOFOLLOW);

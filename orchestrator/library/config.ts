@@ -79,9 +79,29 @@ export const configSchema = z
       .prefault({})
       .describe('The Manager Agent\'s limits.'),
     fixer: z
-      .enum(['offline', 'llm', 'hybrid'])
+      .enum(['offline', 'llm', 'hybrid', 'command'])
       .default('offline')
-      .describe('Which fixer proposes patches: offline (search-based, no model; not built yet), llm (a chat model), or hybrid (offline first).'),
+      .describe('Which fixer proposes patches: offline (search-based, no model; not built yet), llm (a chat model), hybrid (offline first), or command (a headless coding-agent CLI, the `command` settings).'),
+    command: z
+      .strictObject({
+        argv: z
+          .array(z.string().min(1))
+          .min(1)
+          .describe('The coding-agent CLI and its arguments, no shell. "{prompt}" in an argument becomes the prompt, "{promptFile}" the path of a file holding it; with neither, the prompt goes to its stdin.'),
+        env: z
+          .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'the name of an environment variable' }))
+          .default([])
+          .describe("The worker's environment variables the CLI gets (its API key, say); it gets no other."),
+        binds: z
+          .array(z.string().regex(/^\/(?!.*(^|\/)\.\.(\/|$))/, { message: 'an absolute path without ".."' }))
+          .default([])
+          .describe('Host directories the CLI needs, made visible read-only at the same path (/usr is always visible).'),
+        network: z.boolean().default(true).describe("Whether the CLI's sandbox may reach the network (its model's API); no other sandbox may."),
+        wallSeconds: z.int().min(10).max(7200).default(900).describe('Wall time the CLI may take before it is killed.'),
+        memoryMb: z.int().min(256).max(65_536).default(4096).describe('Memory the CLI may use.'),
+      })
+      .optional()
+      .describe('The command fixer: a headless coding agent (Gemini CLI, Claude Code, Codex, Aider) run in a sandboxed working copy.'),
     model: z
       .string()
       .regex(/^[a-z][a-z0-9-]*:\S+$/, { message: 'a model is "<provider>:<name>", as in "anthropic:claude-sonnet-4-5" or "ollama:qwen2.5-coder"' })
@@ -135,6 +155,14 @@ export const configSchema = z
   .refine((config) => config.tracker !== 'github' || config.github !== undefined, {
     message: 'the github tracker needs its repository: "github": { "owner": …, "repo": … }',
     path: ['github'],
+  })
+  .refine((config) => config.fixer !== 'command' || config.command !== undefined, {
+    message: 'the command fixer needs its CLI: "command": { "argv": ["gemini", "-p", "{prompt}"] }',
+    path: ['command'],
+  })
+  .refine((config) => !config.command?.env.includes(config.github?.tokenEnv ?? 'GITHUB_TOKEN'), {
+    message: "the tracker's token never reaches a sandbox: leave its variable out",
+    path: ['command', 'env'],
   })
   .describe('Plugin Steward library configuration (steward.config.json).');
 

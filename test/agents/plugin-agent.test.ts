@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeModel } from '@langchain/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
+import { CommandFixer, type CommandSettings } from '../../agents/fixers/command/index.ts';
 import { LlmFixer } from '../../agents/fixers/llm/index.ts';
 import type { Fixer } from '../../agents/fixers/types.ts';
 import { GitHubTracker } from '../../agents/trackers/github/index.ts';
@@ -27,7 +29,7 @@ import { steward } from '../helpers/cli.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { GitHubServer } from '../helpers/github-server.ts';
 import { startTestRedis } from '../helpers/redis.ts';
-import { spawnProcess, until } from '../helpers/processes.ts';
+import { psArgs, spawnProcess, until } from '../helpers/processes.ts';
 import { quietLog, untilState } from '../runs/fixture.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -340,6 +342,63 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe('**Needs a person:** maintainer rejected the proposed fix: an empty id should be an error, not an empty string. No patch is proposed.');
   }, 90_000);
+});
+
+describe('the Plugin Agent with the command fixer (a stand-in coding-agent CLI)', () => {
+  const cliDir = join(STEWARD_ROOT, 'test/fixtures/coding-agent');
+  const command = (extra: Partial<CommandSettings> = {}): CommandSettings => ({
+    argv: ['node', join(cliDir, 'stand-in-cli.mjs'), '{promptFile}'],
+    env: ['STAND_IN_MODE', 'STAND_IN_URL', 'AGENT_API_KEY'],
+    binds: [cliDir],
+    network: true,
+    wallSeconds: 60,
+    memoryMb: 2048,
+    ...extra,
+  });
+
+  it('takes the change the CLI leaves as a candidate that validate checks; the CLI reaches the network and sees only the named variables', async () => {
+    const http = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => http.close(resolve)));
+    const key = 'sk-agent-SECRET-0123456789';
+    const env = { ...process.env, STAND_IN_MODE: 'fix', STAND_IN_URL: `http://127.0.0.1:${(http.address() as { port: number }).port}/`, AGENT_API_KEY: key, GITHUB_TOKEN: 'ghp_never_in_a_sandbox' };
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new CommandFixer(command(), env)], undefined, env);
+    const run = s.dispatch();
+
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string; fixer: string; rationale: string };
+    expect(proposal.fixer).toBe('command');
+    expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
+    expect(proposal.rationale).toMatch(/^Root cause: a record with a missing trailing field .*\n\n\(by node, a coding-agent CLI\)$/s);
+    const finished = s.store.events(run.id).find((e) => e.kind === 'command-finished')?.data as { status: string; network: string; stdoutTail: string; changedFiles: string[] };
+    expect(finished).toMatchObject({ status: 'ok', network: 'on', changedFiles: ['src/records.js'] });
+    const said = finished.stdoutTail.split('\n');
+    expect(said).toContain('network: ok 200');
+    expect(said.find((l) => l.startsWith('prompt: '))).toMatch(/^prompt: ok/);
+    // Only the named variables and the sandbox's own (HOME, LANG, PATH, PWD, TMPDIR): no tracker token.
+    expect(said).toContain('env: AGENT_API_KEY,HOME,LANG,PATH,PWD,STAND_IN_MODE,STAND_IN_URL,TMPDIR');
+    // The CLI printed its key: steward keeps it blanked.
+    expect(said).toContain('key: [redacted]');
+    const files = readdirSync(s.library.paths.state, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.filter((f) => readFileSync(join(f.parentPath, f.name)).includes(key)).map((f) => f.name)).toEqual([]);
+  }, 90_000);
+
+  it('a CLI that runs past its wall time is killed and its half-made change is not used; one that fails is not either', async () => {
+    const env = { ...process.env, STAND_IN_MODE: 'hang' };
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new CommandFixer(command({ wallSeconds: 10 }), env)], undefined, env);
+    const run = s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const stopped = s.store.events(run.id).find((e) => e.kind === 'fixer-stopped')?.data as { why: string };
+    expect(stopped.why).toMatch(/^node ended timeout/);
+    expect(psArgs().filter((line) => line.includes('stand-in-cli.mjs'))).toEqual([]);
+    expect((await s.tracker.getIssue(1))?.labels).toContain('needs-human');
+    expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
+
+    const failing = await setup('csv-import', (d) => [d.trigger.input], 'propose', [new CommandFixer(command(), { ...process.env, STAND_IN_MODE: 'fail' })]);
+    const second = failing.dispatch();
+    expect(await executeRun({ run: second.id }, failing.deps, new AbortController())).toBe('completed');
+    expect((failing.store.events(second.id).find((e) => e.kind === 'fixer-stopped')?.data as { why: string }).why).toBe('node ended failed (exit 3); its changes are not used');
+  }, 120_000);
 });
 
 describe('the Plugin Agent under failure', () => {

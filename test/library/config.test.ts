@@ -56,6 +56,10 @@ describe('library config', () => {
     expect(configError({ tracker: 'github' }).format()).toContain('$.github: the github tracker needs its repository: "github": { "owner": …, "repo": … }');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', token: 'ghp_x' } }).format()).toContain('$.github.token: unknown field "token"');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', tokenEnv: 'ghp_abc' } }).details.path).toBe('$.github.tokenEnv');
+    expect(configError({ fixer: 'command' }).format()).toContain('$.command: the command fixer needs its CLI');
+    expect(configError({ fixer: 'command', command: { argv: ['gemini'], env: ['GEMINI_API_KEY', 'GITHUB_TOKEN'] } }).format()).toContain("$.command.env: the tracker's token never reaches a sandbox");
+    expect(configError({ fixer: 'command', command: { argv: ['aider'], binds: ['/opt/../etc'] } }).details.path).toBe('$.command.binds[0]');
+    expect(parseConfig({ fixer: 'command', command: { argv: ['gemini', '-p', '{prompt}'] } }, 'f').command).toEqual({ argv: ['gemini', '-p', '{prompt}'], env: [], binds: [], network: true, wallSeconds: 900, memoryMb: 4096 });
     expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib' } }, 'f').github).toEqual({ owner: 'acme', repo: 'lib', baseUrl: 'https://api.github.com', tokenEnv: 'GITHUB_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 1000, maxRetries: 4, maxWaitSeconds: 900 });
   });
 
