@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { appendPluginHistory } from '../../orchestrator/library/context.ts';
 import { git, gitRaw } from '../../orchestrator/library/git/run.ts';
-import { HISTORY_FILE } from '../../orchestrator/library/history.ts';
+import { HISTORY_FILE, readHistory } from '../../orchestrator/library/history.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
 import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
@@ -42,13 +42,17 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     }
     const dir = join(library.paths.plugins, proposal.plugin);
     const manifest = loadManifest(dir, `${proposal.plugin}/plugin.json`);
-    appendPluginHistory(library, proposal.plugin, { at: new Date().toISOString(), type: 'fix', summary: proposal.title, version: manifest.version, group: proposal.fingerprint, url: proposal.url });
+    // A settle that died after this step finds its entry and does not write it twice.
+    const recorded = readHistory(dir, Number.MAX_SAFE_INTEGER).entries.some((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
     const history = `${library.config.pluginsDir}/${proposal.plugin}/${HISTORY_FILE}`;
-    await git(library.root, ['add', '--', history]);
-    // Only the history file: whatever else a maintainer has staged stays theirs.
-    await git(library.root, ['commit', '-q', '--no-verify', '-m', `${proposal.plugin}: history: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`, '--', history], {
-      env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
-    });
+    if (!recorded) appendPluginHistory(library, proposal.plugin, { at: new Date().toISOString(), type: 'fix', summary: proposal.title, version: manifest.version, group: proposal.fingerprint, url: proposal.url });
+    if ((await git(library.root, ['status', '--porcelain', '--', history])).trim() !== '') {
+      await git(library.root, ['add', '--', history]);
+      // Only the history file: whatever else a maintainer has staged stays theirs.
+      await git(library.root, ['commit', '-q', '--no-verify', '-m', `${proposal.plugin}: history: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`, '--', history], {
+        env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
+      });
+    }
     let push = 'no upstream';
     if (manifest.upstream) {
       try {

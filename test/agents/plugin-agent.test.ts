@@ -258,12 +258,17 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'open' })]);
     sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
     const version = (JSON.parse(readFileSync(join(s.library.paths.plugins, 'csv-import', 'plugin.json'), 'utf8')) as { version: string }).version;
+    // A settle that dies after the history commit: the next one writes no second entry.
+    const dying = Object.assign(Object.create(s.tracker) as Tracker, { setProposalState: () => Promise.reject(new Error('killed after the history commit')) });
+    await expect(settleMerged(s.library, dying, new GroupStore(s.deps.redis))).rejects.toThrow('killed after the history commit');
     expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'merged', version, push: 'no upstream' })]);
+    expect(sh(s.library.root, 'log', '--format=%s', '--', 'plugins/csv-import/.steward/history.jsonl').split('\n').filter((l) => l.includes('history:'))).toHaveLength(1);
     expect((await s.tracker.getIssue(1))?.state).toBe('closed');
     expect((await s.tracker.listProposals())[0]?.state).toBe('merged');
     expect(await new GroupStore(s.deps.redis).get(s.group)).toMatchObject({ status: 'resolved', resolvedIn: version });
     const history = readFileSync(join(s.library.paths.plugins, 'csv-import', '.steward', 'history.jsonl'), 'utf8').trim().split('\n');
     expect(JSON.parse(history.at(-1) ?? '{}')).toMatchObject({ type: 'fix', version, group: s.group, url: 'local:proposals/1' });
+    expect(history.filter((line) => line.includes(s.group))).toHaveLength(1);
     expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
     expect(sh(s.library.root, 'log', '-1', '--format=%s')).toMatch(/^csv-import: history: .* \(proposal #1\)$/);
     expect(settle().proposals).toEqual([]);
