@@ -33,7 +33,6 @@ export type ErrorCode =
   | 'E_GROUP_UNKNOWN'
   | 'E_RUN_UNKNOWN'
   | 'E_RUN_STATE'
-  | 'E_NOT_BUILT'
   | 'E_TRACKER_AUTH'
   | 'E_TRACKER_REQUEST'
   | 'E_TRACKER_RATE_LIMITED'

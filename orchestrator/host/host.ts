@@ -299,7 +299,7 @@ export class PluginHost {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((entry) => entry.runtime?.stop()));
+    await Promise.all([...this.entries.values()].map((entry) => entry.runtime?.stop() ?? Promise.resolve()));
   }
 }
 

@@ -25,7 +25,7 @@ export async function openManager(library: Library, options: { runTests: boolean
     runTests: options.runTests,
     async close() {
       await runQueue.close();
-      runs.close();
+      await runs.close();
       redis.disconnect();
     },
   };

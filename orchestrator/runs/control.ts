@@ -19,14 +19,14 @@ export interface RunControl {
 const PENDING = ['active', 'waiting', 'delayed', 'prioritized'] as const;
 
 /** The run, or the usage error every command gives for an unknown id. */
-export function requireRun(store: RunStore, id: string): RunRecord {
-  const run = store.get(id);
+export async function requireRun(store: RunStore, id: string): Promise<RunRecord> {
+  const run = await store.get(id);
   if (!run) throw new StewardError('E_RUN_UNKNOWN', `no run "${id}"`, { hint: 'steward runs list' });
   return run;
 }
 
-function waitingInterrupt(store: RunStore, run: string): string | undefined {
-  return lastWaiting(store, run)?.interrupt ?? undefined;
+async function waitingInterrupt(store: RunStore, run: string): Promise<string | undefined> {
+  return (await lastWaiting(store, run))?.interrupt ?? undefined;
 }
 
 /** Puts a job for the run on the runs queue; a run's first job has the run's id, later ones a suffix. */
@@ -52,9 +52,9 @@ async function dropPendingJobs(queue: Queue<RunJob>, run: string): Promise<void>
   }
 }
 
-function settle(store: RunStore, run: string, state: RunState, note: Record<string, unknown>): RunRecord {
-  store.appendEvent(run, 'control', note);
-  return store.update(run, { state, nextAction: nextActionFor(run, state) }) as RunRecord;
+async function settle(store: RunStore, run: string, state: RunState, note: Record<string, unknown>): Promise<RunRecord> {
+  await store.appendEvent(run, 'control', note);
+  return (await store.update(run, { state, nextAction: nextActionFor(run, state) })) as RunRecord;
 }
 
 /**
@@ -62,7 +62,7 @@ function settle(store: RunStore, run: string, state: RunState, note: Record<stri
  * killed through the run's abort signal); this waits up to `waitMs` for that.
  */
 export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): Promise<RunRecord> {
-  const run = requireRun(ctl.store, id);
+  const run = await requireRun(ctl.store, id);
   if (run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled') {
     throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state} already; nothing to cancel`);
   }
@@ -71,7 +71,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
   if (!(await runLockHolder(ctl.redis, id))) return settle(ctl.store, id, 'cancelled', { action: 'cancel', from: run.state });
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    const now = ctl.store.get(id);
+    const now = await ctl.store.get(id);
     if (now && now.state !== 'running' && now.state !== 'queued') return now;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -84,7 +84,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
  * (the dashboard's retry box acts on failed runs only).
  */
 export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]): Promise<RunRecord> {
-  const run = requireRun(ctl.store, id);
+  const run = await requireRun(ctl.store, id);
   if (only && !only.includes(run.state)) throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}, not ${only.join(' or ')}`);
   if (run.state === 'awaiting_approval') {
     throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)" });
@@ -95,8 +95,8 @@ export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]):
   }
   await clearCancel(ctl.redis, id);
   const paused = run.state === 'paused';
-  const updated = settle(ctl.store, id, 'queued', { action: 'resume', from: run.state });
-  await enqueueRun(ctl.queue, id, paused ? { decision: 'continue' } : undefined, false, paused ? waitingInterrupt(ctl.store, id) : undefined);
+  const updated = await settle(ctl.store, id, 'queued', { action: 'resume', from: run.state });
+  await enqueueRun(ctl.queue, id, paused ? { decision: 'continue' } : undefined, false, paused ? await waitingInterrupt(ctl.store, id) : undefined);
   return updated;
 }
 
@@ -106,11 +106,11 @@ export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]):
  * to an older one is refused.
  */
 export async function answerRun(ctl: RunControl, id: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, interrupt?: string): Promise<RunRecord> {
-  const run = requireRun(ctl.store, id);
+  const run = await requireRun(ctl.store, id);
   if (run.state !== 'awaiting_approval') throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}; only a run awaiting approval takes an answer`);
-  const waiting = waitingInterrupt(ctl.store, id);
+  const waiting = await waitingInterrupt(ctl.store, id);
   if (interrupt !== undefined && interrupt !== waiting) throw new StewardError('E_RUN_STATE', `run ${id} waits on another question now than the one answered`);
-  const updated = settle(ctl.store, id, 'queued', { action: answer.decision, by: answer.by, ...(answer.reason ? { reason: answer.reason } : {}) });
+  const updated = await settle(ctl.store, id, 'queued', { action: answer.decision, by: answer.by, ...(answer.reason ? { reason: answer.reason } : {}) });
   await enqueueRun(ctl.queue, id, answer, false, waiting);
   return updated;
 }
@@ -144,7 +144,7 @@ function nextOf(tuple: CheckpointTuple): string[] {
  * name for the last checkpoint before that node ran; default: the run's start).
  */
 export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id: string, from?: string): Promise<RunRecord> {
-  const run = requireRun(ctl.store, id);
+  const run = await requireRun(ctl.store, id);
   const checkpoints = await listCheckpoints(saver, id);
   if (checkpoints.length === 0) throw new StewardError('E_RUN_STATE', `run ${id} has no checkpoint to replay from (it never started)`);
   const chosen = from === undefined ? checkpoints[0] : (checkpoints.find((c) => c.id === from) ?? checkpoints.filter((c) => c.next.includes(from)).at(-1));
@@ -154,8 +154,9 @@ export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id:
   const tuple = await saver.getTuple({ configurable: { thread_id: id, checkpoint_ns: '', checkpoint_id: chosen.id } });
   if (!tuple) throw new StewardError('E_RUN_STATE', `checkpoint ${chosen.id} of run ${id} is gone`);
   const copy = newRunId();
-  await saver.put({ configurable: { thread_id: copy, checkpoint_ns: '' } }, tuple.checkpoint, { source: 'fork', step: tuple.metadata?.step ?? -1, parents: {} }, {});
-  const created = ctl.store.create({
+  // Every channel counts as new: a saver that keeps values apart from the checkpoint (Postgres) writes them all.
+  await saver.put({ configurable: { thread_id: copy, checkpoint_ns: '' } }, tuple.checkpoint, { source: 'fork', step: tuple.metadata?.step ?? -1, parents: {} }, tuple.checkpoint.channel_versions);
+  const created = await ctl.store.create({
     id: copy,
     plugin: run.plugin,
     group: run.group,
@@ -168,7 +169,7 @@ export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id:
     stopAfter: run.stopAfter,
     nextAction: nextActionFor(copy, 'queued'),
   });
-  ctl.store.appendEvent(copy, 'replayed-from', { run: id, checkpoint: chosen.id, step: chosen.step, next: chosen.next });
+  await ctl.store.appendEvent(copy, 'replayed-from', { run: id, checkpoint: chosen.id, step: chosen.step, next: chosen.next });
   await enqueueRun(ctl.queue, copy, undefined, true);
   return created;
 }
@@ -183,7 +184,7 @@ export async function recoverRuns(ctl: RunControl): Promise<{ resumed: string[];
   const pending = await runsWithJobs(ctl.queue);
   const resumed: string[] = [];
   const requeued: string[] = [];
-  for (const run of ctl.store.active()) {
+  for (const run of await ctl.store.active()) {
     if (pending.has(run.id)) continue;
     if (run.state === 'running' && !(await runLockHolder(ctl.redis, run.id))) {
       await enqueueRun(ctl.queue, run.id);

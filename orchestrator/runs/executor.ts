@@ -42,12 +42,12 @@ export type ExecuteOutcome = RunState | 'locked' | 'stopped-for-shutdown' | 'loc
 const TERMINAL: RunState[] = ['completed', 'failed', 'cancelled'];
 
 /** Per-node progress from LangGraph's `tasks` stream: started with its input, finished with its result or error. */
-function recordTask(store: RunStore, run: string, chunk: unknown): void {
+async function recordTask(store: RunStore, run: string, chunk: unknown): Promise<void> {
   if (!Array.isArray(chunk) || chunk[0] !== 'tasks') return;
   const task = chunk[1] as { name?: string; input?: unknown; result?: unknown; error?: { message?: string } | null; interrupts?: unknown[] };
   if (!task.name || task.name.startsWith('__')) return;
-  if ('input' in task) store.appendEvent(run, 'node-started', { node: task.name });
-  else store.appendEvent(run, 'node-finished', { node: task.name, ...(task.error ? { error: task.error.message ?? 'error' } : {}), ...(task.interrupts?.length ? { interrupted: true } : {}) });
+  if ('input' in task) await store.appendEvent(run, 'node-started', { node: task.name });
+  else await store.appendEvent(run, 'node-finished', { node: task.name, ...(task.error ? { error: task.error.message ?? 'error' } : {}), ...(task.interrupts?.length ? { interrupted: true } : {}) });
 }
 
 /** A claim older than this was left by a worker that died in the middle of the effect. */
@@ -63,19 +63,19 @@ const STALE_CLAIM_MS = 60_000;
 async function performOnce<T>(store: RunStore, run: string, key: string, effect: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 2 * STALE_CLAIM_MS;
   for (;;) {
-    const claim = store.claimEffect(key, run, STALE_CLAIM_MS);
+    const claim = await store.claimEffect(key, run, STALE_CLAIM_MS);
     if (claim.status === 'done') {
-      store.appendEvent(run, 'effect-reused', { key, by: claim.effect.run });
+      await store.appendEvent(run, 'effect-reused', { key, by: claim.effect.run });
       return claim.effect.result as T;
     }
     if (claim.status === 'claimed') {
       try {
         const result = await effect();
-        store.completeEffect(key, result);
-        store.appendEvent(run, 'effect', { key });
+        await store.completeEffect(key, result);
+        await store.appendEvent(run, 'effect', { key });
         return result;
       } catch (error) {
-        store.releaseEffect(key, run);
+        await store.releaseEffect(key, run);
         throw error;
       }
     }
@@ -100,7 +100,7 @@ async function pendingInterrupt(graph: AgentGraph, run: string): Promise<{ id: s
  */
 export async function executeRun(job: RunJob, deps: ExecutorDeps, controller: AbortController): Promise<ExecuteOutcome> {
   const { store, redis } = deps;
-  const before = store.get(job.run);
+  const before = await store.get(job.run);
   // Not in this state database: a worker of another fleet, or a record removed by hand.
   if (!before) throw new Error(`run ${job.run} is not in this worker's state database`);
   if (TERMINAL.includes(before.state)) return before.state;
@@ -126,14 +126,14 @@ export async function executeRun(job: RunJob, deps: ExecutorDeps, controller: Ab
 
 async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortController, lock: HeldLock): Promise<ExecuteOutcome> {
   const { store, redis } = deps;
-  const run = store.get(job.run);
+  const run = await store.get(job.run);
   if (!run || TERMINAL.includes(run.state)) return run?.state ?? 'cancelled';
   // Checked under the lock: a job without an answer never answers for a person.
   if ((run.state === 'awaiting_approval' || run.state === 'paused') && job.resume === undefined) return run.state;
   const finish = async (state: RunState, error?: string, nextAction?: string): Promise<ExecuteOutcome> => {
     if (!(await lock.stillHeld())) return 'lock-lost';
-    store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state) });
-    if (error) store.appendEvent(run.id, 'error', { message: error });
+    await store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state) });
+    if (error) await store.appendEvent(run.id, 'error', { message: error });
     return state;
   };
   if (await cancelRequested(redis, run.id)) return finish('cancelled');
@@ -157,32 +157,59 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
 
 type Finish = (state: RunState, error?: string, nextAction?: string) => Promise<ExecuteOutcome>;
 
-async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController, finish: Finish): Promise<ExecuteOutcome> {
+/**
+ * A node's progress events and token counts, written in the order the node made them
+ * (a node's `emit` does not wait for the database); `flush` waits for all of them.
+ */
+function orderedWrites(log: Logger): { push(write: () => Promise<unknown>): void; flush(): Promise<void> } {
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    push(write) {
+      chain = chain.then(write).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'a run event was not recorded'));
+    },
+    flush: async () => {
+      await chain;
+    },
+  };
+}
+
+async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController, done: Finish): Promise<ExecuteOutcome> {
   const { store } = deps;
   const config = { configurable: { thread_id: run.id } };
   const budget = deps.library.config.manager.tokenBudget.perRun;
+  const log = deps.log.child({ run: run.id });
+  const writes = orderedWrites(log);
+  const finish: Finish = async (...args) => {
+    await writes.flush();
+    return done(...args);
+  };
   const runDeps: RunDeps = {
     run,
     library: deps.library,
     signal: controller.signal,
-    emit: (kind, data) => void store.appendEvent(run.id, kind, data),
+    emit: (kind, data) => writes.push(() => store.appendEvent(run.id, kind, data)),
     output: (text) => appendOutput(deps.library, run.id, text),
-    once: (key, effect) => performOnce(store, run.id, key, effect),
-    spendTokens(tokens) {
-      const total = store.addTokens(run.id, tokens);
-      store.appendEvent(run.id, 'tokens', { tokens, total });
-      if (budget > 0 && total > budget) controller.abort('budget' satisfies StopReason);
+    once: async (key, effect) => {
+      await writes.flush();
+      return performOnce(store, run.id, key, effect);
     },
-    log: deps.log.child({ run: run.id }),
+    spendTokens(tokens) {
+      writes.push(async () => {
+        const total = await store.addTokens(run.id, tokens);
+        await store.appendEvent(run.id, 'tokens', { tokens, total });
+        if (budget > 0 && total > budget) controller.abort('budget' satisfies StopReason);
+      });
+    },
+    log,
   };
   const graph = deps.agent.build(runDeps, deps.checkpointer);
   if (job.resume !== undefined && job.interrupt !== undefined) {
     const pending = await pendingInterrupt(graph, run.id);
     if (pending?.id !== job.interrupt) {
       // An answer to a question the run no longer asks (a re-delivered or duplicate job).
-      store.appendEvent(run.id, 'answer-dropped', { for: job.interrupt, pending: pending?.id ?? null });
+      await store.appendEvent(run.id, 'answer-dropped', { for: job.interrupt, pending: pending?.id ?? null });
       if (run.state === 'queued') {
-        const waiting = lastWaiting(store, run.id);
+        const waiting = await lastWaiting(store, run.id);
         if (pending) await finish(waiting?.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, waiting?.nextAction);
         else await finish('failed', 'an answer arrived for an interrupt the run does not wait on');
       }
@@ -193,23 +220,27 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
   const hasCheckpoint = saved.createdAt !== undefined;
   if (run.state === 'running') {
     // Running, yet its lock was free: the worker that had it died.
-    const resumes = store.events(run.id).filter((e) => e.kind === 'resumed' && (e.data as { cause?: string }).cause === 'worker-died').length;
+    const resumes = (await store.events(run.id)).filter((e) => e.kind === 'resumed' && (e.data as { cause?: string }).cause === 'worker-died').length;
     if (resumes >= deps.maxResumes) return finish('failed', `its worker died ${resumes + 1} times; the policy resumes a run at most ${deps.maxResumes} times`);
-    store.appendEvent(run.id, 'resumed', { cause: 'worker-died', from: saved.config.configurable?.checkpoint_id ?? null });
+    await store.appendEvent(run.id, 'resumed', { cause: 'worker-died', from: saved.config.configurable?.checkpoint_id ?? null });
   } else if (hasCheckpoint && job.resume === undefined) {
-    store.appendEvent(run.id, 'resumed', { cause: 'requested', from: saved.config.configurable?.checkpoint_id ?? null });
+    await store.appendEvent(run.id, 'resumed', { cause: 'requested', from: saved.config.configurable?.checkpoint_id ?? null });
   }
-  if (job.resume !== undefined) store.appendEvent(run.id, 'answered', { answer: job.resume });
-  store.appendEvent(run.id, 'claimed', { owner: deps.owner });
-  store.update(run.id, { state: 'running', error: null, nextAction: `running on ${deps.owner}; steward runs cancel ${run.id} stops it` });
+  if (job.resume !== undefined) await store.appendEvent(run.id, 'answered', { answer: job.resume });
+  await store.appendEvent(run.id, 'claimed', { owner: deps.owner });
+  await store.update(run.id, { state: 'running', error: null, nextAction: `running on ${deps.owner}; steward runs cancel ${run.id} stops it` });
   const input = job.resume !== undefined ? new Command({ resume: job.resume }) : hasCheckpoint ? null : deps.agent.input(run);
-  for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal })) recordTask(store, run.id, chunk);
+  for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal })) {
+    await writes.flush();
+    await recordTask(store, run.id, chunk);
+  }
   const after = await graph.getState(config);
   const asked = after.tasks.flatMap((task) => task.interrupts)[0];
   if (asked) {
     const parsed = runInterrupt.safeParse(asked.value);
     if (!parsed.success) return finish('failed', 'the graph interrupted without saying what it waits for (kind, reason, nextAction)');
-    store.appendEvent(run.id, 'waiting', { ...parsed.data, interrupt: asked.id ?? null });
+    await writes.flush();
+    await store.appendEvent(run.id, 'waiting', { ...parsed.data, interrupt: asked.id ?? null });
     return finish(parsed.data.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, parsed.data.nextAction);
   }
   return finish('completed');

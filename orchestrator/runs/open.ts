@@ -20,7 +20,7 @@ export async function openRunControl(library: Library): Promise<RunControl & { c
     async close() {
       await queue.close();
       redis.disconnect();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -48,38 +48,42 @@ export interface Effect {
   at: string;
 }
 
-/** Where run sessions live: SQLite under the state dir by default; Postgres is not built yet. */
+/**
+ * Where run sessions live: SQLite under the state dir by default, Postgres when
+ * `DATABASE_URL` is set (orchestrator/runs/database.ts). Every call is async, so one
+ * interface serves a local file and a shared server.
+ */
 export interface RunStore {
-  create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): RunRecord;
+  create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): Promise<RunRecord>;
   /** Several runs in one transaction: all are recorded or none. */
-  createMany(runs: Parameters<RunStore['create']>[0][]): void;
-  get(id: string): RunRecord | undefined;
-  list(filter?: { state?: RunState; plugin?: string; limit?: number }): RunRecord[];
+  createMany(runs: Parameters<RunStore['create']>[0][]): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  list(filter?: { state?: RunState; plugin?: string; limit?: number }): Promise<RunRecord[]>;
   /** Runs not finished: queued, running, awaiting approval or paused. */
-  active(): RunRecord[];
-  update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed'>>): RunRecord | undefined;
-  appendEvent(run: string, kind: string, data: unknown): RunEvent;
-  events(run: string, afterSeq?: number): RunEvent[];
+  active(): Promise<RunRecord[]>;
+  update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed'>>): Promise<RunRecord | undefined>;
+  appendEvent(run: string, kind: string, data: unknown): Promise<RunEvent>;
+  events(run: string, afterSeq?: number): Promise<RunEvent[]>;
   /** The newest event of one kind, without reading the whole timeline. */
-  lastEvent(run: string, kind: string): RunEvent | undefined;
-  recordHeld(items: Omit<HeldBack, 'at'>[]): void;
-  held(limit?: number): HeldBack[];
+  lastEvent(run: string, kind: string): Promise<RunEvent | undefined>;
+  recordHeld(items: Omit<HeldBack, 'at'>[]): Promise<void>;
+  held(limit?: number): Promise<HeldBack[]>;
   /** Tokens spent by runs created since `since` (ISO). */
-  tokensSince(since: string): number;
+  tokensSince(since: string): Promise<number>;
   /** Runs that reached a proposal since `since`, and how many proposals are open now. */
-  proposals(since: string): { sinceCount: number; open: number };
+  proposals(since: string): Promise<{ sinceCount: number; open: number }>;
   /** The side effect done under `key`, if one was. */
-  effect(key: string): Effect | undefined;
+  effect(key: string): Promise<Effect | undefined>;
   /**
    * Claims `key` for `run` before its effect is done: `claimed` (go ahead), `done`
    * (it was, here is what it returned), or `pending` (another run is doing it; a claim
    * older than `staleMs` is taken over instead).
    */
-  claimEffect(key: string, run: string, staleMs: number): { status: 'claimed' } | { status: 'done'; effect: Effect } | { status: 'pending'; by: string };
-  completeEffect(key: string, result: unknown): void;
+  claimEffect(key: string, run: string, staleMs: number): Promise<{ status: 'claimed' } | { status: 'done'; effect: Effect } | { status: 'pending'; by: string }>;
+  completeEffect(key: string, result: unknown): Promise<void>;
   /** Drops a claim whose effect failed, so that a retry may do it. */
-  releaseEffect(key: string, run: string): void;
+  releaseEffect(key: string, run: string): Promise<void>;
   /** Adds to the run's token count; returns the new total. */
-  addTokens(run: string, tokens: number): number;
-  close(): void;
+  addTokens(run: string, tokens: number): Promise<number>;
+  close(): Promise<void>;
 }

@@ -8,6 +8,6 @@ export interface Waiting {
   interrupt?: string | null;
 }
 
-export function lastWaiting(store: RunStore, run: string): Waiting | undefined {
-  return store.lastEvent(run, 'waiting')?.data as Waiting | undefined;
+export async function lastWaiting(store: RunStore, run: string): Promise<Waiting | undefined> {
+  return (await store.lastEvent(run, 'waiting'))?.data as Waiting | undefined;
 }

@@ -45,7 +45,7 @@ export async function startRunWorker(target: RedisTarget, library: Library, opti
     const store = openRunStore(library);
     opened.push(() => store.close());
     const checkpointer = openCheckpointer(library);
-    opened.push(() => checkpointer.db.close());
+    opened.push(() => checkpointer.close());
     const redis = connect(target, 'runs');
     const subscriber = connect(target, 'runs-cancel');
     const workerConnection = connect(target, 'runs-worker');

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubClient, type GitHubSettings } from '../../agents/trackers/github/client.ts';
@@ -8,6 +7,7 @@ import { GitHubTracker } from '../../agents/trackers/github/index.ts';
 import { issueRecord, type GitHubIssue } from '../../agents/trackers/github/records.ts';
 import { createLogger } from '../../orchestrator/core/logger.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
+import { freePort } from '../helpers/processes.ts';
 
 /**
  * Steward's GitHub client against GitHub's own recorded answers: @octokit/fixtures-server
@@ -19,13 +19,6 @@ const log = createLogger({ test: 'github-fixtures' });
 let server: ChildProcess;
 let root = '';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { STEWARD_ROOT } from './git.ts';
@@ -30,19 +31,20 @@ export function processesAt(path: string): { line: string; cgroup: string | unde
 }
 
 /** Polls `check` until it holds or `ms` passes; the answer is the last check. */
-export async function until(check: () => boolean, ms: number): Promise<boolean> {
+export async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (check()) return true;
+    if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return check();
 }
 
 /** A TypeScript script in its own process; resolves once it prints "ready". */
-export async function spawnProcess(script: string, args: string[]): Promise<ChildProcess> {
+export async function spawnProcess(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: STEWARD_ROOT,
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolveReady, reject) => {
@@ -54,4 +56,13 @@ export async function spawnProcess(script: string, args: string[]): Promise<Chil
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
   });
   return child;
+}
+
+/** A loopback port nobody listens on right now, for a server a test starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

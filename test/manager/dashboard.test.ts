@@ -50,8 +50,8 @@ describe('the maintenance dashboard', () => {
     cleanups.push(() => f.close());
     const waiting = await f.dispatch();
     const failed = await f.dispatch();
-    f.store.update(waiting.id, { state: 'awaiting_approval', nextAction: 'review it' });
-    f.store.update(failed.id, { state: 'failed', error: 'boom' });
+    await f.store.update(waiting.id, { state: 'awaiting_approval', nextAction: 'review it' });
+    await f.store.update(failed.id, { state: 'failed', error: 'boom' });
     await f.queue.obliterate({ force: true });
     const deps = await openManager(f.library, { runTests: false, target: f.target });
     cleanups.push(() => deps.close());
@@ -62,7 +62,7 @@ describe('the maintenance dashboard', () => {
     expect(first).toContain(`- [ ] <!-- approve:${waiting.id} -->`);
     expect(first).toContain(`- [ ] <!-- retry:${failed.id} -->`);
     const paused = await f.dispatch();
-    f.store.update(paused.id, { state: 'paused' });
+    await f.store.update(paused.id, { state: 'paused' });
     await f.queue.obliterate({ force: true });
     // A retry box only retries a failed run: it never pushes a paused one past its stopAfter.
     writeFileSync(file, first.replace(/- \[ \]/g, '- [x]').concat(`- [x] <!-- retry:run_gone -->\n- [x] <!-- retry:${paused.id} -->\n`));
@@ -74,12 +74,12 @@ describe('the maintenance dashboard', () => {
       { action: 'retry', run: 'run_gone', outcome: 'ignored: no run "run_gone"' },
       { action: 'retry', run: paused.id, outcome: `ignored: run ${paused.id} is paused, not failed` },
     ]);
-    expect(f.store.get(paused.id)?.state).toBe('paused');
+    expect((await f.store.get(paused.id))?.state).toBe('paused');
     const jobs = await f.queue.getJobs(['waiting']);
     expect(jobs.map((j) => j.data).sort((a, b) => a.run.localeCompare(b.run))).toEqual(
       [{ run: waiting.id, resume: { decision: 'approve', by: 'dashboard' } }, { run: failed.id }].sort((a, b) => a.run.localeCompare(b.run)),
     );
-    expect(f.store.get(waiting.id)?.state).toBe('queued');
+    expect((await f.store.get(waiting.id))?.state).toBe('queued');
     const after = readFileSync(file, 'utf8');
     expect(parseDashboard(after)).toEqual([]);
     expect(after).toContain('Nothing waits for a review.');

@@ -66,11 +66,11 @@ describe('the Manager Agent', () => {
     expect(reasons[ids['alpha-small'] ?? '']).toMatch(/^one active run per plugin/);
     expect(reasons[ids.charlie ?? '']).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
     expect(reasons[ids.delta ?? '']).toMatch(/^plugin is unavailable: required environment variable STEWARD_TEST_DELTA_KEY/);
-    expect(deps.runs.held().map((h) => h.group).sort()).toEqual(Object.keys(reasons).sort());
+    expect((await deps.runs.held()).map((h) => h.group).sort()).toEqual(Object.keys(reasons).sort());
 
     // Each run is a queued record and a job on the runs queue under the run's id.
     for (const { run, plugin } of state.dispatched) {
-      expect(deps.runs.get(run)).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: 'propose' });
+      expect((await deps.runs.get(run))).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: 'propose' });
       expect((await deps.runQueue.getJob(run))?.data).toEqual({ run });
     }
     expect((await deps.groups.get(ids.charlie ?? ''))?.status).toBe('triaged');

@@ -52,12 +52,12 @@ describe('steward worker', () => {
     await errors.add('event', eventOf('alpha', { fn: 'parse' }));
     const store = openRunStore(library);
     cleanups.push(async () => store.close());
-    expect(await until(() => store.list({ plugin: 'alpha' }).length === 1, 20_000)).toBe(true);
-    const [run] = store.list({ plugin: 'alpha' });
+    expect(await until(async () => (await store.list({ plugin: 'alpha' })).length === 1, 20_000)).toBe(true);
+    const [run] = (await store.list({ plugin: 'alpha' }));
     expect(run).toMatchObject({ state: 'queued', trigger: 'new' });
     // A second group of the same plugin is triaged too, but held back: one active run per plugin.
     await errors.add('event', eventOf('alpha', { fn: 'format' }));
-    expect(await until(() => store.held().some((h) => h.plugin === 'alpha' && h.reason.startsWith(`one active run per plugin: ${run?.id ?? ''}`)), 20_000)).toBe(true);
-    expect(store.list({ plugin: 'alpha' })).toHaveLength(1);
+    expect(await until(async () => (await store.held()).some((h) => h.plugin === 'alpha' && h.reason.startsWith(`one active run per plugin: ${run?.id ?? ''}`)), 20_000)).toBe(true);
+    expect((await store.list({ plugin: 'alpha' }))).toHaveLength(1);
   }, 60_000);
 });

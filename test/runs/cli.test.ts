@@ -55,9 +55,9 @@ describe('steward runs', () => {
     const unknown = cli('runs', 'show', 'run_nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('E_RUN_UNKNOWN: no run "run_nope"');
-    const postgres = steward(['--library', f.library.root, 'runs', 'list'], { env: { DATABASE_URL: 'postgres://db/steward' } });
-    expect(postgres.code).toBe(2);
-    expect(postgres.stderr).toContain('E_NOT_BUILT: DATABASE_URL is set, but the Postgres state store is not built yet');
+    const mysql = steward(['--library', f.library.root, 'runs', 'list'], { env: { DATABASE_URL: 'mysql://db/steward' } });
+    expect(mysql.code).toBe(2);
+    expect(mysql.stderr).toContain('E_CONFIG_INVALID: DATABASE_URL must be a postgres:// URL, not mysql://…');
   }, 60_000);
 
   it('steward start serves the host API and a worker in one process, and stops cleanly on SIGTERM', async () => {

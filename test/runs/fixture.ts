@@ -57,34 +57,34 @@ export async function runsFixture(workers: Record<string, number> = {}, manager:
     effectsFile: join(library.paths.state, 'effects.log'),
     async dispatch(group = `g${++n}`) {
       const id = newRunId();
-      const run = store.create({ id, plugin: 'alpha', group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
+      const run = await store.create({ id, plugin: 'alpha', group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
       await enqueueRun(queue, id, undefined, true);
       return run;
     },
     async close() {
       await queue.close();
       redis.disconnect();
-      store.close();
-      saver.db.close();
+      await store.close();
+      await saver.close();
     },
   };
 }
 
 /** A worker process running the stand-in agent; resolves once it consumes the queue. */
-export function spawnWorker(library: Library, options: StandInOptions): Promise<ChildProcess> {
-  return spawnProcess(join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), [library.root, JSON.stringify(options)]);
+export function spawnWorker(library: Library, options: StandInOptions, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  return spawnProcess(join(STEWARD_ROOT, 'test/helpers/stand-in-worker.ts'), [library.root, JSON.stringify(options)], env);
 }
 
 /** Polls until the run is in one of `states`; the record at the end. */
 export async function untilState(store: RunStore, id: string, states: string[], ms = 30_000): Promise<RunRecord | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const run = store.get(id);
+    const run = await store.get(id);
     if ((run && states.includes(run.state)) || Date.now() > deadline) return run;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-export function nodesStarted(store: RunStore, id: string, node: string): number {
-  return store.events(id).filter((e) => e.kind === 'node-started' && (e.data as { node: string }).node === node).length;
+export async function nodesStarted(store: RunStore, id: string, node: string): Promise<number> {
+  return (await store.events(id)).filter((e) => e.kind === 'node-started' && (e.data as { node: string }).node === node).length;
 }

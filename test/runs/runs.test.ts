@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isStewardError } from '../../orchestrator/core/errors.ts';
 import { answerRun, cancelRun, enqueueRun, listCheckpoints, recoverRuns, replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
 import { runLockKey } from '../../orchestrator/runs/locks.ts';
 import { openRunStore } from '../../orchestrator/runs/database.ts';
@@ -43,18 +42,18 @@ describe('run sessions', () => {
     const deps = executorDeps(f, { tokens: 7 });
 
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('completed');
-    const after = f.store.get(run.id);
+    const after = (await f.store.get(run.id));
     expect(after).toMatchObject({ state: 'completed', tokensUsed: 7, nextAction: null });
-    const kinds = f.store.events(run.id).map((e) => `${e.kind}${(e.data as { node?: string }).node ? `:${(e.data as { node: string }).node}` : ''}`);
+    const kinds = (await f.store.events(run.id)).map((e) => `${e.kind}${(e.data as { node?: string }).node ? `:${(e.data as { node: string }).node}` : ''}`);
     // A node's own events may come before LangGraph's stream reports it started: compare each kind's order.
     expect(kinds.filter((k) => k.startsWith('node-'))).toEqual(['node-started:open-issue', 'node-finished:open-issue', 'node-started:work', 'node-finished:work', 'node-started:propose', 'node-finished:propose']);
     expect(kinds.filter((k) => !k.startsWith('node-'))).toEqual(['state', 'claimed', 'state', 'effect', 'sandbox', 'tokens', 'state']);
     expect(readOutput(f.library, run.id).text).toBe('work: ok\n');
     expect(effects(f)).toEqual([run.id]);
 
-    const events = f.store.events(run.id).length;
+    const events = (await f.store.events(run.id)).length;
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('completed');
-    expect(f.store.events(run.id)).toHaveLength(events);
+    expect((await f.store.events(run.id))).toHaveLength(events);
   });
 
   it('an approval interrupt waits for a person; the answer resumes the graph, and a job without one does not', async () => {
@@ -62,7 +61,7 @@ describe('run sessions', () => {
     const run = await f.dispatch();
     const deps = executorDeps(f, { askApproval: true });
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('awaiting_approval');
-    expect(f.store.get(run.id)?.nextAction).toBe(`approve run ${run.id}`);
+    expect((await f.store.get(run.id))?.nextAction).toBe(`approve run ${run.id}`);
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('awaiting_approval');
 
     await expect(resumeRun(f.control, run.id)).rejects.toThrow(/waits for a maintainer's approval/);
@@ -70,8 +69,8 @@ describe('run sessions', () => {
     const jobs = (await f.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id && j.data.resume !== undefined);
     expect(jobs).toHaveLength(1);
     expect(await executeRun(jobs[0]?.data ?? { run: run.id }, deps, new AbortController())).toBe('completed');
-    expect(f.store.events(run.id).some((e) => e.kind === 'answered' && (e.data as { answer: { decision: string } }).answer.decision === 'approve')).toBe(true);
-    expect(nodesStarted(f.store, run.id, 'work')).toBe(1);
+    expect((await f.store.events(run.id)).some((e) => e.kind === 'answered' && (e.data as { answer: { decision: string } }).answer.decision === 'approve')).toBe(true);
+    expect(await nodesStarted(f.store, run.id, 'work')).toBe(1);
   });
 
   it('a failed run resumes from its last checkpoint; a replay starts a new run from a chosen node and reuses the issue', async () => {
@@ -79,15 +78,15 @@ describe('run sessions', () => {
     const run = await f.dispatch();
     const deps = executorDeps(f, { workSeconds: 'x' as unknown as number });
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('failed');
-    expect(f.store.get(run.id)?.error).toBe('sandbox failed');
-    expect(f.store.get(run.id)?.nextAction).toMatch(/^steward runs resume/);
+    expect((await f.store.get(run.id))?.error).toBe('sandbox failed');
+    expect((await f.store.get(run.id))?.nextAction).toMatch(/^steward runs resume/);
 
     await resumeRun(f.control, run.id);
-    expect(f.store.get(run.id)?.state).toBe('queued');
+    expect((await f.store.get(run.id))?.state).toBe('queued');
     expect(await executeRun({ run: run.id }, executorDeps(f), new AbortController())).toBe('completed');
-    expect(nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
-    expect(nodesStarted(f.store, run.id, 'work')).toBe(2);
-    expect(f.store.events(run.id).find((e) => e.kind === 'resumed')?.data).toMatchObject({ cause: 'requested' });
+    expect(await nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
+    expect(await nodesStarted(f.store, run.id, 'work')).toBe(2);
+    expect((await f.store.events(run.id)).find((e) => e.kind === 'resumed')?.data).toMatchObject({ cause: 'requested' });
 
     const checkpoints = await listCheckpoints(f.saver, run.id);
     // The failed attempt's checkpoints, then the resumed attempt's.
@@ -95,14 +94,14 @@ describe('run sessions', () => {
     const replay = await replayRun(f.control, f.saver, run.id, 'work');
     expect(replay).toMatchObject({ trigger: 'replay', state: 'queued', plugin: run.plugin, group: run.group });
     expect(await executeRun({ run: replay.id }, executorDeps(f), new AbortController())).toBe('completed');
-    expect(nodesStarted(f.store, replay.id, 'open-issue')).toBe(0);
-    expect(nodesStarted(f.store, replay.id, 'work')).toBe(1);
+    expect(await nodesStarted(f.store, replay.id, 'open-issue')).toBe(0);
+    expect(await nodesStarted(f.store, replay.id, 'work')).toBe(1);
 
     // From its start, a replay runs open-issue again, but the issue is the same one.
     const whole = await replayRun(f.control, f.saver, run.id);
     expect(await executeRun({ run: whole.id }, executorDeps(f), new AbortController())).toBe('completed');
-    expect(nodesStarted(f.store, whole.id, 'open-issue')).toBe(1);
-    expect(f.store.events(whole.id).find((e) => e.kind === 'effect-reused')?.data).toEqual({ key: `issue:${run.group}`, by: run.id });
+    expect(await nodesStarted(f.store, whole.id, 'open-issue')).toBe(1);
+    expect((await f.store.events(whole.id)).find((e) => e.kind === 'effect-reused')?.data).toEqual({ key: `issue:${run.group}`, by: run.id });
     expect(effects(f)).toEqual([run.id]);
     await expect(replayRun(f.control, f.saver, run.id, 'no-such-node')).rejects.toThrow(/has no checkpoint "no-such-node"/);
   });
@@ -112,29 +111,29 @@ describe('run sessions', () => {
     const run = await f.dispatch();
     const deps = executorDeps(f, { askApproval: true });
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('awaiting_approval');
-    const waiting = f.store.events(run.id).find((e) => e.kind === 'waiting')?.data as { interrupt: string };
+    const waiting = (await f.store.events(run.id)).find((e) => e.kind === 'waiting')?.data as { interrupt: string };
     expect(waiting.interrupt).toMatch(/^[0-9a-f]+$/);
-    f.store.update(run.id, { state: 'queued' });
+    await f.store.update(run.id, { state: 'queued' });
     expect(await executeRun({ run: run.id, resume: { decision: 'approve' }, interrupt: 'an-old-question' }, deps, new AbortController())).toBe('answer-dropped');
-    expect(f.store.get(run.id)).toMatchObject({ state: 'awaiting_approval', nextAction: `approve run ${run.id}` });
+    expect((await f.store.get(run.id))).toMatchObject({ state: 'awaiting_approval', nextAction: `approve run ${run.id}` });
     await expect(answerRun(f.control, run.id, { decision: 'approve', by: 'test' }, 'an-old-question')).rejects.toThrow(/waits on another question now/);
-    expect(nodesStarted(f.store, run.id, 'work')).toBe(1);
+    expect(await nodesStarted(f.store, run.id, 'work')).toBe(1);
   });
 
-  it('a side effect is claimed before it is done: a second claimant waits for the first, a dead claim is taken over', () => {
+  it('a side effect is claimed before it is done: a second claimant waits for the first, a dead claim is taken over', async () => {
     const store = openRunStore({ paths: { state: tempDir() } } as never);
     try {
-      expect(store.claimEffect('k', 'run_a', 60_000)).toEqual({ status: 'claimed' });
-      expect(store.claimEffect('k', 'run_b', 60_000)).toEqual({ status: 'pending', by: 'run_a' });
-      expect(store.effect('k')).toBeUndefined();
-      store.completeEffect('k', { issue: 3 });
-      expect(store.claimEffect('k', 'run_b', 60_000)).toMatchObject({ status: 'done', effect: { run: 'run_a', result: { issue: 3 } } });
-      expect(store.claimEffect('dead', 'run_a', 60_000)).toEqual({ status: 'claimed' });
-      expect(store.claimEffect('dead', 'run_b', -1)).toEqual({ status: 'claimed' });
-      store.releaseEffect('dead', 'run_b');
-      expect(store.claimEffect('dead', 'run_c', 60_000)).toEqual({ status: 'claimed' });
+      expect((await store.claimEffect('k', 'run_a', 60_000))).toEqual({ status: 'claimed' });
+      expect((await store.claimEffect('k', 'run_b', 60_000))).toEqual({ status: 'pending', by: 'run_a' });
+      expect((await store.effect('k'))).toBeUndefined();
+      await store.completeEffect('k', { issue: 3 });
+      expect((await store.claimEffect('k', 'run_b', 60_000))).toMatchObject({ status: 'done', effect: { run: 'run_a', result: { issue: 3 } } });
+      expect((await store.claimEffect('dead', 'run_a', 60_000))).toEqual({ status: 'claimed' });
+      expect((await store.claimEffect('dead', 'run_b', -1))).toEqual({ status: 'claimed' });
+      await store.releaseEffect('dead', 'run_b');
+      expect((await store.claimEffect('dead', 'run_c', 60_000))).toEqual({ status: 'claimed' });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -149,7 +148,7 @@ describe('run sessions', () => {
     await f.redis.set(runLockKey(run.id), 'another-worker', 'PX', 60_000);
     expect(await executing).toBe('lock-lost');
     expect(controller.signal.reason).toBe('lock-lost');
-    expect(f.store.get(run.id)?.state).toBe('running');
+    expect((await f.store.get(run.id))?.state).toBe('running');
     expect(await until(() => psArgs().every((line) => !line.includes(name)), 2000)).toBe(true);
     expect(await f.redis.get(runLockKey(run.id))).toBe('another-worker');
   }, 60_000);
@@ -158,17 +157,7 @@ describe('run sessions', () => {
     const f = await fixture({}, { tokenBudget: { perRun: 5, daily: 100 } });
     const run = await f.dispatch();
     expect(await executeRun({ run: run.id }, executorDeps(f, { tokens: 6 }), new AbortController())).toBe('failed');
-    expect(f.store.get(run.id)?.error).toBe('token budget: more than 5 tokens (manager.tokenBudget.perRun)');
-  });
-
-  it('refuses DATABASE_URL with a clear message rather than splitting runs across machines', () => {
-    let caught: unknown;
-    try {
-      openRunStore({ paths: { state: '/nonexistent' } } as never, { DATABASE_URL: 'postgres://x' });
-    } catch (error) {
-      caught = error;
-    }
-    expect(isStewardError(caught) && caught.code).toBe('E_NOT_BUILT');
+    expect((await f.store.get(run.id))?.error).toBe('token budget: more than 5 tokens (manager.tokenBudget.perRun)');
   });
 });
 
@@ -180,7 +169,7 @@ describe('run workers', () => {
     const first = await spawnWorker(f.library, options);
     cleanups.push(() => first.kill('SIGKILL'));
     const run = await f.dispatch();
-    expect(await until(() => nodesStarted(f.store, run.id, 'work') === 1, 20_000)).toBe(true);
+    expect(await until(async () => (await nodesStarted(f.store, run.id, 'work')) === 1, 20_000)).toBe(true);
     first.kill('SIGKILL');
     // bubblewrap's --die-with-parent takes the sandboxed process down with the worker.
     expect(await until(() => psArgs().every((line) => !line.includes(name)), 3000)).toBe(true);
@@ -188,10 +177,10 @@ describe('run workers', () => {
     cleanups.push(() => second.kill('SIGKILL'));
 
     expect((await untilState(f.store, run.id, ['completed', 'failed'], 40_000))?.state).toBe('completed');
-    expect(f.store.events(run.id).filter((e) => e.kind === 'resumed').map((e) => (e.data as { cause: string }).cause)).toEqual(['worker-died']);
-    expect(nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
-    expect(nodesStarted(f.store, run.id, 'work')).toBe(2);
-    expect(f.store.events(run.id).filter((e) => e.kind === 'state' && (e.data as { state: string }).state === 'completed')).toHaveLength(1);
+    expect((await f.store.events(run.id)).filter((e) => e.kind === 'resumed').map((e) => (e.data as { cause: string }).cause)).toEqual(['worker-died']);
+    expect(await nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
+    expect(await nodesStarted(f.store, run.id, 'work')).toBe(2);
+    expect((await f.store.events(run.id)).filter((e) => e.kind === 'state' && (e.data as { state: string }).state === 'completed')).toHaveLength(1);
     expect(effects(f)).toEqual([run.id]);
   }, 90_000);
 
@@ -206,7 +195,7 @@ describe('run workers', () => {
     const cancelled = await cancelRun(f.control, run.id, 5000);
     expect(cancelled.state).toBe('cancelled');
     expect(await until(() => psArgs().every((line) => !line.includes(name)), 2000)).toBe(true);
-    expect(f.store.get(run.id)?.nextAction).toMatch(/^steward runs resume/);
+    expect((await f.store.get(run.id))?.nextAction).toMatch(/^steward runs resume/);
     await expect(cancelRun(f.control, run.id)).rejects.toThrow(/cancelled already/);
   }, 60_000);
 
@@ -219,13 +208,13 @@ describe('run workers', () => {
     expect(await until(() => psArgs().some((line) => line.includes(name)), 20_000)).toBe(true);
     await first.close();
     expect(await until(() => psArgs().every((line) => !line.includes(name)), 2000)).toBe(true);
-    expect(f.store.get(run.id)?.state).toBe('queued');
+    expect((await f.store.get(run.id))?.state).toBe('queued');
 
     const quick = standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: name });
     const second = await startRunWorker(f.target, f.library, { agent: quick, log: quietLog });
     cleanups.push(() => second.close());
     expect((await untilState(f.store, run.id, ['completed', 'failed']))?.state).toBe('completed');
-    expect(nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
+    expect(await nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
   }, 60_000);
 
   it('at start-up, a running run with no live lock is resumed, a queued one without a job is queued again, and the policy fails one that died too often', async () => {
@@ -234,9 +223,9 @@ describe('run workers', () => {
     const lost = await f.dispatch();
     const hopeless = await f.dispatch();
     await f.queue.obliterate({ force: true });
-    f.store.update(dead.id, { state: 'running' });
-    f.store.update(hopeless.id, { state: 'running' });
-    f.store.appendEvent(hopeless.id, 'resumed', { cause: 'worker-died' });
+    await f.store.update(dead.id, { state: 'running' });
+    await f.store.update(hopeless.id, { state: 'running' });
+    await f.store.appendEvent(hopeless.id, 'resumed', { cause: 'worker-died' });
 
     const recovered = await recoverRuns(f.control);
     expect(recovered.resumed.sort()).toEqual([dead.id, hopeless.id].sort());
@@ -267,9 +256,9 @@ describe('run workers', () => {
       runs.push(run);
     }
     for (const run of runs) expect((await untilState(f.store, run.id, ['completed', 'failed']))?.state).toBe('completed');
-    for (const run of runs) expect(nodesStarted(f.store, run.id, 'work')).toBe(1);
+    for (const run of runs) expect(await nodesStarted(f.store, run.id, 'work')).toBe(1);
     expect(effects(f).sort()).toEqual(runs.map((r) => r.id).sort());
-    const claims = runs.map((run) => f.store.events(run.id).filter((e) => e.kind === 'claimed').map((e) => (e.data as { owner: string }).owner));
+    const claims = await Promise.all(runs.map(async (run) => (await f.store.events(run.id)).filter((e) => e.kind === 'claimed').map((e) => (e.data as { owner: string }).owner)));
     for (const claim of claims) expect(claim).toHaveLength(1);
     for (const owner of claims.flat()) expect([a.owner, b.owner]).toContain(owner);
     expect((await f.queue.getJobCounts('failed')).failed).toBe(0);

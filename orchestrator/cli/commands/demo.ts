@@ -60,7 +60,8 @@ async function runDispatched(library: Library, target: RedisTarget, dispatched: 
     const bar = progress('runs');
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const done = dispatched.filter((d) => !['queued', 'running'].includes(store.get(d.run)?.state ?? 'queued')).length;
+      const states = await Promise.all(dispatched.map(async (d) => (await store.get(d.run))?.state ?? 'queued'));
+      const done = states.filter((state) => !['queued', 'running'].includes(state)).length;
       bar.update(done, dispatched.length);
       if (done === dispatched.length || Date.now() > deadline) break;
       await new Promise((resolveWait) => setTimeout(resolveWait, 200));
@@ -68,14 +69,14 @@ async function runDispatched(library: Library, target: RedisTarget, dispatched: 
     bar.done();
     const tracker = openTracker(library);
     for (const { run, plugin } of dispatched) {
-      const record = store.get(run);
+      const record = await store.get(run);
       const listed = (await tracker.listIssues({ plugin }))[0];
       const issue = listed ? await tracker.getIssue(listed.number) : undefined;
       const last = issue?.comments[0]?.body.split('\n')[0] ?? '';
       print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${last.replace(/\*\*/g, '').slice(0, 110)}`);
     }
   } finally {
-    store.close();
+    await store.close();
     await worker.close();
   }
 }

@@ -54,27 +54,26 @@ export function registerReview(program: Command): void {
     .command('list')
     .description('runs whose validated fix waits for review')
     .option('--json', 'machine-readable output')
-    .action((options: { json?: boolean }, command: Command) => {
+    .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
       const store = openRunStore(library);
       try {
-        const waiting = store.list({ state: 'awaiting_approval' }).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposal(library, r.id) }));
+        const waiting = (await store.list({ state: 'awaiting_approval' })).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposal(library, r.id) }));
         if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, tokens: run.tokensUsed })) });
         print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, proposal.rationale.slice(0, 70)])));
       } finally {
-        store.close();
+        await store.close();
       }
     });
   review
     .command('show <run>')
     .description('the proposed diff, its evidence and its cost')
     .option('--json', 'machine-readable output')
-    .action((run: string, options: { json?: boolean }, command: Command) => {
+    .action(async (run: string, options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
       const proposal = readProposal(library, run);
       const store = openRunStore(library);
-      const record = store.get(run);
-      store.close();
+      const record = await store.get(run).finally(() => store.close());
       if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, tokens: record?.tokensUsed ?? 0 });
       print(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`);
       print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);

@@ -30,15 +30,15 @@ export function registerRuns(program: Command): void {
     .option('--state <state>', `only this state (${RUN_STATES.join(', ')})`)
     .option('--plugin <name>', 'only this plugin')
     .option('--json', 'machine-readable output')
-    .action((options: { state?: string; plugin?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { state?: string; plugin?: string; json?: boolean }, command: Command) => {
       if (options.state && !RUN_STATES.includes(options.state as RunState)) throw new StewardError('E_USAGE', `--state must be one of ${RUN_STATES.join(', ')}`);
       const store = openRunStore(libraryFrom(command));
       try {
-        const list = store.list({ ...(options.state ? { state: options.state as RunState } : {}), ...(options.plugin ? { plugin: options.plugin } : {}) });
+        const list = await store.list({ ...(options.state ? { state: options.state as RunState } : {}), ...(options.plugin ? { plugin: options.plugin } : {}) });
         if (options.json) return printJson({ version: 1, runs: list });
         print(list.length === 0 ? 'no runs' : table(['RUN', 'STATE', 'PLUGIN', 'GROUP', 'TRIGGER', 'CREATED'], list.map((r) => [r.id, r.state, r.plugin, r.group.slice(0, 12), r.trigger, r.createdAt])));
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -51,8 +51,8 @@ export function registerRuns(program: Command): void {
       const store = openRunStore(library);
       const saver = openCheckpointer(library);
       try {
-        const run = requireRun(store, id);
-        const events = store.events(id);
+        const run = await requireRun(store, id);
+        const events = await store.events(id);
         const checkpoints = await listCheckpoints(saver, id);
         if (options.json) return printJson({ version: 1, run, events, checkpoints });
         showRun(run);
@@ -63,8 +63,8 @@ export function registerRuns(program: Command): void {
           for (const c of checkpoints) print(`  ${c.id}  step ${String(c.step).padStart(3)}  next ${c.next.join(',') || '(end)'}`);
         }
       } finally {
-        store.close();
-        saver.db.close();
+        await store.close();
+        await saver.close();
       }
     });
 
@@ -78,8 +78,8 @@ export function registerRuns(program: Command): void {
       const store = openRunStore(library);
       let seq = 0;
       let offset = 0;
-      const flush = (): void => {
-        for (const event of store.events(id, seq)) {
+      const flush = async (): Promise<void> => {
+        for (const event of await store.events(id, seq)) {
           seq = event.seq;
           if (options.json) process.stdout.write(`${JSON.stringify({ event })}\n`);
           else print(eventLine(event));
@@ -89,15 +89,15 @@ export function registerRuns(program: Command): void {
         if (output.text) process.stdout.write(options.json ? `${JSON.stringify({ output: output.text })}\n` : output.text.replace(/^/gm, '  | '));
       };
       try {
-        requireRun(store, id);
-        flush();
-        while (options.follow && FOLLOWING.includes(requireRun(store, id).state)) {
+        await requireRun(store, id);
+        await flush();
+        while (options.follow && FOLLOWING.includes((await requireRun(store, id)).state)) {
           await new Promise((resolve) => setTimeout(resolve, 250));
-          flush();
+          await flush();
         }
-        flush();
+        await flush();
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -147,7 +147,7 @@ export function registerRuns(program: Command): void {
         if (options.json) printJson({ version: 1, run });
         else print(`${run.id} queued: a replay of ${id}`);
       } finally {
-        saver.db.close();
+        await saver.close();
         await ctl.close();
       }
     });

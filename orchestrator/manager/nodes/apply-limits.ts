@@ -8,17 +8,17 @@ import type { Decision, ManagerState } from '../state.ts';
  * is recorded with its reason, never dropped: it is ranked again next time.
  */
 export function applyLimits(deps: ManagerDeps) {
-  return (state: ManagerState): Partial<ManagerState> => {
+  return async (state: ManagerState): Promise<Partial<ManagerState>> => {
     const limits = deps.library.config.manager;
     const now = Date.parse(state.now);
     const busy = new Map(state.activeRuns.map((r) => [r.plugin, r.id]));
     const plugins = new Map(state.plugins.map((p) => [p.name, p]));
-    const proposals = deps.runs.proposals(new Date(now - 3_600_000).toISOString());
+    const proposals = await deps.runs.proposals(new Date(now - 3_600_000).toISOString());
     // A run that may propose counts against the proposal limits from the moment it starts.
     const mayPropose = state.activeRuns.filter((r) => r.state !== 'awaiting_approval').length;
     let open = proposals.open + mayPropose;
     let lastHour = proposals.sinceCount;
-    let tokens = deps.runs.tokensSince(new Date(now - 86_400_000).toISOString());
+    let tokens = await deps.runs.tokensSince(new Date(now - 86_400_000).toISOString());
     const chosen: Decision[] = [];
     const held: ManagerState['held'] = [];
     for (const candidate of state.ranked) {
@@ -55,7 +55,7 @@ export function applyLimits(deps: ManagerDeps) {
       busy.set(candidate.plugin, 'this triage');
       chosen.push(candidate);
     }
-    deps.runs.recordHeld(held);
+    await deps.runs.recordHeld(held);
     return { chosen, held };
   };
 }

@@ -46,13 +46,13 @@ export function dispatch(deps: ManagerDeps) {
         state: 'queued' as const,
         playbook: playbook.name,
         playbookHash: playbook.hash,
-        fixer: 'offline',
-        model: null,
+        fixer: deps.library.config.fixer,
+        model: deps.library.config.fixer === 'offline' || deps.library.config.fixer === 'command' ? null : deps.library.config.model,
         stopAfter: decision.stopAfter,
         nextAction: 'waits for a worker (steward worker, or steward start)',
       };
     });
-    deps.runs.createMany(runs);
+    await deps.runs.createMany(runs);
     await enqueueNewRuns(deps.runQueue, runs.map((r) => r.id));
     await Promise.all(runs.map((r) => deps.groups.setStatus(r.group, 'in-progress')));
     return { dispatched: runs.map((r) => ({ run: r.id, group: r.group, plugin: r.plugin })) };

@@ -38,11 +38,13 @@ export function report(deps: ManagerDeps) {
       const body = renderDashboard({
         at: state.now,
         trigger: state.trigger,
-        awaiting: deps.runs.list({ state: 'awaiting_approval', limit: 200 }).map((run) => ({
-          ...run,
-          interrupt: lastWaiting(deps.runs, run.id)?.interrupt ?? undefined,
-        })),
-        failed: deps.runs.list({ state: 'failed', limit: 200 }),
+        awaiting: await Promise.all(
+          (await deps.runs.list({ state: 'awaiting_approval', limit: 200 })).map(async (run) => ({
+            ...run,
+            interrupt: (await lastWaiting(deps.runs, run.id))?.interrupt ?? undefined,
+          })),
+        ),
+        failed: await deps.runs.list({ state: 'failed', limit: 200 }),
         held: state.held,
         unhealthy: unhealthy.map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? undefined })),
         ticked,

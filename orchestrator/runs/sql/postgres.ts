@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { SqlDriver } from './types.ts';
+
+/** Serialises schema set-up across every process that opens the database at once. */
+const SETUP_LOCK = 0x5_7e_a4_d0;
+
+/** `fn` while this session holds a Postgres advisory lock: one process at a time, across machines. */
+export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await fn(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Postgres through a node-postgres pool. The schema is made on first use, under an
+ * advisory lock, so that several workers starting together do not race to create it.
+ */
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres';
+  private readonly pool: pg.Pool;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    url: string,
+    private readonly schema: string,
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'plugin-steward' });
+    // An idle client that loses its server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  private setUp(): Promise<void> {
+    this.ready ??= withAdvisoryLock(this.pool, SETUP_LOCK, async (client) => {
+      await client.query(this.schema);
+    }).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    await this.setUp();
+    return (await this.pool.query(sql, params as unknown[])).rows as T[];
+  }
+
+  async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    await this.setUp();
+    const client = await this.pool.connect();
+    const tx: SqlDriver = {
+      dialect: 'postgres',
+      all: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[],
+      transaction: (inner) => inner(tx),
+      close: async () => undefined,
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
