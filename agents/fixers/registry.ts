@@ -23,7 +23,7 @@ export function modelByName(name: string): () => Promise<BaseChatModel> {
  * would try it first. `model` overrides the config's, as tests do with a scripted one;
  * `env` is where the command fixer takes the variables its config names.
  */
-export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model' | 'command'>, options: { model?: () => Promise<BaseChatModel>; env?: NodeJS.ProcessEnv } = {}): Fixer[] {
+export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model' | 'command' | 'github'>, options: { model?: () => Promise<BaseChatModel>; env?: NodeJS.ProcessEnv } = {}): Fixer[] {
   const chat = options.model ?? (config.model ? modelByName(config.model) : undefined);
   switch (config.fixer) {
     case 'offline':
@@ -35,6 +35,6 @@ export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model' | 'comma
       return chat ? [new LlmFixer(chat)] : [];
     case 'command':
       if (!config.command) throw new StewardError('E_CONFIG_INVALID', 'fixer "command" needs its CLI', { file: 'steward.config.json', path: '$.command' });
-      return [new CommandFixer(config.command, options.env)];
+      return [new CommandFixer(config.command, options.env, [(options.env ?? process.env)[config.github?.tokenEnv ?? 'GITHUB_TOKEN'] ?? ''].filter(Boolean))];
   }
 }

@@ -6,29 +6,44 @@ import { HISTORY_FILE, readHistory } from '../../orchestrator/library/history.ts
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
 import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
-import type { Tracker } from '../trackers/types.ts';
+import type { TrackedProposal, Tracker } from '../trackers/types.ts';
 
 export interface Settled {
   proposal: number;
   plugin: string;
   branch: string;
-  /** merged: settled now; open: its branch is not in HEAD yet; gone: its branch was deleted unmerged. */
-  state: 'merged' | 'open' | 'gone';
+  /**
+   * merged: settled now; open: its branch is not in HEAD yet; awaiting-pull: the
+   * tracker merged it, the library's HEAD does not have it yet; gone: its branch was
+   * deleted unmerged.
+   */
+  state: 'merged' | 'open' | 'awaiting-pull' | 'gone';
   version?: string;
   /** The upstream push: the new upstream commit, "no upstream", or why it failed. */
   push?: string;
 }
 
+function recordedIn(dir: string, proposal: TrackedProposal): boolean {
+  return readHistory(dir, Number.MAX_SAFE_INTEGER).entries.some((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
+}
+
 /**
  * What follows a merged proposal: a `fix` entry in the plugin's history (committed on
  * its own), the plugin pushed to its upstream, the group `resolved` in the version
- * the library now has (a recurrence from that version on makes it `regressed`), the
- * proposal `merged` and its issue closed. A proposal counts as merged when its
- * branch's commit is in HEAD.
+ * the library now has (a recurrence from that version on makes it `regressed`), its
+ * issue closed and the proposal `merged`. A proposal counts as merged when its
+ * branch's commit is in HEAD, whether it was merged in the library or on the forge
+ * (then pulled). Every step is safe to repeat, so a settle that died is finished by
+ * the next one: the history entry is written once, a closed issue is not closed again,
+ * and the proposal is marked merged last.
  */
 export async function settleMerged(library: Library, tracker: Tracker, groups: GroupStore): Promise<Settled[]> {
   const out: Settled[] = [];
-  for (const proposal of await tracker.listProposals({ state: 'open' })) {
+  for (const proposal of await tracker.listProposals()) {
+    if (proposal.state === 'closed') continue;
+    const dir = join(library.paths.plugins, proposal.plugin);
+    const recorded = recordedIn(dir, proposal);
+    if (proposal.state === 'merged' && recorded && (await tracker.getIssue(proposal.issue))?.state !== 'open') continue;
     const base = { proposal: proposal.number, plugin: proposal.plugin, branch: proposal.branch };
     const tip = await gitRaw(library.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${proposal.branch}^{commit}`]);
     if (tip.code !== 0) {
@@ -37,13 +52,10 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     }
     const merged = await gitRaw(library.root, ['merge-base', '--is-ancestor', tip.stdout.trim(), 'HEAD']);
     if (merged.code !== 0) {
-      out.push({ ...base, state: 'open' });
+      out.push({ ...base, state: proposal.state === 'merged' ? 'awaiting-pull' : 'open' });
       continue;
     }
-    const dir = join(library.paths.plugins, proposal.plugin);
     const manifest = loadManifest(dir, `${proposal.plugin}/plugin.json`);
-    // A settle that died after this step finds its entry and does not write it twice.
-    const recorded = readHistory(dir, Number.MAX_SAFE_INTEGER).entries.some((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
     const history = `${library.config.pluginsDir}/${proposal.plugin}/${HISTORY_FILE}`;
     if (!recorded) appendPluginHistory(library, proposal.plugin, { at: new Date().toISOString(), type: 'fix', summary: proposal.title, version: manifest.version, group: proposal.fingerprint, url: proposal.url });
     if ((await git(library.root, ['status', '--porcelain', '--', history])).trim() !== '') {
@@ -62,8 +74,10 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
       }
     }
     await groups.setStatus(proposal.fingerprint, 'resolved', manifest.version);
-    await tracker.setProposalState(proposal.number, 'merged');
-    await tracker.closeIssue(proposal.issue, `Fixed by proposal #${proposal.number}, merged into the library in ${proposal.plugin} ${manifest.version}. Upstream: ${push}.`);
+    if ((await tracker.getIssue(proposal.issue))?.state === 'open') {
+      await tracker.closeIssue(proposal.issue, `Fixed by proposal #${proposal.number}, merged into the library in ${proposal.plugin} ${manifest.version}. Upstream: ${push}.`);
+    }
+    if (proposal.state !== 'merged') await tracker.setProposalState(proposal.number, 'merged');
     out.push({ ...base, state: 'merged', version: manifest.version, push });
   }
   return out;

@@ -113,7 +113,12 @@ export const configSchema = z
       .strictObject({
         owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: 'a GitHub owner: letters, digits and hyphens' }),
         repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { message: 'a GitHub repository name' }),
-        baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com').describe('The REST API root (GitHub Enterprise: https://host/api/v3).'),
+        baseUrl: z
+          .url({ protocol: /^https?$/ })
+          // The token goes with every request: plain http only to this machine.
+          .refine((url) => url.startsWith('https:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), { message: 'an https:// URL (http:// only for a server on this machine)' })
+          .default('https://api.github.com')
+          .describe('The REST API root (GitHub Enterprise: https://host/api/v3).'),
         tokenEnv: z
           .string()
           .regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'the name of an environment variable, as in GITHUB_TOKEN' })

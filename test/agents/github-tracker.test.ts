@@ -119,7 +119,12 @@ describe('the github tracker against a local REST server', () => {
     const ref = server.refs.get('refs/heads/steward/p/abc')!;
     const commit = server.commits.get(ref)!;
     expect(commit.parents).toEqual([base]);
-    expect(commit.message).toBe('p: guard the parse\n\nFixes #1.');
+    // The message byte for byte and both identities as the library has them: GitHub's commit id can be the library's.
+    expect(commit.message).toBe('p: guard the parse\n\nFixes #1.\n');
+    expect(server.requests.find((r) => r.path.endsWith('/git/commits') && r.method === 'POST')?.body).toMatchObject({
+      author: { name: 'steward', email: 'steward@localhost', date: sh(library.root, 'show', '-s', '--format=%aI', made.branch) },
+      committer: { name: 'steward', email: 'steward@localhost', date: sh(library.root, 'show', '-s', '--format=%cI', made.branch) },
+    });
     const tree = server.trees.get(commit.tree)!;
     expect(tree.base_tree).toBe(sh(library.root, 'rev-parse', `${base}^{tree}`));
     expect(tree.tree.map((e) => [e.path, e.mode, e.sha === null ? null : server.blobs.get(e.sha)])).toEqual([
@@ -133,11 +138,22 @@ describe('the github tracker against a local REST server', () => {
     expect(await tracker.openProposal(proposal)).toMatchObject({ created: false, proposal: { number: 2 } });
     expect(server.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes);
     expect((await tracker.listProposals({ state: 'open' })).map((p) => p.number)).toEqual([2]);
+    // A pull request from a fork is anyone's: the same branch name and markers do not make it steward's.
+    const now = new Date().toISOString();
+    server.issues.set(3, { number: 3, title: 'p: guard', body: `${pull.body}`, state: 'open', labels: ['steward'], comments: [], pull: { head: 'steward/p/abc', base: 'main', draft: false, merged_at: null, fork: 'mallory/plugins' }, created_at: now, updated_at: now });
+    expect((await tracker.listProposals()).map((p) => p.number)).toEqual([2]);
 
     // After the branch is merged outside GitHub, a pull request GitHub has not marked merged is closed with a note.
     await tracker.setProposalState(2, 'merged');
     expect(server.issues.get(2)).toMatchObject({ state: 'closed' });
     expect(server.issues.get(2)?.comments.at(-1)?.body).toMatch(/^Merged into the library outside GitHub/);
+    // Merged on GitHub: it reads as merged, and marking it so changes nothing.
+    server.edit(2, (p) => Object.assign(p, { state: 'closed', pull: { ...p.pull!, merged_at: now } }));
+    expect((await tracker.listProposals({ state: 'merged' })).map((p) => p.number)).toEqual([2]);
+    const before = server.requests.filter((r) => r.method !== 'GET').length;
+    await tracker.setProposalState(2, 'merged');
+    expect(server.requests.filter((r) => r.method !== 'GET')).toHaveLength(before);
+    await expect(tracker.setProposalState(2, 'open')).rejects.toThrow('pull request #2 is merged; it cannot become open');
     expect(server.problems).toEqual([]);
   });
 
@@ -150,7 +166,8 @@ describe('the github tracker against a local REST server', () => {
     await tracker.upsertIssue(input('fp1', 'p'), 'x');
     const proposal = { issue: 1, fingerprint: 'fp1', plugin: 'p', branch: made.branch, title: 'p: fix', body: 'b' };
 
-    // The ref exists from a crashed attempt (no pull request yet): the same tree, so it is used.
+    // The ref exists from an earlier attempt whose pull request is gone (closed): the
+    // same tree, so the ref is used for the new pull request.
     const first = await tracker.openProposal(proposal);
     server.edit(first.proposal.number, (pull) => (pull.state = 'closed'));
     const second = await tracker.openProposal(proposal);
@@ -162,18 +179,25 @@ describe('the github tracker against a local REST server', () => {
     await expect(tracker.openProposal(proposal)).rejects.toThrow('branch steward/p/abc already exists on GitHub with other content; steward does not overwrite it');
   });
 
-  it('waits out secondary rate limits and 5xx as GitHub asks, and gives up on a wait longer than allowed', async () => {
+  it('waits out rate limits as GitHub asks, retries a 5xx only where a repeat is harmless, and gives up on a wait longer than allowed', async () => {
     const { server, tracker, waits, lines } = await fixture({ extra: { maxWaitSeconds: 120 } });
     await tracker.upsertIssue(input('fp1'), 'x');
     const comment = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/comments');
     server.fail(comment, 403, { 'retry-after': '7' }, 'You have exceeded a secondary rate limit');
     server.fail(comment, 429, {}, 'Too many requests');
-    server.fail(comment, 502, {}, 'Bad gateway');
     await tracker.comment(1, 'third time lucky');
-    // retry-after as said; no header: a minute, doubling; a 5xx: seconds, doubling.
-    expect(waits).toEqual([7000, 120_000, 4000]);
+    // retry-after as said; no header: a minute, doubling.
+    expect(waits).toEqual([7000, 120_000]);
     expect(server.issues.get(1)?.comments.map((c) => c.body)).toEqual(['third time lucky']);
-    expect(lines.filter((l) => l.includes('github asked to wait'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('github asked to wait'))).toHaveLength(2);
+
+    // A read that met a 5xx is read again; a POST may have been carried out, so it is not sent twice.
+    server.fail((r) => r.method === 'GET' && r.path.endsWith('/issues'), 502, {}, 'Bad gateway');
+    expect(await tracker.listIssues()).toHaveLength(1);
+    expect(waits.at(-1)).toBe(1000);
+    server.fail(comment, 502, {}, 'Bad gateway');
+    await expect(tracker.comment(1, 'once')).rejects.toMatchObject({ code: 'E_TRACKER_REQUEST', message: 'GitHub answered 502 to POST /repos/acme/plugins/issues/1/comments: Bad gateway' });
+    expect(server.requests.filter((r) => comment(r) && (r.body as { body: string }).body === 'once')).toHaveLength(1);
 
     const reset = Math.floor(Date.now() / 1000) + 3600;
     server.fail(comment, 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }, 'API rate limit exceeded');

@@ -258,10 +258,14 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'open' })]);
     sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
     const version = (JSON.parse(readFileSync(join(s.library.paths.plugins, 'csv-import', 'plugin.json'), 'utf8')) as { version: string }).version;
-    // A settle that dies after the history commit: the next one writes no second entry.
-    const dying = Object.assign(Object.create(s.tracker) as Tracker, { setProposalState: () => Promise.reject(new Error('killed after the history commit')) });
-    await expect(settleMerged(s.library, dying, new GroupStore(s.deps.redis))).rejects.toThrow('killed after the history commit');
+    // Settles that die after the history commit, then after closing the issue: the next one
+    // finishes, with one history entry and one closing comment.
+    const dying = (step: 'closeIssue' | 'setProposalState') => Object.assign(Object.create(s.tracker) as Tracker, { [step]: () => Promise.reject(new Error(`killed at ${step}`)) });
+    await expect(settleMerged(s.library, dying('closeIssue'), new GroupStore(s.deps.redis))).rejects.toThrow('killed at closeIssue');
+    await expect(settleMerged(s.library, dying('setProposalState'), new GroupStore(s.deps.redis))).rejects.toThrow('killed at setProposalState');
+    expect((await s.tracker.getIssue(1))?.state).toBe('closed');
     expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'merged', version, push: 'no upstream' })]);
+    expect((await s.tracker.getIssue(1))?.comments.filter((c) => c.body.startsWith('Fixed by proposal #1'))).toHaveLength(1);
     expect(sh(s.library.root, 'log', '--format=%s', '--', 'plugins/csv-import/.steward/history.jsonl').split('\n').filter((l) => l.includes('history:'))).toHaveLength(1);
     expect((await s.tracker.getIssue(1))?.state).toBe('closed');
     expect((await s.tracker.listProposals())[0]?.state).toBe('merged');
@@ -304,11 +308,17 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(server.blobs.get(entries[0]?.sha ?? '')).toContain("const value = fields[c] ?? '';");
     expect(server.issues.get(1)?.comments.at(-1)?.body).toMatch(new RegExp(`^The fix is on branch \`${branch}\` \\([0-9a-f]{12}\\), proposal #2\\.$`));
 
-    // Merged in the library: settle closes the pull request GitHub did not see merged, and the issue.
+    // Merged on GitHub: settle waits until the library has it, then settles it without touching the pull request.
+    const settleNow = async () => (await settleMerged(s.library, s.tracker, new GroupStore(s.deps.redis))).map((x) => [x.proposal, x.state]);
+    server.edit(2, (p) => Object.assign(p, { state: 'closed', pull: { ...p.pull!, merged_at: new Date().toISOString() } }));
+    expect(await settleNow()).toEqual([[2, 'awaiting-pull']]);
     sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
-    expect((await settleMerged(s.library, s.tracker, new GroupStore(s.deps.redis))).map((x) => [x.proposal, x.state])).toEqual([[2, 'merged']]);
+    const writes = server.requests.filter((r) => r.method !== 'GET' && r.path.endsWith('/pulls/2')).length;
+    expect(await settleNow()).toEqual([[2, 'merged']]);
     expect(server.issues.get(1)?.state).toBe('closed');
-    expect(server.issues.get(2)?.state).toBe('closed');
+    expect(server.requests.filter((r) => r.method !== 'GET' && r.path.endsWith('/pulls/2'))).toHaveLength(writes);
+    // Settled: the next settle has nothing to do.
+    expect(await settleNow()).toEqual([]);
     expect(server.problems).toEqual([]);
 
     // The token reached no request body, run record, event, log or checkpoint.

@@ -17,7 +17,8 @@ export interface Issue {
   state_reason?: string | null;
   labels: string[];
   comments: { body: string; created_at: string }[];
-  pull?: { head: string; base: string; draft: boolean; merged_at: string | null };
+  /** A pull request: its branch, and the repository it comes from when that is a fork. */
+  pull?: { head: string; base: string; draft: boolean; merged_at: string | null; fork?: string };
   created_at: string;
   updated_at: string;
 }
@@ -27,6 +28,8 @@ export interface Logged {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** Every header but authorization, which is checked and not kept. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 interface Failure {
@@ -52,7 +55,13 @@ const BODIES: Record<string, z.ZodType> = {
     base_tree: z.string().regex(/^[0-9a-f]{40}$/),
     tree: z.array(z.strictObject({ path: z.string().min(1), mode: z.enum(['100644', '100755']), type: z.literal('blob'), sha: z.string().regex(/^[0-9a-f]{40}$/).nullable() })).min(1),
   }),
-  'POST commits': z.strictObject({ message: z.string().min(1), tree: z.string(), parents: z.array(z.string()).length(1), author: z.strictObject({ name: z.string(), email: z.string(), date: z.string().optional() }) }),
+  'POST commits': z.strictObject({
+    message: z.string().min(1),
+    tree: z.string(),
+    parents: z.array(z.string()).length(1),
+    author: z.strictObject({ name: z.string(), email: z.string(), date: z.string().optional() }),
+    committer: z.strictObject({ name: z.string(), email: z.string(), date: z.string().optional() }),
+  }),
   'POST refs': z.strictObject({ ref: z.string().regex(/^refs\/heads\/.+/), sha: z.string().regex(/^[0-9a-f]{40}$/) }),
 };
 
@@ -116,7 +125,7 @@ export class GitHubServer {
   private pullJson(number: number): Record<string, unknown> {
     const i = this.issues.get(number)!;
     const pull = i.pull!;
-    return { ...this.json(number), pull_request: undefined, head: { ref: pull.head }, base: { ref: pull.base }, draft: pull.draft, merged_at: pull.merged_at };
+    return { ...this.json(number), pull_request: undefined, head: { ref: pull.head, repo: { full_name: pull.fork ?? `${this.owner}/${this.repo}` } }, base: { ref: pull.base }, draft: pull.draft, merged_at: pull.merged_at };
   }
 
   private page(req: Logged, res: ServerResponse, items: unknown[]): void {
@@ -144,7 +153,9 @@ export class GitHubServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const logged: Logged = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: raw ? (JSON.parse(raw) as unknown) : undefined };
+    const headers = { ...req.headers };
+    delete headers.authorization;
+    const logged: Logged = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: raw ? (JSON.parse(raw) as unknown) : undefined, headers };
     this.requests.push(logged);
     if (req.headers.authorization !== `token ${this.token}`) return this.refuse(res, 401, `${logged.method} ${logged.path}: authorization was "${String(req.headers.authorization)}"`);
     if (!String(req.headers.accept).includes('application/vnd.github')) return this.refuse(res, 400, `${logged.method} ${logged.path}: accept was "${String(req.headers.accept)}"`);
@@ -183,7 +194,8 @@ export class GitHubServer {
     if (route === 'GET /issues') {
       const wanted = (req.query.labels ?? '').split(',').filter(Boolean);
       const state = req.query.state ?? 'open';
-      const list = [...this.issues.values()].filter((i) => (state === 'all' || i.state === state) && wanted.every((l) => i.labels.includes(l))).sort((a, b) => b.number - a.number);
+      const has = (i: Issue, l: string) => i.labels.some((name) => name.toLowerCase() === l.toLowerCase());
+      const list = [...this.issues.values()].filter((i) => (state === 'all' || i.state === state) && wanted.every((l) => has(i, l))).sort((a, b) => b.number - a.number);
       return this.page(req, res, list.map((i) => this.json(i.number)));
     }
     if (route === 'POST /issues') {
@@ -222,8 +234,9 @@ export class GitHubServer {
     }
     if (route === 'GET /pulls') {
       const state = req.query.state ?? 'open';
-      const head = req.query.head?.split(':')[1];
-      const list = [...this.issues.values()].filter((i) => i.pull && (state === 'all' || i.state === state) && (!head || i.pull.head === head));
+      // GitHub's `head` filter is "owner:branch"; a bare branch name filters nothing.
+      const head = req.query.head;
+      const list = [...this.issues.values()].filter((i) => i.pull && (state === 'all' || i.state === state) && (!head || head === `${i.pull.fork?.split('/')[0] ?? this.owner}:${i.pull.head}`));
       return this.page(req, res, list.map((i) => this.pullJson(i.number)));
     }
     if (route === 'POST /pulls') {

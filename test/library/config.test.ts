@@ -56,6 +56,8 @@ describe('library config', () => {
     expect(configError({ tracker: 'github' }).format()).toContain('$.github: the github tracker needs its repository: "github": { "owner": …, "repo": … }');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', token: 'ghp_x' } }).format()).toContain('$.github.token: unknown field "token"');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', tokenEnv: 'ghp_abc' } }).details.path).toBe('$.github.tokenEnv');
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', baseUrl: 'http://ghe.example.com/api/v3' } }).format()).toContain('$.github.baseUrl: an https:// URL (http:// only for a server on this machine)');
+    expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib', baseUrl: 'http://127.0.0.1:8080' } }, 'f').github?.baseUrl).toBe('http://127.0.0.1:8080');
     expect(configError({ fixer: 'command' }).format()).toContain('$.command: the command fixer needs its CLI');
     expect(configError({ fixer: 'command', command: { argv: ['gemini'], env: ['GEMINI_API_KEY', 'GITHUB_TOKEN'] } }).format()).toContain("$.command.env: the tracker's token never reaches a sandbox");
     expect(configError({ fixer: 'command', command: { argv: ['aider'], binds: ['/opt/../etc'] } }).details.path).toBe('$.command.binds[0]');

@@ -33,6 +33,14 @@ describe.each(BACKENDS)('runSandboxed (%s)', (backend) => {
     }
   });
 
+  it("keeps the run's environment off every process's command line", async () => {
+    const value = `argv-secret-${Math.random().toString(36).slice(2)}`;
+    const running = startSandboxed({ argv: ['sh', '-c', 'test -n "$API_KEY" && sleep 2'], cwd: tempDir(), env: { API_KEY: value }, timeoutMs: 10_000, backend });
+    expect(await until(() => psArgs().some((line) => line.includes('sleep 2')), 5000)).toBe(true);
+    expect(psArgs().filter((line) => line.includes(value))).toEqual([]);
+    expect((await running.result).status).toBe('ok');
+  });
+
   it('reports the exit code of a failing command and the isolation in force', async () => {
     const result = await runSandboxed({ argv: ['sh', '-c', 'echo oops >&2; exit 3'], cwd: tempDir(), timeoutMs: 5000, backend });
     expect(result.status).toBe('failed');

@@ -28,15 +28,25 @@ function redactor(values: string[]): (text: string) => string {
 export class CommandFixer implements Fixer {
   readonly name = 'command';
 
+  /**
+   * @param forbidden values that must never reach the CLI whatever variable holds them
+   *   (the tracker's token): a named variable that holds one stops the fixer.
+   */
   constructor(
     private readonly settings: CommandSettings,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly forbidden: string[] = [],
   ) {}
 
   async propose(request: FixRequest): Promise<Candidate[]> {
     const { system, user } = buildPrompt(request, 'files');
     const prompt = `${system}\n\n${user}\n`;
     const given = Object.fromEntries(this.settings.env.flatMap((name) => (this.env[name] === undefined ? [] : [[name, this.env[name]!]])));
+    const leaking = Object.entries(given).find(([, value]) => this.forbidden.includes(value));
+    if (leaking) {
+      request.emit('fixer-stopped', { fixer: this.name, why: `command.env names ${leaking[0]}, which holds the tracker's token: it never reaches a sandbox` });
+      return [];
+    }
     const redact = redactor(Object.values(given));
     // The prompt file is visible at its own path, so it is found whichever sandbox backend runs.
     const promptDir = mkdtempSync(join(tmpdir(), 'steward-prompt-'));
@@ -52,7 +62,8 @@ export class CommandFixer implements Fixer {
     const ws = new Workspace(request.dir);
     try {
       writeFileSync(promptFile, prompt);
-      const wallSeconds = request.budget.wallSeconds ?? this.settings.wallSeconds;
+      // The playbook may shorten the CLI's time, never lengthen it past the config's.
+      const wallSeconds = Math.min(request.budget.wallSeconds ?? Infinity, this.settings.wallSeconds);
       const result = await runSandboxed({
         argv,
         cwd: ws.dir,
@@ -64,6 +75,9 @@ export class CommandFixer implements Fixer {
         readOnlyBinds: [{ source: promptDir, target: promptDir }, ...this.settings.binds.map((path) => ({ source: path, target: path }))],
         ...(viaStdin ? { stdin: prompt } : {}),
         signal: request.signal,
+        // Network and the named variables are only safe inside bubblewrap's namespaces:
+        // without it the CLI would see the host, steward's environment included.
+        backend: 'bubblewrap',
       });
       const said = redact(result.stdout).trim();
       const changed = ws.stats().map((s) => s.path);
@@ -72,6 +86,7 @@ export class CommandFixer implements Fixer {
         status: result.status,
         exitCode: result.exitCode,
         durationMs: result.durationMs,
+        wallSeconds,
         network: result.isolation.network,
         changedFiles: changed,
         stdoutTail: said.slice(-2000),
@@ -94,6 +109,11 @@ export class CommandFixer implements Fixer {
           request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} left ${path} as something steward does not propose: ${(error as Error).message}` });
           return [];
         }
+      }
+      const secret = Object.entries(given).find(([, value]) => value.length >= 4 && Object.values(files).some((text) => text?.includes(value)));
+      if (secret) {
+        request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} left the value of ${secret[0]} in a file; nothing of it is proposed` });
+        return [];
       }
       const paragraph = said.split(/\n\s*\n/).at(-1)?.trim().slice(0, 1200) ?? '';
       return [{ fixer: this.name, files, rationale: paragraph ? `${paragraph}\n\n(by ${this.settings.argv[0]}, a coding-agent CLI)` : `the change ${this.settings.argv[0]} left (it said nothing about it)` }];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Octokit } from '@octokit/rest';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { git } from '../../../orchestrator/library/git/run.ts';
@@ -37,7 +38,7 @@ async function changesOf(root: string, parent: string, tip: string): Promise<Cha
  * A ref left by an earlier attempt is reused when it holds the same tree; a branch
  * that holds something else is a person's and is never overwritten.
  */
-export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, branch: string): Promise<{ commit: string }> {
+export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, branch: string): Promise<{ commit: string; same: boolean }> {
   const tip = (await git(root, ['rev-parse', '--verify', `refs/heads/${branch}^{commit}`])).trim();
   const parent = (await git(root, ['rev-parse', '--verify', `${tip}^1`])).trim();
   let baseTree: string;
@@ -55,20 +56,23 @@ export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, b
       tree.push({ path: change.path, mode: change.mode as '100644', type: 'blob' as const, sha: null });
       continue;
     }
-    const content = Buffer.from(await git(root, ['cat-file', 'blob', change.blob]), 'utf8').toString('base64');
+    // The blob's bytes as git has them, not through a string: nothing is re-encoded.
+    const content = execFileSync('git', ['cat-file', 'blob', change.blob], { cwd: root, maxBuffer: 64 * 1024 * 1024 }).toString('base64');
     const blob = await octokit.rest.git.createBlob({ ...repo, content, encoding: 'base64' });
     tree.push({ path: change.path, mode: change.mode as '100644', type: 'blob' as const, sha: blob.data.sha });
   }
   const madeTree = await octokit.rest.git.createTree({ ...repo, base_tree: baseTree, tree });
-  const [author, message] = await Promise.all([
-    git(root, ['show', '-s', '--format=%an%x00%ae%x00%aI', tip]),
-    git(root, ['show', '-s', '--format=%B', tip]),
-  ]);
-  const [name = 'steward', email = 'steward@localhost', date] = author.trim().split('\0');
-  const commit = await octokit.rest.git.createCommit({ ...repo, message: message.trimEnd(), tree: madeTree.data.sha, parents: [parent], author: { name, email, ...(date ? { date } : {}) } });
+  // The commit exactly as the library has it (message byte for byte, author and
+  // committer with their dates), so GitHub's id is the library's and a merge on either
+  // side is recognised on the other.
+  const identity = (await git(root, ['show', '-s', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI', tip])).trim().split('\0');
+  const message = execFileSync('git', ['cat-file', 'commit', tip], { cwd: root, encoding: 'utf8' }).split('\n\n').slice(1).join('\n\n');
+  const person = (at: number) => ({ name: identity[at] ?? 'steward', email: identity[at + 1] ?? 'steward@localhost', ...(identity[at + 2] ? { date: identity[at + 2] } : {}) });
+  const commit = await octokit.rest.git.createCommit({ ...repo, message, tree: madeTree.data.sha, parents: [parent], author: person(0), committer: person(3) });
+  const same = commit.data.sha === tip;
   try {
     await octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.data.sha });
-    return { commit: commit.data.sha };
+    return { commit: commit.data.sha, same };
   } catch (error) {
     if (!isGitHubStatus(error, 422)) throw error;
   }
@@ -77,5 +81,5 @@ export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, b
   if (held.data.tree.sha !== madeTree.data.sha) {
     throw new StewardError('E_TRACKER_CONFLICT', `branch ${branch} already exists on GitHub with other content; steward does not overwrite it`, { hint: `delete the branch on GitHub if it is stale, then retry the run` });
   }
-  return { commit: existing.data.object.sha };
+  return { commit: existing.data.object.sha, same: existing.data.object.sha === tip };
 }

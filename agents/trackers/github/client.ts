@@ -32,8 +32,10 @@ function header(fail: HttpFailure, name: string): string | undefined {
  * How long GitHub asks us to wait before trying again, or undefined when the failure
  * is not one a retry mends. Primary limits say when they reset; secondary limits say
  * `retry-after`, or nothing, in which case GitHub asks for at least a minute, growing.
+ * A rate-limited request was not carried out, so any may be sent again; a 5xx (or a
+ * dropped connection, which Octokit reports as 500) may have been, so a POST is not.
  */
-export function retryDelayMs(fail: HttpFailure, attempt: number, now: number = Date.now()): number | undefined {
+export function retryDelayMs(fail: HttpFailure, attempt: number, method: string, now: number = Date.now()): number | undefined {
   const retryAfter = header(fail, 'retry-after');
   if ((fail.status === 403 || fail.status === 429) && retryAfter !== undefined && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
   if ((fail.status === 403 || fail.status === 429) && header(fail, 'x-ratelimit-remaining') === '0') {
@@ -41,11 +43,13 @@ export function retryDelayMs(fail: HttpFailure, attempt: number, now: number = D
     return Number.isFinite(reset) ? Math.max(1000, reset * 1000 - now + 1000) : 60_000;
   }
   if (fail.status === 429 || (fail.status === 403 && /secondary rate limit|abuse/i.test(fail.message))) return 60_000 * 2 ** attempt;
-  if (fail.status >= 500) return 1000 * 2 ** attempt;
+  if (fail.status >= 500 && method !== 'POST') return 1000 * 2 ** attempt;
   return undefined;
 }
 
 const WRITES = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+const withoutQuery = (message: string): string => message.replace(/\?\S*/g, '');
 
 /**
  * Octokit for one repository, with GitHub's rules for integrations built in: writes go
@@ -59,11 +63,13 @@ export function githubClient(settings: GitHubSettings, options: ClientOptions): 
     auth: options.token,
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),
     userAgent: 'plugin-steward',
+    // Octokit logs each request, and each failure at error level, with its query: steward
+    // reports failures itself, as typed errors, so these go to debug with the query cut.
     log: {
       debug: () => undefined,
-      info: (message: string) => options.log.debug({ github: message }, 'github request'),
-      warn: (message: string) => options.log.warn({ github: message }, 'github warning'),
-      error: (message: string) => options.log.error({ github: message }, 'github error'),
+      info: (message: string) => options.log.debug({ github: withoutQuery(message) }, 'github request'),
+      warn: (message: string) => options.log.warn({ github: withoutQuery(message) }, 'github warning'),
+      error: (message: string) => options.log.debug({ github: withoutQuery(message) }, 'github request failed'),
     },
   });
   let writes: Promise<unknown> = Promise.resolve();
@@ -80,7 +86,7 @@ export function githubClient(settings: GitHubSettings, options: ClientOptions): 
         } catch (error) {
           const fail = failure(error);
           if (!fail) throw error;
-          const wait = retryDelayMs(fail, attempt);
+          const wait = retryDelayMs(fail, attempt, endpoint.method);
           if (wait === undefined) throw typedError(fail, what, settings);
           if (attempt >= settings.maxRetries) {
             if (fail.status === 403 || fail.status === 429) throw new GitHubError('E_TRACKER_RATE_LIMITED', `GitHub still rate-limits ${what} after ${attempt + 1} attempts`, fail.status);

@@ -35,15 +35,23 @@ export class GitHubTracker implements Tracker {
   readonly name = 'github';
   private readonly octokit: Octokit;
   private readonly repo: { owner: string; repo: string };
+  private readonly fullName: string;
+  private readonly root: string;
   private labelsReady: Promise<void> | undefined;
 
   constructor(
     private readonly settings: GitHubSettings,
-    private readonly options: GitHubTrackerOptions,
+    options: GitHubTrackerOptions,
   ) {
+    // The token goes into the client and is kept nowhere else on this object.
     this.octokit = githubClient(settings, options);
     this.repo = { owner: settings.owner, repo: settings.repo };
+    this.fullName = `${settings.owner}/${settings.repo}`;
+    this.root = options.root;
+    this.log = options.log;
   }
+
+  private readonly log: Logger;
 
   /**
    * Steward's own labels, made once per process with their colours before it first
@@ -136,17 +144,18 @@ export class GitHubTracker implements Tracker {
       ...(filter.head ? { head: `${this.settings.owner}:${filter.head}` } : {}),
       per_page: 100,
     })) as GitHubPull[];
-    return pulls.map(proposalRecord).filter((p): p is TrackedProposal => p !== undefined);
+    return pulls.map((pull) => proposalRecord(pull, this.fullName)).filter((p): p is TrackedProposal => p !== undefined);
   }
 
   async openProposal(input: ProposalInput): Promise<{ proposal: TrackedProposal; created: boolean }> {
     const existing = (await this.pulls({ state: 'open', head: input.branch })).find((p) => p.branch === input.branch);
     if (existing) return { proposal: existing, created: false };
-    await mirrorBranch(this.octokit, this.repo, this.options.root, input.branch);
+    const mirrored = await mirrorBranch(this.octokit, this.repo, this.root, input.branch);
+    if (!mirrored.same) this.log.warn({ branch: input.branch, github: mirrored.commit }, "GitHub's commit of the fix branch differs from the library's; a merge on GitHub will not be recognised by review settle until the library is pulled");
     const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n${pluginMarker(input.plugin)}\n`;
     const made = await this.octokit.rest.pulls.create({ ...this.repo, title: input.title, head: input.branch, base: this.settings.baseBranch, body, draft: true });
     await this.octokit.rest.issues.addLabels({ ...this.repo, issue_number: made.data.number, labels: [this.settings.label] });
-    const proposal = proposalRecord(made.data as GitHubPull);
+    const proposal = proposalRecord(made.data as GitHubPull, this.fullName);
     if (!proposal) throw new StewardError('E_TRACKER_REQUEST', `GitHub returned pull request #${made.data.number} without the markers steward wrote`);
     return { proposal, created: true };
   }

@@ -23,7 +23,7 @@ export interface GitHubPull {
   merged_at: string | null;
   created_at: string;
   updated_at: string;
-  head: { ref: string };
+  head: { ref: string; repo?: { full_name?: string } | null };
 }
 
 function labelNames(labels: GitHubIssue['labels']): string[] {
@@ -46,9 +46,13 @@ export function issueRecord(issue: GitHubIssue): IssueSummary | undefined {
   return common && { ...common, labels: labelNames(issue.labels), state: issue.state === 'closed' ? 'closed' : 'open', commentCount: issue.comments };
 }
 
-/** A pull request steward opened (a `steward/` branch and its markers), or undefined. */
-export function proposalRecord(pull: GitHubPull): TrackedProposal | undefined {
-  const common = pull.head.ref.startsWith('steward/') ? shared(pull) : undefined;
+/**
+ * A pull request steward opened (a `steward/` branch of `repo` itself, with its
+ * markers), or undefined. A pull request from a fork is anyone's, whatever it is called.
+ */
+export function proposalRecord(pull: GitHubPull, repo: string): TrackedProposal | undefined {
+  const own = pull.head.repo?.full_name?.toLowerCase() === repo.toLowerCase();
+  const common = own && pull.head.ref.startsWith('steward/') ? shared(pull) : undefined;
   if (!common) return undefined;
   return {
     ...common,

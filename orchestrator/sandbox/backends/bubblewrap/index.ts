@@ -18,7 +18,8 @@ function rootDirs(): string[] {
 
 /**
  * bubblewrap: new user, pid, net, ipc, uts and mount namespaces; the system read-only;
- * only the working copy writable; a private /tmp; no environment but what is set;
+ * only the working copy writable; a private /tmp; no environment but the one bwrap is
+ * started with (the run's, nothing of steward's);
  * and the sandbox dies with the runner.
  */
 export const bubblewrap: SandboxBackend = {
@@ -34,8 +35,6 @@ export const bubblewrap: SandboxBackend = {
       '--gid', '1000',
       '--die-with-parent',
       '--new-session',
-      '--clearenv',
-      ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
       '--ro-bind', '/usr', '/usr',
       ...rootDirs(),
       ...ETC.flatMap((path) => ['--ro-bind-try', path, path]),
@@ -51,7 +50,9 @@ export const bubblewrap: SandboxBackend = {
     ];
     return {
       argv: args,
-      env: {},
+      // The environment goes to bwrap as its own, never as --setenv arguments: a
+      // process's arguments are readable by every user on the host, its environment not.
+      env,
       isolation: {
         namespaces: ['user', 'pid', 'net', 'ipc', 'uts', 'mount', 'cgroup'],
         network: spec.network ? 'on' : 'off',
