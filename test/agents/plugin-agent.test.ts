@@ -107,7 +107,7 @@ describe('the Plugin Agent', () => {
     expect(issue?.body).toContain(`<!-- steward:fingerprint:${s.group} -->`);
     expect(issue?.comments.map((c) => c.body)).toEqual([
       "**Reproduced** in the sandbox with the captured input: `TypeError`: Cannot read properties of undefined (reading 'trim') (the same error type as in production).",
-      expect.stringMatching(/^Stopped after the reproduction: no fixer is built yet/),
+      expect.stringMatching(/^Stopped after the reproduction: no fixer is configured for this run/),
     ]);
     const localised = (await s.store.events(run.id)).find((e) => e.kind === 'localised')?.data as { suspects: { file: string; line: number }[] };
     expect(localised.suspects[0]).toMatchObject({ file: s.defect.location.file, line: s.defect.location.line });

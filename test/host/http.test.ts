@@ -172,12 +172,24 @@ describe('steward host', () => {
     });
     expect(out).toMatch(/broken\s+FAILED/);
     expect((await call(url, 'POST', '/v1/plugins/echo/execute', { input: { text: 'up' } })).json).toMatchObject({ ok: true });
-    const workers = (): number => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('node-worker.mjs') && l.includes('steward-wc-')).length;
-    expect(workers()).toBeGreaterThan(0);
+    // This host's plugin workers: its descendants (other test files run hosts of their own at the same time).
+    const table = (): { pid: number; ppid: number; args: string }[] =>
+      execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+        .flatMap((m) => (m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }] : []));
+    const rows = table();
+    const tree = new Set([child.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const row of rows) if (tree.has(row.ppid) && !tree.has(row.pid)) grew = Boolean(tree.add(row.pid));
+    }
+    const workers = rows.filter((row) => tree.has(row.pid) && row.args.includes('node-worker.mjs')).map((row) => row.pid);
+    expect(workers.length).toBeGreaterThan(0);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(workers()).toBe(0);
+    expect(table().filter((row) => workers.includes(row.pid) && row.args.includes('node-worker.mjs'))).toEqual([]);
     const bad = steward(['host', '--port', 'abc'], { cwd: library.root });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--port must be a whole number');

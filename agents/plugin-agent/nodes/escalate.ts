@@ -5,7 +5,10 @@ import type { PluginAgentState } from '../state.ts';
 function whyEscalated(state: PluginAgentState): string {
   if (state.review?.decision === 'reject') return `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`;
   if (state.candidates && state.candidates.length > 0 && !state.proposal) return `no candidate fix held up in validation (${(state.rejected ?? []).map((r) => r.reason).slice(0, 3).join('; ')})`;
-  if (state.candidates?.length === 0) return 'the fixers found no candidate fix';
+  if (state.candidates?.length === 0) {
+    const said = (state.searched ?? []).map((s) => `${s.fixer}: ${s.why}`).join('; ');
+    return `the fixers found no candidate fix${said ? ` (${said})` : ''}`;
+  }
   if (state.reproduction?.status === 'no-input') return 'the events carry no input to replay, so the error cannot be reproduced';
   if (state.reproduction?.status === 'not-reproduced') {
     return 'the captured input does not reproduce the error on the current code: it may depend on the environment, on state, or on a version already fixed';

@@ -11,6 +11,7 @@ export function propose(deps: PluginAgentDeps) {
     if (!context || !reproduction?.request) throw new Error('propose before a reproduction');
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const request = reproduction.request as { op: 'execute'; input: unknown };
+    const searched: { fixer: string; why: string }[] = [];
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
       const fixRequest: FixRequest = {
@@ -23,7 +24,10 @@ export function propose(deps: PluginAgentDeps) {
         playbook: context.playbook.text,
         budget: { iterations: budget.iterations, tokens: budget.tokens, wallSeconds: budget.wallSeconds, candidates: budget.candidates },
         signal: deps.signal,
-        emit: deps.emit,
+        emit(kind, data) {
+          if (kind === 'fixer-stopped') searched.push({ fixer: fixer.name, why: String((data as { why?: unknown }).why ?? '') });
+          deps.emit(kind, data);
+        },
         spendTokens: deps.spendTokens,
         async reproduce(copy) {
           const check = await checkCall(manifest, copy, request, env, deps.signal);
@@ -37,8 +41,8 @@ export function propose(deps: PluginAgentDeps) {
       };
       const candidates = await fixer.propose(fixRequest);
       deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
-      if (candidates.length > 0) return { candidates };
+      if (candidates.length > 0) return { candidates, searched };
     }
-    return { candidates: [] };
+    return { candidates: [], searched };
   };
 }

@@ -3,7 +3,7 @@ import type { RunInterrupt } from '../../../orchestrator/runs/agent.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
-/** Where a run stops: the stopAfter it reached, or the end of what is built (no fixer yet). */
+/** Where a run stops: the stopAfter it reached, or the reproduction when no fixer is configured for it. */
 export function stopReason(state: PluginAgentState): 'issue' | 'reproduce' | 'no-fixer' {
   if (!state.reproduction) return 'issue';
   if (state.suspects === undefined) return 'reproduce';
@@ -12,17 +12,17 @@ export function stopReason(state: PluginAgentState): 'issue' | 'reproduce' | 'no
 
 /**
  * A pause at the run's `stopAfter` (the issue, or the reproduction): the run waits
- * for `steward runs resume`. With no fixer built, the run ends here and says so on
- * its issue.
+ * for `steward runs resume`. With no fixer configured, the run ends here and says so
+ * on its issue.
  */
 export function stopAfter(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const reason = stopReason(state);
     if (reason === 'no-fixer') {
-      const text = 'Stopped after the reproduction: no fixer is built yet (the offline fixer comes next). The reproduction and the suspects above are ready for a person.';
+      const text = 'Stopped after the reproduction: no fixer is configured for this run. The reproduction and the suspects above are ready for a person.';
       const issue = state.issue;
       if (issue) await deps.once(`comment:${deps.run.id}:no-fixer`, async () => deps.tracker.comment(issue.number, text));
-      return { outcome: 'reproduced; no fixer built yet' };
+      return { outcome: 'reproduced; no fixer configured' };
     }
     const pause: RunInterrupt = {
       kind: 'pause',

@@ -72,9 +72,12 @@ async function runDispatched(library: Library, target: RedisTarget, dispatched: 
       const record = await store.get(run);
       const listed = (await tracker.listIssues({ plugin }))[0];
       const issue = listed ? await tracker.getIssue(listed.number) : undefined;
-      const last = issue?.comments[0]?.body.split('\n')[0] ?? '';
-      print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${last.replace(/\*\*/g, '').slice(0, 110)}`);
+      const line = (at: number): string => (issue?.comments.at(at)?.body.split('\n')[0] ?? '').replace(/\*\*/g, '').slice(0, 110);
+      print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${line(0)}`);
+      if ((issue?.comments.length ?? 0) > 1) print(`  ${''.padEnd(16)} then: ${line(-1)}`);
     }
+    const waiting = (await Promise.all(dispatched.map(async (d) => ({ ...d, state: (await store.get(d.run))?.state })))).filter((d) => d.state === 'awaiting_approval');
+    print(`  ${waiting.length} validated fix(es) wait for review: ${waiting.map((w) => w.plugin).join(', ') || 'none'}`);
   } finally {
     await store.close();
     await worker.close();
@@ -170,7 +173,7 @@ async function runDemo(dir: string): Promise<number> {
     await manager.close();
   }
 
-  step('8. a worker runs each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects');
+  step('8. a worker runs each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects, then a fix the sandbox validated or the reason there is none');
   await runDispatched(library, target, dispatched);
 
   step('9. steward doctor');
@@ -194,7 +197,7 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} runs list            # the runs triage dispatched; "runs show <run>" for one`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} start                # host, HTTP API, worker and scheduled triage in one process`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} issues show 1        # an issue the agent opened`);
-  print('  Not built yet: the fixers, validation and reviews, so runs stop after the reproduction (see the README).');
+  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} review list          # the validated fixes that wait for a maintainer; "review show <run>" for the diff and evidence`);
   await stopRedis(library.paths.state);
   print('  (the demo stopped its Redis; any steward command that needs it starts it again, data kept)');
   return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;

@@ -1,0 +1,122 @@
+import { availableParallelism } from 'node:os';
+import type { Candidate, FixRequest, Fixer } from '../types.ts';
+import { Workspace } from '../workspace.ts';
+import { suspectSites } from './localise.ts';
+import { applyEdits } from './source.ts';
+import { TEMPLATES } from './templates/index.ts';
+
+const DEFAULTS = { candidates: 60, wallSeconds: 120 };
+/** Enough validated candidates to choose the smallest from; more would only cost time. */
+const ENOUGH = 3;
+
+interface Tried extends Candidate {
+  template: string;
+  /** Lines changed, then the template's preference, then characters changed: how candidates rank. */
+  rank: [number, number, number];
+}
+
+/** The lines an edit touches in the original text. */
+function linesTouched(text: string, edits: readonly { start: number; end: number }[]): number {
+  return edits.reduce((n, e) => n + (text.slice(e.start, e.end).match(/\n/g)?.length ?? 0) + 1, 0);
+}
+
+const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
+
+/** Candidate patches from the fix templates at the suspect statements, deduplicated, in the order they are tried. */
+function generate(request: FixRequest, limit: number): { sites: number; candidates: Tried[] } {
+  const sites = suspectSites(request);
+  const seen = new Set<string>();
+  const candidates: Tried[] = [];
+  for (const site of sites) {
+    for (const template of TEMPLATES) {
+      for (const fix of template.propose(site)) {
+        const original = site.sf.getFullText();
+        const changed = applyEdits(original, fix.edits);
+        const key = `${site.file}\0${changed}`;
+        if (changed === original || seen.has(key)) continue;
+        seen.add(key);
+        const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
+        candidates.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
+        if (candidates.length >= limit) return { sites: sites.length, candidates };
+      }
+    }
+  }
+  return { sites: sites.length, candidates };
+}
+
+/**
+ * Search-based repair without a model, after SapFix and Getafix: fix templates at the
+ * statements the stack points to (and the functions they call), each candidate tried
+ * in its own working copy, as many at once as the machine has cores, until a few pass
+ * the reproduction without breaking a test that passed, or the budget of candidates
+ * or wall time is spent. What it returns, `validate` checks again in full.
+ */
+export class OfflineFixer implements Fixer {
+  readonly name = 'offline';
+
+  async propose(request: FixRequest): Promise<Candidate[]> {
+    const started = Date.now();
+    if (request.manifest.runtime !== 'node') {
+      request.emit('fixer-stopped', { fixer: this.name, why: `the offline fixer repairs JavaScript and TypeScript plugins; a ${request.manifest.runtime} plugin is not one yet` });
+      return [];
+    }
+    const budget = { candidates: request.budget.candidates ?? DEFAULTS.candidates, wallSeconds: request.budget.wallSeconds ?? DEFAULTS.wallSeconds };
+    const deadline = started + budget.wallSeconds * 1000;
+    const { sites, candidates } = generate(request, budget.candidates);
+    if (candidates.length === 0) {
+      request.emit('fixer-stopped', { fixer: this.name, why: `no fix template applies at the ${sites} suspect statement(s)` });
+      return [];
+    }
+    const baseline = await this.suite(request, {});
+    const validated: Tried[] = [];
+    let next = 0;
+    let tried = 0;
+    let stop = `all ${candidates.length} candidate(s) tried`;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        if (validated.length >= ENOUGH) return void (stop = `${ENOUGH} candidates validated`);
+        if (Date.now() > deadline) return void (stop = `wall-time budget (${budget.wallSeconds} s) spent`);
+        if (request.signal.aborted) return;
+        const candidate = candidates[next++];
+        if (!candidate) return;
+        tried++;
+        const verdict = await this.check(request, candidate, baseline);
+        request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict });
+        if (verdict === 'passes') validated.push(candidate);
+      }
+    };
+    const width = Math.max(1, Math.min(availableParallelism(), 4));
+    await Promise.all(Array.from({ length: width }, worker));
+    const seconds = (Date.now() - started) / 1000;
+    request.emit('fixer-stopped', { fixer: this.name, why: stop, sites, generated: candidates.length, tried, validated: validated.length, seconds: Math.round(seconds * 10) / 10, perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60) });
+    const error = request.reproduction.error;
+    const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';
+    return validated
+      .sort(byRank)
+      .map((c) => ({ fixer: c.fixer, files: c.files, rationale: `${c.rationale}${cause}. Found by the offline fixer's ${c.template} template; the reproduction passes with it.` }));
+  }
+
+  private async suite(request: FixRequest, files: Record<string, string | null>): Promise<{ passed: number; failed: number }> {
+    const ws = new Workspace(request.dir);
+    try {
+      ws.apply(files);
+      const run = await request.runTests(ws.copy);
+      return { passed: run.passed, failed: run.failed };
+    } finally {
+      ws.dispose();
+    }
+  }
+
+  /** Passes: the reproduction passes and the suite has no fewer passes nor more failures than before. */
+  private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'still-fails' | 'breaks-tests'> {
+    const ws = new Workspace(request.dir);
+    try {
+      ws.apply(candidate.files);
+      if (!(await request.reproduce(ws.copy)).passes) return 'still-fails';
+      const run = await request.runTests(ws.copy);
+      return run.failed <= baseline.failed && run.passed >= baseline.passed ? 'passes' : 'breaks-tests';
+    } finally {
+      ws.dispose();
+    }
+  }
+}

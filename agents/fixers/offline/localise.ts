@@ -1,0 +1,99 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import ts from 'typescript';
+import type { FixRequest } from '../types.ts';
+import { normalPath } from '../workspace.ts';
+import { descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
+import type { Site } from './templates/types.ts';
+
+/** A plugin file's text, if it is a regular JavaScript or TypeScript file of the plugin. */
+function readSource(dir: string, file: string): string | undefined {
+  try {
+    const path = join(dir, normalPath(file));
+    return JS_FILE.test(file) && lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Parsed = (file: string) => ts.SourceFile | undefined;
+
+/** The plugin file a relative import names (a TypeScript source stands behind its `.js` name). */
+function importedFile(from: string, specifier: string, parsed: Parsed): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const path = posix.normalize(posix.join(posix.dirname(from), specifier));
+  return [path, path.replace(/\.js$/, '.ts'), `${path}.js`, `${path}.ts`].find((candidate) => parsed(candidate) !== undefined);
+}
+
+/** A function's body by name: declared in the file, or imported into it from another of the plugin's files. */
+function functionBody(file: string, sf: ts.SourceFile, name: string, parsed: Parsed): { file: string; sf: ts.SourceFile; body: ts.Node } | undefined {
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name?.text === name && s.body) return { file, sf, body: s.body };
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { file, sf, body: d.initializer.body };
+      }
+    }
+    if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause?.namedBindings && ts.isNamedImports(s.importClause.namedBindings)) {
+      const imported = s.importClause.namedBindings.elements.find((e) => e.name.text === name);
+      if (!imported) continue;
+      const target = importedFile(file, s.moduleSpecifier.text, parsed);
+      const other = target === undefined ? undefined : parsed(target);
+      if (other && target !== undefined) return functionBody(target, other, (imported.propertyName ?? imported.name).text, parsed);
+    }
+  }
+  return undefined;
+}
+
+/** The statements of the plugin's own functions that these statements call: a value computed there may be the wrong one. */
+function calleeSites(file: string, sf: ts.SourceFile, statements: ts.Node[], parsed: Parsed): { file: string; sf: ts.SourceFile; statement: ts.Node }[] {
+  const names = new Set(statements.flatMap((statement) => descendants(statement, ts.isCallExpression).flatMap((c) => (ts.isIdentifier(c.expression) ? [c.expression.text] : []))));
+  return [...names].flatMap((name) => {
+    const found = functionBody(file, sf, name, parsed);
+    if (!found) return [];
+    return descendants(found.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).map((statement) => ({ file: found.file, sf: found.sf, statement }));
+  });
+}
+
+/**
+ * Where to try fixes, most suspicious first: the statements of the stack's in-app
+ * frames (as the agent ranked them), then the statements just before each in its
+ * function, then the statements of the plugin's functions those lines call (in the
+ * same file or imported from another): a wrong value is often made in a function
+ * that has returned by the time it does harm.
+ */
+export function suspectSites(request: FixRequest, limit = 40): Site[] {
+  const first: Site[] = [];
+  const before: Site[] = [];
+  const callees: Site[] = [];
+  const cache = new Map<string, ts.SourceFile | undefined>();
+  const parsed: Parsed = (file) => {
+    if (!cache.has(file)) {
+      const text = readSource(request.dir, file);
+      cache.set(file, text === undefined ? undefined : parse(file, text));
+    }
+    return cache.get(file);
+  };
+  const error = request.reproduction.error ?? undefined;
+  const site = (file: string, sf: ts.SourceFile, statement: ts.Node): Site => ({ file, sf, statement, line: lineOf(sf, statement.getStart(sf)), ...(error ? { error } : {}) });
+  for (const suspect of request.suspects) {
+    if (suspect.line === null) continue;
+    const sf = parsed(suspect.file);
+    const statement = sf && statementOn(sf, suspect.line);
+    if (!sf || !statement) continue;
+    first.push(site(suspect.file, sf, statement));
+    const fn = enclosingFunction(statement);
+    const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
+    for (const s of earlier) before.push(site(suspect.file, sf, s));
+    for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) callees.push(site(c.file, c.sf, c.statement));
+  }
+  const seen = new Set<string>();
+  return [...first, ...before, ...callees]
+    .filter((s) => {
+      const key = `${s.file}:${s.statement.getStart(s.sf)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, limit);
+}

@@ -1,0 +1,73 @@
+import ts from 'typescript';
+
+/** One replacement of a span of the original text: the diff stays as small as the change. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export const JS_FILE = /\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/;
+
+/** A JavaScript or TypeScript file parsed with TypeScript's own parser (no type check). */
+export function parse(path: string, text: string): ts.SourceFile {
+  const kind = /\.tsx$/.test(path) ? ts.ScriptKind.TSX : /\.[cm]?ts$/.test(path) ? ts.ScriptKind.TS : /\.jsx$/.test(path) ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
+  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind);
+}
+
+/** The text with the edits made; edits must not overlap. */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.end > sorted[i - 1]!.start) throw new Error('overlapping edits');
+  }
+  return sorted.reduce((out, e) => out.slice(0, e.start) + e.text + out.slice(e.end), text);
+}
+
+/** 1-based line of a position. */
+export function lineOf(sf: ts.SourceFile, pos: number): number {
+  return sf.getLineAndCharacterOfPosition(pos).line + 1;
+}
+
+/** Every node that starts on `line` or spans it, innermost last. */
+export function nodesOn(sf: ts.SourceFile, line: number): ts.Node[] {
+  const out: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    const from = lineOf(sf, node.getStart(sf));
+    const to = lineOf(sf, node.getEnd());
+    if (from > line || to < line) return;
+    out.push(node);
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return out;
+}
+
+/** The innermost statement on `line`: where a template looks for something to change. */
+export function statementOn(sf: ts.SourceFile, line: number): ts.Node | undefined {
+  const statements = nodesOn(sf, line).filter((n) => ts.isStatement(n) && !ts.isBlock(n) && lineOf(sf, n.getStart(sf)) <= line);
+  return statements.at(-1);
+}
+
+/** Descendants of `node` (itself included) that satisfy `is`. */
+export function descendants<T extends ts.Node>(node: ts.Node, is: (n: ts.Node) => n is T): T[] {
+  const out: T[] = [];
+  const visit = (n: ts.Node): void => {
+    if (is(n)) out.push(n);
+    n.forEachChild(visit);
+  };
+  visit(node);
+  return out;
+}
+
+/** The function a node is in, if any. */
+export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (let at: ts.Node | undefined = node.parent; at; at = at.parent) {
+    if (ts.isFunctionDeclaration(at) || ts.isFunctionExpression(at) || ts.isArrowFunction(at) || ts.isMethodDeclaration(at)) return at;
+  }
+  return undefined;
+}
+
+export function text(sf: ts.SourceFile, node: ts.Node): string {
+  return node.getText(sf);
+}

@@ -1,0 +1,64 @@
+import ts from 'typescript';
+import { descendants, enclosingFunction, lineOf, text } from '../source.ts';
+import type { Site, Template, TemplateFix } from './types.ts';
+
+const STRING = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase', 'split', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'normalize', 'charAt', 'charCodeAt', 'codePointAt', 'localeCompare', 'match', 'matchAll']);
+const ARRAY = new Set(['map', 'filter', 'forEach', 'reduce', 'join', 'some', 'every', 'find', 'findIndex', 'flatMap', 'flat', 'indexOf', 'concat', 'sort', 'entries', 'keys', 'values', 'at']);
+const NUMBER = new Set(['toFixed', 'toPrecision', 'toExponential']);
+
+/** The value that stands in for a missing one, by what the code does with it; none when unclear. */
+function fallbackFor(member: string): string | undefined {
+  if (STRING.has(member)) return "''";
+  if (ARRAY.has(member)) return '[]';
+  if (NUMBER.has(member)) return '0';
+  return undefined;
+}
+
+const wrap = (code: string): string => (/^[\w$.[\]'"`]+$/.test(code) ? code : `(${code})`);
+
+/**
+ * A guard for a null or undefined value that a member is read from: a default where
+ * the member says what kind of value was meant (at the use, or where the variable is
+ * set), or optional chaining. Only members the error names, when it names one.
+ */
+export const nullGuard: Template = {
+  name: 'null-guard',
+  propose(site: Site): TemplateFix[] {
+    const reading = site.error ? /reading '([^']+)'/.exec(site.error.message)?.[1] : undefined;
+    const missing = site.error && /of null/.test(site.error.message) ? 'null' : 'undefined';
+    const out: TemplateFix[] = [];
+    for (const access of descendants(site.statement, ts.isPropertyAccessExpression)) {
+      const member = access.name.text;
+      if (reading !== undefined && member !== reading) continue;
+      if (access.expression.kind === ts.SyntaxKind.ThisKeyword || access.questionDotToken) continue;
+      const target = access.expression;
+      const shown = text(site.sf, target);
+      const why = `the reproduction reads \`.${member}\` of ${missing}`;
+      const fallback = fallbackFor(member);
+      if (fallback) {
+        out.push({ template: 'null-guard', preference: 1, edits: [{ start: target.getStart(site.sf), end: target.getEnd(), text: `(${shown} ?? ${fallback})` }], rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}\` now defaults to ${fallback}` });
+        // Where the variable is set, the default serves every use of it.
+        const declared = ts.isIdentifier(target) ? declarationOf(target) : undefined;
+        if (declared?.initializer) {
+          const init = declared.initializer;
+          out.push({
+            template: 'null-guard',
+            preference: 0,
+            edits: [{ start: init.getStart(site.sf), end: init.getEnd(), text: `${wrap(text(site.sf, init))} ?? ${fallback}` }],
+            rationale: `guard added at ${site.file}:${lineOf(site.sf, init.getStart(site.sf))}: ${why} at line ${site.line}; \`${shown}\` now defaults to ${fallback} where it is set`,
+          });
+        }
+      }
+      const dot = access.name.getStart(site.sf) - 1;
+      out.push({ template: 'null-guard', preference: 2, edits: [{ start: dot, end: dot, text: '?' }], rationale: `guard added at ${site.file}:${site.line}: ${why}; optional chaining skips it when \`${shown}\` is missing` });
+    }
+    return out;
+  },
+};
+
+/** The `const x = …` (or let) of an identifier, in the same function. */
+function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
+  const scope = enclosingFunction(id);
+  if (!scope?.body) return undefined;
+  return descendants(scope.body, ts.isVariableDeclaration).find((d) => ts.isIdentifier(d.name) && d.name.text === id.text && d.getEnd() < id.getStart());
+}

@@ -1,0 +1,37 @@
+import ts from 'typescript';
+import { descendants, enclosingFunction, lineOf } from '../source.ts';
+import type { Site, Template, TemplateFix } from './types.ts';
+
+/** Whether an identifier is a use of a variable (not a declaration's name, a property name or a key). */
+function isUse(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isPropertyAssignment(parent) && parent.name === id)) return false;
+  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) return false;
+  return !ts.isShorthandPropertyAssignment(parent);
+}
+
+/**
+ * The wrong variable: a use of `x` where a variable derived from `x` earlier in the
+ * function was meant (`const upper = code.toUpperCase()`, then `table[code]`).
+ */
+export const wrongVariable: Template = {
+  name: 'wrong-variable',
+  propose(site: Site): TemplateFix[] {
+    const scope = enclosingFunction(site.statement);
+    if (!scope?.body) return [];
+    const derived = descendants(scope.body, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf));
+    const out: TemplateFix[] = [];
+    for (const id of descendants(site.statement, ts.isIdentifier).filter(isUse)) {
+      for (const d of derived) {
+        const name = (d.name as ts.Identifier).text;
+        if (name === id.text || !descendants(d.initializer!, ts.isIdentifier).some((used) => used.text === id.text)) continue;
+        out.push({
+          template: 'wrong-variable',
+          edits: [{ start: id.getStart(site.sf), end: id.getEnd(), text: name }],
+          rationale: `variable changed at ${site.file}:${site.line}: \`${id.text}\` became \`${name}\`, which line ${lineOf(site.sf, d.getStart(site.sf))} derives from it`,
+        });
+      }
+    }
+    return out;
+  },
+};
