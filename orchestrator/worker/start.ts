@@ -64,7 +64,7 @@ export async function startWorker(target: RedisTarget, library: Library, options
       closers.push(() => runs.close());
       lines.push(`runs: agent "${options.agent.name}", ${options.runConcurrency ?? workers.runConcurrency} at once; recovered ${runs.recovered.resumed.length} dead and ${runs.recovered.requeued.length} lost run(s)`);
     } else {
-      lines.push('runs: not consumed here: the Plugin Agent is not built yet, so dispatched runs wait in the queue');
+      lines.push('runs: not consumed here: no agent was given to this worker, so dispatched runs wait for one that has it');
     }
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);

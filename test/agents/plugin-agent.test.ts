@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
 import { CommandFixer, type CommandSettings } from '../../agents/fixers/command/index.ts';
 import { LlmFixer } from '../../agents/fixers/llm/index.ts';
+import { fixersFor } from '../../agents/fixers/registry.ts';
 import type { Fixer } from '../../agents/fixers/types.ts';
 import { GitHubTracker } from '../../agents/trackers/github/index.ts';
 import { LocalTracker } from '../../agents/trackers/local/index.ts';
@@ -357,6 +358,31 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(sh(s.library.root, 'branch', '--list', 'steward/*')).toBe('');
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe('**Needs a person:** maintainer rejected the proposed fix: an empty id should be an error, not an empty string. No patch is proposed.');
   }, 90_000);
+});
+
+describe('the Plugin Agent with the offline fixer (no model)', () => {
+  it('fixes csv-import: the default where the value is set, validated in the sandbox, published on approval, no token spent', async () => {
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
+    const run = await s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string; fixer: string; rationale: string; validated: number };
+    expect(proposal.fixer).toBe('offline');
+    expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
+    expect(proposal.rationale).toMatch(/^guard added at src\/records\.js:52: the reproduction reads `\.trim` of undefined at line 53; `value` now defaults to '' where it is set/);
+    expect((await s.store.get(run.id))?.tokensUsed).toBe(0);
+    expect(await answer(s, run.id, 'approve')).toBe('completed');
+    const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
+    expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");
+  }, 120_000);
+
+  it("escalates a Python plugin's defect with the fixer's own reason on the issue", async () => {
+    const s = await setup('unit-convert', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
+    const run = await s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const issue = await s.tracker.getIssue(1);
+    expect(issue?.labels).toContain('needs-human');
+    expect(issue?.comments.at(-1)?.body).toBe('**Needs a person:** the fixers found no candidate fix (offline: the offline fixer repairs JavaScript and TypeScript plugins; a python plugin is not one yet). No patch is proposed.');
+  }, 120_000);
 });
 
 describe('the Plugin Agent with the command fixer (a stand-in coding-agent CLI)', () => {

@@ -37,7 +37,7 @@ describe('steward worker', () => {
     cleanups.push(() => second.close());
     expect(first.lines).toContain('schedule: triage at "*/5 * * * *" (upserted)');
     expect(second.lines).toContain('schedule: triage at "*/5 * * * *" (left-to-another)');
-    expect(first.lines.at(-1)).toMatch(/^runs: not consumed here: the Plugin Agent is not built yet/);
+    expect(first.lines.at(-1)).toMatch(/^runs: not consumed here: no agent was given to this worker/);
 
     const redis = connect(target, 'test');
     const errors = openQueue<unknown>(QUEUES.errors, redis);

@@ -43,10 +43,14 @@ export function nodesOn(sf: ts.SourceFile, line: number): ts.Node[] {
   return out;
 }
 
-/** The innermost statement on `line`: where a template looks for something to change. */
+/**
+ * The statement of `line`, where a template looks for something to change: the
+ * outermost one that lies wholly on the line (`if (i < n) return a[i];` as a whole),
+ * else the innermost one that spans it.
+ */
 export function statementOn(sf: ts.SourceFile, line: number): ts.Node | undefined {
   const statements = nodesOn(sf, line).filter((n) => ts.isStatement(n) && !ts.isBlock(n) && lineOf(sf, n.getStart(sf)) <= line);
-  return statements.at(-1);
+  return statements.find((n) => lineOf(sf, n.getStart(sf)) === line && lineOf(sf, n.getEnd()) === line) ?? statements.at(-1);
 }
 
 /** Descendants of `node` (itself included) that satisfy `is`. */

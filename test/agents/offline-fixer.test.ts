@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
+import { suspectSites } from '../../agents/fixers/offline/localise.ts';
+import { applyEdits, parse, statementOn } from '../../agents/fixers/offline/source.ts';
+import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
+import { missingAwait } from '../../agents/fixers/offline/templates/missing-await.ts';
+import { nullGuard } from '../../agents/fixers/offline/templates/null-guard.ts';
+import { operator } from '../../agents/fixers/offline/templates/operator.ts';
+import { radix } from '../../agents/fixers/offline/templates/radix.ts';
+import { rounding } from '../../agents/fixers/offline/templates/rounding.ts';
+import type { Template } from '../../agents/fixers/offline/templates/types.ts';
+import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
+import type { FixRequest } from '../../agents/fixers/types.ts';
+import { checkCall } from '../../agents/plugin-agent/checks.ts';
+import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
+import { STEWARD_ROOT } from '../helpers/git.ts';
+
+/** The texts a template makes of `code` at `line`, and their rationales. */
+function apply(template: Template, code: string, line: number, options: { file?: string; error?: { type: string; message: string } } = {}): { text: string; rationale: string }[] {
+  const file = options.file ?? 'src/x.js';
+  const sf = parse(file, code);
+  const statement = statementOn(sf, line);
+  if (!statement) throw new Error(`no statement on line ${line}`);
+  return template.propose({ file, sf, statement, line, ...(options.error ? { error: options.error } : {}) }).map((fix) => ({ text: applyEdits(code, fix.edits), rationale: fix.rationale }));
+}
+
+const texts = (fixes: { text: string }[]): string[] => fixes.map((f) => f.text);
+const trimError = { type: 'TypeError', message: "Cannot read properties of undefined (reading 'trim')" };
+
+describe('the offline fixer: templates', () => {
+  it('null guard: a default by what is read, at the use and where the variable is set, or optional chaining; only for the member the error names', () => {
+    const code = ['function cell(fields, c) {', '  // the raw cell', '  const value = fields[c];', '  return value.trim();', '}', ''].join('\n');
+    const fixes = apply(nullGuard, code, 4, { error: trimError });
+    expect(texts(fixes)).toEqual([
+      code.replace('return value.trim();', "return (value ?? '').trim();"),
+      code.replace('const value = fields[c];', "const value = fields[c] ?? '';"),
+      code.replace('return value.trim();', 'return value?.trim();'),
+    ]);
+    expect(fixes[1]?.rationale).toBe("guard added at src/x.js:3: the reproduction reads `.trim` of undefined at line 4; `value` now defaults to '' where it is set");
+    // Everything else, the comment and the indentation included, is as it was.
+    for (const { text } of fixes) expect(text.split('\n').filter((l, i) => l !== code.split('\n')[i])).toHaveLength(1);
+    expect(apply(nullGuard, code, 4, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'length')" } })).toEqual([]);
+    // An array method defaults to [], and null is named as null.
+    expect(texts(apply(nullGuard, 'const n = rows.map((r) => r.id);\n', 1, { error: { type: 'TypeError', message: "Cannot read properties of null (reading 'map')" } }))[0]).toBe('const n = (rows ?? []).map((r) => r.id);\n');
+  });
+
+  it('rounding: Math.round where ceil, floor or trunc was meant, in TypeScript with its types kept', () => {
+    const code = 'export function pageCount(total: number, size: number): number {\n  return Math.max(1, Math.round(total / size));\n}\n';
+    expect(texts(apply(rounding, code, 2, { file: 'src/pages.ts' }))).toEqual(['ceil', 'floor', 'trunc'].map((m) => code.replace('Math.round', `Math.${m}`)));
+    expect(apply(rounding, 'const n = Math.max(a, b);\n', 1)).toEqual([]);
+  });
+
+  it('wrong variable: a use of x where a variable derived from x was meant', () => {
+    const code = ['function resolve(table, code) {', '  const upper = code.toUpperCase();', '  return { code: upper, ...table[code] };', '}', ''].join('\n');
+    const fixes = apply(wrongVariable, code, 3);
+    expect(texts(fixes)).toEqual([code.replace('...table[code]', '...table[upper]')]);
+    expect(fixes[0]?.rationale).toBe('variable changed at src/x.js:3: `code` became `upper`, which line 2 derives from it');
+    expect(apply(wrongVariable, 'function f(a) {\n  const b = 2;\n  return a + 1;\n}\n', 3)).toEqual([]);
+  });
+
+  it('missing await: only in an async function, and not where the promise is returned', () => {
+    const code = 'async function load(url) {\n  const data = fetchJson(url);\n  return data.items;\n}\n';
+    expect(texts(apply(missingAwait, code, 2))).toEqual([code.replace('= fetchJson', '= await fetchJson')]);
+    expect(apply(missingAwait, 'function load(url) {\n  const data = fetchJson(url);\n}\n', 2)).toEqual([]);
+    expect(apply(missingAwait, 'async function load(url) {\n  return fetchJson(url);\n}\n', 2)).toEqual([]);
+  });
+
+  it('radix: parseInt without one reads base 10; one with a radix is left alone', () => {
+    expect(texts(apply(radix, 'const n = parseInt(text);\n', 1))).toEqual(['const n = parseInt(text, 10);\n']);
+    expect(apply(radix, 'const n = parseInt(text, 16);\n', 1)).toEqual([]);
+  });
+
+  it('boundary and operator: a bound one step either way, an index shifted, an operator swapped', () => {
+    const code = 'if (i < items.length) return items[i];\n';
+    expect(texts(apply(boundary, code, 1))).toEqual([
+      'if (i <= items.length) return items[i];\n',
+      'if (i < items.length) return items[i - 1];\n',
+      'if (i < items.length) return items[i + 1];\n',
+    ]);
+    expect(texts(apply(operator, 'if (a === b) return total - fee;\n', 1))).toEqual(['if (a !== b) return total - fee;\n', 'if (a === b) return total + fee;\n']);
+    expect(apply(operator, 'return f(a);\n', 1)).toEqual([]);
+  });
+});
+
+describe('the offline fixer: localisation', () => {
+  const request = (plugin: string, suspects: FixRequest['suspects']): FixRequest =>
+    ({ dir: join(STEWARD_ROOT, 'plugins', plugin), suspects, reproduction: { error: { type: 'RangeError', message: 'x' } } }) as unknown as FixRequest;
+
+  it("reaches the function whose value does harm after it returned: paginate's page count", () => {
+    const sites = suspectSites(request('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }]));
+    expect(sites[0]).toMatchObject({ file: 'src/pages.ts', line: 42 });
+    expect(sites.map((s) => `${s.file}:${s.line}`)).toContain('src/pages.ts:20');
+  });
+
+  it("follows an import to another file of the plugin: money-format's currency lookup", () => {
+    const sites = suspectSites(request('money-format', [{ file: 'src/index.js', line: 42, score: 1, reason: 'in-app frame 3' }]));
+    expect(sites.map((s) => `${s.file}:${s.line}`)).toContain('src/currencies.js:25');
+    // Frames outside the plugin and files that are not the plugin's are no sites.
+    expect(suspectSites(request('money-format', [{ file: 'node:events', line: 524, score: 1, reason: 'outside' }, { file: '../escape.js', line: 1, score: 1, reason: 'x' }]))).toEqual([]);
+  });
+});
+
+describe('the offline fixer: search', () => {
+  /** A real fix request for an example plugin's recorded defect, checked in the sandbox as the agent would. */
+  function realRequest(plugin: string, suspects: FixRequest['suspects'], budget: FixRequest['budget']) {
+    const dir = join(STEWARD_ROOT, 'plugins', plugin);
+    const manifest = loadManifest(dir, `${plugin}/plugin.json`);
+    const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'test/fixtures/defects', `${plugin}.json`), 'utf8')) as { trigger: { input: unknown }; expectedError: { type: string; messageIncludes: string } };
+    const call = { op: 'execute' as const, input: defect.trigger.input };
+    const events: { kind: string; data: Record<string, unknown> }[] = [];
+    const signal = new AbortController().signal;
+    const fix = {
+      plugin,
+      dir,
+      manifest,
+      suspects,
+      reproduction: { request: call, error: { type: defect.expectedError.type, message: defect.expectedError.messageIncludes } },
+      budget,
+      signal,
+      emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
+      async reproduce(copy) {
+        const check = await checkCall(manifest, copy, call, {}, signal);
+        return { passes: check.ok, detail: '' };
+      },
+      async runTests(copy) {
+        const run = await runPluginTests(manifest, copy, { signal });
+        return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: '' };
+      },
+    } as Partial<FixRequest> as FixRequest;
+    return { fix, events };
+  }
+
+  it("finds paginate's fix, says what it tried, and ranks a validated candidate by size", async () => {
+    const { fix, events } = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], {});
+    const [best, ...rest] = await new OfflineFixer().propose(fix);
+    expect(best?.files['src/pages.ts']).toContain('return Math.max(1, Math.ceil(total / pageSize));');
+    expect(best?.rationale).toMatch(/^rounding changed at src\/pages.ts:20: `Math.round` became `Math.ceil` \(the reproduction threw RangeError: page 3 is out of range/);
+    expect(rest.length).toBeLessThanOrEqual(2);
+    const stopped = events.find((e) => e.kind === 'fixer-stopped')?.data;
+    expect(stopped).toMatchObject({ fixer: 'offline', validated: 1 + rest.length });
+    expect(Number(stopped?.tried)).toBeGreaterThan(1);
+    expect(events.filter((e) => e.kind === 'candidate-tried')).toHaveLength(Number(stopped?.tried));
+  }, 120_000);
+
+  it('stops at its budget of candidates, and at its wall time', async () => {
+    const few = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], { candidates: 2 });
+    expect(await new OfflineFixer().propose(few.fix)).toEqual([]);
+    expect(few.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'all 2 candidate(s) tried', generated: 2, tried: 2, validated: 0 });
+    const quick = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], { wallSeconds: 0 });
+    expect(await new OfflineFixer().propose(quick.fix)).toEqual([]);
+    expect(quick.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'wall-time budget (0 s) spent', tried: 0 });
+  }, 120_000);
+
+  it('says why it cannot help a plugin that is not JavaScript or TypeScript', async () => {
+    const { fix, events } = realRequest('unit-convert', [{ file: 'src/convert.py', line: 105, score: 1, reason: 'in-app frame 1' }], {});
+    expect(await new OfflineFixer().propose(fix)).toEqual([]);
+    expect(events.map((e) => e.data.why)).toEqual(['the offline fixer repairs JavaScript and TypeScript plugins; a python plugin is not one yet']);
+  });
+});
