@@ -105,7 +105,7 @@ class LazyPostgresSaver extends PostgresSaver implements Checkpointer {
 export function openCheckpointer(library: Library, env: NodeJS.ProcessEnv = process.env): Checkpointer {
   const url = postgresUrl(env);
   if (url) {
-    const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'plugin-steward-checkpoints' });
+    const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'plugin-steward-checkpoints' });
     pool.on('error', () => undefined);
     return new LazyPostgresSaver(pool);
   }

@@ -71,8 +71,8 @@ async function performOnce<T>(store: RunStore, run: string, key: string, effect:
     if (claim.status === 'claimed') {
       try {
         const result = await effect();
-        await store.completeEffect(key, result);
-        await store.appendEvent(run, 'effect', { key });
+        const held = await store.completeEffect(key, run, result);
+        await store.appendEvent(run, held ? 'effect' : 'effect-claim-lost', { key });
         return result;
       } catch (error) {
         await store.releaseEffect(key, run);
@@ -130,7 +130,10 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
   if (!run || TERMINAL.includes(run.state)) return run?.state ?? 'cancelled';
   // Checked under the lock: a job without an answer never answers for a person.
   if ((run.state === 'awaiting_approval' || run.state === 'paused') && job.resume === undefined) return run.state;
+  // The run's events in the order they happened, all written before its final state.
+  const writes = orderedWrites(deps.log.child({ run: run.id }));
   const finish = async (state: RunState, error?: string, nextAction?: string): Promise<ExecuteOutcome> => {
+    await writes.flush();
     if (!(await lock.stillHeld())) return 'lock-lost';
     await store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state) });
     if (error) await store.appendEvent(run.id, 'error', { message: error });
@@ -138,7 +141,7 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
   };
   if (await cancelRequested(redis, run.id)) return finish('cancelled');
   try {
-    return await drive(run, job, deps, controller, finish);
+    return await drive(run, job, deps, controller, finish, writes);
   } catch (error) {
     // Whatever failed (the graph's build, a state read, the store), the run must not stay `running`.
     const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
@@ -173,16 +176,13 @@ function orderedWrites(log: Logger): { push(write: () => Promise<unknown>): void
   };
 }
 
-async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController, done: Finish): Promise<ExecuteOutcome> {
+type Writes = ReturnType<typeof orderedWrites>;
+
+async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller: AbortController, finish: Finish, writes: Writes): Promise<ExecuteOutcome> {
   const { store } = deps;
   const config = { configurable: { thread_id: run.id } };
   const budget = deps.library.config.manager.tokenBudget.perRun;
   const log = deps.log.child({ run: run.id });
-  const writes = orderedWrites(log);
-  const finish: Finish = async (...args) => {
-    await writes.flush();
-    return done(...args);
-  };
   const runDeps: RunDeps = {
     run,
     library: deps.library,

@@ -55,8 +55,8 @@ export class SqlRunStore implements RunStore {
     });
   }
 
-  private async getWith(db: SqlDriver, id: string): Promise<RunRecord | undefined> {
-    const [row] = await db.all<Row>('SELECT * FROM runs WHERE id = $1', [id]);
+  private async getWith(db: SqlDriver, id: string, forUpdate = false): Promise<RunRecord | undefined> {
+    const [row] = await db.all<Row>(`SELECT * FROM runs WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return row ? toRecord(row) : undefined;
   }
 
@@ -90,7 +90,9 @@ export class SqlRunStore implements RunStore {
 
   update(id: string, patch: Parameters<RunStore['update']>[1]): Promise<RunRecord | undefined> {
     return this.retrying(async (tx) => {
-      const before = await this.getWith(tx, id);
+      // Postgres: the row stays locked until commit, so a concurrent update waits and
+      // then reads this one's result (SQLite's BEGIN IMMEDIATE already serialises writers).
+      const before = await this.getWith(tx, id, tx.dialect === 'postgres');
       if (!before) return undefined;
       const next = { ...before, ...patch };
       const now = new Date().toISOString();
@@ -147,13 +149,13 @@ export class SqlRunStore implements RunStore {
   }
 
   async tokensSince(since: string): Promise<number> {
-    const [row] = await this.db.all<{ n: number }>('SELECT CAST(COALESCE(SUM(tokens_used), 0) AS INTEGER) AS n FROM runs WHERE created_at >= $1', [since]);
+    const [row] = await this.db.all<{ n: number }>('SELECT CAST(COALESCE(SUM(tokens_used), 0) AS BIGINT) AS n FROM runs WHERE created_at >= $1', [since]);
     return Number(row?.n ?? 0);
   }
 
   async proposals(since: string): Promise<{ sinceCount: number; open: number }> {
     const [row] = await this.db.all<{ since_count: number; open: number }>(
-      "SELECT CAST(SUM(CASE WHEN proposed_at >= $1 THEN 1 ELSE 0 END) AS INTEGER) AS since_count, CAST(SUM(CASE WHEN state = 'awaiting_approval' THEN 1 ELSE 0 END) AS INTEGER) AS open FROM runs",
+      "SELECT CAST(SUM(CASE WHEN proposed_at >= $1 THEN 1 ELSE 0 END) AS BIGINT) AS since_count, CAST(SUM(CASE WHEN state = 'awaiting_approval' THEN 1 ELSE 0 END) AS BIGINT) AS open FROM runs",
       [since],
     );
     return { sinceCount: Number(row?.since_count ?? 0), open: Number(row?.open ?? 0) };
@@ -183,8 +185,9 @@ export class SqlRunStore implements RunStore {
     }
   }
 
-  async completeEffect(key: string, result: unknown): Promise<void> {
-    await this.db.all("UPDATE effects SET result = $1, state = 'done', at = $2 WHERE key = $3", [JSON.stringify(result ?? null), new Date().toISOString(), key]);
+  async completeEffect(key: string, run: string, result: unknown): Promise<boolean> {
+    const done = await this.db.all("UPDATE effects SET result = $1, state = 'done', at = $2 WHERE key = $3 AND run = $4 AND state = 'pending' RETURNING key", [JSON.stringify(result ?? null), new Date().toISOString(), key, run]);
+    return done.length > 0;
   }
 
   async releaseEffect(key: string, run: string): Promise<void> {

@@ -80,7 +80,11 @@ export interface RunStore {
    * older than `staleMs` is taken over instead).
    */
   claimEffect(key: string, run: string, staleMs: number): Promise<{ status: 'claimed' } | { status: 'done'; effect: Effect } | { status: 'pending'; by: string }>;
-  completeEffect(key: string, result: unknown): Promise<void>;
+  /**
+   * Records the effect as done, if `run` still holds its claim; false when another run
+   * took the claim over meanwhile (the effect may then have been done twice).
+   */
+  completeEffect(key: string, run: string, result: unknown): Promise<boolean>;
   /** Drops a claim whose effect failed, so that a retry may do it. */
   releaseEffect(key: string, run: string): Promise<void>;
   /** Adds to the run's token count; returns the new total. */

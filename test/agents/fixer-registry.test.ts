@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { CommandFixer } from '../../agents/fixers/command/index.ts';
 import { LlmFixer } from '../../agents/fixers/llm/index.ts';
+import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { fixersFor, modelByName } from '../../agents/fixers/registry.ts';
 
 const command = { argv: ['aider', '--message-file', '{promptFile}'], env: [], binds: [], network: true, wallSeconds: 60, memoryMb: 1024 };
 
 describe('the fixer registry', () => {
   it('picks fixers by the config name, in the order they are tried', () => {
-    expect(fixersFor({ fixer: 'offline', model: null })).toEqual([]);
-    expect(fixersFor({ fixer: 'hybrid', model: null })).toEqual([]);
-    expect(fixersFor({ fixer: 'hybrid', model: 'ollama:qwen2.5-coder' }).map((f) => f.constructor)).toEqual([LlmFixer]);
+    expect(fixersFor({ fixer: 'offline', model: null }).map((f) => f.constructor)).toEqual([OfflineFixer]);
+    // hybrid: the offline search first, the model only when it found nothing; without a model, offline alone.
+    expect(fixersFor({ fixer: 'hybrid', model: null }).map((f) => f.constructor)).toEqual([OfflineFixer]);
+    expect(fixersFor({ fixer: 'hybrid', model: 'ollama:qwen2.5-coder' }).map((f) => f.constructor)).toEqual([OfflineFixer, LlmFixer]);
     expect(fixersFor({ fixer: 'llm', model: 'openai:gpt-4o-mini' }).map((f) => f.name)).toEqual(['llm']);
     expect(() => fixersFor({ fixer: 'llm', model: null })).toThrow('fixer "llm" needs a model');
     expect(fixersFor({ fixer: 'command', model: null, command }).map((f) => f.constructor)).toEqual([CommandFixer]);

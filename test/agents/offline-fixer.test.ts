@@ -5,6 +5,9 @@ import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
 import { applyEdits, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
+import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
+import { regex } from '../../agents/fixers/offline/templates/regex.ts';
+import { swappedArguments } from '../../agents/fixers/offline/templates/swapped-arguments.ts';
 import { missingAwait } from '../../agents/fixers/offline/templates/missing-await.ts';
 import { nullGuard } from '../../agents/fixers/offline/templates/null-guard.ts';
 import { operator } from '../../agents/fixers/offline/templates/operator.ts';
@@ -82,6 +85,37 @@ describe('the offline fixer: templates', () => {
     ]);
     expect(texts(apply(operator, 'if (a === b) return total - fee;\n', 1))).toEqual(['if (a !== b) return total - fee;\n', 'if (a === b) return total + fee;\n']);
     expect(apply(operator, 'return f(a);\n', 1)).toEqual([]);
+  });
+});
+
+describe('the offline fixer: more templates', () => {
+  it('swapped arguments: neighbours swapped, one pair at a time; identical or spread ones left alone', () => {
+    expect(texts(apply(swappedArguments, 'const part = text.slice(end, start);\n', 1))).toEqual(['const part = text.slice(start, end);\n']);
+    expect(texts(apply(swappedArguments, 'f(a, b, c);\n', 1))).toEqual(['f(b, a, c);\n', 'f(a, c, b);\n']);
+    expect(apply(swappedArguments, 'f(a, a);\ng(...rest, x);\n', 1)).toEqual([]);
+  });
+
+  it('coercion: an operand read as a number before arithmetic, either side of a strict equality as a number or a string', () => {
+    expect(texts(apply(coercion, 'const total = input.amount + fee;\n', 1))).toEqual(['const total = Number(input.amount) + fee;\n', 'const total = input.amount + Number(fee);\n']);
+    expect(texts(apply(coercion, 'if (id === wanted) return true;\n', 1))).toEqual([
+      'if (Number(id) === wanted) return true;\n',
+      'if (String(id) === wanted) return true;\n',
+      'if (id === Number(wanted)) return true;\n',
+      'if (id === String(wanted)) return true;\n',
+    ]);
+    expect(apply(coercion, 'const ok = a && b;\n', 1)).toEqual([]);
+  });
+
+  it('regex: a missing anchor added, a quantifier made stricter or looser, flags kept; escaped and class characters left alone', () => {
+    expect(texts(apply(regex, 'const ok = /[a-z]+-\\d*/i.test(id);\n', 1))).toEqual([
+      'const ok = /^[a-z]+-\\d*/i.test(id);\n',
+      'const ok = /[a-z]+-\\d*$/i.test(id);\n',
+      'const ok = /^[a-z]+-\\d*$/i.test(id);\n',
+      'const ok = /[a-z]*-\\d*/i.test(id);\n',
+      'const ok = /[a-z]-\\d*/i.test(id);\n',
+      'const ok = /[a-z]+-\\d+/i.test(id);\n',
+    ]);
+    expect(texts(apply(regex, 'const ok = /^[+*]\\+$/.test(s);\n', 1))).toEqual([]);
   });
 });
 

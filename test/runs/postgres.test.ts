@@ -78,6 +78,17 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await store.get(dup.id)).toBeUndefined();
   });
 
+  it('loses no update when two writers change one run at once', async () => {
+    const [a, b] = await twoStores(backend);
+    const run = await a.create(newRun());
+    // One cancels while the other, having read the run before, writes its next action.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a.update(run.id, { state: 'cancelled' }) : b.update(run.id, { nextAction: `step ${i}` }))));
+    expect((await a.get(run.id))?.state).toBe('cancelled');
+    const states = (await a.events(run.id)).filter((e) => e.kind === 'state');
+    // One change of state, recorded once, from queued.
+    expect(states.map((e) => e.data)).toEqual([{ state: 'queued' }, { from: 'queued', state: 'cancelled' }]);
+  });
+
   it('numbers events without gaps or repeats when two writers append to one run at once', async () => {
     const [a, b] = await twoStores(backend);
     const run = await a.create(newRun());
@@ -96,7 +107,11 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     const takeovers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimEffect('issue:g1', `late_${i}`, 1000)));
     expect(takeovers.filter((c) => c.status === 'claimed')).toHaveLength(1);
     expect(takeovers.filter((c) => c.status === 'pending')).toHaveLength(9);
-    await a.completeEffect('issue:g1', { issue: 7 });
+    // The first claimant comes back: its claim is gone, so it records nothing.
+    const first = `run_${claims.findIndex((c) => c.status === 'claimed')}`;
+    expect(await b.completeEffect('issue:g1', first, { issue: 6 })).toBe(false);
+    const winner = `late_${takeovers.findIndex((c) => c.status === 'claimed')}`;
+    expect(await a.completeEffect('issue:g1', winner, { issue: 7 })).toBe(true);
     expect(await b.claimEffect('issue:g1', 'run_x', 60_000)).toMatchObject({ status: 'done', effect: { result: { issue: 7 } } });
     expect(await b.effect('issue:g1')).toMatchObject({ result: { issue: 7 } });
     expect(await a.claimEffect('other', 'run_a', 60_000)).toEqual({ status: 'claimed' });

@@ -126,7 +126,7 @@ describe('run sessions', () => {
       expect((await store.claimEffect('k', 'run_a', 60_000))).toEqual({ status: 'claimed' });
       expect((await store.claimEffect('k', 'run_b', 60_000))).toEqual({ status: 'pending', by: 'run_a' });
       expect((await store.effect('k'))).toBeUndefined();
-      await store.completeEffect('k', { issue: 3 });
+      expect(await store.completeEffect('k', 'run_a', { issue: 3 })).toBe(true);
       expect((await store.claimEffect('k', 'run_b', 60_000))).toMatchObject({ status: 'done', effect: { run: 'run_a', result: { issue: 3 } } });
       expect((await store.claimEffect('dead', 'run_a', 60_000))).toEqual({ status: 'claimed' });
       expect((await store.claimEffect('dead', 'run_b', -1))).toEqual({ status: 'claimed' });

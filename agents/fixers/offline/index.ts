@@ -3,7 +3,7 @@ import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { Workspace } from '../workspace.ts';
 import { suspectSites } from './localise.ts';
 import { applyEdits } from './source.ts';
-import { TEMPLATES } from './templates/index.ts';
+import { MUTATIONS, TEMPLATES } from './templates/index.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
@@ -22,23 +22,32 @@ function linesTouched(text: string, edits: readonly { start: number; end: number
 
 const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
 
-/** Candidate patches from the fix templates at the suspect statements, deduplicated, in the order they are tried. */
+/** How many of the most suspicious sites the mutation rung visits. */
+const MUTATION_SITES = 8;
+
+/**
+ * Candidate patches, deduplicated, in the order they are tried: SapFix's ladder, the
+ * fix templates at every suspect statement first, then mutations at the most
+ * suspicious ones.
+ */
 function generate(request: FixRequest, limit: number): { sites: number; candidates: Tried[] } {
   const sites = suspectSites(request);
   const seen = new Set<string>();
   const candidates: Tried[] = [];
-  for (const site of sites) {
-    for (const template of TEMPLATES) {
-      for (const fix of template.propose(site)) {
-        const original = site.sf.getFullText();
-        const changed = applyEdits(original, fix.edits);
-        const key = `${site.file}\0${changed}`;
-        if (changed === original || seen.has(key)) continue;
-        seen.add(key);
-        const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-        candidates.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
-        if (candidates.length >= limit) return { sites: sites.length, candidates };
-      }
+  const attempts = [
+    ...sites.flatMap((site) => TEMPLATES.map((template) => ({ site, template }))),
+    ...sites.slice(0, MUTATION_SITES).flatMap((site) => MUTATIONS.map((template) => ({ site, template }))),
+  ];
+  for (const { site, template } of attempts) {
+    for (const fix of template.propose(site)) {
+      const original = site.sf.getFullText();
+      const changed = applyEdits(original, fix.edits);
+      const key = `${site.file}\0${changed}`;
+      if (changed === original || seen.has(key)) continue;
+      seen.add(key);
+      const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
+      candidates.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
+      if (candidates.length >= limit) return { sites: sites.length, candidates };
     }
   }
   return { sites: sites.length, candidates };

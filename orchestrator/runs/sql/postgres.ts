@@ -7,6 +7,7 @@ const SETUP_LOCK = 0x5_7e_a4_d0;
 /** `fn` while this session holds a Postgres advisory lock: one process at a time, across machines. */
 export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [key]);
     try {
@@ -14,8 +15,12 @@ export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: (clien
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [key]);
     }
+  } catch (error) {
+    broken = error as Error;
+    throw error;
   } finally {
-    client.release();
+    // A client whose statement failed may have a broken connection: the pool drops it.
+    client.release(broken);
   }
 }
 
@@ -32,7 +37,8 @@ export class PostgresDriver implements SqlDriver {
     url: string,
     private readonly schema: string,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'plugin-steward' });
+    // Small pools: every worker process holds two (runs and checkpoints) on a shared server.
+    this.pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'plugin-steward' });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -61,16 +67,20 @@ export class PostgresDriver implements SqlDriver {
       transaction: (inner) => inner(tx),
       close: async () => undefined,
     };
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollback: unknown) => {
+        broken = rollback as Error;
+      });
       throw error;
     } finally {
-      client.release();
+      // Only a connection that could not even roll back is dropped from the pool.
+      client.release(broken);
     }
   }
 

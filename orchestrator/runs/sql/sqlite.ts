@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlDriver } from './types.ts';
 
@@ -14,17 +14,29 @@ function positional(sql: string, params: readonly unknown[]): { sql: string; arg
 }
 
 /**
- * SQLite through better-sqlite3 (WAL: readers never wait for the writer). Its calls
- * are synchronous, so a transaction is a critical section: while one is open, other
- * statements of this process wait for it instead of landing inside it.
+ * One queue per database file for the whole process. better-sqlite3 is synchronous:
+ * a second connection that began a transaction while the first one's (async)
+ * transaction waits for a microtask would block the event loop in its busy wait, and
+ * the first could never finish. So every connection of a process to one file takes
+ * its turn here; other processes are kept apart by SQLite's own locks.
+ */
+const queues = new Map<string, { chain: Promise<unknown> }>();
+
+/**
+ * SQLite through better-sqlite3 (WAL: readers never wait for the writer). A
+ * transaction is a critical section: while one is open, other statements of this
+ * process wait for it instead of landing inside it.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
   private readonly db: Database.Database;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: { chain: Promise<unknown> };
 
   constructor(file: string, schema: string) {
     mkdirSync(dirname(file), { recursive: true });
+    const key = resolve(file);
+    this.queue = queues.get(key) ?? { chain: Promise.resolve() };
+    queues.set(key, this.queue);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
@@ -46,8 +58,8 @@ export class SqliteDriver implements SqlDriver {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const turn = this.queue.then(fn);
-    this.queue = turn.catch(() => undefined);
+    const turn = this.queue.chain.then(fn);
+    this.queue.chain = turn.catch(() => undefined);
     return turn;
   }
 
@@ -76,7 +88,6 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.db.close();
+    await this.serial(async () => this.db.close());
   }
 }

@@ -1,11 +1,17 @@
 import { boundary } from './boundary.ts';
+import { coercion } from './coercion.ts';
 import { missingAwait } from './missing-await.ts';
 import { nullGuard } from './null-guard.ts';
 import { operator } from './operator.ts';
 import { radix } from './radix.ts';
+import { regex } from './regex.ts';
 import { rounding } from './rounding.ts';
+import { swappedArguments } from './swapped-arguments.ts';
 import type { Template } from './types.ts';
 import { wrongVariable } from './wrong-variable.ts';
 
-/** The templates in the order they are tried: the likeliest fixes of the commonest defects first. */
-export const TEMPLATES: readonly Template[] = [nullGuard, rounding, wrongVariable, missingAwait, radix, boundary, operator];
+/** Fix templates, the first rung: specific repairs of common defects, tried at every suspect site. */
+export const TEMPLATES: readonly Template[] = [nullGuard, rounding, wrongVariable, missingAwait, radix, regex];
+
+/** Mutations, the second rung: generic small edits, tried at the most suspicious sites only. */
+export const MUTATIONS: readonly Template[] = [boundary, coercion, swappedArguments, operator];
