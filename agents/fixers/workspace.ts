@@ -15,6 +15,26 @@ export function normalPath(path: string): string {
 }
 
 /**
+ * The absolute path of a plugin-relative one under `root`; refused when it, or any
+ * directory on its way, is a symlink (a link is never followed out, or in).
+ */
+export function confinedPath(root: string, path: string): string {
+  const parts = normalPath(path).split('/');
+  let at = root;
+  for (const part of parts) {
+    at = join(at, part);
+    let stat;
+    try {
+      stat = lstatSync(at);
+    } catch {
+      break; // The rest does not exist yet: nothing to follow.
+    }
+    if (stat.isSymbolicLink()) throw new StewardError('E_USAGE', `path "${path}" goes through a symlink`);
+  }
+  return join(root, ...parts);
+}
+
+/**
  * A working copy whose changes git can tell: the git directory lives beside the copy,
  * out of every sandbox's sight, so code run in the sandbox can plant no hook, config
  * or fsmonitor that the host's git would run. Paths are confined: every component is
@@ -51,19 +71,7 @@ export class Workspace {
 
   /** The absolute path of a plugin-relative one; refused when it, or any directory on its way, is a symlink. */
   resolve(path: string): string {
-    const parts = normalPath(path).split('/');
-    let at = this.dir;
-    for (const part of parts) {
-      at = join(at, part);
-      let stat;
-      try {
-        stat = lstatSync(at);
-      } catch {
-        break; // The rest does not exist yet: nothing to follow.
-      }
-      if (stat.isSymbolicLink()) throw new StewardError('E_USAGE', `path "${path}" goes through a symlink`);
-    }
-    return join(this.dir, ...parts);
+    return confinedPath(this.dir, path);
   }
 
   /** Whether anything is at the path (a link counts; it is not followed). */

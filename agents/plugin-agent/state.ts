@@ -46,7 +46,7 @@ export const pluginAgentState = z.object({
     })
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
-  suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string() })).optional(),
+  suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string(), inApp: z.boolean().optional() })).optional(),
   candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string() })).optional(),
   /** Why each fixer stopped, in its own words: what an escalation tells a person. */
   searched: z.array(z.object({ fixer: z.string(), why: z.string() })).optional(),

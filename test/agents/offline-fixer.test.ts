@@ -1,14 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
-import { applyEdits, parse, statementOn } from '../../agents/fixers/offline/source.ts';
+import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
 import { regex } from '../../agents/fixers/offline/templates/regex.ts';
 import { swappedArguments } from '../../agents/fixers/offline/templates/swapped-arguments.ts';
+import { jsonParse } from '../../agents/fixers/offline/templates/json-parse.ts';
 import { missingAwait } from '../../agents/fixers/offline/templates/missing-await.ts';
+import { missingDefault } from '../../agents/fixers/offline/templates/missing-default.ts';
 import { nullGuard } from '../../agents/fixers/offline/templates/null-guard.ts';
 import { operator } from '../../agents/fixers/offline/templates/operator.ts';
 import { radix } from '../../agents/fixers/offline/templates/radix.ts';
@@ -20,6 +22,7 @@ import { checkCall } from '../../agents/plugin-agent/checks.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** The texts a template makes of `code` at `line`, and their rationales. */
 function apply(template: Template, code: string, line: number, options: { file?: string; error?: { type: string; message: string } } = {}): { text: string; rationale: string }[] {
@@ -119,6 +122,28 @@ describe('the offline fixer: more templates', () => {
   });
 });
 
+describe('the offline fixer: templates for inputs', () => {
+  it('json-parse: an unchecked parse yields undefined, or a TypeError that says so; the result loads in Node', () => {
+    const code = 'export function read(body) {\n  const data = JSON.parse(body);\n  return data;\n}\n';
+    const fixes = texts(apply(jsonParse, code, 2));
+    expect(fixes).toEqual([
+      code.replace('JSON.parse(body)', '(() => { try { return JSON.parse(body); } catch (error) { return undefined; } })()'),
+      code.replace('JSON.parse(body)', '(() => { try { return JSON.parse(body); } catch (error) { throw new TypeError(`invalid JSON: ${(error).message}`); } })()'),
+    ]);
+    for (const text of fixes) expect(compiles('src/x.js', text)).toBe(true);
+    expect(apply(jsonParse, 'const n = Number(body);\n', 1)).toEqual([]);
+  });
+
+  it('missing-default: destructured options may be left out, as a parameter or a declaration', () => {
+    const code = 'export function render(text, { width, indent }) {\n  return pad(text, width, indent);\n}\n';
+    expect(texts(apply(missingDefault, code, 2))).toEqual([code.replace('{ width, indent })', '{ width, indent } = {})')]);
+    const typed = 'export function render(text: string, { width }: Options) {\n  return width;\n}\n';
+    expect(texts(apply(missingDefault, typed, 2, { file: 'src/x.ts' }))).toEqual([typed.replace('{ width }: Options)', '{ width }: Options = {})')]);
+    expect(texts(apply(missingDefault, 'const { retries } = config.http || defaults;\n', 1))).toEqual(['const { retries } = (config.http || defaults) ?? {};\n']);
+    expect(apply(missingDefault, 'export function f(a, { b } = {}) {\n  return b;\n}\n', 2)).toEqual([]);
+  });
+});
+
 describe('the offline fixer: localisation', () => {
   const request = (plugin: string, suspects: FixRequest['suspects']): FixRequest =>
     ({ dir: join(STEWARD_ROOT, 'plugins', plugin), suspects, reproduction: { error: { type: 'RangeError', message: 'x' } } }) as unknown as FixRequest;
@@ -134,6 +159,73 @@ describe('the offline fixer: localisation', () => {
     expect(sites.map((s) => `${s.file}:${s.line}`)).toContain('src/currencies.js:25');
     // Frames outside the plugin and files that are not the plugin's are no sites.
     expect(suspectSites(request('money-format', [{ file: 'node:events', line: 524, score: 1, reason: 'outside' }, { file: '../escape.js', line: 1, score: 1, reason: 'x' }]))).toEqual([]);
+  });
+});
+
+describe('the offline fixer: a plugin of stand-in code', () => {
+  /** A plugin directory with one source file, and a request whose checks the test scripts. */
+  function scratch(source: string, reproduce: (text: string) => Promise<boolean>) {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.js'), source);
+    const tried: string[] = [];
+    const events: { kind: string; data: Record<string, unknown> }[] = [];
+    const controller = new AbortController();
+    const fix = {
+      plugin: 'scratch',
+      dir,
+      manifest: { runtime: 'node' },
+      suspects: [{ file: 'src/a.js', line: 2, score: 1, reason: 'in-app frame 1', inApp: true }],
+      reproduction: { error: { type: 'TypeError', message: 'x' } },
+      budget: {},
+      signal: controller.signal,
+      emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
+      async reproduce(copy: { dir: string }) {
+        const text = readFileSync(join(copy.dir, 'src/a.js'), 'utf8');
+        tried.push(text);
+        return { passes: await reproduce(text), detail: '' };
+      },
+      runTests: async () => ({ status: 'passed', passed: 1, failed: 0, detail: '' }),
+    } as unknown as FixRequest;
+    return { fix, tried, events, controller, dir };
+  }
+
+  it('never tries a candidate Node could not load, and one that cannot be checked does not end the search', async () => {
+    const source = 'export function pick(a, b, c) {\n  const x = a || b && c;\n  return x.trim();\n}\n';
+    let calls = 0;
+    const s = scratch(source, async () => {
+      if (++calls === 1) throw new Error('the sandbox did not start');
+      return false;
+    });
+    await new OfflineFixer().propose(s.fix);
+    // The operator swaps: `&&` for `||` and `||` for `&&`; `a ?? b && c` is a SyntaxError and never tried.
+    expect(s.tried.map((text) => text.split('\n')[1])).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
+    for (const text of s.tried) expect(compiles('src/a.js', text)).toBe(true);
+    expect(compiles('src/a.js', source.replace('a || b', 'a ?? b'))).toBe(false);
+    expect(s.events.filter((e) => e.kind === 'candidate-tried').map((e) => e.data.verdict)).toEqual(['error: the sandbox did not start', 'still-fails']);
+  });
+
+  it('stops when the run is stopped, and says so by failing', async () => {
+    const s = scratch('export function f(a) {\n  return a.b.c + a.d - 1;\n}\n', async () => {
+      s.controller.abort();
+      return false;
+    });
+    await expect(new OfflineFixer().propose(s.fix)).rejects.toThrow('stopped: the run was stopped');
+    expect(s.tried.length).toBeLessThanOrEqual(2);
+  });
+
+  it('reads no file through a symlink, none under node_modules and none of a frame outside the plugin', () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, 'secret.js'), 'export const key = "s3cr3t";\nexport function f(a) { return a.trim(); }\n');
+    const s = scratch('export function f(a) {\n  return a.trim();\n}\n', async () => false);
+    symlinkSync(outside, join(s.dir, 'lib'));
+    mkdirSync(join(s.dir, 'node_modules/dep'), { recursive: true });
+    writeFileSync(join(s.dir, 'node_modules/dep/index.js'), 'export function g(a) {\n  return a.trim();\n}\n');
+    const at = (file: string, inApp = true) => suspectSites({ ...s.fix, suspects: [{ file, line: 2, score: 1, reason: 'x', inApp }] });
+    expect(at('lib/secret.js')).toEqual([]);
+    expect(at('node_modules/dep/index.js')).toEqual([]);
+    expect(at('src/a.js', false)).toEqual([]);
+    expect(at('src/a.js').map((site) => site.file)).toEqual(['src/a.js']);
   });
 });
 

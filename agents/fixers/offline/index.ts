@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { Workspace } from '../workspace.ts';
 import { suspectSites } from './localise.ts';
-import { applyEdits } from './source.ts';
+import { applyEdits, compiles } from './source.ts';
 import { MUTATIONS, TEMPLATES } from './templates/index.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
@@ -24,6 +24,15 @@ const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1
 
 /** How many of the most suspicious sites the mutation rung visits. */
 const MUTATION_SITES = 8;
+/** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
+const PER_SITE = 12;
+
+/** Round-robin over the lists: the first of each, then the second of each, and so on. */
+function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  for (let i = 0; lists.some((list) => i < list.length); i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
 
 /**
  * Candidate patches, deduplicated, in the order they are tried: SapFix's ladder, the
@@ -33,23 +42,35 @@ const MUTATION_SITES = 8;
 function generate(request: FixRequest, limit: number): { sites: number; candidates: Tried[] } {
   const sites = suspectSites(request);
   const seen = new Set<string>();
-  const candidates: Tried[] = [];
-  const attempts = [
-    ...sites.flatMap((site) => TEMPLATES.map((template) => ({ site, template }))),
-    ...sites.slice(0, MUTATION_SITES).flatMap((site) => MUTATIONS.map((template) => ({ site, template }))),
-  ];
-  for (const { site, template } of attempts) {
-    for (const fix of template.propose(site)) {
-      const original = site.sf.getFullText();
-      const changed = applyEdits(original, fix.edits);
-      const key = `${site.file}\0${changed}`;
-      if (changed === original || seen.has(key)) continue;
-      seen.add(key);
-      const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-      candidates.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
-      if (candidates.length >= limit) return { sites: sites.length, candidates };
+  const compilesAlready = new Map<string, boolean>();
+  const atSite = (site: (typeof sites)[number], templates: typeof TEMPLATES): Tried[] => {
+    const original = site.sf.getFullText();
+    // A file Node could not load before is not held to it after (top-level await, say).
+    if (!compilesAlready.has(site.file)) compilesAlready.set(site.file, compiles(site.file, original));
+    const out: Tried[] = [];
+    for (const template of templates) {
+      for (const fix of template.propose(site)) {
+        if (out.length >= PER_SITE) return out;
+        let changed: string;
+        try {
+          changed = applyEdits(original, fix.edits);
+        } catch {
+          continue;
+        }
+        const key = `${site.file}\0${changed}`;
+        if (changed === original || seen.has(key)) continue;
+        seen.add(key);
+        if (compilesAlready.get(site.file) && !compiles(site.file, changed)) continue;
+        const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
+        out.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
+      }
     }
-  }
+    return out;
+  };
+  const candidates = [
+    ...interleave(sites.map((site) => atSite(site, TEMPLATES))),
+    ...interleave(sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS))),
+  ].slice(0, limit);
   return { sites: sites.length, candidates };
 }
 
@@ -85,18 +106,20 @@ export class OfflineFixer implements Fixer {
       for (;;) {
         if (validated.length >= ENOUGH) return void (stop = `${ENOUGH} candidates validated`);
         if (Date.now() > deadline) return void (stop = `wall-time budget (${budget.wallSeconds} s) spent`);
-        if (request.signal.aborted) return;
+        if (request.signal.aborted) return void (stop = 'the run was stopped');
         const candidate = candidates[next++];
         if (!candidate) return;
         tried++;
-        const verdict = await this.check(request, candidate, baseline);
+        // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
+        const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${(error as Error).message}`.slice(0, 200));
         request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict });
         if (verdict === 'passes') validated.push(candidate);
       }
     };
-    const width = Math.max(1, Math.min(availableParallelism(), 4));
+    const width = Math.max(1, availableParallelism());
     await Promise.all(Array.from({ length: width }, worker));
     const seconds = (Date.now() - started) / 1000;
+    if (request.signal.aborted) throw new Error('stopped: the run was stopped');
     request.emit('fixer-stopped', { fixer: this.name, why: stop, sites, generated: candidates.length, tried, validated: validated.length, seconds: Math.round(seconds * 10) / 10, perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60) });
     const error = request.reproduction.error;
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';

@@ -1,16 +1,20 @@
 import { lstatSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import ts from 'typescript';
 import type { FixRequest } from '../types.ts';
-import { normalPath } from '../workspace.ts';
+import { confinedPath } from '../workspace.ts';
 import { descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
 import type { Site } from './templates/types.ts';
 
-/** A plugin file's text, if it is a regular JavaScript or TypeScript file of the plugin. */
+/**
+ * A plugin file's text, if it is a regular JavaScript or TypeScript file of the
+ * plugin's own: no symlink anywhere on the way, nothing under node_modules.
+ */
 function readSource(dir: string, file: string): string | undefined {
+  if (!JS_FILE.test(file) || /(^|\/)node_modules\//.test(file)) return undefined;
   try {
-    const path = join(dir, normalPath(file));
-    return JS_FILE.test(file) && lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    const path = confinedPath(dir, file);
+    return lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
   } catch {
     return undefined;
   }
@@ -77,7 +81,8 @@ export function suspectSites(request: FixRequest, limit = 40): Site[] {
   const error = request.reproduction.error ?? undefined;
   const site = (file: string, sf: ts.SourceFile, statement: ts.Node): Site => ({ file, sf, statement, line: lineOf(sf, statement.getStart(sf)), ...(error ? { error } : {}) });
   for (const suspect of request.suspects) {
-    if (suspect.line === null) continue;
+    // The plugin's own frames only: a fix never goes into Node, a dependency, or beyond.
+    if (suspect.line === null || !(suspect.inApp ?? suspect.reason.startsWith('in-app'))) continue;
     const sf = parsed(suspect.file);
     const statement = sf && statementOn(sf, suspect.line);
     if (!sf || !statement) continue;

@@ -1,3 +1,4 @@
+import { Script } from 'node:vm';
 import ts from 'typescript';
 
 /** One replacement of a span of the original text: the diff stays as small as the change. */
@@ -13,6 +14,20 @@ export const JS_FILE = /\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/;
 export function parse(path: string, text: string): ts.SourceFile {
   const kind = /\.tsx$/.test(path) ? ts.ScriptKind.TSX : /\.[cm]?ts$/.test(path) ? ts.ScriptKind.TS : /\.jsx$/.test(path) ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
   return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind);
+}
+
+/**
+ * Whether the text is a program Node would load: TypeScript's parser forgives what V8
+ * refuses (`a || b ?? c`, `x?.y = 1`), so the text is transpiled and compiled by V8.
+ */
+export function compiles(path: string, text: string): boolean {
+  const js = ts.transpileModule(text, { fileName: path, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, allowJs: true } }).outputText;
+  try {
+    new Script(js, { filename: path });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The text with the edits made; edits must not overlap. */

@@ -16,7 +16,7 @@ export function localise(deps: PluginAgentDeps) {
       if (seen.has(key)) return;
       seen.add(key);
       const score = (frame.inApp ? 1 : 0.1) / (index + 1);
-      suspects.push({ file: frame.file, line: frame.line, score: Math.round(score * 1000) / 1000, reason: frame.inApp ? `in-app frame ${index + 1} of the stack (${frame.function ?? 'anonymous'})` : `frame ${index + 1}, outside the plugin` });
+      suspects.push({ file: frame.file, line: frame.line, inApp: frame.inApp, score: Math.round(score * 1000) / 1000, reason: frame.inApp ? `in-app frame ${index + 1} of the stack (${frame.function ?? 'anonymous'})` : `frame ${index + 1}, outside the plugin` });
     });
     suspects.sort((a, b) => b.score - a.score);
     deps.emit('localised', { suspects: suspects.slice(0, 5) });

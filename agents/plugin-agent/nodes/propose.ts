@@ -39,7 +39,17 @@ export function propose(deps: PluginAgentDeps) {
           return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
         },
       };
-      const candidates = await fixer.propose(fixRequest);
+      let candidates: Awaited<ReturnType<typeof fixer.propose>>;
+      try {
+        candidates = await fixer.propose(fixRequest);
+      } catch (error) {
+        // A stopped run stops here; a fixer that broke leaves the next one its turn.
+        if (deps.signal.aborted) throw error;
+        const why = `failed: ${(error as Error).message}`.slice(0, 300);
+        searched.push({ fixer: fixer.name, why });
+        deps.emit('fixer-failed', { fixer: fixer.name, why });
+        continue;
+      }
       deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
       if (candidates.length > 0) return { candidates, searched };
     }

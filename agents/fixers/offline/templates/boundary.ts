@@ -30,7 +30,9 @@ export const boundary: Template = {
         .flatMap((c) => [...c.arguments]),
     ];
     for (const expr of shifts) {
-      const shown = text(site.sf, expr);
+      // `a ? i : j` shifted as a whole, not its last branch.
+      const simple = ts.isIdentifier(expr) || ts.isNumericLiteral(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isCallExpression(expr);
+      const shown = simple ? text(site.sf, expr) : `(${text(site.sf, expr)})`;
       for (const step of ['- 1', '+ 1']) {
         out.push({ template: 'boundary', edits: [{ start: expr.getStart(site.sf), end: expr.getEnd(), text: `${shown} ${step}` }], rationale: `index shifted at ${at}: \`${shown}\` became \`${shown} ${step}\`` });
       }

@@ -1,6 +1,8 @@
 import { boundary } from './boundary.ts';
 import { coercion } from './coercion.ts';
+import { jsonParse } from './json-parse.ts';
 import { missingAwait } from './missing-await.ts';
+import { missingDefault } from './missing-default.ts';
 import { nullGuard } from './null-guard.ts';
 import { operator } from './operator.ts';
 import { radix } from './radix.ts';
@@ -11,7 +13,7 @@ import type { Template } from './types.ts';
 import { wrongVariable } from './wrong-variable.ts';
 
 /** Fix templates, the first rung: specific repairs of common defects, tried at every suspect site. */
-export const TEMPLATES: readonly Template[] = [nullGuard, rounding, wrongVariable, missingAwait, radix, regex];
+export const TEMPLATES: readonly Template[] = [nullGuard, missingDefault, rounding, wrongVariable, missingAwait, radix, jsonParse, regex];
 
 /** Mutations, the second rung: generic small edits, tried at the most suspicious sites only. */
 export const MUTATIONS: readonly Template[] = [boundary, coercion, swappedArguments, operator];

@@ -30,11 +30,16 @@ export const nullGuard: Template = {
     for (const access of descendants(site.statement, ts.isPropertyAccessExpression)) {
       const member = access.name.text;
       if (reading !== undefined && member !== reading) continue;
-      if (access.expression.kind === ts.SyntaxKind.ThisKeyword || access.questionDotToken) continue;
+      if (access.expression.kind === ts.SyntaxKind.ThisKeyword || access.expression.kind === ts.SyntaxKind.SuperKeyword || access.questionDotToken) continue;
+      // Neither an assignment's target nor a `new` callee can be guarded this way.
+      const parent = access.parent;
+      if ((ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) || (ts.isNewExpression(parent) && parent.expression === access)) continue;
       const target = access.expression;
       const shown = text(site.sf, target);
       const why = `the reproduction reads \`.${member}\` of ${missing}`;
-      const fallback = fallbackFor(member);
+      // A member that is read, not called, of what must be an object: an empty one stands in.
+      const called = ts.isCallExpression(parent) && parent.expression === access;
+      const fallback = fallbackFor(member) ?? (called ? undefined : '{}');
       if (fallback) {
         out.push({ template: 'null-guard', preference: 1, edits: [{ start: target.getStart(site.sf), end: target.getEnd(), text: `(${shown} ?? ${fallback})` }], rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}\` now defaults to ${fallback}` });
         // Where the variable is set, the default serves every use of it.

@@ -27,11 +27,14 @@ export const operator: Template = {
   propose(site: Site): TemplateFix[] {
     return descendants(site.statement, ts.isBinaryExpression).flatMap((binary) => {
       const token = binary.operatorToken;
-      return (SWAPS[token.kind] ?? []).map((swap) => ({
-        template: 'operator',
-        edits: [{ start: token.getStart(site.sf), end: token.getEnd(), text: swap }],
-        rationale: `operator changed at ${site.file}:${site.line}: \`${token.getText(site.sf)}\` became \`${swap}\``,
-      }));
+      return (SWAPS[token.kind] ?? []).map((swap) => {
+        // `??` may not sit beside `||` or `&&` unparenthesised: the swapped expression is wrapped whole.
+        const nullish = swap === '??' || token.kind === ts.SyntaxKind.QuestionQuestionToken;
+        const edits = nullish
+          ? [{ start: binary.getStart(site.sf), end: binary.getEnd(), text: `(${binary.left.getText(site.sf)} ${swap} ${binary.right.getText(site.sf)})` }]
+          : [{ start: token.getStart(site.sf), end: token.getEnd(), text: swap }];
+        return { template: 'operator', edits, rationale: `operator changed at ${site.file}:${site.line}: \`${token.getText(site.sf)}\` became \`${swap}\`` };
+      });
     });
   },
 };

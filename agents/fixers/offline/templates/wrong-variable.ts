@@ -5,6 +5,8 @@ import type { Site, Template, TemplateFix } from './types.ts';
 /** Whether an identifier is a use of a variable (not a declaration's name, a property name or a key). */
 function isUse(id: ts.Identifier): boolean {
   const parent = id.parent;
+  if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return false;
+  if (ts.isBindingElement(parent) && parent.propertyName === id) return false;
   if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isPropertyAssignment(parent) && parent.name === id)) return false;
   if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) return false;
   return !ts.isShorthandPropertyAssignment(parent);
@@ -19,7 +21,13 @@ export const wrongVariable: Template = {
   propose(site: Site): TemplateFix[] {
     const scope = enclosingFunction(site.statement);
     if (!scope?.body) return [];
-    const derived = descendants(scope.body, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf));
+    // Declared before the statement, in a block the statement is in: in scope there.
+    const inScope = (d: ts.VariableDeclaration): boolean => {
+      let block: ts.Node = d;
+      while (block.parent && !ts.isBlock(block) && !ts.isSourceFile(block)) block = block.parent;
+      return site.statement.getStart(site.sf) >= block.getStart(site.sf) && site.statement.getEnd() <= block.getEnd();
+    };
+    const derived = descendants(scope.body, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf) && inScope(d));
     const out: TemplateFix[] = [];
     for (const id of descendants(site.statement, ts.isIdentifier).filter(isUse)) {
       for (const d of derived) {
