@@ -81,7 +81,7 @@ export const configSchema = z
     fixer: z
       .enum(['offline', 'llm', 'hybrid', 'command'])
       .default('offline')
-      .describe('Which fixer proposes patches: offline (search-based, no model; JavaScript and TypeScript plugins), llm (a chat model), hybrid (offline first), or command (a headless coding-agent CLI, the `command` settings).'),
+      .describe('Which fixer proposes patches: offline (search-based, no model; JavaScript, TypeScript and Python plugins), llm (a chat model), hybrid (offline first), or command (a headless coding-agent CLI, the `command` settings).'),
     command: z
       .strictObject({
         argv: z

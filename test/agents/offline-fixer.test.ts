@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -280,9 +281,44 @@ describe('the offline fixer: search', () => {
     expect(quick.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'wall-time budget (0 s) spent', tried: 0 });
   }, 120_000);
 
-  it('says why it cannot help a plugin that is not JavaScript or TypeScript', async () => {
-    const { fix, events } = realRequest('unit-convert', [{ file: 'src/convert.py', line: 105, score: 1, reason: 'in-app frame 1' }], {});
+  it("finds unit-convert's fix in Python: a guard before the line that raised", async () => {
+    const { fix, events } = realRequest('unit-convert', [{ file: 'src/convert.py', line: 105, score: 1, reason: 'in-app frame 1', inApp: true }], {});
+    const [best] = await new OfflineFixer().propose(fix);
+    expect(best?.files['src/convert.py']).toContain('    if not x:\n        return x\n    magnitude = math.floor(math.log10(abs(x)))');
+    expect(best?.rationale).toMatch(/^guard added at src\/convert\.py:105: `x` may be zero or empty, where ValueError is raised/);
+    expect(events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ validated: 1 });
+  }, 120_000);
+
+  it('says why it cannot help a command plugin', async () => {
+    const { fix, events } = realRequest('log-summary', [{ file: 'lib/summary.jq', line: 11, score: 1, reason: 'in-app frame 1', inApp: true }], {});
     expect(await new OfflineFixer().propose(fix)).toEqual([]);
-    expect(events.map((e) => e.data.why)).toEqual(['the offline fixer repairs JavaScript and TypeScript plugins; a python plugin is not one yet']);
+    expect(events.map((e) => e.data.why)).toEqual(['the offline fixer repairs JavaScript, TypeScript and Python plugins; a command plugin is not one']);
+  });
+});
+
+describe("the offline fixer: Python templates (Python's own ast, through the helper)", () => {
+  const helper = join(STEWARD_ROOT, 'agents/fixers/offline/python/templates.py');
+  const fixes = (text: string, line: number, error = { type: 'ValueError', message: 'x' }) => {
+    const run = spawnSync('python3', ['-I', helper], { input: JSON.stringify({ files: { 'a.py': text }, sites: [{ file: 'a.py', line }], error }), encoding: 'utf8' });
+    return (JSON.parse(run.stdout) as { fixes: { template: string; rank: number; edits: { start: number; end: number; text: string }[] }[] }).fixes.filter((f) => f.rank === 0).map((f) => [f.template, applyEdits(text, f.edits)]);
+  };
+
+  it('guards for the parameters the line uses, boundary and operator at the right characters past a non-ASCII name', () => {
+    const code = 'def f(items, i):\n    café = items\n    if i < len(café): return café[i]\n    return None\n';
+    expect(fixes(code, 3)).toEqual([
+      ['guard', code.replace('    if i <', '    if not i:\n        return i\n    if i <')],
+      ['guard', code.replace('    if i <', '    if i is None:\n        return None\n    if i <')],
+      ['boundary', code.replace('i < len', 'i <= len')],
+      ['boundary', code.replace('café[i]', 'café[i - 1]')],
+      ['boundary', code.replace('café[i]', 'café[i + 1]')],
+      ['operator', code.replace('i < len', 'i > len')],
+    ]);
+  });
+
+  it('a guard returns None where the error is not about a zero or empty value, and nothing is proposed outside a function', () => {
+    expect(fixes('def f(x):\n    return x.strip()\n', 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([
+      ['guard', 'def f(x):\n    if x is None:\n        return None\n    return x.strip()\n'],
+    ]);
+    expect(fixes('x = y.strip()\n', 1)).toEqual([]);
   });
 });

@@ -375,13 +375,13 @@ describe('the Plugin Agent with the offline fixer (no model)', () => {
     expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");
   }, 120_000);
 
-  it("escalates a Python plugin's defect with the fixer's own reason on the issue", async () => {
-    const s = await setup('unit-convert', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
+  it("escalates a command plugin's defect with the fixer's own reason on the issue", async () => {
+    const s = await setup('log-summary', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
     const run = await s.dispatch();
     expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
     const issue = await s.tracker.getIssue(1);
     expect(issue?.labels).toContain('needs-human');
-    expect(issue?.comments.at(-1)?.body).toBe('**Needs a person:** the fixers found no candidate fix (offline: the offline fixer repairs JavaScript and TypeScript plugins; a python plugin is not one yet). No patch is proposed.');
+    expect(issue?.comments.at(-1)?.body).toBe('**Needs a person:** the fixers found no candidate fix (offline: the offline fixer repairs JavaScript, TypeScript and Python plugins; a command plugin is not one). No patch is proposed.');
   }, 120_000);
 });
 

@@ -124,14 +124,14 @@ describe('steward CLI', () => {
     expect(demo.stdout).toMatch(/\nwebhook-verify\s+unavailable\s+required environment variable WEBHOOK_SECRET is not set\n/);
     // With the demo's prHourlyLimit every available plugin gets a run; each reproduces its defect and opens one issue.
     expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(5);
-    // The offline fixer repairs the three JavaScript and TypeScript defects; the Python and jq ones get a precise issue.
-    for (const plugin of ['csv-import', 'money-format', 'paginate']) {
+    // The offline fixer repairs the JavaScript, TypeScript and Python defects; the jq one gets a precise issue.
+    for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert']) {
       expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+awaiting_approval; issue #[1-5]: Reproduced in the sandbox with the captured input: \``));
     }
-    for (const plugin of ['unit-convert', 'log-summary']) {
+    for (const plugin of ['log-summary']) {
       expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+completed; issue #[1-5]: Reproduced in the sandbox with the captured input: \`[^\\n]*\\n\\s+then: Needs a person: the fixers found no candidate fix`));
     }
-    expect(demo.stdout).toMatch(/\n {2}3 validated fix\(es\) wait for review: (?:csv-import|money-format|paginate)(?:, (?:csv-import|money-format|paginate)){2}\n/);
+    expect(demo.stdout).toMatch(/\n {2}4 validated fix\(es\) wait for review: (?:csv-import|money-format|paginate|unit-convert)(?:, (?:csv-import|money-format|paginate|unit-convert)){3}\n/);
     expect(demo.stdout).toContain('maintenance dashboard: library/.steward/tracker/dashboard.md');
   });
 

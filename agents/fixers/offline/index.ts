@@ -1,78 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { Workspace } from '../workspace.ts';
-import { suspectSites } from './localise.ts';
-import { applyEdits, compiles } from './source.ts';
-import { MUTATIONS, TEMPLATES } from './templates/index.ts';
+import { byRank, type Tried } from './candidates.ts';
+import { generateJs } from './generate-js.ts';
+import { generatePython } from './generate-python.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
 const ENOUGH = 3;
-
-interface Tried extends Candidate {
-  template: string;
-  /** Lines changed, then the template's preference, then characters changed: how candidates rank. */
-  rank: [number, number, number];
-}
-
-/** The lines an edit touches in the original text. */
-function linesTouched(text: string, edits: readonly { start: number; end: number }[]): number {
-  return edits.reduce((n, e) => n + (text.slice(e.start, e.end).match(/\n/g)?.length ?? 0) + 1, 0);
-}
-
-const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
-
-/** How many of the most suspicious sites the mutation rung visits. */
-const MUTATION_SITES = 8;
-/** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
-const PER_SITE = 12;
-
-/** Round-robin over the lists: the first of each, then the second of each, and so on. */
-function interleave<T>(lists: T[][]): T[] {
-  const out: T[] = [];
-  for (let i = 0; lists.some((list) => i < list.length); i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
-  return out;
-}
-
-/**
- * Candidate patches, deduplicated, in the order they are tried: SapFix's ladder, the
- * fix templates at every suspect statement first, then mutations at the most
- * suspicious ones.
- */
-function generate(request: FixRequest, limit: number): { sites: number; candidates: Tried[] } {
-  const sites = suspectSites(request);
-  const seen = new Set<string>();
-  const compilesAlready = new Map<string, boolean>();
-  const atSite = (site: (typeof sites)[number], templates: typeof TEMPLATES): Tried[] => {
-    const original = site.sf.getFullText();
-    // A file Node could not load before is not held to it after (top-level await, say).
-    if (!compilesAlready.has(site.file)) compilesAlready.set(site.file, compiles(site.file, original));
-    const out: Tried[] = [];
-    for (const template of templates) {
-      for (const fix of template.propose(site)) {
-        if (out.length >= PER_SITE) return out;
-        let changed: string;
-        try {
-          changed = applyEdits(original, fix.edits);
-        } catch {
-          continue;
-        }
-        const key = `${site.file}\0${changed}`;
-        if (changed === original || seen.has(key)) continue;
-        seen.add(key);
-        if (compilesAlready.get(site.file) && !compiles(site.file, changed)) continue;
-        const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-        out.push({ fixer: 'offline', template: fix.template, files: { [site.file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] });
-      }
-    }
-    return out;
-  };
-  const candidates = [
-    ...interleave(sites.map((site) => atSite(site, TEMPLATES))),
-    ...interleave(sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS))),
-  ].slice(0, limit);
-  return { sites: sites.length, candidates };
-}
 
 /**
  * Search-based repair without a model, after SapFix and Getafix: fix templates at the
@@ -86,15 +21,17 @@ export class OfflineFixer implements Fixer {
 
   async propose(request: FixRequest): Promise<Candidate[]> {
     const started = Date.now();
-    if (request.manifest.runtime !== 'node') {
-      request.emit('fixer-stopped', { fixer: this.name, why: `the offline fixer repairs JavaScript and TypeScript plugins; a ${request.manifest.runtime} plugin is not one yet` });
+    if (request.manifest.runtime === 'command') {
+      request.emit('fixer-stopped', { fixer: this.name, why: 'the offline fixer repairs JavaScript, TypeScript and Python plugins; a command plugin is not one' });
       return [];
     }
     const budget = { candidates: request.budget.candidates ?? DEFAULTS.candidates, wallSeconds: request.budget.wallSeconds ?? DEFAULTS.wallSeconds };
     const deadline = started + budget.wallSeconds * 1000;
-    const { sites, candidates } = generate(request, budget.candidates);
+    const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates) : generateJs(request, budget.candidates);
+    const { sites, candidates } = generated;
     if (candidates.length === 0) {
-      request.emit('fixer-stopped', { fixer: this.name, why: `no fix template applies at the ${sites} suspect statement(s)` });
+      const problem = 'problem' in generated && generated.problem ? generated.problem : `no fix template applies at the ${sites} suspect statement(s)`;
+      request.emit('fixer-stopped', { fixer: this.name, why: problem });
       return [];
     }
     const baseline = await this.suite(request, {});

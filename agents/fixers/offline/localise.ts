@@ -7,11 +7,12 @@ import { descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } f
 import type { Site } from './templates/types.ts';
 
 /**
- * A plugin file's text, if it is a regular JavaScript or TypeScript file of the
- * plugin's own: no symlink anywhere on the way, nothing under node_modules.
+ * A plugin file's text, if it is a regular source file (JavaScript or TypeScript
+ * unless `kind` says otherwise) of the plugin's own: no symlink anywhere on the way,
+ * nothing under node_modules.
  */
-function readSource(dir: string, file: string): string | undefined {
-  if (!JS_FILE.test(file) || /(^|\/)node_modules\//.test(file)) return undefined;
+export function readSource(dir: string, file: string, kind: RegExp = JS_FILE): string | undefined {
+  if (!kind.test(file) || /(^|\/)(node_modules|site-packages|\.venv)\//.test(file)) return undefined;
   try {
     const path = confinedPath(dir, file);
     return lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
@@ -59,6 +60,11 @@ function calleeSites(file: string, sf: ts.SourceFile, statements: ts.Node[], par
   });
 }
 
+/** The plugin's own frames only: a fix never goes into Node, a dependency, or beyond. */
+export function ownFrame(suspect: FixRequest['suspects'][number]): suspect is FixRequest['suspects'][number] & { line: number } {
+  return suspect.line !== null && (suspect.inApp ?? suspect.reason.startsWith('in-app'));
+}
+
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
  * frames (as the agent ranked them), then the statements just before each in its
@@ -81,8 +87,7 @@ export function suspectSites(request: FixRequest, limit = 40): Site[] {
   const error = request.reproduction.error ?? undefined;
   const site = (file: string, sf: ts.SourceFile, statement: ts.Node): Site => ({ file, sf, statement, line: lineOf(sf, statement.getStart(sf)), ...(error ? { error } : {}) });
   for (const suspect of request.suspects) {
-    // The plugin's own frames only: a fix never goes into Node, a dependency, or beyond.
-    if (suspect.line === null || !(suspect.inApp ?? suspect.reason.startsWith('in-app'))) continue;
+    if (!ownFrame(suspect)) continue;
     const sf = parsed(suspect.file);
     const statement = sf && statementOn(sf, suspect.line);
     if (!sf || !statement) continue;

@@ -1,0 +1,40 @@
+import type { Candidate } from '../types.ts';
+import type { Edit } from './source.ts';
+
+/** A candidate of the offline search, with what it is ranked by. */
+export interface Tried extends Candidate {
+  template: string;
+  /** Lines changed, then the template's preference, then characters changed. */
+  rank: [number, number, number];
+}
+
+/** What a template proposes for one file: its edits, why, and how much to prefer it. */
+export interface Proposed {
+  template: string;
+  edits: Edit[];
+  rationale: string;
+  preference?: number;
+}
+
+/** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
+export const PER_SITE = 12;
+
+export const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
+
+/** Round-robin over the lists: the first of each, then the second of each, and so on. */
+export function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  for (let i = 0; lists.some((list) => i < list.length); i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
+
+/** The lines an edit touches in the original text. */
+function linesTouched(text: string, edits: readonly { start: number; end: number }[]): number {
+  return edits.reduce((n, e) => n + (text.slice(e.start, e.end).match(/\n/g)?.length ?? 0) + 1, 0);
+}
+
+/** A candidate of one file's changed text. */
+export function tried(file: string, original: string, changed: string, fix: Proposed): Tried {
+  const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
+  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] };
+}

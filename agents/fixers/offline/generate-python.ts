@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FixRequest } from '../types.ts';
+import { interleave, PER_SITE, tried, type Proposed, type Tried } from './candidates.ts';
+import { ownFrame, readSource } from './localise.ts';
+import { applyEdits } from './source.ts';
+
+const HELPER = join(import.meta.dirname, 'python', 'templates.py');
+const PY_FILE = /\.py$/;
+
+interface PythonFix extends Proposed {
+  site: number;
+  rank: number;
+  file: string;
+}
+
+/**
+ * Candidate patches of a Python plugin: guard, boundary and operator templates made by
+ * a helper on Python's own `ast` (it parses the plugin's files, it runs none of them),
+ * at the in-app frames' statements and the ten before each in its function.
+ */
+export function generatePython(request: FixRequest, limit: number): { sites: number; candidates: Tried[]; problem?: string } {
+  const files: Record<string, string> = {};
+  const sites = request.suspects.filter(ownFrame).flatMap((s) => {
+    const text = files[s.file] ?? readSource(request.dir, s.file, PY_FILE);
+    if (text === undefined) return [];
+    files[s.file] = text;
+    return [{ file: s.file, line: s.line }];
+  });
+  if (sites.length === 0) return { sites: 0, candidates: [] };
+  // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
+  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-I', HELPER], {
+    input: JSON.stringify({ files, sites, error: request.reproduction.error ?? null }),
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  if (run.status !== 0) return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
+  const fixes = (JSON.parse(run.stdout) as { fixes: PythonFix[] }).fixes;
+  // One list per statement (site and rank), in the helper's order, then interleaved.
+  const lists = new Map<string, Tried[]>();
+  const seen = new Set<string>();
+  for (const fix of fixes) {
+    const key = `${fix.site}:${fix.rank}`;
+    const list = lists.get(key) ?? [];
+    lists.set(key, list);
+    const original = files[fix.file]!;
+    const changed = applyEdits(original, fix.edits);
+    if (list.length >= PER_SITE || changed === original || seen.has(`${fix.file}\0${changed}`)) continue;
+    seen.add(`${fix.file}\0${changed}`);
+    list.push(tried(fix.file, original, changed, fix));
+  }
+  const ordered = [...lists.entries()].sort(([a], [b]) => Number(a.split(':')[1]) - Number(b.split(':')[1]) || Number(a.split(':')[0]) - Number(b.split(':')[0]));
+  return { sites: sites.length, candidates: interleave(ordered.map(([, list]) => list)).slice(0, limit) };
+}
