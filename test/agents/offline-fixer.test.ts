@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
@@ -22,7 +22,7 @@ import type { FixRequest } from '../../agents/fixers/types.ts';
 import { checkCall } from '../../agents/plugin-agent/checks.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
-import { STEWARD_ROOT } from '../helpers/git.ts';
+import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** The texts a template makes of `code` at `line`, and their rationales. */
@@ -178,6 +178,7 @@ describe('the offline fixer: a plugin of stand-in code', () => {
       manifest: { runtime: 'node' },
       suspects: [{ file: 'src/a.js', line: 2, score: 1, reason: 'in-app frame 1', inApp: true }],
       reproduction: { error: { type: 'TypeError', message: 'x' } },
+      context: { error: { firstSeen: '1970-01-01T00:00:00.000Z' } },
       budget: {},
       signal: controller.signal,
       emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
@@ -232,8 +233,8 @@ describe('the offline fixer: a plugin of stand-in code', () => {
 
 describe('the offline fixer: search', () => {
   /** A real fix request for an example plugin's recorded defect, checked in the sandbox as the agent would. */
-  function realRequest(plugin: string, suspects: FixRequest['suspects'], budget: FixRequest['budget']) {
-    const dir = join(STEWARD_ROOT, 'plugins', plugin);
+  function realRequest(plugin: string, suspects: FixRequest['suspects'], budget: FixRequest['budget'], where: { dir?: string; firstSeen?: string } = {}) {
+    const dir = where.dir ?? join(STEWARD_ROOT, 'plugins', plugin);
     const manifest = loadManifest(dir, `${plugin}/plugin.json`);
     const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'test/fixtures/defects', `${plugin}.json`), 'utf8')) as { trigger: { input: unknown }; expectedError: { type: string; messageIncludes: string } };
     const call = { op: 'execute' as const, input: defect.trigger.input };
@@ -244,6 +245,8 @@ describe('the offline fixer: search', () => {
       dir,
       manifest,
       suspects,
+      // A group older than any change of the plugin, unless a test says otherwise: no revert.
+      context: { error: { firstSeen: where.firstSeen ?? '1970-01-01T00:00:00.000Z' } },
       reproduction: { request: call, error: { type: defect.expectedError.type, message: defect.expectedError.messageIncludes } },
       budget,
       signal,
@@ -287,6 +290,31 @@ describe('the offline fixer: search', () => {
     expect(best?.files['src/convert.py']).toContain('    if not x:\n        return x\n    magnitude = math.floor(math.log10(abs(x)))');
     expect(best?.rationale).toMatch(/^guard added at src\/convert\.py:105: `x` may be zero or empty, where ValueError is raised/);
     expect(events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ validated: 1 });
+  }, 120_000);
+
+  it("reverts the plugin's last change when the group is newer than it and the version before passes", async () => {
+    const library = await makeLibrary();
+    const dir = join(library.paths.plugins, 'csv-import');
+    cpSync(join(STEWARD_ROOT, 'plugins', 'csv-import'), dir, { recursive: true, verbatimSymlinks: true });
+    const records = join(dir, 'src/records.js');
+    writeFileSync(records, readFileSync(records, 'utf8').replace('const value = fields[c];', "const value = fields[c] ?? '';"));
+    sh(library.root, 'add', '-A');
+    sh(library.root, 'commit', '-q', '-m', 'csv-import: pad short rows');
+    writeFileSync(records, readFileSync(records, 'utf8').replace("const value = fields[c] ?? '';", 'const value = fields[c];'));
+    sh(library.root, 'commit', '-q', '-am', 'csv-import: read cells as they are');
+    const suspects = [{ file: 'src/records.js', line: 53, score: 1, reason: 'in-app frame 1', inApp: true }];
+
+    const newer = realRequest('csv-import', suspects, {}, { dir, firstSeen: new Date(Date.now() + 1000).toISOString() });
+    const candidates = await new OfflineFixer().propose(newer.fix);
+    const revert = candidates.find((c) => c.rationale.startsWith("revert of the plugin's last change"));
+    expect(revert?.rationale).toContain('"csv-import: read cells as they are"');
+    expect(revert?.files).toEqual({ 'src/records.js': readFileSync(records, 'utf8').replace('const value = fields[c];', "const value = fields[c] ?? '';") });
+    expect(newer.events.find((e) => e.kind === 'candidate-tried')?.data).toMatchObject({ template: 'revert', verdict: 'passes' });
+
+    const older = realRequest('csv-import', suspects, { candidates: 1 }, { dir, firstSeen: '2000-01-01T00:00:00.000Z' });
+    await new OfflineFixer().propose(older.fix);
+    expect(older.events.find((e) => e.kind === 'revert-considered')?.data.why).toMatch(/^the group was first seen before the plugin's last change \([0-9a-f]{12}, /);
+    expect(older.events.filter((e) => e.kind === 'candidate-tried').map((e) => e.data.template)).not.toContain('revert');
   }, 120_000);
 
   it('says why it cannot help a command plugin', async () => {

@@ -4,6 +4,7 @@ import { Workspace } from '../workspace.ts';
 import { byRank, type Tried } from './candidates.ts';
 import { generateJs } from './generate-js.ts';
 import { generatePython } from './generate-python.ts';
+import { revertCandidate } from './revert.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
@@ -28,7 +29,11 @@ export class OfflineFixer implements Fixer {
     const budget = { candidates: request.budget.candidates ?? DEFAULTS.candidates, wallSeconds: request.budget.wallSeconds ?? DEFAULTS.wallSeconds };
     const deadline = started + budget.wallSeconds * 1000;
     const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates) : generateJs(request, budget.candidates);
-    const { sites, candidates } = generated;
+    const { sites } = generated;
+    // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
+    const revert = revertCandidate(request);
+    request.emit('revert-considered', { fixer: this.name, why: revert.why });
+    const candidates = [...(revert.candidate ? [revert.candidate] : []), ...generated.candidates].slice(0, budget.candidates);
     if (candidates.length === 0) {
       const problem = 'problem' in generated && generated.problem ? generated.problem : `no fix template applies at the ${sites} suspect statement(s)`;
       request.emit('fixer-stopped', { fixer: this.name, why: problem });
