@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   host: () => import('./host.ts'),
   ingest: () => import('./ingest.ts'),
   triage: () => import('./triage.ts'),
+  offline: () => import('./offline.ts'),
 };
 
 const name = process.argv[2];
