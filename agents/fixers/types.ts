@@ -17,10 +17,14 @@ export interface FixRequest {
   signal: AbortSignal;
   emit(kind: string, data: unknown): void;
   spendTokens(tokens: number): void;
-  /** Runs the reproduction against a working copy: whether it passes (no throw, output per the contract). */
-  reproduce(copy: WorkingCopy): Promise<{ passes: boolean; detail: string }>;
-  /** Runs the plugin's suite against a working copy. */
-  runTests(copy: WorkingCopy): Promise<{ status: string; passed: number; failed: number; detail: string }>;
+  /**
+   * Runs the reproduction against a working copy: whether it passes (no throw, output
+   * per the contract). With `coverageDir` (inside the copy), Node writes its V8
+   * coverage there.
+   */
+  reproduce(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ passes: boolean; detail: string }>;
+  /** Runs the plugin's suite against a working copy; `coverageDir` as for `reproduce`. */
+  runTests(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ status: string; passed: number; failed: number; detail: string }>;
 }
 
 /** One proposed change: whole new file texts by normalised path (relative to the plugin root), null for a deleted file. */

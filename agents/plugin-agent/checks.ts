@@ -12,8 +12,8 @@ export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: st
  * The reproduction's check: the captured call, in the sandbox, against a working
  * copy. It passes when the plugin neither throws nor answers outside `interface.output`.
  */
-export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Promise<CallCheck> {
-  const outcome = await invokeOnce({ manifest, copy, request, env, signal });
+export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal, runtimeEnv?: Record<string, string>): Promise<CallCheck> {
+  const outcome = await invokeOnce({ manifest, copy, request, env, signal, ...(runtimeEnv ? { runtimeEnv } : {}) });
   if (signal.aborted) throw new Error('stopped: the run was stopped');
   if (!outcome.ok) return { ok: false, kind: outcome.kind, error: outcome.error, durationMs: outcome.durationMs };
   const output = compileJsonSchema(manifest.interface.output);

@@ -22,6 +22,8 @@ export async function invokeOnce(options: {
   copy: WorkingCopy;
   request: { op: 'execute'; input: unknown };
   env: Record<string, string>;
+  /** Variables for the runtime itself rather than the plugin (NODE_V8_COVERAGE, for the fixer's localisation). */
+  runtimeEnv?: Record<string, string>;
   signal?: AbortSignal;
   backend?: BackendName;
 }): Promise<Outcome> {
@@ -29,7 +31,7 @@ export async function invokeOnce(options: {
   const result = await runSandboxed({
     argv: onceArgv(manifest, copy),
     cwd: copy.dir,
-    env: manifest.runtime === 'node' ? { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' } : options.env,
+    env: { ...(manifest.runtime === 'node' ? { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' } : options.env), ...options.runtimeEnv },
     stdin: JSON.stringify(options.request),
     timeoutMs: manifest.limits.timeoutMs,
     memoryMb: manifest.limits.memoryMb,

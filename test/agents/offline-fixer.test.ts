@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
+import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
 import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
@@ -163,6 +164,32 @@ describe('the offline fixer: localisation', () => {
   });
 });
 
+describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverage)', () => {
+  it('ranks first the line only the failing run executed, then the lines fewer passing runs reached', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    writeFileSync(
+      join(root, 'src/a.js'),
+      ['export function f(x) {', '  const y = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'),
+    );
+    const run = (dir: string, arg: number) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.js'))}); f(${arg});`], { env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) } });
+    run('failing', 0);
+    run('pass-1', 1);
+    run('pass-2', 2);
+    const failing = readCoverage(join(root, 'failing'), root);
+    const passing = [...readCoverage(join(root, 'pass-1'), root), ...readCoverage(join(root, 'pass-2'), root)];
+    expect([...(failing[0]?.get('src/a.js') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7]);
+    const ranked = ochiai(failing, passing);
+    expect(ranked[0]).toEqual({ file: 'src/a.js', line: 4, score: 1 });
+    // Lines every run reached: 1 / sqrt(1 × (1 + 2)).
+    expect(ranked.find((r) => r.line === 2)?.score).toBeCloseTo(1 / Math.sqrt(3), 6);
+    // The line only passing runs reached is no suspect; files outside the root are not read.
+    expect(ranked.some((r) => r.line === 6)).toBe(false);
+    expect(readCoverage(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
+  });
+});
+
 describe('the offline fixer: a plugin of stand-in code', () => {
   /** A plugin directory with one source file, and a request whose checks the test scripts. */
   function scratch(source: string, reproduce: (text: string) => Promise<boolean>) {
@@ -196,10 +223,12 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     const source = 'export function pick(a, b, c) {\n  const x = a || b && c;\n  return x.trim();\n}\n';
     let calls = 0;
     const s = scratch(source, async () => {
-      if (++calls === 1) throw new Error('the sandbox did not start');
+      // The first call measures coverage; the second is the first candidate's.
+      if (++calls === 2) throw new Error('the sandbox did not start');
       return false;
     });
     await new OfflineFixer().propose(s.fix);
+    expect(s.tried.shift()).toBe(source);
     // The operator swaps: `&&` for `||` and `||` for `&&`; `a ?? b && c` is a SyntaxError and never tried.
     expect(s.tried.map((text) => text.split('\n')[1])).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
     for (const text of s.tried) expect(compiles('src/a.js', text)).toBe(true);

@@ -13,8 +13,8 @@ const MUTATION_SITES = 8;
  * they are tried: SapFix's ladder, the fix templates at every suspect statement
  * first, then mutations at the most suspicious ones; sites interleaved.
  */
-export function generateJs(request: FixRequest, limit: number): { sites: number; candidates: Tried[] } {
-  const sites = suspectSites(request);
+export function generateJs(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[] } {
+  const sites = suspectSites(request, 40, spectrum);
   const seen = new Set<string>();
   const compilesAlready = new Map<string, boolean>();
   const atSite = (site: Site, templates: readonly Template[]): Tried[] => {

@@ -1,14 +1,18 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { Workspace } from '../workspace.ts';
 import { byRank, type Tried } from './candidates.ts';
 import { generateJs } from './generate-js.ts';
 import { generatePython } from './generate-python.ts';
 import { revertCandidate } from './revert.ts';
+import { ochiai, readCoverage } from './spectrum.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
 const ENOUGH = 3;
+/** Lines of the Ochiai ranking made into sites, after the stack's. */
+const SPECTRUM_LINES = 10;
 
 /**
  * Search-based repair without a model, after SapFix and Getafix: fix templates at the
@@ -28,7 +32,8 @@ export class OfflineFixer implements Fixer {
     }
     const budget = { candidates: request.budget.candidates ?? DEFAULTS.candidates, wallSeconds: request.budget.wallSeconds ?? DEFAULTS.wallSeconds };
     const deadline = started + budget.wallSeconds * 1000;
-    const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates) : generateJs(request, budget.candidates);
+    const { baseline, spectrum } = await this.measure(request);
+    const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates) : generateJs(request, budget.candidates, spectrum);
     const { sites } = generated;
     // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
     const revert = revertCandidate(request);
@@ -39,7 +44,6 @@ export class OfflineFixer implements Fixer {
       request.emit('fixer-stopped', { fixer: this.name, why: problem });
       return [];
     }
-    const baseline = await this.suite(request, {});
     const validated: Tried[] = [];
     let next = 0;
     let tried = 0;
@@ -70,12 +74,31 @@ export class OfflineFixer implements Fixer {
       .map((c) => ({ fixer: c.fixer, files: c.files, rationale: `${c.rationale}${cause}. Found by the offline fixer's ${c.template} template; the reproduction passes with it.` }));
   }
 
-  private async suite(request: FixRequest, files: Record<string, string | null>): Promise<{ passed: number; failed: number }> {
+  /**
+   * The original's suite result, the bar every candidate must meet, and for a Node
+   * plugin the Ochiai ranking of the lines the failing reproduction ran, from V8
+   * coverage of it and of the suite's test processes.
+   */
+  private async measure(request: FixRequest): Promise<{ baseline: { passed: number; failed: number }; spectrum: { file: string; line: number; score: number }[] }> {
     const ws = new Workspace(request.dir);
     try {
-      ws.apply(files);
-      const run = await request.runTests(ws.copy);
-      return { passed: run.passed, failed: run.failed };
+      const node = request.manifest.runtime === 'node';
+      // In the copy, the only place the sandbox may write; this copy is only measured, never proposed.
+      const coverage = { tests: join(ws.dir, '.steward-coverage', 'tests'), failing: join(ws.dir, '.steward-coverage', 'failing') };
+      const run = await request.runTests(ws.copy, node ? { coverageDir: coverage.tests } : {});
+      const baseline = { passed: run.passed, failed: run.failed };
+      if (!node) return { baseline, spectrum: [] };
+      try {
+        await request.reproduce(ws.copy, { coverageDir: coverage.failing });
+        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir), readCoverage(coverage.tests, ws.dir)).slice(0, SPECTRUM_LINES);
+        request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });
+        return { baseline, spectrum };
+      } catch (error) {
+        // Without the ranking the search still has the stack: a lesser search, not none.
+        if (request.signal.aborted) throw error;
+        request.emit('spectrum', { fixer: this.name, lines: [], why: `coverage could not be taken: ${(error as Error).message}` });
+        return { baseline, spectrum: [] };
+      }
     } finally {
       ws.dispose();
     }

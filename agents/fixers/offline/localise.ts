@@ -67,13 +67,15 @@ export function ownFrame(suspect: FixRequest['suspects'][number]): suspect is Fi
 
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
- * frames (as the agent ranked them), then the statements just before each in its
+ * frames (as the agent ranked them), then the lines coverage ranks most suspicious
+ * (`spectrum`, Ochiai), then the statements just before each frame's line in its
  * function, then the statements of the plugin's functions those lines call (in the
  * same file or imported from another): a wrong value is often made in a function
  * that has returned by the time it does harm.
  */
-export function suspectSites(request: FixRequest, limit = 40): Site[] {
+export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly { file: string; line: number }[] = []): Site[] {
   const first: Site[] = [];
+  const suspicious: Site[] = [];
   const before: Site[] = [];
   const callees: Site[] = [];
   const cache = new Map<string, ts.SourceFile | undefined>();
@@ -97,8 +99,14 @@ export function suspectSites(request: FixRequest, limit = 40): Site[] {
     for (const s of earlier) before.push(site(suspect.file, sf, s));
     for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) callees.push(site(c.file, c.sf, c.statement));
   }
+  // Then the lines Ochiai ranks highest: executed by the failing run, by few passing ones.
+  for (const { file, line } of spectrum) {
+    const sf = parsed(file);
+    const statement = sf && statementOn(sf, line);
+    if (sf && statement) suspicious.push(site(file, sf, statement));
+  }
   const seen = new Set<string>();
-  return [...first, ...before, ...callees]
+  return [...first, ...suspicious, ...before, ...callees]
     .filter((s) => {
       const key = `${s.file}:${s.statement.getStart(s.sf)}`;
       if (seen.has(key)) return false;

@@ -29,12 +29,12 @@ export function propose(deps: PluginAgentDeps) {
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
-        async reproduce(copy) {
-          const check = await checkCall(manifest, copy, request, env, deps.signal);
+        async reproduce(copy, options = {}) {
+          const check = await checkCall(manifest, copy, request, env, deps.signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined);
           return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
         },
-        async runTests(copy) {
-          const run = await runPluginTests(manifest, copy, { signal: deps.signal });
+        async runTests(copy, options = {}) {
+          const run = await runPluginTests(manifest, copy, { signal: deps.signal, ...(options.coverageDir ? { env: { NODE_V8_COVERAGE: options.coverageDir } } : {}) });
           const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
           return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
         },

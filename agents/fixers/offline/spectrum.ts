@@ -1,0 +1,84 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Lines each plugin file had run, in one process (one coverage file). */
+export type LineCoverage = Map<string, Set<number>>;
+
+interface V8Range {
+  startOffset: number;
+  endOffset: number;
+  count: number;
+}
+
+interface V8Script {
+  url: string;
+  functions: { ranges: V8Range[] }[];
+}
+
+/** Plain JavaScript only: a TypeScript file's V8 offsets are of the code its loader made, not of the file. */
+const COVERED_FILE = /\.[cm]?js$/;
+
+/**
+ * The lines of one script that ran: a line counts when the innermost V8 block range
+ * around its first character ran at least once (V8's block coverage nests ranges,
+ * a function's whole body first, then the blocks inside it that ran a different
+ * number of times).
+ */
+function coveredLines(source: string, script: V8Script): Set<number> {
+  const ranges = script.functions.flatMap((f) => f.ranges).sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset));
+  const covered = new Set<number>();
+  let offset = 0;
+  source.split('\n').forEach((line, index) => {
+    const first = offset + (line.length - line.trimStart().length);
+    offset += line.length + 1;
+    if (line.trim() === '') return;
+    const innermost = ranges.find((r) => r.startOffset <= first && first < r.endOffset);
+    if (innermost && innermost.count > 0) covered.add(index + 1);
+  });
+  return covered;
+}
+
+/**
+ * The coverage files Node wrote into `dir` (NODE_V8_COVERAGE), one per process, as
+ * the lines of the plugin's JavaScript files under `root` (its working copy) that ran.
+ */
+export function readCoverage(dir: string, root: string): LineCoverage[] {
+  if (!existsSync(dir)) return [];
+  const prefix = `${root.replace(/\/+$/, '')}/`;
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const lines: LineCoverage = new Map();
+      const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { result?: V8Script[] };
+      for (const script of report.result ?? []) {
+        if (!script.url.startsWith('file://')) continue;
+        const path = fileURLToPath(script.url);
+        const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+        if (!file || !COVERED_FILE.test(file) || /(^|\/)node_modules\//.test(file) || !existsSync(path)) continue;
+        lines.set(file, coveredLines(readFileSync(path, 'utf8'), script));
+      }
+      return lines;
+    })
+    .filter((lines) => lines.size > 0);
+}
+
+/**
+ * Ochiai suspiciousness of each line the failing run executed: failed(s) /
+ * sqrt(totalFailed × (failed(s) + passed(s))), with the failing reproduction as the
+ * one failing execution and each test process as a passing one. A line only the
+ * failing run reached scores 1; one every passing run reached too scores least.
+ */
+export function ochiai(failing: LineCoverage[], passing: LineCoverage[]): { file: string; line: number; score: number }[] {
+  const failed = new Map<string, number>();
+  for (const run of failing) for (const [file, lines] of run) for (const line of lines) failed.set(`${file}:${line}`, (failed.get(`${file}:${line}`) ?? 0) + 1);
+  const out: { file: string; line: number; score: number }[] = [];
+  for (const [key, f] of failed) {
+    const at = key.lastIndexOf(':');
+    const file = key.slice(0, at);
+    const line = Number(key.slice(at + 1));
+    const p = passing.filter((run) => run.get(file)?.has(line)).length;
+    out.push({ file, line, score: f / Math.sqrt(failing.length * (f + p)) });
+  }
+  return out.sort((a, b) => b.score - a.score || a.file.localeCompare(b.file) || a.line - b.line);
+}
