@@ -69,6 +69,9 @@ async function performOnce<T>(store: RunStore, run: string, key: string, effect:
       return claim.effect.result as T;
     }
     if (claim.status === 'claimed') {
+      // An effect may take longer than the stale age (GitHub asking to wait out a rate
+      // limit): while it runs, its claim is renewed, so no one takes it over.
+      const renewal = setInterval(() => void store.renewEffect(key, run).catch(() => undefined), STALE_CLAIM_MS / 3);
       try {
         const result = await effect();
         const held = await store.completeEffect(key, run, result);
@@ -77,6 +80,8 @@ async function performOnce<T>(store: RunStore, run: string, key: string, effect:
       } catch (error) {
         await store.releaseEffect(key, run);
         throw error;
+      } finally {
+        clearInterval(renewal);
       }
     }
     if (Date.now() > deadline) throw new Error(`effect "${key}" stayed claimed by run ${claim.by}`);

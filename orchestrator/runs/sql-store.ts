@@ -190,6 +190,11 @@ export class SqlRunStore implements RunStore {
     return done.length > 0;
   }
 
+  async renewEffect(key: string, run: string): Promise<boolean> {
+    const renewed = await this.db.all("UPDATE effects SET at = $1 WHERE key = $2 AND run = $3 AND state = 'pending' RETURNING key", [new Date().toISOString(), key, run]);
+    return renewed.length > 0;
+  }
+
   async releaseEffect(key: string, run: string): Promise<void> {
     await this.db.all("DELETE FROM effects WHERE key = $1 AND run = $2 AND state = 'pending'", [key, run]);
   }

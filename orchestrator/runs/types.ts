@@ -85,6 +85,8 @@ export interface RunStore {
    * took the claim over meanwhile (the effect may then have been done twice).
    */
   completeEffect(key: string, run: string, result: unknown): Promise<boolean>;
+  /** Keeps `run`'s claim fresh while its effect is under way; false when the claim is no longer its own. */
+  renewEffect(key: string, run: string): Promise<boolean>;
   /** Drops a claim whose effect failed, so that a retry may do it. */
   releaseEffect(key: string, run: string): Promise<void>;
   /** Adds to the run's token count; returns the new total. */

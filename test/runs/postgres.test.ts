@@ -114,6 +114,12 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await a.completeEffect('issue:g1', winner, { issue: 7 })).toBe(true);
     expect(await b.claimEffect('issue:g1', 'run_x', 60_000)).toMatchObject({ status: 'done', effect: { result: { issue: 7 } } });
     expect(await b.effect('issue:g1')).toMatchObject({ result: { issue: 7 } });
+    // A claim renewed while its effect runs is not stale, however old the claim is.
+    expect(await a.claimEffect('slow', 'run_a', 60_000)).toEqual({ status: 'claimed' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await a.renewEffect('slow', 'run_a')).toBe(true);
+    expect(await b.claimEffect('slow', 'run_b', 1000)).toEqual({ status: 'pending', by: 'run_a' });
+    expect(await b.renewEffect('slow', 'run_b')).toBe(false);
     expect(await a.claimEffect('other', 'run_a', 60_000)).toEqual({ status: 'claimed' });
     await a.releaseEffect('other', 'run_a');
     expect(await b.claimEffect('other', 'run_b', 60_000)).toEqual({ status: 'claimed' });
