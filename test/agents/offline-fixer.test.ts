@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -188,6 +188,18 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(ranked.some((r) => r.line === 6)).toBe(false);
     expect(readCoverage(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
   });
+
+  it('reads what sandboxed code wrote without trusting it: a FIFO, a link out and a broken file are skipped, not waited on', () => {
+    const root = tempDir();
+    const dir = join(root, '.steward-coverage');
+    mkdirSync(dir);
+    execFileSync('mkfifo', [join(dir, 'fifo.json')]);
+    symlinkSync('/etc/passwd', join(dir, 'link.json'));
+    writeFileSync(join(dir, 'broken.json'), '{ not json');
+    symlinkSync('/dev/zero', join(root, 'zero.js'));
+    writeFileSync(join(dir, 'lies.json'), JSON.stringify({ result: [{ url: `file://${join(root, 'zero.js')}`, functions: [{ ranges: [{ startOffset: 0, endOffset: 10, count: 1 }] }] }, { url: 'not a url', functions: [] }] }));
+    expect(readCoverage(dir, root)).toEqual([]);
+  });
 });
 
 describe('the offline fixer: a plugin of stand-in code', () => {
@@ -230,10 +242,10 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     await new OfflineFixer().propose(s.fix);
     expect(s.tried.shift()).toBe(source);
     // The operator swaps: `&&` for `||` and `||` for `&&`; `a ?? b && c` is a SyntaxError and never tried.
-    expect(s.tried.map((text) => text.split('\n')[1])).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
+    expect(s.tried.map((text) => text.split('\n')[1]).sort()).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
     for (const text of s.tried) expect(compiles('src/a.js', text)).toBe(true);
     expect(compiles('src/a.js', source.replace('a || b', 'a ?? b'))).toBe(false);
-    expect(s.events.filter((e) => e.kind === 'candidate-tried').map((e) => e.data.verdict)).toEqual(['error: the sandbox did not start', 'still-fails']);
+    expect(s.events.filter((e) => e.kind === 'candidate-tried').map((e) => String(e.data.verdict)).sort()).toEqual(['error: the sandbox did not start', 'still-fails']);
   });
 
   it('stops when the run is stopped, and says so by failing', async () => {
@@ -338,7 +350,8 @@ describe('the offline fixer: search', () => {
     const revert = candidates.find((c) => c.rationale.startsWith("revert of the plugin's last change"));
     expect(revert?.rationale).toContain('"csv-import: read cells as they are"');
     expect(revert?.files).toEqual({ 'src/records.js': readFileSync(records, 'utf8').replace('const value = fields[c];', "const value = fields[c] ?? '';") });
-    expect(newer.events.find((e) => e.kind === 'candidate-tried')?.data).toMatchObject({ template: 'revert', verdict: 'passes' });
+    // Checks run in parallel: the revert's verdict, whenever it came.
+    expect(newer.events.find((e) => e.kind === 'candidate-tried' && e.data.template === 'revert')?.data).toMatchObject({ verdict: 'passes' });
 
     const older = realRequest('csv-import', suspects, { candidates: 1 }, { dir, firstSeen: '2000-01-01T00:00:00.000Z' });
     await new OfflineFixer().propose(older.fix);
@@ -377,5 +390,15 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       ['guard', 'def f(x):\n    if x is None:\n        return None\n    return x.strip()\n'],
     ]);
     expect(fixes('x = y.strip()\n', 1)).toEqual([]);
+  });
+
+  it('lands its edits in the right place past a character outside the BMP and a form feed, and never after `else:` or in a one-line def', () => {
+    const rocket = 's = "🚀"\ndef f(i, xs):\n    return xs[i] / i\n';
+    expect(fixes(rocket, 3, { type: 'ZeroDivisionError', message: 'division by zero' })[0]).toEqual(['guard', rocket.replace('    return xs', '    if not i:\n        return i\n    return xs')]);
+    expect(fixes(rocket, 3).find(([template]) => template === 'boundary')).toEqual(['boundary', rocket.replace('xs[i]', 'xs[i - 1]')]);
+    const feed = '\fimport math\ndef f(x):\n    return math.log10(x)\n';
+    expect(fixes(feed, 3)[0]).toEqual(['guard', feed.replace('    return math', '    if not x:\n        return x\n    return math')]);
+    expect(fixes('def f(x): return 1/x\n', 1).map(([template]) => template)).toEqual(['operator']);
+    expect(fixes('def f(x):\n    if x:\n        y = 1\n    else: y = 1/x\n    return y\n', 4).map(([template]) => template)).toEqual(['operator']);
   });
 });

@@ -64,11 +64,11 @@ export async function run(): Promise<void> {
           if (kind === 'fixer-stopped') stopped = data as Record<string, unknown>;
         },
         spendTokens: () => undefined,
-        async reproduce(c: WorkingCopy) {
-          return { passes: (await checkCall(manifest, c, call, env, signal)).ok, detail: '' };
+        async reproduce(c: WorkingCopy, options: { coverageDir?: string } = {}) {
+          return { passes: (await checkCall(manifest, c, call, env, signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined)).ok, detail: '' };
         },
-        async runTests(c: WorkingCopy) {
-          const result = await runPluginTests(manifest, c, { signal, env });
+        async runTests(c: WorkingCopy, options: { coverageDir?: string } = {}) {
+          const result = await runPluginTests(manifest, c, { signal, env: { ...env, ...(options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : {}) } });
           return { status: result.status, passed: result.summary.passed, failed: result.summary.failed, detail: '' };
         },
       } as unknown as FixRequest;

@@ -85,10 +85,12 @@ export class OfflineFixer implements Fixer {
       const node = request.manifest.runtime === 'node';
       // In the copy, the only place the sandbox may write; this copy is only measured, never proposed.
       const coverage = { tests: join(ws.dir, '.steward-coverage', 'tests'), failing: join(ws.dir, '.steward-coverage', 'failing') };
-      const run = await request.runTests(ws.copy, node ? { coverageDir: coverage.tests } : {});
+      // The bar candidates must meet comes from a run as theirs are run: without coverage.
+      const run = await request.runTests(ws.copy);
       const baseline = { passed: run.passed, failed: run.failed };
       if (!node) return { baseline, spectrum: [] };
       try {
+        await request.runTests(ws.copy, { coverageDir: coverage.tests });
         await request.reproduce(ws.copy, { coverageDir: coverage.failing });
         const spectrum = ochiai(readCoverage(coverage.failing, ws.dir), readCoverage(coverage.tests, ws.dir)).slice(0, SPECTRUM_LINES);
         request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });

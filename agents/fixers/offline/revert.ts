@@ -3,8 +3,20 @@ import type { FixRequest } from '../types.ts';
 import { normalPath } from '../workspace.ts';
 import type { Tried } from './candidates.ts';
 
+/**
+ * Read-only git in the library, with nothing of a repository's or a user's config
+ * that would run a program (fsmonitor, textconv, signature checks) or wait (a lazy
+ * fetch, a prompt), and a time limit.
+ */
 function git(dir: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' } });
+  return execFileSync('git', ['-c', 'core.fsmonitor=false', '-c', 'log.showSignature=false', '-c', 'diff.external=', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 20_000,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent', GIT_TERMINAL_PROMPT: '0', GIT_NO_LAZY_FETCH: '1' },
+  });
 }
 
 /**
@@ -37,18 +49,28 @@ export function revertCandidate(request: FixRequest): { candidate?: Tried; why: 
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} added it: there is no earlier version` };
   }
-  const changed = git(request.dir, ['diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, '--', '.']).split('\0').filter(Boolean);
+  const changed = git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, '--', '.']).split('\0').filter(Boolean);
   if (changed.length === 0) return { why: `the plugin's last change ${commit.slice(0, 12)} changed none of its files` };
   const files: Record<string, string | null> = {};
   for (const file of changed) {
-    const path = normalPath(file);
+    let path: string;
     try {
-      files[path] = git(request.dir, ['show', `${parent}:${prefix}${path}`]);
+      path = normalPath(file);
+    } catch {
+      return { why: `the plugin's last change touches a path steward does not write (${JSON.stringify(file)})` };
+    }
+    let text: string;
+    try {
+      text = git(request.dir, ['cat-file', 'blob', `${parent}:${prefix}${path}`]);
     } catch {
       files[path] = null; // The change added it: going back removes it.
+      continue;
     }
+    // Candidates are text: a file that is not UTF-8 cannot be put back through one.
+    if (text.includes('\uFFFD')) return { why: `the plugin's last change touches ${path}, which is not UTF-8 text` };
+    files[path] = text;
   }
-  const lines = git(request.dir, ['diff', '--relative', '--numstat', parent, commit, '--', '.'])
+  const lines = git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, '--', '.'])
     .split('\n')
     .reduce((n, row) => n + row.split('\t').slice(0, 2).reduce((m, v) => m + (Number(v) || 0), 0), 0);
   return {

@@ -1,6 +1,29 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { confinedPath } from '../workspace.ts';
+
+/** The sandboxed code wrote the coverage files: how much of them steward will read. */
+const LIMITS = { files: 64, bytes: 32 * 1024 * 1024, ranges: 200_000 };
+
+/**
+ * A regular file's text, never through a link, never a FIFO or device (a pipe would
+ * block the worker for good), and never more than `max` bytes; undefined otherwise.
+ */
+function readRegular(path: string, max: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() && stat.size <= max ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Lines each plugin file had run, in one process (one coverage file). */
 export type LineCoverage = Map<string, Set<number>>;
@@ -44,19 +67,41 @@ function coveredLines(source: string, script: V8Script): Set<number> {
  * the lines of the plugin's JavaScript files under `root` (its working copy) that ran.
  */
 export function readCoverage(dir: string, root: string): LineCoverage[] {
-  if (!existsSync(dir)) return [];
-  const prefix = `${root.replace(/\/+$/, '')}/`;
+  if (!existsSync(dir) || !existsSync(root)) return [];
+  // Node names scripts by their real path.
+  const real = realpathSync(root);
+  const prefix = `${real.replace(/\/+$/, '')}/`;
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
+    .slice(0, LIMITS.files)
     .map((name) => {
       const lines: LineCoverage = new Map();
-      const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { result?: V8Script[] };
-      for (const script of report.result ?? []) {
-        if (!script.url.startsWith('file://')) continue;
-        const path = fileURLToPath(script.url);
+      const text = readRegular(join(dir, name), LIMITS.bytes);
+      if (text === undefined) return lines;
+      let report: { result?: V8Script[] };
+      try {
+        report = JSON.parse(text) as { result?: V8Script[] };
+      } catch {
+        return lines;
+      }
+      for (const script of Array.isArray(report.result) ? report.result : []) {
+        if (typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
+        if (script.functions.reduce((n, f) => n + (Array.isArray(f.ranges) ? f.ranges.length : 0), 0) > LIMITS.ranges) continue;
+        let path: string;
+        try {
+          path = fileURLToPath(script.url);
+        } catch {
+          continue;
+        }
         const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
-        if (!file || !COVERED_FILE.test(file) || /(^|\/)node_modules\//.test(file) || !existsSync(path)) continue;
-        lines.set(file, coveredLines(readFileSync(path, 'utf8'), script));
+        if (!file || !COVERED_FILE.test(file) || /(^|\/)node_modules\//.test(file)) continue;
+        let source: string | undefined;
+        try {
+          source = readRegular(confinedPath(real, file), LIMITS.bytes);
+        } catch {
+          source = undefined;
+        }
+        if (source !== undefined) lines.set(file, coveredLines(source.replace(/^\uFEFF/, ''), script));
       }
       return lines;
     })

@@ -3,7 +3,8 @@
 Reads {"files": {path: text}, "sites": [{"file", "line"}], "error": {"type", "message"}}
 as JSON on stdin; writes {"fixes": [{"site", "file", "line", "template", "edits",
 "rationale", "preference"}]}. Edits are {start, end, text} in character offsets of the
-file's text; every fix's result parses. The steward fixer tries them in the sandbox.
+file's text, counted in UTF-16 code units as JavaScript counts them; every fix's
+result compiles. The steward fixer tries them in the sandbox.
 """
 
 import ast
@@ -19,19 +20,29 @@ SWAP = {
 TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.Gt: ">", ast.LtE: "<=", ast.GtE: ">=", ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
 
 
+def units(text):
+    """Length in UTF-16 code units: what a JavaScript string index counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_lines(text):
+    """Lines as Python numbers them: only \\n, \\r\\n and \\r end one (str.splitlines knows more)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
 class Source:
     def __init__(self, path, text):
         self.path, self.text = path, text
-        self.lines = text.splitlines(keepends=True)
+        self.lines = split_lines(text)
         self.starts = [0]
         for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
+            self.starts.append(self.starts[-1] + units(line))
         self.tree = ast.parse(text, path)
 
     def offset(self, lineno, col_bytes):
-        """ast columns count UTF-8 bytes; edits count characters."""
+        """ast columns count UTF-8 bytes; edits count UTF-16 units."""
         line = self.lines[lineno - 1]
-        return self.starts[lineno - 1] + len(line.encode("utf-8")[:col_bytes].decode("utf-8", "ignore"))
+        return self.starts[lineno - 1] + units(line.encode("utf-8")[:col_bytes].decode("utf-8", "ignore"))
 
     def span(self, node):
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
@@ -54,27 +65,30 @@ class Source:
                     best = node
         return best
 
-    def parses(self, text):
+    def compiles(self, text):
+        """Compiled, not only parsed: `return` outside a function is no program."""
         try:
-            ast.parse(text, self.path)
+            compile(text, self.path, "exec", dont_inherit=True)
             return True
-        except SyntaxError:
+        except (SyntaxError, ValueError):
             return False
 
 
 def apply(text, edits):
+    """The edits made, their offsets in UTF-16 units."""
+    data = text.encode("utf-16-le")
     for edit in sorted(edits, key=lambda e: -e["start"]):
-        text = text[: edit["start"]] + edit["text"] + text[edit["end"]:]
-    return text
+        data = data[: 2 * edit["start"]] + edit["text"].encode("utf-16-le") + data[2 * edit["end"]:]
+    return data.decode("utf-16-le")
 
 
 def operator_between(src, left, right, wanted):
     """The span of an operator token between two operands (ast keeps no position for it)."""
     start, _ = src.span(right)
     _, end = src.span(left)
-    between = src.text[end:start]
+    between = src.text.encode("utf-16-le")[2 * end: 2 * start].decode("utf-16-le")
     found = re.search(re.escape(wanted), between)
-    return (end + found.start(), end + found.end()) if found else None
+    return (end + units(between[: found.start()]), end + units(between[: found.end()])) if found else None
 
 
 def guard(src, statement, site, error):
@@ -87,7 +101,11 @@ def guard(src, statement, site, error):
     for node in ast.walk(statement):
         if isinstance(node, ast.Name) and node.id in params and node.id not in used:
             used.append(node.id)
-    indent = re.match(r"[ \t]*", src.lines[statement.lineno - 1]).group(0)
+    line = src.lines[statement.lineno - 1]
+    indent = re.match(r"[ \t]*", line).group(0)
+    # Only before a statement that starts its own line: not after `else:` or a one-line `def`.
+    if len(indent.encode("utf-8")) != statement.col_offset:
+        return []
     at = src.starts[statement.lineno - 1]
     out = []
     for name in used:
@@ -111,7 +129,7 @@ def boundary(src, statement, site, _error):
         # An index, not a slice and not a key such as "name".
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and not (isinstance(node.slice, ast.Constant) and not isinstance(node.slice.value, int)):
             start, end = src.span(node.slice)
-            shown = src.text[start:end]
+            shown = src.text.encode("utf-16-le")[2 * start: 2 * end].decode("utf-16-le")
             for step in ("- 1", "+ 1"):
                 out.append({"template": "boundary", "edits": [{"start": start, "end": end, "text": f"{shown} {step}"}], "rationale": f"index shifted at {site['file']}:{node.lineno}: `{shown}` became `{shown} {step}`"})
     return out
@@ -158,7 +176,7 @@ def main():
         for rank, target in enumerate([statement] + earlier):
             for template in TEMPLATES:
                 for fix in template(src, target, site, request.get("error") or {}):
-                    if src.parses(apply(src.text, fix["edits"])):
+                    if src.compiles(apply(src.text, fix["edits"])):
                         fixes.append({"site": index, "rank": rank, "file": path, "line": target.lineno, **fix})
     json.dump({"fixes": fixes}, sys.stdout)
 
