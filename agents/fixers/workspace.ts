@@ -15,6 +15,21 @@ export function normalPath(path: string): string {
 }
 
 /**
+ * A regular file's text, opened without following a link and without waiting on a
+ * FIFO or device (O_NONBLOCK); undefined when it is something else or larger than
+ * `maxBytes`. What sandboxed code could have left behind is read only this way.
+ */
+export function readRegularFile(path: string, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() && stat.size <= maxBytes ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The absolute path of a plugin-relative one under `root`; refused when it, or any
  * directory on its way, is a symlink (a link is never followed out, or in).
  */
@@ -32,6 +47,18 @@ export function confinedPath(root: string, path: string): string {
     if (stat.isSymbolicLink()) throw new StewardError('E_USAGE', `path "${path}" goes through a symlink`);
   }
   return join(root, ...parts);
+}
+
+/** Writes whole files (null: removes one) under `root`, never through a link. */
+export function applyFiles(root: string, files: Record<string, string | null>): void {
+  for (const [path, text] of Object.entries(files)) {
+    const target = confinedPath(root, path);
+    if (text === null) rmSync(target, { force: true });
+    else {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text, { flag: 'w' });
+    }
+  }
 }
 
 /**
@@ -87,26 +114,17 @@ export class Workspace {
 
   /** A regular file's text, opened without following a link. */
   read(path: string): string {
-    const fd = openSync(this.resolve(path), constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      if (!fstatSync(fd).isFile()) throw new StewardError('E_USAGE', `"${path}" is not a regular file`);
-      return readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
+    const text = readRegularFile(this.resolve(path));
+    if (text === undefined) throw new StewardError('E_USAGE', `"${path}" is not a regular file`);
+    return text;
   }
 
   write(path: string, text: string | null): void {
-    const target = this.resolve(path);
-    if (text === null) rmSync(target, { force: true });
-    else {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text, { flag: 'w' });
-    }
+    applyFiles(this.dir, { [path]: text });
   }
 
   apply(files: Record<string, string | null>): void {
-    for (const [path, text] of Object.entries(files)) this.write(path, text);
+    applyFiles(this.dir, files);
   }
 
   /** The change as a unified diff relative to the plugin root (`a/src/x.js`), every file as text. */

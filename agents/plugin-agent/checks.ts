@@ -4,7 +4,9 @@ import type { ThrownError } from '../../orchestrator/host/types.ts';
 import { join } from 'node:path';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
+import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+import type { FixRequest } from '../fixers/types.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
 
@@ -22,6 +24,25 @@ export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: 
     return { ok: false, kind: 'contract', error: { type: 'ContractViolation', message }, durationMs: outcome.durationMs };
   }
   return { ok: true, durationMs: outcome.durationMs };
+}
+
+/**
+ * The two checks a fixer runs against a working copy, as the agent runs them: the
+ * reproduction (passes: no throw, output per the contract) and the plugin's suite,
+ * each with Node's V8 coverage written to `coverageDir` on request.
+ */
+export function sandboxChecks(manifest: Manifest, call: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Pick<FixRequest, 'reproduce' | 'runTests'> {
+  return {
+    async reproduce(copy, options = {}) {
+      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined);
+      return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+    },
+    async runTests(copy, options = {}) {
+      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: { NODE_V8_COVERAGE: options.coverageDir } } : {}) });
+      const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
+      return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
+    },
+  };
 }
 
 /** The plugin as the sandboxed steps run it: its directory, manifest, and the environment it gets. */

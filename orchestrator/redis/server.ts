@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { fileLock } from '../core/file-lock.ts';
+import { freePort } from '../core/free-port.ts';
 import { StewardError } from '../core/errors.ts';
 import { log } from '../core/logger.ts';
 import { onPath } from '../sandbox/backends/which.ts';
@@ -83,18 +83,6 @@ async function ping(options: RedisOptions, timeoutMs = 500): Promise<boolean> {
   } finally {
     client.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Debian's redis-server, installed on the spot where steward runs as root and may. */

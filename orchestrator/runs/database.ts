@@ -3,14 +3,13 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver, ChannelVersions, Checkpoint, CheckpointListOptions, CheckpointMetadata, CheckpointTuple, PendingWrite } from '@langchain/langgraph-checkpoint';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { StewardError } from '../core/errors.ts';
 import type { Library } from '../library/library.ts';
 import { SqlRunStore } from './sql-store.ts';
 import { POSTGRES_SCHEMA, SQLITE_SCHEMA } from './sql/schema.ts';
-import { PostgresDriver, withAdvisoryLock } from './sql/postgres.ts';
-import { SqliteDriver } from './sql/sqlite.ts';
+import { PostgresDriver, postgresPool, withAdvisoryLock } from './sql/postgres.ts';
+import { openSqlite, SqliteDriver } from './sql/sqlite.ts';
 import type { RunStore } from './types.ts';
 
 /** LangGraph's checkpointer, closable whichever database holds it. */
@@ -105,11 +104,7 @@ class LazyPostgresSaver extends PostgresSaver implements Checkpointer {
 export function openCheckpointer(library: Library, env: NodeJS.ProcessEnv = process.env): Checkpointer {
   const url = postgresUrl(env);
   if (url) {
-    const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'plugin-steward-checkpoints' });
-    pool.on('error', () => undefined);
-    return new LazyPostgresSaver(pool);
+    return new LazyPostgresSaver(postgresPool(url, 'plugin-steward-checkpoints'));
   }
-  // Creates the directory and the WAL mode first.
-  new SqliteDriver(stateDatabase(library), SQLITE_SCHEMA).close().catch(() => undefined);
-  return new ClosableSqliteSaver(new Database(stateDatabase(library)));
+  return new ClosableSqliteSaver(openSqlite(stateDatabase(library)));
 }

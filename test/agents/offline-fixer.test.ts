@@ -20,9 +20,8 @@ import { rounding } from '../../agents/fixers/offline/templates/rounding.ts';
 import type { Template } from '../../agents/fixers/offline/templates/types.ts';
 import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
-import { checkCall } from '../../agents/plugin-agent/checks.ts';
+import { sandboxChecks } from '../../agents/plugin-agent/checks.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
-import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -292,14 +291,7 @@ describe('the offline fixer: search', () => {
       budget,
       signal,
       emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
-      async reproduce(copy) {
-        const check = await checkCall(manifest, copy, call, {}, signal);
-        return { passes: check.ok, detail: '' };
-      },
-      async runTests(copy) {
-        const run = await runPluginTests(manifest, copy, { signal });
-        return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: '' };
-      },
+      ...sandboxChecks(manifest, call, {}, signal),
     } as Partial<FixRequest> as FixRequest;
     return { fix, events };
   }

@@ -2,12 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
-import { checkCall } from '../../agents/plugin-agent/checks.ts';
+import { checkCall, sandboxChecks } from '../../agents/plugin-agent/checks.ts';
 import { rankFrames } from '../../agents/plugin-agent/nodes/localise.ts';
 import { normaliseFrames, parseStack } from '../../orchestrator/ingest/stack.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
-import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
-import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import { fmt, median } from './stats.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -64,13 +63,7 @@ export async function run(): Promise<void> {
           if (kind === 'fixer-stopped') stopped = data as Record<string, unknown>;
         },
         spendTokens: () => undefined,
-        async reproduce(c: WorkingCopy, options: { coverageDir?: string } = {}) {
-          return { passes: (await checkCall(manifest, c, call, env, signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined)).ok, detail: '' };
-        },
-        async runTests(c: WorkingCopy, options: { coverageDir?: string } = {}) {
-          const result = await runPluginTests(manifest, c, { signal, env: { ...env, ...(options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : {}) } });
-          return { status: result.status, passed: result.summary.passed, failed: result.summary.failed, detail: '' };
-        },
+        ...sandboxChecks(manifest, call, env, signal),
       } as unknown as FixRequest;
       const start = process.hrtime.bigint();
       const found = await new OfflineFixer().propose(request);

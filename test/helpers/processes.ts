@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { STEWARD_ROOT } from './git.ts';
@@ -58,11 +57,4 @@ export async function spawnProcess(script: string, args: string[], env: NodeJS.P
   return child;
 }
 
-/** A loopback port nobody listens on right now, for a server a test starts. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort } from '../../orchestrator/core/free-port.ts';

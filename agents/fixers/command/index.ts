@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LibraryConfig } from '../../../orchestrator/library/config.ts';
+import { scrubText } from '../../../orchestrator/ingest/scrub.ts';
 import { runSandboxed } from '../../../orchestrator/sandbox/run.ts';
 import { buildPrompt } from '../llm/prompt.ts';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
@@ -12,11 +13,6 @@ export type CommandSettings = NonNullable<LibraryConfig['command']>;
 /** Linux refuses a single argument longer than this (MAX_ARG_STRLEN). */
 const MAX_ARG = 128 * 1024 - 1;
 
-/** The values a CLI was given, blanked out of anything steward keeps of its output. */
-function redactor(values: string[]): (text: string) => string {
-  const secrets = values.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-}
 
 /**
  * A headless coding-agent CLI (Gemini CLI, Claude Code, Codex, Aider) run in a
@@ -47,7 +43,8 @@ export class CommandFixer implements Fixer {
       request.emit('fixer-stopped', { fixer: this.name, why: `command.env names ${leaking[0]}, which holds the tracker's token: it never reaches a sandbox` });
       return [];
     }
-    const redact = redactor(Object.values(given));
+    // What steward keeps of the CLI's output is scrubbed as events are: the given values and anything secret-shaped.
+    const redact = (text: string): string => scrubText(text, Object.values(given));
     // The prompt file is visible at its own path, so it is found whichever sandbox backend runs.
     const promptDir = mkdtempSync(join(tmpdir(), 'steward-prompt-'));
     const promptFile = join(promptDir, 'prompt.md');

@@ -8,11 +8,15 @@ export interface Tried extends Candidate {
   rank: [number, number, number];
 }
 
-/** What a template proposes for one file: its edits, why, and how much to prefer it. */
+/** What a template proposes for one file: its edits, and why, in words a maintainer reads in the proposal. */
 export interface Proposed {
   template: string;
   edits: Edit[];
   rationale: string;
+  /**
+   * Among fixes of equal size, which to prefer (lower first): a default that keeps
+   * the value's type beats skipping the use, which hides the value's absence.
+   */
   preference?: number;
 }
 

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
-import { Workspace } from '../workspace.ts';
+import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
+import { applyFiles } from '../workspace.ts';
 import { byRank, type Tried } from './candidates.ts';
 import { generateJs } from './generate-js.ts';
 import { generatePython } from './generate-python.ts';
@@ -36,7 +37,7 @@ export class OfflineFixer implements Fixer {
     const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates) : generateJs(request, budget.candidates, spectrum);
     const { sites } = generated;
     // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
-    const revert = revertCandidate(request);
+    const revert = await revertCandidate(request);
     request.emit('revert-considered', { fixer: this.name, why: revert.why });
     const candidates = [...(revert.candidate ? [revert.candidate] : []), ...generated.candidates].slice(0, budget.candidates);
     if (candidates.length === 0) {
@@ -80,18 +81,19 @@ export class OfflineFixer implements Fixer {
    * coverage of it and of the suite's test processes.
    */
   private async measure(request: FixRequest): Promise<{ baseline: { passed: number; failed: number }; spectrum: { file: string; line: number; score: number }[] }> {
-    const ws = new Workspace(request.dir);
+    // Plain copies: the search never asks git what a candidate changed.
+    const ws = createWorkingCopy(request.dir);
     try {
       const node = request.manifest.runtime === 'node';
       // In the copy, the only place the sandbox may write; this copy is only measured, never proposed.
       const coverage = { tests: join(ws.dir, '.steward-coverage', 'tests'), failing: join(ws.dir, '.steward-coverage', 'failing') };
       // The bar candidates must meet comes from a run as theirs are run: without coverage.
-      const run = await request.runTests(ws.copy);
+      const run = await request.runTests(ws);
       const baseline = { passed: run.passed, failed: run.failed };
       if (!node) return { baseline, spectrum: [] };
       try {
-        await request.runTests(ws.copy, { coverageDir: coverage.tests });
-        await request.reproduce(ws.copy, { coverageDir: coverage.failing });
+        await request.runTests(ws, { coverageDir: coverage.tests });
+        await request.reproduce(ws, { coverageDir: coverage.failing });
         const spectrum = ochiai(readCoverage(coverage.failing, ws.dir), readCoverage(coverage.tests, ws.dir)).slice(0, SPECTRUM_LINES);
         request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });
         return { baseline, spectrum };
@@ -108,11 +110,11 @@ export class OfflineFixer implements Fixer {
 
   /** Passes: the reproduction passes and the suite has no fewer passes nor more failures than before. */
   private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'still-fails' | 'breaks-tests'> {
-    const ws = new Workspace(request.dir);
+    const ws = createWorkingCopy(request.dir);
     try {
-      ws.apply(candidate.files);
-      if (!(await request.reproduce(ws.copy)).passes) return 'still-fails';
-      const run = await request.runTests(ws.copy);
+      applyFiles(ws.dir, candidate.files);
+      if (!(await request.reproduce(ws)).passes) return 'still-fails';
+      const run = await request.runTests(ws);
       return run.failed <= baseline.failed && run.passed >= baseline.passed ? 'passes' : 'breaks-tests';
     } finally {
       ws.dispose();

@@ -1,8 +1,7 @@
-import { lstatSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import ts from 'typescript';
 import type { FixRequest } from '../types.ts';
-import { confinedPath } from '../workspace.ts';
+import { confinedPath, readRegularFile } from '../workspace.ts';
 import { descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
 import type { Site } from './templates/types.ts';
 
@@ -14,8 +13,7 @@ import type { Site } from './templates/types.ts';
 export function readSource(dir: string, file: string, kind: RegExp = JS_FILE): string | undefined {
   if (!kind.test(file) || /(^|\/)(node_modules|site-packages|\.venv)\//.test(file)) return undefined;
   try {
-    const path = confinedPath(dir, file);
-    return lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    return readRegularFile(confinedPath(dir, file));
   } catch {
     return undefined;
   }

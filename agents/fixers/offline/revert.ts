@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { git as runGit } from '../../../orchestrator/library/git/run.ts';
 import type { FixRequest } from '../types.ts';
 import { normalPath } from '../workspace.ts';
 import type { Tried } from './candidates.ts';
@@ -6,16 +6,12 @@ import type { Tried } from './candidates.ts';
 /**
  * Read-only git in the library, with nothing of a repository's or a user's config
  * that would run a program (fsmonitor, textconv, signature checks) or wait (a lazy
- * fetch, a prompt), and a time limit.
+ * fetch), and a time limit.
  */
-function git(dir: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'core.fsmonitor=false', '-c', 'log.showSignature=false', '-c', 'diff.external=', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 20_000,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent', GIT_TERMINAL_PROMPT: '0', GIT_NO_LAZY_FETCH: '1' },
+function git(dir: string, args: string[]): Promise<string> {
+  return runGit(dir, ['-c', 'core.fsmonitor=false', '-c', 'log.showSignature=false', '-c', 'diff.external=', ...args], {
+    env: { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent', GIT_NO_LAZY_FETCH: '1' },
+    timeoutMs: 20_000,
   });
 }
 
@@ -26,10 +22,10 @@ function git(dir: string, args: string[]): string {
  * when the plugin is not in a git repository, has no earlier version, or the group
  * is older than the change.
  */
-export function revertCandidate(request: FixRequest): { candidate?: Tried; why: string } {
+export async function revertCandidate(request: FixRequest): Promise<{ candidate?: Tried; why: string }> {
   let last: string;
   try {
-    last = git(request.dir, ['log', '-1', '--format=%H%x00%cI%x00%s', '--', '.']).trim();
+    last = (await git(request.dir, ['log', '-1', '--format=%H%x00%cI%x00%s', '--', '.'])).trim();
   } catch {
     return { why: 'the plugin is not in a git repository' };
   }
@@ -39,17 +35,17 @@ export function revertCandidate(request: FixRequest): { candidate?: Tried; why: 
   if (!(firstSeen > Date.parse(at))) return { why: `the group was first seen before the plugin's last change (${commit.slice(0, 12)}, ${at})` };
   let parent: string;
   try {
-    parent = git(request.dir, ['rev-parse', '--verify', '--quiet', `${commit}^1`]).trim();
+    parent = (await git(request.dir, ['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim();
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} has no earlier version to go back to` };
   }
-  const prefix = git(request.dir, ['rev-parse', '--show-prefix']).trim();
+  const prefix = (await git(request.dir, ['rev-parse', '--show-prefix'])).trim();
   try {
-    git(request.dir, ['cat-file', '-e', `${parent}:${prefix}`]);
+    await git(request.dir, ['cat-file', '-e', `${parent}:${prefix}`]);
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} added it: there is no earlier version` };
   }
-  const changed = git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, '--', '.']).split('\0').filter(Boolean);
+  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, '--', '.'])).split('\0').filter(Boolean);
   if (changed.length === 0) return { why: `the plugin's last change ${commit.slice(0, 12)} changed none of its files` };
   const files: Record<string, string | null> = {};
   for (const file of changed) {
@@ -61,7 +57,7 @@ export function revertCandidate(request: FixRequest): { candidate?: Tried; why: 
     }
     let text: string;
     try {
-      text = git(request.dir, ['cat-file', 'blob', `${parent}:${prefix}${path}`]);
+      text = await git(request.dir, ['cat-file', 'blob', `${parent}:${prefix}${path}`]);
     } catch {
       files[path] = null; // The change added it: going back removes it.
       continue;
@@ -70,7 +66,7 @@ export function revertCandidate(request: FixRequest): { candidate?: Tried; why: 
     if (text.includes('\uFFFD')) return { why: `the plugin's last change touches ${path}, which is not UTF-8 text` };
     files[path] = text;
   }
-  const lines = git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, '--', '.'])
+  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, '--', '.']))
     .split('\n')
     .reduce((n, row) => n + row.split('\t').slice(0, 2).reduce((m, v) => m + (Number(v) || 0), 0), 0);
   return {

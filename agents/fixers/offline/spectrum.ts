@@ -1,29 +1,11 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { confinedPath } from '../workspace.ts';
+import { confinedPath, readRegularFile } from '../workspace.ts';
 
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */
 const LIMITS = { files: 64, bytes: 32 * 1024 * 1024, ranges: 200_000 };
 
-/**
- * A regular file's text, never through a link, never a FIFO or device (a pipe would
- * block the worker for good), and never more than `max` bytes; undefined otherwise.
- */
-function readRegular(path: string, max: number): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFile() && stat.size <= max ? readFileSync(fd, 'utf8') : undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Lines each plugin file had run, in one process (one coverage file). */
 export type LineCoverage = Map<string, Set<number>>;
@@ -76,7 +58,12 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
     .slice(0, LIMITS.files)
     .map((name) => {
       const lines: LineCoverage = new Map();
-      const text = readRegular(join(dir, name), LIMITS.bytes);
+      let text: string | undefined;
+      try {
+        text = readRegularFile(join(dir, name), LIMITS.bytes);
+      } catch {
+        text = undefined; // A link, which O_NOFOLLOW refuses.
+      }
       if (text === undefined) return lines;
       let report: { result?: V8Script[] };
       try {
@@ -97,7 +84,7 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
         if (!file || !COVERED_FILE.test(file) || /(^|\/)node_modules\//.test(file)) continue;
         let source: string | undefined;
         try {
-          source = readRegular(confinedPath(real, file), LIMITS.bytes);
+          source = readRegularFile(confinedPath(real, file), LIMITS.bytes);
         } catch {
           source = undefined;
         }

@@ -1,6 +1,5 @@
-import { runPluginTests } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import type { FixRequest } from '../../fixers/types.ts';
-import { checkCall, pluginUnderFix } from '../checks.ts';
+import { pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -29,15 +28,7 @@ export function propose(deps: PluginAgentDeps) {
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
-        async reproduce(copy, options = {}) {
-          const check = await checkCall(manifest, copy, request, env, deps.signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined);
-          return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
-        },
-        async runTests(copy, options = {}) {
-          const run = await runPluginTests(manifest, copy, { signal: deps.signal, ...(options.coverageDir ? { env: { NODE_V8_COVERAGE: options.coverageDir } } : {}) });
-          const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
-          return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
-        },
+        ...sandboxChecks(manifest, request, env, deps.signal),
       };
       let candidates: Awaited<ReturnType<typeof fixer.propose>>;
       try {

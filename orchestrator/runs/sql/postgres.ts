@@ -1,8 +1,16 @@
 import pg from 'pg';
-import type { SqlDriver } from './types.ts';
+import { txDriver, type SqlDriver } from './types.ts';
 
 /** Serialises schema set-up across every process that opens the database at once. */
 const SETUP_LOCK = 0x5_7e_a4_d0;
+
+/** A small pool (every worker process holds two on a shared server: runs and checkpoints). */
+export function postgresPool(url: string, name: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: name });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
 
 /** `fn` while this session holds a Postgres advisory lock: one process at a time, across machines. */
 export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -37,10 +45,7 @@ export class PostgresDriver implements SqlDriver {
     url: string,
     private readonly schema: string,
   ) {
-    // Small pools: every worker process holds two (runs and checkpoints) on a shared server.
-    this.pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'plugin-steward' });
-    // An idle client that loses its server must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
+    this.pool = postgresPool(url, 'plugin-steward');
   }
 
   private setUp(): Promise<void> {
@@ -61,12 +66,7 @@ export class PostgresDriver implements SqlDriver {
   async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
     await this.setUp();
     const client = await this.pool.connect();
-    const tx: SqlDriver = {
-      dialect: 'postgres',
-      all: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[],
-      transaction: (inner) => inner(tx),
-      close: async () => undefined,
-    };
+    const tx = txDriver('postgres', async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[]);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SqlDriver } from './types.ts';
+import { txDriver, type SqlDriver } from './types.ts';
 
 /** `$1`, `$2` … as SQLite's positional `?`, with the arguments in the order they appear. */
 function positional(sql: string, params: readonly unknown[]): { sql: string; args: unknown[] } {
@@ -22,6 +22,18 @@ function positional(sql: string, params: readonly unknown[]): { sql: string; arg
  */
 const queues = new Map<string, { chain: Promise<unknown> }>();
 
+/** A connection to the state database, its directory made, in WAL mode with a busy wait. */
+export function openSqlite(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
+  // power loss can cost the last transactions. FULL would fsync every run event.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /**
  * SQLite through better-sqlite3 (WAL: readers never wait for the writer). A
  * transaction is a critical section: while one is open, other statements of this
@@ -33,16 +45,10 @@ export class SqliteDriver implements SqlDriver {
   private readonly queue: { chain: Promise<unknown> };
 
   constructor(file: string, schema: string) {
-    mkdirSync(dirname(file), { recursive: true });
     const key = resolve(file);
     this.queue = queues.get(key) ?? { chain: Promise.resolve() };
     queues.set(key, this.queue);
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
-    // power loss can cost the last transactions. FULL would fsync every run event.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
     this.db.exec(schema);
     // State databases made before effects were claimed first have no state column: theirs are all done.
     const columns = this.db.prepare('PRAGMA table_info(effects)').all() as { name: string }[];
@@ -69,12 +75,7 @@ export class SqliteDriver implements SqlDriver {
 
   transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
     return this.serial(async () => {
-      const tx: SqlDriver = {
-        dialect: 'sqlite',
-        all: async <R>(sql: string, params: readonly unknown[] = []) => this.now<R>(sql, params),
-        transaction: (inner) => inner(tx),
-        close: async () => undefined,
-      };
+      const tx = txDriver('sqlite', async <R>(sql: string, params: readonly unknown[] = []) => this.now<R>(sql, params));
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn(tx);

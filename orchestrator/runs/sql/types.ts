@@ -12,6 +12,12 @@ export interface SqlDriver {
   close(): Promise<void>;
 }
 
+/** The driver a transaction's statements go through: nested transactions join the open one. */
+export function txDriver(dialect: SqlDriver['dialect'], all: SqlDriver['all']): SqlDriver {
+  const tx: SqlDriver = { dialect, all, transaction: (inner) => inner(tx), close: async () => undefined };
+  return tx;
+}
+
 /** A unique constraint refused a row: the caller may retry with a fresh value. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
