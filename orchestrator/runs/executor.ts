@@ -235,7 +235,10 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
   await store.appendEvent(run.id, 'claimed', { owner: deps.owner });
   await store.update(run.id, { state: 'running', error: null, nextAction: `running on ${deps.owner}; steward runs cancel ${run.id} stops it` });
   const input = job.resume !== undefined ? new Command({ resume: job.resume }) : hasCheckpoint ? null : deps.agent.input(run);
-  for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal })) {
+  // Each step's checkpoint is saved before the next step starts ("sync"): with LangGraph's
+  // default ("async"), a worker killed early in a step could lose the step before it,
+  // and the run that takes over would do that step again.
+  for await (const chunk of await graph.stream(input, { ...config, streamMode: ['tasks'], signal: controller.signal, durability: 'sync' })) {
     await writes.flush();
     await recordTask(store, run.id, chunk);
   }
