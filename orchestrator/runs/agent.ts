@@ -27,7 +27,7 @@ export interface RunDeps {
 
 /** The part of a compiled LangGraph graph the executor uses. */
 export interface AgentGraph {
-  stream(input: unknown, options: Partial<RunnableConfig> & { streamMode: ['tasks'] }): Promise<AsyncIterable<unknown>>;
+  stream(input: unknown, options: Partial<RunnableConfig> & { streamMode: ['tasks']; durability?: 'exit' | 'async' | 'sync' }): Promise<AsyncIterable<unknown>>;
   getState(config: RunnableConfig): Promise<StateSnapshot>;
 }
 
