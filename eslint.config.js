@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'plugins/**', 'evals/suites/**', 'test/fixtures/**', '.steward/**', 'coverage/**'],
+    ignores: ['node_modules/**', 'plugins/**', 'evals/suites/**', 'evals/sources/**', 'test/fixtures/**', '.steward/**', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -3,6 +3,7 @@ import { isStewardError } from '../core/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerErrors } from './commands/errors.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerRedis } from './commands/redis.ts';
 import { registerIssues } from './commands/issues.ts';
 import { registerReview } from './commands/review.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerReview(program);
   registerWorker(program);
   registerSchemas(program);
+  registerEval(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -18,18 +18,18 @@ export function print(text = ''): void {
  * A live count on stderr for long work, only when a person is watching: scripts and
  * CI logs get no carriage-return noise.
  */
-export function progress(label: string): { update: (done: number, total: number) => void; done: () => void } {
+export function progress(label: string): { update: (done: number, total: number, note?: string) => void; done: () => void } {
   const live = process.stderr.isTTY === true;
   let last = 0;
   return {
-    update(done, total) {
+    update(done, total, note = '') {
       if (!live) return;
       const now = Date.now();
       if (done !== total && now - last < 80) return;
       last = now;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      process.stderr.write(`\r\u001b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${note ? ` ${note}` : ''}`);
     },
     done() {
       if (live) process.stderr.write('\r\u001b[2K');

@@ -37,6 +37,9 @@ export type ErrorCode =
   | 'E_TRACKER_REQUEST'
   | 'E_TRACKER_RATE_LIMITED'
   | 'E_TRACKER_CONFLICT'
+  | 'E_EVAL_SUITE_INVALID'
+  | 'E_EVAL_OUT_MISMATCH'
+  | 'E_EVAL_RESULTS_INVALID'
   | 'E_USAGE';
 
 export interface ErrorDetails {

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from './git/run.ts';
-import { writeDefaultConfig } from './config.ts';
+import { writeDefaultConfig, type LibraryConfig } from './config.ts';
 import { openLibrary, type Library } from './library.ts';
 import { ensurePlaybookLink } from './links.ts';
 
@@ -38,14 +38,20 @@ export async function commitAll(dir: string, message: string): Promise<void> {
 
 /**
  * An empty library repository with steward's templates and playbooks and one
- * commit, ready for `plugin add`.
+ * commit, ready for `plugin add`. `playbook` (an eval's) is added under its name and
+ * made the default.
  */
-export async function createScratchLibrary(root: string, stewardRoot: string): Promise<Library> {
+export async function createScratchLibrary(
+  root: string,
+  stewardRoot: string,
+  options: { config?: Partial<LibraryConfig>; playbook?: { name: string; text: string } } = {},
+): Promise<Library> {
   mkdirSync(root, { recursive: true });
-  writeDefaultConfig(root);
+  writeDefaultConfig(root, { ...options.config, ...(options.playbook ? { defaultPlaybook: options.playbook.name } : {}) });
   for (const dir of ['templates', 'playbooks']) {
     cpSync(join(stewardRoot, dir), join(root, dir), { recursive: true, verbatimSymlinks: true });
   }
+  if (options.playbook) writeFileSync(join(root, 'playbooks', `${options.playbook.name}.md`), options.playbook.text);
   mkdirSync(join(root, 'plugins'), { recursive: true });
   writeFileSync(join(root, 'plugins', '.gitkeep'), '');
   // TypeScript plugins resolve their loader (tsx) from the library root, as they would in a real library.

@@ -1,0 +1,38 @@
+import { buildErrorEvent } from '../../orchestrator/host/events.ts';
+import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
+import type { Outcome } from '../../orchestrator/host/types.ts';
+import type { ErrorEvent } from '../../orchestrator/ingest/event.ts';
+import type { Manifest } from '../../orchestrator/library/manifest.ts';
+import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+
+export interface Invocation {
+  input: unknown;
+  outcome: Outcome;
+  /** The error event the host would have captured, when the call failed. */
+  event?: ErrorEvent;
+}
+
+/**
+ * Calls the plugin once per input in the sandbox, as the host does in production, and
+ * builds the error event the host's capture would send for each failure.
+ */
+export async function invokeAll(pluginDir: string, manifest: Manifest, inputs: readonly unknown[], env: Record<string, string>): Promise<Invocation[]> {
+  const copy = createWorkingCopy(pluginDir);
+  const declared = Object.fromEntries(manifest.env.filter((v) => env[v.name] !== undefined).map((v) => [v.name, env[v.name] ?? '']));
+  const secrets = manifest.env.filter((v) => v.secret && env[v.name]).map((v) => env[v.name] ?? '');
+  try {
+    const out: Invocation[] = [];
+    for (const input of inputs) {
+      const outcome = await invokeOnce({ manifest, copy, request: { op: 'execute', input }, env: declared });
+      if (outcome.ok || outcome.kind === 'not-runnable') {
+        out.push({ input, outcome });
+        continue;
+      }
+      const event = buildErrorEvent({ manifest, kind: outcome.kind, error: outcome.error, operation: 'execute', invocationInput: input, secrets });
+      out.push({ input, outcome, event: { ...event, host: { name: 'eval-capture', ...(event.host?.runtime ? { runtime: event.host.runtime } : {}) } } });
+    }
+    return out;
+  } finally {
+    copy.dispose();
+  }
+}

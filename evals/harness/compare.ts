@@ -1,0 +1,78 @@
+import { rateOf, type Rate, type Results } from './results.ts';
+import { mcnemarExact, pairedBootstrap } from './stats.ts';
+
+export type Verdict = 'better' | 'worse' | 'no significant difference';
+
+export interface Comparison {
+  a: { label: string; rate: Rate };
+  b: { label: string; rate: Rate };
+  /** Tasks in both, paired by id. */
+  tasks: number;
+  /** Tasks only one side ran: left out of the test. */
+  unpaired: string[];
+  /** Tasks that went from failing to succeeding (improved) and the other way (regressed). */
+  improved: string[];
+  regressed: string[];
+  test: 'mcnemar-exact' | 'paired-bootstrap';
+  /** B's success rate minus A's, over the paired tasks. */
+  difference: number;
+  p: number;
+  alpha: number;
+  verdict: Verdict;
+  warnings: string[];
+}
+
+/** Per-task success rate over its repeats. */
+function perTask(results: Results): Map<string, number> {
+  const out = new Map<string, { ok: number; n: number }>();
+  for (const a of results.attempts) {
+    const entry = out.get(a.task) ?? { ok: 0, n: 0 };
+    entry.ok += a.success ? 1 : 0;
+    entry.n += 1;
+    out.set(a.task, entry);
+  }
+  return new Map([...out].map(([task, { ok, n }]) => [task, ok / n]));
+}
+
+/**
+ * A against B, paired per task: the exact McNemar test on single attempts, a paired
+ * bootstrap over tasks when either side repeated them.
+ */
+export function compareResults(a: Results, b: Results, labels: [string, string] = ['A', 'B'], alpha = 0.05): Comparison {
+  const ra = perTask(a);
+  const rb = perTask(b);
+  const paired = [...ra.keys()].filter((task) => rb.has(task)).sort();
+  const unpaired = [...new Set([...ra.keys(), ...rb.keys()])].filter((task) => !paired.includes(task)).sort();
+  const warnings: string[] = [];
+  if (a.config.suite.name !== b.config.suite.name) warnings.push(`the suites differ ("${a.config.suite.name}" and "${b.config.suite.name}"): only tasks with the same id are paired`);
+  if (unpaired.length > 0) warnings.push(`${unpaired.length} task(s) ran on one side only and are left out: ${unpaired.join(', ')}`);
+  const improved = paired.filter((task) => (rb.get(task) ?? 0) > (ra.get(task) ?? 0));
+  const regressed = paired.filter((task) => (rb.get(task) ?? 0) < (ra.get(task) ?? 0));
+  const single = a.config.repeat === 1 && b.config.repeat === 1;
+  const xs = paired.map((task) => ra.get(task) ?? 0);
+  const ys = paired.map((task) => rb.get(task) ?? 0);
+  let p: number;
+  let difference: number;
+  if (single) {
+    p = mcnemarExact(regressed.length, improved.length);
+    difference = paired.length > 0 ? (improved.length - regressed.length) / paired.length : 0;
+  } else {
+    ({ p, difference } = pairedBootstrap(xs, ys));
+  }
+  const inPaired = (results: Results): Rate => rateOf(results.attempts.filter((attempt) => paired.includes(attempt.task)));
+  const verdict: Verdict = p < alpha ? (difference > 0 ? 'better' : 'worse') : 'no significant difference';
+  return {
+    a: { label: labels[0], rate: inPaired(a) },
+    b: { label: labels[1], rate: inPaired(b) },
+    tasks: paired.length,
+    unpaired,
+    improved,
+    regressed,
+    test: single ? 'mcnemar-exact' : 'paired-bootstrap',
+    difference,
+    p,
+    alpha,
+    verdict,
+    warnings,
+  };
+}

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { fixersFor } from '../../agents/fixers/registry.ts';
+import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
+import { openTracker } from '../../agents/trackers/registry.ts';
+import type { TrackedIssue, TrackedProposal } from '../../agents/trackers/types.ts';
+import type { Logger } from '../../orchestrator/core/logger.ts';
+import { Capture } from '../../orchestrator/ingest/capture.ts';
+import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
+import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { git } from '../../orchestrator/library/git/run.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { defaultRequirementContext } from '../../orchestrator/library/requires.ts';
+import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
+import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
+import { triageOnce } from '../../orchestrator/manager/index.ts';
+import { openManager } from '../../orchestrator/manager/open.ts';
+import { connect } from '../../orchestrator/redis/connection.ts';
+import { ensureRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
+import { answerRun, cancelRun } from '../../orchestrator/runs/control.ts';
+import { openRunControl } from '../../orchestrator/runs/open.ts';
+import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
+import { startRunWorker } from '../../orchestrator/runs/worker.ts';
+import type { EvalTask } from './task.ts';
+
+export interface PipelineOptions {
+  fixer: 'offline' | 'llm' | 'hybrid';
+  model: string | null;
+  playbook?: { name: string; text: string };
+  stewardRoot: string;
+  timeoutMs: number;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** What the real pipeline left behind for one task: what scoring reads. */
+export interface PipelineOutcome {
+  /** Why no run was dispatched (a held group, an unhealthy plugin), when none was. */
+  notDispatched?: string;
+  run?: RunRecord;
+  events: RunEvent[];
+  issues: TrackedIssue[];
+  proposals: TrackedProposal[];
+  /** The published fix as a unified diff relative to the plugin root. */
+  patch?: string;
+  timedOut: boolean;
+}
+
+const SETTLED = new Set(['awaiting_approval', 'completed', 'failed', 'cancelled', 'paused']);
+
+async function until(done: () => Promise<boolean>, deadline: number, signal?: AbortSignal): Promise<boolean> {
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() > deadline || signal?.aborted) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
+export async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
+  const upstream = join(dir, 'upstream', `${task.manifest.name}.git`);
+  await createUpstream(task.pluginDir, upstream);
+  const library = await createScratchLibrary(join(dir, 'library'), options.stewardRoot, {
+    config: { fixer: options.fixer, model: options.model },
+    ...(options.playbook ? { playbook: options.playbook } : {}),
+  });
+  await addPlugin(library, task.manifest.name, { from: upstream });
+  return library;
+}
+
+/** Replays the task's events through capture, the errors queue and ingest: the path production events take. */
+async function replay(task: EvalTask, library: Library, target: RedisTarget, env: NodeJS.ProcessEnv, log: Logger): Promise<void> {
+  const secrets = task.manifest.env.filter((v) => v.secret).map((v) => env[v.name]).filter((v): v is string => Boolean(v));
+  const capture = new Capture(target);
+  for (const event of task.spec.events) capture.capture(event, secrets);
+  const stats = await capture.close(30_000);
+  if (stats.sent !== task.spec.events.length) throw new Error(`capture queued ${stats.sent} of ${task.spec.events.length} events`);
+  const worker = startIngestWorker(target, library, { env, log });
+  try {
+    if (!(await waitForDrain(target, 60_000))) throw new Error('ingest did not drain the errors queue in 60 s');
+  } finally {
+    await worker.close();
+  }
+}
+
+/** Triage once, as a scheduled job would: which run, if any, it dispatched, or why none. */
+async function triage(library: Library, target: RedisTarget, env: NodeJS.ProcessEnv): Promise<{ run?: string; why?: string }> {
+  const manager = await openManager(library, { runTests: true, target });
+  try {
+    const state = await triageOnce({ ...manager, requirements: { ...defaultRequirementContext(), env } }, 'manual');
+    const [first] = state.dispatched;
+    if (first) return { run: first.run };
+    const plugin = state.plugins[0];
+    const held = state.held[0];
+    return { why: held ? `held back: ${held.reason}` : `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})` };
+  } finally {
+    await manager.close();
+  }
+}
+
+/**
+ * One task through the real pipeline, in its own scratch library with its own Redis:
+ * events replayed, ingested and triaged into a Plugin Agent run, the proposal approved
+ * (eval mode), and the published fix read back as a diff.
+ */
+export async function runPipeline(task: EvalTask, dir: string, options: PipelineOptions): Promise<PipelineOutcome> {
+  const deadline = Date.now() + options.timeoutMs;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...task.spec.env };
+  const library = await prepareLibrary(task, dir, options);
+  const target = await ensureRedis(library.paths.state);
+  const closers: (() => Promise<unknown>)[] = [() => stopRedis(library.paths.state)];
+  const outcome: PipelineOutcome = { events: [], issues: [], proposals: [], timedOut: false };
+  try {
+    await replay(task, library, target, env, options.log);
+    const dispatched = await triage(library, target, env);
+    const tracker = openTracker(library, { env });
+    if (!dispatched.run) {
+      outcome.notDispatched = dispatched.why ?? 'no run dispatched';
+    } else {
+      const redis = connect(target, 'eval');
+      closers.unshift(async () => redis.disconnect());
+      const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env }), env });
+      const worker = await startRunWorker(target, library, { agent, log: options.log, concurrency: 1 });
+      closers.unshift(() => worker.close());
+      const ctl = await openRunControl(library);
+      closers.unshift(() => ctl.close());
+      const id = dispatched.run;
+      const state = async (): Promise<string> => (await ctl.store.get(id))?.state ?? 'queued';
+      let settled = await until(async () => SETTLED.has(await state()), deadline, options.signal);
+      if (settled && (await state()) === 'awaiting_approval') {
+        // Eval mode: the maintainer's approval is given at once, so publish runs as it would after a review.
+        await answerRun(ctl, id, { decision: 'approve', by: 'steward-eval' });
+        settled = await until(async () => !['queued', 'running', 'awaiting_approval'].includes(await state()), deadline, options.signal);
+      }
+      if (!settled) {
+        outcome.timedOut = true;
+        await cancelRun(ctl, id).catch((error: unknown) => options.log.warn({ err: (error as Error).message, run: id }, 'cancelling a timed-out eval run'));
+      }
+      outcome.run = await ctl.store.get(id);
+      outcome.events = await ctl.store.events(id);
+    }
+    for (const summary of await tracker.listIssues({ plugin: task.manifest.name })) {
+      const issue = await tracker.getIssue(summary.number);
+      if (issue) outcome.issues.push(issue);
+    }
+    outcome.proposals = await tracker.listProposals({ plugin: task.manifest.name });
+    const published = outcome.events.findLast((e) => e.kind === 'published')?.data as { commit?: string } | undefined;
+    if (published?.commit) {
+      const prefix = `plugins/${task.manifest.name}/`;
+      outcome.patch = await git(library.root, ['diff', '--no-color', '--no-ext-diff', `--relative=${prefix}`, `${published.commit}^`, published.commit]);
+    }
+    return outcome;
+  } finally {
+    for (const close of closers) {
+      await close().catch((error: unknown) => options.log.warn({ err: (error as Error).message }, 'closing an eval attempt'));
+    }
+  }
+}

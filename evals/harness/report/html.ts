@@ -1,0 +1,76 @@
+import type { Rate, Results } from '../results.ts';
+import { describeRate, outcomeOf, percent } from './markdown.ts';
+
+const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** Horizontal bars of success rates with their 95% Wilson intervals as whiskers, as inline SVG. */
+function rateChart(title: string, rows: [string, Rate][]): string {
+  const width = 640;
+  const label = 180;
+  const bar = 18;
+  const gap = 10;
+  const plot = width - label - 90;
+  const height = rows.length * (bar + gap) + 30;
+  const x = (value: number): number => label + value * plot;
+  const items = rows.map(([name, rate], i) => {
+    const y = 20 + i * (bar + gap);
+    return [
+      `<text x="${label - 8}" y="${y + bar - 4}" text-anchor="end">${escape(name)}</text>`,
+      `<rect x="${label}" y="${y}" width="${(rate.rate * plot).toFixed(1)}" height="${bar}" fill="#3b7dd8"><title>${escape(describeRate(rate))}</title></rect>`,
+      `<line x1="${x(rate.low).toFixed(1)}" x2="${x(rate.high).toFixed(1)}" y1="${y + bar / 2}" y2="${y + bar / 2}" stroke="#222" stroke-width="2"/>`,
+      `<line x1="${x(rate.low).toFixed(1)}" x2="${x(rate.low).toFixed(1)}" y1="${y + 3}" y2="${y + bar - 3}" stroke="#222" stroke-width="2"/>`,
+      `<line x1="${x(rate.high).toFixed(1)}" x2="${x(rate.high).toFixed(1)}" y1="${y + 3}" y2="${y + bar - 3}" stroke="#222" stroke-width="2"/>`,
+      `<text x="${x(1) + 8}" y="${y + bar - 4}">${rate.successes}/${rate.attempts} ${percent(rate.rate)}</text>`,
+    ].join('');
+  });
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="12" y2="${height - 12}" stroke="#ddd"/><text x="${x(t)}" y="${height - 2}" text-anchor="middle" class="tick">${percent(t)}</text>`);
+  return `<h2>${escape(title)}</h2><svg role="img" aria-label="${escape(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${ticks.join('')}${items.join('')}</svg>`;
+}
+
+/** Wall time per attempt, one bar each, coloured by outcome. */
+function costChart(results: Results): string {
+  const width = 640;
+  const label = 220;
+  const bar = 12;
+  const gap = 4;
+  const max = Math.max(1, ...results.attempts.map((a) => a.costs.wallMs));
+  const height = results.attempts.length * (bar + gap) + 20;
+  const items = results.attempts.map((a, i) => {
+    const y = 4 + i * (bar + gap);
+    const w = (a.costs.wallMs / max) * (width - label - 120);
+    const colour = a.success ? '#2e9d5b' : '#d0473c';
+    return `<text x="${label - 8}" y="${y + bar - 2}" text-anchor="end">${escape(`${a.task}${results.config.repeat > 1 ? ` #${a.repeat}` : ''}`)}</text><rect x="${label}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${colour}"><title>${escape(outcomeOf(a))}</title></rect><text x="${label + w + 6}" y="${y + bar - 2}">${(a.costs.wallMs / 1000).toFixed(1)} s, ${a.costs.candidatesTried} cand.</text>`;
+  });
+  return `<h2>Cost per task (wall time; green resolved or correct)</h2><svg role="img" aria-label="cost per task" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${items.join('')}</svg>`;
+}
+
+/** report.html: one self-contained file (no script, no network) a person opens from disk. */
+export function renderHtml(results: Results): string {
+  const { config, summary } = results;
+  const rows = results.attempts
+    .map((a) => `<tr class="${a.success ? 'ok' : 'bad'}"><td>${escape(a.task)}</td><td>${a.tier}</td><td>${escape(a.category)}</td><td>${a.repeat}</td><td>${escape(outcomeOf(a))}</td><td>${(a.costs.wallMs / 1000).toFixed(1)} s</td><td>${a.costs.candidatesTried}</td><td>${a.costs.tokens}</td><td>${escape((a.detail ?? '').slice(0, 160))}</td></tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Eval: ${escape(config.suite.name)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }
+svg text { font: 12px system-ui, sans-serif; } svg .tick { fill: #777; }
+table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; text-align: left; }
+tr.bad td:nth-child(5) { color: #b3261e; } tr.ok td:nth-child(5) { color: #1e7a43; }
+</style></head><body>
+<h1>Eval: ${escape(config.suite.name)}</h1>
+<p>${escape(config.suite.description)}</p>
+<p>fixer <code>${escape(config.fixer)}</code>${config.model ? `, model <code>${escape(config.model)}</code>` : ''}; playbook <code>${escape(config.playbook.name)}</code> ${escape(config.playbook.version)} (<code>${escape(config.playbook.hash)}</code>);
+${results.tasks.length} tasks × ${config.repeat} repeat(s); wall ${(results.wallMs / 1000).toFixed(1)} s.</p>
+<p><strong>Success ${escape(describeRate(summary.overall))}</strong>, 95% Wilson intervals.${summary.flaky.length ? ` Flaky: ${escape(summary.flaky.join(', '))}.` : ''}</p>
+${rateChart('Success rate by tier', Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]))}
+${rateChart('Success rate by category', Object.entries(summary.byCategory))}
+${costChart(results)}
+<h2>Attempts</h2>
+<table><thead><tr><th>task</th><th>tier</th><th>category</th><th>repeat</th><th>outcome</th><th>wall</th><th>candidates</th><th>tokens</th><th>detail</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}

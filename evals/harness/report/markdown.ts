@@ -1,0 +1,73 @@
+import type { Attempt, Rate, Results } from '../results.ts';
+
+export const percent = (value: number): string => `${Math.round(value * 100)}%`;
+
+/** "7/8 88% (53–98%)": the count, the rate and its 95% Wilson interval. */
+export function describeRate(rate: Rate): string {
+  return `${rate.successes}/${rate.attempts} ${percent(rate.rate)} (${percent(rate.low)}–${percent(rate.high)})`;
+}
+
+export function outcomeOf(attempt: Attempt): string {
+  if (attempt.success) return attempt.expectFix ? 'resolved' : 'correct';
+  return attempt.reason ?? 'failed';
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function mdTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escape = (cell: string): string => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`)].join('\n');
+}
+
+/** The rows of the per-tier table, as the CLI prints it and report.md holds it. */
+export function tierRows(results: Results): string[][] {
+  return Object.entries(results.summary.byTier).map(([tier, rate]) => [`tier ${tier}`, describeRate(rate)]);
+}
+
+/** report.md: what a maintainer reads before and after a playbook change. */
+export function renderMarkdown(results: Results): string {
+  const { config, summary } = results;
+  const lines = [
+    `# Eval: ${config.suite.name}`,
+    '',
+    `${config.suite.description}`.trim(),
+    '',
+    `- fixer \`${config.fixer}\`${config.model ? `, model \`${config.model}\`` : ''}; playbook \`${config.playbook.name}\` ${config.playbook.version} (hash \`${config.playbook.hash}\`)`,
+    `- ${results.tasks.length} tasks × ${config.repeat} repeat(s) = ${results.attempts.length} attempts; concurrency ${results.concurrency}; wall ${seconds(results.wallMs)}`,
+    `- **success ${describeRate(summary.overall)}** (95% Wilson intervals throughout)`,
+    '',
+    '## By tier',
+    '',
+    mdTable(['tier', 'success'], tierRows(results)),
+    '',
+    '## By category',
+    '',
+    mdTable(['category', 'success'], Object.entries(summary.byCategory).map(([category, rate]) => [category, describeRate(rate)])),
+    '',
+    '## Costs',
+    '',
+    `- median wall time per attempt ${seconds(summary.costs.medianWallMs)}; to a resolved fix ${summary.costs.medianWallMsToFix === null ? '-' : seconds(summary.costs.medianWallMsToFix)}`,
+    `- ${summary.costs.candidatesTried} candidates tried (${summary.costs.candidatesPerMinute} a minute of attempt time), ${summary.costs.sandboxRuns} sandbox runs`,
+    `- ${summary.costs.tokens} model tokens in ${summary.costs.modelCalls} calls`,
+    '',
+    '## Attempts',
+    '',
+    mdTable(
+      ['task', 'tier', 'category', 'repeat', 'outcome', 'issue', 'reproduced', 'patch', 'wall', 'candidates', 'detail'],
+      results.attempts.map((a) => [a.task, String(a.tier), a.category, String(a.repeat), outcomeOf(a), a.scores.issue ? 'yes' : 'no', a.scores.reproduced ? 'yes' : 'no', a.scores.patch ? 'yes' : 'no', seconds(a.costs.wallMs), String(a.costs.candidatesTried), (a.detail ?? '').slice(0, 120)]),
+    ),
+    '',
+  ];
+  if (summary.flaky.length > 0) lines.push('## Flaky', '', `Outcomes differ between repeats: ${summary.flaky.join(', ')}.`, '');
+  const warned = results.tasks.filter((t) => t.baseline.warnings.length > 0 || (t.expectFix && t.baseline.hiddenFailedOnOriginal === 0));
+  if (warned.length > 0) {
+    lines.push('## Task warnings', '');
+    for (const t of warned) {
+      const notes = [...t.baseline.warnings, ...(t.expectFix && t.baseline.hiddenFailedOnOriginal === 0 ? ['its hidden tests pass on the original plugin: they cannot tell a fix from none'] : [])];
+      lines.push(`- \`${t.id}\`: ${notes.join('; ')}`);
+    }
+    lines.push('');
+  }
+  lines.push('Patches are in results.json (`attempts[].patch`), relative to the plugin root: `git apply` one to a copy of the task\'s `plugin/` to re-check it.', '');
+  return lines.join('\n');
+}

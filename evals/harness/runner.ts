@@ -1,0 +1,192 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { StewardError } from '../../orchestrator/core/errors.ts';
+import { writeJsonAtomic } from '../../orchestrator/core/files.ts';
+import type { Logger } from '../../orchestrator/core/logger.ts';
+import { stopRedis } from '../../orchestrator/redis/server.ts';
+import { runPipeline, type PipelineOptions } from './pipeline.ts';
+import { attemptSchema, baselineSchema, evalConfigSchema, summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
+import { costsOf, measureBaseline, scoreAttempt } from './score.ts';
+import type { EvalTask, Suite } from './task.ts';
+
+export interface RunEvalOptions {
+  suite: Suite;
+  config: EvalConfig;
+  out: string;
+  concurrency: number;
+  timeoutMs: number;
+  playbook?: { name: string; text: string };
+  stewardRoot: string;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Called after every attempt, with how many are done of how many. */
+  onAttempt?: (attempt: Attempt, done: number, total: number) => void;
+}
+
+const FILES = { config: 'eval.json', attempts: 'attempts.jsonl', baselines: 'baselines.json', results: 'results.json' } as const;
+
+/**
+ * The out dir remembers the eval it holds: a killed eval resumes with the attempts it
+ * recorded; other settings than those recorded are refused, never mixed in.
+ */
+function openOut(out: string, config: EvalConfig): { done: Attempt[]; baselines: Record<string, Baseline> } {
+  mkdirSync(out, { recursive: true });
+  const configFile = join(out, FILES.config);
+  if (existsSync(configFile)) {
+    const previous = evalConfigSchema.safeParse(JSON.parse(readFileSync(configFile, 'utf8')));
+    const same = previous.success && JSON.stringify(previous.data) === JSON.stringify(config);
+    if (!same) {
+      throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds an eval with other settings (suite, tasks, fixer, model, playbook or repeats)', {
+        file: configFile,
+        hint: 'give another --out, or delete the directory to start over',
+      });
+    }
+  } else {
+    writeJsonAtomic(configFile, config);
+  }
+  const done: Attempt[] = [];
+  const attemptsFile = join(out, FILES.attempts);
+  if (existsSync(attemptsFile)) {
+    for (const line of readFileSync(attemptsFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      // A line cut short by a kill is dropped: its attempt is simply done again.
+      try {
+        const parsed = attemptSchema.safeParse(JSON.parse(line));
+        if (parsed.success) done.push(parsed.data);
+      } catch {
+        continue;
+      }
+    }
+  }
+  const baselinesFile = join(out, FILES.baselines);
+  const baselines: Record<string, Baseline> = {};
+  if (existsSync(baselinesFile)) {
+    for (const [task, value] of Object.entries(JSON.parse(readFileSync(baselinesFile, 'utf8')) as Record<string, unknown>)) {
+      const parsed = baselineSchema.safeParse(value);
+      if (parsed.success) baselines[task] = parsed.data;
+    }
+  }
+  return { done, baselines };
+}
+
+async function attempt(task: EvalTask, repeat: number, baseline: Baseline, options: RunEvalOptions): Promise<Attempt> {
+  const dir = join(options.out, 'work', `${task.spec.id}.${repeat}`);
+  // A killed eval may have left this attempt's Redis running: stopped before its directory goes.
+  await stopRedis(join(dir, 'library', '.steward')).catch(() => false);
+  rmSync(dir, { recursive: true, force: true });
+  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const base = { task: task.spec.id, repeat, tier: task.spec.tier, category: task.spec.category, expectFix: task.spec.expect.fix, startedAt };
+  const pipeline: PipelineOptions = {
+    fixer: options.config.fixer,
+    model: options.config.model,
+    stewardRoot: options.stewardRoot,
+    timeoutMs: options.timeoutMs,
+    log: options.log,
+    ...(options.playbook ? { playbook: options.playbook } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  try {
+    const outcome = await runPipeline(task, dir, pipeline);
+    const wallMs = Date.now() - started;
+    const { scores, reason, detail } = await scoreAttempt(task, baseline, outcome);
+    return {
+      ...base,
+      success: (task.spec.expect.fix ? scores.resolved : scores.correct) === true,
+      scores,
+      reason,
+      detail,
+      costs: costsOf(outcome, wallMs),
+      patch: outcome.patch ?? null,
+      run: outcome.run?.id ?? null,
+      runState: outcome.run?.state ?? null,
+    };
+  } catch (error) {
+    options.log.warn({ task: task.spec.id, repeat, err: (error as Error).message }, 'an eval attempt crashed');
+    return {
+      ...base,
+      success: false,
+      scores: { issue: false, reproduced: false, patch: false, resolved: task.spec.expect.fix ? false : null, correct: task.spec.expect.fix ? null : false },
+      reason: 'crash',
+      detail: (error as Error).message.slice(0, 500),
+      costs: { wallMs: Date.now() - started, tokens: 0, modelCalls: 0, sandboxRuns: 0, candidatesTried: 0 },
+      patch: null,
+      run: null,
+      runState: null,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `items` through `work`, at most `limit` at once, in order of start. */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !signal?.aborted) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
+
+/**
+ * Every task of the suite, `repeat` times, through the real pipeline; scores each
+ * attempt as eval-task.md says and writes results.json. Attempts are appended to
+ * attempts.jsonl as they finish, so a killed eval resumes where it stopped.
+ */
+export async function runEval(options: RunEvalOptions): Promise<Results> {
+  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const { done, baselines } = openOut(options.out, options.config);
+  const byKey = new Map(done.map((a) => [`${a.task}#${a.repeat}`, a]));
+  const attempts = [...byKey.values()];
+  const todo: { task: EvalTask; repeat: number }[] = [];
+  for (let repeat = 1; repeat <= options.config.repeat; repeat++) {
+    for (const task of options.suite.tasks) if (!byKey.has(`${task.spec.id}#${repeat}`)) todo.push({ task, repeat });
+  }
+  const total = options.suite.tasks.length * options.config.repeat;
+  const baselineOf = async (task: EvalTask): Promise<Baseline> => {
+    const known = baselines[task.spec.id];
+    if (known) return known;
+    const measured = await measureBaseline(task);
+    baselines[task.spec.id] = measured;
+    writeJsonAtomic(join(options.out, FILES.baselines), baselines);
+    return measured;
+  };
+  await pool(
+    todo,
+    options.concurrency,
+    async ({ task, repeat }) => {
+      const result = await attempt(task, repeat, await baselineOf(task), options);
+      if (options.signal?.aborted) return;
+      appendFileSync(join(options.out, FILES.attempts), `${JSON.stringify(result)}\n`);
+      attempts.push(result);
+      options.onAttempt?.(result, attempts.length, total);
+    },
+    options.signal,
+  );
+  const order = new Map(options.suite.tasks.map((t, i) => [t.spec.id, i]));
+  attempts.sort((a, b) => (order.get(a.task) ?? 0) - (order.get(b.task) ?? 0) || a.repeat - b.repeat);
+  const results: Results = {
+    format: 'steward-eval-results/1',
+    config: options.config,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    wallMs: Date.now() - started,
+    concurrency: options.concurrency,
+    tasks: options.suite.tasks.map((t) => ({
+      id: t.spec.id,
+      title: t.spec.title,
+      tier: t.spec.tier,
+      category: t.spec.category,
+      expectFix: t.spec.expect.fix,
+      baseline: baselines[t.spec.id] ?? { visiblePassed: [], hiddenTests: [], hiddenFailedOnOriginal: 0, warnings: ['not measured: the eval was stopped first'] },
+    })),
+    attempts,
+    summary: summarise(attempts),
+  };
+  if (!options.signal?.aborted) writeJsonAtomic(join(options.out, FILES.results), results);
+  return results;
+}

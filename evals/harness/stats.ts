@@ -1,0 +1,78 @@
+/** Statistics of success rates: small samples, so exact where it can be. */
+
+export interface Interval {
+  rate: number;
+  low: number;
+  high: number;
+}
+
+/** The Wilson score interval (95% by default): sound at 0/n and n/n, where the normal one is not. */
+export function wilson(successes: number, n: number, z = 1.959964): Interval {
+  if (n === 0) return { rate: 0, low: 0, high: 1 };
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** log C(n, k), by sums of logs: exact enough for n in the thousands. */
+function logChoose(n: number, k: number): number {
+  let total = 0;
+  for (let i = 1; i <= k; i++) total += Math.log(n - k + i) - Math.log(i);
+  return total;
+}
+
+/**
+ * The exact (binomial) McNemar test, two-sided: of the `b + c` discordant pairs, `b`
+ * flipped one way and `c` the other; under no difference each is a fair coin.
+ */
+export function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  const k = Math.min(b, c);
+  let tail = 0;
+  for (let i = 0; i <= k; i++) tail += Math.exp(logChoose(n, i) - n * Math.LN2);
+  return Math.min(1, 2 * tail);
+}
+
+/** A small seeded generator (mulberry32): a bootstrap gives the same answer on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A paired bootstrap over tasks of the difference in mean success rate (B − A), for
+ * repeated attempts: tasks are resampled with replacement, keeping each task's pair.
+ */
+export function pairedBootstrap(a: readonly number[], b: readonly number[], iterations = 10_000, seed = 1): { difference: number; low: number; high: number; p: number } {
+  if (a.length !== b.length) throw new Error('paired samples differ in length');
+  const n = a.length;
+  const diffs = a.map((value, i) => (b[i] ?? 0) - value);
+  const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / Math.max(values.length, 1);
+  const observed = mean(diffs);
+  if (n === 0) return { difference: 0, low: 0, high: 0, p: 1 };
+  const random = seededRandom(seed);
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    let total = 0;
+    for (let j = 0; j < n; j++) total += diffs[Math.floor(random() * n)] ?? 0;
+    samples.push(total / n);
+  }
+  samples.sort((x, y) => x - y);
+  const below = samples.filter((s) => s <= 0).length / iterations;
+  const above = samples.filter((s) => s >= 0).length / iterations;
+  return {
+    difference: observed,
+    low: samples[Math.floor(iterations * 0.025)] ?? observed,
+    high: samples[Math.min(iterations - 1, Math.floor(iterations * 0.975))] ?? observed,
+    p: Math.min(1, 2 * Math.min(below, above)),
+  };
+}
