@@ -6,6 +6,9 @@ import { configSchema } from './config.ts';
 import { historyEntrySchema } from './history.ts';
 import { manifestSchema } from './manifest.ts';
 import { playbookSchema } from './playbook.ts';
+import { defectsFileSchema } from '../../evals/harness/mutate/index.ts';
+import { resultsSchema } from '../../evals/harness/results.ts';
+import { suiteSchema, taskSchema } from '../../evals/harness/task.ts';
 
 /** Every external format's JSON Schema, generated from its zod schema: never written by hand. */
 const FORMATS = {
@@ -13,6 +16,10 @@ const FORMATS = {
   'plugin.schema.json': manifestSchema,
   'history-entry.schema.json': historyEntrySchema,
   'playbook.schema.json': playbookSchema,
+  'eval-suite.schema.json': suiteSchema,
+  'eval-task.schema.json': taskSchema,
+  'eval-results.schema.json': resultsSchema,
+  'eval-defects.schema.json': defectsFileSchema,
 } as const;
 
 export const SCHEMA_DIR = join(import.meta.dirname, 'schemas');

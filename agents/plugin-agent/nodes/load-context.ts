@@ -39,7 +39,7 @@ function sourceAround(dir: string, frames: Sample['frames']): { file: string; st
 /**
  * The playbook (through the plugin's link or its override), AGENT.md, the manifest,
  * the last history entries, the group with its scrubbed samples, and the source
- * around the in-app frames.
+ * around the in-app frames. The playbook's `stopAfter` policy tightens the run's.
  */
 export function loadContext(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
@@ -59,7 +59,11 @@ export function loadContext(deps: PluginAgentDeps) {
       inputs.push(input);
     }
     const frames = latest?.frames ?? [];
+    // The run's stop (config) and the playbook's policy both hold: the earlier one wins.
+    const stops = ['issue', 'reproduce', 'propose'] as const;
+    const stopAfter = stops[Math.min(stops.indexOf(state.stopAfter), stops.indexOf(playbook.front.policies.stopAfter))] ?? state.stopAfter;
     return {
+      stopAfter,
       context: {
         playbook: {
           name: playbook.front.name,
