@@ -10,7 +10,7 @@ import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
 import type { Baseline } from '../../evals/harness/results.ts';
 import { measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
 import { loadSuite, type EvalTask } from '../../evals/harness/task.ts';
-import { StewardError } from '../../orchestrator/core/errors.ts';
+import type { StewardError } from '../../orchestrator/core/errors.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 

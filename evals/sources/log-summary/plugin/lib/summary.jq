@@ -6,7 +6,7 @@ def pino_levels: {"10": "trace", "20": "debug", "30": "info", "40": "warn", "50"
 def synonyms: {"warning": "warn", "err": "error", "critical": "fatal", "crit": "fatal", "panic": "fatal", "dbg": "debug"};
 
 def level_name:
-  (.level // .severity // .lvl) as $raw
+  (.level // .severity // .lvl // "unknown") as $raw
   | if ($raw | type) == "number" then pino_levels[$raw | tostring] // "unknown"
     else ($raw | ascii_downcase) as $name | synonyms[$name] // $name
     end;

@@ -22,5 +22,5 @@ export function resolveCurrency(table, code) {
   if (!Object.hasOwn(table, upper)) {
     throw new RangeError(`unsupported currency "${code}"`);
   }
-  return { code: upper, ...table[code] };
+  return { code: upper, ...table[upper] };
 }

@@ -17,7 +17,7 @@ export interface ResolvedPage {
 
 /** Number of pages for `total` items. An empty list still has one (empty) page. */
 export function pageCount(total: number, pageSize: number): number {
-  return Math.max(1, Math.round(total / pageSize));
+  return Math.max(1, Math.ceil(total / pageSize));
 }
 
 /**

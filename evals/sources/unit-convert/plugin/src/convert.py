@@ -102,6 +102,9 @@ def convert(value: float, source: Unit, target: Unit) -> float:
 def round_significant(x: float, digits: int) -> float:
     # round() counts decimal places, so turn significant digits into places for
     # this magnitude. This also hides float noise such as 0.1 km -> 100.00000000000001 m.
+    # log10 is undefined at zero, and zero needs no rounding anyway (32 F -> 0 C, 0 km).
+    if x == 0:
+        return 0.0
     magnitude = math.floor(math.log10(abs(x)))
     return round(x, digits - 1 - magnitude)
 
