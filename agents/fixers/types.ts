@@ -19,8 +19,8 @@ export interface FixRequest {
   spendTokens(tokens: number): void;
   /**
    * Runs the reproduction against a working copy: whether it passes (no throw, output
-   * per the contract). With `coverageDir` (inside the copy), Node writes its V8
-   * coverage there.
+   * per the contract). With `coverageDir` (inside the copy), the runtime writes its
+   * line coverage there (V8's for Node, the `trace` module's for Python).
    */
   reproduce(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ passes: boolean; detail: string }>;
   /** Runs the plugin's suite against a working copy; `coverageDir` as for `reproduce`. */

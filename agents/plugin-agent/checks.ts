@@ -1,6 +1,7 @@
 import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { ThrownError } from '../../orchestrator/host/types.ts';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
@@ -29,21 +30,36 @@ export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: 
 /**
  * The two checks a fixer runs against a working copy, as the agent runs them: the
  * reproduction (passes: no throw, output per the contract) and the plugin's suite,
- * each with Node's V8 coverage written to `coverageDir` on request.
+ * each with line coverage written to `coverageDir` on request (`coverageEnv`).
  */
 export function sandboxChecks(manifest: Manifest, call: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
-      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? { NODE_V8_COVERAGE: options.coverageDir } : undefined);
+      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir) : undefined);
       return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
     },
     async runTests(copy, options = {}) {
-      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: { NODE_V8_COVERAGE: options.coverageDir } } : {}) });
+      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir) } : {}) });
       const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
       return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
     },
   };
 }
+
+/**
+ * What makes a runtime write line coverage into `dir` (inside the working copy): V8's
+ * for Node; for Python, a `sitecustomize` that runs the standard `trace` module, copied
+ * beside `dir` so that the sandbox sees it without another bind.
+ */
+export function coverageEnv(manifest: Manifest, dir: string): Record<string, string> {
+  if (manifest.runtime !== 'python') return { NODE_V8_COVERAGE: dir };
+  const site = `${dir}-site`;
+  mkdirSync(site, { recursive: true });
+  copyFileSync(PYTHON_SITE, join(site, 'sitecustomize.py'));
+  return { STEWARD_PY_COVERAGE: dir, PYTHONPATH: site };
+}
+
+const PYTHON_SITE = join(import.meta.dirname, '..', 'fixers', 'offline', 'python', 'coverage', 'sitecustomize.py');
 
 /** The plugin as the sandboxed steps run it: its directory, manifest, and the environment it gets. */
 export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.ProcessEnv): { dir: string; manifest: Manifest; env: Record<string, string> } {

@@ -187,6 +187,9 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     attempts,
     summary: summarise(attempts),
   };
-  if (!options.signal?.aborted) writeJsonAtomic(join(options.out, FILES.results), results);
+  if (!options.signal?.aborted) {
+    writeJsonAtomic(join(options.out, FILES.results), results);
+    rmSync(join(options.out, 'work'), { recursive: true, force: true });
+  }
   return results;
 }

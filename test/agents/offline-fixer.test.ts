@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
 import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
+import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
 import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
@@ -21,7 +22,7 @@ import type { Template } from '../../agents/fixers/offline/templates/types.ts';
 import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
 import { sandboxChecks } from '../../agents/plugin-agent/checks.ts';
-import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -188,6 +189,26 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(readCoverage(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
   });
 
+  it('ranks Python lines the same way, from the trace module run by the sitecustomize the checks install', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    writeFileSync(join(root, 'src/a.py'), ['def f(x):', '    y = x * 2', '    if x == 0:', '        return y - 1', '    return y + 1', ''].join('\n'));
+    writeFileSync(join(root, 'main.py'), ['import sys', 'sys.path.insert(0, "src")', 'from a import f', 'f(int(sys.argv[1]))', ''].join('\n'));
+    const manifest = { runtime: 'python' } as Manifest;
+    const run = (dir: string, arg: number) => spawnSync('python3', ['main.py', String(arg)], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv(manifest, join(root, '.cov', dir)) } });
+    expect(run('failing', 0).status).toBe(0);
+    run('pass-1', 1);
+    run('pass-2', 2);
+    const failing = readCoverage(join(root, '.cov', 'failing'), root);
+    expect([...(failing[0]?.get('src/a.py') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    const ranked = ochiai(failing, [...readCoverage(join(root, '.cov', 'pass-1'), root), ...readCoverage(join(root, '.cov', 'pass-2'), root)]);
+    expect(ranked[0]).toEqual({ file: 'src/a.py', line: 4, score: 1 });
+    expect(ranked.some((r) => r.file === 'src/a.py' && r.line === 5)).toBe(false);
+    // Paths that climb out of the copy are not taken from the file.
+    writeFileSync(join(root, '.cov', 'failing', 'lies.json'), JSON.stringify({ stewardPythonCoverage: 1, files: { '../../etc/x.py': [1], 'src/a.py': ['x', 2] } }));
+    expect(readCoverage(join(root, '.cov', 'failing'), root).some((lines) => lines.has('../../etc/x.py'))).toBe(false);
+  });
+
   it('reads what sandboxed code wrote without trusting it: a FIFO, a link out and a broken file are skipped, not waited on', () => {
     const root = tempDir();
     const dir = join(root, '.steward-coverage');
@@ -323,6 +344,10 @@ describe('the offline fixer: search', () => {
     expect(best?.files['src/convert.py']).toContain('    if not x:\n        return x\n    magnitude = math.floor(math.log10(abs(x)))');
     expect(best?.rationale).toMatch(/^guard added at src\/convert\.py:105: `x` may be zero or empty, where ValueError is raised/);
     expect(events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ validated: 1 });
+    // Ochiai over the trace module's coverage, taken in the sandbox: plugin lines the failing call ran.
+    const spectrum = events.find((e) => e.kind === 'spectrum')?.data as { lines: { file: string; line: number; score: number }[] };
+    expect(spectrum.lines.length).toBeGreaterThan(0);
+    for (const line of spectrum.lines) expect(line.file).toMatch(/^src\/[a-z_]+\.py$/);
   }, 120_000);
 
   it("reverts the plugin's last change when the group is newer than it and the version before passes", async () => {

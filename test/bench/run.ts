@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
   triage: () => import('./triage.ts'),
   offline: () => import('./offline.ts'),
+  eval: () => import('./eval.ts'),
 };
 
 const name = process.argv[2];

@@ -76,21 +76,21 @@ export class OfflineFixer implements Fixer {
   }
 
   /**
-   * The original's suite result, the bar every candidate must meet, and for a Node
-   * plugin the Ochiai ranking of the lines the failing reproduction ran, from V8
-   * coverage of it and of the suite's test processes.
+   * The original's suite result, the bar every candidate must meet, and for a Node or
+   * Python plugin the Ochiai ranking of the lines the failing reproduction ran, from
+   * coverage (V8's; Python's `trace`) of it and of the suite's test processes.
    */
   private async measure(request: FixRequest): Promise<{ baseline: { passed: number; failed: number }; spectrum: { file: string; line: number; score: number }[] }> {
     // Plain copies: the search never asks git what a candidate changed.
     const ws = createWorkingCopy(request.dir);
     try {
-      const node = request.manifest.runtime === 'node';
+      const covered = request.manifest.runtime === 'node' || request.manifest.runtime === 'python';
       // In the copy, the only place the sandbox may write; this copy is only measured, never proposed.
       const coverage = { tests: join(ws.dir, '.steward-coverage', 'tests'), failing: join(ws.dir, '.steward-coverage', 'failing') };
       // The bar candidates must meet comes from a run as theirs are run: without coverage.
       const run = await request.runTests(ws);
       const baseline = { passed: run.passed, failed: run.failed };
-      if (!node) return { baseline, spectrum: [] };
+      if (!covered) return { baseline, spectrum: [] };
       try {
         await request.runTests(ws, { coverageDir: coverage.tests });
         await request.reproduce(ws, { coverageDir: coverage.failing });

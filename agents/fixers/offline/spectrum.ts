@@ -65,12 +65,13 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
         text = undefined; // A link, which O_NOFOLLOW refuses.
       }
       if (text === undefined) return lines;
-      let report: { result?: V8Script[] };
+      let report: { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown> };
       try {
-        report = JSON.parse(text) as { result?: V8Script[] };
+        report = JSON.parse(text) as typeof report;
       } catch {
         return lines;
       }
+      if (report.stewardPythonCoverage === 1) return pythonLines(report.files, real);
       for (const script of Array.isArray(report.result) ? report.result : []) {
         if (typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
         if (script.functions.reduce((n, f) => n + (Array.isArray(f.ranges) ? f.ranges.length : 0), 0) > LIMITS.ranges) continue;
@@ -93,6 +94,21 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
       return lines;
     })
     .filter((lines) => lines.size > 0);
+}
+
+/** The lines of one Python process (our sitecustomize's file): plugin files only, as the copy has them. */
+function pythonLines(files: Record<string, unknown> | undefined, root: string): LineCoverage {
+  const lines: LineCoverage = new Map();
+  for (const [file, numbers] of Object.entries(files ?? {}).slice(0, LIMITS.files * 4)) {
+    if (!file.endsWith('.py') || !Array.isArray(numbers)) continue;
+    try {
+      confinedPath(root, file);
+    } catch {
+      continue;
+    }
+    lines.set(file, new Set(numbers.filter((n): n is number => Number.isInteger(n) && n > 0).slice(0, LIMITS.ranges)));
+  }
+  return lines;
 }
 
 /**
