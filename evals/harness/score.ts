@@ -82,12 +82,10 @@ export function issueIsComplete(task: EvalTask, text: string): boolean {
     .find((file): file is string => Boolean(file));
   if (frame && !text.includes(frame.split(/[\\/]/).pop() ?? frame)) return false;
   if (!/reproduc/i.test(text)) return false;
-  const input = task.spec.events.find((e) => e.invocation?.input !== undefined)?.invocation?.input;
-  if (input && typeof input === 'object') {
-    const keys = Object.keys(input);
-    if (keys.length > 0 && !keys.some((key) => text.includes(`"${key}"`))) return false;
-  }
-  return true;
+  // The issue shows one of the events' inputs (steward's shows the newest): any will do.
+  const inputs = task.spec.events.map((e) => e.invocation?.input).filter((input): input is object => typeof input === 'object' && input !== null);
+  const keyed = inputs.map((input) => Object.keys(input)).filter((keys) => keys.length > 0);
+  return keyed.length === 0 || keyed.some((keys) => keys.some((key) => text.includes(`"${key}"`)));
 }
 
 function count(outcome: PipelineOutcome, kinds: readonly string[]): number {

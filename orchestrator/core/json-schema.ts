@@ -29,3 +29,8 @@ export function jsonSchemaProblem(schema: Record<string, unknown>): string | und
   const ajv = engineFor(schema);
   return ajv.validateSchema(schema) ? undefined : `not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}`;
 }
+
+/** The first few problems of a failed validation, as the host reports them in its events. */
+export function schemaErrors(validate: ValidateFunction): string {
+  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+}

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { join } from 'node:path';
-import { compileJsonSchema } from '../core/json-schema.ts';
+import { compileJsonSchema, schemaErrors } from '../core/json-schema.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { listPluginNames, pluginPrefix, type Library } from '../library/library.ts';
 import { checkManifest, type Manifest } from '../library/manifest.ts';
@@ -303,6 +303,3 @@ export class PluginHost {
   }
 }
 
-function schemaErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-}

@@ -68,6 +68,9 @@ async function once() {
     const plugin = await load();
     const ctx = makeContext(send, new AbortController().signal);
     if (request.op === 'execute' || request.op === 'validate') await perform(plugin, 'init', undefined, ctx);
+    // As the long-lived host starts a plugin: validate() before the first execute, so a
+    // reproduction fails where production would.
+    if (request.op === 'execute') await perform(plugin, 'validate', undefined, ctx);
     const result = await perform(plugin, request.op ?? 'execute', request.input, ctx);
     if (request.op === 'execute' || request.op === 'validate') await perform(plugin, 'cleanup', undefined, ctx);
     process.stdout.write(JSON.stringify(result ?? null));
