@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../evals/harness/results.ts';
-import { STEWARD_ROOT } from '../helpers/git.ts';
+import { STEWARD_ROOT } from '../../orchestrator/cli/commands/init.ts';
 
 /**
  * The core suite with the offline fixer at --concurrency 2, through the real CLI:
