@@ -59,7 +59,7 @@ export function coverageEnv(manifest: Manifest, dir: string): Record<string, str
   return { STEWARD_PY_COVERAGE: dir, PYTHONPATH: site };
 }
 
-const PYTHON_SITE = join(import.meta.dirname, '..', 'fixers', 'offline', 'python', 'coverage', 'sitecustomize.py');
+const PYTHON_SITE = join(import.meta.dirname, '..', 'fixers', 'offline', 'python', 'line-trace', 'sitecustomize.py');
 
 /** The plugin as the sandboxed steps run it: its directory, manifest, and the environment it gets. */
 export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.ProcessEnv): { dir: string; manifest: Manifest; env: Record<string, string> } {

@@ -17,6 +17,8 @@ import { missingDefault } from '../../agents/fixers/offline/templates/missing-de
 import { nullGuard } from '../../agents/fixers/offline/templates/null-guard.ts';
 import { operator } from '../../agents/fixers/offline/templates/operator.ts';
 import { radix } from '../../agents/fixers/offline/templates/radix.ts';
+import { nullishCheck } from '../../agents/fixers/offline/templates/nullish-check.ts';
+import { wrongProperty } from '../../agents/fixers/offline/templates/wrong-property.ts';
 import { rounding } from '../../agents/fixers/offline/templates/rounding.ts';
 import type { Template } from '../../agents/fixers/offline/templates/types.ts';
 import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
@@ -76,6 +78,32 @@ describe('the offline fixer: templates', () => {
     expect(apply(missingAwait, 'async function load(url) {\n  return fetchJson(url);\n}\n', 2)).toEqual([]);
   });
 
+  it('nullish-check: a falsy test or a strict comparison with undefined or null becomes a test for absence', () => {
+    const code = 'if (!input.items && !input.total) throw new TypeError("items or total required");\n';
+    expect(texts(apply(nullishCheck, code, 1))).toEqual([
+      code.replace('!input.items', 'input.items == null'),
+      code.replace('!input.total', 'input.total == null'),
+    ]);
+    expect(texts(apply(nullishCheck, 'if (cursor !== undefined) return decode(cursor);\n', 1))).toEqual(['if (cursor != null) return decode(cursor);\n']);
+    expect(texts(apply(nullishCheck, 'if (null === row) return;\n', 1))).toEqual(['if (row == null) return;\n']);
+    // A double negation, a call's result and a loose comparison say something else.
+    expect(apply(nullishCheck, 'const ok = !!flag && !ready() && x == null;\n', 1)).toEqual([]);
+  });
+
+  it('wrong-property: a sibling of the same object first, then one of the same kind elsewhere in the file; never a write or a method', () => {
+    const code = ['function check(at, bucket, next) {', '  if (at >= bucket.endMs) return bucket.label;', '  return next.nextMs + bucket.startMs;', '}', ''].join('\n');
+    const fixes = apply(wrongProperty, code, 2);
+    expect(texts(fixes)).toEqual([
+      code.replace('bucket.endMs', 'bucket.startMs'),
+      code.replace('bucket.endMs', 'bucket.label'),
+      code.replace('bucket.endMs', 'bucket.nextMs'),
+      code.replace('return bucket.label', 'return bucket.endMs'),
+      code.replace('return bucket.label', 'return bucket.startMs'),
+    ]);
+    expect(fixes[2]?.rationale).toBe('property changed at src/x.js:2: `bucket.endMs` became `bucket.nextMs`, which the file reads elsewhere');
+    expect(apply(wrongProperty, 'row.total = row.count;\nrow.items.push(row.total);\n', 1).map((f) => f.text)).toEqual(['row.total = row.items;\nrow.items.push(row.total);\n', 'row.total = row.total;\nrow.items.push(row.total);\n']);
+  });
+
   it('radix: parseInt without one reads base 10; one with a radix is left alone', () => {
     expect(texts(apply(radix, 'const n = parseInt(text);\n', 1))).toEqual(['const n = parseInt(text, 10);\n']);
     expect(apply(radix, 'const n = parseInt(text, 16);\n', 1)).toEqual([]);
@@ -120,7 +148,12 @@ describe('the offline fixer: more templates', () => {
       'const ok = /[a-z]-\\d*/i.test(id);\n',
       'const ok = /[a-z]+-\\d+/i.test(id);\n',
     ]);
-    expect(texts(apply(regex, 'const ok = /^[+*]\\+$/.test(s);\n', 1))).toEqual([]);
+    // Escaped and class characters are no quantifiers: only the repetition of the whole applies.
+    expect(texts(apply(regex, 'const ok = /^[+*]\\+$/.test(s);\n', 1))).toEqual(['const ok = /^(?:[+*]\\+)+$/.test(s);\n']);
+    // Leading digits may carry a sign; an anchored token may repeat ("1h30m").
+    const amount = texts(apply(regex, 'if (!/^\\d+$/.test(text)) throw new Error("bad");\n', 1));
+    expect(amount.slice(0, 2)).toEqual(['if (!/^-?\\d+$/.test(text)) throw new Error("bad");\n', 'if (!/^(?:\\d+)+$/.test(text)) throw new Error("bad");\n']);
+    expect(texts(apply(regex, 'const ok = /^\\d+(?:ms|s|m|h)$/.test(d);\n', 1))).toContain('const ok = /^(?:\\d+(?:ms|s|m|h))+$/.test(d);\n');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { FixRequest } from '../types.ts';
-import { interleave, PER_SITE, tried, type Tried } from './candidates.ts';
+import { interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
 import { suspectSites } from './localise.ts';
 import { applyEdits, compiles } from './source.ts';
 import { MUTATIONS, TEMPLATES } from './templates/index.ts';
@@ -8,10 +8,17 @@ import type { Site, Template } from './templates/types.ts';
 /** How many of the most suspicious sites the mutation rung visits. */
 const MUTATION_SITES = 8;
 
+/** How much more often a site gets a turn than the next one down (see `weave`). */
+const STRIDE = 6;
+
+/** The share of the budget kept for mutations: the ladder's last rung must not be starved by the templates. */
+const MUTATION_SHARE = 1 / 3;
+
 /**
  * Candidate patches of a JavaScript or TypeScript plugin, deduplicated, in the order
  * they are tried: SapFix's ladder, the fix templates at every suspect statement
- * first, then mutations at the most suspicious ones; sites interleaved.
+ * first, then mutations at the most suspicious ones, with a third of the budget kept
+ * for them; the most suspicious sites get the most turns.
  */
 export function generateJs(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[] } {
   const sites = suspectSites(request, 40, spectrum);
@@ -22,27 +29,26 @@ export function generateJs(request: FixRequest, limit: number, spectrum: readonl
     // A file Node could not load before is not held to it after (top-level await, say).
     if (!compilesAlready.has(site.file)) compilesAlready.set(site.file, compiles(site.file, original));
     const out: Tried[] = [];
-    for (const template of templates) {
-      for (const fix of template.propose(site)) {
-        if (out.length >= PER_SITE) return out;
-        let changed: string;
-        try {
-          changed = applyEdits(original, fix.edits);
-        } catch {
-          continue;
-        }
-        const key = `${site.file}\0${changed}`;
-        if (changed === original || seen.has(key)) continue;
-        seen.add(key);
-        if (compilesAlready.get(site.file) && !compiles(site.file, changed)) continue;
-        out.push(tried(site.file, original, changed, fix));
+    // Templates take turns at a site: one that proposes many (null-guard) must not crowd out the rest.
+    for (const fix of interleave(templates.map((template) => template.propose(site)))) {
+      if (out.length >= PER_SITE) return out;
+      let changed: string;
+      try {
+        changed = applyEdits(original, fix.edits);
+      } catch {
+        continue;
       }
+      const key = `${site.file}\0${changed}`;
+      if (changed === original || seen.has(key)) continue;
+      seen.add(key);
+      if (compilesAlready.get(site.file) && !compiles(site.file, changed)) continue;
+      out.push(tried(site.file, original, changed, fix));
     }
     return out;
   };
-  const candidates = [
-    ...interleave(sites.map((site) => atSite(site, TEMPLATES))),
-    ...interleave(sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS))),
-  ].slice(0, limit);
-  return { sites: sites.length, candidates };
+  // Templates first, so that a text both rungs make counts as the template's.
+  const templateLists = sites.map((site) => atSite(site, TEMPLATES));
+  const mutations = weave(sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS)), STRIDE);
+  const templates = weave(templateLists, STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
+  return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };
 }

@@ -63,9 +63,20 @@ export function ownFrame(suspect: FixRequest['suspects'][number]): suspect is Fi
   return suspect.line !== null && (suspect.inApp ?? suspect.reason.startsWith('in-app'));
 }
 
+/** The conditions of the two nearest `if`s, loops or `?:` around a statement, inside its function. */
+function guardingConditions(statement: ts.Node): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (let at: ts.Node | undefined = statement.parent; at && out.length < 2 && !ts.isFunctionLike(at); at = at.parent) {
+    if (ts.isIfStatement(at) || ts.isWhileStatement(at) || ts.isDoStatement(at)) out.push(at.expression);
+    else if (ts.isConditionalExpression(at)) out.push(at.condition);
+    else if (ts.isForStatement(at) && at.condition) out.push(at.condition);
+  }
+  return out;
+}
+
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
- * frames (as the agent ranked them), then the lines coverage ranks most suspicious
+ * frames (as the agent ranked them) and the conditions that guard them, then the lines coverage ranks most suspicious
  * (`spectrum`, Ochiai), then the statements just before each frame's line in its
  * function, then the statements of the plugin's functions those lines call (in the
  * same file or imported from another): a wrong value is often made in a function
@@ -92,6 +103,8 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     const statement = sf && statementOn(sf, suspect.line);
     if (!sf || !statement) continue;
     first.push(site(suspect.file, sf, statement));
+    // A throw's or a return's cause is often the condition that led there (`>=` for `>`).
+    for (const condition of guardingConditions(statement)) first.push(site(suspect.file, sf, condition));
     const fn = enclosingFunction(statement);
     const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
     for (const s of earlier) before.push(site(suspect.file, sf, s));

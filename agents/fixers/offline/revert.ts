@@ -16,6 +16,12 @@ function git(dir: string, args: string[]): Promise<string> {
 }
 
 /**
+ * The plugin's own code and data: steward's bookkeeping (the manifest's upstream
+ * record, the template links under .steward/) is never "the last change" to revert.
+ */
+const CODE = ['--', '.', ':(exclude).steward', ':(exclude)plugin.json'];
+
+/**
  * SapFix's first rung: when the group first appeared after the plugin's most recent
  * change, that change is the likeliest cause, and the plugin as it was before it is a
  * candidate (checked like any other: the reproduction and the suite must pass). None
@@ -25,7 +31,7 @@ function git(dir: string, args: string[]): Promise<string> {
 export async function revertCandidate(request: FixRequest): Promise<{ candidate?: Tried; why: string }> {
   let last: string;
   try {
-    last = (await git(request.dir, ['log', '-1', '--format=%H%x00%cI%x00%s', '--', '.'])).trim();
+    last = (await git(request.dir, ['log', '-1', '--format=%H%x00%cI%x00%s', ...CODE])).trim();
   } catch {
     return { why: 'the plugin is not in a git repository' };
   }
@@ -45,7 +51,7 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} added it: there is no earlier version` };
   }
-  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, '--', '.'])).split('\0').filter(Boolean);
+  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, ...CODE])).split('\0').filter(Boolean);
   if (changed.length === 0) return { why: `the plugin's last change ${commit.slice(0, 12)} changed none of its files` };
   const files: Record<string, string | null> = {};
   for (const file of changed) {
@@ -66,7 +72,7 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
     if (text.includes('\uFFFD')) return { why: `the plugin's last change touches ${path}, which is not UTF-8 text` };
     files[path] = text;
   }
-  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, '--', '.']))
+  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, ...CODE]))
     .split('\n')
     .reduce((n, row) => n + row.split('\t').slice(0, 2).reduce((m, v) => m + (Number(v) || 0), 0), 0);
   return {
