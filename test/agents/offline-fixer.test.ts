@@ -53,6 +53,11 @@ describe('the offline fixer: templates', () => {
     // Everything else, the comment and the indentation included, is as it was.
     for (const { text } of fixes) expect(text.split('\n').filter((l, i) => l !== code.split('\n')[i])).toHaveLength(1);
     expect(apply(nullGuard, code, 4, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'length')" } })).toEqual([]);
+    // Passed on to a function of the file: the default that function's use asks for.
+    const passed = ['function names(list) {', '  return list.map((n) => n.trim());', '}', 'function columns(first) {', '  return names(first.fields);', '}', ''].join('\n');
+    const onward = apply(nullGuard, passed, 5, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'fields')" } });
+    expect(texts(onward)).toContain(passed.replace('names(first.fields)', 'names(first?.fields ?? [])'));
+    expect(onward.find((f) => f.text.includes('first?.fields ??'))?.rationale).toBe('guard added at src/x.js:5: the reproduction reads `.fields` of undefined; `first.fields` now defaults to [], as `names` uses it');
     // An array method defaults to [], and null is named as null.
     expect(texts(apply(nullGuard, 'const n = rows.map((r) => r.id);\n', 1, { error: { type: 'TypeError', message: "Cannot read properties of null (reading 'map')" } }))[0]).toBe('const n = (rows ?? []).map((r) => r.id);\n');
   });
@@ -440,6 +445,13 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       ['guard', 'def f(x):\n    if x is None:\n        return None\n    return x.strip()\n'],
     ]);
     expect(fixes('x = y.strip()\n', 1)).toEqual([]);
+  });
+
+  it('coercion: an int where a float method is called is converted there, and only for the method the error names', () => {
+    const code = 'def plain(value):\n    if value.is_integer() and abs(value) < 1e15:\n        return str(int(value))\n    return repr(value)\n';
+    const error = { type: 'AttributeError', message: "'int' object has no attribute 'is_integer'" };
+    expect(fixes(code, 2, error).filter(([template]) => template === 'coercion')).toEqual([['coercion', code.replace('value.is_integer()', 'float(value).is_integer()')]]);
+    expect(fixes(code, 2, { ...error, message: "'int' object has no attribute 'strip'" }).filter(([template]) => template === 'coercion')).toEqual([]);
   });
 
   it('lands its edits in the right place past a character outside the BMP and a form feed, and never after `else:` or in a one-line def', () => {

@@ -151,7 +151,33 @@ def operator(src, statement, site, _error):
     return out
 
 
-TEMPLATES = [guard, boundary, operator]
+# Methods of one number type that the other lacks: an int where a float was meant, or the reverse.
+CONVERT = {"int": ("float", {"is_integer", "hex", "as_integer_ratio"}), "float": ("int", {"bit_length", "bit_count", "to_bytes"})}
+
+
+def article(word):
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def coercion(src, statement, site, error):
+    """`'int' object has no attribute 'is_integer'`: the value converted where the method is called."""
+    found = re.match(r"'(\w+)' object has no attribute '(\w+)'", error.get("message", "")) if error.get("type") == "AttributeError" else None
+    if not found or found.group(1) not in CONVERT:
+        return []
+    to, methods = CONVERT[found.group(1)]
+    if found.group(2) not in methods:
+        return []
+    out = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Attribute) and node.attr == found.group(2):
+            start, end = src.span(node.value)
+            shown = src.text.encode("utf-16-le")[2 * start: 2 * end].decode("utf-16-le")
+            out.append({"template": "coercion", "edits": [{"start": start, "end": end, "text": f"{to}({shown})"}],
+                        "rationale": f"value converted at {site['file']}:{node.lineno}: `{shown}` is {article(found.group(1))} where `.{node.attr}` needs {article(to)}; it is now `{to}({shown})`"})
+    return out
+
+
+TEMPLATES = [guard, coercion, boundary, operator]
 
 
 def main():

@@ -54,6 +54,16 @@ export const nullGuard: Template = {
           });
         }
       }
+      // Passed on to one of the file's functions: the default that function's use of it asks for.
+      const passed = ts.isCallExpression(parent) && parent.arguments.includes(access) ? argumentFallback(site.sf, parent, parent.arguments.indexOf(access)) : undefined;
+      if (passed) {
+        out.push({
+          template: 'null-guard',
+          preference: 1,
+          edits: [{ start: access.getStart(site.sf), end: access.getEnd(), text: `${shown}?.${member} ?? ${passed.fallback}` }],
+          rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}.${member}\` now defaults to ${passed.fallback}, as \`${passed.callee}\` uses it`,
+        });
+      }
       const dot = access.name.getStart(site.sf) - 1;
       out.push({ template: 'null-guard', preference: 2, edits: [{ start: dot, end: dot, text: '?' }], rationale: `guard added at ${site.file}:${site.line}: ${why}; optional chaining skips it when \`${shown}\` is missing` });
     }
@@ -66,4 +76,24 @@ function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   const scope = enclosingFunction(id);
   if (!scope?.body) return undefined;
   return descendants(scope.body, ts.isVariableDeclaration).find((d) => ts.isIdentifier(d.name) && d.name.text === id.text && d.getEnd() < id.getStart());
+}
+
+/**
+ * The default a function of the same file needs for its `index`-th parameter, from
+ * what it does with it (`names.map(…)` asks for []), if the call names such a function.
+ */
+function argumentFallback(sf: ts.SourceFile, call: ts.CallExpression, index: number): { callee: string; fallback: string } | undefined {
+  if (!ts.isIdentifier(call.expression)) return undefined;
+  const name = call.expression.text;
+  const fn = descendants(sf, (n): n is ts.FunctionLikeDeclaration => ts.isFunctionDeclaration(n) || ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isVariableDeclaration(n.parent))).find((f) =>
+    ts.isFunctionDeclaration(f) ? f.name?.text === name : ts.isVariableDeclaration(f.parent) && ts.isIdentifier(f.parent.name) && f.parent.name.text === name,
+  );
+  const param = fn?.parameters[index]?.name;
+  if (!fn?.body || !param || !ts.isIdentifier(param)) return undefined;
+  for (const use of descendants(fn.body, ts.isPropertyAccessExpression)) {
+    if (!ts.isIdentifier(use.expression) || use.expression.text !== param.text) continue;
+    const fallback = fallbackFor(use.name.text);
+    if (fallback) return { callee: name, fallback };
+  }
+  return undefined;
 }
