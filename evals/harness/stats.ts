@@ -1,3 +1,5 @@
+import { seededRandom } from '../../orchestrator/core/random.ts';
+
 /** Statistics of success rates: small samples, so exact where it can be. */
 
 export interface Interval {
@@ -34,18 +36,6 @@ export function mcnemarExact(b: number, c: number): number {
   let tail = 0;
   for (let i = 0; i <= k; i++) tail += Math.exp(logChoose(n, i) - n * Math.LN2);
   return Math.min(1, 2 * tail);
-}
-
-/** A small seeded generator (mulberry32): a bootstrap gives the same answer on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_FAILURE_CHARS, parseJUnit, parseTap, parseTestOutput } from '../../orchestrator/sandbox/results/index.ts';
 import type { ParsedTests, TestCase } from '../../orchestrator/sandbox/results/types.ts';
+import { seededRandom } from '../../orchestrator/core/random.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'test-output');
 
@@ -22,17 +23,6 @@ function outcomes(parsed: ParsedTests): [string, string][] {
   return parsed.tests.map((test) => [test.name, test.outcome]);
 }
 
-/** Deterministic, so a fuzz failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)] as T;
@@ -328,7 +318,7 @@ describe('parseTap on plain TAP', () => {
   });
 
   it('never throws on random input', () => {
-    const next = random(20_240_610);
+    const next = seededRandom(20_240_610);
     const tokens = ['ok', 'not ok', ' 1', ' - ', 'name', '#', ' # SKIP', ' # TODO', '\\', '1..', '3', 'Bail out!', '# Subtest: ', '  ---', '  ...', '  error: ', "'", '"', '`', '|-', '>', '\n', '\r\n', '\r', '    ', '  ', ':', '\u0000', '\uD800', '💥'];
     for (let round = 0; round < 2000; round++) {
       let text = '';
@@ -341,7 +331,7 @@ describe('parseTap on plain TAP', () => {
   });
 
   it('never throws on real output with lines dropped, repeated and swapped', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const lines = fixture('node-sample.tap').split('\n');
     for (let round = 0; round < 300; round++) {
       const mutated = [...lines];
@@ -487,7 +477,7 @@ describe('parseJUnit', () => {
   });
 
   it('never throws on random or mangled XML', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     const real = fixture('pytest-handwritten.junit.xml');
     const tokens = ['<testsuite>', '</testsuite>', '<testcase name="a" time="1">', '</testcase>', '<failure message="m">', '</failure>', '<skipped/>', '<!DOCTYPE x [<!ENTITY e "v">]>', '&e;', '&#x110000;', '&#0;', '<![CDATA[', ']]>', '"', '<', '>', '__proto__', 'constructor'];
     for (let round = 0; round < 500; round++) {
