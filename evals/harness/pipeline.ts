@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { fixersFor } from '../../agents/fixers/registry.ts';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
 import { openTracker } from '../../agents/trackers/registry.ts';
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   timeoutMs: number;
   log: Logger;
   signal?: AbortSignal;
+  /** The chat model of llm and hybrid, when the caller holds one (a scripted model in tests); else `model` by name. */
+  chatModel?: () => Promise<BaseChatModel>;
 }
 
 /** What the real pipeline left behind for one task: what scoring reads. */
@@ -119,7 +122,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     } else {
       const redis = connect(target, 'eval');
       closers.unshift(async () => redis.disconnect());
-      const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env }), env });
+      const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }), env });
       const worker = await startRunWorker(target, library, { agent, log: options.log, concurrency: 1 });
       closers.unshift(() => worker.close());
       const ctl = await openRunControl(library);

@@ -19,6 +19,7 @@ export interface RunEvalOptions {
   stewardRoot: string;
   log: Logger;
   signal?: AbortSignal;
+  chatModel?: PipelineOptions['chatModel'];
   /** Called after every attempt, with how many are done of how many. */
   onAttempt?: (attempt: Attempt, done: number, total: number) => void;
 }
@@ -85,6 +86,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Baseline, optio
     log: options.log,
     ...(options.playbook ? { playbook: options.playbook } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.chatModel ? { chatModel: options.chatModel } : {}),
   };
   try {
     const outcome = await runPipeline(task, dir, pipeline);

@@ -109,6 +109,8 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--playbook', 'nope']).stderr).toMatch(/E_PLAYBOOK_MISSING: no playbook "nope"/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--only', 'nope']).stderr).toMatch(/no task "nope"/);
     expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default']).stderr).toMatch(/ab needs two playbooks/);
+    expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'llm']).stderr).toMatch(/E_USAGE: --fixer llm needs --model/);
+    expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid', '--model', 'nope:thing']).stderr).toMatch(/E_USAGE: --model nope:thing: Unable to infer model provider/);
     expect(existsSync(out)).toBe(false);
   });
 });

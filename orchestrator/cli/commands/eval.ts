@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { modelByName } from '../../../agents/fixers/registry.ts';
 import { compareResults, type Comparison } from '../../../evals/harness/compare.ts';
 import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
 import { renderHtml } from '../../../evals/harness/report/html.ts';
@@ -56,6 +57,17 @@ function fixerOf(value: string): 'offline' | 'llm' | 'hybrid' {
   throw new StewardError('E_USAGE', `--fixer must be offline, llm or hybrid, not "${value}"`);
 }
 
+/** A model that cannot be built fails here, once, rather than as a quiet "no candidate" in every attempt. */
+async function checkModel(fixer: 'offline' | 'llm' | 'hybrid', model: string | undefined): Promise<void> {
+  if (fixer === 'llm' && !model) throw new StewardError('E_USAGE', '--fixer llm needs --model <provider:model>', { hint: 'e.g. --model anthropic:claude-sonnet-4-5, or --fixer offline' });
+  if (fixer === 'offline' || !model) return;
+  try {
+    await modelByName(model)();
+  } catch (error) {
+    throw new StewardError('E_USAGE', `--model ${model}: ${(error as Error).message.replace(/^model "[^"]*": /, '')}`, { hint: 'the provider package must be installed and its API key set in the environment' });
+  }
+}
+
 /** Writes results.json's two readable companions next to it. */
 function writeReports(out: string, results: Results): string[] {
   const files = [join(out, 'report.md'), join(out, 'report.html')];
@@ -77,6 +89,7 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
   const suite = loadSuite(resolve(suiteDir), only);
   const playbook = resolvePlaybook(playbookSpec);
   const fixer = fixerOf(options.fixer);
+  await checkModel(fixer, options.model);
   const repeat = wholeNumber('--repeat', options.repeat, 1, 100);
   const concurrency = wholeNumber('--concurrency', options.concurrency, 1, 64);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 10, 86_400) * 1000;
