@@ -13,7 +13,9 @@ export interface Comparison {
   /** Tasks that went from failing to succeeding (improved) and the other way (regressed). */
   improved: string[];
   regressed: string[];
-  test: 'mcnemar-exact' | 'paired-bootstrap';
+  test: 'mcnemar-exact' | 'paired-sign-flip';
+  /** With repeats: the bootstrap 95% interval of the difference. */
+  interval?: { low: number; high: number };
   /** B's success rate minus A's, over the paired tasks. */
   difference: number;
   p: number;
@@ -35,8 +37,9 @@ function perTask(results: Results): Map<string, number> {
 }
 
 /**
- * A against B, paired per task: the exact McNemar test on single attempts, a paired
- * bootstrap over tasks when either side repeated them.
+ * A against B, paired per task: the exact McNemar test on single attempts; when
+ * either side repeated them, the sign-flip test on per-task success rates, with a
+ * bootstrap interval of the difference.
  */
 export function compareResults(a: Results, b: Results, labels: [string, string] = ['A', 'B'], alpha = 0.05): Comparison {
   const ra = perTask(a);
@@ -53,11 +56,14 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
   const ys = paired.map((task) => rb.get(task) ?? 0);
   let p: number;
   let difference: number;
+  let interval: { low: number; high: number } | undefined;
   if (single) {
     p = mcnemarExact(regressed.length, improved.length);
     difference = paired.length > 0 ? (improved.length - regressed.length) / paired.length : 0;
   } else {
-    ({ p, difference } = pairedBootstrap(xs, ys));
+    const test = pairedBootstrap(xs, ys);
+    ({ p, difference } = test);
+    interval = { low: test.low, high: test.high };
   }
   const inPaired = (results: Results): Rate => rateOf(results.attempts.filter((attempt) => paired.includes(attempt.task)));
   const verdict: Verdict = p < alpha ? (difference > 0 ? 'better' : 'worse') : 'no significant difference';
@@ -68,7 +74,8 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
     unpaired,
     improved,
     regressed,
-    test: single ? 'mcnemar-exact' : 'paired-bootstrap',
+    test: single ? 'mcnemar-exact' : 'paired-sign-flip',
+    ...(interval ? { interval } : {}),
     difference,
     p,
     alpha,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { fixersFor } from '../../agents/fixers/registry.ts';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
@@ -108,7 +108,9 @@ async function triage(library: Library, target: RedisTarget, env: NodeJS.Process
  */
 export async function runPipeline(task: EvalTask, dir: string, options: PipelineOptions): Promise<PipelineOutcome> {
   const deadline = Date.now() + options.timeoutMs;
-  const env: NodeJS.ProcessEnv = { ...process.env, ...task.spec.env };
+  // The plugin's own variables come from the task alone: a developer's shell must not turn a "missing secret" task into a present one.
+  const declared = new Set(task.manifest.env.map((v) => v.name));
+  const env: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !declared.has(name))), ...task.spec.env };
   const library = await prepareLibrary(task, dir, options);
   const target = await ensureRedis(library.paths.state);
   const closers: (() => Promise<unknown>)[] = [() => stopRedis(library.paths.state)];
@@ -149,8 +151,9 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     outcome.proposals = await tracker.listProposals({ plugin: task.manifest.name });
     const published = outcome.events.findLast((e) => e.kind === 'published')?.data as { commit?: string } | undefined;
     if (published?.commit) {
-      const prefix = `plugins/${task.manifest.name}/`;
-      outcome.patch = await git(library.root, ['diff', '--no-color', '--no-ext-diff', `--relative=${prefix}`, `${published.commit}^`, published.commit]);
+      const prefix = `${relative(library.root, join(library.paths.plugins, task.manifest.name))}/`;
+      // A patch any git applies with -p1, whatever the user's diff settings; binary files and deletions included.
+      outcome.patch = await git(library.root, ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', `--relative=${prefix}`, `${published.commit}^`, published.commit]);
     }
     return outcome;
   } finally {

@@ -123,13 +123,15 @@ export function flakyTasks(attempts: readonly Attempt[]): string[] {
   return [...groupBy(attempts, (a) => a.task)].filter(([, list]) => new Set(list.map((a) => a.success)).size > 1).map(([task]) => task).sort();
 }
 
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => a.localeCompare(b);
+
 export function summarise(attempts: readonly Attempt[]): Results['summary'] {
   const sum = (pick: (c: Costs) => number): number => attempts.reduce((total, a) => total + pick(a.costs), 0);
   const wallMinutes = sum((c) => c.wallMs) / 60_000;
   return {
     overall: rateOf(attempts),
-    byTier: Object.fromEntries([...groupBy(attempts, (a) => String(a.tier))].sort().map(([tier, list]) => [tier, rateOf(list)])),
-    byCategory: Object.fromEntries([...groupBy(attempts, (a) => a.category)].sort().map(([category, list]) => [category, rateOf(list)])),
+    byTier: Object.fromEntries([...groupBy(attempts, (a) => String(a.tier))].sort(byKey).map(([tier, list]) => [tier, rateOf(list)])),
+    byCategory: Object.fromEntries([...groupBy(attempts, (a) => a.category)].sort(byKey).map(([category, list]) => [category, rateOf(list)])),
     flaky: flakyTasks(attempts),
     costs: {
       medianWallMs: median(attempts.map((a) => a.costs.wallMs)) ?? 0,

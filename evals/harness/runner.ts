@@ -1,13 +1,13 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import { writeJsonAtomic } from '../../orchestrator/core/files.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { stopRedis } from '../../orchestrator/redis/server.ts';
 import { runPipeline, type PipelineOptions } from './pipeline.ts';
-import { attemptSchema, baselineSchema, evalConfigSchema, summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
+import { attemptSchema, baselineSchema, summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
 import { costsOf, measureBaseline, scoreAttempt } from './score.ts';
-import type { EvalTask, Suite } from './task.ts';
+import { taskDigest, type EvalTask, type Suite } from './task.ts';
 
 export interface RunEvalOptions {
   suite: Suite;
@@ -26,27 +26,49 @@ export interface RunEvalOptions {
 
 const FILES = { config: 'eval.json', attempts: 'attempts.jsonl', baselines: 'baselines.json', results: 'results.json' } as const;
 
+/** What must be the same for attempts to be resumed rather than redone: every setting that changes an outcome. */
+export function fingerprintOf(config: EvalConfig, suite: Suite, timeoutMs: number): string {
+  return JSON.stringify({
+    suite: config.suite.name,
+    fixer: config.fixer,
+    model: config.model,
+    playbook: config.playbook.hash,
+    repeat: config.repeat,
+    timeoutMs,
+    tasks: suite.tasks.map((t) => [t.spec.id, taskDigest(t)]),
+  });
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new StewardError('E_EVAL_OUT_MISMATCH', `cannot be read: ${(error as Error).message}`, { file, hint: 'give another --out, or --fresh to start over' });
+  }
+}
+
 /**
  * The out dir remembers the eval it holds: a killed eval resumes with the attempts it
- * recorded; other settings than those recorded are refused, never mixed in.
+ * recorded. Other settings, or tasks changed since, are refused, never mixed in.
  */
-function openOut(out: string, config: EvalConfig): { done: Attempt[]; baselines: Record<string, Baseline> } {
+function openOut(out: string, fingerprint: string): { done: Attempt[]; baselines: Record<string, Baseline> } {
   mkdirSync(out, { recursive: true });
   const configFile = join(out, FILES.config);
+  const attemptsFile = join(out, FILES.attempts);
   if (existsSync(configFile)) {
-    const previous = evalConfigSchema.safeParse(JSON.parse(readFileSync(configFile, 'utf8')));
-    const same = previous.success && JSON.stringify(previous.data) === JSON.stringify(config);
-    if (!same) {
-      throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds an eval with other settings (suite, tasks, fixer, model, playbook or repeats)', {
+    const previous = readJson(configFile) as { fingerprint?: unknown };
+    if (previous.fingerprint !== fingerprint) {
+      throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds an eval with other settings (suite, tasks or their contents, fixer, model, playbook, repeats or timeout)', {
         file: configFile,
-        hint: 'give another --out, or delete the directory to start over',
+        hint: 'give another --out, or --fresh to start over',
       });
     }
+  } else if (existsSync(attemptsFile)) {
+    throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds attempts of an eval whose settings are unknown (eval.json is missing)', { file: out, hint: 'give another --out, or --fresh to start over' });
   } else {
-    writeJsonAtomic(configFile, config);
+    writeJsonAtomic(configFile, { fingerprint });
   }
   const done: Attempt[] = [];
-  const attemptsFile = join(out, FILES.attempts);
   if (existsSync(attemptsFile)) {
     for (const line of readFileSync(attemptsFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;
@@ -62,7 +84,7 @@ function openOut(out: string, config: EvalConfig): { done: Attempt[]; baselines:
   const baselinesFile = join(out, FILES.baselines);
   const baselines: Record<string, Baseline> = {};
   if (existsSync(baselinesFile)) {
-    for (const [task, value] of Object.entries(JSON.parse(readFileSync(baselinesFile, 'utf8')) as Record<string, unknown>)) {
+    for (const [task, value] of Object.entries(readJson(baselinesFile) as Record<string, unknown>)) {
       const parsed = baselineSchema.safeParse(value);
       if (parsed.success) baselines[task] = parsed.data;
     }
@@ -70,7 +92,39 @@ function openOut(out: string, config: EvalConfig): { done: Attempt[]; baselines:
   return { done, baselines };
 }
 
-async function attempt(task: EvalTask, repeat: number, baseline: Baseline, options: RunEvalOptions): Promise<Attempt> {
+/** Whether `out` may be wiped by --fresh: empty, absent, or an eval's own directory. */
+export function isEvalOut(out: string): boolean {
+  return !existsSync(out) || readdirSync(out).length === 0 || existsSync(join(out, FILES.config));
+}
+
+/** Stops the Redis servers a killed eval's attempts left running under `out`. */
+export async function stopLeftovers(out: string): Promise<void> {
+  const work = join(out, 'work');
+  if (!existsSync(work)) return;
+  for (const name of readdirSync(work)) await stopRedis(join(work, name, 'library', '.steward')).catch(() => false);
+}
+
+/** An attempt that ended in an error of the harness or the pipeline: scored as a crash, with the message. */
+function crashed(task: EvalTask, repeat: number, startedAt: string, wallMs: number, message: string): Attempt {
+  return {
+    task: task.spec.id,
+    repeat,
+    tier: task.spec.tier,
+    category: task.spec.category,
+    expectFix: task.spec.expect.fix,
+    startedAt,
+    success: false,
+    scores: { issue: false, reproduced: false, patch: false, resolved: task.spec.expect.fix ? false : null, correct: task.spec.expect.fix ? null : false },
+    reason: 'crash',
+    detail: message.slice(0, 500),
+    costs: { wallMs, tokens: 0, modelCalls: 0, sandboxRuns: 0, candidatesTried: 0 },
+    patch: null,
+    run: null,
+    runState: null,
+  };
+}
+
+async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baseline>, options: RunEvalOptions): Promise<Attempt> {
   const dir = join(options.out, 'work', `${task.spec.id}.${repeat}`);
   // A killed eval may have left this attempt's Redis running: stopped before its directory goes.
   await stopRedis(join(dir, 'library', '.steward')).catch(() => false);
@@ -91,7 +145,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Baseline, optio
   try {
     const outcome = await runPipeline(task, dir, pipeline);
     const wallMs = Date.now() - started;
-    const { scores, reason, detail } = await scoreAttempt(task, baseline, outcome);
+    const { scores, reason, detail } = await scoreAttempt(task, await baseline, outcome);
     return {
       ...base,
       success: (task.spec.expect.fix ? scores.resolved : scores.correct) === true,
@@ -105,17 +159,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Baseline, optio
     };
   } catch (error) {
     options.log.warn({ task: task.spec.id, repeat, err: (error as Error).message }, 'an eval attempt crashed');
-    return {
-      ...base,
-      success: false,
-      scores: { issue: false, reproduced: false, patch: false, resolved: task.spec.expect.fix ? false : null, correct: task.spec.expect.fix ? null : false },
-      reason: 'crash',
-      detail: (error as Error).message.slice(0, 500),
-      costs: { wallMs: Date.now() - started, tokens: 0, modelCalls: 0, sandboxRuns: 0, candidatesTried: 0 },
-      patch: null,
-      run: null,
-      runState: null,
-    };
+    return crashed(task, repeat, startedAt, Date.now() - started, (error as Error).message);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,7 +185,7 @@ export async function pool<T>(items: readonly T[], limit: number, work: (item: T
 export async function runEval(options: RunEvalOptions): Promise<Results> {
   const startedAt = new Date().toISOString();
   const started = Date.now();
-  const { done, baselines } = openOut(options.out, options.config);
+  const { done, baselines } = openOut(options.out, fingerprintOf(options.config, options.suite, options.timeoutMs));
   const byKey = new Map(done.map((a) => [`${a.task}#${a.repeat}`, a]));
   const attempts = [...byKey.values()];
   const todo: { task: EvalTask; repeat: number }[] = [];
@@ -149,19 +193,29 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     for (const task of options.suite.tasks) if (!byKey.has(`${task.spec.id}#${repeat}`)) todo.push({ task, repeat });
   }
   const total = options.suite.tasks.length * options.config.repeat;
-  const baselineOf = async (task: EvalTask): Promise<Baseline> => {
+  // One measurement a task, shared by its repeats even when they run at once.
+  const measuring = new Map<string, Promise<Baseline>>();
+  const baselineOf = (task: EvalTask): Promise<Baseline> => {
     const known = baselines[task.spec.id];
-    if (known) return known;
-    const measured = await measureBaseline(task);
-    baselines[task.spec.id] = measured;
-    writeJsonAtomic(join(options.out, FILES.baselines), baselines);
-    return measured;
+    if (known) return Promise.resolve(known);
+    let pending = measuring.get(task.spec.id);
+    if (!pending) {
+      pending = measureBaseline(task).then((measured) => {
+        baselines[task.spec.id] = measured;
+        writeJsonAtomic(join(options.out, FILES.baselines), baselines);
+        return measured;
+      });
+      // Awaited by each attempt only after its run: marked handled now, so a failure is not an unhandled rejection meanwhile.
+      pending.catch(() => undefined);
+      measuring.set(task.spec.id, pending);
+    }
+    return pending;
   };
   await pool(
     todo,
     options.concurrency,
     async ({ task, repeat }) => {
-      const result = await attempt(task, repeat, await baselineOf(task), options);
+      const result = await attempt(task, repeat, baselineOf(task), options);
       if (options.signal?.aborted) return;
       appendFileSync(join(options.out, FILES.attempts), `${JSON.stringify(result)}\n`);
       attempts.push(result);

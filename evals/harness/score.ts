@@ -1,22 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gitRaw } from '../../orchestrator/library/git/run.ts';
 import { runPluginTests, type PluginTestRun } from '../../orchestrator/sandbox/plugin-tests.ts';
-import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { PipelineOutcome } from './pipeline.ts';
 import type { AttemptScores, Baseline, Costs, FailureReason } from './results.ts';
 import type { EvalTask } from './task.ts';
-
-/** Every file under `dir`, by its path relative to it. */
-function filesUnder(dir: string, root = dir): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(out, filesUnder(path, root));
-    else if (entry.isFile()) out[relative(root, path)] = readFileSync(path, 'utf8');
-  }
-  return out;
-}
 
 export interface TestOutcomes {
   status: PluginTestRun['status'];
@@ -34,30 +23,52 @@ function outcomes(run: PluginTestRun): TestOutcomes {
   };
 }
 
-/** The visible suite and the hidden tests on a copy of `plugin/`, optionally patched first. */
-export async function testPlugin(task: EvalTask, patch?: string): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
+/** A fresh copy of `plugin/` with the patch applied, or why it would not apply. */
+async function patchedCopy(task: EvalTask, patch: string | undefined): Promise<{ copy: WorkingCopy } | { error: string }> {
   const copy = createWorkingCopy(task.pluginDir);
+  if (!patch) return { copy };
+  const file = join(copy.dir, '..', 'fix.patch');
+  writeFileSync(file, patch);
+  // The copy is no repository: git must not find one above it (a TMPDIR inside a work tree) and apply nothing.
+  const applied = await gitRaw(copy.dir, ['apply', '--whitespace=nowarn', file], { env: { GIT_CEILING_DIRECTORIES: join(copy.dir, '..') } });
+  if (applied.code !== 0 || /^Skipped patch/m.test(applied.stderr)) {
+    copy.dispose();
+    return { error: applied.stderr.trim().split('\n')[0] || 'git apply applied nothing' };
+  }
+  return { copy };
+}
+
+/**
+ * The visible suite and the hidden tests, each on its own fresh copy of `plugin/`
+ * (patched first, when there is a patch): the spec's "applied to a fresh copy", and
+ * nothing one run leaves behind is seen by the other. `hidden/` is copied as it is,
+ * bytes and modes.
+ */
+export async function testPlugin(task: EvalTask, patch?: string): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
+  const env = task.spec.env ?? {};
+  const visibleCopy = await patchedCopy(task, patch);
+  if ('error' in visibleCopy) return { applied: false, applyError: visibleCopy.error };
+  let visible: TestOutcomes;
   try {
-    if (patch) {
-      const file = join(copy.dir, '..', 'fix.patch');
-      writeFileSync(file, patch);
-      const applied = await gitRaw(copy.dir, ['apply', '--whitespace=nowarn', file]);
-      if (applied.code !== 0) return { applied: false, applyError: applied.stderr.trim().split('\n')[0] ?? 'git apply failed' };
-    }
-    const env = task.spec.env ?? {};
-    const visible = outcomes(await runPluginTests(task.manifest, copy, { env }));
+    visible = outcomes(await runPluginTests(task.manifest, visibleCopy.copy, { env }));
+  } finally {
+    visibleCopy.copy.dispose();
+  }
+  const hiddenCopy = await patchedCopy(task, patch);
+  if ('error' in hiddenCopy) return { applied: false, applyError: hiddenCopy.error };
+  try {
+    cpSync(task.hiddenDir, join(hiddenCopy.copy.dir, task.spec.hidden.into), { recursive: true, verbatimSymlinks: true });
     const hidden = outcomes(
-      await runPluginTests(task.manifest, copy, {
+      await runPluginTests(task.manifest, hiddenCopy.copy, {
         env,
         command: task.spec.hidden.command,
         format: task.spec.hidden.format,
         ...(task.spec.hidden.report ? { report: task.spec.hidden.report } : {}),
-        extraFiles: Object.fromEntries(Object.entries(filesUnder(task.hiddenDir)).map(([path, text]) => [join(task.spec.hidden.into, path), text])),
       }),
     );
     return { applied: true, visible, hidden };
   } finally {
-    copy.dispose();
+    hiddenCopy.copy.dispose();
   }
 }
 
@@ -72,10 +83,16 @@ export async function measureBaseline(task: EvalTask): Promise<Baseline> {
   };
 }
 
-/** Does the text name the plugin, the error, the stack and how to reproduce it (eval-task.md's `issue`)? */
+/**
+ * Does one issue's text name the plugin, the error (its type and the start of its
+ * message), the stack and how to reproduce it (eval-task.md's `issue`)?
+ */
 export function issueIsComplete(task: EvalTask, text: string): boolean {
   const event = task.spec.events[0];
   if (!event || !text.includes(task.manifest.name) || !text.includes(event.error.type)) return false;
+  // Scrubbing may blank a secret later in the message: its first words must be there.
+  const opening = event.error.message.split('\n')[0]?.slice(0, 24).trim() ?? '';
+  if (opening && !text.includes(opening)) return false;
   const frame = (event.error.stack ?? '')
     .split('\n')
     .map((line) => /(?:\(|at |File ")([^():"]+?\.[a-z]+)(?::|", line )\d+/.exec(line)?.[1])
@@ -105,31 +122,40 @@ export function costsOf(outcome: PipelineOutcome, wallMs: number): Costs {
 
 /** eval-task.md's scores for one attempt, and the first reason it fell short. */
 export async function scoreAttempt(task: EvalTask, baseline: Baseline, outcome: PipelineOutcome): Promise<{ scores: AttemptScores; reason: FailureReason | null; detail: string | null }> {
-  const issueText = outcome.issues.map((i) => [i.title, i.body, ...i.comments.map((c) => c.body)].join('\n')).join('\n');
-  const issue = outcome.issues.length > 0 && issueIsComplete(task, issueText);
-  const reproduced = outcome.events.some((e) => e.kind === 'sandbox' && (e.data as { step?: string; ok?: boolean }).step === 'reproduce' && (e.data as { ok?: boolean }).ok === false);
-  const patch = outcome.patch !== undefined && outcome.patch.trim() !== '';
+  // Each issue on its own: one issue's stack and another's plugin name are not one report.
+  const issue = outcome.issues.some((i) => issueIsComplete(task, [i.title, i.body, ...i.comments.map((c) => c.body)].join('\n')));
+  // A reproduction that could not start (a plugin the sandbox cannot run) reproduced nothing.
+  const reproduced = outcome.events.some((e) => {
+    const data = e.data as { step?: string; ok?: boolean; kind?: string };
+    return e.kind === 'sandbox' && data.step === 'reproduce' && data.ok === false && data.kind !== 'not-runnable';
+  });
+  // Proposed: published, or validated and put to a person before a timeout or a crash cut it short.
+  const patch = (outcome.patch !== undefined && outcome.patch.trim() !== '') || outcome.proposals.length > 0 || outcome.events.some((e) => e.kind === 'proposal');
   const scores: AttemptScores = { issue, reproduced, patch, resolved: null, correct: null };
   const crashed = outcome.run?.state === 'failed' ? `the run failed: ${outcome.run.error ?? 'no reason recorded'}` : undefined;
   if (!task.spec.expect.fix) {
-    scores.correct = outcome.issues.length > 0 && issue && !patch;
-    if (scores.correct) return { scores, reason: null, detail: null };
+    scores.correct = false;
+    // A run cut short might still have proposed a patch: it earns no credit for not having done so yet.
     if (outcome.timedOut) return { scores, reason: 'timeout', detail: null };
+    if (crashed) return { scores, reason: 'crash', detail: crashed };
     if (patch) return { scores, reason: 'patch-proposed', detail: 'a patch was proposed where the right outcome is an issue alone' };
-    return { scores, reason: crashed ? 'crash' : 'no-issue', detail: crashed ?? (outcome.notDispatched ?? 'no complete issue was opened') };
+    if (!issue) return { scores, reason: 'no-issue', detail: outcome.notDispatched ?? 'no complete issue was opened' };
+    scores.correct = true;
+    return { scores, reason: null, detail: null };
   }
   scores.resolved = false;
   if (outcome.timedOut) return { scores, reason: 'timeout', detail: null };
   if (crashed) return { scores, reason: 'crash', detail: crashed };
   if (outcome.notDispatched) return { scores, reason: 'not-dispatched', detail: outcome.notDispatched };
   if (!reproduced && !patch) return { scores, reason: 'not-reproduced', detail: null };
-  if (!patch) return { scores, reason: 'no-candidate', detail: null };
+  if (!outcome.patch?.trim()) return { scores, reason: patch ? 'timeout' : 'no-candidate', detail: patch ? 'a proposal was made but not published' : null };
   const tested = await testPlugin(task, outcome.patch);
   if (!tested.applied || !tested.hidden || !tested.visible) return { scores, reason: 'patch-did-not-apply', detail: tested.applyError ?? null };
   const hiddenPassed = new Set(tested.hidden.passed);
   // Tests missing from the output count as failed: the original's list is the measure.
   const hiddenFailing = [...new Set([...baseline.hiddenTests, ...tested.hidden.failed])].filter((name) => !hiddenPassed.has(name));
-  if (tested.hidden.status === 'error' || hiddenFailing.length > 0) {
+  // A suite that exited non-zero with no failing test reported did not pass either.
+  if (tested.hidden.status !== 'passed' || hiddenFailing.length > 0) {
     return { scores, reason: 'failed-hidden-tests', detail: hiddenFailing.length > 0 ? `failing: ${hiddenFailing.slice(0, 5).join('; ')}` : tested.hidden.warnings.join('; ') };
   }
   const visiblePassed = new Set(tested.visible.passed);

@@ -39,16 +39,47 @@ export function mcnemarExact(b: number, c: number): number {
 }
 
 /**
- * A paired bootstrap over tasks of the difference in mean success rate (B − A), for
- * repeated attempts: tasks are resampled with replacement, keeping each task's pair.
+ * The two-sided sign-flip permutation test of paired differences: under "no
+ * difference" each task's difference is as likely negated, so p is the share of sign
+ * patterns whose sum lies at least as far from 0 as the observed one. Exact up to 20
+ * non-zero differences (2^20 patterns), Monte Carlo beyond.
+ */
+export function signFlipTest(diffs: readonly number[], iterations = 20_000, seed = 1): number {
+  const nonzero = diffs.filter((d) => d !== 0);
+  const m = nonzero.length;
+  if (m === 0) return 1;
+  const observed = Math.abs(nonzero.reduce((s, d) => s + d, 0)) - 1e-12;
+  if (m <= 20) {
+    let extreme = 0;
+    for (let mask = 0; mask < 2 ** m; mask++) {
+      let sum = 0;
+      for (let i = 0; i < m; i++) sum += mask & (1 << i) ? -(nonzero[i] ?? 0) : (nonzero[i] ?? 0);
+      if (Math.abs(sum) >= observed) extreme++;
+    }
+    return extreme / 2 ** m;
+  }
+  const random = seededRandom(seed);
+  let extreme = 0;
+  for (let k = 0; k < iterations; k++) {
+    let sum = 0;
+    for (const d of nonzero) sum += random() < 0.5 ? -d : d;
+    if (Math.abs(sum) >= observed) extreme++;
+  }
+  return (extreme + 1) / (iterations + 1);
+}
+
+/**
+ * Repeated attempts, paired per task: the mean difference in success rate (B − A),
+ * its 95% interval from a bootstrap over tasks (resampled with replacement, each task's
+ * pair kept), and p from the sign-flip test (a bootstrap centred on the observed
+ * difference cannot test "no difference").
  */
 export function pairedBootstrap(a: readonly number[], b: readonly number[], iterations = 10_000, seed = 1): { difference: number; low: number; high: number; p: number } {
   if (a.length !== b.length) throw new Error('paired samples differ in length');
   const n = a.length;
   const diffs = a.map((value, i) => (b[i] ?? 0) - value);
-  const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / Math.max(values.length, 1);
-  const observed = mean(diffs);
   if (n === 0) return { difference: 0, low: 0, high: 0, p: 1 };
+  const observed = diffs.reduce((s, v) => s + v, 0) / n;
   const random = seededRandom(seed);
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -57,12 +88,10 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], iter
     samples.push(total / n);
   }
   samples.sort((x, y) => x - y);
-  const below = samples.filter((s) => s <= 0).length / iterations;
-  const above = samples.filter((s) => s >= 0).length / iterations;
   return {
     difference: observed,
     low: samples[Math.floor(iterations * 0.025)] ?? observed,
     high: samples[Math.min(iterations - 1, Math.floor(iterations * 0.975))] ?? observed,
-    p: Math.min(1, 2 * Math.min(below, above)),
+    p: signFlipTest(diffs),
   };
 }

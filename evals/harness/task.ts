@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { StewardError } from '../../orchestrator/core/errors.ts';
@@ -11,7 +12,7 @@ export const suiteSchema = z
   .object({ name: z.string().min(1), description: z.string().default('') })
   .describe('An eval suite (suite.json): a directory of tasks.');
 
-const relativeInside = z
+export const relativeInside = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a relative path inside the plugin');
@@ -91,6 +92,9 @@ export function loadTask(dir: string, display: string): EvalTask {
     if (!existsSync(sub) || !statSync(sub).isDirectory()) throw invalid(`${path} is missing`, display);
   }
   const manifest = readPluginManifest(pluginDir, join(display, 'plugin'));
+  for (const name of Object.keys(spec.env ?? {})) {
+    if (!manifest.env.some((v) => v.name === name)) throw invalid(`names "${name}", which plugin/plugin.json does not declare in "env"`, join(display, 'task.json'), `$.env.${name}`);
+  }
   spec.events.forEach((event, i) => {
     if (event.plugin !== manifest.name) {
       throw invalid(`names plugin "${event.plugin}", but plugin/plugin.json is "${manifest.name}"`, join(display, 'task.json'), `$.events[${i}].plugin`);
@@ -117,4 +121,24 @@ export function loadSuite(dir: string, only?: readonly string[]): Suite {
   const tasks = ids.filter((id) => !only || only.includes(id)).map((id) => loadTask(join(dir, id), join(display, id)));
   if (tasks.length === 0) throw invalid('holds no task (a subdirectory with a task.json)', display);
   return { dir, info, tasks };
+}
+
+/** A digest of everything a task is (task.json, plugin/, hidden/): a resumed eval must not mix attempts of two versions. */
+export function taskDigest(task: EvalTask): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string, prefix: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const stat = lstatSync(path);
+      hash.update(`${prefix}${name}\0${stat.mode & 0o111 ? 'x' : '-'}\0`);
+      if (stat.isSymbolicLink()) hash.update(`-> ${readlinkSync(path)}`);
+      else if (stat.isDirectory()) walk(path, `${prefix}${name}/`);
+      else if (stat.isFile()) hash.update(readFileSync(path));
+      hash.update('\0');
+    }
+  };
+  hash.update(readFileSync(join(task.dir, 'task.json')));
+  walk(task.pluginDir, 'plugin/');
+  walk(task.hiddenDir, 'hidden/');
+  return hash.digest('hex').slice(0, 16);
 }

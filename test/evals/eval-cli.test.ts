@@ -112,5 +112,22 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'llm']).stderr).toMatch(/E_USAGE: --fixer llm needs --model/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid', '--model', 'nope:thing']).stderr).toMatch(/E_USAGE: --model nope:thing: Unable to infer model provider/);
     expect(existsSync(out)).toBe(false);
+    // --fresh wipes an eval's directory only.
+    const mine = tempDir();
+    writeFileSync(join(mine, 'notes.txt'), 'mine');
+    expect(steward(['eval', 'run', OUTSIDE, '--out', mine, '--fresh']).stderr).toMatch(/E_USAGE: --fresh would delete .* which holds no eval/);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('refuses to resume attempts of tasks that changed since', () => {
+    const suite = join(tempDir(), 'suite');
+    cpSync(OUTSIDE, suite, { recursive: true });
+    const out = join(tempDir(), 'out');
+    expect(steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title']).code).toBe(0);
+    writeFileSync(join(suite, 'slug-number-title', 'hidden', 'check.mjs'), 'process.exit(0);\n');
+    const changed = steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/E_EVAL_OUT_MISMATCH: .*holds an eval with other settings \(suite, tasks or their contents/);
+    expect(steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title', '--fresh']).code).toBe(0);
   });
 });

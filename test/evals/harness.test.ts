@@ -60,8 +60,8 @@ function patchOf(pluginDir: string, from: string, to: string, file = 'src/record
   ].join('\n');
 }
 
-function issue(body: string): TrackedIssue {
-  return { number: 1, title: 'csv-import', body, url: 'local:1', labels: [], state: 'open', comments: [], fingerprint: 'f', plugin: 'csv-import' } as unknown as TrackedIssue;
+function issue(body: string, title = 'csv-import'): TrackedIssue {
+  return { number: 1, title, body, url: 'local:1', labels: [], state: 'open', comments: [], fingerprint: 'f', plugin: 'csv-import' } as unknown as TrackedIssue;
 }
 
 function outcome(patch: string | undefined, issues: TrackedIssue[] = []): PipelineOutcome {
@@ -139,6 +139,15 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     expect(noStack).toMatchObject({ scores: { correct: false, issue: false }, reason: 'no-issue' });
     const patched = await scoreAttempt(config, baseline, outcome(patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? '';"), [issue(body)]));
     expect(patched).toMatchObject({ scores: { correct: false, patch: true }, reason: 'patch-proposed' });
+    // A proposal put to a person counts as a patch even before it is published.
+    const proposed = outcome(undefined, [issue(body)]);
+    proposed.events.push({ run: 'r', seq: 2, at: '', kind: 'proposal', data: {} });
+    expect(await scoreAttempt(config, baseline, proposed)).toMatchObject({ scores: { correct: false, patch: true }, reason: 'patch-proposed' });
+    // One issue with the stack and another with the plugin's name are not one complete report.
+    const [head, ...rest] = body.split('\n');
+    expect((await scoreAttempt(config, baseline, outcome(undefined, [issue(head ?? '', 'report'), issue(rest.join('\n').replace(/csv-import/g, 'it'), 'report')]))).scores.issue).toBe(false);
+    // A run cut short earns no credit for a patch it had not made yet.
+    expect(await scoreAttempt(config, baseline, { ...outcome(undefined, [issue(body)]), timedOut: true })).toMatchObject({ scores: { correct: false }, reason: 'timeout' });
   });
 
   it('refuses a malformed suite with one message naming the file and the JSON path', () => {
@@ -162,6 +171,7 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     expect(refused((t) => ((t.events as { plugin: string }[])[0]!.plugin = 'csv')).format()).toMatch(/\$\.events\[0\]\.plugin: names plugin "csv"/);
     expect(refused((t) => ((t.hidden as { into: string }).into = '../escape')).format()).toMatch(/\$\.hidden\.into: must be a relative path inside the plugin/);
     expect(refused((t) => (t.events = [])).code).toBe('E_EVAL_SUITE_INVALID');
+    expect(refused((t) => (t.env = { SHELL_SECRET: 'x' })).format()).toMatch(/\$\.env\.SHELL_SECRET: names "SHELL_SECRET", which plugin\/plugin\.json does not declare/);
     writeFileSync(taskFile, original);
     rmSync(join(broken, 'csv-short-row', 'hidden'), { recursive: true });
     expect(() => loadSuite(broken)).toThrow(/hidden\/ is missing/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareResults } from '../../evals/harness/compare.ts';
 import { summarise, type Attempt, type Results } from '../../evals/harness/results.ts';
-import { mcnemarExact, pairedBootstrap, wilson } from '../../evals/harness/stats.ts';
+import { mcnemarExact, pairedBootstrap, signFlipTest, wilson } from '../../evals/harness/stats.ts';
 
 describe('Wilson intervals', () => {
   it('match published values and stay inside [0, 1] at the extremes', () => {
@@ -42,6 +42,13 @@ describe('the paired bootstrap', () => {
     expect(pairedBootstrap(a, b)).toEqual(better);
     const same = pairedBootstrap(a, a);
     expect(same.p).toBe(1);
+    // One, two or three tasks that flipped are no evidence: as the exact McNemar test says.
+    expect(pairedBootstrap([0], [1]).p).toBe(1);
+    expect(pairedBootstrap([0, 0], [1, 1]).p).toBe(0.5);
+    expect(pairedBootstrap([0, 0, 0], [1, 1, 1]).p).toBe(0.25);
+    expect(signFlipTest([0.5, -0.5, 1, 0])).toBe(6 / 8);
+    // Past 20 differing tasks, Monte Carlo: close to the exact binomial tail.
+    expect(signFlipTest(Array.from({ length: 30 }, (_, i) => (i < 22 ? 1 : -1)))).toBeCloseTo(mcnemarExact(8, 22), 2);
     expect(() => pairedBootstrap([1], [1, 0])).toThrow(/differ in length/);
   });
 });
@@ -108,7 +115,8 @@ describe('compare', () => {
     const a = results([...ids.flatMap((id) => [attempt(id, true, 1), attempt(id, true, 2)]), attempt('only-a', true)], 2);
     const b = results(ids.flatMap((id) => [attempt(id, false, 1), attempt(id, false, 2)]), 2, 'core-2');
     const c = compareResults(a, b);
-    expect(c.test).toBe('paired-bootstrap');
+    expect(c.test).toBe('paired-sign-flip');
+    expect(c.interval?.high).toBeLessThan(0);
     expect(c.tasks).toBe(10);
     expect(c.unpaired).toEqual(['only-a']);
     expect(c.warnings.join('\n')).toMatch(/suites differ[\s\S]*only-a/);

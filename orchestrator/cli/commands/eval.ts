@@ -7,7 +7,7 @@ import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
 import { renderHtml } from '../../../evals/harness/report/html.ts';
 import { describeRate, outcomeOf, renderMarkdown, tierRows } from '../../../evals/harness/report/markdown.ts';
 import { readResults, type Results } from '../../../evals/harness/results.ts';
-import { runEval } from '../../../evals/harness/runner.ts';
+import { isEvalOut, runEval, stopLeftovers } from '../../../evals/harness/runner.ts';
 import { loadSuite } from '../../../evals/harness/task.ts';
 import { StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
@@ -93,9 +93,17 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
   const repeat = wholeNumber('--repeat', options.repeat, 1, 100);
   const concurrency = wholeNumber('--concurrency', options.concurrency, 1, 64);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 10, 86_400) * 1000;
-  if (options.fresh) rmSync(out, { recursive: true, force: true });
+  if (options.fresh) {
+    // --fresh wipes an eval's own directory, never whatever else --out may name.
+    if (!isEvalOut(out)) throw new StewardError('E_USAGE', `--fresh would delete ${out}, which holds no eval (no eval.json)`, { hint: 'give --out a directory of its own' });
+    await stopLeftovers(out);
+    rmSync(out, { recursive: true, force: true });
+  }
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
+  const stop = (): void => {
+    process.stderr.write('\nsteward: stopping after the attempts under way; Ctrl-C again quits at once (the same command resumes)\n');
+    controller.abort();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const bar = progress('eval');
@@ -156,7 +164,8 @@ function printComparison(c: Comparison): void {
   print(`${c.a.label}: ${describeRate(c.a.rate)}`);
   print(`${c.b.label}: ${describeRate(c.b.rate)}`);
   print(`paired tasks: ${c.tasks}; improved in ${c.b.label}: ${c.improved.join(', ') || 'none'}; regressed: ${c.regressed.join(', ') || 'none'}`);
-  print(`${c.test === 'mcnemar-exact' ? 'exact McNemar test' : 'paired bootstrap over tasks'}: difference ${(c.difference * 100).toFixed(1)} points, p = ${c.p.toPrecision(3)}`);
+  const interval = c.interval ? ` (bootstrap 95% interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : '';
+  print(`${c.test === 'mcnemar-exact' ? 'exact McNemar test' : 'sign-flip test over tasks'}: difference ${(c.difference * 100).toFixed(1)} points${interval}, p = ${c.p.toPrecision(3)}`);
   for (const warning of c.warnings) print(`warning: ${warning}`);
   print(`verdict: ${c.b.label} is ${c.verdict === 'no significant difference' ? `not significantly different from ${c.a.label}` : `${c.verdict} than ${c.a.label}`} (alpha ${c.alpha})`);
 }
