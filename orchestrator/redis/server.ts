@@ -61,10 +61,16 @@ function alive(pidFile: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch {
     return undefined;
   }
+  // After a reboot the number may belong to another program: only a redis-server is ours to stop.
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server')) return undefined;
+  } catch {
+    // No /proc (not Linux): the signal test above is all there is.
+  }
+  return pid;
 }
 
 async function ping(options: RedisOptions, timeoutMs = 500): Promise<boolean> {
