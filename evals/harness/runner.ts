@@ -20,6 +20,8 @@ export interface RunEvalOptions {
   log: Logger;
   signal?: AbortSignal;
   chatModel?: PipelineOptions['chatModel'];
+  /** Called once before any attempt, with the attempts a killed eval had recorded. */
+  onStart?: (recorded: readonly Attempt[], total: number) => void;
   /** Called after every attempt, with how many are done of how many. */
   onAttempt?: (attempt: Attempt, done: number, total: number) => void;
 }
@@ -193,6 +195,7 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     for (const task of options.suite.tasks) if (!byKey.has(`${task.spec.id}#${repeat}`)) todo.push({ task, repeat });
   }
   const total = options.suite.tasks.length * options.config.repeat;
+  options.onStart?.(attempts, total);
   // One measurement a task, shared by its repeats even when they run at once.
   const measuring = new Map<string, Promise<Baseline>>();
   const baselineOf = (task: EvalTask): Promise<Baseline> => {

@@ -129,6 +129,10 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
       stewardRoot: STEWARD_ROOT,
       log: createLogger({ component: 'eval' }),
       signal: controller.signal,
+      onStart(recorded, total) {
+        resolved = recorded.filter((a) => a.success).length;
+        if (recorded.length > 0 && !quiet) print(`resuming: ${recorded.length} of ${total} attempts were recorded in ${out}`);
+      },
       onAttempt(attempt, done, total) {
         if (attempt.success) resolved++;
         first ??= done - 1;
