@@ -119,7 +119,7 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
-  it('refuses to resume attempts of tasks that changed since', () => {
+  it("refuses to resume attempts of tasks that changed since, and repeats each task --repeat times", () => {
     const suite = join(tempDir(), 'suite');
     cpSync(OUTSIDE, suite, { recursive: true });
     const out = join(tempDir(), 'out');
@@ -128,6 +128,10 @@ describe('steward eval run on a suite written outside steward', () => {
     const changed = steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title']);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(/E_EVAL_OUT_MISMATCH: .*holds an eval with other settings \(suite, tasks or their contents/);
-    expect(steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title', '--fresh']).code).toBe(0);
+    // Repeats: each task N times, each attempt recorded with its number.
+    const repeated = steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title', '--fresh', '--repeat', '2', '--json']);
+    expect(repeated.code).toBe(0);
+    expect(readResults(out).attempts.map((a) => [a.task, a.repeat])).toEqual([['slug-number-title', 1], ['slug-number-title', 2]]);
+    expect(JSON.parse(repeated.stdout)).toMatchObject({ summary: { overall: { attempts: 2 }, flaky: [] } });
   });
 });
