@@ -119,7 +119,7 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
-  it("refuses to resume attempts of tasks that changed since, and repeats each task --repeat times", () => {
+  it('refuses to resume attempts of tasks that changed since, and repeats each task --repeat times', () => {
     const suite = join(tempDir(), 'suite');
     cpSync(OUTSIDE, suite, { recursive: true });
     const out = join(tempDir(), 'out');
