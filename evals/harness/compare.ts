@@ -48,6 +48,9 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
   const unpaired = [...new Set([...ra.keys(), ...rb.keys()])].filter((task) => !paired.includes(task)).sort();
   const warnings: string[] = [];
   if (a.config.suite.name !== b.config.suite.name) warnings.push(`the suites differ ("${a.config.suite.name}" and "${b.config.suite.name}"): only tasks with the same id are paired`);
+  const settings: string[] = (['fixer', 'model', 'repeat'] as const).filter((key) => a.config[key] !== b.config[key]);
+  if (a.config.playbook.hash !== b.config.playbook.hash) settings.unshift('playbook');
+  if (settings.length > 0) warnings.push(`A and B differ in ${settings.join(', ')}: that is what this comparison measures`);
   if (unpaired.length > 0) warnings.push(`${unpaired.length} task(s) ran on one side only and are left out: ${unpaired.join(', ')}`);
   const improved = paired.filter((task) => (rb.get(task) ?? 0) > (ra.get(task) ?? 0));
   const regressed = paired.filter((task) => (rb.get(task) ?? 0) < (ra.get(task) ?? 0));

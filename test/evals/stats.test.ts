@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareResults } from '../../evals/harness/compare.ts';
+import { renderHtml } from '../../evals/harness/report/html.ts';
 import { summarise, type Attempt, type Results } from '../../evals/harness/results.ts';
 import { mcnemarExact, pairedBootstrap, signFlipTest, wilson } from '../../evals/harness/stats.ts';
 
@@ -122,6 +123,17 @@ describe('compare', () => {
     expect(c.warnings.join('\n')).toMatch(/suites differ[\s\S]*only-a/);
     expect(c.verdict).toBe('worse');
     expect(c.a.rate.attempts).toBe(20);
+  });
+
+  it('names the settings A and B differ in, and report.html escapes what suites and tasks are called', () => {
+    const a = results(ids.map((id) => attempt(id, true)));
+    const b = { ...results(ids.map((id) => attempt(id, true))), config: { ...a.config, fixer: 'hybrid' as const, playbook: { ...a.config.playbook, hash: 'other' } } };
+    expect(compareResults(a, b).warnings).toContain('A and B differ in playbook, fixer: that is what this comparison measures');
+    const hostile = { ...a, config: { ...a.config, suite: { ...a.config.suite, name: '<img src=x onerror=alert(1)>' } }, tasks: [{ id: 't0', title: 't', tier: 1, category: 'null check', expectFix: true, baseline: { visiblePassed: [], hiddenTests: [], hiddenFailedOnOriginal: 0, warnings: ['hidden: <b>no results</b>'] } }] };
+    const html = renderHtml(hostile);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toMatch(/<h2>Task warnings<\/h2><ul><li><code>t0<\/code>: hidden: &lt;b&gt;no results&lt;\/b&gt;; its hidden tests pass on the original plugin<\/li><\/ul>/);
   });
 
   it('summarises rates by tier and category and marks tasks whose repeats disagree as flaky', () => {

@@ -44,6 +44,17 @@ function costChart(results: Results): string {
   return `<h2>Cost per task (wall time; green resolved or correct)</h2><svg role="img" aria-label="cost per task" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${items.join('')}</svg>`;
 }
 
+/** Tasks whose baseline says they may not measure what they claim (as report.md lists them). */
+function taskWarnings(results: Results): string {
+  const warned = results.tasks.filter((t) => t.baseline.warnings.length > 0 || (t.expectFix && t.baseline.hiddenFailedOnOriginal === 0));
+  if (warned.length === 0) return '';
+  const items = warned.map((t) => {
+    const notes = [...t.baseline.warnings, ...(t.expectFix && t.baseline.hiddenFailedOnOriginal === 0 ? ['its hidden tests pass on the original plugin'] : [])];
+    return `<li><code>${escape(t.id)}</code>: ${escape(notes.join('; '))}</li>`;
+  });
+  return `<h2>Task warnings</h2><ul>${items.join('')}</ul>`;
+}
+
 /** report.html: one self-contained file (no script, no network) a person opens from disk. */
 export function renderHtml(results: Results): string {
   const { config, summary } = results;
@@ -66,6 +77,7 @@ ${results.tasks.length} tasks × ${config.repeat} repeat(s); wall ${(results.wal
 ${rateChart('Success rate by tier', Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]))}
 ${rateChart('Success rate by category', Object.entries(summary.byCategory))}
 ${costChart(results)}
+${taskWarnings(results)}
 <h2>Attempts</h2>
 <table><thead><tr><th>task</th><th>tier</th><th>category</th><th>repeat</th><th>outcome</th><th>wall</th><th>candidates</th><th>tokens</th><th>detail</th></tr></thead>
 <tbody>

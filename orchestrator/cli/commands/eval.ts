@@ -60,6 +60,7 @@ function fixerOf(value: string): 'offline' | 'llm' | 'hybrid' {
 /** A model that cannot be built fails here, once, rather than as a quiet "no candidate" in every attempt. */
 async function checkModel(fixer: 'offline' | 'llm' | 'hybrid', model: string | undefined): Promise<void> {
   if (fixer === 'llm' && !model) throw new StewardError('E_USAGE', '--fixer llm needs --model <provider:model>', { hint: 'e.g. --model anthropic:claude-sonnet-4-5, or --fixer offline' });
+  if (fixer === 'hybrid' && !model) process.stderr.write('steward: --fixer hybrid without --model runs the offline fixer alone\n');
   if (fixer === 'offline' || !model) return;
   try {
     await modelByName(model)();
