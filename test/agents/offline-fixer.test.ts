@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
 import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
+import { decodeMappings } from '../../agents/fixers/offline/source-map.ts';
 import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
 import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
@@ -227,6 +228,37 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(readCoverage(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
   });
 
+  it('decodes source-map VLQ mappings: relative fields, negative steps, new lines', () => {
+    expect(decodeMappings('AAAA,CAAC;AACA,ECAD')).toEqual([
+      { genLine: 0, genCol: 0, source: 0, line: 0, col: 0 },
+      { genLine: 0, genCol: 1, source: 0, line: 0, col: 1 },
+      { genLine: 1, genCol: 0, source: 0, line: 1, col: 1 },
+      { genLine: 1, genCol: 2, source: 1, line: 1, col: 0 },
+    ]);
+    // A segment of one field (a generated column with no origin) moves the column only.
+    expect(decodeMappings('AAAA,E,CAAC')).toEqual([
+      { genLine: 0, genCol: 0, source: 0, line: 0, col: 0 },
+      { genLine: 0, genCol: 3, source: 0, line: 0, col: 1 },
+    ]);
+  });
+
+  it('ranks TypeScript lines through the source map the loader leaves in the coverage file', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    symlinkSync(join(STEWARD_ROOT, 'node_modules'), join(root, 'node_modules'));
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(root, 'src/a.ts'), ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
+    const run = (dir: string, arg: number) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.ts'))}); f(${arg});`], { cwd: root, env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) } });
+    run('failing', 0);
+    run('pass-1', 1);
+    const failing = readCoverage(join(root, 'failing'), root);
+    expect([...(failing[0]?.get('src/a.ts') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7]);
+    const ranked = ochiai(failing, readCoverage(join(root, 'pass-1'), root));
+    expect(ranked[0]).toEqual({ file: 'src/a.ts', line: 4, score: 1 });
+    expect(ranked.some((r) => r.line === 6)).toBe(false);
+  });
+
   it('ranks Python lines the same way, from the trace module run by the sitecustomize the checks install', () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
@@ -365,6 +397,10 @@ describe('the offline fixer: search', () => {
     expect(stopped).toMatchObject({ fixer: 'offline', validated: 1 + rest.length });
     expect(Number(stopped?.tried)).toBeGreaterThan(1);
     expect(events.filter((e) => e.kind === 'candidate-tried')).toHaveLength(Number(stopped?.tried));
+    // Ochiai over the TypeScript sources, through the source maps tsx leaves in the sandbox's coverage.
+    const spectrum = events.find((e) => e.kind === 'spectrum')?.data as { lines: { file: string }[] };
+    expect(spectrum.lines.length).toBeGreaterThan(0);
+    for (const line of spectrum.lines) expect(line.file).toMatch(/^src\/[a-z]+\.ts$/);
   }, 120_000);
 
   it('stops at its budget of candidates, and at its wall time', async () => {

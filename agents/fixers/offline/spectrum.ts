@@ -2,6 +2,7 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { confinedPath, readRegularFile } from '../workspace.ts';
+import { decodeMappings } from './source-map.ts';
 
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */
 const LIMITS = { files: 64, bytes: 32 * 1024 * 1024, ranges: 200_000 };
@@ -21,8 +22,14 @@ interface V8Script {
   functions: { ranges: V8Range[] }[];
 }
 
-/** Plain JavaScript only: a TypeScript file's V8 offsets are of the code its loader made, not of the file. */
-const COVERED_FILE = /\.[cm]?js$/;
+/** JavaScript as it is; TypeScript through the source map its loader left in the coverage file. */
+const COVERED_FILE = /\.[cm]?[jt]s$/;
+
+/** What Node writes beside the coverage when a loader (tsx) made the code it ran. */
+interface SourceMapEntry {
+  lineLengths?: number[];
+  data?: { mappings?: string; sources?: string[] };
+}
 
 /**
  * The lines of one script that ran: a line counts when the innermost V8 block range
@@ -65,7 +72,7 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
         text = undefined; // A link, which O_NOFOLLOW refuses.
       }
       if (text === undefined) return lines;
-      let report: { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown> };
+      let report: { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown>; 'source-map-cache'?: Record<string, SourceMapEntry> };
       try {
         report = JSON.parse(text) as typeof report;
       } catch {
@@ -89,11 +96,43 @@ export function readCoverage(dir: string, root: string): LineCoverage[] {
         } catch {
           source = undefined;
         }
-        if (source !== undefined) lines.set(file, coveredLines(source.replace(/^\uFEFF/, ''), script));
+        if (source === undefined) continue;
+        const map = report['source-map-cache']?.[script.url];
+        const ran = map ? mappedLines(map, script) : /\.[cm]?js$/.test(file) ? coveredLines(source.replace(/^\uFEFF/, ''), script) : undefined;
+        // A loader may compile one file twice (a script entry each): what either ran, ran.
+        if (ran) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
       }
       return lines;
     })
     .filter((lines) => lines.size > 0);
+}
+
+/**
+ * The original lines of a loader-made script that ran: for each line of the source,
+ * its first mapped position in the generated code, judged as `coveredLines` judges a
+ * line (the innermost V8 range around it ran). Undefined when the map is unusable.
+ */
+function mappedLines(map: SourceMapEntry, script: V8Script): Set<number> | undefined {
+  const lengths = map.lineLengths;
+  const mappings = map.data?.mappings;
+  if (!Array.isArray(lengths) || typeof mappings !== 'string' || mappings.length > LIMITS.bytes) return undefined;
+  const starts: number[] = [0];
+  for (const length of lengths) starts.push((starts.at(-1) ?? 0) + (Number(length) || 0) + 1);
+  const first = new Map<number, number>();
+  for (const segment of decodeMappings(mappings)) {
+    // One source per script: what tsx makes of one file.
+    if (segment.source !== 0) continue;
+    const offset = (starts[segment.genLine] ?? Number.NaN) + segment.genCol;
+    const known = first.get(segment.line);
+    if (Number.isFinite(offset) && (known === undefined || offset < known)) first.set(segment.line, offset);
+  }
+  const ranges = script.functions.flatMap((f) => f.ranges).sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset));
+  const covered = new Set<number>();
+  for (const [line, offset] of first) {
+    const innermost = ranges.find((r) => r.startOffset <= offset && offset < r.endOffset);
+    if (innermost && innermost.count > 0) covered.add(line + 1);
+  }
+  return covered;
 }
 
 /** The lines of one Python process (our sitecustomize's file): plugin files only, as the copy has them. */
