@@ -83,21 +83,29 @@ export async function measureBaseline(task: EvalTask): Promise<Baseline> {
   };
 }
 
-/**
- * Does one issue's text name the plugin, the error (its type and the start of its
- * message), the stack and how to reproduce it (eval-task.md's `issue`)?
- */
-export function issueIsComplete(task: EvalTask, text: string): boolean {
-  const event = task.spec.events[0];
-  if (!event || !text.includes(task.manifest.name) || !text.includes(event.error.type)) return false;
-  // Scrubbing may blank a secret later in the message: its first words must be there.
-  const opening = event.error.message.split('\n')[0]?.slice(0, 24).trim() ?? '';
-  if (opening && !text.includes(opening)) return false;
-  const frame = (event.error.stack ?? '')
+/** The file of the first frame of a Node or Python stack. */
+function topFrameFile(stack: string | undefined): string | undefined {
+  return (stack ?? '')
     .split('\n')
     .map((line) => /(?:\(|at |File ")([^():"]+?\.[a-z]+)(?::|", line )\d+/.exec(line)?.[1])
     .find((file): file is string => Boolean(file));
-  if (frame && !text.includes(frame.split(/[\\/]/).pop() ?? frame)) return false;
+}
+
+/**
+ * Does one issue's text name the plugin, the error (its type and the start of its
+ * message), the stack and how to reproduce it (eval-task.md's `issue`)? The events of
+ * a group differ in their details (page 4 or page 12): any one of them may be the one shown.
+ */
+export function issueIsComplete(task: EvalTask, text: string): boolean {
+  if (!text.includes(task.manifest.name)) return false;
+  const shown = task.spec.events.some((event) => {
+    // Scrubbing may blank a secret later in the message: its first words must be there.
+    const opening = event.error.message.split('\n')[0]?.slice(0, 24).trim() ?? '';
+    if (!text.includes(event.error.type) || (opening && !text.includes(opening))) return false;
+    const frame = topFrameFile(event.error.stack);
+    return !frame || text.includes(frame.split(/[\\/]/).pop() ?? frame);
+  });
+  if (!shown) return false;
   if (!/reproduc/i.test(text)) return false;
   // The issue shows one of the events' inputs (steward's shows the newest): any will do.
   const inputs = task.spec.events.map((e) => e.invocation?.input).filter((input): input is object => typeof input === 'object' && input !== null);

@@ -8,7 +8,7 @@ import { mutatePlugin } from '../../evals/harness/mutate/index.ts';
 import { autoMutants, tierOf } from '../../evals/harness/mutate/inject.ts';
 import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
 import type { Baseline } from '../../evals/harness/results.ts';
-import { measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
+import { issueIsComplete, measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
 import { loadSuite, type EvalTask } from '../../evals/harness/task.ts';
 import type { StewardError } from '../../orchestrator/core/errors.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
@@ -146,6 +146,11 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     // One issue with the stack and another with the plugin's name are not one complete report.
     const [head, ...rest] = body.split('\n');
     expect((await scoreAttempt(config, baseline, outcome(undefined, [issue(head ?? '', 'report'), issue(rest.join('\n').replace(/csv-import/g, 'it'), 'report')]))).scores.issue).toBe(false);
+    // The group's events differ in detail: an issue that shows any one of them names the error.
+    const other = { ...event!, error: { ...event!.error, message: 'delimiter must not be the quote character (column 7)' } };
+    const twoEvents: EvalTask = { ...config, spec: { ...config.spec, events: [{ ...event!, error: { ...event!.error, message: 'another message altogether' } }, other] } };
+    expect(issueIsComplete(twoEvents, body)).toBe(true);
+    expect(issueIsComplete({ ...twoEvents, spec: { ...twoEvents.spec, events: [twoEvents.spec.events[0]!] } }, body)).toBe(false);
     // A run cut short earns no credit for a patch it had not made yet.
     expect(await scoreAttempt(config, baseline, { ...outcome(undefined, [issue(body)]), timedOut: true })).toMatchObject({ scores: { correct: false }, reason: 'timeout' });
   });
