@@ -1,4 +1,5 @@
-import { compileJsonSchema, schemaErrors } from '../../orchestrator/core/json-schema.ts';
+import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
+import { checkedOutput, refusedInput, type Validators } from '../../orchestrator/host/contract.ts';
 import { buildErrorEvent } from '../../orchestrator/host/events.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { Outcome } from '../../orchestrator/host/types.ts';
@@ -13,18 +14,14 @@ export interface Invocation {
   event?: ErrorEvent;
 }
 
-/** interface.input and interface.output as the host checks them around every call. */
-function contract(manifest: Manifest): { input: (value: unknown) => Outcome | undefined; output: (outcome: Outcome) => Outcome } {
-  const input = compileJsonSchema(manifest.interface.input);
-  const output = compileJsonSchema(manifest.interface.output);
-  return {
-    input: (value) =>
-      input.ok && !input.validate(value) ? { ok: false, kind: 'invalid-input', error: { type: 'InputSchemaViolation', message: `input does not match interface.input: ${schemaErrors(input.validate)}` }, durationMs: 0 } : undefined,
-    output: (outcome) =>
-      outcome.ok && output.ok && !output.validate(outcome.output)
-        ? { ok: false, kind: 'invalid-output', error: { type: 'OutputSchemaViolation', message: `output does not match interface.output: ${schemaErrors(output.validate)}` }, durationMs: outcome.durationMs }
-        : outcome,
-  };
+/** interface.input and interface.output compiled, as the host compiles them when it loads a plugin. */
+function validatorsOf(manifest: Manifest): Validators {
+  const out: Validators = {};
+  for (const side of ['input', 'output'] as const) {
+    const compiled = compileJsonSchema(manifest.interface[side]);
+    if (compiled.ok) out[side] = compiled.validate;
+  }
+  return out;
 }
 
 /**
@@ -38,9 +35,9 @@ export async function invokeAll(pluginDir: string, manifest: Manifest, inputs: r
   const secrets = manifest.env.filter((v) => v.secret && env[v.name]).map((v) => env[v.name] ?? '');
   try {
     const out: Invocation[] = [];
-    const checks = contract(manifest);
+    const validators = validatorsOf(manifest);
     for (const input of inputs) {
-      const outcome = checks.input(input) ?? checks.output(await invokeOnce({ manifest, copy, request: { op: 'execute', input }, env: declared }));
+      const outcome = refusedInput(validators, input) ?? checkedOutput(validators, await invokeOnce({ manifest, copy, request: { op: 'execute', input }, env: declared }));
       if (outcome.ok || outcome.kind === 'not-runnable') {
         out.push({ input, outcome });
         continue;

@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { fixersFor } from '../../agents/fixers/registry.ts';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
@@ -10,7 +10,7 @@ import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
 import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
-import type { Library } from '../../orchestrator/library/library.ts';
+import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
 import { defaultRequirementContext } from '../../orchestrator/library/requires.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
 import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
@@ -151,7 +151,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     outcome.proposals = await tracker.listProposals({ plugin: task.manifest.name });
     const published = outcome.events.findLast((e) => e.kind === 'published')?.data as { commit?: string } | undefined;
     if (published?.commit) {
-      const prefix = `${relative(library.root, join(library.paths.plugins, task.manifest.name))}/`;
+      const prefix = `${pluginPrefix(library, task.manifest.name)}/`;
       // A patch any git applies with -p1, whatever the user's diff settings; binary files and deletions included.
       outcome.patch = await git(library.root, ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', `--relative=${prefix}`, `${published.commit}^`, published.commit]);
     }

@@ -1,10 +1,12 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
-import { writeJsonAtomic } from '../../orchestrator/core/files.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../orchestrator/core/files.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { stopRedis } from '../../orchestrator/redis/server.ts';
 import { runPipeline, type PipelineOptions } from './pipeline.ts';
+import { renderHtml } from './report/html.ts';
+import { renderMarkdown } from './report/markdown.ts';
 import { attemptSchema, baselineSchema, summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
 import { costsOf, measureBaseline, scoreAttempt } from './score.ts';
 import { taskDigest, type EvalTask, type Suite } from './task.ts';
@@ -103,20 +105,22 @@ export function isEvalOut(out: string): boolean {
 export async function stopLeftovers(out: string): Promise<void> {
   const work = join(out, 'work');
   if (!existsSync(work)) return;
-  for (const name of readdirSync(work)) await stopRedis(join(work, name, 'library', '.steward')).catch(() => false);
+  for (const name of readdirSync(work)) await stopAttemptRedis(join(work, name));
 }
 
+/** An attempt's Redis, which lives in its scratch library's state dir (the layout `prepareLibrary` makes). */
+function stopAttemptRedis(dir: string): Promise<boolean> {
+  return stopRedis(join(dir, 'library', '.steward')).catch(() => false);
+}
+
+type AttemptBase = Pick<Attempt, 'task' | 'repeat' | 'tier' | 'category' | 'expectFix' | 'startedAt'>;
+
 /** An attempt that ended in an error of the harness or the pipeline: scored as a crash, with the message. */
-function crashed(task: EvalTask, repeat: number, startedAt: string, wallMs: number, message: string): Attempt {
+function crashed(base: AttemptBase, wallMs: number, message: string): Attempt {
   return {
-    task: task.spec.id,
-    repeat,
-    tier: task.spec.tier,
-    category: task.spec.category,
-    expectFix: task.spec.expect.fix,
-    startedAt,
+    ...base,
     success: false,
-    scores: { issue: false, reproduced: false, patch: false, resolved: task.spec.expect.fix ? false : null, correct: task.spec.expect.fix ? null : false },
+    scores: { issue: false, reproduced: false, patch: false, resolved: base.expectFix ? false : null, correct: base.expectFix ? null : false },
     reason: 'crash',
     detail: message.slice(0, 500),
     costs: { wallMs, tokens: 0, modelCalls: 0, sandboxRuns: 0, candidatesTried: 0 },
@@ -129,11 +133,11 @@ function crashed(task: EvalTask, repeat: number, startedAt: string, wallMs: numb
 async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baseline>, options: RunEvalOptions): Promise<Attempt> {
   const dir = join(options.out, 'work', `${task.spec.id}.${repeat}`);
   // A killed eval may have left this attempt's Redis running: stopped before its directory goes.
-  await stopRedis(join(dir, 'library', '.steward')).catch(() => false);
+  await stopAttemptRedis(dir);
   rmSync(dir, { recursive: true, force: true });
   const startedAt = new Date().toISOString();
   const started = Date.now();
-  const base = { task: task.spec.id, repeat, tier: task.spec.tier, category: task.spec.category, expectFix: task.spec.expect.fix, startedAt };
+  const base: AttemptBase = { task: task.spec.id, repeat, tier: task.spec.tier, category: task.spec.category, expectFix: task.spec.expect.fix, startedAt };
   const pipeline: PipelineOptions = {
     fixer: options.config.fixer,
     model: options.config.model,
@@ -161,7 +165,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
     };
   } catch (error) {
     options.log.warn({ task: task.spec.id, repeat, err: (error as Error).message }, 'an eval attempt crashed');
-    return crashed(task, repeat, startedAt, Date.now() - started, (error as Error).message);
+    return crashed(base, Date.now() - started, (error as Error).message);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -181,7 +185,7 @@ export async function pool<T>(items: readonly T[], limit: number, work: (item: T
 
 /**
  * Every task of the suite, `repeat` times, through the real pipeline; scores each
- * attempt as eval-task.md says and writes results.json. Attempts are appended to
+ * attempt as eval-task.md says and writes results.json, report.md and report.html. Attempts are appended to
  * attempts.jsonl as they finish, so a killed eval resumes where it stopped.
  */
 export async function runEval(options: RunEvalOptions): Promise<Results> {
@@ -248,6 +252,9 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
   };
   if (!options.signal?.aborted) {
     writeJsonAtomic(join(options.out, FILES.results), results);
+    // The two readable companions, written with it so that all three always agree.
+    writeFileAtomic(join(options.out, 'report.md'), renderMarkdown(results));
+    writeFileAtomic(join(options.out, 'report.html'), renderHtml(results));
     rmSync(join(options.out, 'work'), { recursive: true, force: true });
   }
   return results;

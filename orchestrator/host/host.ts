@@ -1,6 +1,6 @@
-import type { ValidateFunction } from 'ajv';
 import { join } from 'node:path';
-import { compileJsonSchema, schemaErrors } from '../core/json-schema.ts';
+import { compileJsonSchema } from '../core/json-schema.ts';
+import { checkedOutput, refusedInput, type Validators } from './contract.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { listPluginNames, pluginPrefix, type Library } from '../library/library.ts';
 import { checkManifest, type Manifest } from '../library/manifest.ts';
@@ -38,7 +38,7 @@ interface Entry {
   starting: Promise<void> | undefined;
   readonly crashes: number[];
   inFlight: number;
-  readonly validators: { input?: ValidateFunction; output?: ValidateFunction };
+  readonly validators: Validators;
 }
 
 export interface PluginHealth {
@@ -183,10 +183,10 @@ export class PluginHost {
     if (!manifest || entry.state === 'FAILED' || entry.state === 'UNAVAILABLE') {
       return { ok: false, kind: 'not-runnable', error: { type: entry.state, message: entry.reason ?? entry.state }, durationMs: 0 };
     }
-    if (op === 'execute' && entry.validators.input && !entry.validators.input(input)) {
-      const error = { type: 'InputSchemaViolation', message: `input does not match interface.input: ${schemaErrors(entry.validators.input)}` };
-      await this.capture(entry, manifest, 'invalid-input', error, op, input);
-      return { ok: false, kind: 'invalid-input', error, durationMs: 0 };
+    const rejected = op === 'execute' ? refusedInput(entry.validators, input) : undefined;
+    if (rejected && !rejected.ok) {
+      await this.capture(entry, manifest, 'invalid-input', rejected.error, op, input);
+      return rejected;
     }
     const refused = await this.ensureStarted(entry, manifest);
     if (refused) return refused;
@@ -201,9 +201,7 @@ export class PluginHost {
     } finally {
       entry.inFlight--;
     }
-    if (outcome.ok && op === 'execute' && entry.validators.output && !entry.validators.output(outcome.output)) {
-      outcome = { ok: false, kind: 'invalid-output', error: { type: 'OutputSchemaViolation', message: `output does not match interface.output: ${schemaErrors(entry.validators.output)}` }, durationMs: outcome.durationMs };
-    }
+    if (op === 'execute') outcome = checkedOutput(entry.validators, outcome);
     await this.settle(entry, manifest, runtime, outcome, op, input);
     return outcome;
   }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import ts from 'typescript';
 import type { FixRequest } from '../types.ts';
 import { confinedPath, readRegularFile } from '../workspace.ts';
-import { descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
+import { declaredFunction, descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
 import type { Site } from './templates/types.ts';
 
 /**
@@ -30,13 +30,9 @@ function importedFile(from: string, specifier: string, parsed: Parsed): string |
 
 /** A function's body by name: declared in the file, or imported into it from another of the plugin's files. */
 function functionBody(file: string, sf: ts.SourceFile, name: string, parsed: Parsed): { file: string; sf: ts.SourceFile; body: ts.Node } | undefined {
+  const own = declaredFunction(sf, name);
+  if (own?.body) return { file, sf, body: own.body };
   for (const s of sf.statements) {
-    if (ts.isFunctionDeclaration(s) && s.name?.text === name && s.body) return { file, sf, body: s.body };
-    if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { file, sf, body: d.initializer.body };
-      }
-    }
     if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause?.namedBindings && ts.isNamedImports(s.importClause.namedBindings)) {
       const imported = s.importClause.namedBindings.elements.find((e) => e.name.text === name);
       if (!imported) continue;

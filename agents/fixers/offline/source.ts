@@ -90,3 +90,15 @@ export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | u
 export function text(sf: ts.SourceFile, node: ts.Node): string {
   return node.getText(sf);
 }
+
+/** A function the file declares at its top level by name: `function f` or `const f = (…) => …`. */
+export function declaredFunction(sf: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name?.text === name && s.body) return s;
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return d.initializer;
+    }
+  }
+  return undefined;
+}

@@ -32,21 +32,25 @@ interface SourceMapEntry {
 }
 
 /**
- * The lines of one script that ran: a line counts when the innermost V8 block range
- * around its first character ran at least once (V8's block coverage nests ranges,
- * a function's whole body first, then the blocks inside it that ran a different
- * number of times).
+ * Whether the code at an offset ran: the innermost V8 block range around it ran at
+ * least once (V8's block coverage nests ranges, a function's whole body first, then
+ * the blocks inside it that ran a different number of times).
  */
-function coveredLines(source: string, script: V8Script): Set<number> {
+function ranAt(script: V8Script): (offset: number) => boolean {
   const ranges = script.functions.flatMap((f) => f.ranges).sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset));
+  return (offset) => (ranges.find((r) => r.startOffset <= offset && offset < r.endOffset)?.count ?? 0) > 0;
+}
+
+/** The lines of one script that ran: a line counts when the code at its first character ran. */
+function coveredLines(source: string, script: V8Script): Set<number> {
+  const ran = ranAt(script);
   const covered = new Set<number>();
   let offset = 0;
   source.split('\n').forEach((line, index) => {
     const first = offset + (line.length - line.trimStart().length);
     offset += line.length + 1;
     if (line.trim() === '') return;
-    const innermost = ranges.find((r) => r.startOffset <= first && first < r.endOffset);
-    if (innermost && innermost.count > 0) covered.add(index + 1);
+    if (ran(first)) covered.add(index + 1);
   });
   return covered;
 }
@@ -126,12 +130,9 @@ function mappedLines(map: SourceMapEntry, script: V8Script): Set<number> | undef
     const known = first.get(segment.line);
     if (Number.isFinite(offset) && (known === undefined || offset < known)) first.set(segment.line, offset);
   }
-  const ranges = script.functions.flatMap((f) => f.ranges).sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset));
+  const ran = ranAt(script);
   const covered = new Set<number>();
-  for (const [line, offset] of first) {
-    const innermost = ranges.find((r) => r.startOffset <= offset && offset < r.endOffset);
-    if (innermost && innermost.count > 0) covered.add(line + 1);
-  }
+  for (const [line, offset] of first) if (ran(offset)) covered.add(line + 1);
   return covered;
 }
 

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { modelByName } from '../../../agents/fixers/registry.ts';
 import { compareResults, type Comparison } from '../../../evals/harness/compare.ts';
 import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
-import { renderHtml } from '../../../evals/harness/report/html.ts';
-import { describeRate, outcomeOf, renderMarkdown, tierRows } from '../../../evals/harness/report/markdown.ts';
+import { describeRate, outcomeOf, tierRows } from '../../../evals/harness/report/markdown.ts';
 import { readResults, type Results } from '../../../evals/harness/results.ts';
 import { isEvalOut, runEval, stopLeftovers } from '../../../evals/harness/runner.ts';
 import { loadSuite } from '../../../evals/harness/task.ts';
@@ -67,14 +66,6 @@ async function checkModel(fixer: 'offline' | 'llm' | 'hybrid', model: string | u
   } catch (error) {
     throw new StewardError('E_USAGE', `--model ${model}: ${(error as Error).message.replace(/^model "[^"]*": /, '')}`, { hint: 'the provider package must be installed and its API key set in the environment' });
   }
-}
-
-/** Writes results.json's two readable companions next to it. */
-function writeReports(out: string, results: Results): string[] {
-  const files = [join(out, 'report.md'), join(out, 'report.html')];
-  writeFileAtomic(files[0] ?? '', renderMarkdown(results));
-  writeFileAtomic(files[1] ?? '', renderHtml(results));
-  return [join(out, 'results.json'), ...files];
 }
 
 /** One eval run with a live count; returns its results, or undefined when stopped by a signal. */
@@ -148,7 +139,6 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
       process.stderr.write(`steward: eval stopped; run the same command again to resume (attempts so far are in ${join(out, 'attempts.jsonl')})\n`);
       return undefined;
     }
-    writeReports(out, results);
     return results;
   } finally {
     process.off('SIGINT', stop);

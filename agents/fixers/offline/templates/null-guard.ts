@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { descendants, enclosingFunction, lineOf, text } from '../source.ts';
+import { declaredFunction, descendants, enclosingFunction, lineOf, text } from '../source.ts';
 import type { Site, Template, TemplateFix } from './types.ts';
 
 const STRING = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase', 'split', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'normalize', 'charAt', 'charCodeAt', 'codePointAt', 'localeCompare', 'match', 'matchAll']);
@@ -85,9 +85,7 @@ function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
 function argumentFallback(sf: ts.SourceFile, call: ts.CallExpression, index: number): { callee: string; fallback: string } | undefined {
   if (!ts.isIdentifier(call.expression)) return undefined;
   const name = call.expression.text;
-  const fn = descendants(sf, (n): n is ts.FunctionLikeDeclaration => ts.isFunctionDeclaration(n) || ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isVariableDeclaration(n.parent))).find((f) =>
-    ts.isFunctionDeclaration(f) ? f.name?.text === name : ts.isVariableDeclaration(f.parent) && ts.isIdentifier(f.parent.name) && f.parent.name.text === name,
-  );
+  const fn = declaredFunction(sf, name);
   const param = fn?.parameters[index]?.name;
   if (!fn?.body || !param || !ts.isIdentifier(param)) return undefined;
   for (const use of descendants(fn.body, ts.isPropertyAccessExpression)) {
