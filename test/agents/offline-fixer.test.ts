@@ -10,6 +10,7 @@ import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
 import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
+import { conditionClause } from '../../agents/fixers/offline/templates/condition-clause.ts';
 import { regex } from '../../agents/fixers/offline/templates/regex.ts';
 import { swappedArguments } from '../../agents/fixers/offline/templates/swapped-arguments.ts';
 import { jsonParse } from '../../agents/fixers/offline/templates/json-parse.ts';
@@ -160,6 +161,57 @@ describe('the offline fixer: more templates', () => {
     const amount = texts(apply(regex, 'if (!/^\\d+$/.test(text)) throw new Error("bad");\n', 1));
     expect(amount.slice(0, 2)).toEqual(['if (!/^-?\\d+$/.test(text)) throw new Error("bad");\n', 'if (!/^(?:\\d+)+$/.test(text)) throw new Error("bad");\n']);
     expect(texts(apply(regex, 'const ok = /^\\d+(?:ms|s|m|h)$/.test(d);\n', 1))).toContain('const ok = /^(?:\\d+(?:ms|s|m|h))+$/.test(d);\n');
+  });
+});
+
+describe('the offline fixer: a clause about the state', () => {
+  const scan = [
+    'function scan(text) {',
+    "  let field = '';",
+    '  let fields = [];',
+    '  let open = false;',
+    '  for (const ch of text) {',
+    '    if (ch === \'"\') {',
+    '      open = true;',
+    '      continue;',
+    '    }',
+    "    if (ch === ',' || ch === ';') { fields.push(field); field = ''; continue; }",
+    '    field += ch;',
+    '  }',
+    "  if (open) throw new Error('unterminated');",
+    '  return [...fields, field];',
+    '}',
+    '',
+  ].join('\n');
+
+  it("narrows an if with the state its loop uses most, the start state first, and keeps the rest of the text", () => {
+    const fixes = apply(conditionClause, scan, 6);
+    expect(texts(fixes).slice(0, 3)).toEqual([
+      scan.replace(`if (ch === '"') {`, `if (ch === '"' && field === '') {`),
+      scan.replace(`if (ch === '"') {`, `if (ch === '"' && !open) {`),
+      scan.replace(`if (ch === '"') {`, `if (ch === '"' && fields.length === 0) {`),
+    ]);
+    expect(texts(fixes)).toContain(scan.replace(`if (ch === '"') {`, `if (ch === '"' && field !== '') {`));
+    expect(fixes).toHaveLength(6);
+    expect(fixes[0]?.rationale).toBe("condition narrowed at src/x.js:6: `ch === '\"'` now also asks `field === ''`, so it no longer holds in every state the function reaches there");
+    // An `||` is kept whole; the variables the condition already names are not asked about again.
+    const either = texts(apply(conditionClause, scan, 10));
+    expect(either[0]).toBe(scan.replace(`if (ch === ',' || ch === ';') {`, `if ((ch === ',' || ch === ';') && field === '') {`));
+    for (const text of either) expect(compiles('src/x.js', text)).toBe(true);
+  });
+
+  it('leaves alone an if that only throws, code outside a function, and state it cannot tell the kind of', () => {
+    expect(apply(conditionClause, scan, 13)).toEqual([]);
+    expect(apply(conditionClause, "let seen = false;\nif (ready) start();\n", 2)).toEqual([]);
+    expect(apply(conditionClause, 'function f(xs) {\n  let n = 0;\n  if (xs.length) n += 1;\n  return n;\n}\n', 3)).toEqual([]);
+  });
+
+  it('localisation: where the state a throw checks was set comes right after the frame', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/scan.js'), scan);
+    const sites = suspectSites({ dir, suspects: [{ file: 'src/scan.js', line: 13, score: 1, reason: 'in-app frame 1' }], reproduction: { error: { type: 'Error', message: 'unterminated' } } } as unknown as FixRequest);
+    expect(sites.slice(0, 3).map((s) => `${s.line}:${s.statement.getText(s.sf)}`)).toEqual([`13:if (open) throw new Error('unterminated');`, `6:ch === '"'`, '7:open = true;']);
   });
 });
 

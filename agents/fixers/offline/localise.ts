@@ -71,8 +71,32 @@ function guardingConditions(statement: ts.Node): ts.Expression[] {
 }
 
 /**
+ * Where the state a check reads was set: for each `let` of the function that the
+ * statement's or its guards' conditions name, the assignments to it and the
+ * condition of the `if` each sits in. `if (inQuotes) throw …` is right to throw; the
+ * defect is where `inQuotes = true` was allowed to happen.
+ */
+function writerSites(statement: ts.Node, fn: ts.FunctionLikeDeclaration | undefined): ts.Node[] {
+  if (!fn?.body) return [];
+  const conditions = [...(ts.isIfStatement(statement) ? [statement.expression] : []), ...guardingConditions(statement)];
+  const read = new Set(conditions.flatMap((c) => descendants(c, ts.isIdentifier).map((id) => id.text)));
+  const mutable = new Set(
+    descendants(fn.body, ts.isVariableDeclarationList)
+      .filter((list) => list.flags & ts.NodeFlags.Let)
+      .flatMap((list) => list.declarations.flatMap((d) => (ts.isIdentifier(d.name) && read.has(d.name.text) ? [d.name.text] : []))),
+  );
+  const assignments = descendants(fn.body, ts.isBinaryExpression).filter((b) => b.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(b.left) && mutable.has(b.left.text));
+  return assignments.flatMap((a) => {
+    const own = a.parent;
+    const guard = guardingConditions(own)[0];
+    return [...(guard && ts.isIfStatement(guard.parent) ? [guard] : []), ...(ts.isExpressionStatement(own) ? [own] : [])];
+  });
+}
+
+/**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
- * frames (as the agent ranked them) and the conditions that guard them, then the lines coverage ranks most suspicious
+ * frames (as the agent ranked them) and the conditions that guard them, then where
+ * the state those conditions read was set, then the lines coverage ranks most suspicious
  * (`spectrum`, Ochiai), then the statements just before each frame's line in its
  * function, then the statements of the plugin's functions those lines call (in the
  * same file or imported from another): a wrong value is often made in a function
@@ -80,6 +104,7 @@ function guardingConditions(statement: ts.Node): ts.Expression[] {
  */
 export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly { file: string; line: number }[] = []): Site[] {
   const first: Site[] = [];
+  const writers: Site[] = [];
   const suspicious: Site[] = [];
   const before: Site[] = [];
   const callees: Site[] = [];
@@ -102,6 +127,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     // A throw's or a return's cause is often the condition that led there (`>=` for `>`).
     for (const condition of guardingConditions(statement)) first.push(site(suspect.file, sf, condition));
     const fn = enclosingFunction(statement);
+    for (const w of writerSites(statement, fn)) writers.push(site(suspect.file, sf, w));
     const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
     for (const s of earlier) before.push(site(suspect.file, sf, s));
     for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) callees.push(site(c.file, c.sf, c.statement));
@@ -113,7 +139,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     if (sf && statement) suspicious.push(site(file, sf, statement));
   }
   const seen = new Set<string>();
-  return [...first, ...suspicious, ...before, ...callees]
+  return [...first, ...writers, ...suspicious, ...before, ...callees]
     .filter((s) => {
       const key = `${s.file}:${s.statement.getStart(s.sf)}`;
       if (seen.has(key)) return false;
