@@ -3,6 +3,7 @@ import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { ThrownError } from '../../orchestrator/host/types.ts';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
@@ -35,11 +36,11 @@ export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: 
 export function sandboxChecks(manifest: Manifest, call: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
-      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir) : undefined);
+      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir, env) : undefined);
       return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
     },
     async runTests(copy, options = {}) {
-      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir) } : {}) });
+      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir, env) } : {}) });
       const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
       return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
     },
@@ -47,19 +48,28 @@ export function sandboxChecks(manifest: Manifest, call: { op: 'execute'; input: 
 }
 
 /**
- * What makes a runtime write line coverage into `dir` (inside the working copy): V8's
- * for Node; for Python, a `sitecustomize` that runs the standard `trace` module, copied
- * beside `dir` so that the sandbox sees it without another bind.
+ * What makes a runtime write line coverage into `dir` (inside the working copy), per
+ * test where the runtime's test runner lets us tell tests apart: for Node, V8's
+ * coverage and a hook `node --test`'s processes load (NODE_OPTIONS); for Python, a
+ * `sitecustomize` that runs the standard `trace` module. Each is copied beside `dir`,
+ * so that the sandbox sees it without another bind.
  */
-export function coverageEnv(manifest: Manifest, dir: string): Record<string, string> {
-  if (manifest.runtime !== 'python') return { NODE_V8_COVERAGE: dir };
-  const site = `${dir}-site`;
-  mkdirSync(site, { recursive: true });
-  copyFileSync(PYTHON_SITE, join(site, 'sitecustomize.py'));
-  return { STEWARD_PY_COVERAGE: dir, PYTHONPATH: site };
+export function coverageEnv(manifest: Manifest, dir: string, env: Record<string, string> = {}): Record<string, string> {
+  const helpers = `${dir}-site`;
+  mkdirSync(helpers, { recursive: true });
+  if (manifest.runtime !== 'python') {
+    const hook = join(helpers, 'per-test-hook.mjs');
+    copyFileSync(NODE_HOOK, hook);
+    // After the plugin's own options, so that a loader it imports (tsx) is in place first.
+    return { NODE_V8_COVERAGE: dir, NODE_OPTIONS: [env.NODE_OPTIONS, `--import=${pathToFileURL(hook).href}`].filter(Boolean).join(' ') };
+  }
+  copyFileSync(PYTHON_SITE, join(helpers, 'sitecustomize.py'));
+  return { STEWARD_PY_COVERAGE: dir, PYTHONPATH: helpers };
 }
 
-const PYTHON_SITE = join(import.meta.dirname, '..', 'fixers', 'offline', 'python', 'line-trace', 'sitecustomize.py');
+const OFFLINE = join(import.meta.dirname, '..', 'fixers', 'offline');
+const PYTHON_SITE = join(OFFLINE, 'python', 'line-trace', 'sitecustomize.py');
+const NODE_HOOK = join(OFFLINE, 'node', 'per-test', 'hook.mjs');
 
 /** The plugin as the sandboxed steps run it: its directory, manifest, and the environment it gets. */
 export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.ProcessEnv): { dir: string; manifest: Manifest; env: Record<string, string> } {

@@ -256,6 +256,8 @@ describe('the offline fixer: localisation', () => {
 });
 
 describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverage)', () => {
+  const covered = (dir: string, root: string) => readCoverage(dir, root).map((run) => run.lines);
+
   it('ranks first the line only the failing run executed, then the lines fewer passing runs reached', () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
@@ -268,8 +270,8 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     run('failing', 0);
     run('pass-1', 1);
     run('pass-2', 2);
-    const failing = readCoverage(join(root, 'failing'), root);
-    const passing = [...readCoverage(join(root, 'pass-1'), root), ...readCoverage(join(root, 'pass-2'), root)];
+    const failing = covered(join(root, 'failing'), root);
+    const passing = [...covered(join(root, 'pass-1'), root), ...covered(join(root, 'pass-2'), root)];
     expect([...(failing[0]?.get('src/a.js') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7]);
     const ranked = ochiai(failing, passing);
     expect(ranked[0]).toEqual({ file: 'src/a.js', line: 4, score: 1 });
@@ -277,7 +279,7 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(ranked.find((r) => r.line === 2)?.score).toBeCloseTo(1 / Math.sqrt(3), 6);
     // The line only passing runs reached is no suspect; files outside the root are not read.
     expect(ranked.some((r) => r.line === 6)).toBe(false);
-    expect(readCoverage(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
+    expect(covered(join(root, 'failing'), join(root, 'elsewhere'))).toEqual([]);
   });
 
   it('decodes source-map VLQ mappings: relative fields, negative steps, new lines', () => {
@@ -304,9 +306,9 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
       spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.ts'))}); f(${arg});`], { cwd: root, env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) } });
     run('failing', 0);
     run('pass-1', 1);
-    const failing = readCoverage(join(root, 'failing'), root);
+    const failing = covered(join(root, 'failing'), root);
     expect([...(failing[0]?.get('src/a.ts') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7]);
-    const ranked = ochiai(failing, readCoverage(join(root, 'pass-1'), root));
+    const ranked = ochiai(failing, covered(join(root, 'pass-1'), root));
     expect(ranked[0]).toEqual({ file: 'src/a.ts', line: 4, score: 1 });
     expect(ranked.some((r) => r.line === 6)).toBe(false);
   });
@@ -321,14 +323,52 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(run('failing', 0).status).toBe(0);
     run('pass-1', 1);
     run('pass-2', 2);
-    const failing = readCoverage(join(root, '.cov', 'failing'), root);
+    const failing = covered(join(root, '.cov', 'failing'), root);
     expect([...(failing[0]?.get('src/a.py') ?? [])].sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
-    const ranked = ochiai(failing, [...readCoverage(join(root, '.cov', 'pass-1'), root), ...readCoverage(join(root, '.cov', 'pass-2'), root)]);
+    const ranked = ochiai(failing, [...covered(join(root, '.cov', 'pass-1'), root), ...covered(join(root, '.cov', 'pass-2'), root)]);
     expect(ranked[0]).toEqual({ file: 'src/a.py', line: 4, score: 1 });
     expect(ranked.some((r) => r.file === 'src/a.py' && r.line === 5)).toBe(false);
     // Paths that climb out of the copy are not taken from the file.
     writeFileSync(join(root, '.cov', 'failing', 'lies.json'), JSON.stringify({ stewardPythonCoverage: 1, files: { '../../etc/x.py': [1], 'src/a.py': ['x', 2] } }));
-    expect(readCoverage(join(root, '.cov', 'failing'), root).some((lines) => lines.has('../../etc/x.py'))).toBe(false);
+    expect(covered(join(root, '.cov', 'failing'), root).some((lines) => lines.has('../../etc/x.py'))).toBe(false);
+  });
+
+  it('takes coverage a test at a time where the runner tells tests apart: node --test through its hook, unittest through the sitecustomize', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    mkdirSync(join(root, 'test'));
+    writeFileSync(join(root, 'src/a.js'), ['export function f(x) {', '  const y = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
+    writeFileSync(
+      join(root, 'test/a.test.mjs'),
+      ["import { test } from 'node:test';", "import { f } from '../src/a.js';", "test('zero', () => { f(0); });", "test('one', () => { f(1); });", "test('broken', () => { throw new Error('no'); });", ''].join('\n'),
+    );
+    const node = spawnSync(process.execPath, ['--test', 'test/'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.cov', 'node')) } });
+    expect(node.status).toBe(1);
+    const tests = readCoverage(join(root, '.cov', 'node'), root);
+    const ran = (run: { lines: Map<string, Set<number>> } | undefined) => [...(run?.lines.get('src/a.js') ?? [])].sort((a, b) => a - b);
+    // One run a test, in the order they ran; the load (the import's top level) counts in each.
+    expect(tests.map((t) => t.passed)).toEqual([true, true, false]);
+    expect(ran(tests[0])).toEqual([1, 2, 3, 4, 5, 7]);
+    expect(ran(tests[1])).toEqual([1, 2, 3, 6, 7]);
+    expect(ran(tests[2])).toEqual([1]);
+    expect([...(tests[0]?.lines.keys() ?? [])].some((file) => file.startsWith('.cov'))).toBe(false);
+
+    writeFileSync(join(root, 'src/a.py'), ['def f(x):', '    y = x * 2', '    if x == 0:', '        return y - 1', '    return y + 1', ''].join('\n'));
+    writeFileSync(
+      join(root, 'test/test_a.py'),
+      ['import sys, unittest', 'sys.path.insert(0, "src")', 'from a import f', '', 'class A(unittest.TestCase):', '    def test_1_zero(self):', '        f(0)', '', '    def test_2_one(self):', '        f(1)', '', '    def test_3_broken(self):', '        self.assertEqual(f(1), 0)', '', 'unittest.main()', ''].join('\n'),
+    );
+    const python = spawnSync('python3', ['test/test_a.py'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'python' } as Manifest, join(root, '.cov', 'python')) } });
+    expect(python.status).toBe(1);
+    const cases = readCoverage(join(root, '.cov', 'python'), root);
+    expect(cases.map((t) => t.passed)).toEqual([true, true, false]);
+    const py = (run: { lines: Map<string, Set<number>> } | undefined) => [...(run?.lines.get('src/a.py') ?? [])].sort((a, b) => a - b);
+    expect(py(cases[0])).toEqual([1, 2, 3, 4]);
+    expect(py(cases[1])).toEqual([1, 2, 3, 5]);
+    // Ochiai of the reproduction against the passing tests alone: the branch only f(0) takes is still shared with one test.
+    const ranked = ochiai([new Map([['src/a.js', new Set([1, 2, 3, 4, 5, 7])]])], tests.filter((t) => t.passed).map((t) => t.lines));
+    expect(ranked.find((r) => r.line === 4)?.score).toBeCloseTo(1 / Math.sqrt(2), 6);
+    expect(ranked.find((r) => r.line === 2)?.score).toBeCloseTo(1 / Math.sqrt(3), 6);
   });
 
   it('reads what sandboxed code wrote without trusting it: a FIFO, a link out and a broken file are skipped, not waited on', () => {
@@ -340,7 +380,7 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     writeFileSync(join(dir, 'broken.json'), '{ not json');
     symlinkSync('/dev/zero', join(root, 'zero.js'));
     writeFileSync(join(dir, 'lies.json'), JSON.stringify({ result: [{ url: `file://${join(root, 'zero.js')}`, functions: [{ ranges: [{ startOffset: 0, endOffset: 10, count: 1 }] }] }, { url: 'not a url', functions: [] }] }));
-    expect(readCoverage(dir, root)).toEqual([]);
+    expect(covered(dir, root)).toEqual([]);
   });
 });
 

@@ -59,7 +59,7 @@ export class OfflineFixer implements Fixer {
         tried++;
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
         const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${(error as Error).message}`.slice(0, 200));
-        request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict });
+        request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict, rationale: candidate.rationale });
         if (verdict === 'passes') validated.push(candidate);
       }
     };
@@ -94,7 +94,9 @@ export class OfflineFixer implements Fixer {
       try {
         await request.runTests(ws, { coverageDir: coverage.tests });
         await request.reproduce(ws, { coverageDir: coverage.failing });
-        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir), readCoverage(coverage.tests, ws.dir)).slice(0, SPECTRUM_LINES);
+        // The issue's spectrum: the failing reproduction against the tests that passed (a test already failing says nothing of this defect).
+        const passing = readCoverage(coverage.tests, ws.dir).filter((run) => run.passed !== false);
+        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir).map((run) => run.lines), passing.map((run) => run.lines)).slice(0, SPECTRUM_LINES);
         request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });
         return { baseline, spectrum };
       } catch (error) {

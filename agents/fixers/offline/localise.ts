@@ -96,9 +96,10 @@ function writerSites(statement: ts.Node, fn: ts.FunctionLikeDeclaration | undefi
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
  * frames (as the agent ranked them) and the conditions that guard them, then where
- * the state those conditions read was set, then the lines coverage ranks most suspicious
+ * the state those conditions read was set, then what the plugin's functions the frames
+ * called returned, then the lines coverage ranks most suspicious
  * (`spectrum`, Ochiai), then the statements just before each frame's line in its
- * function, then the statements of the plugin's functions those lines call (in the
+ * function, then the rest of the plugin's functions those lines call (in the
  * same file or imported from another): a wrong value is often made in a function
  * that has returned by the time it does harm.
  */
@@ -107,6 +108,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
   const writers: Site[] = [];
   const suspicious: Site[] = [];
   const before: Site[] = [];
+  const returns: Site[] = [];
   const callees: Site[] = [];
   const cache = new Map<string, ts.SourceFile | undefined>();
   const parsed: Parsed = (file) => {
@@ -130,7 +132,8 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     for (const w of writerSites(statement, fn)) writers.push(site(suspect.file, sf, w));
     const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
     for (const s of earlier) before.push(site(suspect.file, sf, s));
-    for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) callees.push(site(c.file, c.sf, c.statement));
+    // What a callee returns is the value the frame went on with: those statements come early.
+    for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) (ts.isReturnStatement(c.statement) ? returns : callees).push(site(c.file, c.sf, c.statement));
   }
   // Then the lines Ochiai ranks highest: executed by the failing run, by few passing ones.
   for (const { file, line } of spectrum) {
@@ -139,7 +142,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     if (sf && statement) suspicious.push(site(file, sf, statement));
   }
   const seen = new Set<string>();
-  return [...first, ...writers, ...suspicious, ...before, ...callees]
+  return [...first, ...writers, ...returns, ...suspicious, ...before, ...callees]
     .filter((s) => {
       const key = `${s.file}:${s.statement.getStart(s.sf)}`;
       if (seen.has(key)) return false;

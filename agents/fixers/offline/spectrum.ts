@@ -5,10 +5,10 @@ import { confinedPath, readRegularFile } from '../workspace.ts';
 import { decodeMappings } from './source-map.ts';
 
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */
-const LIMITS = { files: 64, bytes: 32 * 1024 * 1024, ranges: 200_000 };
+const LIMITS = { files: 2000, bytes: 32 * 1024 * 1024, total: 256 * 1024 * 1024, ranges: 200_000 };
 
 
-/** Lines each plugin file had run, in one process (one coverage file). */
+/** Lines each plugin file had run, in one test or one process (one coverage file). */
 export type LineCoverage = Map<string, Set<number>>;
 
 interface V8Range {
@@ -21,6 +21,9 @@ interface V8Script {
   url: string;
   functions: { ranges: V8Range[] }[];
 }
+
+/** Dependencies, and steward's own coverage helpers that the copy holds while it is measured. */
+const NOT_PLUGIN = /(^|\/)node_modules\/|^\.steward/;
 
 /** JavaScript as it is; TypeScript through the source map its loader left in the coverage file. */
 const COVERED_FILE = /\.[cm]?[jt]s$/;
@@ -55,60 +58,102 @@ function coveredLines(source: string, script: V8Script): Set<number> {
   return covered;
 }
 
+type Report = { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown>; 'source-map-cache'?: Record<string, SourceMapEntry>; stewardTest?: { passed?: unknown } };
+
+/** One execution Ochiai counts: a test, or a whole process when its tests could not be told apart. */
+export interface CoverageRun {
+  lines: LineCoverage;
+  /** Set for a single test (the per-test hook's files): whether it passed. */
+  passed?: boolean;
+}
+
+/** The process a coverage file came from: Node's `coverage-<pid>-…`, the per-test hook's `steward-test-<pid>-…`. */
+const PROCESS = /^(coverage|steward-test)-(\d+)-/;
+
 /**
- * The coverage files Node wrote into `dir` (NODE_V8_COVERAGE), one per process, as
- * the lines of the plugin's JavaScript files under `root` (its working copy) that ran.
+ * The coverage files written into `dir` as the lines of the plugin's files under
+ * `root` (its working copy) that ran: one run a test where the per-test hook wrote
+ * them (the process's own file then only lends its source maps), else one run a
+ * process (Node's NODE_V8_COVERAGE, or our Python `sitecustomize`).
  */
-export function readCoverage(dir: string, root: string): LineCoverage[] {
+export function readCoverage(dir: string, root: string): CoverageRun[] {
   if (!existsSync(dir) || !existsSync(root)) return [];
   // Node names scripts by their real path.
   const real = realpathSync(root);
-  const prefix = `${real.replace(/\/+$/, '')}/`;
-  return readdirSync(dir)
+  let budget = LIMITS.total;
+  const reports = readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
+    .sort()
     .slice(0, LIMITS.files)
-    .map((name) => {
-      const lines: LineCoverage = new Map();
-      let text: string | undefined;
-      try {
-        text = readRegularFile(join(dir, name), LIMITS.bytes);
-      } catch {
-        text = undefined; // A link, which O_NOFOLLOW refuses.
-      }
-      if (text === undefined) return lines;
-      let report: { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown>; 'source-map-cache'?: Record<string, SourceMapEntry> };
-      try {
-        report = JSON.parse(text) as typeof report;
-      } catch {
-        return lines;
-      }
-      if (report.stewardPythonCoverage === 1) return pythonLines(report.files, real);
-      for (const script of Array.isArray(report.result) ? report.result : []) {
-        if (typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
-        if (script.functions.reduce((n, f) => n + (Array.isArray(f.ranges) ? f.ranges.length : 0), 0) > LIMITS.ranges) continue;
-        let path: string;
-        try {
-          path = fileURLToPath(script.url);
-        } catch {
-          continue;
-        }
-        const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
-        if (!file || !COVERED_FILE.test(file) || /(^|\/)node_modules\//.test(file)) continue;
-        let source: string | undefined;
-        try {
-          source = readRegularFile(confinedPath(real, file), LIMITS.bytes);
-        } catch {
-          source = undefined;
-        }
-        if (source === undefined) continue;
-        const map = report['source-map-cache']?.[script.url];
-        const ran = map ? mappedLines(map, script) : /\.[cm]?js$/.test(file) ? coveredLines(source.replace(/^\uFEFF/, ''), script) : undefined;
-        // A loader may compile one file twice (a script entry each): what either ran, ran.
-        if (ran) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
-      }
-      return lines;
+    .flatMap((name) => {
+      const read = budget > 0 ? readReport(join(dir, name)) : undefined;
+      budget -= read?.size ?? 0;
+      return read ? [{ name, report: read.report }] : [];
+    });
+  const split = new Set(reports.flatMap(({ name }) => (name.startsWith('steward-test-') ? [PROCESS.exec(name)?.[2]] : [])));
+  const maps = new Map<string, Record<string, SourceMapEntry>>();
+  for (const { name, report } of reports) {
+    const pid = PROCESS.exec(name)?.[2];
+    if (pid && name.startsWith('coverage-') && report['source-map-cache']) maps.set(pid, report['source-map-cache']);
+  }
+  return reports
+    .flatMap(({ name, report }): CoverageRun[] => {
+      const pid = PROCESS.exec(name)?.[2];
+      const test = name.startsWith('steward-test-');
+      if (!test && pid && split.has(pid)) return [];
+      if (report.stewardPythonCoverage === 1) return [{ lines: pythonLines(report.files, real), ...outcome(report) }];
+      const lines = nodeLines(report, real, report['source-map-cache'] ?? (pid ? maps.get(pid) : undefined));
+      return [{ lines, ...(test ? outcome(report) : {}) }];
     })
-    .filter((lines) => lines.size > 0);
+    .filter((run) => run.lines.size > 0);
+}
+
+const outcome = (report: Report): { passed?: boolean } => (typeof report.stewardTest?.passed === 'boolean' ? { passed: report.stewardTest.passed } : {});
+
+function readReport(path: string): { report: Report; size: number } | undefined {
+  let text: string | undefined;
+  try {
+    text = readRegularFile(path, LIMITS.bytes);
+  } catch {
+    return undefined; // A link, which O_NOFOLLOW refuses.
+  }
+  if (text === undefined) return undefined;
+  try {
+    const report = JSON.parse(text) as unknown;
+    return typeof report === 'object' && report !== null ? { report: report as Report, size: text.length } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lines of the plugin's JavaScript and TypeScript files a V8 report says ran. */
+function nodeLines(report: Report, real: string, sourceMaps: Record<string, SourceMapEntry> | undefined): LineCoverage {
+  const lines: LineCoverage = new Map();
+  const prefix = `${real.replace(/\/+$/, '')}/`;
+  for (const script of Array.isArray(report.result) ? report.result : []) {
+    if (typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
+    if (script.functions.reduce((n, f) => n + (Array.isArray(f.ranges) ? f.ranges.length : 0), 0) > LIMITS.ranges) continue;
+    let path: string;
+    try {
+      path = fileURLToPath(script.url);
+    } catch {
+      continue;
+    }
+    const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+    if (!file || !COVERED_FILE.test(file) || NOT_PLUGIN.test(file)) continue;
+    let source: string | undefined;
+    try {
+      source = readRegularFile(confinedPath(real, file), LIMITS.bytes);
+    } catch {
+      source = undefined;
+    }
+    if (source === undefined) continue;
+    const map = sourceMaps?.[script.url];
+    const ran = map ? mappedLines(map, script) : /\.[cm]?js$/.test(file) ? coveredLines(source.replace(/^\uFEFF/, ''), script) : undefined;
+    // A loader may compile one file twice, and a test's report repeats the load's scripts: what either ran, ran.
+    if (ran) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
+  }
+  return lines;
 }
 
 /**
@@ -140,7 +185,7 @@ function mappedLines(map: SourceMapEntry, script: V8Script): Set<number> | undef
 function pythonLines(files: Record<string, unknown> | undefined, root: string): LineCoverage {
   const lines: LineCoverage = new Map();
   for (const [file, numbers] of Object.entries(files ?? {}).slice(0, LIMITS.files * 4)) {
-    if (!file.endsWith('.py') || !Array.isArray(numbers)) continue;
+    if (!file.endsWith('.py') || NOT_PLUGIN.test(file) || !Array.isArray(numbers)) continue;
     try {
       confinedPath(root, file);
     } catch {

@@ -36,7 +36,8 @@ export const nullGuard: Template = {
       if ((ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) || (ts.isNewExpression(parent) && parent.expression === access)) continue;
       const target = access.expression;
       const shown = text(site.sf, target);
-      const why = `the reproduction reads \`.${member}\` of ${missing}`;
+      // Said only when the error says so: a value missing here may also fail later, as NaN or a wrong type.
+      const why = reading !== undefined ? `the reproduction reads \`.${member}\` of ${missing}` : `\`${shown}\` may be missing when \`.${member}\` is read${site.error ? ` (the reproduction: ${site.error.type})` : ''}`;
       // A member that is read, not called, of what must be an object: an empty one stands in.
       const called = ts.isCallExpression(parent) && parent.expression === access;
       const fallback = fallbackFor(member) ?? (called ? undefined : '{}');
