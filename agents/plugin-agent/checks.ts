@@ -28,16 +28,51 @@ export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: 
   return { ok: true, durationMs: outcome.durationMs };
 }
 
+type Call = { op: 'execute'; input: unknown };
+
+/** How many of the group's other captured inputs a fix is held to, besides the reproduction's. */
+export const OTHER_INPUTS = 5;
+
+/**
+ * The group's other captured inputs (distinct, newest first), which a fix must also
+ * handle: one that makes the reproduction pass but another production call of the
+ * same error still fail, or newly fail, is a patch over one symptom.
+ */
+export function otherCalls(inputs: readonly unknown[], call: Call): Call[] {
+  const seen = new Set([JSON.stringify(call.input)]);
+  const out: Call[] = [];
+  for (const input of inputs) {
+    const key = JSON.stringify(input);
+    if (seen.has(key) || out.length >= OTHER_INPUTS) continue;
+    seen.add(key);
+    out.push({ op: 'execute', input });
+  }
+  return out;
+}
+
+/** The first of `others` that fails on the copy, and how; undefined when all pass. */
+export async function failingOther(manifest: Manifest, copy: WorkingCopy, others: readonly Call[], env: Record<string, string>, signal: AbortSignal): Promise<string | undefined> {
+  for (const [i, other] of others.entries()) {
+    const check = await checkCall(manifest, copy, other, env, signal);
+    if (!check.ok) return `the group's captured input ${i + 1} of ${others.length} besides the reproduction's fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`;
+  }
+  return undefined;
+}
+
 /**
  * The two checks a fixer runs against a working copy, as the agent runs them: the
- * reproduction (passes: no throw, output per the contract) and the plugin's suite,
- * each with line coverage written to `coverageDir` on request (`coverageEnv`).
+ * reproduction (passes: no throw, output per the contract, and the same for the
+ * group's other captured inputs) and the plugin's suite, each with line coverage
+ * written to `coverageDir` on request (`coverageEnv`; the reproduction's call only).
  */
-export function sandboxChecks(manifest: Manifest, call: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal): Pick<FixRequest, 'reproduce' | 'runTests'> {
+export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string, string>, signal: AbortSignal, others: readonly Call[] = []): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
       const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir, env) : undefined);
-      return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+      if (!check.ok) return { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+      // Only a candidate that fixes the reproduction pays for the other inputs; the coverage run is of the original, which fails.
+      const other = options.coverageDir ? undefined : await failingOther(manifest, copy, others, env, signal);
+      return other ? { passes: false, detail: other } : { passes: true, detail: '' };
     },
     async runTests(copy, options = {}) {
       const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir, env) } : {}) });

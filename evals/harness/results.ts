@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import { problemsFromZod, readJsonFile } from '../../orchestrator/core/json.ts';
@@ -145,8 +147,10 @@ export function summarise(attempts: readonly Attempt[]): Results['summary'] {
   };
 }
 
-/** A results.json, checked: compare reads files written by other runs and other versions. */
-export function readResults(file: string): Results {
+/** A results.json, or the `--out` directory that holds one, checked: compare reads files written by other runs and other versions. */
+export function readResults(given: string): Results {
+  const file = existsSync(given) && statSync(given).isDirectory() ? join(given, 'results.json') : given;
+  if (!existsSync(file)) throw new StewardError('E_EVAL_RESULTS_INVALID', 'no such file', { file, hint: 'give a results.json, or the --out directory of steward eval run' });
   const result = resultsSchema.safeParse(readJsonFile(file, file));
   if (result.success) return result.data;
   const [first] = problemsFromZod(result.error);

@@ -25,7 +25,8 @@ import { rounding } from '../../agents/fixers/offline/templates/rounding.ts';
 import type { Template } from '../../agents/fixers/offline/templates/types.ts';
 import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
-import { sandboxChecks } from '../../agents/plugin-agent/checks.ts';
+import { OTHER_INPUTS, otherCalls, sandboxChecks } from '../../agents/plugin-agent/checks.ts';
+import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -76,6 +77,9 @@ describe('the offline fixer: templates', () => {
     expect(texts(fixes)).toEqual([code.replace('...table[code]', '...table[upper]')]);
     expect(fixes[0]?.rationale).toBe('variable changed at src/x.js:3: `code` became `upper`, which line 2 derives from it');
     expect(apply(wrongVariable, 'function f(a) {\n  const b = 2;\n  return a + 1;\n}\n', 3)).toEqual([]);
+    // Never the same variable twice in one call: `toRecords(rows, rows)` silences a swap, it does not undo it.
+    const twice = 'function run(text, options) {\n  const rows = parse(text, options.delimiter);\n  return toRecords(options, rows, { text });\n}\n';
+    expect(texts(apply(wrongVariable, twice, 3))).toEqual([]);
   });
 
   it('missing await: only in an async function, and not where the promise is returned', () => {
@@ -478,6 +482,27 @@ describe('the offline fixer: search', () => {
     } as Partial<FixRequest> as FixRequest;
     return { fix, events };
   }
+
+  it("holds the reproduction to the group's other captured inputs, deduplicated and capped, and the coverage run to its own call", async () => {
+    const dir = join(STEWARD_ROOT, 'plugins', 'csv-import');
+    const manifest = loadManifest(dir, 'csv-import/plugin.json');
+    const good = { op: 'execute' as const, input: { text: 'a,b\n1,2\n' } };
+    const short = { text: 'a,b\n1\n' };
+    const others = otherCalls([good.input, short, short, ...Array.from({ length: 9 }, (_, i) => ({ text: `a\n${i}\n` }))], good);
+    expect(others.slice(0, 2)).toEqual([{ op: 'execute', input: short }, { op: 'execute', input: { text: 'a\n0\n' } }]);
+    expect(others).toHaveLength(OTHER_INPUTS);
+    const signal = new AbortController().signal;
+    const copy = createWorkingCopy(dir);
+    try {
+      // The short row crashes the original: a candidate that only fixed the first input would not pass.
+      const held = await sandboxChecks(manifest, good, {}, signal, others).reproduce(copy);
+      expect(held).toEqual({ passes: false, detail: expect.stringMatching(/^the group's captured input 1 of 5 besides the reproduction's fails: TypeError: .*reading 'trim'/) as unknown as string });
+      expect(await sandboxChecks(manifest, good, {}, signal, others.slice(1)).reproduce(copy)).toEqual({ passes: true, detail: '' });
+      expect((await sandboxChecks(manifest, good, {}, signal, others).reproduce(copy, { coverageDir: join(copy.dir, '.steward-coverage', 'x') })).passes).toBe(true);
+    } finally {
+      copy.dispose();
+    }
+  });
 
   it("finds paginate's fix, says what it tried, and ranks a validated candidate by size", async () => {
     const { fix, events } = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], {});

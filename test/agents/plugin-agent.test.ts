@@ -165,6 +165,24 @@ describe('the Plugin Agent', () => {
     expect(comment).toMatch(/^\*\*Reproduced\*\* in the sandbox with the captured input: `TypeError`: .*\(the same error type as in production\)\.$/);
   }, 60_000);
 
+  it("holds a fix to the group's other captured inputs: one that still fails there leaves no proposal", async () => {
+    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
+    const key = `steward:group:${s.group}:samples`;
+    const [sample] = (await s.deps.redis.lrange(key, 0, 0)).map((text) => JSON.parse(text) as { event: { timestamp: string } });
+    if (!sample) throw new Error('no sample');
+    // An older sample of the group whose input the short-row fix does not help: an unterminated quote.
+    const older = { ...sample, event: { ...sample.event, id: 'older', timestamp: new Date(Date.parse(sample.event.timestamp) - 60_000).toISOString(), invocation: { operation: 'execute', input: { text: 'a,b\n"x,y\n' } } } };
+    await s.deps.redis.rpush(key, JSON.stringify(older));
+    const run = await s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
+    const events = await s.store.events(run.id);
+    const stopped = events.find((e) => e.kind === 'fixer-stopped')?.data as { validated: number; tried: number };
+    expect(stopped.validated).toBe(0);
+    expect(stopped.tried).toBeGreaterThan(0);
+    expect(await s.tracker.listProposals()).toEqual([]);
+    expect((await s.tracker.getIssue(1))?.labels).toContain('needs-human');
+  }, 120_000);
+
   it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {
     const s = await setup('money-format', (d) => [d.trigger.input], 'issue');
     const run = await s.dispatch();

@@ -81,6 +81,13 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(readResults(join(out, 'b')).config.playbook.name).toBe('issue-only');
     expect(readResults(join(out, 'b')).attempts.find((a) => a.task === 'slug-missing-options')).toMatchObject({ success: false, scores: { patch: false } });
     expect(existsSync(join(out, 'comparison.json'))).toBe(true);
+    // An eval's --out directory stands for its results.json; a path with none is one clear error.
+    const dirs = steward(['eval', 'compare', join(out, 'a'), join(out, 'b'), '--json']);
+    expect(dirs.code).toBe(0);
+    expect(JSON.parse(dirs.stdout)).toMatchObject({ regressed: ['slug-missing-options'] });
+    const missing = steward(['eval', 'compare', join(out, 'a'), join(out, 'c')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/E_EVAL_RESULTS_INVALID: .*\/c: no such file/);
 
     // Ten such tasks, seven lost: compare calls B worse and exits 1, so CI can block the change.
     const widen = (results: Results, lose: boolean): Results => {
@@ -109,6 +116,7 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--playbook', 'nope']).stderr).toMatch(/E_PLAYBOOK_MISSING: no playbook "nope"/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--only', 'nope']).stderr).toMatch(/no task "nope"/);
     expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default']).stderr).toMatch(/ab needs two playbooks/);
+    expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default', '--playbook', 'default', '--out', out, '--alpha', '5']).stderr).toMatch(/E_USAGE: --alpha must lie between 0 and 1, not "5"/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'llm']).stderr).toMatch(/E_USAGE: --fixer llm needs --model/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid', '--model', 'nope:thing']).stderr).toMatch(/E_USAGE: --model nope:thing: Unable to infer model provider/);
     expect(existsSync(out)).toBe(false);

@@ -1,5 +1,5 @@
 import type { FixRequest } from '../../fixers/types.ts';
-import { pluginUnderFix, sandboxChecks } from '../checks.ts';
+import { otherCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -28,7 +28,7 @@ export function propose(deps: PluginAgentDeps) {
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
-        ...sandboxChecks(manifest, request, env, deps.signal),
+        ...sandboxChecks(manifest, request, env, deps.signal, otherCalls(context.inputs, request)),
       };
       let candidates: Awaited<ReturnType<typeof fixer.propose>>;
       try {

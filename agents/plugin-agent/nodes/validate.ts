@@ -5,7 +5,7 @@ import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
-import { checkCall, pluginUnderFix } from '../checks.ts';
+import { checkCall, failingOther, otherCalls, pluginUnderFix } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -30,6 +30,8 @@ export function validate(deps: PluginAgentDeps) {
     const accepted: Proposal[] = [];
     const rejected: { fixer: string; reason: string }[] = [];
     const candidates = state.candidates ?? [];
+    const request = reproduction.request as { op: 'execute'; input: unknown };
+    const others = otherCalls(context.inputs, request);
     for (const candidate of candidates) {
       const ws = new Workspace(dir);
       try {
@@ -51,8 +53,10 @@ export function validate(deps: PluginAgentDeps) {
         const changed = stats.reduce((n, s) => n + s.added + s.removed, 0);
         if (stats.length === 0) { reject('it changes nothing'); continue; }
         if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
-        const check = await checkCall(manifest, ws.copy, reproduction.request as { op: 'execute'; input: unknown }, env, deps.signal);
+        const check = await checkCall(manifest, ws.copy, request, env, deps.signal);
         if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
+        const other = await failingOther(manifest, ws.copy, others, env, deps.signal);
+        if (other) { reject(other); continue; }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
@@ -67,7 +71,7 @@ export function validate(deps: PluginAgentDeps) {
           stats: { files: stats.length, added: stats.reduce((n, s) => n + s.added, 0), removed: stats.reduce((n, s) => n + s.removed, 0) },
           evidence: {
             before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
-            after: 'the reproduction passes: no error, and the output matches interface.output',
+            after: `the reproduction passes: no error, and the output matches interface.output${others.length > 0 ? `; so do the group's ${others.length} other captured input(s)` : ''}`,
             suite: { passed: after.summary.passed, failed: after.summary.failed, baselinePassed: passedBefore.size },
           },
           validated: 0,

@@ -201,9 +201,7 @@ export function registerEval(program: Command): void {
     .option('--alpha <p>', 'significance level', '0.05')
     .option('--json', 'machine-readable output')
     .action((a: string, b: string, options: { alpha: string; json?: boolean }) => {
-      const alpha = Number(options.alpha);
-      if (!(alpha > 0 && alpha < 1)) throw new StewardError('E_USAGE', `--alpha must lie between 0 and 1, not "${options.alpha}"`);
-      const comparison = compareResults(readResults(a), readResults(b), [a, b], alpha);
+      const comparison = compareResults(readResults(a), readResults(b), [a, b], alphaOf(options.alpha));
       if (options.json) printJson({ version: 1, ...comparison });
       else printComparison(comparison);
       process.exitCode = exitFor(comparison);
@@ -212,8 +210,11 @@ export function registerEval(program: Command): void {
     .description('runs the suite with two playbooks (--playbook A --playbook B) and compares them')
     .option('--playbook <name|path>', 'twice: A, then B', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out <dir>', 'where both results go (a/ and b/)')
-    .action(async (suiteDir: string, options: Omit<RunOptions, 'playbook'> & { playbook?: string[] }) => {
+    .option('--alpha <p>', 'significance level', '0.05')
+    .action(async (suiteDir: string, options: Omit<RunOptions, 'playbook'> & { playbook?: string[]; alpha: string }) => {
       if (options.playbook?.length !== 2) throw new StewardError('E_USAGE', 'ab needs two playbooks: --playbook A --playbook B');
+      // Checked before hours of runs, not after them.
+      const alpha = alphaOf(options.alpha);
       const out = resolve(options.out ?? join('.steward', 'eval', `${basename(resolve(suiteDir))}-ab`));
       const runs: Results[] = [];
       for (const [i, side] of (['a', 'b'] as const).entries()) {
@@ -225,7 +226,7 @@ export function registerEval(program: Command): void {
         runs.push(results);
       }
       const [a, b] = runs as [Results, Results];
-      const comparison = compareResults(a, b, [options.playbook[0] ?? 'A', options.playbook[1] ?? 'B']);
+      const comparison = compareResults(a, b, [options.playbook[0] ?? 'A', options.playbook[1] ?? 'B'], alpha);
       writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
       if (options.json) printJson({ version: 1, out, ...comparison });
       else printComparison(comparison);
@@ -261,4 +262,10 @@ export function registerEval(program: Command): void {
       print(`${result.written.length} task(s) written to ${options.out}, ${result.skipped.length} defect(s) skipped`);
       if (result.written.length === 0) process.exitCode = EXIT.findings;
     });
+}
+
+function alphaOf(given: string): number {
+  const alpha = Number(given);
+  if (!(alpha > 0 && alpha < 1)) throw new StewardError('E_USAGE', `--alpha must lie between 0 and 1, not "${given}"`);
+  return alpha;
 }
