@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
+import { generatePython } from '../../agents/fixers/offline/generate-python.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
 import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
 import { decodeMappings } from '../../agents/fixers/offline/source-map.ts';
@@ -580,6 +581,19 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
     const run = spawnSync('python3', ['-I', helper], { input: JSON.stringify({ files: { 'a.py': text }, sites: [{ file: 'a.py', line }], error }), encoding: 'utf8' });
     return (JSON.parse(run.stdout) as { fixes: { template: string; rank: number; edits: { start: number; end: number; text: string }[] }[] }).fixes.filter((f) => f.rank === 0).map((f) => [f.template, applyEdits(text, f.edits)]);
   };
+
+  it('a line Ochiai ranked is a site by itself, after the frames; a frame brings the statements before it', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.py'), ['def f(x, y):', '    a = x + 1', '    b = y - 1', '    return a < b', ''].join('\n'));
+    const request = { dir, suspects: [], reproduction: { error: { type: 'ValueError', message: 'x' } } } as unknown as FixRequest;
+    const lines = (candidates: { rationale: string }[]) => [...new Set(candidates.map((c) => /a\.py:(\d+)/.exec(c.rationale)?.[1]))];
+    expect(lines(generatePython(request, 60, [{ file: 'src/a.py', line: 3 }, { file: 'src/other.js', line: 1 }]).candidates)).toEqual(['3']);
+    const framed = { ...request, suspects: [{ file: 'src/a.py', line: 4, score: 1, reason: 'in-app frame 1', inApp: true }] } as unknown as FixRequest;
+    const both = generatePython(framed, 60, [{ file: 'src/a.py', line: 2 }]);
+    expect(both.sites).toBe(2);
+    expect(lines(both.candidates)).toEqual(['4', '2', '3']);
+  });
 
   it('guards for the parameters the line uses, boundary and operator at the right characters past a non-ASCII name', () => {
     const code = 'def f(items, i):\n    café = items\n    if i < len(café): return café[i]\n    return None\n';

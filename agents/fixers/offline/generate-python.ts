@@ -16,17 +16,22 @@ interface PythonFix extends Proposed {
 }
 
 /**
- * Candidate patches of a Python plugin: guard, boundary and operator templates made by
- * a helper on Python's own `ast` (it parses the plugin's files, it runs none of them),
- * at the in-app frames' statements and the ten before each in its function.
+ * Candidate patches of a Python plugin: guard, boundary, operator and coercion
+ * templates made by a helper on Python's own `ast` (it parses the plugin's files, it
+ * runs none of them), at the in-app frames' statements and the lines Ochiai ranks
+ * highest, then the ten statements before each frame's in its function.
  */
-export function generatePython(request: FixRequest, limit: number): { sites: number; candidates: Tried[]; problem?: string } {
+export function generatePython(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[]; problem?: string } {
   const files: Record<string, string> = {};
-  const sites = request.suspects.filter(ownFrame).flatMap((s) => {
+  const seen = new Set<string>();
+  const frames = request.suspects.filter(ownFrame).map((s) => ({ file: s.file, line: s.line }));
+  const ranked = spectrum.filter((s) => PY_FILE.test(s.file)).map((s) => ({ file: s.file, line: s.line, alone: true }));
+  const sites = [...frames, ...ranked].flatMap((s) => {
     const text = files[s.file] ?? readSource(request.dir, s.file, PY_FILE);
-    if (text === undefined) return [];
+    if (text === undefined || seen.has(`${s.file}:${s.line}`)) return [];
+    seen.add(`${s.file}:${s.line}`);
     files[s.file] = text;
-    return [{ file: s.file, line: s.line }];
+    return [s];
   });
   if (sites.length === 0) return { sites: 0, candidates: [] };
   // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
@@ -41,15 +46,16 @@ export function generatePython(request: FixRequest, limit: number): { sites: num
   const fixes = (JSON.parse(run.stdout) as { fixes: PythonFix[] }).fixes;
   // One list per statement (site and rank), in the helper's order, then interleaved.
   const lists = new Map<string, Tried[]>();
-  const seen = new Set<string>();
-  for (const fix of fixes) {
+  const made = new Set<string>();
+  // A text two sites make belongs to the one tried first: by rank, then by site.
+  for (const fix of [...fixes].sort((a, b) => a.rank - b.rank || a.site - b.site)) {
     const key = `${fix.site}:${fix.rank}`;
     const list = lists.get(key) ?? [];
     lists.set(key, list);
     const original = files[fix.file]!;
     const changed = applyEdits(original, fix.edits);
-    if (list.length >= PER_SITE || changed === original || seen.has(`${fix.file}\0${changed}`)) continue;
-    seen.add(`${fix.file}\0${changed}`);
+    if (list.length >= PER_SITE || changed === original || made.has(`${fix.file}\0${changed}`)) continue;
+    made.add(`${fix.file}\0${changed}`);
     list.push(tried(fix.file, original, changed, fix));
   }
   const ordered = [...lists.entries()].sort(([a], [b]) => Number(a.split(':')[1]) - Number(b.split(':')[1]) || Number(a.split(':')[0]) - Number(b.split(':')[0]));

@@ -1,6 +1,6 @@
 """Fix templates for Python plugins, on Python's own `ast` (parsed, never run).
 
-Reads {"files": {path: text}, "sites": [{"file", "line"}], "error": {"type", "message"}}
+Reads {"files": {path: text}, "sites": [{"file", "line", "alone"?}], "error": {"type", "message"}}
 as JSON on stdin; writes {"fixes": [{"site", "file", "line", "template", "edits",
 "rationale", "preference"}]}. Edits are {start, end, text} in character offsets of the
 file's text, counted in UTF-16 code units as JavaScript counts them; every fix's
@@ -197,7 +197,8 @@ def main():
             continue
         fn = src.function_of(statement)
         earlier = []
-        if fn is not None:
+        # A line coverage ranked is a site by itself; a frame's line brings the ten statements before it.
+        if fn is not None and not site.get("alone"):
             earlier = sorted((s for s in src.statements() if fn.lineno < s.lineno and s.end_lineno < statement.lineno and src.function_of(s) is fn), key=lambda s: -s.lineno)[:10]
         for rank, target in enumerate([statement] + earlier):
             for template in TEMPLATES:
