@@ -22,9 +22,15 @@ export interface FixRequest {
    * per the contract). With `coverageDir` (inside the copy), the runtime writes its
    * line coverage there (V8's for Node, the `trace` module's for Python).
    */
-  reproduce(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ passes: boolean; detail: string }>;
+  reproduce(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ passes: boolean; detail: string; error?: ContractError }>;
   /** Runs the plugin's suite against a working copy; `coverageDir` as for `reproduce`. */
   runTests(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ status: string; passed: number; failed: number; detail: string }>;
+}
+
+/** An error by type and exact message. */
+export interface ContractError {
+  type: string;
+  message: string;
 }
 
 /** One proposed change: whole new file texts by normalised path (relative to the plugin root), null for a deleted file. */
@@ -32,6 +38,14 @@ export interface Candidate {
   fixer: string;
   files: Record<string, string | null>;
   rationale: string;
+  /**
+   * Set for a change that does not make the call succeed but refuses it with a clear
+   * error of the plugin's contract (a guard that throws `TypeError: input.options is
+   * required` where the code crashed reading it): it holds when the reproduction
+   * fails with exactly this error, and it ranks after every change that makes the
+   * call succeed.
+   */
+  refuses?: ContractError;
 }
 
 export interface Fixer {

@@ -69,7 +69,7 @@ export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string
   return {
     async reproduce(copy, options = {}) {
       const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir, env) : undefined);
-      if (!check.ok) return { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+      if (!check.ok) return { passes: false, detail: `${check.error.type}: ${check.error.message}`, error: { type: check.error.type, message: check.error.message } };
       // Only a candidate that fixes the reproduction pays for the other inputs; the coverage run is of the original, which fails.
       const other = options.coverageDir ? undefined : await failingOther(manifest, copy, others, env, signal);
       return other ? { passes: false, detail: other } : { passes: true, detail: '' };

@@ -47,7 +47,7 @@ export const pluginAgentState = z.object({
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
   suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string(), inApp: z.boolean().optional() })).optional(),
-  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string() })).optional(),
+  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string(), refuses: z.object({ type: z.string(), message: z.string() }).optional() })).optional(),
   /** Why each fixer stopped, in its own words: what an escalation tells a person. */
   searched: z.array(z.object({ fixer: z.string(), why: z.string() })).optional(),
   /** The smallest validated candidate, with its evidence. */
@@ -61,6 +61,8 @@ export const pluginAgentState = z.object({
       evidence: z.object({ before: z.string(), after: z.string(), suite: z.object({ passed: z.number(), failed: z.number(), baselinePassed: z.number() }) }),
       validated: z.number(),
       tried: z.number(),
+      /** Set when the change refuses the call with a contract error instead of making it succeed. */
+      refuses: z.object({ type: z.string(), message: z.string() }).optional(),
       /** The library commit it was validated on: the fix branch starts there. */
       base: z.string().optional(),
     })

@@ -3,12 +3,14 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
+import { byRank } from '../../agents/fixers/offline/candidates.ts';
 import { generatePython } from '../../agents/fixers/offline/generate-python.ts';
 import { suspectSites } from '../../agents/fixers/offline/localise.ts';
 import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
 import { decodeMappings } from '../../agents/fixers/offline/source-map.ts';
 import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
-import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
+import { applyEdits, compiles, descendants, parse, statementOn } from '../../agents/fixers/offline/source.ts';
+import ts from 'typescript';
 import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
 import { conditionClause } from '../../agents/fixers/offline/templates/condition-clause.ts';
@@ -64,6 +66,25 @@ describe('the offline fixer: templates', () => {
     expect(onward.find((f) => f.text.includes('first?.fields ??'))?.rationale).toBe('guard added at src/x.js:5: the reproduction reads `.fields` of undefined; `first.fields` now defaults to [], as `names` uses it');
     // An array method defaults to [], and null is named as null.
     expect(texts(apply(nullGuard, 'const n = rows.map((r) => r.id);\n', 1, { error: { type: 'TypeError', message: "Cannot read properties of null (reading 'map')" } }))[0]).toBe('const n = (rows ?? []).map((r) => r.id);\n');
+  });
+
+  it("null guard's third fallback: a contract error before the statement, for what the function was given only", () => {
+    const code = ['export function render(input) {', '  const width = input.options.width;', '  return String(width);', '}', ''].join('\n');
+    const error = { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" };
+    const sf = parse('src/x.js', code);
+    const fixes = nullGuard.propose({ file: 'src/x.js', sf, statement: statementOn(sf, 2)!, line: 2, error });
+    const refusal = fixes.find((f) => f.refuses);
+    expect(refusal?.refuses).toEqual({ type: 'TypeError', message: 'input.options is required' });
+    expect(applyEdits(code, refusal?.edits ?? [])).toBe(code.replace('  const width', '  if (input.options == null) throw new TypeError("input.options is required");\n  const width'));
+    expect(refusal?.rationale).toBe("contract error added at src/x.js:2: the reproduction reads `.width` of undefined; a call without `input.options` is now refused with TypeError: input.options is required, instead of crashing");
+    expect(fixes.filter((f) => f.refuses)).toHaveLength(1);
+    // Not for a local the function made, nor where no statement can go before the read.
+    const local = 'function f(rows) {\n  const first = rows.find(Boolean);\n  return first.width;\n}\n';
+    expect(apply(nullGuard, local, 3, { error }).some((f) => f.text.includes('throw'))).toBe(false);
+    const inline = 'function f(input) {\n  if (input.ok) return input.options.width;\n}\n';
+    const inlineSf = parse('src/x.js', inline);
+    const ret = descendants(inlineSf, ts.isReturnStatement)[0]!;
+    expect(nullGuard.propose({ file: 'src/x.js', sf: inlineSf, statement: ret, line: 2, error }).some((f) => f.refuses)).toBe(false);
   });
 
   it('rounding: Math.round where ceil, floor or trunc was meant, in TypeScript with its types kept', () => {
@@ -417,6 +438,36 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     } as unknown as FixRequest;
     return { fix, tried, events, controller, dir };
   }
+
+  it('proposes a contract error only where no fix makes the call succeed, and ranks it after one that does', async () => {
+    const source = ['export function render(input) {', '  const width = input.options.width;', '  return String(width);', '}', ''].join('\n');
+    /** The call in a real Node process: what it threw, or whether its output is a number as the contract says. */
+    const call = (dir: string, strict: boolean): { passes: boolean; detail: string; error?: { type: string; message: string } } => {
+      const script = `import(${JSON.stringify(join(dir, 'src/a.js'))}).then((m) => m.render({})).then((out) => process.stdout.write(JSON.stringify({ out })), (e) => process.stdout.write(JSON.stringify({ error: { type: e.constructor.name, message: e.message } })))`;
+      const out = JSON.parse(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout) as { out?: string; error?: { type: string; message: string } };
+      if (out.error) return { passes: false, detail: out.error.message, error: out.error };
+      if (strict && !/^\d+$/.test(out.out ?? '')) return { passes: false, detail: 'output', error: { type: 'ContractViolation', message: 'not a number' } };
+      return { passes: true, detail: '' };
+    };
+    const run = async (strict: boolean) => {
+      const { fix, events } = scratch(source, async () => true);
+      const request = { ...fix, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }) => call(copy.dir, strict) } as unknown as FixRequest;
+      return { found: await new OfflineFixer().propose(request), events };
+    };
+    // Any output will do: the defaults make the call succeed and come first; the refusal, which also held, comes last.
+    const lenient = await run(false);
+    expect(lenient.found.map((c) => c.refuses?.message ?? 'succeeds')).toEqual(['succeeds', 'succeeds', 'input.options is required']);
+    // Ranked after any fix that makes the call succeed, however small it is.
+    const small = { fixer: 'offline', template: 'null-guard', files: {}, rationale: 'r', rank: [1, 3, 5] as [number, number, number], refuses: { type: 'TypeError', message: 'm' } };
+    const large = { ...small, rank: [2, 1, 90] as [number, number, number], refuses: undefined };
+    expect([small, large].sort(byRank)).toEqual([large, small]);
+    // Only a number will do: nothing makes the call succeed, and the refusal is the one candidate.
+    const strict = await run(true);
+    expect(strict.found).toHaveLength(1);
+    expect(strict.found[0]?.refuses).toEqual({ type: 'TypeError', message: 'input.options is required' });
+    expect(strict.found[0]?.rationale).toMatch(/^contract error added at src\/a\.js:2: .*the reproduction now ends in that contract error\.$/);
+    expect(strict.found[0]?.files['src/a.js']).toContain('if (input.options == null) throw new TypeError("input.options is required");');
+  }, 60_000);
 
   it('never tries a candidate Node could not load, and one that cannot be checked does not end the search', async () => {
     const source = 'export function pick(a, b, c) {\n  const x = a || b && c;\n  return x.trim();\n}\n';

@@ -1,4 +1,4 @@
-import type { Candidate } from '../types.ts';
+import type { Candidate, ContractError } from '../types.ts';
 import type { Edit } from './source.ts';
 
 /** A candidate of the offline search, with what it is ranked by. */
@@ -18,12 +18,15 @@ export interface Proposed {
    * the value's type beats skipping the use, which hides the value's absence.
    */
   preference?: number;
+  /** The contract error the fix turns the failure into, for a guard that refuses the call (see `Candidate.refuses`). */
+  refuses?: ContractError;
 }
 
 /** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
 export const PER_SITE = 12;
 
-export const byRank = (a: Tried, b: Tried): number => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
+/** A change that makes the call succeed first, then the smallest (see `Tried.rank`). */
+export const byRank = (a: Tried, b: Tried): number => Number(a.refuses !== undefined) - Number(b.refuses !== undefined) || a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
 
 /** Round-robin over the lists: the first of each, then the second of each, and so on. */
 export function interleave<T>(lists: T[][]): T[] {
@@ -52,5 +55,5 @@ function linesTouched(text: string, edits: readonly { start: number; end: number
 /** A candidate of one file's changed text. */
 export function tried(file: string, original: string, changed: string, fix: Proposed): Tried {
   const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars] };
+  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars], ...(fix.refuses ? { refuses: fix.refuses } : {}) };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { refusedAs } from '../refusal.ts';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { applyFiles } from '../workspace.ts';
@@ -46,12 +47,14 @@ export class OfflineFixer implements Fixer {
       return [];
     }
     const validated: Tried[] = [];
+    // Refusals do not end the search: a fix that makes the call succeed may come later.
+    const enough = (): boolean => validated.filter((c) => !c.refuses).length >= ENOUGH;
     let next = 0;
     let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
     const worker = async (): Promise<void> => {
       for (;;) {
-        if (validated.length >= ENOUGH) return void (stop = `${ENOUGH} candidates validated`);
+        if (enough()) return void (stop = `${ENOUGH} candidates validated`);
         if (Date.now() > deadline) return void (stop = `wall-time budget (${budget.wallSeconds} s) spent`);
         if (request.signal.aborted) return void (stop = 'the run was stopped');
         const candidate = candidates[next++];
@@ -60,7 +63,7 @@ export class OfflineFixer implements Fixer {
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
         const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${(error as Error).message}`.slice(0, 200));
         request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict, rationale: candidate.rationale });
-        if (verdict === 'passes') validated.push(candidate);
+        if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
       }
     };
     const width = Math.max(1, availableParallelism());
@@ -70,9 +73,12 @@ export class OfflineFixer implements Fixer {
     request.emit('fixer-stopped', { fixer: this.name, why: stop, sites, generated: candidates.length, tried, validated: validated.length, seconds: Math.round(seconds * 10) / 10, perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60) });
     const error = request.reproduction.error;
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';
-    return validated
-      .sort(byRank)
-      .map((c) => ({ fixer: c.fixer, files: c.files, rationale: `${c.rationale}${cause}. Found by the offline fixer's ${c.template} template; the reproduction passes with it.` }));
+    return validated.sort(byRank).map((c) => ({
+      fixer: c.fixer,
+      files: c.files,
+      rationale: `${c.rationale}${cause}. Found by the offline fixer's ${c.template} template; ${c.refuses ? `the reproduction now ends in that contract error` : 'the reproduction passes with it'}.`,
+      ...(c.refuses ? { refuses: c.refuses } : {}),
+    }));
   }
 
   /**
@@ -110,14 +116,21 @@ export class OfflineFixer implements Fixer {
     }
   }
 
-  /** Passes: the reproduction passes and the suite has no fewer passes nor more failures than before. */
-  private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'still-fails' | 'breaks-tests'> {
+  /**
+   * Passes: the reproduction passes and the suite has no fewer passes nor more
+   * failures than before. A refusal holds the same way when the reproduction ends in
+   * exactly the contract error it adds.
+   */
+  private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'refuses' | 'still-fails' | 'breaks-tests'> {
     const ws = createWorkingCopy(request.dir);
     try {
       applyFiles(ws.dir, candidate.files);
-      if (!(await request.reproduce(ws)).passes) return 'still-fails';
+      const reproduced = await request.reproduce(ws);
+      const held = candidate.refuses ? refusedAs(reproduced.error, candidate.refuses) : reproduced.passes;
+      if (!held) return 'still-fails';
       const run = await request.runTests(ws);
-      return run.failed <= baseline.failed && run.passed >= baseline.passed ? 'passes' : 'breaks-tests';
+      if (run.failed > baseline.failed || run.passed < baseline.passed) return 'breaks-tests';
+      return candidate.refuses ? 'refuses' : 'passes';
     } finally {
       ws.dispose();
     }

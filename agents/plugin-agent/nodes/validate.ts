@@ -5,6 +5,7 @@ import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
+import { refusedAs } from '../../fixers/refusal.ts';
 import { checkCall, failingOther, otherCalls, pluginUnderFix } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
@@ -54,9 +55,16 @@ export function validate(deps: PluginAgentDeps) {
         if (stats.length === 0) { reject('it changes nothing'); continue; }
         if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
         const check = await checkCall(manifest, ws.copy, request, env, deps.signal);
-        if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
-        const other = await failingOther(manifest, ws.copy, others, env, deps.signal);
-        if (other) { reject(other); continue; }
+        const refusal = candidate.refuses;
+        if (refusal) {
+          // A refusal holds when the call now ends in exactly its contract error, and in no other way.
+          if (check.ok) { reject(`it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and the call succeeds`); continue; }
+          if (!refusedAs(check.error, refusal)) { reject(`it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and it fails with ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
+        } else {
+          if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
+          const other = await failingOther(manifest, ws.copy, others, env, deps.signal);
+          if (other) { reject(other); continue; }
+        }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
@@ -71,17 +79,21 @@ export function validate(deps: PluginAgentDeps) {
           stats: { files: stats.length, added: stats.reduce((n, s) => n + s.added, 0), removed: stats.reduce((n, s) => n + s.removed, 0) },
           evidence: {
             before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
-            after: `the reproduction passes: no error, and the output matches interface.output${others.length > 0 ? `; so do the group's ${others.length} other captured input(s)` : ''}`,
+            after: refusal
+              ? `the reproduction is refused with ${refusal.type}: ${refusal.message}, a contract error that names what is missing, instead of the crash`
+              : `the reproduction passes: no error, and the output matches interface.output${others.length > 0 ? `; so do the group's ${others.length} other captured input(s)` : ''}`,
             suite: { passed: after.summary.passed, failed: after.summary.failed, baselinePassed: passedBefore.size },
           },
           validated: 0,
           tried: candidates.length,
+          ...(refusal ? { refuses: refusal } : {}),
         });
       } finally {
         ws.dispose();
       }
     }
-    accepted.sort((a, b) => a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
+    // A change that makes the call succeed beats one that refuses it, whatever their sizes.
+    accepted.sort((a, b) => Number(a.refuses !== undefined) - Number(b.refuses !== undefined) || a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
     const best = accepted[0];
     return { rejected, ...(best ? { proposal: { ...best, base, validated: accepted.length } } : {}) };
   };
