@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
-import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { FixRequest } from '../fixers/types.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
@@ -50,10 +50,33 @@ export function otherCalls(inputs: readonly unknown[], call: Call): Call[] {
   return out;
 }
 
+/**
+ * Of the group's other captured inputs, those a fix is held to: the ones the original
+ * fails with the reproduction's error type (the same defect), and the ones it handles
+ * (a fix must not break them). One that fails another way is another defect's, and a
+ * fix of this one is not to be refused for it.
+ */
+export async function heldCalls(manifest: Manifest, dir: string, calls: readonly Call[], errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Call[]> {
+  if (calls.length === 0) return [];
+  const copy = createWorkingCopy(dir);
+  try {
+    const held: Call[] = [];
+    for (const call of calls) {
+      const check = await checkCall(manifest, copy, call, env, signal);
+      if (check.ok || check.error.type === errorType) held.push(call);
+    }
+    return held;
+  } finally {
+    copy.dispose();
+  }
+}
+
 /** The first of `others` that fails on the copy, and how; undefined when all pass. */
 export async function failingOther(manifest: Manifest, copy: WorkingCopy, others: readonly Call[], env: Record<string, string>, signal: AbortSignal): Promise<string | undefined> {
   for (const [i, other] of others.entries()) {
-    const check = await checkCall(manifest, copy, other, env, signal);
+    let check = await checkCall(manifest, copy, other, env, signal);
+    // A timeout on a busy machine is not a failure until it happens twice, as for the reproduction.
+    if (!check.ok && check.kind === 'timeout') check = await checkCall(manifest, copy, other, env, signal);
     if (!check.ok) return `the group's captured input ${i + 1} of ${others.length} besides the reproduction's fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`;
   }
   return undefined;
@@ -68,14 +91,14 @@ export async function failingOther(manifest: Manifest, copy: WorkingCopy, others
 export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string, string>, signal: AbortSignal, others: readonly Call[] = []): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
-      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir, env) : undefined);
+      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir) : undefined);
       if (!check.ok) return { passes: false, detail: `${check.error.type}: ${check.error.message}`, error: { type: check.error.type, message: check.error.message } };
       // Only a candidate that fixes the reproduction pays for the other inputs; the coverage run is of the original, which fails.
       const other = options.coverageDir ? undefined : await failingOther(manifest, copy, others, env, signal);
       return other ? { passes: false, detail: other } : { passes: true, detail: '' };
     },
     async runTests(copy, options = {}) {
-      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir, env) } : {}) });
+      const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir) } : {}) });
       const failing = run.tests.filter((t) => t.outcome === 'fail').map((t) => `${t.name}: ${t.failure ?? ''}`.slice(0, 300));
       return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
     },
@@ -89,14 +112,13 @@ export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string
  * `sitecustomize` that runs the standard `trace` module. Each is copied beside `dir`,
  * so that the sandbox sees it without another bind.
  */
-export function coverageEnv(manifest: Manifest, dir: string, env: Record<string, string> = {}): Record<string, string> {
+export function coverageEnv(manifest: Manifest, dir: string): Record<string, string> {
   const helpers = `${dir}-site`;
   mkdirSync(helpers, { recursive: true });
   if (manifest.runtime !== 'python') {
     const hook = join(helpers, 'per-test-hook.mjs');
     copyFileSync(NODE_HOOK, hook);
-    // After the plugin's own options, so that a loader it imports (tsx) is in place first.
-    return { NODE_V8_COVERAGE: dir, NODE_OPTIONS: [env.NODE_OPTIONS, `--import=${pathToFileURL(hook).href}`].filter(Boolean).join(' ') };
+    return { NODE_V8_COVERAGE: dir, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` };
   }
   copyFileSync(PYTHON_SITE, join(helpers, 'sitecustomize.py'));
   return { STEWARD_PY_COVERAGE: dir, PYTHONPATH: helpers };

@@ -102,6 +102,7 @@ describe('the offline fixer: templates', () => {
     // Never the same variable twice in one call: `toRecords(rows, rows)` silences a swap, it does not undo it.
     const twice = 'function run(text, options) {\n  const rows = parse(text, options.delimiter);\n  return toRecords(options, rows, { text });\n}\n';
     expect(texts(apply(wrongVariable, twice, 3))).toEqual([]);
+    expect(texts(apply(wrongVariable, twice.replace('return toRecords(', 'return new Records('), 3))).toEqual([]);
   });
 
   it('missing await: only in an async function, and not where the promise is returned', () => {
@@ -224,6 +225,14 @@ describe('the offline fixer: a clause about the state', () => {
     const either = texts(apply(conditionClause, scan, 10));
     expect(either[0]).toBe(scan.replace(`if (ch === ',' || ch === ';') {`, `if ((ch === ',' || ch === ';') && field === '') {`));
     for (const text of either) expect(compiles('src/x.js', text)).toBe(true);
+    // An assignment is kept whole too; a `let` of a closure, or declared after the `if`, is out of scope there.
+    const assigned = ['function f(xs) {', "  let seen = '';", '  let m;', '  const g = () => { let inner = false; return inner; };', '  if ((m = xs.pop())) g();', "  let late = '';", '  return late + seen;', '}', ''].join('\n');
+    expect(texts(apply(conditionClause, assigned, 5))).toEqual([assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen === '') g();"), assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen !== '') g();")]);
+    const bare = 'function f(xs) {\n  let seen = [];\n  let m;\n  while (xs.length) if (m = xs.pop()) seen.push(m);\n  return seen;\n}\n';
+    const bareSf = parse('src/x.js', bare);
+    const inner = descendants(bareSf, ts.isIfStatement)[0]!;
+    const wrapped = conditionClause.propose({ file: 'src/x.js', sf: bareSf, statement: inner.expression, line: 4 });
+    expect(applyEdits(bare, wrapped[0]?.edits ?? [])).toBe(bare.replace('if (m = xs.pop())', 'if ((m = xs.pop()) && seen.length === 0)'));
   });
 
   it('leaves alone an if that only throws, code outside a function, and state it cannot tell the kind of', () => {
@@ -366,18 +375,30 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     writeFileSync(join(root, 'src/a.js'), ['export function f(x) {', '  const y = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
     writeFileSync(
       join(root, 'test/a.test.mjs'),
-      ["import { test } from 'node:test';", "import { f } from '../src/a.js';", "test('zero', () => { f(0); });", "test('one', () => { f(1); });", "test('broken', () => { throw new Error('no'); });", ''].join('\n'),
+      [
+        "import { test } from 'node:test';",
+        "import { execFileSync } from 'node:child_process';",
+        "import { f } from '../src/a.js';",
+        "test('zero', () => { f(0); });",
+        "test('one', () => { f(1); });",
+        "test('broken', () => { throw new Error('no'); });",
+        // A process a test starts inherits the hook's environment; its stdout must stay its own.
+        "test('spawns', () => { JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(1))'], { encoding: 'utf8' })); });",
+        "test('parent', async (t) => { await t.test('child', () => { throw new Error('no'); }); });",
+        '',
+      ].join('\n'),
     );
-    const node = spawnSync(process.execPath, ['--test', 'test/'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.cov', 'node')) } });
+    const node = spawnSync(process.execPath, ['--test', 'test/'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'node')) } });
     expect(node.status).toBe(1);
-    const tests = readCoverage(join(root, '.cov', 'node'), root);
+    const tests = readCoverage(join(root, '.steward-coverage', 'node'), root);
     const ran = (run: { lines: Map<string, Set<number>> } | undefined) => [...(run?.lines.get('src/a.js') ?? [])].sort((a, b) => a - b);
     // One run a test, in the order they ran; the load (the import's top level) counts in each.
-    expect(tests.map((t) => t.passed)).toEqual([true, true, false]);
+    // A parent whose subtest failed did not pass.
+    expect(tests.map((t) => t.passed)).toEqual([true, true, false, true, false, false]);
     expect(ran(tests[0])).toEqual([1, 2, 3, 4, 5, 7]);
     expect(ran(tests[1])).toEqual([1, 2, 3, 6, 7]);
     expect(ran(tests[2])).toEqual([1]);
-    expect([...(tests[0]?.lines.keys() ?? [])].some((file) => file.startsWith('.cov'))).toBe(false);
+    expect([...(tests[0]?.lines.keys() ?? [])].some((file) => file.startsWith('.steward'))).toBe(false);
 
     writeFileSync(join(root, 'src/a.py'), ['def f(x):', '    y = x * 2', '    if x == 0:', '        return y - 1', '    return y + 1', ''].join('\n'));
     writeFileSync(
@@ -406,6 +427,9 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     writeFileSync(join(dir, 'broken.json'), '{ not json');
     symlinkSync('/dev/zero', join(root, 'zero.js'));
     writeFileSync(join(dir, 'lies.json'), JSON.stringify({ result: [{ url: `file://${join(root, 'zero.js')}`, functions: [{ ranges: [{ startOffset: 0, endOffset: 10, count: 1 }] }] }, { url: 'not a url', functions: [] }] }));
+    // Entries of the wrong shape are passed over, not thrown on (one would have cost the whole spectrum).
+    writeFileSync(join(dir, 'steward-test-1-000001.json'), JSON.stringify({ result: [null, 7, { url: `file://${join(root, 'zero.js')}`, functions: [null] }], stewardTest: { passed: 'yes' } }));
+    expect(readCoverage(dir, root)).toEqual([]);
     expect(covered(dir, root)).toEqual([]);
   });
 });

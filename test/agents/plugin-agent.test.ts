@@ -165,23 +165,33 @@ describe('the Plugin Agent', () => {
     expect(comment).toMatch(/^\*\*Reproduced\*\* in the sandbox with the captured input: `TypeError`: .*\(the same error type as in production\)\.$/);
   }, 60_000);
 
-  it("holds a fix to the group's other captured inputs: one that still fails there leaves no proposal", async () => {
-    const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
-    const key = `steward:group:${s.group}:samples`;
-    const [sample] = (await s.deps.redis.lrange(key, 0, 0)).map((text) => JSON.parse(text) as { event: { timestamp: string } });
-    if (!sample) throw new Error('no sample');
-    // An older sample of the group whose input the short-row fix does not help: an unterminated quote.
-    const older = { ...sample, event: { ...sample.event, id: 'older', timestamp: new Date(Date.parse(sample.event.timestamp) - 60_000).toISOString(), invocation: { operation: 'execute', input: { text: 'a,b\n"x,y\n' } } } };
-    await s.deps.redis.rpush(key, JSON.stringify(older));
+  it("holds a fix to the group's other captured inputs of the same error, not to another defect's", async () => {
+    /** csv-import's group with one more sample, older than the trigger, whose input is `text`. */
+    const withSample = async (text: string, fixers: Fixer[]) => {
+      const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', fixers);
+      const key = `steward:group:${s.group}:samples`;
+      const [sample] = (await s.deps.redis.lrange(key, 0, 0)).map((line) => JSON.parse(line) as { event: { timestamp: string } });
+      if (!sample) throw new Error('no sample');
+      const older = { ...sample, event: { ...sample.event, id: 'older', timestamp: new Date(Date.parse(sample.event.timestamp) - 60_000).toISOString(), invocation: { operation: 'execute', input: { text } } } };
+      await s.deps.redis.rpush(key, JSON.stringify(older));
+      return s;
+    };
+    // A row short by two fields fails as the trigger does; a fix for rows short by one only is refused.
+    const partial = fakeModel()
+      .respondWithTools([{ name: 'edit_file', args: { path: 'src/records.js', oldText: 'const value = fields[c];', newText: "const value = fields[c] ?? (fields.length === columns.length - 1 ? '' : undefined);" } }])
+      .respondWithTools([{ name: 'finish', args: { rationale: 'a missing last field is empty' } }]);
+    const s = await withSample('id,name,email,country\nC-9,Ada\n', [new LlmFixer(async () => partial)]);
     const run = await s.dispatch();
     expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('completed');
-    const events = await s.store.events(run.id);
-    const stopped = events.find((e) => e.kind === 'fixer-stopped')?.data as { validated: number; tried: number };
-    expect(stopped.validated).toBe(0);
-    expect(stopped.tried).toBeGreaterThan(0);
+    const candidate = (await s.store.events(run.id)).find((e) => e.kind === 'candidate')?.data as { verdict: string; reason: string };
+    expect(candidate.verdict).toBe('rejected');
+    expect(candidate.reason).toMatch(/^the group's captured input 1 of 1 besides the reproduction's fails: TypeError: .*reading 'trim'/);
     expect(await s.tracker.listProposals()).toEqual([]);
-    expect((await s.tracker.getIssue(1))?.labels).toContain('needs-human');
-  }, 120_000);
+    // An unterminated quote fails the original with a CsvError: another defect's input, which the offline fix is not held to.
+    const other = await withSample('a,b\n"x,y\n', fixersFor({ fixer: 'offline', model: null }));
+    const second = await other.dispatch();
+    expect(await executeRun({ run: second.id }, other.deps, new AbortController())).toBe('awaiting_approval');
+  }, 180_000);
 
   it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {
     const s = await setup('money-format', (d) => [d.trigger.input], 'issue');

@@ -93,11 +93,15 @@ function writerSites(statement: ts.Node, fn: ts.FunctionLikeDeclaration | undefi
   });
 }
 
+/** Callees' `return`s ranked early, at most: the spectrum after them must still get its turn. */
+const RETURNS = 8;
+const RETURNS_PER_FUNCTION = 2;
+
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
  * frames (as the agent ranked them) and the conditions that guard them, then where
- * the state those conditions read was set, then what the plugin's functions the frames
- * called returned, then the lines coverage ranks most suspicious
+ * the state those conditions read was set, then (a few of) the `return`s of the
+ * plugin's functions the frames called, then the lines coverage ranks most suspicious
  * (`spectrum`, Ochiai), then the statements just before each frame's line in its
  * function, then the rest of the plugin's functions those lines call (in the
  * same file or imported from another): a wrong value is often made in a function
@@ -109,6 +113,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
   const suspicious: Site[] = [];
   const before: Site[] = [];
   const returns: Site[] = [];
+  const returnsOf = new Map<ts.Node, number>();
   const callees: Site[] = [];
   const cache = new Map<string, ts.SourceFile | undefined>();
   const parsed: Parsed = (file) => {
@@ -132,8 +137,15 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     for (const w of writerSites(statement, fn)) writers.push(site(suspect.file, sf, w));
     const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
     for (const s of earlier) before.push(site(suspect.file, sf, s));
-    // What a callee returns is the value the frame went on with: those statements come early.
-    for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) (ts.isReturnStatement(c.statement) ? returns : callees).push(site(c.file, c.sf, c.statement));
+    // What a callee returns is the value the frame went on with: a few of those statements come early.
+    for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) {
+      const callee = enclosingFunction(c.statement);
+      const taken = callee ? (returnsOf.get(callee) ?? 0) : RETURNS_PER_FUNCTION;
+      if (ts.isReturnStatement(c.statement) && callee && taken < RETURNS_PER_FUNCTION && returns.length < RETURNS) {
+        returnsOf.set(callee, taken + 1);
+        returns.push(site(c.file, c.sf, c.statement));
+      } else callees.push(site(c.file, c.sf, c.statement));
+    }
   }
   // Then the lines Ochiai ranks highest: executed by the failing run, by few passing ones.
   for (const { file, line } of spectrum) {

@@ -5,7 +5,7 @@ import { confinedPath, readRegularFile } from '../workspace.ts';
 import { decodeMappings } from './source-map.ts';
 
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */
-const LIMITS = { files: 2000, bytes: 32 * 1024 * 1024, total: 256 * 1024 * 1024, ranges: 200_000 };
+const LIMITS = { files: 2000, bytes: 32 * 1024 * 1024, total: 256 * 1024 * 1024, scripts: 10_000, ranges: 200_000 };
 
 
 /** Lines each plugin file had run, in one test or one process (one coverage file). */
@@ -67,45 +67,61 @@ export interface CoverageRun {
   passed?: boolean;
 }
 
-/** The process a coverage file came from: Node's `coverage-<pid>-…`, the per-test hook's `steward-test-<pid>-…`. */
-const PROCESS = /^(coverage|steward-test)-(\d+)-/;
+/** Node's own file, `coverage-<pid>-<time>-<thread>.json`, and the per-test hook's, `steward-test-<pid>-<n>.json`. */
+const NODE_FILE = /^coverage-(\d+)-\d+-(\d+)\.json$/;
+const TEST_FILE = /^steward-test-(\d+)-\d+\.json$/;
 
 /**
  * The coverage files written into `dir` as the lines of the plugin's files under
  * `root` (its working copy) that ran: one run a test where the per-test hook wrote
- * them (the process's own file then only lends its source maps), else one run a
- * process (Node's NODE_V8_COVERAGE, or our Python `sitecustomize`).
+ * them, else one run a process (Node's NODE_V8_COVERAGE, or our Python
+ * `sitecustomize`). A process whose tests were split lends its own files' source
+ * maps to them (every thread's, merged); its main thread's file is no run of its
+ * own, a worker thread's is. Files are read one at a time: they are the sandboxed
+ * code's writing, and at most `LIMITS.total` bytes of them are read.
  */
 export function readCoverage(dir: string, root: string): CoverageRun[] {
   if (!existsSync(dir) || !existsSync(root)) return [];
   // Node names scripts by their real path.
   const real = realpathSync(root);
-  let budget = LIMITS.total;
-  const reports = readdirSync(dir)
+  const names = readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .slice(0, LIMITS.files)
-    .flatMap((name) => {
-      const read = budget > 0 ? readReport(join(dir, name)) : undefined;
-      budget -= read?.size ?? 0;
-      return read ? [{ name, report: read.report }] : [];
-    });
-  const split = new Set(reports.flatMap(({ name }) => (name.startsWith('steward-test-') ? [PROCESS.exec(name)?.[2]] : [])));
+    .slice(0, LIMITS.files);
+  const split = new Set(names.flatMap((name) => TEST_FILE.exec(name)?.[1] ?? []));
+  let budget = LIMITS.total;
+  const read = (name: string): Report | undefined => {
+    if (budget <= 0) return undefined;
+    const got = readReport(join(dir, name));
+    budget -= got?.size ?? 0;
+    return got?.report;
+  };
+  const sources = new Map<string, string | undefined>();
+  const runs: CoverageRun[] = [];
   const maps = new Map<string, Record<string, SourceMapEntry>>();
-  for (const { name, report } of reports) {
-    const pid = PROCESS.exec(name)?.[2];
-    if (pid && name.startsWith('coverage-') && report['source-map-cache']) maps.set(pid, report['source-map-cache']);
+  for (const name of names) {
+    const own = NODE_FILE.exec(name);
+    if (!own || !split.has(own[1]!)) continue;
+    const report = read(name);
+    const cache = report && sourceMapsOf(report);
+    if (cache) maps.set(own[1]!, { ...maps.get(own[1]!), ...cache });
+    if (report && own[2] !== '0') runs.push({ lines: nodeLines(report, real, cache, sources) });
   }
-  return reports
-    .flatMap(({ name, report }): CoverageRun[] => {
-      const pid = PROCESS.exec(name)?.[2];
-      const test = name.startsWith('steward-test-');
-      if (!test && pid && split.has(pid)) return [];
-      if (report.stewardPythonCoverage === 1) return [{ lines: pythonLines(report.files, real), ...outcome(report) }];
-      const lines = nodeLines(report, real, report['source-map-cache'] ?? (pid ? maps.get(pid) : undefined));
-      return [{ lines, ...(test ? outcome(report) : {}) }];
-    })
-    .filter((run) => run.lines.size > 0);
+  for (const name of names) {
+    const own = NODE_FILE.exec(name);
+    if (own && split.has(own[1]!)) continue;
+    const report = read(name);
+    if (!report) continue;
+    const test = TEST_FILE.exec(name);
+    if (report.stewardPythonCoverage === 1) runs.push({ lines: pythonLines(report.files, real), ...outcome(report) });
+    else runs.push({ lines: nodeLines(report, real, sourceMapsOf(report) ?? (test ? maps.get(test[1]!) : undefined), sources), ...(test ? outcome(report) : {}) });
+  }
+  return runs.filter((run) => run.lines.size > 0);
+}
+
+function sourceMapsOf(report: Report): Record<string, SourceMapEntry> | undefined {
+  const cache = report['source-map-cache'];
+  return typeof cache === 'object' && cache !== null && !Array.isArray(cache) ? cache : undefined;
 }
 
 const outcome = (report: Report): { passed?: boolean } => (typeof report.stewardTest?.passed === 'boolean' ? { passed: report.stewardTest.passed } : {});
@@ -127,12 +143,13 @@ function readReport(path: string): { report: Report; size: number } | undefined 
 }
 
 /** The lines of the plugin's JavaScript and TypeScript files a V8 report says ran. */
-function nodeLines(report: Report, real: string, sourceMaps: Record<string, SourceMapEntry> | undefined): LineCoverage {
+function nodeLines(report: Report, real: string, sourceMaps: Record<string, SourceMapEntry> | undefined, sources: Map<string, string | undefined>): LineCoverage {
   const lines: LineCoverage = new Map();
   const prefix = `${real.replace(/\/+$/, '')}/`;
-  for (const script of Array.isArray(report.result) ? report.result : []) {
-    if (typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
-    if (script.functions.reduce((n, f) => n + (Array.isArray(f.ranges) ? f.ranges.length : 0), 0) > LIMITS.ranges) continue;
+  for (const script of Array.isArray(report.result) ? report.result.slice(0, LIMITS.scripts) : []) {
+    if (typeof script !== 'object' || script === null || typeof script.url !== 'string' || !script.url.startsWith('file://') || !Array.isArray(script.functions)) continue;
+    if (!script.functions.every((f) => typeof f === 'object' && f !== null && Array.isArray(f.ranges))) continue;
+    if (script.functions.reduce((n, f) => n + f.ranges.length, 0) > LIMITS.ranges) continue;
     let path: string;
     try {
       path = fileURLToPath(script.url);
@@ -141,12 +158,14 @@ function nodeLines(report: Report, real: string, sourceMaps: Record<string, Sour
     }
     const file = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
     if (!file || !COVERED_FILE.test(file) || NOT_PLUGIN.test(file)) continue;
-    let source: string | undefined;
-    try {
-      source = readRegularFile(confinedPath(real, file), LIMITS.bytes);
-    } catch {
-      source = undefined;
+    if (!sources.has(file)) {
+      try {
+        sources.set(file, readRegularFile(confinedPath(real, file), LIMITS.bytes));
+      } catch {
+        sources.set(file, undefined);
+      }
     }
+    const source = sources.get(file);
     if (source === undefined) continue;
     const map = sourceMaps?.[script.url];
     const ran = map ? mappedLines(map, script) : /\.[cm]?js$/.test(file) ? coveredLines(source.replace(/^\uFEFF/, ''), script) : undefined;

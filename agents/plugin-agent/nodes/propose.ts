@@ -1,5 +1,5 @@
 import type { FixRequest } from '../../fixers/types.ts';
-import { otherCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
+import { heldCalls, otherCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -11,6 +11,7 @@ export function propose(deps: PluginAgentDeps) {
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const request = reproduction.request as { op: 'execute'; input: unknown };
     const searched: { fixer: string; why: string }[] = [];
+    const others = await heldCalls(manifest, dir, otherCalls(context.inputs, request), reproduction.error?.type, env, deps.signal);
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
       const fixRequest: FixRequest = {
@@ -28,7 +29,7 @@ export function propose(deps: PluginAgentDeps) {
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
-        ...sandboxChecks(manifest, request, env, deps.signal, otherCalls(context.inputs, request)),
+        ...sandboxChecks(manifest, request, env, deps.signal, others),
       };
       let candidates: Awaited<ReturnType<typeof fixer.propose>>;
       try {

@@ -6,7 +6,7 @@ import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbo
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { refusedAs } from '../../fixers/refusal.ts';
-import { checkCall, failingOther, otherCalls, pluginUnderFix } from '../checks.ts';
+import { checkCall, failingOther, heldCalls, otherCalls, pluginUnderFix } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -32,7 +32,7 @@ export function validate(deps: PluginAgentDeps) {
     const rejected: { fixer: string; reason: string }[] = [];
     const candidates = state.candidates ?? [];
     const request = reproduction.request as { op: 'execute'; input: unknown };
-    const others = otherCalls(context.inputs, request);
+    const others = candidates.length > 0 ? await heldCalls(manifest, dir, otherCalls(context.inputs, request), reproduction.error?.type, env, deps.signal) : [];
     for (const candidate of candidates) {
       const ws = new Workspace(dir);
       try {

@@ -38,6 +38,14 @@ function ifOf(site: Site): ts.IfStatement | undefined {
   return ts.isIfStatement(s.parent) && s.parent.expression === s ? s.parent : undefined;
 }
 
+/** Whether `c && clause` would split `c`: `a || b`, `a ?? b`, `x = f()`, `a, b`, `a ? b : c`, `yield`, an arrow. */
+function bindsLooserThanAnd(c: ts.Expression): boolean {
+  if (ts.isConditionalExpression(c) || ts.isYieldExpression(c) || ts.isArrowFunction(c)) return true;
+  if (!ts.isBinaryExpression(c)) return false;
+  const op = c.operatorToken.kind;
+  return op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.CommaToken || (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment);
+}
+
 const throws = (branch: ts.Statement): boolean => ts.isThrowStatement(branch) || (ts.isBlock(branch) && branch.statements.length === 1 && ts.isThrowStatement(branch.statements[0]!));
 
 /**
@@ -59,7 +67,9 @@ export const conditionClause: Template = {
     const mentioned = new Set(descendants(condition, ts.isIdentifier).map((id) => id.text));
     const state = new Map<string, Kind>();
     for (const list of descendants(fn.body, ts.isVariableDeclarationList)) {
-      if (!(list.flags & ts.NodeFlags.Let)) continue;
+      // In scope at the `if`: declared before it, in this function (not a closure's), in a block around it.
+      const block = list.parent.parent;
+      if (!(list.flags & ts.NodeFlags.Let) || list.getEnd() > statement.getStart(site.sf) || enclosingFunction(list) !== fn || !(block.getStart(site.sf) <= statement.getStart(site.sf) && statement.getEnd() <= block.getEnd())) continue;
       for (const d of list.declarations) {
         const kind = kindOf(d.initializer);
         if (kind && ts.isIdentifier(d.name) && !mentioned.has(d.name.text)) state.set(d.name.text, kind);
@@ -75,7 +85,7 @@ export const conditionClause: Template = {
     const uses = new Map<string, number>();
     for (const id of descendants(scope, ts.isIdentifier)) if (state.has(id.text)) uses.set(id.text, (uses.get(id.text) ?? 0) + 1);
     const chosen = [...uses].sort((a, b) => b[1] - a[1]).slice(0, VARIABLES).map(([name]) => name);
-    const wrap = ts.isBinaryExpression(condition) ? condition.operatorToken.kind === ts.SyntaxKind.BarBarToken || condition.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken : ts.isConditionalExpression(condition);
+    const wrap = bindsLooserThanAnd(condition);
     const at = `${site.file}:${site.line}`;
     const before = condition.getText(site.sf);
     return [0, 1].flatMap((polarity) =>

@@ -35,7 +35,7 @@ export const wrongVariable: Template = {
         if (name === id.text || !descendants(d.initializer!, ts.isIdentifier).some((used) => used.text === id.text)) continue;
         // `f(rows, rows)`: the same variable twice in one call is almost never what was meant.
         const call = id.parent;
-        if (ts.isCallExpression(call) && call.arguments.some((a) => a !== id && ts.isIdentifier(a) && a.text === name)) continue;
+        if ((ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.some((a) => a !== id && ts.isIdentifier(a) && a.text === name)) continue;
         out.push({
           template: 'wrong-variable',
           edits: [{ start: id.getStart(site.sf), end: id.getEnd(), text: name }],

@@ -21,13 +21,24 @@ if _out:
     sys.settrace(_tracer.globaltrace)
     threading.settrace(_tracer.globaltrace)
 
-    def _lines(counts):
-        files = {}
-        for (filename, line) in list(counts):
+    _known = {}
+
+    def _plugin_file(filename):
+        # realpath is pure Python and slow: each file name is resolved once.
+        known = _known.get(filename)
+        if known is None:
             path = os.path.realpath(filename)
-            if path.startswith(_root) and not path.startswith(_self) and path.endswith(".py"):
-                files.setdefault(path[len(_root):], set()).add(line)
-        return {f: sorted(l) for f, l in files.items()}
+            known = path[len(_root):] if path.startswith(_root) and not path.startswith(_self) and path.endswith(".py") else ""
+            _known[filename] = known
+        return known
+
+    def _lines(keys):
+        files = {}
+        for (filename, line) in keys:
+            name = _plugin_file(filename)
+            if name:
+                files.setdefault(name, set()).add(line)
+        return files
 
     _written = [0]
 
@@ -42,7 +53,7 @@ if _out:
     def _dump():
         sys.settrace(None)
         if not _written[0]:
-            _write("py-%d-%d.json" % (os.getpid(), id(_tracer)), {"files": _lines(_tracer.counts)})
+            _write("py-%d-%d.json" % (os.getpid(), id(_tracer)), {"files": {f: sorted(l) for f, l in _lines(list(_tracer.counts)).items()}})
 
     atexit.register(_dump)
 
@@ -51,26 +62,46 @@ if _out:
     _run = unittest.TestCase.run
     _load = []
 
-    def _run_counted(self, result=None):
-        # The counts so far are the load's (or the previous tests'); the test gets its own.
-        if not _load:
-            _load.append(dict(_tracer.counts))
-        process = _tracer.counts
-        _tracer.counts = {}
-        bad = (lambda: len(result.failures) + len(result.errors) + len(getattr(result, "unexpectedSuccesses", ()))) if result is not None else None
-        before = bad() if bad else 0
+    def _bad(result):
+        # unittest's results count failures; another runner's (pytest's) may not: then the outcome is unknown.
         try:
-            return _run(self, result)
+            return len(result.failures) + len(result.errors) + len(getattr(result, "unexpectedSuccesses", ()))
+        except (AttributeError, TypeError):
+            return None
+
+    def _run_counted(self, result=None):
+        # Steward's bookkeeping is not the test's, and tracing it would cost more than the test.
+        tracing = sys.gettrace()
+        sys.settrace(None)
+        try:
+            if not _load:
+                _load.append(_lines(list(_tracer.counts)))
+            process = _tracer.counts
+            _tracer.counts = {}
+            before = _bad(result) if result is not None else 0
         finally:
-            # The tracer counts these very lines: swap back before reading the test's counts.
-            mine = _tracer.counts
-            _tracer.counts = process
-            for key, count in list(mine.items()):
-                process[key] = process.get(key, 0) + count
-            _written[0] += 1
-            report = {"files": _lines(list(_load[0]) + list(mine)), "stewardTest": {"name": self.id()[:200]}}
-            if bad:
-                report["stewardTest"]["passed"] = bad() == before
-            _write("py-test-%d-%d.json" % (os.getpid(), _written[0]), report)
+            sys.settrace(tracing)
+        returned = None
+        try:
+            returned = _run(self, result)
+            return returned
+        finally:
+            sys.settrace(None)
+            try:
+                mine = _tracer.counts
+                _tracer.counts = process
+                for key, count in list(mine.items()):
+                    process[key] = process.get(key, 0) + count
+                _written[0] += 1
+                files = {f: set(l) for f, l in _load[0].items()}
+                for name, lines in _lines(list(mine)).items():
+                    files.setdefault(name, set()).update(lines)
+                report = {"files": {f: sorted(l) for f, l in files.items()}, "stewardTest": {"name": self.id()[:200]}}
+                after = _bad(result if result is not None else returned)
+                if after is not None and before is not None:
+                    report["stewardTest"]["passed"] = after == before
+                _write("py-test-%d-%06d.json" % (os.getpid(), _written[0]), report)
+            finally:
+                sys.settrace(tracing)
 
     unittest.TestCase.run = _run_counted
