@@ -418,6 +418,23 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(ranked.find((r) => r.line === 2)?.score).toBeCloseTo(1 / Math.sqrt(3), 6);
   });
 
+  it("maps a TypeScript test's coverage through the source maps its process wrote", () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    mkdirSync(join(root, 'test'));
+    symlinkSync(join(STEWARD_ROOT, 'node_modules'), join(root, 'node_modules'));
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(root, 'src/a.ts'), ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
+    writeFileSync(join(root, 'test/a.test.ts'), ["import { test } from 'node:test';", "import { f } from '../src/a.ts';", "test('zero', () => { f(0); });", "test('one', () => { f(1); });", ''].join('\n'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/a.test.ts'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'ts')) } });
+    expect(run.status).toBe(0);
+    const tests = readCoverage(join(root, '.steward-coverage', 'ts'), root);
+    const ran = (i: number) => [...(tests[i]?.lines.get('src/a.ts') ?? [])].sort((a, b) => a - b);
+    expect(tests.map((t) => t.passed)).toEqual([true, true]);
+    expect(ran(0)).toEqual([1, 2, 3, 4, 5, 7]);
+    expect(ran(1)).toEqual([1, 2, 3, 6, 7]);
+  });
+
   it('reads what sandboxed code wrote without trusting it: a FIFO, a link out and a broken file are skipped, not waited on', () => {
     const root = tempDir();
     const dir = join(root, '.steward-coverage');
