@@ -19,10 +19,11 @@ export interface FixRequest {
   spendTokens(tokens: number): void;
   /**
    * Runs the reproduction against a working copy: whether it passes (no throw, output
-   * per the contract). With `coverageDir` (inside the copy), the runtime writes its
-   * line coverage there (V8's for Node, the `trace` module's for Python).
+   * per the contract; with `refusal`, it ends in exactly that contract error). With
+   * `coverageDir` (inside the copy), the runtime writes its line coverage there (V8's
+   * for Node, the `trace` module's for Python).
    */
-  reproduce(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ passes: boolean; detail: string; error?: ContractError }>;
+  reproduce(copy: WorkingCopy, options?: { coverageDir?: string; refusal?: ContractError }): Promise<{ passes: boolean; detail: string }>;
   /** Runs the plugin's suite against a working copy; `coverageDir` as for `reproduce`. */
   runTests(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ status: string; passed: number; failed: number; detail: string }>;
 }

@@ -8,7 +8,8 @@ import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
-import type { FixRequest } from '../fixers/types.ts';
+import { refusedAs } from '../fixers/refusal.ts';
+import type { ContractError, FixRequest } from '../fixers/types.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
 
@@ -50,20 +51,26 @@ export function otherCalls(inputs: readonly unknown[], call: Call): Call[] {
   return out;
 }
 
+/** One of the group's other captured inputs a fix is held to, and whether the original handled it. */
+export interface Held {
+  call: Call;
+  handled: boolean;
+}
+
 /**
  * Of the group's other captured inputs, those a fix is held to: the ones the original
  * fails with the reproduction's error type (the same defect), and the ones it handles
  * (a fix must not break them). One that fails another way is another defect's, and a
  * fix of this one is not to be refused for it.
  */
-export async function heldCalls(manifest: Manifest, dir: string, calls: readonly Call[], errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Call[]> {
+export async function heldCalls(manifest: Manifest, dir: string, calls: readonly Call[], errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Held[]> {
   if (calls.length === 0) return [];
   const copy = createWorkingCopy(dir);
   try {
-    const held: Call[] = [];
+    const held: Held[] = [];
     for (const call of calls) {
-      const check = await checkCall(manifest, copy, call, env, signal);
-      if (check.ok || check.error.type === errorType) held.push(call);
+      const check = await checkTwice(manifest, copy, call, env, signal);
+      if (check.ok || check.error.type === errorType) held.push({ call, handled: check.ok });
     }
     return held;
   } finally {
@@ -71,31 +78,50 @@ export async function heldCalls(manifest: Manifest, dir: string, calls: readonly
   }
 }
 
-/** The first of `others` that fails on the copy, and how; undefined when all pass. */
-export async function failingOther(manifest: Manifest, copy: WorkingCopy, others: readonly Call[], env: Record<string, string>, signal: AbortSignal): Promise<string | undefined> {
+/** A call's check, run again once after a timeout: on a busy machine one is not a verdict. */
+async function checkTwice(manifest: Manifest, copy: WorkingCopy, call: Call, env: Record<string, string>, signal: AbortSignal): Promise<CallCheck> {
+  const check = await checkCall(manifest, copy, call, env, signal);
+  return !check.ok && check.kind === 'timeout' ? checkCall(manifest, copy, call, env, signal) : check;
+}
+
+/**
+ * Why a changed working copy does not hold, or undefined when it does: the
+ * reproduction's call succeeds (for a refusal, ends in exactly its contract error);
+ * each held input the original handled still succeeds; each that failed as the
+ * reproduction did succeeds too (for a refusal, or is refused the same way).
+ */
+export async function whyNotHeld(manifest: Manifest, copy: WorkingCopy, call: Call, others: readonly Held[], env: Record<string, string>, signal: AbortSignal, refusal?: ContractError): Promise<string | undefined> {
+  const check = await checkCall(manifest, copy, call, env, signal);
+  if (refusal) {
+    if (check.ok) return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and the call succeeds`;
+    if (!refusedAs(check.error, refusal)) return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and it fails with ${check.error.type}: ${check.error.message.slice(0, 200)}`;
+  } else if (!check.ok) {
+    return `the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`;
+  }
   for (const [i, other] of others.entries()) {
-    let check = await checkCall(manifest, copy, other, env, signal);
-    // A timeout on a busy machine is not a failure until it happens twice, as for the reproduction.
-    if (!check.ok && check.kind === 'timeout') check = await checkCall(manifest, copy, other, env, signal);
-    if (!check.ok) return `the group's captured input ${i + 1} of ${others.length} besides the reproduction's fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`;
+    const again = await checkTwice(manifest, copy, other.call, env, signal);
+    if (again.ok || (refusal && !other.handled && refusedAs(again.error, refusal))) continue;
+    return `the group's captured input ${i + 1} of ${others.length} besides the reproduction's fails: ${again.error.type}: ${again.error.message.slice(0, 200)}`;
   }
   return undefined;
 }
 
 /**
  * The two checks a fixer runs against a working copy, as the agent runs them: the
- * reproduction (passes: no throw, output per the contract, and the same for the
- * group's other captured inputs) and the plugin's suite, each with line coverage
- * written to `coverageDir` on request (`coverageEnv`; the reproduction's call only).
+ * reproduction (`whyNotHeld`: no throw, output per the contract, the group's held
+ * inputs too) and the plugin's suite, each with line coverage written to
+ * `coverageDir` on request (`coverageEnv`; the reproduction's call only).
  */
-export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string, string>, signal: AbortSignal, others: readonly Call[] = []): Pick<FixRequest, 'reproduce' | 'runTests'> {
+export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string, string>, signal: AbortSignal, others: readonly Held[] = []): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
-      const check = await checkCall(manifest, copy, call, env, signal, options.coverageDir ? coverageEnv(manifest, options.coverageDir) : undefined);
-      if (!check.ok) return { passes: false, detail: `${check.error.type}: ${check.error.message}`, error: { type: check.error.type, message: check.error.message } };
-      // Only a candidate that fixes the reproduction pays for the other inputs; the coverage run is of the original, which fails.
-      const other = options.coverageDir ? undefined : await failingOther(manifest, copy, others, env, signal);
-      return other ? { passes: false, detail: other } : { passes: true, detail: '' };
+      // The coverage run is the original's, which fails: the reproduction's call alone.
+      if (options.coverageDir) {
+        const check = await checkCall(manifest, copy, call, env, signal, coverageEnv(manifest, options.coverageDir));
+        return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
+      }
+      const why = await whyNotHeld(manifest, copy, call, others, env, signal, options.refusal);
+      return { passes: why === undefined, detail: why ?? '' };
     },
     async runTests(copy, options = {}) {
       const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir) } : {}) });

@@ -85,6 +85,26 @@ describe('the offline fixer: templates', () => {
     const inlineSf = parse('src/x.js', inline);
     const ret = descendants(inlineSf, ts.isReturnStatement)[0]!;
     expect(nullGuard.propose({ file: 'src/x.js', sf: inlineSf, statement: ret, line: 2, error }).some((f) => f.refuses)).toBe(false);
+    // Only a read made whenever the statement runs: a guard before it must not refuse calls the statement would have handled.
+    const refused = (body: string, line = 2) => {
+      const code = `function f(input, xs) {\n${body}\n}\n`;
+      const parsed = parse('src/x.js', code);
+      return nullGuard.propose({ file: 'src/x.js', sf: parsed, statement: statementOn(parsed, line)!, line, error }).filter((f) => f.refuses).map((f) => applyEdits(code, f.edits).split('\n')[1]);
+    };
+    expect(refused('  if (input.options.width > 0) return 1;')).toEqual(['  if (input.options == null) throw new TypeError("input.options is required");']);
+    for (const lazy of [
+      '  if (input.ok) { return input.options.width; }',
+      '  try { return input.options.width; } catch { return 0; }',
+      '  const w = xs.map(() => input.options.width);',
+      '  const w = input.legacy ? input.options.width : 1;',
+      '  const w = input.ok && input.options.width;',
+      '  const w = input?.options.width;',
+      '  for (const x of xs) console.log(input.options.width);',
+    ]) expect(refused(lazy), lazy).toEqual([]);
+    // A name the function declares again may not be the parameter where it is read.
+    expect(refused('  const w = input.options.width;\n  for (const input of xs) console.log(input);')).toEqual([]);
+    // A chain split over lines is named on one.
+    expect(refused('  const w = input\n    .options.width;')[0]).toBe('  if (input.options == null) throw new TypeError("input.options is required");');
   });
 
   it('rounding: Math.round where ceil, floor or trunc was meant, in TypeScript with its types kept', () => {
@@ -228,6 +248,8 @@ describe('the offline fixer: a clause about the state', () => {
     // An assignment is kept whole too; a `let` of a closure, or declared after the `if`, is out of scope there.
     const assigned = ['function f(xs) {', "  let seen = '';", '  let m;', '  const g = () => { let inner = false; return inner; };', '  if ((m = xs.pop())) g();', "  let late = '';", '  return late + seen;', '}', ''].join('\n');
     expect(texts(apply(conditionClause, assigned, 5))).toEqual([assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen === '') g();"), assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen !== '') g();")]);
+    const looped = ["function f(xs) {", "  for (let seen = ''; xs.length; ) xs.pop();", "  if (xs.length === 0) return 1;", '  return 0;', '}', ''].join('\n');
+    expect(apply(conditionClause, looped, 3)).toEqual([]);
     const bare = 'function f(xs) {\n  let seen = [];\n  let m;\n  while (xs.length) if (m = xs.pop()) seen.push(m);\n  return seen;\n}\n';
     const bareSf = parse('src/x.js', bare);
     const inner = descendants(bareSf, ts.isIfStatement)[0]!;
@@ -483,16 +505,17 @@ describe('the offline fixer: a plugin of stand-in code', () => {
   it('proposes a contract error only where no fix makes the call succeed, and ranks it after one that does', async () => {
     const source = ['export function render(input) {', '  const width = input.options.width;', '  return String(width);', '}', ''].join('\n');
     /** The call in a real Node process: what it threw, or whether its output is a number as the contract says. */
-    const call = (dir: string, strict: boolean): { passes: boolean; detail: string; error?: { type: string; message: string } } => {
+    const call = (dir: string, strict: boolean, refusal?: { type: string; message: string }): { passes: boolean; detail: string } => {
       const script = `import(${JSON.stringify(join(dir, 'src/a.js'))}).then((m) => m.render({})).then((out) => process.stdout.write(JSON.stringify({ out })), (e) => process.stdout.write(JSON.stringify({ error: { type: e.constructor.name, message: e.message } })))`;
       const out = JSON.parse(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout) as { out?: string; error?: { type: string; message: string } };
-      if (out.error) return { passes: false, detail: out.error.message, error: out.error };
-      if (strict && !/^\d+$/.test(out.out ?? '')) return { passes: false, detail: 'output', error: { type: 'ContractViolation', message: 'not a number' } };
+      if (refusal) return { passes: out.error?.type === refusal.type && out.error.message === refusal.message, detail: '' };
+      if (out.error) return { passes: false, detail: out.error.message };
+      if (strict && !/^\d+$/.test(out.out ?? '')) return { passes: false, detail: 'not a number' };
       return { passes: true, detail: '' };
     };
     const run = async (strict: boolean) => {
       const { fix, events } = scratch(source, async () => true);
-      const request = { ...fix, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }) => call(copy.dir, strict) } as unknown as FixRequest;
+      const request = { ...fix, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, strict, options?.refusal) } as unknown as FixRequest;
       return { found: await new OfflineFixer().propose(request), events };
     };
     // Any output will do: the defaults make the call succeed and come first; the refusal, which also held, comes last.
@@ -508,6 +531,13 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     expect(strict.found[0]?.refuses).toEqual({ type: 'TypeError', message: 'input.options is required' });
     expect(strict.found[0]?.rationale).toMatch(/^contract error added at src\/a\.js:2: .*the reproduction now ends in that contract error\.$/);
     expect(strict.found[0]?.files['src/a.js']).toContain('if (input.options == null) throw new TypeError("input.options is required");');
+    // Where interface.input declares `options`, the host let the call through: the contract allows it, and no refusal is offered.
+    const declared = await (async () => {
+      const { fix } = scratch(source, async () => true);
+      const request = { ...fix, manifest: { runtime: 'node', interface: { input: { type: 'object', properties: { options: { type: 'object' } } } } }, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, true, options?.refusal) } as unknown as FixRequest;
+      return new OfflineFixer().propose(request);
+    })();
+    expect(declared).toEqual([]);
   }, 60_000);
 
   it('never tries a candidate Node could not load, and one that cannot be checked does not end the search', async () => {
@@ -585,13 +615,14 @@ describe('the offline fixer: search', () => {
     expect(others.slice(0, 2)).toEqual([{ op: 'execute', input: short }, { op: 'execute', input: { text: 'a\n0\n' } }]);
     expect(others).toHaveLength(OTHER_INPUTS);
     const signal = new AbortController().signal;
+    const asHeld = (calls: typeof others) => calls.map((call) => ({ call, handled: true }));
     const copy = createWorkingCopy(dir);
     try {
       // The short row crashes the original: a candidate that only fixed the first input would not pass.
-      const held = await sandboxChecks(manifest, good, {}, signal, others).reproduce(copy);
+      const held = await sandboxChecks(manifest, good, {}, signal, asHeld(others)).reproduce(copy);
       expect(held).toEqual({ passes: false, detail: expect.stringMatching(/^the group's captured input 1 of 5 besides the reproduction's fails: TypeError: .*reading 'trim'/) as unknown as string });
-      expect(await sandboxChecks(manifest, good, {}, signal, others.slice(1)).reproduce(copy)).toEqual({ passes: true, detail: '' });
-      expect((await sandboxChecks(manifest, good, {}, signal, others).reproduce(copy, { coverageDir: join(copy.dir, '.steward-coverage', 'x') })).passes).toBe(true);
+      expect(await sandboxChecks(manifest, good, {}, signal, asHeld(others.slice(1))).reproduce(copy)).toEqual({ passes: true, detail: '' });
+      expect((await sandboxChecks(manifest, good, {}, signal, asHeld(others)).reproduce(copy, { coverageDir: join(copy.dir, '.steward-coverage', 'x') })).passes).toBe(true);
     } finally {
       copy.dispose();
     }

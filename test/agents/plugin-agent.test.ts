@@ -1,12 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeModel } from '@langchain/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
 import { CommandFixer, type CommandSettings } from '../../agents/fixers/command/index.ts';
 import { LlmFixer } from '../../agents/fixers/llm/index.ts';
+import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { fixersFor } from '../../agents/fixers/registry.ts';
 import type { Fixer } from '../../agents/fixers/types.ts';
 import { GitHubTracker } from '../../agents/trackers/github/index.ts';
@@ -28,6 +29,8 @@ import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/worker.ts';
 import { steward } from '../helpers/cli.ts';
 import { makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
+import { manifestFor, writePlugin } from '../helpers/plugins.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { GitHubServer } from '../helpers/github-server.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import { psArgs, spawnProcess, until } from '../helpers/processes.ts';
@@ -53,13 +56,15 @@ async function setup(
   fixers: Fixer[] = [],
   trackerFor: (library: Library) => Tracker = (library) => new LocalTracker(join(library.paths.state, 'tracker')),
   env: NodeJS.ProcessEnv = process.env,
+  from: string = join(STEWARD_ROOT, 'plugins', name),
 ) {
   const library: Library = await makeLibrary();
-  cpSync(join(STEWARD_ROOT, 'plugins', name), join(library.paths.plugins, name), { recursive: true, verbatimSymlinks: true });
+  cpSync(from, join(library.paths.plugins, name), { recursive: true, verbatimSymlinks: true });
   linkTemplates(library);
   sh(library.root, 'add', '-A');
   sh(library.root, 'commit', '-q', '-m', name);
-  const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'test/fixtures/defects', `${name}.json`), 'utf8')) as Defect;
+  const recorded = join(STEWARD_ROOT, 'test/fixtures/defects', `${name}.json`);
+  const defect = (existsSync(recorded) ? JSON.parse(readFileSync(recorded, 'utf8')) : {}) as Defect;
   const host = new PluginHost({ library });
   host.load([name]);
   for (const input of inputs(defect)) await host.invoke(name, input);
@@ -191,6 +196,38 @@ describe('the Plugin Agent', () => {
     const other = await withSample('a,b\n"x,y\n', fixersFor({ fixer: 'offline', model: null }));
     const second = await other.dispatch();
     expect(await executeRun({ run: second.id }, other.deps, new AbortController())).toBe('awaiting_approval');
+  }, 180_000);
+
+  it('proposes a contract error where no fix makes the call succeed: validate holds it, and the comment and the proposal say it refuses the call', async () => {
+    const src = writePlugin(tempDir(), 'widget', {
+      manifest: manifestFor('widget', { interface: { input: { type: 'object' }, output: { type: 'object', properties: { width: { type: 'integer' } }, required: ['width'] } } }),
+      files: {
+        'src/index.js': "export default {\n  name: 'widget',\n  execute(input) {\n    const width = input.options.width;\n    return { width: Number(width) };\n  },\n};\n",
+        'test/index.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport p from '../src/index.js';\ntest('width', () => assert.deepEqual(p.execute({ options: { width: '3' } }), { width: 3 }));\n",
+      },
+    });
+    const s = await setup('widget', () => [{}], 'propose', fixersFor({ fixer: 'offline', model: null }), undefined, process.env, src);
+    const run = await s.dispatch();
+    expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { refuses?: unknown; evidence: { after: string }; diff: string };
+    expect(proposal.refuses).toEqual({ type: 'TypeError', message: 'input.options is required' });
+    expect(proposal.evidence.after).toBe('the reproduction is refused with TypeError: input.options is required, a contract error that names what is missing, instead of the crash');
+    expect(proposal.diff).toContain('+    if (input.options == null) throw new TypeError("input.options is required");');
+    expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toMatch(/^\*\*A validated contract error waits for review\*\*: it refuses the call with `TypeError: input\.options is required` instead of making it succeed/);
+    expect(await answer(s, run.id, 'approve')).toBe('completed');
+    const [opened] = await s.tracker.listProposals();
+    expect(opened?.title).toBe('widget: refuse the call with TypeError: input.options is required');
+
+    // Offline finds only the refusal: the model still gets its turn, and its fix, which makes the call succeed, is the proposal.
+    const model = fakeModel()
+      .respondWithTools([{ name: 'edit_file', args: { path: 'src/index.js', oldText: 'const width = input.options.width;', newText: 'const width = input.options?.width ?? 0;' } }])
+      .respondWithTools([{ name: 'finish', args: { rationale: 'options may be left out: the width defaults to 0' } }]);
+    const hybrid = await setup('widget', () => [{}], 'propose', [new OfflineFixer(), new LlmFixer(async () => model)], undefined, process.env, src);
+    const second = await hybrid.dispatch();
+    expect(await executeRun({ run: second.id }, hybrid.deps, new AbortController())).toBe('awaiting_approval');
+    const chosen = JSON.parse(readFileSync(join(hybrid.library.paths.state, 'runs', second.id, 'proposal.json'), 'utf8')) as { fixer: string; refuses?: unknown; validated: number };
+    expect(chosen).toMatchObject({ fixer: 'llm', validated: 2 });
+    expect(chosen.refuses).toBeUndefined();
   }, 180_000);
 
   it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {

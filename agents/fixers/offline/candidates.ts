@@ -4,6 +4,7 @@ import type { Edit } from './source.ts';
 /** A candidate of the offline search, with what it is ranked by. */
 export interface Tried extends Candidate {
   template: string;
+  refusedPath?: string[];
   /** Lines changed, then the template's preference, then characters changed. */
   rank: [number, number, number];
 }
@@ -20,6 +21,8 @@ export interface Proposed {
   preference?: number;
   /** The contract error the fix turns the failure into, for a guard that refuses the call (see `Candidate.refuses`). */
   refuses?: ContractError;
+  /** For a refusal, the property path below the parameter it names (`['options']` for `input.options`). */
+  refusedPath?: string[];
 }
 
 /** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
@@ -55,5 +58,5 @@ function linesTouched(text: string, edits: readonly { start: number; end: number
 /** A candidate of one file's changed text. */
 export function tried(file: string, original: string, changed: string, fix: Proposed): Tried {
   const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars], ...(fix.refuses ? { refuses: fix.refuses } : {}) };
+  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars], ...(fix.refuses ? { refuses: fix.refuses, refusedPath: fix.refusedPath ?? [] } : {}) };
 }

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { refusedAs } from '../refusal.ts';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { applyFiles } from '../workspace.ts';
@@ -40,7 +39,7 @@ export class OfflineFixer implements Fixer {
     // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
     const revert = await revertCandidate(request);
     request.emit('revert-considered', { fixer: this.name, why: revert.why });
-    const candidates = [...(revert.candidate ? [revert.candidate] : []), ...generated.candidates].slice(0, budget.candidates);
+    const candidates = [...(revert.candidate ? [revert.candidate] : []), ...usefulRefusals(generated.candidates, request.manifest.interface?.input)].slice(0, budget.candidates);
     if (candidates.length === 0) {
       const problem = 'problem' in generated && generated.problem ? generated.problem : `no fix template applies at the ${sites} suspect statement(s)`;
       request.emit('fixer-stopped', { fixer: this.name, why: problem });
@@ -125,9 +124,7 @@ export class OfflineFixer implements Fixer {
     const ws = createWorkingCopy(request.dir);
     try {
       applyFiles(ws.dir, candidate.files);
-      const reproduced = await request.reproduce(ws);
-      const held = candidate.refuses ? refusedAs(reproduced.error, candidate.refuses) : reproduced.passes;
-      if (!held) return 'still-fails';
+      if (!(await request.reproduce(ws, candidate.refuses ? { refusal: candidate.refuses } : {})).passes) return 'still-fails';
       const run = await request.runTests(ws);
       if (run.failed > baseline.failed || run.passed < baseline.passed) return 'breaks-tests';
       return candidate.refuses ? 'refuses' : 'passes';
@@ -135,4 +132,31 @@ export class OfflineFixer implements Fixer {
       ws.dispose();
     }
   }
+}
+
+/**
+ * The candidates with one refusal a message (the first, at the most suspicious site:
+ * the same guard hoisted elsewhere would only cost a full check), and none for a
+ * property the plugin's `interface.input` declares: the host let that input through,
+ * so the contract allows it, and refusing it would contradict the manifest.
+ */
+function usefulRefusals(candidates: readonly Tried[], input: unknown): Tried[] {
+  const seen = new Set<string>();
+  return candidates.filter((c) => {
+    if (!c.refuses) return true;
+    if (seen.has(c.refuses.message) || declares(input, c.refusedPath ?? [])) return false;
+    seen.add(c.refuses.message);
+    return true;
+  });
+}
+
+/** Whether a JSON Schema declares the property path (through `properties`). */
+function declares(schema: unknown, path: readonly string[]): boolean {
+  let at = schema;
+  for (const name of path) {
+    const properties = typeof at === 'object' && at !== null ? (at as { properties?: unknown }).properties : undefined;
+    if (typeof properties !== 'object' || properties === null || !Object.hasOwn(properties, name)) return false;
+    at = (properties as Record<string, unknown>)[name];
+  }
+  return path.length > 0;
 }

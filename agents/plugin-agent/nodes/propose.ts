@@ -1,9 +1,9 @@
-import type { FixRequest } from '../../fixers/types.ts';
+import type { Candidate, FixRequest } from '../../fixers/types.ts';
 import { heldCalls, otherCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
-/** Asks the fixers, in order, for candidate patches; the first that has any ends the search. */
+/** Asks the fixers, in order, for candidate patches; the first that has one making the call succeed ends the search (refusals are kept for last). */
 export function propose(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const { context, reproduction } = state;
@@ -11,6 +11,7 @@ export function propose(deps: PluginAgentDeps) {
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const request = reproduction.request as { op: 'execute'; input: unknown };
     const searched: { fixer: string; why: string }[] = [];
+    const refusals: Candidate[] = [];
     const others = await heldCalls(manifest, dir, otherCalls(context.inputs, request), reproduction.error?.type, env, deps.signal);
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
@@ -43,8 +44,10 @@ export function propose(deps: PluginAgentDeps) {
         continue;
       }
       deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
-      if (candidates.length > 0) return { candidates, searched };
+      // Refusals only: kept, and the next fixer (a model, in hybrid) may still make the call succeed.
+      if (candidates.some((c) => !c.refuses)) return { candidates: [...candidates, ...refusals], searched };
+      refusals.push(...candidates);
     }
-    return { candidates: [], searched };
+    return { candidates: refusals, searched };
   };
 }

@@ -5,8 +5,7 @@ import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
-import { refusedAs } from '../../fixers/refusal.ts';
-import { checkCall, failingOther, heldCalls, otherCalls, pluginUnderFix } from '../checks.ts';
+import { heldCalls, otherCalls, pluginUnderFix, whyNotHeld } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -54,17 +53,10 @@ export function validate(deps: PluginAgentDeps) {
         const changed = stats.reduce((n, s) => n + s.added + s.removed, 0);
         if (stats.length === 0) { reject('it changes nothing'); continue; }
         if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
-        const check = await checkCall(manifest, ws.copy, request, env, deps.signal);
         const refusal = candidate.refuses;
-        if (refusal) {
-          // A refusal holds when the call now ends in exactly its contract error, and in no other way.
-          if (check.ok) { reject(`it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and the call succeeds`); continue; }
-          if (!refusedAs(check.error, refusal)) { reject(`it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and it fails with ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
-        } else {
-          if (!check.ok) { reject(`the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`); continue; }
-          const other = await failingOther(manifest, ws.copy, others, env, deps.signal);
-          if (other) { reject(other); continue; }
-        }
+        // A refusal holds when the call now ends in exactly its contract error; the held inputs as `whyNotHeld` says.
+        const why = await whyNotHeld(manifest, ws.copy, request, others, env, deps.signal, refusal);
+        if (why) { reject(why); continue; }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));

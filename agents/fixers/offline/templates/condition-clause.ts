@@ -68,7 +68,8 @@ export const conditionClause: Template = {
     const state = new Map<string, Kind>();
     for (const list of descendants(fn.body, ts.isVariableDeclarationList)) {
       // In scope at the `if`: declared before it, in this function (not a closure's), in a block around it.
-      const block = list.parent.parent;
+      // A loop's own `let` lives in the loop; a statement's, in the block around it.
+      const block = ts.isIterationStatement(list.parent, false) ? list.parent : list.parent.parent;
       if (!(list.flags & ts.NodeFlags.Let) || list.getEnd() > statement.getStart(site.sf) || enclosingFunction(list) !== fn || !(block.getStart(site.sf) <= statement.getStart(site.sf) && statement.getEnd() <= block.getEnd())) continue;
       for (const d of list.declarations) {
         const kind = kindOf(d.initializer);

@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { declaredFunction, descendants, enclosingFunction, lineOf, text } from '../source.ts';
+import { contractError } from './contract-error.ts';
 import type { Site, Template, TemplateFix } from './types.ts';
 
 const STRING = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase', 'split', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'normalize', 'charAt', 'charCodeAt', 'codePointAt', 'localeCompare', 'match', 'matchAll']);
@@ -66,7 +67,7 @@ export const nullGuard: Template = {
           rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}.${member}\` now defaults to ${passed.fallback}, as \`${passed.callee}\` uses it`,
         });
       }
-      const refusal = reading !== undefined ? contractError(site, target, why) : undefined;
+      const refusal = reading !== undefined ? contractError(site, access, why) : undefined;
       if (refusal) out.push(refusal);
       const dot = access.name.getStart(site.sf) - 1;
       out.push({ template: 'null-guard', preference: 2, edits: [{ start: dot, end: dot, text: '?' }], rationale: `guard added at ${site.file}:${site.line}: ${why}; optional chaining skips it when \`${shown}\` is missing` });
@@ -74,33 +75,6 @@ export const nullGuard: Template = {
     return out;
   },
 };
-
-/**
- * The third fallback, a contract error: where the missing value is part of what the
- * function was given (`input.options`, a parameter's property chain), a guard before
- * the statement refuses the call with a `TypeError` that names it, instead of a crash
- * somewhere inside. It cannot make the call succeed, so it holds only when the
- * reproduction ends in exactly that error, and it ranks after every fix that does.
- */
-function contractError(site: Site, target: ts.Expression, why: string): TemplateFix | undefined {
-  const statement = site.statement;
-  if (!ts.isStatement(statement) || !(ts.isBlock(statement.parent) || ts.isSourceFile(statement.parent))) return undefined;
-  let root: ts.Expression = target;
-  while (ts.isPropertyAccessExpression(root) && !root.questionDotToken) root = root.expression;
-  const fn = enclosingFunction(statement);
-  if (!ts.isIdentifier(root) || !fn?.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text)) return undefined;
-  const shown = text(site.sf, target);
-  const message = `${shown} is required`;
-  const start = statement.getStart(site.sf);
-  const indent = /[ \t]*$/.exec(site.sf.text.slice(site.sf.text.lastIndexOf('\n', start - 1) + 1, start))?.[0] ?? '';
-  return {
-    template: 'null-guard',
-    preference: 3,
-    edits: [{ start, end: start, text: `if (${shown} == null) throw new TypeError(${JSON.stringify(message)});\n${indent}` }],
-    rationale: `contract error added at ${site.file}:${site.line}: ${why}; a call without \`${shown}\` is now refused with TypeError: ${message}, instead of crashing`,
-    refuses: { type: 'TypeError', message },
-  };
-}
 
 /** The `const x = …` (or let) of an identifier, in the same function. */
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {

@@ -11,6 +11,10 @@
 const out = process.env.NODE_V8_COVERAGE;
 if (out && process.env.NODE_TEST_CONTEXT && !process.env.STEWARD_PER_TEST_COVERAGE) {
   process.env.STEWARD_PER_TEST_COVERAGE = String(process.pid);
+  // A process a test starts runs for that test: its coverage, with no outcome of its
+  // own, would count as one more passing run. This process's own file is still
+  // written (Node read the variable at start-up) and keeps its source maps.
+  delete process.env.NODE_V8_COVERAGE;
   const { Session } = await import('node:inspector');
   const { afterEach, beforeEach } = await import('node:test');
   const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -42,15 +46,19 @@ if (out && process.env.NODE_TEST_CONTEXT && !process.env.STEWARD_PER_TEST_COVERA
   };
   beforeEach((t) => {
     spread(take());
-    open.set(t, { ran: [], failed: false });
+    open.set(t, { ran: [], failed: false, full: t.fullName });
   });
   afterEach((t) => {
     spread(take());
     const entry = open.get(t) ?? { ran: [], failed: false };
     open.delete(t);
-    // A test whose subtest failed did not pass, whatever its own body did.
+    // A test whose subtest failed did not pass, whatever its own body did: its
+    // ancestors by full name (a sibling running at once is no ancestor; without
+    // `fullName`, before Node 20.16, nothing is passed up).
     const passed = t.passed !== false && !entry.failed;
-    if (!passed) for (const other of open.values()) other.failed = true;
+    if (!passed && typeof t.fullName === 'string') {
+      for (const other of open.values()) if (other.full !== undefined && t.fullName.startsWith(`${other.full} > `)) other.failed = true;
+    }
     try {
       mkdirSync(out, { recursive: true });
       // Zero-padded, so that the files sort in the order the tests ended.
