@@ -214,9 +214,15 @@ describe('the Plugin Agent', () => {
     expect(proposal.evidence.after).toBe('the reproduction is refused with TypeError: input.options is required, a contract error that names what is missing, instead of the crash');
     expect(proposal.diff).toContain('+    if (input.options == null) throw new TypeError("input.options is required");');
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toMatch(/^\*\*A validated contract error waits for review\*\*: it refuses the call with `TypeError: input\.options is required` instead of making it succeed/);
+    const listed = JSON.parse(steward(['--library', s.library.root, 'review', 'list', '--json']).stdout) as { reviews: { run: string; refuses: unknown }[] };
+    expect(listed.reviews).toEqual([expect.objectContaining({ run: run.id, refuses: { type: 'TypeError', message: 'input.options is required' } })]);
+    expect(steward(['--library', s.library.root, 'review', 'list']).stdout).toContain('[refuses the call: TypeError: input.options is required]');
     expect(await answer(s, run.id, 'approve')).toBe('completed');
     const [opened] = await s.tracker.listProposals();
     expect(opened?.title).toBe('widget: refuse the call with TypeError: input.options is required');
+    expect(opened?.body).toMatch(/^> \*\*This change does not make the failing call succeed\.\*\*/);
+    const shown = steward(['--library', s.library.root, 'review', 'show', run.id]);
+    expect(shown.stdout).toContain('this change refuses the call with TypeError: input.options is required; it does not make the call succeed');
 
     // Offline finds only the refusal: the model still gets its turn, and its fix, which makes the call succeed, is the proposal.
     const model = fakeModel()

@@ -27,7 +27,12 @@ interface ProposalRecord {
   evidence: { before: string; after: string; suite: { passed: number; failed: number; baselinePassed: number } };
   validated: number;
   tried: number;
+  /** Set when the change refuses the call with a contract error instead of making it succeed. */
+  refuses?: { type: string; message: string };
 }
+
+/** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
+const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
 
 function readProposal(library: Library, run: string): ProposalRecord {
   const file = proposalFile({ library }, run);
@@ -59,8 +64,8 @@ export function registerReview(program: Command): void {
       const store = openRunStore(library);
       try {
         const waiting = (await store.list({ state: 'awaiting_approval' })).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposal(library, r.id) }));
-        if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, tokens: run.tokensUsed })) });
-        print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, proposal.rationale.slice(0, 70)])));
+        if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, refuses: proposal.refuses ?? null, tokens: run.tokensUsed })) });
+        print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70)])));
       } finally {
         await store.close();
       }
@@ -77,6 +82,7 @@ export function registerReview(program: Command): void {
       if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, tokens: record?.tokensUsed ?? 0 });
       print(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`);
       print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);
+      if (proposal.refuses) print(`\nthis change refuses the call with ${proposal.refuses.type}: ${proposal.refuses.message}; it does not make the call succeed`);
       print(`\nwhy: ${proposal.rationale}`);
       print(`\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`);
       print(`\n${proposal.diff}`);

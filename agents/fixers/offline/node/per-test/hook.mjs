@@ -2,7 +2,9 @@
 // only in the processes `node --test` starts for test files (NODE_TEST_CONTEXT is
 // set there), and not in the processes their tests start in turn (they inherit both
 // variables; the marker below keeps the hook out of them, where a node:test root
-// would write its report onto their stdout). V8's precise coverage is taken after
+// would write its report onto their stdout). Those processes keep NODE_V8_COVERAGE:
+// a suite that runs the plugin as a child process covers it only there, and each
+// such process counts as one passing run of its own. V8's precise coverage is taken after
 // each test, so that steward's Ochiai sees one test at a time and whether it passed,
 // not one process per file. Each test's file holds what its process ran while
 // loading (imports, top-level code, `describe` bodies) and what ran during the test,
@@ -11,10 +13,6 @@
 const out = process.env.NODE_V8_COVERAGE;
 if (out && process.env.NODE_TEST_CONTEXT && !process.env.STEWARD_PER_TEST_COVERAGE) {
   process.env.STEWARD_PER_TEST_COVERAGE = String(process.pid);
-  // A process a test starts runs for that test: its coverage, with no outcome of its
-  // own, would count as one more passing run. This process's own file is still
-  // written (Node read the variable at start-up) and keeps its source maps.
-  delete process.env.NODE_V8_COVERAGE;
   const { Session } = await import('node:inspector');
   const { afterEach, beforeEach } = await import('node:test');
   const { mkdirSync, writeFileSync } = await import('node:fs');
