@@ -54,3 +54,6 @@ export interface Fixer {
   /** Candidate patches, best first; none when the fixer found nothing (or is not built). */
   propose(request: FixRequest): Promise<Candidate[]>;
 }
+
+/** A change that makes the call succeed before one that refuses it (`Candidate.refuses`), whatever their sizes. */
+export const refusalsLast = (a: { refuses?: unknown }, b: { refuses?: unknown }): number => Number(a.refuses !== undefined) - Number(b.refuses !== undefined);

@@ -8,7 +8,6 @@ import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
-import { refusedAs } from '../fixers/refusal.ts';
 import type { ContractError, FixRequest } from '../fixers/types.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
@@ -63,19 +62,25 @@ export interface Held {
  * (a fix must not break them). One that fails another way is another defect's, and a
  * fix of this one is not to be refused for it.
  */
-export async function heldCalls(manifest: Manifest, dir: string, calls: readonly Call[], errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Held[]> {
+export async function heldCalls(manifest: Manifest, dir: string, inputs: readonly unknown[], call: Call, errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Held[]> {
+  const calls = otherCalls(inputs, call);
   if (calls.length === 0) return [];
   const copy = createWorkingCopy(dir);
   try {
     const held: Held[] = [];
-    for (const call of calls) {
-      const check = await checkTwice(manifest, copy, call, env, signal);
-      if (check.ok || check.error.type === errorType) held.push({ call, handled: check.ok });
+    for (const other of calls) {
+      const check = await checkTwice(manifest, copy, other, env, signal);
+      if (check.ok || check.error.type === errorType) held.push({ call: other, handled: check.ok });
     }
     return held;
   } finally {
     copy.dispose();
   }
+}
+
+/** Whether a failure is exactly the contract error a refusing candidate adds (`Candidate.refuses`). */
+export function refusedAs(error: ContractError | undefined, refusal: ContractError): boolean {
+  return error !== undefined && error.type === refusal.type && error.message === refusal.message;
 }
 
 /** A call's check, run again once after a timeout: on a busy machine one is not a verdict. */

@@ -47,7 +47,9 @@ export const pluginAgentState = z.object({
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
   suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string(), inApp: z.boolean().optional() })).optional(),
-  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string(), refuses: z.object({ type: z.string(), message: z.string() }).optional() })).optional(),
+  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string(), refuses: thrown.optional() })).optional(),
+  /** Set by propose: the group's other captured inputs a fix is held to (`heldCalls`), measured once on the original for propose and validate. */
+  held: z.array(z.object({ call: z.object({ op: z.literal('execute'), input: z.unknown() }), handled: z.boolean() })).optional(),
   /** Why each fixer stopped, in its own words: what an escalation tells a person. */
   searched: z.array(z.object({ fixer: z.string(), why: z.string() })).optional(),
   /** The smallest validated candidate, with its evidence. */
@@ -62,7 +64,7 @@ export const pluginAgentState = z.object({
       validated: z.number(),
       tried: z.number(),
       /** Set when the change refuses the call with a contract error instead of making it succeed. */
-      refuses: z.object({ type: z.string(), message: z.string() }).optional(),
+      refuses: thrown.optional(),
       /** The library commit it was validated on: the fix branch starts there. */
       base: z.string().optional(),
     })

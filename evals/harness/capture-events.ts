@@ -1,5 +1,4 @@
-import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
-import { checkedOutput, refusedInput, type Validators } from '../../orchestrator/host/contract.ts';
+import { checkedOutput, compileValidators, refusedInput } from '../../orchestrator/host/contract.ts';
 import { buildErrorEvent } from '../../orchestrator/host/events.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { Outcome } from '../../orchestrator/host/types.ts';
@@ -14,16 +13,6 @@ export interface Invocation {
   event?: ErrorEvent;
 }
 
-/** interface.input and interface.output compiled, as the host compiles them when it loads a plugin. */
-function validatorsOf(manifest: Manifest): Validators {
-  const out: Validators = {};
-  for (const side of ['input', 'output'] as const) {
-    const compiled = compileJsonSchema(manifest.interface[side]);
-    if (compiled.ok) out[side] = compiled.validate;
-  }
-  return out;
-}
-
 /**
  * Calls the plugin once per input in the sandbox, as the host does in production (the
  * input and the output checked against the interface), and builds the error event the
@@ -35,15 +24,15 @@ export async function invokeAll(pluginDir: string, manifest: Manifest, inputs: r
   const secrets = manifest.env.filter((v) => v.secret && env[v.name]).map((v) => env[v.name] ?? '');
   try {
     const out: Invocation[] = [];
-    const validators = validatorsOf(manifest);
+    const { validators } = compileValidators(manifest);
     for (const input of inputs) {
       const outcome = refusedInput(validators, input) ?? checkedOutput(validators, await invokeOnce({ manifest, copy, request: { op: 'execute', input }, env: declared }));
       if (outcome.ok || outcome.kind === 'not-runnable') {
         out.push({ input, outcome });
         continue;
       }
-      const event = buildErrorEvent({ manifest, kind: outcome.kind, error: outcome.error, operation: 'execute', invocationInput: input, secrets });
-      out.push({ input, outcome, event: { ...event, host: { name: 'eval-capture', ...(event.host?.runtime ? { runtime: event.host.runtime } : {}) } } });
+      const event = buildErrorEvent({ manifest, kind: outcome.kind, error: outcome.error, operation: 'execute', invocationInput: input, secrets, hostName: 'eval-capture' });
+      out.push({ input, outcome, event });
     }
     return out;
   } finally {

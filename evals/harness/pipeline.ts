@@ -60,7 +60,7 @@ async function until(done: () => Promise<boolean>, deadline: number, signal?: Ab
 }
 
 /** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
-export async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
+async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
   const upstream = join(dir, 'upstream', `${task.manifest.name}.git`);
   await createUpstream(task.pluginDir, upstream);
   const library = await createScratchLibrary(join(dir, 'library'), options.stewardRoot, {

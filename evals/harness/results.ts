@@ -67,7 +67,7 @@ export const baselineSchema = z.object({
 });
 export type Baseline = z.output<typeof baselineSchema>;
 
-export const evalConfigSchema = z.object({
+const evalConfigSchema = z.object({
   suite: z.object({ name: z.string(), description: z.string(), dir: z.string() }),
   fixer: z.enum(['offline', 'llm', 'hybrid']),
   model: z.string().nullable(),
@@ -113,7 +113,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return out;
 }
 
-export function median(values: readonly number[]): number | null {
+function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -121,7 +121,7 @@ export function median(values: readonly number[]): number | null {
 }
 
 /** Tasks whose outcome differs between repeats. */
-export function flakyTasks(attempts: readonly Attempt[]): string[] {
+function flakyTasks(attempts: readonly Attempt[]): string[] {
   return [...groupBy(attempts, (a) => a.task)].filter(([, list]) => new Set(list.map((a) => a.success)).size > 1).map(([task]) => task).sort();
 }
 

@@ -31,7 +31,7 @@ export interface RunEvalOptions {
 const FILES = { config: 'eval.json', attempts: 'attempts.jsonl', baselines: 'baselines.json', results: 'results.json' } as const;
 
 /** What must be the same for attempts to be resumed rather than redone: every setting that changes an outcome. */
-export function fingerprintOf(config: EvalConfig, suite: Suite, timeoutMs: number): string {
+function fingerprintOf(config: EvalConfig, suite: Suite, timeoutMs: number): string {
   return JSON.stringify({
     suite: config.suite.name,
     fixer: config.fixer,
@@ -172,7 +172,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
 }
 
 /** Runs `items` through `work`, at most `limit` at once, in order of start. */
-export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length && !signal?.aborted) {

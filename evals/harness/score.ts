@@ -44,15 +44,18 @@ async function patchedCopy(task: EvalTask, patch: string | undefined): Promise<{
  * nothing one run leaves behind is seen by the other. `hidden/` is copied as it is,
  * bytes and modes.
  */
-export async function testPlugin(task: EvalTask, patch?: string): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
+export async function testPlugin(task: EvalTask, patch?: string, only?: 'hidden'): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
   const env = task.spec.env ?? {};
-  const visibleCopy = await patchedCopy(task, patch);
-  if ('error' in visibleCopy) return { applied: false, applyError: visibleCopy.error };
-  let visible: TestOutcomes;
-  try {
-    visible = outcomes(await runPluginTests(task.manifest, visibleCopy.copy, { env }));
-  } finally {
-    visibleCopy.copy.dispose();
+  let visible: TestOutcomes | undefined;
+  // `mutate` asks for the hidden tests alone: the visible suite would be run for nothing.
+  if (only !== 'hidden') {
+    const visibleCopy = await patchedCopy(task, patch);
+    if ('error' in visibleCopy) return { applied: false, applyError: visibleCopy.error };
+    try {
+      visible = outcomes(await runPluginTests(task.manifest, visibleCopy.copy, { env }));
+    } finally {
+      visibleCopy.copy.dispose();
+    }
   }
   const hiddenCopy = await patchedCopy(task, patch);
   if ('error' in hiddenCopy) return { applied: false, applyError: hiddenCopy.error };
@@ -66,7 +69,7 @@ export async function testPlugin(task: EvalTask, patch?: string): Promise<{ appl
         ...(task.spec.hidden.report ? { report: task.spec.hidden.report } : {}),
       }),
     );
-    return { applied: true, visible, hidden };
+    return { applied: true, ...(visible ? { visible } : {}), hidden };
   } finally {
     hiddenCopy.copy.dispose();
   }

@@ -80,7 +80,7 @@ export function readPluginManifest(pluginDir: string, display: string): Manifest
 }
 
 /** One task directory, checked as the spec says: every problem names the file and the JSON path. */
-export function loadTask(dir: string, display: string): EvalTask {
+function loadTask(dir: string, display: string): EvalTask {
   const file = join(dir, 'task.json');
   if (!existsSync(file)) throw invalid('task.json is missing', display);
   const spec = parseWith(taskSchema, file, join(display, 'task.json'));

@@ -64,6 +64,8 @@ export function buildErrorEvent(input: {
   invocationInput: unknown;
   secrets: readonly string[];
   environment?: string;
+  /** Who captured it: this machine's name unless a capture elsewhere (the eval's) says otherwise. */
+  hostName?: string;
 }): ErrorEvent {
   const { error, secrets } = input;
   const event: ErrorEvent = {
@@ -80,7 +82,7 @@ export function buildErrorEvent(input: {
       ...(error.code ? { code: error.code } : {}),
     },
     invocation: { operation: input.operation, input: capInput(scrubValue(input.invocationInput, secrets)) },
-    host: { name: hostname(), runtime: input.manifest.runtime === 'node' ? `node ${process.versions.node}` : input.manifest.runtime },
+    host: { name: input.hostName ?? hostname(), runtime: input.manifest.runtime === 'node' ? `node ${process.versions.node}` : input.manifest.runtime },
     tags: { failure: input.kind },
   };
   return errorEventSchema.parse(event);

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { compileJsonSchema } from '../core/json-schema.ts';
-import { checkedOutput, refusedInput, type Validators } from './contract.ts';
+import { checkedOutput, compileValidators, refusedInput, type Validators } from './contract.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { listPluginNames, pluginPrefix, type Library } from '../library/library.ts';
 import { checkManifest, type Manifest } from '../library/manifest.ts';
@@ -104,13 +103,11 @@ export class PluginHost {
       this.setState(entry, 'FAILED', `invalid manifest: ${pluginPrefix(this.options.library, name)}/plugin.json: ${problem?.path ?? '$'}: ${problem?.message ?? 'missing'}`);
       return entry;
     }
-    for (const side of ['input', 'output'] as const) {
-      const compiled = compileJsonSchema(manifest.interface[side]);
-      if (!compiled.ok) {
-        this.setState(entry, 'FAILED', `interface.${side}: ${compiled.message}`);
-        return entry;
-      }
-      entry.validators[side] = compiled.validate;
+    const { validators, problem: contract } = compileValidators(manifest);
+    Object.assign(entry.validators, validators);
+    if (contract) {
+      this.setState(entry, 'FAILED', contract);
+      return entry;
     }
     const missing = checkRequirements(manifest, dir, { ...this.requirements, env: this.env });
     if (missing.length > 0) {
@@ -184,7 +181,7 @@ export class PluginHost {
       return { ok: false, kind: 'not-runnable', error: { type: entry.state, message: entry.reason ?? entry.state }, durationMs: 0 };
     }
     const rejected = op === 'execute' ? refusedInput(entry.validators, input) : undefined;
-    if (rejected && !rejected.ok) {
+    if (rejected) {
       await this.capture(entry, manifest, 'invalid-input', rejected.error, op, input);
       return rejected;
     }

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Results } from '../../evals/harness/results.ts';
+import { readResults } from '../../evals/harness/results.ts';
 import { STEWARD_ROOT } from '../../orchestrator/cli/commands/init.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function run(): Promise<void> {
     const cli = spawnSync(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), 'eval', 'run', suite, '--out', out, '--concurrency', '2', '--fixer', 'offline'], { stdio: ['ignore', 'inherit', 'inherit'] });
     const wall = (Date.now() - started) / 1000;
     if (cli.status !== 0) throw new Error(`steward eval run exited ${cli.status}`);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    const results = readResults(out);
     const { summary } = results;
     const tier4 = results.attempts.filter((a) => a.tier === 4);
     process.stdout.write(`\neval bench: ${results.attempts.length} tasks, wall ${wall.toFixed(0)} s (target < 600 s)\n`);

@@ -1,4 +1,4 @@
-import type { Candidate, ContractError } from '../types.ts';
+import { refusalsLast, type Candidate, type ContractError } from '../types.ts';
 import type { Edit } from './source.ts';
 
 /** A candidate of the offline search, with what it is ranked by. */
@@ -29,7 +29,7 @@ export interface Proposed {
 export const PER_SITE = 12;
 
 /** A change that makes the call succeed first, then the smallest (see `Tried.rank`). */
-export const byRank = (a: Tried, b: Tried): number => Number(a.refuses !== undefined) - Number(b.refuses !== undefined) || a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
+export const byRank = (a: Tried, b: Tried): number => refusalsLast(a, b) || a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
 
 /** Round-robin over the lists: the first of each, then the second of each, and so on. */
 export function interleave<T>(lists: T[][]): T[] {

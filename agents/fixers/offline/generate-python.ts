@@ -44,7 +44,7 @@ export function generatePython(request: FixRequest, limit: number, spectrum: rea
   });
   if (run.status !== 0) return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
   const fixes = (JSON.parse(run.stdout) as { fixes: PythonFix[] }).fixes;
-  // One list per statement (site and rank), in the helper's order, then interleaved.
+  // One list per statement (site and rank), made in rank-then-site order (a Map keeps it), then interleaved.
   const lists = new Map<string, Tried[]>();
   const made = new Set<string>();
   // A text two sites make belongs to the one tried first: by rank, then by site.
@@ -58,6 +58,5 @@ export function generatePython(request: FixRequest, limit: number, spectrum: rea
     made.add(`${fix.file}\0${changed}`);
     list.push(tried(fix.file, original, changed, fix));
   }
-  const ordered = [...lists.entries()].sort(([a], [b]) => Number(a.split(':')[1]) - Number(b.split(':')[1]) || Number(a.split(':')[0]) - Number(b.split(':')[0]));
-  return { sites: sites.length, candidates: interleave(ordered.map(([, list]) => list)).slice(0, limit) };
+  return { sites: sites.length, candidates: interleave([...lists.values()]).slice(0, limit) };
 }

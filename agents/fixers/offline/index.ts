@@ -100,8 +100,9 @@ export class OfflineFixer implements Fixer {
         await request.runTests(ws, { coverageDir: coverage.tests });
         await request.reproduce(ws, { coverageDir: coverage.failing });
         // The spectrum: the failing reproduction against the tests that passed (a test already failing says nothing of this defect).
-        const passing = readCoverage(coverage.tests, ws.dir).filter((run) => run.passed !== false);
-        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir).map((run) => run.lines), passing.map((run) => run.lines)).slice(0, SPECTRUM_LINES);
+        const sources = new Map<string, string | undefined>();
+        const passing = readCoverage(coverage.tests, ws.dir, sources).filter((run) => run.passed !== false);
+        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir, sources).map((run) => run.lines), passing.map((run) => run.lines)).slice(0, SPECTRUM_LINES);
         request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });
         return { baseline, spectrum };
       } catch (error) {

@@ -140,8 +140,8 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     // What a callee returns is the value the frame went on with: a few of those statements come early.
     for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) {
       const callee = enclosingFunction(c.statement);
-      const taken = callee ? (returnsOf.get(callee) ?? 0) : RETURNS_PER_FUNCTION;
-      if (ts.isReturnStatement(c.statement) && callee && taken < RETURNS_PER_FUNCTION && returns.length < RETURNS) {
+      const taken = callee ? (returnsOf.get(callee) ?? 0) : 0;
+      if (callee && ts.isReturnStatement(c.statement) && taken < RETURNS_PER_FUNCTION && returns.length < RETURNS) {
         returnsOf.set(callee, taken + 1);
         returns.push(site(c.file, c.sf, c.statement));
       } else callees.push(site(c.file, c.sf, c.statement));

@@ -78,9 +78,10 @@ const TEST_FILE = /^steward-test-(\d+)-\d+\.json$/;
  * `sitecustomize`). A process whose tests were split lends its own files' source
  * maps to them (every thread's, merged); its main thread's file is no run of its
  * own, a worker thread's is. Files are read one at a time: they are the sandboxed
- * code's writing, and at most `LIMITS.total` bytes of them are read.
+ * code's writing, and at most `LIMITS.total` bytes of them are read. `sources`
+ * caches the plugin's files by path, for a caller that reads several directories.
  */
-export function readCoverage(dir: string, root: string): CoverageRun[] {
+export function readCoverage(dir: string, root: string, sources: Map<string, string | undefined> = new Map()): CoverageRun[] {
   if (!existsSync(dir) || !existsSync(root)) return [];
   // Node names scripts by their real path.
   const real = realpathSync(root);
@@ -96,7 +97,6 @@ export function readCoverage(dir: string, root: string): CoverageRun[] {
     budget -= got?.size ?? 0;
     return got?.report;
   };
-  const sources = new Map<string, string | undefined>();
   const runs: CoverageRun[] = [];
   const maps = new Map<string, Record<string, SourceMapEntry>>();
   for (const name of names) {
@@ -181,6 +181,20 @@ function nodeLines(report: Report, real: string, sourceMaps: Record<string, Sour
  * line (the innermost V8 range around it ran). Undefined when the map is unusable.
  */
 function mappedLines(map: SourceMapEntry, script: V8Script): Set<number> | undefined {
+  if (!firstOffsets.has(map)) firstOffsets.set(map, decodeFirstOffsets(map));
+  const first = firstOffsets.get(map);
+  if (!first) return undefined;
+  const ran = ranAt(script);
+  const covered = new Set<number>();
+  for (const [line, offset] of first) if (ran(offset)) covered.add(line + 1);
+  return covered;
+}
+
+/** Decoded once a map: every test of a process borrows the same one. */
+const firstOffsets = new WeakMap<SourceMapEntry, Map<number, number> | undefined>();
+
+/** Each original line's first mapped offset in the generated code; undefined when the map is unusable. */
+function decodeFirstOffsets(map: SourceMapEntry): Map<number, number> | undefined {
   const lengths = map.lineLengths;
   const mappings = map.data?.mappings;
   if (!Array.isArray(lengths) || typeof mappings !== 'string' || mappings.length > LIMITS.bytes) return undefined;
@@ -194,10 +208,7 @@ function mappedLines(map: SourceMapEntry, script: V8Script): Set<number> | undef
     const known = first.get(segment.line);
     if (Number.isFinite(offset) && (known === undefined || offset < known)) first.set(segment.line, offset);
   }
-  const ran = ranAt(script);
-  const covered = new Set<number>();
-  for (const [line, offset] of first) if (ran(offset)) covered.add(line + 1);
-  return covered;
+  return first;
 }
 
 /** The lines of one Python process (our sitecustomize's file): plugin files only, as the copy has them. */

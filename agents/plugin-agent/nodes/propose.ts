@@ -1,5 +1,5 @@
 import type { Candidate, FixRequest } from '../../fixers/types.ts';
-import { heldCalls, otherCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
+import { heldCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -12,7 +12,7 @@ export function propose(deps: PluginAgentDeps) {
     const request = reproduction.request as { op: 'execute'; input: unknown };
     const searched: { fixer: string; why: string }[] = [];
     const refusals: Candidate[] = [];
-    const others = await heldCalls(manifest, dir, otherCalls(context.inputs, request), reproduction.error?.type, env, deps.signal);
+    const held = await heldCalls(manifest, dir, context.inputs, request, reproduction.error?.type, env, deps.signal);
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
       const fixRequest: FixRequest = {
@@ -30,7 +30,7 @@ export function propose(deps: PluginAgentDeps) {
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
-        ...sandboxChecks(manifest, request, env, deps.signal, others),
+        ...sandboxChecks(manifest, request, env, deps.signal, held),
       };
       let candidates: Awaited<ReturnType<typeof fixer.propose>>;
       try {
@@ -45,9 +45,9 @@ export function propose(deps: PluginAgentDeps) {
       }
       deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
       // Refusals only: kept, and the next fixer (a model, in hybrid) may still make the call succeed.
-      if (candidates.some((c) => !c.refuses)) return { candidates: [...candidates, ...refusals], searched };
+      if (candidates.some((c) => !c.refuses)) return { candidates: [...candidates, ...refusals], searched, held };
       refusals.push(...candidates);
     }
-    return { candidates: refusals, searched };
+    return { candidates: refusals, searched, held };
   };
 }

@@ -5,7 +5,8 @@ import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
-import { heldCalls, otherCalls, pluginUnderFix, whyNotHeld } from '../checks.ts';
+import { refusalsLast } from '../../fixers/types.ts';
+import { pluginUnderFix, whyNotHeld, type Held } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -31,7 +32,8 @@ export function validate(deps: PluginAgentDeps) {
     const rejected: { fixer: string; reason: string }[] = [];
     const candidates = state.candidates ?? [];
     const request = reproduction.request as { op: 'execute'; input: unknown };
-    const others = candidates.length > 0 ? await heldCalls(manifest, dir, otherCalls(context.inputs, request), reproduction.error?.type, env, deps.signal) : [];
+    // Measured on the original by propose; the verdicts below are validate's own.
+    const others = (state.held ?? []) as Held[];
     for (const candidate of candidates) {
       const ws = new Workspace(dir);
       try {
@@ -85,7 +87,7 @@ export function validate(deps: PluginAgentDeps) {
       }
     }
     // A change that makes the call succeed beats one that refuses it, whatever their sizes.
-    accepted.sort((a, b) => Number(a.refuses !== undefined) - Number(b.refuses !== undefined) || a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
+    accepted.sort((a, b) => refusalsLast(a, b) || a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
     const best = accepted[0];
     return { rejected, ...(best ? { proposal: { ...best, base, validated: accepted.length } } : {}) };
   };

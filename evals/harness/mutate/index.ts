@@ -34,7 +34,7 @@ export const defectsFileSchema = z
     ),
   })
   .describe('Hand-written defects for `steward eval mutate --defects`.');
-export type DefectsFile = z.output<typeof defectsFileSchema>;
+type DefectsFile = z.output<typeof defectsFileSchema>;
 
 export interface MutateOptions {
   pluginDir: string;
@@ -84,8 +84,7 @@ async function build(plan: Plan, options: MutateOptions, manifest: Manifest, sta
   const pluginDir = join(dir, 'plugin');
   copyPlugin(options.pluginDir, pluginDir);
   for (const [file, text] of Object.entries(plan.mutant.files)) writeFileSync(join(pluginDir, file), text);
-  const failing = (await invokeAll(pluginDir, manifest, plan.inputs, plan.productionEnv)).filter((i) => i.event);
-  const events = failing.flatMap((i) => (i.event ? [i.event] : []));
+  const events = (await invokeAll(pluginDir, manifest, plan.inputs, plan.productionEnv)).flatMap((i) => (i.event ? [i.event] : []));
   if (events.length === 0) return { why: 'no input makes it fail, so production would report nothing' };
   const correct = await invokeAll(options.pluginDir, manifest, plan.inputs, plan.env);
   const cases = correct.flatMap((i) => (i.outcome.ok ? [{ input: i.input, output: i.outcome.output }] : []));
@@ -106,10 +105,10 @@ async function build(plan: Plan, options: MutateOptions, manifest: Manifest, sta
     ...(Object.keys(plan.env).length > 0 ? { env: plan.env } : {}),
   };
   const asTask = (dirOfPlugin: string): EvalTask => ({ spec, dir, pluginDir: dirOfPlugin, hiddenDir, manifest });
-  const onCorrect = await testPlugin(asTask(options.pluginDir));
+  const onCorrect = await testPlugin(asTask(options.pluginDir), undefined, 'hidden');
   if (onCorrect.hidden?.status !== 'passed') return { why: `the hidden tests do not pass on the correct plugin (${onCorrect.hidden?.failed.join('; ') || onCorrect.hidden?.warnings.join('; ')})` };
   if (plan.expectFix) {
-    const onMutant = await testPlugin(asTask(pluginDir));
+    const onMutant = await testPlugin(asTask(pluginDir), undefined, 'hidden');
     if (onMutant.hidden?.status === 'passed') return { why: 'the hidden tests pass on it: they cannot tell a fix from no fix' };
   }
   writeFileSync(join(dir, 'task.json'), `${JSON.stringify(spec, null, 2)}\n`);

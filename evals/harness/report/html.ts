@@ -1,5 +1,5 @@
 import type { Rate, Results } from '../results.ts';
-import { describeRate, outcomeOf, percent } from './markdown.ts';
+import { describeRate, outcomeOf, percent, taskWarnings } from './markdown.ts';
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
@@ -45,13 +45,10 @@ function costChart(results: Results): string {
 }
 
 /** Tasks whose baseline says they may not measure what they claim (as report.md lists them). */
-function taskWarnings(results: Results): string {
-  const warned = results.tasks.filter((t) => t.baseline.warnings.length > 0 || (t.expectFix && t.baseline.hiddenFailedOnOriginal === 0));
+function warningsSection(results: Results): string {
+  const warned = taskWarnings(results, 'its hidden tests pass on the original plugin');
   if (warned.length === 0) return '';
-  const items = warned.map((t) => {
-    const notes = [...t.baseline.warnings, ...(t.expectFix && t.baseline.hiddenFailedOnOriginal === 0 ? ['its hidden tests pass on the original plugin'] : [])];
-    return `<li><code>${escape(t.id)}</code>: ${escape(notes.join('; '))}</li>`;
-  });
+  const items = warned.map((t) => `<li><code>${escape(t.id)}</code>: ${escape(t.notes.join('; '))}</li>`);
   return `<h2>Task warnings</h2><ul>${items.join('')}</ul>`;
 }
 
@@ -77,7 +74,7 @@ ${results.tasks.length} tasks × ${config.repeat} repeat(s); wall ${(results.wal
 ${rateChart('Success rate by tier', Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]))}
 ${rateChart('Success rate by category', Object.entries(summary.byCategory))}
 ${costChart(results)}
-${taskWarnings(results)}
+${warningsSection(results)}
 <h2>Attempts</h2>
 <table><thead><tr><th>task</th><th>tier</th><th>category</th><th>repeat</th><th>outcome</th><th>wall</th><th>candidates</th><th>tokens</th><th>detail</th></tr></thead>
 <tbody>

@@ -59,15 +59,15 @@ export function renderMarkdown(results: Results): string {
     '',
   ];
   if (summary.flaky.length > 0) lines.push('## Flaky', '', `Outcomes differ between repeats: ${summary.flaky.join(', ')}.`, '');
-  const warned = results.tasks.filter((t) => t.baseline.warnings.length > 0 || (t.expectFix && t.baseline.hiddenFailedOnOriginal === 0));
-  if (warned.length > 0) {
-    lines.push('## Task warnings', '');
-    for (const t of warned) {
-      const notes = [...t.baseline.warnings, ...(t.expectFix && t.baseline.hiddenFailedOnOriginal === 0 ? ['its hidden tests pass on the original plugin: they cannot tell a fix from none'] : [])];
-      lines.push(`- \`${t.id}\`: ${notes.join('; ')}`);
-    }
-    lines.push('');
-  }
+  const warned = taskWarnings(results, 'its hidden tests pass on the original plugin: they cannot tell a fix from none');
+  if (warned.length > 0) lines.push('## Task warnings', '', ...warned.map((t) => `- \`${t.id}\`: ${t.notes.join('; ')}`), '');
   lines.push('Patches are in results.json (`attempts[].patch`), relative to the plugin root: `git apply` one to a copy of the task\'s `plugin/` to re-check it.', '');
   return lines.join('\n');
+}
+
+/** Tasks whose baseline says they may not measure what they claim, and why (`hiddenNote` when the hidden tests pass on the original). */
+export function taskWarnings(results: Results, hiddenNote: string): { id: string; notes: string[] }[] {
+  return results.tasks
+    .map((t) => ({ id: t.id, notes: [...t.baseline.warnings, ...(t.expectFix && t.baseline.hiddenFailedOnOriginal === 0 ? [hiddenNote] : [])] }))
+    .filter((t) => t.notes.length > 0);
 }

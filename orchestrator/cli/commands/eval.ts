@@ -38,7 +38,7 @@ interface ResolvedPlaybook {
 }
 
 /** A playbook by name (steward's playbooks/) or by path: a changed playbook is evaluated before it lands. */
-export function resolvePlaybook(spec: string | undefined): ResolvedPlaybook {
+function resolvePlaybook(spec: string | undefined): ResolvedPlaybook {
   const dir = join(STEWARD_ROOT, 'playbooks');
   const asPath = spec !== undefined && (spec.includes('/') || spec.endsWith('.md'));
   const file = spec === undefined ? join(dir, 'default.md') : asPath ? resolve(spec) : join(dir, `${spec}.md`);
