@@ -13,6 +13,8 @@ export interface FixRequest {
   suspects: NonNullable<PluginAgentState['suspects']>;
   /** The playbook's text: the procedure a model is asked to follow. */
   playbook: string;
+  /** The plugin repository's own playbook text, if it overrides the library's: fenced as data. */
+  playbookNotes?: string;
   budget: { iterations?: number | undefined; tokens?: number | undefined; wallSeconds?: number | undefined; candidates?: number | undefined };
   signal: AbortSignal;
   emit(kind: string, data: unknown): void;

@@ -71,8 +71,8 @@ export class Workspace {
   readonly copy: WorkingCopy;
   private readonly gitDir: string;
 
-  constructor(pluginDir: string) {
-    this.copy = createWorkingCopy(pluginDir);
+  constructor(pluginDir: string, quotaMb?: number) {
+    this.copy = createWorkingCopy(pluginDir, { quotaMb });
     this.gitDir = join(dirname(this.copy.dir), 'git');
     try {
       this.git(['init', '-q']);

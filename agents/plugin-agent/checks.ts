@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, type Manifest } from '../../orchestrator/library/manifest.ts';
+import { libraryReservedEnv, pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { ContractError, FixRequest } from '../fixers/types.ts';
@@ -65,7 +66,7 @@ export interface Held {
 export async function heldCalls(manifest: Manifest, dir: string, inputs: readonly unknown[], call: Call, errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Held[]> {
   const calls = otherCalls(inputs, call);
   if (calls.length === 0) return [];
-  const copy = createWorkingCopy(dir);
+  const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
   try {
     const held: Held[] = [];
     for (const other of calls) {
@@ -163,18 +164,6 @@ const NODE_HOOK = join(OFFLINE, 'node', 'per-test', 'hook.mjs');
 export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.ProcessEnv): { dir: string; manifest: Manifest; env: Record<string, string> } {
   const dir = join(library.paths.plugins, plugin);
   const manifest = loadManifest(dir, `${plugin}/plugin.json`);
-  return { dir, manifest, env: sandboxEnv(env, manifest) };
+  return { dir, manifest, env: pluginEnv(manifest, env, { reserved: libraryReservedEnv(library.config), placeholders: true }).env };
 }
 
-/**
- * The plugin's declared variables as this machine has them; a secret is replaced by
- * a placeholder, so code that needs it present runs but no secret enters the sandbox.
- */
-export function sandboxEnv(env: NodeJS.ProcessEnv, manifest: Manifest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const variable of manifest.env) {
-    const value = env[variable.name];
-    if (value !== undefined) out[variable.name] = variable.secret ? `steward-placeholder-${variable.name.toLowerCase()}` : value;
-  }
-  return out;
-}

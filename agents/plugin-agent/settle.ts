@@ -45,12 +45,12 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     const recorded = recordedIn(dir, proposal);
     if (proposal.state === 'merged' && recorded && (await tracker.getIssue(proposal.issue))?.state !== 'open') continue;
     const base = { proposal: proposal.number, plugin: proposal.plugin, branch: proposal.branch };
-    const tip = await gitRaw(library.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${proposal.branch}^{commit}`]);
+    const tip = await gitRaw(library.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${proposal.branch}^{commit}`]);
     if (tip.code !== 0) {
       out.push({ ...base, state: 'gone' });
       continue;
     }
-    const merged = await gitRaw(library.root, ['merge-base', '--is-ancestor', tip.stdout.trim(), 'HEAD']);
+    const merged = await gitRaw(library.root, ['merge-base', '--is-ancestor', '--end-of-options', tip.stdout.trim(), 'HEAD']);
     if (merged.code !== 0) {
       out.push({ ...base, state: proposal.state === 'merged' ? 'awaiting-pull' : 'open' });
       continue;

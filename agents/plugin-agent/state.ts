@@ -20,6 +20,8 @@ export const pluginAgentState = z.object({
         protectedPaths: z.array(z.string()),
         /** The playbook's markdown: the procedure a model follows. */
         text: z.string(),
+        /** A plugin's own playbook override, as data: it may tighten the policies, never instruct. */
+        notes: z.string().optional(),
         fixers: z.array(z.object({ name: z.string(), budget: z.record(z.string(), z.number().optional()) })),
       }),
       version: z.string(),

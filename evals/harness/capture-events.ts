@@ -3,6 +3,7 @@ import { buildErrorEvent } from '../../orchestrator/host/events.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { Outcome } from '../../orchestrator/host/types.ts';
 import type { ErrorEvent } from '../../orchestrator/ingest/event.ts';
+import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import type { Manifest } from '../../orchestrator/library/manifest.ts';
 import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 
@@ -19,9 +20,8 @@ export interface Invocation {
  * host's capture would send for each failure.
  */
 export async function invokeAll(pluginDir: string, manifest: Manifest, inputs: readonly unknown[], env: Record<string, string>): Promise<Invocation[]> {
-  const copy = createWorkingCopy(pluginDir);
-  const declared = Object.fromEntries(manifest.env.filter((v) => env[v.name] !== undefined).map((v) => [v.name, env[v.name] ?? '']));
-  const secrets = manifest.env.filter((v) => v.secret && env[v.name]).map((v) => env[v.name] ?? '');
+  const copy = createWorkingCopy(pluginDir, { quotaMb: manifest.limits.diskMb });
+  const { env: declared, secrets } = pluginEnv(manifest, env);
   try {
     const out: Invocation[] = [];
     const { validators } = compileValidators(manifest);

@@ -11,13 +11,14 @@ import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
 import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
 import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
+import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { defaultRequirementContext } from '../../orchestrator/library/requires.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
 import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
 import { triageOnce } from '../../orchestrator/manager/index.ts';
 import { openManager } from '../../orchestrator/manager/open.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
-import { ensureRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
+import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
 import { answerRun, cancelRun } from '../../orchestrator/runs/control.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
@@ -73,7 +74,7 @@ async function prepareLibrary(task: EvalTask, dir: string, options: Pick<Pipelin
 
 /** Replays the task's events through capture, the errors queue and ingest: the path production events take. */
 async function replay(task: EvalTask, library: Library, target: RedisTarget, env: NodeJS.ProcessEnv, log: Logger): Promise<void> {
-  const secrets = task.manifest.env.filter((v) => v.secret).map((v) => env[v.name]).filter((v): v is string => Boolean(v));
+  const { secrets } = pluginEnv(task.manifest, env);
   const capture = new Capture(target);
   for (const event of task.spec.events) capture.capture(event, secrets);
   const stats = await capture.close(30_000);
@@ -112,7 +113,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
   const declared = new Set(task.manifest.env.map((v) => v.name));
   const env: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !declared.has(name))), ...task.spec.env };
   const library = await prepareLibrary(task, dir, options);
-  const target = await ensureRedis(library.paths.state);
+  const target = await libraryRedis(library);
   const closers: (() => Promise<unknown>)[] = [() => stopRedis(library.paths.state)];
   const outcome: PipelineOutcome = { events: [], issues: [], proposals: [], timedOut: false };
   try {
@@ -153,7 +154,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     if (published?.commit) {
       const prefix = `${pluginPrefix(library, task.manifest.name)}/`;
       // A patch any git applies with -p1, whatever the user's diff settings; binary files and deletions included.
-      outcome.patch = await git(library.root, ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', `--relative=${prefix}`, `${published.commit}^`, published.commit]);
+      outcome.patch = await git(library.root, ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', `--relative=${prefix}`, '--end-of-options', `${published.commit}^`, published.commit]);
     }
     return outcome;
   } finally {

@@ -25,12 +25,12 @@ function outcomes(run: PluginTestRun): TestOutcomes {
 
 /** A fresh copy of `plugin/` with the patch applied, or why it would not apply. */
 async function patchedCopy(task: EvalTask, patch: string | undefined): Promise<{ copy: WorkingCopy } | { error: string }> {
-  const copy = createWorkingCopy(task.pluginDir);
+  const copy = createWorkingCopy(task.pluginDir, { quotaMb: task.manifest.limits.diskMb });
   if (!patch) return { copy };
   const file = join(copy.dir, '..', 'fix.patch');
   writeFileSync(file, patch);
   // The copy is no repository: git must not find one above it (a TMPDIR inside a work tree) and apply nothing.
-  const applied = await gitRaw(copy.dir, ['apply', '--whitespace=nowarn', file], { env: { GIT_CEILING_DIRECTORIES: join(copy.dir, '..') } });
+  const applied = await gitRaw(copy.dir, ['apply', '--whitespace=nowarn', '--', file], { env: { GIT_CEILING_DIRECTORIES: join(copy.dir, '..') } });
   if (applied.code !== 0 || /^Skipped patch/m.test(applied.stderr)) {
     copy.dispose();
     return { error: applied.stderr.trim().split('\n')[0] || 'git apply applied nothing' };

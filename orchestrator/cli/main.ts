@@ -13,6 +13,7 @@ import { registerWorker } from './commands/worker.ts';
 import { registerHost } from './commands/host.ts';
 import { registerInit } from './commands/init.ts';
 import { registerPlugin } from './commands/plugin.ts';
+import { registerPrune } from './commands/prune.ts';
 import { registerSchemas } from './commands/schemas.ts';
 import { registerTemplates } from './commands/templates.ts';
 import { EXIT } from './exit-codes.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerIssues(program);
   registerReview(program);
   registerWorker(program);
+  registerPrune(program);
   registerSchemas(program);
   registerEval(program);
   registerDemo(program);
@@ -62,4 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A command that failed may have opened connections that keep retrying (a Redis client,
+// a database pool): the error is reported, so the process ends now rather than hang.
+if (code !== EXIT.ok && code !== EXIT.findings) process.exit(code);

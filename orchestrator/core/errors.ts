@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'E_DIRTY_WORKTREE'
   | 'E_NOT_A_REPO'
   | 'E_REMOTE_UNREACHABLE'
+  | 'E_REMOTE_INVALID'
+  | 'E_UPSTREAM_CHANGED'
+  | 'E_REF_INVALID'
   | 'E_REF_NOT_FOUND'
   | 'E_NOT_A_SUBTREE'
   | 'E_NO_UPSTREAM'
@@ -40,7 +43,10 @@ export type ErrorCode =
   | 'E_EVAL_SUITE_INVALID'
   | 'E_EVAL_OUT_MISMATCH'
   | 'E_EVAL_RESULTS_INVALID'
-  | 'E_USAGE';
+  | 'E_USAGE'
+  | 'E_PARTIAL'
+  | 'E_REDIS_UNREACHABLE'
+  | 'E_STATE_CORRUPT';
 
 export interface ErrorDetails {
   /** File the problem is in, relative to the library root where possible. */
@@ -89,4 +95,29 @@ export class GitError extends StewardError {
 
 export function isStewardError(error: unknown): error is StewardError {
   return error instanceof StewardError;
+}
+
+/** Some of the work was done and some not: the message says exactly which (exit 3). */
+export class PartialError extends StewardError {
+  override readonly name = 'PartialError';
+  override readonly exitCode = 3;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('E_PARTIAL', message, details);
+  }
+}
+
+/** The message of anything thrown: an Error's message, else its text. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** Work that did not finish in its time; not the user's fault, so not a StewardError. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
 }

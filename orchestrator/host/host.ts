@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { checkedOutput, compileValidators, refusedInput, type Validators } from './contract.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { KeyedRateLimit } from '../core/rate-limit.ts';
 import { listPluginNames, pluginPrefix, type Library } from '../library/library.ts';
 import { checkManifest, type Manifest } from '../library/manifest.ts';
+import { libraryReservedEnv, pluginEnv, type PluginEnv } from '../library/plugin-env.ts';
 import { checkRequirements, defaultRequirementContext, type RequirementContext } from '../library/requires.ts';
+import { redactDeclared } from '../ingest/scrub.ts';
 import { buildErrorEvent, FileSink, type CaptureSink } from './events.ts';
 import { PluginMetrics, type MetricsSnapshot, type StateChange } from './metrics.ts';
 import { NodeRuntime, RuntimeFailure } from './runtime-node.ts';
@@ -22,6 +25,8 @@ export interface HostOptions {
   environment?: string;
   requirements?: RequirementContext;
   logger?: Logger;
+  /** Captures a minute per plugin, after a burst. Default: the library's ingest.hostCaptures. */
+  captureLimit?: { perMinute: number; burst: number };
 }
 
 /** One plugin as the host holds it. Replaced whole on reload, so a reader never sees half a change. */
@@ -65,6 +70,7 @@ export class PluginHost {
   private readonly env: NodeJS.ProcessEnv;
   private readonly requirements: RequirementContext;
   private readonly log: Logger;
+  private readonly captureLimit: KeyedRateLimit;
 
   constructor(private readonly options: HostOptions) {
     this.sink = options.sink ?? new FileSink(join(options.library.paths.state, 'events.jsonl'));
@@ -73,6 +79,8 @@ export class PluginHost {
     this.env = options.env ?? process.env;
     this.requirements = options.requirements ?? defaultRequirementContext();
     this.log = options.logger ?? createLogger({ component: 'host' });
+    const limit = options.captureLimit ?? options.library.config.ingest.hostCaptures;
+    this.captureLimit = new KeyedRateLimit(limit.perMinute, limit.burst);
   }
 
   /** Discovers every plugin of the library; none is started until it is first called. */
@@ -81,6 +89,8 @@ export class PluginHost {
   }
 
   private setState(entry: Entry, state: PluginState, reason?: string): void {
+    // A reason may quote what the plugin threw: it is kept, shown and logged without its secrets.
+    if (reason !== undefined && entry.manifest) reason = redactDeclared(reason, this.declaredEnv(entry.manifest).secrets);
     entry.state = state;
     entry.reason = reason;
     entry.history.push({ state, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
@@ -118,16 +128,16 @@ export class PluginHost {
     return entry;
   }
 
-  private declaredEnv(manifest: Manifest): { env: Record<string, string>; secrets: string[] } {
-    const env: Record<string, string> = {};
-    const secrets: string[] = [];
-    for (const variable of manifest.env) {
-      const value = this.env[variable.name];
-      if (value === undefined) continue;
-      env[variable.name] = value;
-      if (variable.secret) secrets.push(value);
+  private readonly envs = new WeakMap<Manifest, PluginEnv>();
+
+  /** One per manifest, so the scrubber's prepared secrets are reused across calls. */
+  private declaredEnv(manifest: Manifest): PluginEnv {
+    let found = this.envs.get(manifest);
+    if (!found) {
+      found = pluginEnv(manifest, this.env, { reserved: libraryReservedEnv(this.options.library.config) });
+      this.envs.set(manifest, found);
     }
-    return { env, secrets };
+    return found;
   }
 
   private async ensureStarted(entry: Entry, manifest: Manifest): Promise<Outcome | undefined> {
@@ -136,7 +146,10 @@ export class PluginHost {
       const options = {
         name: entry.name, dir: entry.dir, manifest, env: this.declaredEnv(manifest).env,
         ...(this.options.backend ? { backend: this.options.backend } : {}),
-        onLog: (line: { level: string; msg: string; data?: unknown }) => this.log.info({ plugin: entry.name, pluginLog: line }, line.msg),
+        onLog: (line: { level: string; msg: string; data?: unknown }) => {
+          const secrets = this.declaredEnv(manifest).secrets;
+          this.log.info({ plugin: entry.name, pluginLog: redactDeclared(line, secrets) }, redactDeclared(line.msg, secrets));
+        },
         onDeath: (error: ThrownError) => void this.lostBetweenCalls(entry, manifest, error),
       };
       const runtime = manifest.runtime === 'node' ? new NodeRuntime(options) : new ProcessRuntime(options);
@@ -160,6 +173,10 @@ export class PluginHost {
   }
 
   private async capture(entry: Entry, manifest: Manifest, kind: Exclude<FailureKind, 'not-runnable'>, error: ThrownError, operation: string, input: unknown): Promise<void> {
+    if (!this.captureLimit.take(entry.name)) {
+      entry.metrics.capturesLimited++;
+      return;
+    }
     try {
       const event = buildErrorEvent({
         manifest, kind, error, operation, invocationInput: input, secrets: this.declaredEnv(manifest).secrets,
@@ -176,6 +193,12 @@ export class PluginHost {
   async invoke(name: string, input: unknown, op: 'execute' | 'help' = 'execute'): Promise<Outcome | undefined> {
     const entry = this.entries.get(name);
     if (!entry) return undefined;
+    const outcome = await this.call(entry, input, op);
+    // Whichever way the call ended, its caller never sees the values of the plugin's declared secrets.
+    return entry.manifest ? redactDeclared(outcome, this.declaredEnv(entry.manifest).secrets) : outcome;
+  }
+
+  private async call(entry: Entry, input: unknown, op: 'execute' | 'help'): Promise<Outcome> {
     const manifest = entry.manifest;
     if (!manifest || entry.state === 'FAILED' || entry.state === 'UNAVAILABLE') {
       return { ok: false, kind: 'not-runnable', error: { type: entry.state, message: entry.reason ?? entry.state }, durationMs: 0 };

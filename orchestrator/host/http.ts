@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { sendJson } from '../core/http.ts';
+import { requestToken, sameSecret } from '../ingest/token.ts';
 import type { PluginHost } from './host.ts';
 import type { FailureKind } from './types.ts';
 
@@ -35,7 +37,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * The host's API:
+ * The host's API, each route behind the host token:
  *   POST /v1/plugins/:name/execute   body {"input": …}
  *   GET  /v1/plugins
  *   GET  /v1/plugins/:name/health    200 for every known plugin, whatever its state; 404 otherwise
@@ -43,12 +45,26 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-export function createHostServer(host: PluginHost, extra?: ExtraRoutes): Server {
+export interface HostServerOptions {
+  /** Every /v1/plugins route needs it: whoever reaches the host could otherwise run plugins and queue events. */
+  token: string;
+  /** Other APIs (error ingest) answer first; what they leave is the host's. */
+  extra?: ExtraRoutes;
+  /** Served at GET /metrics in Prometheus's text format, without a token (counts only). */
+  metrics?: Registry;
+}
+
+export function createHostServer(host: PluginHost, options: HostServerOptions): Server {
   return createServer((req, res) => {
     void (async () => {
-      // Other APIs (error ingest) answer first; what they leave is the host's.
-      if (extra && (await extra(req, res))) return;
-      await route(host, req, res);
+      if (options.extra && (await options.extra(req, res))) return;
+      if (options.metrics && req.method === 'GET' && new URL(req.url ?? '/', 'http://host').pathname === '/metrics') {
+        const text = await options.metrics.metrics();
+        res.writeHead(200, { 'content-type': options.metrics.contentType });
+        res.end(text);
+        return;
+      }
+      await route(host, options.token, req, res);
     })().catch((error: unknown) => {
       // The last line of defence: a bug in routing answers 500, and the server lives on.
       if (!res.headersSent) send(res, 500, { error: { type: 'HostError', message: (error as Error).message } });
@@ -56,12 +72,24 @@ export function createHostServer(host: PluginHost, extra?: ExtraRoutes): Server 
   });
 }
 
-async function route(host: PluginHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+async function route(host: PluginHost, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://host');
   const parts = url.pathname.split('/').filter(Boolean);
   if (parts[0] !== 'v1' || parts[1] !== 'plugins') return send(res, 404, { error: { type: 'NotFound', message: url.pathname } });
+  if (!sameSecret(requestToken(req), token)) {
+    return send(res, 401, { error: { type: 'Unauthorized', message: 'a valid host token is required (Authorization: Bearer <token>; see host-token in the state dir)' } });
+  }
   if (parts.length === 2 && req.method === 'GET') return send(res, 200, { plugins: host.list() });
-  const name = decodeURIComponent(parts[2] ?? '');
+  const name = decodeSegment(parts[2] ?? '');
+  if (name === undefined) return send(res, 400, { error: { type: 'BadRequest', message: `the plugin name in ${url.pathname} is not a valid percent-encoding` } });
   const action = parts[3];
   if (parts.length !== 4) return send(res, 404, { error: { type: 'NotFound', message: url.pathname } });
   if (!host.has(name)) return send(res, 404, { error: { type: 'UnknownPlugin', message: `no plugin "${name}"` } });

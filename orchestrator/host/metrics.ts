@@ -13,6 +13,8 @@ export interface MetricsSnapshot {
   errors: number;
   timeouts: number;
   crashes: number;
+  /** Failures not captured because the plugin was over its capture rate. */
+  capturesLimited: number;
   p50Ms: number | null;
   p95Ms: number | null;
   lastUsed: string | null;
@@ -25,6 +27,7 @@ export class PluginMetrics {
   errors = 0;
   timeouts = 0;
   crashes = 0;
+  capturesLimited = 0;
   lastUsed: string | null = null;
   private readonly durations = new Float64Array(WINDOW);
   private count = 0;
@@ -53,6 +56,7 @@ export class PluginMetrics {
       errors: this.errors,
       timeouts: this.timeouts,
       crashes: this.crashes,
+      capturesLimited: this.capturesLimited,
       p50Ms: this.percentile(0.5),
       p95Ms: this.percentile(0.95),
       lastUsed: this.lastUsed,

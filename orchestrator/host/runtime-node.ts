@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { startSandboxed, type SandboxProcess } from '../sandbox/spawn.ts';
+import type { SandboxStatus } from '../sandbox/types.ts';
 import { createWorkingCopy, type WorkingCopy } from '../sandbox/working-copy.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
@@ -36,6 +37,9 @@ export function nodeArgv(entry: string, extra: string[] = []): string[] {
  * multiplexed by id; a timeout aborts the call's signal, then kills the worker if the
  * call does not end, since a synchronous loop can be stopped no other way.
  */
+/** The error type a worker's death gets, by how the sandbox ended it. */
+const DEATHS: Partial<Record<SandboxStatus, string>> = { oom: 'OutOfMemory', 'output-limit': 'OutputLimitExceeded', 'disk-quota': 'DiskQuotaExceeded' };
+
 export class NodeRuntime implements PluginRuntime {
   private process: SandboxProcess | undefined;
   private channel: Duplex | undefined;
@@ -55,7 +59,7 @@ export class NodeRuntime implements PluginRuntime {
   }
 
   async start(): Promise<void> {
-    this.copy = createWorkingCopy(this.options.dir);
+    this.copy = createWorkingCopy(this.options.dir, { quotaMb: this.options.manifest.limits.diskMb });
     const sandbox = startSandboxed({
       argv: nodeArgv(this.options.manifest.entry),
       cwd: this.copy.dir,
@@ -100,7 +104,7 @@ export class NodeRuntime implements PluginRuntime {
       channel.on('error', () => undefined);
       this.exited = sandbox.result.then((result) => {
         this.death ??= {
-          type: result.status === 'oom' ? 'OutOfMemory' : result.status === 'output-limit' ? 'OutputLimitExceeded' : 'WorkerExited',
+          type: DEATHS[result.status] ?? 'WorkerExited',
           message: `the plugin's worker ended (${result.status}, exit ${result.exitCode ?? result.signal})${result.stderr ? `: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
         };
         rejectReady(new RuntimeFailure('start', this.death));

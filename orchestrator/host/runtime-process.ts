@@ -44,6 +44,8 @@ export function outcomeOf(result: SandboxResult): Outcome {
       return { ok: false, kind: 'crash', error: { type: 'OutOfMemory', message: 'killed at the memory limit' }, durationMs };
     case 'output-limit':
       return { ok: false, kind: 'crash', error: { type: 'OutputLimitExceeded', message: 'printed more than the output limit' }, durationMs };
+    case 'disk-quota':
+      return { ok: false, kind: 'crash', error: { type: 'DiskQuotaExceeded', message: 'wrote more than its working copy may hold (limits.diskMb)' }, durationMs };
     default:
       return { ok: false, kind: 'crash', error: { type: 'SpawnError', message: `${result.status}: ${result.reason ?? result.stderr.slice(-500)}` }, durationMs };
   }
@@ -64,7 +66,7 @@ export class ProcessRuntime implements PluginRuntime {
   }
 
   private async invoke(op: string, input: unknown, timeoutMs: number): Promise<Outcome> {
-    this.copy ??= createWorkingCopy(this.options.dir);
+    this.copy ??= createWorkingCopy(this.options.dir, { quotaMb: this.options.manifest.limits.diskMb });
     const result = await runSandboxed({
         argv: [join(this.copy.dir, this.options.manifest.entry)],
         cwd: this.copy.dir,

@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import { Capture } from '../ingest/capture.ts';
+import type { ErrorEvent } from '../ingest/event.ts';
 import { ingestRoutes } from '../ingest/http.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../ingest/queues.ts';
-import { ingestToken } from '../ingest/token.ts';
+import { apiToken } from '../ingest/token.ts';
 import type { Library } from '../library/library.ts';
+import { sweepOrphanedCopies } from '../sandbox/disk-quota.ts';
 import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import { PluginHost } from './host.ts';
 import { createHostServer } from './http.ts';
+import { hostMetrics } from './prometheus.ts';
 
 export interface ServingHost {
   host: PluginHost;
@@ -19,12 +22,19 @@ export interface ServingHost {
 
 /** The plugin host with its HTTP API (health, invoke, metrics, ingest), its failures captured to Redis. */
 export async function serveHost(library: Library, target: RedisTarget, options: { port: number; bind: string; crashLimit: number; crashWindowMs: number }): Promise<ServingHost> {
+  sweepOrphanedCopies();
   const capture = new Capture(target);
   const producer = connect(target, 'host-ingest');
   const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
-  const host = new PluginHost({ library, sink: capture, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs });
+  // A failed call is answered once its event is queued: a host killed right after answering loses nothing.
+  const sink = { capture: (event: ErrorEvent) => capture.captureQueued(event).then(() => undefined) };
+  const host = new PluginHost({ library, sink, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs });
   host.load();
-  const server = createHostServer(host, ingestRoutes({ capture, dead, token: ingestToken(library), sentryProjects: library.config.ingest.sentryProjects }));
+  const server = createHostServer(host, {
+    token: apiToken(library, 'host'),
+    metrics: hostMetrics(host, capture),
+    extra: ingestRoutes({ capture, dead, token: apiToken(library, 'ingest'), sentryProjects: library.config.ingest.sentryProjects }),
+  });
   const close = async (): Promise<void> => {
     await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     await host.close();

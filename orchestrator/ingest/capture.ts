@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { connect } from '../redis/connection.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/errors.ts';
+import { withTimeout } from '../core/timeout.ts';
+import { connect, KEY_PREFIX } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { CaptureSink } from '../host/events.ts';
 import type { ErrorEvent } from './event.ts';
@@ -20,10 +24,22 @@ export interface CaptureContext {
   secrets?: readonly string[];
 }
 
+/** Why an event was not queued. */
+export type DropReason = 'buffer-full' | 'redis-full' | 'shutdown' | 'malformed';
+
 export interface CaptureStats {
   sent: number;
   buffered: number;
   dropped: number;
+  droppedBy: Record<DropReason, number>;
+}
+
+/** Redis hash of events capture SDKs dropped, by reason, across processes: `steward status` shows it. */
+export const CAPTURE_DROPS_KEY = `${KEY_PREFIX}capture:dropped`;
+
+/** Redis at its maxmemory with noeviction refuses writes: waiting would not free room. */
+function refusedForMemory(error: unknown): boolean {
+  return error instanceof Error && /\bOOM\b/.test(error.message);
 }
 
 /** Anything thrown, as the spec's error object. */
@@ -51,18 +67,32 @@ export class Capture implements CaptureSink {
   private readonly queue: Queue<ErrorEvent>;
   private readonly connection: Redis;
   private readonly buffer: ErrorEvent[] = [];
-  private readonly stats: CaptureStats = { sent: 0, buffered: 0, dropped: 0 };
+  private readonly stats: CaptureStats = { sent: 0, buffered: 0, dropped: 0, droppedBy: { 'buffer-full': 0, 'redis-full': 0, shutdown: 0, malformed: 0 } };
+  /** Whether the last send failed, so an outage is logged once, when it starts and when it ends. */
+  private failing = false;
+  /** Drops not yet added to Redis's tally (steward status reads it), sent when Redis takes writes. */
+  private unreported: Partial<Record<DropReason, number>> = {};
+  /** Callers of captureQueued waiting for their event. */
+  private readonly waiters = new Map<ErrorEvent, (queued: boolean) => void>();
   private flushing: Promise<void> | undefined;
   private inFlight = 0;
   private closed = false;
 
+  private readonly log: Logger;
+
   constructor(
     target: RedisTarget,
-    private readonly options: { bufferSize?: number; sendTimeoutMs?: number; environment?: string; onDrop?: (dropped: number) => void } = {},
+    private readonly options: {
+      bufferSize?: number;
+      sendTimeoutMs?: number;
+      environment?: string;
+      onDrop?: (dropped: number, reason: DropReason) => void;
+      logger?: Logger;
+    } = {},
   ) {
     this.connection = connect(target, 'capture');
     this.queue = openQueue<ErrorEvent>(QUEUES.errors, this.connection);
-    this.queue.on('error', () => undefined);
+    this.log = options.logger ?? createLogger({ component: 'capture' });
   }
 
   /** Builds, scrubs and queues one event; returns its id. Never throws. */
@@ -83,36 +113,87 @@ export class Capture implements CaptureSink {
       this.capture(event, context.secrets);
       return event.id;
     } catch {
-      this.stats.dropped++;
+      this.drop('malformed');
       return undefined;
     }
   }
 
-  /** The sink interface of the plugin host: an already built event. */
+  private drop(reason: DropReason, count = 1): void {
+    if (count <= 0) return;
+    this.stats.dropped += count;
+    this.stats.droppedBy[reason] += count;
+    this.unreported[reason] = (this.unreported[reason] ?? 0) + count;
+    this.options.onDrop?.(this.stats.dropped, reason);
+  }
+
+  /** Adds the drops since the last report to Redis's tally; kept for the next try if Redis is away. */
+  private async reportDrops(): Promise<void> {
+    const pending = Object.entries(this.unreported) as [DropReason, number][];
+    if (pending.length === 0) return;
+    this.unreported = {};
+    const multi = this.connection.multi();
+    for (const [reason, count] of pending) multi.hincrby(CAPTURE_DROPS_KEY, reason, count);
+    try {
+      await withTimeout(multi.exec(), this.options.sendTimeoutMs ?? 3000, 'reporting dropped events');
+    } catch {
+      for (const [reason, count] of pending) this.unreported[reason] = (this.unreported[reason] ?? 0) + count;
+    }
+  }
+
+  /** An already built event, buffered and sent in the background. Never throws, never waits. */
   capture(event: ErrorEvent, secrets: readonly string[] = []): void {
+    this.enqueue(event, secrets);
+  }
+
+  /**
+   * As `capture`, and resolves once the event is in the queue (true), or was dropped, or
+   * `timeoutMs` passed (false). While Redis is known to be away it does not wait: the
+   * plugin host answers its callers at once and the event waits in the buffer.
+   */
+  async captureQueued(event: ErrorEvent, secrets: readonly string[] = [], timeoutMs = 2000): Promise<boolean> {
+    const buffered = this.enqueue(event, secrets);
+    if (!buffered || this.failing) return false;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      const settle = (queued: boolean): void => {
+        clearTimeout(timer);
+        this.waiters.delete(buffered);
+        resolve(queued);
+      };
+      this.waiters.set(buffered, settle);
+    });
+  }
+
+  private settle(events: readonly ErrorEvent[], queued: boolean): void {
+    for (const event of events) this.waiters.get(event)?.(queued);
+  }
+
+  private enqueue(event: ErrorEvent, secrets: readonly string[]): ErrorEvent | undefined {
     if (this.closed) {
-      this.stats.dropped++;
-      return;
+      this.drop('shutdown');
+      return undefined;
     }
     const limit = this.options.bufferSize ?? 10_000;
     if (this.buffer.length + this.inFlight >= limit) {
       // The oldest unsent event goes: the newest says more about what is wrong now. Events
       // being sent stay; if all are being sent, the new one is the one that cannot wait.
-      this.stats.dropped++;
-      this.options.onDrop?.(this.stats.dropped);
-      if (this.buffer.length === 0) return;
-      this.buffer.shift();
+      this.drop('buffer-full');
+      if (this.buffer.length === 0) return undefined;
+      this.settle(this.buffer.splice(0, 1), false);
     }
+    let scrubbed: ErrorEvent;
     try {
-      this.buffer.push(scrubEvent(event, secrets));
+      scrubbed = scrubEvent(event, secrets);
     } catch {
       // Only a malformed event gets here; the sink never throws into the host.
-      this.stats.dropped++;
-      return;
+      this.drop('malformed');
+      return undefined;
     }
+    this.buffer.push(scrubbed);
     this.flushing ??= this.drain().finally(() => {
       this.flushing = undefined;
     });
+    return scrubbed;
   }
 
   private async drain(): Promise<void> {
@@ -128,12 +209,30 @@ export class Capture implements CaptureSink {
         );
         // After close() the batch was already counted as dropped; it is not counted twice.
         if (!this.closed) this.stats.sent += batch.length;
+        this.settle(batch, true);
         backoff = 100;
-      } catch {
-        // Redis is away: the batch goes back in front, and it waits. Job ids make a resend harmless.
+        if (this.failing) this.log.warn({ buffered: this.buffer.length, dropped: this.stats.dropped }, 'capture: Redis takes events again');
+        this.failing = false;
+        await this.reportDrops();
+      } catch (error) {
         this.inFlight = 0;
+        if (refusedForMemory(error)) {
+          // Redis is full and evicts nothing: the batch is refused and counted, never retried.
+          if (!this.closed) this.drop('redis-full', batch.length);
+          this.settle(batch, false);
+          this.log.error({ dropped: batch.length, droppedBy: this.stats.droppedBy }, 'capture: Redis is at its maxmemory; events dropped (run "steward prune", or raise redis.maxMemoryMb)');
+          continue;
+        }
+        // Closed meanwhile: close() counted the batch as dropped.
+        if (this.closed) {
+          this.settle(batch, false);
+          break;
+        }
+        // Redis is away: the batch goes back in front, and it waits. Job ids make a resend harmless.
+        if (!this.failing) this.log.warn({ buffered: this.buffer.length + batch.length, reason: messageOf(error) }, 'capture: Redis unreachable; events wait in the buffer');
+        this.failing = true;
         this.buffer.unshift(...batch);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        await sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
       } finally {
         this.inFlight = 0;
@@ -151,33 +250,24 @@ export class Capture implements CaptureSink {
   }
 
   getStats(): CaptureStats {
-    return { ...this.stats, buffered: this.buffer.length + this.inFlight };
+    return { ...this.stats, droppedBy: { ...this.stats.droppedBy }, buffered: this.buffer.length + this.inFlight };
   }
 
+  /** Flushes for at most `timeoutMs`; what is still unsent then is counted as dropped and logged. */
   async close(timeoutMs = 5000): Promise<CaptureStats> {
     await this.flush(timeoutMs);
     this.closed = true;
-    this.stats.dropped += this.buffer.length + this.inFlight;
+    const left = this.buffer.length + this.inFlight;
+    this.drop('shutdown', left);
+    this.settle(this.buffer, false);
     this.buffer.length = 0;
     this.inFlight = 0;
+    if (this.stats.dropped > 0) {
+      this.log.warn({ ...this.getStats() }, `capture: closed with ${this.stats.dropped} event(s) dropped`);
+      await this.reportDrops();
+    }
     await this.queue.close().catch(() => undefined);
     this.connection.disconnect();
     return this.getStats();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

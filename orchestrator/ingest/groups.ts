@@ -186,6 +186,37 @@ export class GroupStore {
     return filter.limit ? filtered.slice(0, filter.limit) : filtered;
   }
 
+  /**
+   * Deletes groups in one of `statuses` last seen before `before` (ms), each with its
+   * samples, versions and window, in one script per group: an event that arrives
+   * meanwhile keeps its group. Returns the ids deleted.
+   */
+  async prune(statuses: readonly GroupStatus[], before: number): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const id of await this.redis.zrangebyscore(keys.all(), '-inf', `(${before}`)) {
+      const hash = await this.redis.hmget(keys.group(id), 'plugin');
+      const plugin = hash[0] ?? '';
+      const gone = await this.redis.eval(
+        `local status = redis.call('HGET', KEYS[1], 'status')
+         local seen = tonumber(redis.call('HGET', KEYS[1], 'lastSeen') or '0')
+         if not status then redis.call('ZREM', KEYS[5], ARGV[1]) return 1 end
+         for i = 3, #ARGV do
+           if status == ARGV[i] and seen < tonumber(ARGV[2]) then
+             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+             redis.call('ZREM', KEYS[5], ARGV[1])
+             redis.call('ZREM', KEYS[6], ARGV[1])
+             return 1
+           end
+         end
+         return 0`,
+        6, keys.group(id), keys.versions(id), keys.samples(id), keys.window(id), keys.all(), keys.byPlugin(plugin),
+        id, before, ...statuses,
+      );
+      if (gone === 1) deleted.push(id);
+    }
+    return deleted;
+  }
+
   async setStatus(id: string, status: GroupStatus, resolvedIn?: string): Promise<void> {
     await this.redis.hset(keys.group(id), 'status', status, ...(resolvedIn ? ['resolvedIn', resolvedIn] : []));
   }

@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Queue } from 'bullmq';
 import { sendJson } from '../core/http.ts';
 import type { Capture } from './capture.ts';
 import { deadLetter } from './dead-letter.ts';
-import { MAX_EVENT_BYTES } from './event.ts';
+import { jsonDepth } from '../core/json-depth.ts';
+import { messageOf } from '../core/errors.ts';
+import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './event.ts';
 import type { DeadLetter } from './queues.ts';
 import { mapSentryEvent, parseEnvelope } from './sentry.ts';
+import { requestToken, sameSecret } from './token.ts';
 import { validateEvent } from './validate.ts';
 
 /** A request body may carry many events (NDJSON); each one still obeys the 256 KiB limit. */
@@ -21,13 +23,6 @@ export interface IngestRouteOptions {
 }
 
 const send = sendJson;
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -55,8 +50,7 @@ export function ingestRoutes(options: IngestRouteOptions): (req: IncomingMessage
     const url = new URL(req.url ?? '/', 'http://ingest');
     const envelope = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
     if (url.pathname === '/v1/events' && req.method === 'POST') {
-      const header = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers['x-steward-token'] as string | undefined);
-      if (!sameSecret(header, options.token)) {
+      if (!sameSecret(requestToken(req), options.token)) {
         send(res, 401, { error: { type: 'Unauthorized', message: 'a valid ingest token is required (Authorization: Bearer <token>)' } });
         return true;
       }
@@ -100,11 +94,17 @@ async function ownEvents(req: IncomingMessage, res: ServerResponse, options: Ing
     try {
       event = JSON.parse(line);
     } catch (error) {
-      await reject(`$: not JSON: ${(error as Error).message}`, line);
+      await reject(`$: not JSON: ${messageOf(error)}`, line);
       continue;
     }
     // The shape is checked here so the sender learns at once; the worker checks the plugin.
-    const valid = validateEvent(event, () => true);
+    // Whatever one line does, the lines after it are still read.
+    let valid: ReturnType<typeof validateEvent>;
+    try {
+      valid = validateEvent(event, () => true);
+    } catch (error) {
+      valid = { ok: false, reason: `$: cannot be read: ${messageOf(error)}` };
+    }
     if (!valid.ok) {
       await reject(valid.reason, event);
       continue;
@@ -113,7 +113,13 @@ async function ownEvents(req: IncomingMessage, res: ServerResponse, options: Ing
     accepted.push(valid.event.id);
   }
   const flushed = await options.capture.flush(5000);
-  send(res, accepted.length === 0 && rejected.length > 0 ? 400 : flushed ? 202 : 503, { accepted, rejected });
+  if (!flushed && accepted.length > 0) {
+    // Not queued yet, so not accepted: the sender keeps them and sends again (an event id
+    // makes a resend harmless, even if the buffered copy gets through meanwhile).
+    send(res, 503, { accepted: [], notAccepted: accepted, rejected, error: { type: 'Unavailable', message: 'the queue is unreachable: none of the events was accepted; send them again' } });
+    return;
+  }
+  send(res, accepted.length === 0 && rejected.length > 0 ? 400 : 202, { accepted, rejected });
 }
 
 async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions, projectId: string): Promise<void> {
@@ -136,6 +142,11 @@ async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options
   for (const item of parsed.items) {
     // Sessions, transactions and client reports are not errors: accepted, not kept.
     if (item.type !== 'event') continue;
+    // The same limit as /v1/events, for each item: an envelope is not a way around it.
+    if (item.payload.length > MAX_EVENT_BYTES) {
+      await deadLetter(options.dead, { reason: `$: event is ${item.payload.length} bytes, more than ${MAX_EVENT_BYTES}`, raw: item.payload.subarray(0, 4096).toString('utf8'), source: 'sentry' });
+      continue;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(item.payload.toString('utf8'));
@@ -143,7 +154,13 @@ async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options
       await deadLetter(options.dead, { reason: 'the event item is not JSON', raw: item.payload.toString('utf8'), source: 'sentry' });
       continue;
     }
-    const mapped = mapSentryEvent(raw, projectId, options.sentryProjects);
+    let mapped: ReturnType<typeof mapSentryEvent>;
+    try {
+      const depth = jsonDepth(raw, MAX_EVENT_DEPTH);
+      mapped = depth > MAX_EVENT_DEPTH ? { ok: false, reason: `event nests more than ${MAX_EVENT_DEPTH} levels deep`, path: '$' } : mapSentryEvent(raw, projectId, options.sentryProjects);
+    } catch (error) {
+      mapped = { ok: false, reason: `cannot be read: ${messageOf(error)}`, path: '$' };
+    }
     if (!mapped.ok) {
       await deadLetter(options.dead, { reason: mapped.reason, path: mapped.path, raw, source: 'sentry' });
       continue;
@@ -151,6 +168,9 @@ async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options
     options.capture.capture(mapped.event);
     id = mapped.event.id;
   }
-  await options.capture.flush(5000);
+  if (!(await options.capture.flush(5000))) {
+    send(res, 503, { detail: 'the queue is unreachable: the event was not accepted' });
+    return;
+  }
   send(res, 200, { id: id ?? (parsed.header.event_id as string | undefined) ?? null });
 }

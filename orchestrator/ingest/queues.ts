@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { log } from '../core/logger.ts';
 import { QUEUE_PREFIX } from '../redis/connection.ts';
 
 export const QUEUES = {
@@ -29,7 +30,7 @@ export interface TriageJob {
 }
 
 export function openQueue<T>(name: string, connection: Redis): Queue<T> {
-  return new Queue<T>(name, {
+  const queue = new Queue<T>(name, {
     connection,
     prefix: QUEUE_PREFIX,
     defaultJobOptions: {
@@ -40,6 +41,10 @@ export function openQueue<T>(name: string, connection: Redis): Queue<T> {
       removeOnFail: { count: 10_000 },
     },
   });
+  // Without a listener BullMQ prints each connection error with its stack; an outage is
+  // reported once by whoever is waiting on Redis (the capture SDK, a command's timeout).
+  queue.on('error', (error) => log.debug({ queue: name, err: error.message }, 'queue connection error'));
+  return queue;
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { Job } from 'bullmq';
 import type { Library } from '../library/library.ts';
 import { connect } from '../redis/connection.ts';
-import { ensureRedis, type RedisTarget } from '../redis/server.ts';
+import { libraryRedis, redisStatus, type RedisTarget } from '../redis/server.ts';
+import { CAPTURE_DROPS_KEY } from './capture.ts';
 import { GroupStore } from './groups.ts';
 import { eventJobId, openQueue, QUEUES, type DeadLetter } from './queues.ts';
 
 /** What the CLI's read-only error commands need: the groups and the dead letters. */
 export async function openErrors(library: Library): Promise<{ target: RedisTarget; groups: GroupStore; deadLetters: () => Promise<Job<DeadLetter>[]>; requeue: (jobs: Job<DeadLetter>[]) => Promise<number>; close: () => Promise<void> }> {
-  const target = await ensureRedis(library.paths.state);
+  const target = await libraryRedis(library);
   const redis = connect(target, 'cli');
   const dead = openQueue<DeadLetter>(QUEUES.dead, redis);
   const errors = openQueue<unknown>(QUEUES.errors, redis);
@@ -52,6 +53,19 @@ export async function waitForDrain(target: RedisTarget, timeoutMs: number, onPro
     }
   } finally {
     await errors.close();
+    redis.disconnect();
+  }
+}
+
+/** What capture SDKs dropped, by reason, as they reported it to Redis; empty when Redis is not running. */
+export async function captureDrops(library: Library): Promise<Record<string, number>> {
+  const running = await redisStatus(library.paths.state);
+  if (!running.running) return {};
+  const redis = connect(await libraryRedis(library), 'status');
+  try {
+    const tally = await redis.hgetall(CAPTURE_DROPS_KEY);
+    return Object.fromEntries(Object.entries(tally).map(([reason, count]) => [reason, Number(count)]));
+  } finally {
     redis.disconnect();
   }
 }

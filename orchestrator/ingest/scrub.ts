@@ -465,3 +465,33 @@ export function scrubEvent(event: ErrorEvent, secrets?: readonly string[]): Erro
   }
   return out;
 }
+
+/**
+ * JSON-like data with only the given secret values replaced, in keys and strings at any depth
+ * (walked without recursion), and nothing else changed: a plugin's answer is returned to its
+ * caller, so no token-shaped value of its own is touched, but its declared secrets never leave.
+ */
+export function redactDeclared<T>(value: T, secrets?: readonly string[]): T {
+  const prepared = prepareSecrets(secrets);
+  if (prepared.length === 0) return value;
+  const text = (s: string): string => scrubDeclared(s, prepared);
+  const root: { value: unknown } = { value };
+  const pending: [Record<string, unknown> | unknown[], string | number][] = [[root as Record<string, unknown>, 'value']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [holder, at] = next;
+    const item = (holder as Record<string | number, unknown>)[at];
+    if (typeof item === 'string') {
+      (holder as Record<string | number, unknown>)[at] = text(item);
+    } else if (Array.isArray(item)) {
+      const copy = [...item];
+      (holder as Record<string | number, unknown>)[at] = copy;
+      for (let i = 0; i < copy.length; i++) pending.push([copy, i]);
+    } else if (item !== null && typeof item === 'object') {
+      const copy: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(item)) copy[text(key)] = inner;
+      (holder as Record<string | number, unknown>)[at] = copy;
+      for (const key of Object.keys(copy)) pending.push([copy, key]);
+    }
+  }
+  return root.value as T;
+}

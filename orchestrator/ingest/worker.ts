@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { listPluginNames, type Library } from '../library/library.ts';
+import { messageOf } from '../core/errors.ts';
 import { checkManifest } from '../library/manifest.ts';
+import { pluginEnv } from '../library/plugin-env.ts';
 import { connect, QUEUE_PREFIX } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import { deadLetter } from './dead-letter.ts';
@@ -48,7 +50,7 @@ class PluginIndex {
     let found = this.secrets.get(name);
     if (!found) {
       const { manifest } = checkManifest(join(this.library.paths.plugins, name), name);
-      found = (manifest?.env ?? []).filter((v) => v.secret).map((v) => this.env[v.name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+      found = manifest ? pluginEnv(manifest, this.env).secrets : [];
       this.secrets.set(name, found);
     }
     return found;
@@ -79,21 +81,18 @@ export class Ingest {
   }
 
   async process(raw: unknown, jobId: string, source: DeadLetter['source'] = 'queue'): Promise<IngestOutcome> {
-    const valid = validateEvent(raw, (name) => this.plugins.has(name));
-    if (!valid.ok) {
-      // A malformed event may still name a plugin whose secrets it carries.
-      const named = (raw as { plugin?: unknown } | null)?.plugin;
-      const secrets = typeof named === 'string' && this.plugins.has(named) ? this.plugins.secretsOf(named) : [];
-      await deadLetter(this.deps.dead, { reason: valid.reason, ...(valid.path ? { path: valid.path } : {}), raw, source }, eventJobId(jobId), secrets);
-      return { status: 'rejected', reason: valid.reason };
+    let prepared: ReturnType<Ingest['prepare']>;
+    try {
+      prepared = this.prepare(raw);
+    } catch (error) {
+      // Whatever an event makes these steps throw would throw again on every retry.
+      prepared = { ok: false, reason: `processing failed: ${messageOf(error)}` };
     }
-    // Nothing is stored, shown or queued before this line.
-    const event = scrubEvent(valid.event, this.plugins.secretsOf(valid.event.plugin));
-    const frames = normaliseFrames(event.error.stack ? parseStack(event.error.stack) : [], {
-      plugin: event.plugin,
-      pluginRoots: [this.plugins.root(event.plugin)],
-    });
-    const stored: ErrorEvent = frames.length > 0 ? { ...event, error: { ...event.error, stack: formatStack(event.error.type, event.error.message, frames) } } : event;
+    if (!prepared.ok) {
+      await this.reject(raw, jobId, source, prepared.reason, prepared.path);
+      return { status: 'rejected', reason: prepared.reason };
+    }
+    const { event, stored, frames } = prepared;
     const { fingerprint: id } = fingerprint({ plugin: event.plugin, type: event.error.type, message: event.error.message, frames });
     const config = this.deps.library.config.ingest;
     const result = await this.groups.record({
@@ -112,6 +111,28 @@ export class Ingest {
     });
     if (result.triage) await this.sendToTriage(id, event.plugin, result.triage);
     return { status: result.duplicate ? 'duplicate' : 'grouped', group: id, ...(result.triage ? { triage: result.triage } : {}) };
+  }
+
+  /** Validation, scrubbing and stack normalisation: no I/O, so a throw here is the event's doing. */
+  private prepare(raw: unknown): { ok: true; event: ErrorEvent; stored: ErrorEvent; frames: Frame[] } | { ok: false; reason: string; path?: string } {
+    const valid = validateEvent(raw, (name) => this.plugins.has(name));
+    if (!valid.ok) return valid;
+    // Nothing is stored, shown or queued before this line.
+    const event = scrubEvent(valid.event, this.plugins.secretsOf(valid.event.plugin));
+    const frames = normaliseFrames(event.error.stack ? parseStack(event.error.stack) : [], {
+      plugin: event.plugin,
+      pluginRoots: [this.plugins.root(event.plugin)],
+    });
+    const stored: ErrorEvent = frames.length > 0 ? { ...event, error: { ...event.error, stack: formatStack(event.error.type, event.error.message, frames) } } : event;
+    return { ok: true, event, stored, frames };
+  }
+
+  /** To the dead-letter queue, scrubbed with the secrets of the plugin it names, if any. */
+  async reject(raw: unknown, jobId: string, source: DeadLetter['source'], reason: string, path?: string): Promise<void> {
+    // A malformed event may still name a plugin whose secrets it carries.
+    const named = raw !== null && typeof raw === 'object' ? (raw as { plugin?: unknown }).plugin : undefined;
+    const secrets = typeof named === 'string' && this.plugins.has(named) ? this.plugins.secretsOf(named) : [];
+    await deadLetter(this.deps.dead, { reason, ...(path ? { path } : {}), raw, source }, eventJobId(jobId), secrets);
   }
 
   /** Owed triage is settled only once the job is queued; a retry after a crash pays it. */
@@ -151,6 +172,15 @@ export function startIngestWorker(target: RedisTarget, library: Library, options
     maxStalledCount: 5,
   });
   worker.on('error', (error) => options.log?.error({ err: error.message }, 'ingest worker error'));
+  // A job that failed its last attempt (Redis kept failing under it, say) is dead-lettered,
+  // not left in BullMQ's failed set where nobody looks.
+  worker.on('failed', (job, error) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    void ingest
+      .reject(job.data, job.id ?? 'unknown', 'queue', `processing failed ${job.attemptsMade} times: ${error.message}`)
+      .then(() => job.remove())
+      .catch((failure: unknown) => options.log?.error({ err: messageOf(failure), job: job.id }, 'could not dead-letter a failed event'));
+  });
   return {
     worker,
     ingest,

@@ -56,6 +56,13 @@ export const configSchema = z
           .record(z.string(), z.string())
           .default({})
           .describe('Sentry project id -> plugin name, for events whose tags do not name the plugin.'),
+        hostCaptures: z
+          .strictObject({
+            perMinute: z.int().min(1).max(1_000_000).default(600),
+            burst: z.int().min(1).max(1_000_000).default(100),
+          })
+          .prefault({})
+          .describe("Failed calls the plugin host captures a minute per plugin, after a burst; the rest are counted as dropped, never queued (anyone who can call a plugin can make it fail)."),
       })
       .prefault({})
       .describe('Error capture and grouping.'),
@@ -132,6 +139,30 @@ export const configSchema = z
       })
       .optional()
       .describe('The GitHub tracker: the repository that holds the library, where issues and draft pull requests go.'),
+    retention: z
+      .strictObject({
+        deadLetterDays: z.int().min(1).max(3650).default(14).describe('Dead letters older than this are deleted.'),
+        resolvedGroupDays: z.int().min(1).max(3650).default(90).describe('Resolved error groups no event has touched for this long are deleted.'),
+        finishedRunDays: z.int().min(1).max(3650).default(30).describe('Finished runs, with their events and checkpoints, are deleted this long after they ended.'),
+        schedule: z
+          .string()
+          .refine(validCron, { message: 'not a cron expression (five or six fields, as in "17 3 * * *"), nor "off"' })
+          .default('17 3 * * *')
+          .describe('Cron of the scheduled `steward prune` (one scheduler for all workers); "off" turns it off.'),
+      })
+      .prefault({})
+      .describe('How long steward keeps what it no longer needs; `steward prune` applies it.'),
+    redis: z
+      .strictObject({
+        maxMemoryMb: z
+          .int()
+          .min(16)
+          .max(1_048_576)
+          .default(1024)
+          .describe('maxmemory of the Redis steward starts itself (not of a REDIS_URL server). Past it Redis evicts nothing: new events are refused and counted as dropped.'),
+      })
+      .prefault({})
+      .describe('The Redis steward manages when REDIS_URL is not set.'),
     workers: z
       .strictObject({
         ingestConcurrency: z.int().min(1).max(256).default(16).describe('Error events one worker ingests at once.'),
@@ -176,13 +207,10 @@ export type LibraryConfig = z.output<typeof configSchema>;
 export function parseConfig(value: unknown, file: string): LibraryConfig {
   const result = configSchema.safeParse(value);
   if (!result.success) {
-    const problems = problemsFromZod(result.error);
-    const first = problems[0];
-    throw new StewardError(
-      'E_CONFIG_INVALID',
-      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-      { file, ...(first ? { path: first.path } : {}) },
-    );
+    // The first problem's path goes in the details (format() prints it once); the rest follow it.
+    const [first, ...rest] = problemsFromZod(result.error);
+    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((p) => `${p.path}: ${p.message}`).join('; ')})` : '';
+    throw new StewardError('E_CONFIG_INVALID', `${first?.message ?? 'invalid'}${more}`, { file, ...(first ? { path: first.path } : {}) });
   }
   return result.data;
 }

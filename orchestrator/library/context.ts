@@ -20,13 +20,21 @@ export interface SourceFile {
   language: string;
 }
 
+export interface PlaybookSource {
+  text: string;
+  source: 'link' | 'override' | 'manifest';
+  file: string;
+  /** For an override: the library's playbook it stands on, whose policies it may only tighten. */
+  base?: { text: string; file: string };
+}
+
 export interface PluginContext {
   name: string;
   dir: string;
   prefix: string;
   manifest: Manifest;
   agentMd: string;
-  playbook: { text: string; source: 'link' | 'override' | 'manifest'; file: string };
+  playbook: PlaybookSource;
   history: HistoryEntry[];
   historySkipped: { line: number; reason: string }[];
   sources: SourceFile[];
@@ -46,7 +54,7 @@ function playbookFor(library: Library, dir: string, manifest: Manifest): PluginC
   } catch {
     stat = undefined;
   }
-  if (stat?.isFile()) return { text: readFileSync(link, 'utf8'), source: 'override', file: PLAYBOOK_LINK };
+  if (stat?.isFile()) return { text: readFileSync(link, 'utf8'), source: 'override', file: PLAYBOOK_LINK, base: libraryPlaybook(library, manifest) };
   if (manifest.playbook) {
     const file = join(library.paths.playbooks, `${manifest.playbook}.md`);
     if (!existsSync(file)) {
@@ -63,6 +71,16 @@ function playbookFor(library: Library, dir: string, manifest: Manifest): PluginC
     throw new StewardError('E_SYMLINK_ESCAPE', `${PLAYBOOK_LINK} leads outside the library's templates`, { file: PLAYBOOK_LINK });
   }
   return { text: readFileSync(real, 'utf8'), source: 'link', file: PLAYBOOK_LINK };
+}
+
+/** The library's playbook for a plugin whose own file replaced the link: its manifest's choice, else the default. */
+function libraryPlaybook(library: Library, manifest: Manifest): { text: string; file: string } {
+  const name = manifest.playbook ?? library.config.defaultPlaybook;
+  const file = join(library.paths.playbooks, `${name}.md`);
+  if (existsSync(file)) return { text: readFileSync(file, 'utf8'), file: `${library.config.playbooksDir}/${name}.md` };
+  const linked = join(library.paths.linked, 'PLAYBOOK.md');
+  if (existsSync(linked)) return { text: readFileSync(linked, 'utf8'), file: `${library.config.templatesDir}/linked/PLAYBOOK.md` };
+  throw new StewardError('E_PLAYBOOK_MISSING', `the library has no playbook "${name}" for an override to stand on`, { file });
 }
 
 /** Lines as `wc -l` counts them, plus an unterminated last one: a final newline starts no line. */

@@ -1,6 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { isStewardError, messageOf } from '../core/errors.ts';
+import { PLAYBOOK_LINK, readPlaybook, type PlaybookSource } from './context.ts';
 import { checkManifest, MANIFEST_FILE } from './manifest.ts';
+import { effectivePlaybook } from './playbook.ts';
+import { libraryReservedEnv, reservedEnvProblem } from './plugin-env.ts';
 import { listPluginNames, pluginPrefix, type Library } from './library.ts';
 import { linkedTemplates, linkStatus, type LinkState } from './links.ts';
 import { checkRequirements, defaultRequirementContext, type RequirementContext, type RequirementProblem } from './requires.ts';
@@ -69,6 +73,7 @@ function checkPlugin(
     if (link.state === 'broken') findings.push({ severity: 'error', code: 'link-broken', message: `${link.file} is broken: ${link.detail ?? ''}`, file });
     if (link.state === 'overridden') findings.push({ severity: 'info', code: 'link-overridden', message: `${link.file} is overridden by a regular file`, file });
   }
+  if (manifest) findings.push(...overrideFindings(library, name, `${prefix}/${PLAYBOOK_LINK}`));
   for (const escape of escapingSymlinks(dir, library.paths.linked)) {
     findings.push({ severity: 'error', code: 'symlink-escape', message: `symlink points outside the plugin: -> ${escape.target ?? ''}`, file: `${prefix}/${escape.path}` });
   }
@@ -78,6 +83,10 @@ function checkPlugin(
   if (manifest && !manifest.upstream) findings.push({ severity: 'warning', code: 'no-upstream', message: 'no upstream recorded', file: manifestFile, path: '$.upstream' });
   if (status.unpushed) findings.push({ severity: 'info', code: 'unpushed', message: `${status.unpushed} commit(s) not pushed upstream since the last ${status.since}` });
 
+  for (const [i, variable] of (manifest?.env ?? []).entries()) {
+    const problem = reservedEnvProblem(variable.name, libraryReservedEnv(library.config));
+    if (problem) findings.push({ severity: 'error', code: 'reserved-env', message: `${problem}; no plugin is given it`, file: manifestFile, path: `$.env[${i}].name` });
+  }
   const requirements = manifest ? checkRequirements(manifest, dir, ctx) : [];
   for (const problem of requirements) {
     findings.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}`, file: manifestFile, path: problem.path });
@@ -92,6 +101,25 @@ function checkPlugin(
     requirements,
     findings,
   };
+}
+
+/** A plugin's own playbook is always worth a look: it only tightens, but a person should know it is there. */
+function overrideFindings(library: Library, name: string, file: string): Finding[] {
+  if (!lstatSync(join(library.paths.plugins, name, PLAYBOOK_LINK), { throwIfNoEntry: false })?.isFile()) return [];
+  let source: PlaybookSource;
+  try {
+    source = readPlaybook(library, name);
+  } catch {
+    // The links check reports what is wrong with the link.
+    return [];
+  }
+  try {
+    const { loosened } = effectivePlaybook(source);
+    const tail = loosened.length > 0 ? `; it tries to loosen ${loosened.join('; ')}, which is ignored` : '';
+    return [{ severity: 'warning', code: 'playbook-override', message: `the plugin overrides the library's playbook: its policies can only tighten the library's, its text reaches a model as data${tail}`, file }];
+  } catch (error) {
+    return [{ severity: 'error', code: 'playbook-override', message: isStewardError(error) ? error.format() : messageOf(error), file }];
+  }
 }
 
 export async function runDoctor(

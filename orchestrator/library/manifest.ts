@@ -8,7 +8,10 @@ import { ManifestError } from '../core/errors.ts';
 import { problemsFromZod, parseJsonText, type Problem } from '../core/json.ts';
 import { jsonSchemaProblem } from '../core/json-schema.ts';
 import { writeFileAtomic } from '../core/files.ts';
+import { branchProblem, hasCredentials, remoteProblem } from './git/remote.ts';
+import { DEFAULT_DISK_MB } from '../sandbox/disk-quota.ts';
 import { PLUGIN_NAME_PATTERN } from './names.ts';
+import { reservedEnvProblem } from './plugin-env.ts';
 
 export const MANIFEST_FILE = 'plugin.json';
 
@@ -20,7 +23,13 @@ const jsonSchemaObject = z.record(z.string(), z.unknown()).superRefine((schema, 
 });
 
 const envVar = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .superRefine((name, ctx) => {
+      const problem = reservedEnvProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; no plugin is given it` });
+    }),
   required: z.boolean().default(false),
   secret: z.boolean().default(false),
   description: z.string().default(''),
@@ -65,7 +74,11 @@ export const manifestSchema = z
       .strictObject({ input: jsonSchemaObject.default({}), output: jsonSchemaObject.default({}) })
       .prefault({}),
     limits: z
-      .strictObject({ timeoutMs: z.int().positive().max(86_400_000).default(60_000), memoryMb: z.int().positive().max(1_048_576).default(1024) })
+      .strictObject({
+        timeoutMs: z.int().positive().max(86_400_000).default(60_000),
+        memoryMb: z.int().positive().max(1_048_576).default(1024),
+        diskMb: z.int().min(16).max(65_536).optional().describe(`What the working copy may hold, in MiB (default ${DEFAULT_DISK_MB}); a run that writes more is stopped.`),
+      })
       .prefault({}),
     requires: z
       .strictObject({
@@ -75,7 +88,18 @@ export const manifestSchema = z
       })
       .prefault({}),
     owners: z.array(z.string().min(1)).default([]),
-    upstream: z.strictObject({ url: z.string().min(1), branch: z.string().min(1) }).optional(),
+    upstream: z
+      .strictObject({
+        url: z.string().superRefine((url, ctx) => {
+          const problem = remoteProblem(url) ?? (hasCredentials(url) ? 'carries credentials; use a git credential helper instead' : undefined);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        branch: z.string().superRefine((branch, ctx) => {
+          const problem = branchProblem(branch);
+          if (problem) ctx.addIssue({ code: 'custom', message: `is not a branch name: ${problem}` });
+        }),
+      })
+      .optional(),
     playbook: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
   })
   .describe('Plugin manifest (plugin.json), per the plugin contract.');

@@ -65,3 +65,72 @@ export function parsePlaybook(text: string, file: string): Playbook {
   }
   return { front: result.data, body: match[2] ?? '', hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
 }
+
+type Policies = PlaybookFrontMatter['policies'];
+const STOPS = ['issue', 'reproduce', 'propose'] as const;
+
+/**
+ * The policies of a plugin's own playbook override, applied on top of the library's:
+ * each may only make the agent more careful. The plugin's repository is not the
+ * library's maintainers, so an override can stop earlier, require a reproduction,
+ * allow fewer changed lines, protect more paths and drop or shrink fixers, never the
+ * opposite; what it tries to loosen is kept as the library has it.
+ */
+export function tightenPolicies(base: Policies, override: Policies): Policies {
+  const tighter = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const fixers = override.fixers.length === 0
+    ? base.fixers
+    : base.fixers.flatMap((fixer) => {
+        const narrowed = override.fixers.find((f) => f.name === fixer.name);
+        if (!narrowed) return [];
+        const budget: typeof fixer.budget = {};
+        for (const key of ['candidates', 'iterations', 'tokens', 'wallSeconds'] as const) {
+          const value = tighter(fixer.budget[key], narrowed.budget[key]);
+          if (value !== undefined) budget[key] = value;
+        }
+        return [{ name: fixer.name, budget }];
+      });
+  return {
+    stopAfter: STOPS[Math.min(STOPS.indexOf(base.stopAfter), STOPS.indexOf(override.stopAfter))] ?? base.stopAfter,
+    requireReproduction: base.requireReproduction || override.requireReproduction,
+    maxChangedLines: Math.min(base.maxChangedLines, override.maxChangedLines),
+    protectedPaths: [...new Set([...base.protectedPaths, ...override.protectedPaths])],
+    fixers,
+  };
+}
+
+/** Which policies an override tried to loosen, for doctor and the run's log. */
+export function loosenedPolicies(base: Policies, override: Policies): string[] {
+  const out: string[] = [];
+  if (STOPS.indexOf(override.stopAfter) > STOPS.indexOf(base.stopAfter)) out.push(`stopAfter ${override.stopAfter} (library: ${base.stopAfter})`);
+  if (base.requireReproduction && !override.requireReproduction) out.push('requireReproduction false');
+  if (override.maxChangedLines > base.maxChangedLines) out.push(`maxChangedLines ${override.maxChangedLines} (library: ${base.maxChangedLines})`);
+  const dropped = base.protectedPaths.filter((p) => !override.protectedPaths.includes(p));
+  if (dropped.length > 0 && override.protectedPaths.length > 0) out.push(`protectedPaths without ${dropped.join(', ')}`);
+  for (const fixer of override.fixers) {
+    const own = base.fixers.find((f) => f.name === fixer.name);
+    if (!own) out.push(`fixer ${fixer.name} (not in the library's playbook)`);
+  }
+  return out;
+}
+
+export interface EffectivePlaybook extends Playbook {
+  /** An override's own text: the plugin repository's notes, shown to a model as data, never as its procedure. */
+  notes?: string;
+  /** What an override tried to loosen and did not. */
+  loosened: string[];
+}
+
+/** The playbook a plugin's agent follows: the library's, tightened by the plugin's override if it has one. */
+export function effectivePlaybook(source: { text: string; file: string; base?: { text: string; file: string } }): EffectivePlaybook {
+  const own = parsePlaybook(source.text, source.file);
+  if (!source.base) return { ...own, loosened: [] };
+  const base = parsePlaybook(source.base.text, source.base.file);
+  return {
+    front: { ...base.front, policies: tightenPolicies(base.front.policies, own.front.policies) },
+    body: base.body,
+    notes: own.body,
+    hash: createHash('sha256').update(`${base.hash}:${own.hash}`).digest('hex').slice(0, 16),
+    loosened: loosenedPolicies(base.front.policies, own.front.policies),
+  };
+}

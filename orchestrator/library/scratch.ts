@@ -26,7 +26,7 @@ export async function createUpstream(sourceDir: string, bareDir: string, branch 
   await git(work, ['init', '-q', '-b', branch]);
   await git(work, ['add', '-A']);
   await git(work, ['commit', '-q', '-m', 'Initial import'], { env: IDENTITY });
-  await git(work, ['clone', '-q', '--bare', work, bareDir]);
+  await git(work, ['clone', '-q', '--bare', '--', work, bareDir]);
   return work;
 }
 

@@ -3,7 +3,7 @@ import { GroupStore } from '../ingest/groups.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
 import { connect } from '../redis/connection.ts';
-import { ensureRedis, type RedisTarget } from '../redis/server.ts';
+import { libraryRedis, type RedisTarget } from '../redis/server.ts';
 import { openRunStore } from '../runs/database.ts';
 import type { RunJob } from '../runs/executor.ts';
 import { RUNS_QUEUE } from '../runs/worker.ts';
@@ -11,10 +11,11 @@ import type { ManagerDeps } from './deps.ts';
 
 /** Everything a triage pass needs, opened on the library's Redis and state database. */
 export async function openManager(library: Library, options: { runTests: boolean; target?: RedisTarget }): Promise<ManagerDeps & { close: () => Promise<void> }> {
-  const target = options.target ?? (await ensureRedis(library.paths.state));
+  // The store first: a damaged one fails before any connection is open to keep the process alive.
+  const runs = openRunStore(library);
+  const target = options.target ?? (await libraryRedis(library));
   const redis = connect(target, 'manager');
   const runQueue = openQueue<RunJob>(RUNS_QUEUE, redis);
-  const runs = openRunStore(library);
   return {
     library,
     groups: new GroupStore(redis),

@@ -5,16 +5,18 @@ import type { Library } from '../library/library.ts';
 import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
 import { withLock } from '../redis/lock.ts';
 import type { RedisTarget } from '../redis/server.ts';
+import { pruneLibrary } from '../maintenance/open.ts';
+import type { PruneReport } from '../maintenance/prune.ts';
 import { triageOnce } from './index.ts';
 import { openManager } from './open.ts';
 
 const LOCK = `${KEY_PREFIX}triage:lock`;
 const LAST_PASS = `${KEY_PREFIX}triage:last-pass`;
 
-/** A triage job: a group from ingest (`group`), or the scheduler's tick (`scheduled`). */
-export type TriageQueueJob = TriageJob | { scheduled: true };
+/** A triage job: a group from ingest (`group`), the scheduler's tick (`scheduled`), or the daily prune. */
+export type TriageQueueJob = TriageJob | { scheduled: true } | { prune: true };
 
-export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number };
+export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number } | { pruned: PruneReport };
 
 /**
  * The worker on the triage queue. One pass at a time across all workers (a Redis
@@ -26,6 +28,11 @@ export async function startTriageWorker(target: RedisTarget, library: Library, o
   const deps = await openManager(library, { runTests: options.runTests, target });
   const connection = connect(target, 'triage-worker');
   const processJob = async (job: Job<TriageQueueJob>, token?: string): Promise<TriageOutcome> => {
+    if ('prune' in job.data) {
+      const pruned = await pruneLibrary(library, target);
+      options.log.info({ pruned }, 'scheduled prune');
+      return { pruned };
+    }
     const scheduled = 'scheduled' in job.data;
     if (!scheduled && Number((await deps.redis.get(LAST_PASS)) ?? 0) > job.timestamp) return { pass: 'covered' };
     const held = await withLock(deps.redis, LOCK, options.owner, 60_000, async () => {

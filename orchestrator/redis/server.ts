@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { fileLock } from '../core/file-lock.ts';
 import { freePort } from '../core/free-port.ts';
-import { StewardError } from '../core/errors.ts';
+import { messageOf, StewardError } from '../core/errors.ts';
 import { log } from '../core/logger.ts';
+import type { Library } from '../library/library.ts';
 import { onPath } from '../sandbox/backends/which.ts';
 
 /** Where steward's Redis lives: a server it started under the state dir, or REDIS_URL's. */
@@ -73,17 +74,22 @@ function alive(pidFile: string): number | undefined {
   return pid;
 }
 
-async function ping(options: RedisOptions, timeoutMs = 500): Promise<boolean> {
+async function ping(options: RedisOptions, timeoutMs = 500, settings: Record<string, string> = {}): Promise<boolean> {
   const client = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    const alive = (await client.ping()) === 'PONG';
+    for (const [name, value] of Object.entries(settings)) {
+      // A server that refuses the setting is still alive: never start a second one on its files.
+      await client.config('SET', name, value).catch((error: unknown) => log.warn({ setting: name, err: messageOf(error) }, 'redis refused a setting'));
+    }
+    return alive;
   } catch (error) {
     // A server replaying a large AOF answers LOADING: it is alive, just not ready yet.
     if (/LOADING/.test((error as Error).message)) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return ping(options, timeoutMs);
+      return ping(options, timeoutMs, settings);
     }
     return false;
   } finally {
@@ -123,29 +129,37 @@ function targetOf(files: Layout, port: number | undefined): RedisTarget {
  * server under the state dir, started once and reused by every later command.
  * AOF on, no eviction: queues and groups must never be dropped to make room.
  */
-export async function ensureRedis(stateDir: string): Promise<RedisTarget> {
+export async function ensureRedis(stateDir: string, options: { maxMemoryMb?: number } = {}): Promise<RedisTarget> {
   if (process.env.REDIS_URL) return fromUrl(process.env.REDIS_URL);
   const files = layout(stateDir);
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   // Two commands starting at once must not start two servers on one AOF directory.
   const release = await lock(join(files.dir, 'start.lock'));
   try {
-    return await startOrReuse(files);
+    return await startOrReuse(files, options.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB);
   } finally {
     release();
   }
 }
+
+/** The library's Redis, with its configured memory cap. */
+export function libraryRedis(library: Library): Promise<RedisTarget> {
+  return ensureRedis(library.paths.state, { maxMemoryMb: library.config.redis.maxMemoryMb });
+}
+
+const DEFAULT_MAX_MEMORY_MB = 1024;
 
 function lock(file: string): Promise<() => void> {
   // A start takes well under 30 s: an older lock was left by a process that died holding it.
   return fileLock(file, { staleMs: 30_000, waitMs: 30_000, timeout: () => new StewardError('E_REDIS_START', `another steward process holds ${file}`) });
 }
 
-async function startOrReuse(files: Layout): Promise<RedisTarget> {
+async function startOrReuse(files: Layout, maxMemoryMb: number): Promise<RedisTarget> {
   const savedPort = existsSync(files.portFile) ? Number(readFileSync(files.portFile, 'utf8')) : undefined;
   if (alive(files.pid)) {
     const target = targetOf(files, savedPort);
-    if (await ping(target.options)) return target;
+    // A running server started under another cap takes this one; its config file is rewritten on the next start.
+    if (await ping(target.options, 500, { maxmemory: `${maxMemoryMb}mb` })) return target;
   }
   const bin = ensureRedisServer();
   const port = files.socket.length > MAX_SOCKET_PATH ? await freePort() : undefined;
@@ -159,6 +173,7 @@ async function startOrReuse(files: Layout): Promise<RedisTarget> {
       'appendonly yes',
       'appendfsync everysec',
       'save ""',
+      `maxmemory ${maxMemoryMb}mb`,
       'maxmemory-policy noeviction',
       'daemonize yes',
       `pidfile ${files.pid}`,

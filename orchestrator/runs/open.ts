@@ -1,7 +1,7 @@
 import type { Library } from '../library/library.ts';
 import { openQueue } from '../ingest/queues.ts';
 import { connect } from '../redis/connection.ts';
-import { ensureRedis } from '../redis/server.ts';
+import { libraryRedis } from '../redis/server.ts';
 import type { RunControl } from './control.ts';
 import { openRunStore } from './database.ts';
 import type { RunJob } from './executor.ts';
@@ -10,7 +10,7 @@ import { RUNS_QUEUE } from './worker.ts';
 /** What the CLI needs to cancel, resume or replay runs: the store, the runs queue, Redis. */
 export async function openRunControl(library: Library): Promise<RunControl & { close(): Promise<void> }> {
   const store = openRunStore(library);
-  const target = await ensureRedis(library.paths.state);
+  const target = await libraryRedis(library);
   const redis = connect(target, 'runs-control');
   const queue = openQueue<RunJob>(RUNS_QUEUE, redis);
   return {

@@ -199,6 +199,31 @@ export class SqlRunStore implements RunStore {
     await this.db.all("DELETE FROM effects WHERE key = $1 AND run = $2 AND state = 'pending'", [key, run]);
   }
 
+  async finishedBefore(before: string): Promise<string[]> {
+    return (await this.db.all<{ id: string }>(`SELECT id FROM runs WHERE state NOT IN ${ACTIVE} AND updated_at < $1 ORDER BY updated_at`, [before])).map((r) => r.id);
+  }
+
+  async prune(before: string, runs: readonly string[]): Promise<{ runs: string[]; events: number; held: number }> {
+    return this.db.transaction(async (tx) => {
+      const deleted: string[] = [];
+      let events = 0;
+      for (const id of runs) {
+        // Still finished: a run replayed meanwhile is kept.
+        const [row] = await tx.all<{ id: string }>(`SELECT id FROM runs WHERE id = $1 AND state NOT IN ${ACTIVE}`, [id]);
+        if (!row) continue;
+        const [{ n } = { n: 0 }] = await tx.all<{ n: number | string }>('SELECT count(*) AS n FROM run_events WHERE run = $1', [id]);
+        events += Number(n);
+        await tx.all('DELETE FROM run_events WHERE run = $1', [id]);
+        await tx.all('DELETE FROM effects WHERE run = $1', [id]);
+        await tx.all('DELETE FROM runs WHERE id = $1', [id]);
+        deleted.push(id);
+      }
+      const [{ n: held } = { n: 0 }] = await tx.all<{ n: number | string }>('SELECT count(*) AS n FROM held_back WHERE at < $1', [before]);
+      await tx.all('DELETE FROM held_back WHERE at < $1', [before]);
+      return { runs: deleted, events, held: Number(held) };
+    });
+  }
+
   async addTokens(run: string, tokens: number): Promise<number> {
     const [row] = await this.db.all<{ tokens_used: number }>('UPDATE runs SET tokens_used = tokens_used + $1, updated_at = $2 WHERE id = $3 RETURNING tokens_used', [
       Math.max(0, Math.round(tokens)), new Date().toISOString(), run,

@@ -91,5 +91,12 @@ export interface RunStore {
   releaseEffect(key: string, run: string): Promise<void>;
   /** Adds to the run's token count; returns the new total. */
   addTokens(run: string, tokens: number): Promise<number>;
+  /** Runs that finished (completed, failed, cancelled) before `before` (ISO). */
+  finishedBefore(before: string): Promise<string[]>;
+  /**
+   * Deletes those of `runs` that are finished, with their events and effects, and the
+   * held-back records older than `before`. Their checkpoints are the checkpointer's.
+   */
+  prune(before: string, runs: readonly string[]): Promise<{ runs: string[]; events: number; held: number }>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { bubblewrap } from './backends/bubblewrap/index.ts';
+import { bubblewrap, bwrapSizesTmpfs } from './backends/bubblewrap/index.ts';
 import { onPath } from './backends/which.ts';
 import { available as cgroupAvailable } from './cgroup.ts';
 
@@ -17,6 +17,12 @@ export function sandboxFindings(): SandboxFinding[] {
       code: 'sandbox-no-bubblewrap',
       message: 'bubblewrap (bwrap) is not installed: plugins and their tests run as plain processes that can see the file system and the network (apt-get install bubblewrap)',
     });
+  }
+  if (bubblewrap.available() && !bwrapSizesTmpfs()) {
+    findings.push({ severity: 'info', code: 'sandbox-tmp-unbounded', message: "this bubblewrap is older than 0.5: the sandbox's /tmp has no size of its own and counts only against the memory cap" });
+  }
+  if (process.getuid?.() !== 0) {
+    findings.push({ severity: 'info', code: 'sandbox-disk-checked', message: 'not root: working copies get no tmpfs of their own; their size quota is measured while a run goes, and files deleted but still open are not counted' });
   }
   if (!cgroupAvailable()) {
     findings.push({

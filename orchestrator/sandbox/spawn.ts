@@ -7,13 +7,15 @@ import type { Duplex, Writable } from 'node:stream';
 import { pickBackend } from './backends/registry.ts';
 import { onPath } from './backends/which.ts';
 import { RunCgroup } from './cgroup.ts';
+import { DEFAULT_DISK_MB, markOwner, quotaFor, RUN_TMP_PREFIX } from './disk-quota.ts';
 import type { Isolation, SandboxResult, SandboxSpec, SandboxStatus } from './types.ts';
 
 export const DEFAULT_OUTPUT_LIMIT = 8 * 1024 * 1024;
+const DISK_CHECK_MS = 200;
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Why steward itself ended a run; the first one wins. */
-export type KillReason = 'timeout' | 'cancelled' | 'output-limit' | 'stopped';
+export type KillReason = 'timeout' | 'cancelled' | 'output-limit' | 'disk-quota' | 'stopped';
 
 export interface SandboxProcess {
   readonly pid: number | undefined;
@@ -55,10 +57,11 @@ class Capture {
   }
 }
 
-function rlimitArgs(memoryMb: number, hasMemoryCgroup: boolean, maxProcesses: number): { args: string[]; names: string[] } {
+function rlimitArgs(memoryMb: number, hasMemoryCgroup: boolean, maxProcesses: number, fileBytes: number): { args: string[]; names: string[] } {
   const prlimit = onPath('prlimit');
   if (!prlimit) return { args: [], names: [] };
-  const limits: [string, string][] = [['core', '0'], ['nofile', '4096'], ['fsize', String(2 * 1024 ** 3)]];
+  // No one file may be larger than the working copy's whole quota.
+  const limits: [string, string][] = [['core', '0'], ['nofile', '4096'], ['fsize', String(fileBytes)]];
   // RLIMIT_NPROC counts every thread of the runner's uid, hundreds of workers included:
   // only a fallback for when no pids cgroup caps this tree.
   if (!hasMemoryCgroup) limits.push(['nproc', String(maxProcesses * 4)]);
@@ -78,6 +81,7 @@ function statusOf(killed: KillReason | undefined, oom: boolean, spawnError: stri
   if (killed === 'cancelled' || killed === 'stopped') return 'cancelled';
   if (killed === 'timeout') return 'timeout';
   if (killed === 'output-limit') return 'output-limit';
+  if (killed === 'disk-quota') return 'disk-quota';
   if (oom || (code === 134 && /heap out of memory|allocation failed/i.test(stderr))) return 'oom';
   // The wrappers say so when the command itself could not be started.
   if (spawnError || /^bwrap: execvp /m.test(stderr) || (code === 127 && /^prlimit: failed to execute /m.test(stderr))) return 'spawn-error';
@@ -97,7 +101,9 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
   const backend = pickBackend(spec.backend);
   const id = randomUUID();
   const cgroup = RunCgroup.create(id, memoryMb, maxProcesses);
-  const privateTmp = backend.name === 'process' ? mkdtempSync(join(tmpdir(), 'steward-run-')) : undefined;
+  const privateTmp = backend.name === 'process' ? mkdtempSync(join(tmpdir(), RUN_TMP_PREFIX)) : undefined;
+  if (privateTmp) markOwner(privateTmp);
+  const quota = quotaFor(spec.cwd);
   const env = {
     PATH: DEFAULT_PATH,
     HOME: privateTmp ?? '/tmp',
@@ -107,7 +113,7 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
   };
   const argv = cgroup ? spec.argv : capNodeHeap(spec.argv, memoryMb);
   const wrapped = backend.wrap({ ...spec, argv }, env);
-  const rlimits = rlimitArgs(memoryMb, cgroup !== undefined, maxProcesses);
+  const rlimits = rlimitArgs(memoryMb, cgroup !== undefined, maxProcesses, quota?.bytes ?? DEFAULT_DISK_MB * 1024 * 1024);
   const joinCgroup = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$1" && echo $$ > "$2" && shift 2 && exec "$@"', 'sh', ...cgroup.procsFiles] : [];
   const full = [...joinCgroup, ...rlimits.args, ...wrapped.argv];
   const isolation: Isolation = {
@@ -163,6 +169,17 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
   if (spec.stdin !== undefined) child.stdin?.end(spec.stdin);
 
   const timer = setTimeout(() => kill('timeout'), spec.timeoutMs);
+  // A run that fills its working copy is stopped: its own tmpfs refuses the writes past the
+  // quota, and without one the copy is measured while the run goes, less often when a
+  // measurement is slow (a large tree), so the checks never take more than a tenth of the time.
+  let diskCheck: NodeJS.Timeout | undefined;
+  const checkDisk = (): void => {
+    if (!quota) return;
+    const started = Date.now();
+    if (quota.used() >= quota.bytes) return kill('disk-quota');
+    diskCheck = setTimeout(checkDisk, Math.max(DISK_CHECK_MS, (Date.now() - started) * 10));
+  };
+  if (quota) diskCheck = setTimeout(checkDisk, DISK_CHECK_MS);
   const onAbort = (): void => kill('cancelled');
   if (spec.signal?.aborted) kill('cancelled');
   spec.signal?.addEventListener('abort', onAbort, { once: true });
@@ -174,6 +191,9 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(diskCheck);
+      // Its own tmpfs refused the write before a check came round: the run still passed its quota.
+      if (!killed && quota && quota.used() >= quota.bytes) killed = 'disk-quota';
       spec.signal?.removeEventListener('abort', onAbort);
       killTree();
       await cgroup?.killAll();

@@ -28,7 +28,7 @@ export interface SandboxSpec {
 
 export type BackendName = 'auto' | 'bubblewrap' | 'process';
 
-export type SandboxStatus = 'ok' | 'failed' | 'timeout' | 'oom' | 'output-limit' | 'spawn-error' | 'cancelled';
+export type SandboxStatus = 'ok' | 'failed' | 'timeout' | 'oom' | 'output-limit' | 'disk-quota' | 'spawn-error' | 'cancelled';
 
 /** Which protections were really in force for a run: callers and doctor report it. */
 export interface Isolation {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { StewardError } from '../core/errors.ts';
 import { isInside, leadsInside } from '../library/tree.ts';
+import { claimQuota, DEFAULT_DISK_MB, releaseQuota, WORKING_COPY_PREFIX, type DiskQuota } from './disk-quota.ts';
 
 /** steward's own node_modules: where a TypeScript plugin's loader (tsx) resolves from. */
 export const STEWARD_NODE_MODULES = resolve(import.meta.dirname, '..', '..', 'node_modules');
@@ -14,6 +15,8 @@ export interface WorkingCopy {
   skipped: string[];
   /** Binds a sandbox needs for this copy (the module resolver's node_modules). */
   binds: { source: string; target: string }[];
+  /** What the copy may hold; a run that writes more is killed. */
+  quota: DiskQuota;
   dispose(): void;
 }
 
@@ -38,23 +41,34 @@ function copyTree(from: string, to: string, root: string, skipped: string[]): vo
   }
 }
 
-/** A fresh copy of a plugin for one run, in its own temporary directory. */
-export function createWorkingCopy(pluginDir: string, options: { parent?: string } = {}): WorkingCopy {
-  const root = mkdtempSync(join(options.parent ?? tmpdir(), 'steward-wc-'));
+/**
+ * A fresh copy of a plugin for one run, in its own temporary directory, with a size
+ * quota (default DEFAULT_DISK_MB): its own tmpfs, mounted nosuid and nodev, where steward
+ * may mount one (as root; a setuid file made in the sandbox is then inert on the host),
+ * else a limit the sandbox checks while the run goes.
+ */
+export function createWorkingCopy(pluginDir: string, options: { parent?: string; quotaMb?: number | undefined } = {}): WorkingCopy {
+  const root = mkdtempSync(join(options.parent ?? tmpdir(), WORKING_COPY_PREFIX));
+  const quota = claimQuota(root, (options.quotaMb ?? DEFAULT_DISK_MB) * 1024 * 1024);
   const dir = join(root, 'plugin');
   const skipped: string[] = [];
+  const dispose = (): void => {
+    releaseQuota(quota);
+    rmSync(root, { recursive: true, force: true });
+  };
   try {
     copyTree(pluginDir, dir, pluginDir, skipped);
     symlinkSync(STEWARD_NODE_MODULES, join(root, 'node_modules'));
   } catch (error) {
-    rmSync(root, { recursive: true, force: true });
+    dispose();
     throw error;
   }
   return {
     dir,
     skipped,
     binds: [{ source: STEWARD_NODE_MODULES, target: join(root, 'node_modules') }],
-    dispose: () => rmSync(root, { recursive: true, force: true }),
+    quota,
+    dispose,
   };
 }
 

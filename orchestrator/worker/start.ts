@@ -9,6 +9,7 @@ import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from '../runs/agent.ts';
 import { startRunWorker } from '../runs/worker.ts';
+import { sweepOrphanedCopies } from '../sandbox/disk-quota.ts';
 
 export interface WorkerOptions {
   ingest: boolean;
@@ -36,6 +37,12 @@ export async function startWorker(target: RedisTarget, library: Library, options
   const { workers, manager } = library.config;
   const closers: (() => Promise<void>)[] = [];
   const lines: string[] = [];
+  // A worker killed with -9 left its sandboxes' working copies behind.
+  const swept = sweepOrphanedCopies();
+  if (swept.length > 0) {
+    options.log.info({ removed: swept.length }, 'removed working copies of dead processes');
+    lines.push(`sandbox: removed ${swept.length} working cop${swept.length === 1 ? 'y' : 'ies'} a dead process left`);
+  }
   try {
     if (options.ingest) {
       const concurrency = options.ingestConcurrency ?? workers.ingestConcurrency;
@@ -52,8 +59,10 @@ export async function startWorker(target: RedisTarget, library: Library, options
       const redis = connect(target, 'scheduler');
       const queue = openQueue(QUEUES.triage, redis);
       try {
-        const done = await ensureTriageSchedule(queue, redis, manager.schedule, owner);
+        const { retention } = library.config;
+        const done = await ensureTriageSchedule(queue, redis, manager.schedule, owner, retention.schedule);
         lines.push(`schedule: triage ${manager.schedule === 'off' ? 'off' : `at "${manager.schedule}"`} (${done})`);
+        lines.push(`schedule: prune ${retention.schedule === 'off' ? 'off' : `at "${retention.schedule}"`} (${done})`);
       } finally {
         await queue.close();
         redis.disconnect();

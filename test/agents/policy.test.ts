@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalPath, Workspace } from '../../agents/fixers/workspace.ts';
-import { sandboxEnv } from '../../agents/plugin-agent/checks.ts';
+import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../../agents/plugin-agent/policy.ts';
 
@@ -65,7 +65,7 @@ describe('the fixer workspace', () => {
 describe('what the sandbox sees of the environment', () => {
   it('the declared variables only, each secret one replaced by a placeholder', () => {
     const manifest = { env: [{ name: 'API_URL', required: true, secret: false }, { name: 'API_TOKEN', required: true, secret: true }] } as never;
-    const env = sandboxEnv({ API_URL: 'https://api.example.com', API_TOKEN: 'ghp_realtoken0123456789abcdef0123456789', GITHUB_TOKEN: 'ghp_steward', PATH: '/usr/bin' }, manifest);
+    const { env } = pluginEnv(manifest, { API_URL: 'https://api.example.com', API_TOKEN: 'ghp_realtoken0123456789abcdef0123456789', GITHUB_TOKEN: 'ghp_steward', PATH: '/usr/bin' }, { placeholders: true });
     expect(env).toEqual({ API_URL: 'https://api.example.com', API_TOKEN: 'steward-placeholder-api_token' });
   });
 });

@@ -13,6 +13,7 @@ import { fmt } from './stats.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const MANY = Number(process.env.BENCH_PLUGINS ?? 200);
+const BENCH_TOKEN = 'bench-host-token';
 
 function plugin(root: string, name: string, source: string, limits = { timeoutMs: 5000, memoryMb: 256 }): void {
   const dir = join(root, 'plugins', name);
@@ -36,7 +37,7 @@ interface LoadResult {
 
 /** The client runs in its own process; awaiting it keeps this event loop free to serve. */
 async function load(url: string, method: string, body: string, concurrency: number): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), url, method, body, String(concurrency), String(SECONDS)], { encoding: 'utf8' });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), url, method, body, String(concurrency), String(SECONDS)], { encoding: 'utf8', env: { ...process.env, BENCH_HOST_TOKEN: BENCH_TOKEN } });
   return JSON.parse(stdout) as LoadResult;
 }
 
@@ -78,7 +79,7 @@ export async function run(): Promise<void> {
   const host = new PluginHost({ library, sink: new FileSink(join(root, 'events.jsonl')), crashLimit: 1_000_000 });
   host.load();
   const loadedRss = rssMb(process.pid);
-  const server = createHostServer(host);
+  const server = createHostServer(host, { token: BENCH_TOKEN });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/plugins`;
   try {

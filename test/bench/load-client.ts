@@ -10,11 +10,15 @@ const agent = new Agent({ keepAlive: true, maxSockets: Number(concurrency) });
 const latencies: number[] = [];
 const statuses: Record<number, number> = {};
 const deadline = Date.now() + Number(seconds) * 1000;
+const headers: Record<string, string> = {
+  ...(body ? { 'content-type': 'application/json' } : {}),
+  ...(process.env.BENCH_HOST_TOKEN ? { authorization: `Bearer ${process.env.BENCH_HOST_TOKEN}` } : {}),
+};
 
 function once(): Promise<void> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
-    const req = request(target, { method, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const req = request(target, { method, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => {
         latencies.push(Number(process.hrtime.bigint() - start) / 1e6);

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   triage: () => import('./triage.ts'),
   offline: () => import('./offline.ts'),
   eval: () => import('./eval.ts'),
+  soak: () => import('./soak.ts'),
 };
 
 const name = process.argv[2];

@@ -9,12 +9,12 @@ export interface CliResult {
 }
 
 /** The real `steward` command in a child process. */
-export function steward(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function steward(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), ...args], {
     cwd: options.cwd ?? STEWARD_ROOT,
     encoding: 'utf8',
     env: { ...process.env, STEWARD_LIBRARY: '', ...options.env },
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -8,12 +8,12 @@ import { createLogger } from '../../orchestrator/core/logger.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
-import { ensureRedis } from '../../orchestrator/redis/server.ts';
+import { libraryRedis } from '../../orchestrator/redis/server.ts';
 import { startWorker } from '../../orchestrator/worker/start.ts';
 
 const [root, json] = process.argv.slice(2);
 const library = openLibrary({ library: root ?? '.' });
-const target = await ensureRedis(library.paths.state);
+const target = await libraryRedis(library);
 const model = fakeModel();
 for (const turn of JSON.parse(json ?? '[]') as { name: string; args: Record<string, unknown> }[][]) model.respondWithTools(turn);
 const redis = connect(target, 'test-plugin-agent');

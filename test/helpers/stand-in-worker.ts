@@ -1,13 +1,13 @@
 // A worker process with the stand-in agent: `node --import tsx stand-in-worker.ts <library> <options-json>`.
 import { createLogger } from '../../orchestrator/core/logger.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';
-import { ensureRedis } from '../../orchestrator/redis/server.ts';
+import { libraryRedis } from '../../orchestrator/redis/server.ts';
 import { startWorker } from '../../orchestrator/worker/start.ts';
 import { standInAgent, type StandInOptions } from './stand-in-agent.ts';
 
 const [root, json] = process.argv.slice(2);
 const library = openLibrary({ library: root ?? '.' });
-const target = await ensureRedis(library.paths.state);
+const target = await libraryRedis(library);
 const worker = await startWorker(target, library, {
   ingest: false,
   triage: false,

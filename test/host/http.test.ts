@@ -31,7 +31,7 @@ async function fixtureLibrary(): Promise<Library> {
   writeFileSync(join(dir('thrower'), 'src/index.js'), "export default { name: 'thrower', execute(input) { throw new TypeError(`bad ${input.text}`); } };\n");
   writePlugin(dir('broken'), 'broken', { manifest: manifestFor('broken', { version: 'one' }) });
   writePlugin(dir('needs-key'), 'needs-key', {
-    manifest: manifestFor('needs-key', { env: [{ name: 'STEWARD_TEST_NEEDS_KEY', required: true, secret: true }] }),
+    manifest: manifestFor('needs-key', { env: [{ name: 'NEEDS_KEY_TEST_VALUE', required: true, secret: true }] }),
   });
   return library;
 }
@@ -39,7 +39,7 @@ async function fixtureLibrary(): Promise<Library> {
 async function serve(library: Library): Promise<{ url: string; host: PluginHost }> {
   const host = new PluginHost({ library, env: {} });
   host.load();
-  const server = createHostServer(host);
+  const server = createHostServer(host, { token: HOST_TOKEN });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -48,10 +48,15 @@ async function serve(library: Library): Promise<{ url: string; host: PluginHost 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, host };
 }
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+const HOST_TOKEN = 'host-token-for-tests';
+
+async function call(url: string, method: string, path: string, body?: unknown, token: string | null = HOST_TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${url}${path}`, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
@@ -158,7 +163,7 @@ describe('steward host', () => {
     const library = await fixtureLibrary();
     const child = spawn(process.execPath, [join(import.meta.dirname, '../../orchestrator/cli/steward.js'), 'host', '--port', '0', '--crash-limit', '5'], {
       cwd: library.root,
-      env: { ...process.env, STEWARD_LIBRARY: '' },
+      env: { ...process.env, STEWARD_LIBRARY: '', STEWARD_HOST_TOKEN: HOST_TOKEN },
     });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {

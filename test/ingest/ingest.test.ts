@@ -138,9 +138,9 @@ describe('the capture SDK', () => {
     const ids: (string | undefined)[] = [];
     for (let i = 0; i < 25; i++) ids.push(capture.captureError(new Error(`boom ${i}`), { plugin: 'csv-x', version: '1.0.0' }));
     expect(ids.every((id) => typeof id === 'string')).toBe(true);
-    expect(capture.getStats()).toEqual({ sent: 0, buffered: 10, dropped: 15 });
+    expect(capture.getStats()).toMatchObject({ sent: 0, buffered: 10, dropped: 15, droppedBy: { 'buffer-full': 15 } });
     expect(await capture.flush(300)).toBe(false);
-    expect(await capture.close(100)).toEqual({ sent: 0, buffered: 0, dropped: 25 });
+    expect(await capture.close(100)).toMatchObject({ sent: 0, buffered: 0, dropped: 25, droppedBy: { 'buffer-full': 15, shutdown: 10 } });
   });
 
   it('steward errors capture --file queues events from a file, all or none', async () => {

@@ -36,7 +36,7 @@ async function serve() {
   const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
   const host = new PluginHost({ library, sink: capture, env: {} });
   host.load();
-  const server = createHostServer(host, ingestRoutes({ capture, dead, token: TOKEN, sentryProjects: { '7': 'csv-x' } }));
+  const server = createHostServer(host, { token: 'host-token-for-tests', extra: ingestRoutes({ capture, dead, token: TOKEN, sentryProjects: { '7': 'csv-x' } }) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const worker = startIngestWorker(target, library);
   cleanups.push(async () => {

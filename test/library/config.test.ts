@@ -27,7 +27,7 @@ describe('library config', () => {
       stateDir: '.steward',
       defaultPlaybook: 'default',
       historyLimit: 20,
-      ingest: { threshold: { events: 10, windowSeconds: 3600 }, sampleSize: 10, dedupeSeconds: 3600, sentryProjects: {} },
+      ingest: { threshold: { events: 10, windowSeconds: 3600 }, sampleSize: 10, dedupeSeconds: 3600, sentryProjects: {}, hostCaptures: { perMinute: 600, burst: 100 } },
       manager: {
         schedule: '*/10 * * * *',
         healthMaxAgeMinutes: 1440,
@@ -40,6 +40,8 @@ describe('library config', () => {
       fixer: 'offline',
       model: null,
       tracker: 'local',
+      retention: { deadLetterDays: 14, resolvedGroupDays: 90, finishedRunDays: 30, schedule: '17 3 * * *' },
+      redis: { maxMemoryMb: 1024 },
       workers: { ingestConcurrency: 16, runConcurrency: 2, runLockSeconds: 30, maxResumes: 3 },
       plugins: {},
     });
@@ -105,5 +107,15 @@ describe('generated JSON Schemas', () => {
     expect(manifest.additionalProperties).toBe(false);
     expect(manifest.required.sort()).toEqual(['description', 'entry', 'name', 'runtime', 'test', 'version']);
     expect(existsSync(join(import.meta.dirname, '../../orchestrator/library/schemas/plugin.schema.json'))).toBe(true);
+  });
+});
+
+describe('a config error', () => {
+  it('names its JSON path once, then what is wrong, then any other problems', () => {
+    const error = configError({ historyLimit: 0, pluginsDir: '/abs' });
+    const text = error.format();
+    expect(text.split('$.historyLimit').length - 1).toBe(1);
+    expect(text.split('$.pluginsDir').length - 1).toBe(1);
+    expect(text).toMatch(/^steward\.config\.json: \$\.\w+: [^$]+ \(and 1 more: \$\.\w+: /);
   });
 });

@@ -64,7 +64,8 @@ describe('loadPluginContext', () => {
     const { library, dir } = await libraryWith('alpha');
     unlinkSync(join(dir, PLAYBOOK_LINK));
     writeFileSync(join(dir, PLAYBOOK_LINK), '# alpha\'s own playbook\n');
-    expect(loadPluginContext(library, 'alpha').playbook).toEqual({ source: 'override', file: PLAYBOOK_LINK, text: '# alpha\'s own playbook\n' });
+    // The library's playbook comes along: an override may only tighten its policies.
+    expect(loadPluginContext(library, 'alpha').playbook).toEqual({ source: 'override', file: PLAYBOOK_LINK, text: '# alpha\'s own playbook\n', base: { file: 'playbooks/default.md', text: expect.stringContaining('name: default') } });
   });
 
   it('reads the playbook the manifest names from playbooks/', async () => {

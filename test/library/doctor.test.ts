@@ -185,15 +185,26 @@ describe('runDoctor: errors', () => {
     expect(notable(r).map((f) => f.code).sort()).toEqual(['link-broken', 'symlink-escape']);
   });
 
-  it('counts an override as info, not a problem', async () => {
+  it('counts a link replaced by a file as info, and warns about a playbook override', async () => {
     const { library } = await subtreeLibrary(['alpha']);
     const link = join(library.paths.plugins, 'alpha', PLAYBOOK);
     unlinkSync(link);
-    writeFileSync(link, '# Our own playbook\n');
+    writeFileSync(link, '---\nname: ours\nversion: 1.0.0\ndescription: Our own.\nprocedures: [debug]\n---\n# Our own playbook\n');
     const r = row(await runDoctor(library), 'alpha');
-    expect(r.status).toBe('ok');
+    expect(r.status).toBe('warning');
     expect(r.links).toEqual([{ file: PLAYBOOK, state: 'overridden' }]);
     expect(r.findings.filter((f) => f.code === 'link-overridden').map((f) => f.severity)).toEqual(['info']);
+    expect(r.findings.filter((f) => f.code === 'playbook-override').map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('reports an override that is not a playbook as an error', async () => {
+    const { library } = await subtreeLibrary(['alpha']);
+    const link = join(library.paths.plugins, 'alpha', PLAYBOOK);
+    unlinkSync(link);
+    writeFileSync(link, '# Our own playbook, without front matter\n');
+    const r = row(await runDoctor(library), 'alpha');
+    expect(r.status).toBe('error');
+    expect(r.findings.find((f) => f.code === 'playbook-override')?.message).toContain('front matter');
   });
 });
 

@@ -23,7 +23,7 @@ afterEach(async () => {
 async function fleet(): Promise<{ library: Library; ids: Record<string, string> }> {
   const library = await makeLibrary();
   for (const name of ['alpha', 'bravo', 'charlie']) writePlugin(join(library.paths.plugins, name), name);
-  writePlugin(join(library.paths.plugins, 'delta'), 'delta', { manifest: manifestFor('delta', { env: [{ name: 'STEWARD_TEST_DELTA_KEY', required: true }] }) });
+  writePlugin(join(library.paths.plugins, 'delta'), 'delta', { manifest: manifestFor('delta', { env: [{ name: 'DELTA_TEST_KEY', required: true }] }) });
   linkTemplates(library);
   sh(library.root, 'add', '-A');
   sh(library.root, 'commit', '-q', '-m', 'four plugins');
@@ -65,7 +65,7 @@ describe('the Manager Agent', () => {
     const reasons = Object.fromEntries(state.held.map((h) => [h.group, h.reason]));
     expect(reasons[ids['alpha-small'] ?? '']).toMatch(/^one active run per plugin/);
     expect(reasons[ids.charlie ?? '']).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
-    expect(reasons[ids.delta ?? '']).toMatch(/^plugin is unavailable: required environment variable STEWARD_TEST_DELTA_KEY/);
+    expect(reasons[ids.delta ?? '']).toMatch(/^plugin is unavailable: required environment variable DELTA_TEST_KEY/);
     expect((await deps.runs.held()).map((h) => h.group).sort()).toEqual(Object.keys(reasons).sort());
 
     // Each run is a queued record and a job on the runs queue under the run's id.

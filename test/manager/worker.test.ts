@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openQueue, QUEUES } from '../../orchestrator/ingest/queues.ts';
 import { linkTemplates } from '../../orchestrator/library/links.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';
-import { SCHEDULER_ID } from '../../orchestrator/manager/schedule.ts';
+import { PRUNE_SCHEDULER_ID, SCHEDULER_ID } from '../../orchestrator/manager/schedule.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { openRunStore } from '../../orchestrator/runs/database.ts';
 import { startWorker } from '../../orchestrator/worker/start.ts';
@@ -47,7 +47,8 @@ describe('steward worker', () => {
       redis.disconnect();
     });
     const schedulers = await triage.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([[SCHEDULER_ID, '*/5 * * * *']]);
+    // The daily prune rides on the same queue.
+    expect(schedulers.map((s) => [s.key, s.pattern]).sort()).toEqual([[PRUNE_SCHEDULER_ID, '17 3 * * *'], [SCHEDULER_ID, '*/5 * * * *']]);
 
     await errors.add('event', eventOf('alpha', { fn: 'parse' }));
     const store = openRunStore(library);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../orchestrator/runs/executor.ts';
@@ -74,7 +75,10 @@ describe('steward runs', () => {
     expect(where).toBeDefined();
     expect(out).toMatch(/errors: ingest, 16 at once/);
     expect(out).toMatch(/schedule: triage at "\*\/10 \* \* \* \*"/);
-    const plugins = await fetch(`${where}/v1/plugins`);
+    // The plugin API needs the host token, which start wrote into the state dir.
+    expect((await fetch(`${where}/v1/plugins`)).status).toBe(401);
+    const token = readFileSync(join(f.library.paths.state, 'host-token'), 'utf8').trim();
+    const plugins = await fetch(`${where}/v1/plugins`, { headers: { authorization: `Bearer ${token}` } });
     expect(plugins.status).toBe(200);
 
     child.kill('SIGTERM');

@@ -78,6 +78,33 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await store.get(dup.id)).toBeUndefined();
   });
 
+  it('prunes runs that finished before the cut-off, with their events and effects, never an active one', async () => {
+    const [store] = await twoStores(backend);
+    const [done, failed, waiting] = [newRun('g1'), newRun('g2'), newRun('g3')];
+    await store.createMany([done, failed, waiting]);
+    await store.update(done.id, { state: 'completed' });
+    await store.update(failed.id, { state: 'failed' });
+    await store.update(waiting.id, { state: 'awaiting_approval' });
+    await store.appendEvent(done.id, 'note', { a: 1 });
+    expect((await store.claimEffect(`k-${done.id}`, done.id, 60_000)).status).toBe('claimed');
+    await store.completeEffect(`k-${done.id}`, done.id, { ok: true });
+    await store.recordHeld([{ group: 'g9', plugin: 'alpha', reason: 'limit' }]);
+    // Nothing finished before an hour ago.
+    expect(await store.finishedBefore(new Date(Date.now() - 3_600_000).toISOString())).toEqual([]);
+    const cut = new Date(Date.now() + 1000).toISOString();
+    const finished = await store.finishedBefore(cut);
+    expect(finished.sort()).toEqual([done.id, failed.id].sort());
+    // A run that is active again by the time of the delete is kept.
+    const pruned = await store.prune(cut, [...finished, waiting.id]);
+    expect(pruned.runs.sort()).toEqual([done.id, failed.id].sort());
+    expect(pruned.events).toBeGreaterThanOrEqual(3);
+    expect(pruned.held).toBe(1);
+    expect((await store.list()).map((r) => r.id)).toEqual([waiting.id]);
+    expect(await store.events(done.id)).toEqual([]);
+    expect(await store.effect(`k-${done.id}`)).toBeUndefined();
+    expect((await store.events(waiting.id)).length).toBeGreaterThan(0);
+  });
+
   it('loses no update when two writers change one run at once', async () => {
     const [a, b] = await twoStores(backend);
     const run = await a.create(newRun());

@@ -56,7 +56,7 @@ export class CommandFixer implements Fixer {
       request.emit('fixer-stopped', { fixer: this.name, why: `the prompt (${Buffer.byteLength(tooLong)} bytes) is too long for an argument: use "{promptFile}" or stdin` });
       return [];
     }
-    const ws = new Workspace(request.dir);
+    const ws = new Workspace(request.dir, request.manifest.limits?.diskMb);
     try {
       writeFileSync(promptFile, prompt);
       // The playbook may shorten the CLI's time, never lengthen it past the config's.

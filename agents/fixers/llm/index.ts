@@ -21,7 +21,7 @@ export class LlmFixer implements Fixer {
 
   async propose(request: FixRequest): Promise<Candidate[]> {
     const budget = { ...DEFAULTS, ...Object.fromEntries(Object.entries(request.budget).filter(([, v]) => v !== undefined)) };
-    const ws = new Workspace(request.dir);
+    const ws = new Workspace(request.dir, request.manifest.limits?.diskMb);
     try {
       const done: { rationale?: string; files: Record<string, string> } = { files: {} };
       const tools = fixerTools(ws, request, done);

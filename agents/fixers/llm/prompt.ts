@@ -44,6 +44,7 @@ export function buildPrompt(request: FixRequest, way: keyof typeof WAYS = 'tools
     ...data('reproduction', `It fails on the original code with: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`),
     ...data('suspects, most likely first', suspects.slice(0, 5).map((s) => `${s.file}${s.line ? `:${s.line}` : ''} (${s.reason})`).join('\n')),
     ...data('AGENT.md', context.agentMd),
+    ...(request.playbookNotes ? data('the plugin repository\'s own playbook (its notes; the procedure is the one above)', request.playbookNotes) : []),
     ...context.source.flatMap((s) => data('source', s.text, { file: s.file, 'from-line': s.startLine })),
   ].join('\n');
   return { system, user };

@@ -87,7 +87,7 @@ export class OfflineFixer implements Fixer {
    */
   private async measure(request: FixRequest): Promise<{ baseline: { passed: number; failed: number }; spectrum: { file: string; line: number; score: number }[] }> {
     // Plain copies: the search never asks git what a candidate changed.
-    const ws = createWorkingCopy(request.dir);
+    const ws = createWorkingCopy(request.dir, { quotaMb: request.manifest.limits?.diskMb });
     try {
       const covered = request.manifest.runtime === 'node' || request.manifest.runtime === 'python';
       // In the copy, the only place the sandbox may write; this copy is only measured, never proposed.
@@ -122,7 +122,7 @@ export class OfflineFixer implements Fixer {
    * exactly the contract error it adds.
    */
   private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'refuses' | 'still-fails' | 'breaks-tests'> {
-    const ws = createWorkingCopy(request.dir);
+    const ws = createWorkingCopy(request.dir, { quotaMb: request.manifest.limits?.diskMb });
     try {
       applyFiles(ws.dir, candidate.files);
       if (!(await request.reproduce(ws, candidate.refuses ? { refusal: candidate.refuses } : {})).passes) return 'still-fails';

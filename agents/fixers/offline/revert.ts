@@ -41,17 +41,17 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
   if (!(firstSeen > Date.parse(at))) return { why: `the group was first seen before the plugin's last change (${commit.slice(0, 12)}, ${at})` };
   let parent: string;
   try {
-    parent = (await git(request.dir, ['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim();
+    parent = (await git(request.dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${commit}^1`])).trim();
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} has no earlier version to go back to` };
   }
   const prefix = (await git(request.dir, ['rev-parse', '--show-prefix'])).trim();
   try {
-    await git(request.dir, ['cat-file', '-e', `${parent}:${prefix}`]);
+    await git(request.dir, ['cat-file', '-e', '--end-of-options', `${parent}:${prefix}`]);
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} added it: there is no earlier version` };
   }
-  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', parent, commit, ...CODE])).split('\0').filter(Boolean);
+  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', '--end-of-options', parent, commit, ...CODE])).split('\0').filter(Boolean);
   if (changed.length === 0) return { why: `the plugin's last change ${commit.slice(0, 12)} changed none of its files` };
   const files: Record<string, string | null> = {};
   for (const file of changed) {
@@ -63,7 +63,7 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
     }
     let text: string;
     try {
-      text = await git(request.dir, ['cat-file', 'blob', `${parent}:${prefix}${path}`]);
+      text = await git(request.dir, ['cat-file', 'blob', '--end-of-options', `${parent}:${prefix}${path}`]);
     } catch {
       files[path] = null; // The change added it: going back removes it.
       continue;
@@ -72,7 +72,7 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
     if (text.includes('\uFFFD')) return { why: `the plugin's last change touches ${path}, which is not UTF-8 text` };
     files[path] = text;
   }
-  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', parent, commit, ...CODE]))
+  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', '--end-of-options', parent, commit, ...CODE]))
     .split('\n')
     .reduce((n, row) => n + row.split('\t').slice(0, 2).reduce((m, v) => m + (Number(v) || 0), 0), 0);
   return {

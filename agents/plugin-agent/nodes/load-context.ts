@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import type { ErrorEvent } from '../../../orchestrator/ingest/event.ts';
 import { loadPluginContext } from '../../../orchestrator/library/context.ts';
-import { parsePlaybook } from '../../../orchestrator/library/playbook.ts';
+import { effectivePlaybook } from '../../../orchestrator/library/playbook.ts';
 import { isInside } from '../../../orchestrator/library/tree.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -44,7 +44,7 @@ function sourceAround(dir: string, frames: Sample['frames']): { file: string; st
 export function loadContext(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const plugin = loadPluginContext(deps.library, state.plugin);
-    const playbook = parsePlaybook(plugin.playbook.text, plugin.playbook.file);
+    const playbook = effectivePlaybook(plugin.playbook);
     const group = await deps.groups.get(state.group);
     if (!group) throw new StewardError('E_GROUP_UNKNOWN', `error group ${state.group} is gone from Redis`);
     const samples = ((await deps.groups.samples(state.group)) as Sample[]).sort((a, b) => b.event.timestamp.localeCompare(a.event.timestamp));
@@ -74,6 +74,7 @@ export function loadContext(deps: PluginAgentDeps) {
           maxChangedLines: playbook.front.policies.maxChangedLines,
           protectedPaths: playbook.front.policies.protectedPaths,
           text: playbook.body,
+          ...(playbook.notes?.trim() ? { notes: playbook.notes } : {}),
           fixers: playbook.front.policies.fixers.map((f) => ({ name: f.name, budget: f.budget })),
         },
         version: plugin.manifest.version,

@@ -23,6 +23,7 @@ export function propose(deps: PluginAgentDeps) {
         reproduction,
         suspects: state.suspects ?? [],
         playbook: context.playbook.text,
+        ...(context.playbook.notes ? { playbookNotes: context.playbook.notes } : {}),
         budget: { iterations: budget.iterations, tokens: budget.tokens, wallSeconds: budget.wallSeconds, candidates: budget.candidates },
         signal: deps.signal,
         emit(kind, data) {

@@ -40,7 +40,7 @@ async function attempt(deps: PluginAgentDeps, state: PluginAgentState): Promise<
   let other: Reproduction | undefined;
   for (const input of context.inputs.slice(0, MAX_INPUTS)) {
     const request = { op: 'execute' as const, input };
-    const copy = createWorkingCopy(dir);
+    const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
     try {
       addFiles(copy, { [`.steward/repro/${state.group.slice(0, 12)}.json`]: `${JSON.stringify(request, null, 2)}\n` });
       const run = async (): Promise<CallCheck> => {

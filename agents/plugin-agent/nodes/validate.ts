@@ -25,7 +25,7 @@ export function validate(deps: PluginAgentDeps) {
     if (!context || !reproduction?.request) throw new Error('validate before a reproduction');
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const protectedPath = [...ALWAYS_PROTECTED, ...context.playbook.protectedPaths].map(globMatcher);
-    const base = (await git(deps.library.root, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+    const base = (await git(deps.library.root, ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'])).trim();
     const baseline = await suite(deps, dir, manifest);
     const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
     const accepted: Proposal[] = [];
@@ -35,7 +35,7 @@ export function validate(deps: PluginAgentDeps) {
     // Measured on the original by propose; the verdicts below are validate's own.
     const others = (state.held ?? []) as Held[];
     for (const candidate of candidates) {
-      const ws = new Workspace(dir);
+      const ws = new Workspace(dir, manifest.limits.diskMb);
       try {
         const reject = (reason: string): void => {
           rejected.push({ fixer: candidate.fixer, reason });
@@ -119,7 +119,7 @@ function policyProblem(dir: string, files: Record<string, string | null>, protec
 }
 
 async function suite(deps: PluginAgentDeps, dir: string, manifest: ReturnType<typeof loadManifest>): Promise<PluginTestRun> {
-  const copy = createWorkingCopy(dir);
+  const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
   try {
     return await runPluginTests(manifest, copy, { signal: deps.signal });
   } finally {

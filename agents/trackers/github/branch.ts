@@ -18,7 +18,7 @@ interface Change {
 
 /** What a one-commit fix branch changes against its parent, from `git diff-tree -z`. */
 async function changesOf(root: string, parent: string, tip: string): Promise<Change[]> {
-  const out = await git(root, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', parent, tip]);
+  const out = await git(root, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--end-of-options', parent, tip]);
   const fields = out.split('\0');
   const changes: Change[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -39,8 +39,8 @@ async function changesOf(root: string, parent: string, tip: string): Promise<Cha
  * that holds something else is a person's and is never overwritten.
  */
 export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, branch: string): Promise<{ commit: string; same: boolean }> {
-  const tip = (await git(root, ['rev-parse', '--verify', `refs/heads/${branch}^{commit}`])).trim();
-  const parent = (await git(root, ['rev-parse', '--verify', `${tip}^1`])).trim();
+  const tip = (await git(root, ['rev-parse', '--verify', '--end-of-options', `refs/heads/${branch}^{commit}`])).trim();
+  const parent = (await git(root, ['rev-parse', '--verify', '--end-of-options', `${tip}^1`])).trim();
   let baseTree: string;
   try {
     baseTree = (await octokit.rest.git.getCommit({ ...repo, commit_sha: parent })).data.tree.sha;
@@ -65,7 +65,7 @@ export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, b
   // The commit exactly as the library has it (message byte for byte, author and
   // committer with their dates), so GitHub's id is the library's and a merge on either
   // side is recognised on the other.
-  const identity = (await git(root, ['show', '-s', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI', tip])).trim().split('\0');
+  const identity = (await git(root, ['show', '-s', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI', '--end-of-options', tip])).trim().split('\0');
   const message = execFileSync('git', ['cat-file', 'commit', tip], { cwd: root, encoding: 'utf8' }).split('\n\n').slice(1).join('\n\n');
   const person = (at: number) => ({ name: identity[at] ?? 'steward', email: identity[at + 1] ?? 'steward@localhost', ...(identity[at + 2] ? { date: identity[at + 2] } : {}) });
   const commit = await octokit.rest.git.createCommit({ ...repo, message, tree: madeTree.data.sha, parents: [parent], author: person(0), committer: person(3) });

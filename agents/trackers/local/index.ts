@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { fileLock } from '../../../orchestrator/core/file-lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
+import { readJsonFile } from '../../../orchestrator/core/json.ts';
 import { fingerprintMarker, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
 
 type Kind = 'issues' | 'proposals';
@@ -26,13 +27,25 @@ export class LocalTracker implements Tracker {
     if (!existsSync(folder)) return [];
     return readdirSync(folder)
       .filter((name) => /^\d+\.json$/.test(name))
-      .map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as T)
+      .map((name) => this.record<T>(join(folder, name)))
       .sort((a, b) => (a as { number: number }).number - (b as { number: number }).number);
   }
 
   private read<T>(kind: Kind, number: number): T | undefined {
     const file = this.file(kind, number);
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+    return existsSync(file) ? this.record<T>(file) : undefined;
+  }
+
+  /** One record; a damaged file is one clear error that names it, never a stack. */
+  private record<T>(file: string): T {
+    const value = readJsonFile(file);
+    if (value === null || typeof value !== 'object' || !Number.isInteger((value as { number?: unknown }).number)) {
+      throw new StewardError('E_STATE_CORRUPT', 'is not a tracker record (a JSON object with a "number")', {
+        file,
+        hint: 'restore the file from a backup, or move it aside',
+      });
+    }
+    return value as T;
   }
 
   /** A new record under the next free number, created exclusively: two writers never share one. */

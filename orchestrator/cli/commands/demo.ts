@@ -14,7 +14,7 @@ import { PluginHost } from '../../host/host.ts';
 import { Capture } from '../../ingest/capture.ts';
 import { waitForDrain } from '../../ingest/runtime.ts';
 import { startIngestWorker } from '../../ingest/worker.ts';
-import { ensureRedis, stopRedis } from '../../redis/server.ts';
+import { libraryRedis, stopRedis } from '../../redis/server.ts';
 import { triageOnce } from '../../manager/index.ts';
 import { openManager } from '../../manager/open.ts';
 import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
@@ -112,17 +112,17 @@ async function runDemo(dir: string): Promise<number> {
   if (first) {
     step(`4. sync both ways for ${first}`);
     const upstreamWork = work.get(first) ?? '';
-    await git(upstreamWork, ['pull', '-q', join(upstreams, `${first}.git`), 'main']);
+    await git(upstreamWork, ['pull', '-q', '--', join(upstreams, `${first}.git`), 'main']);
     appendFileSync(join(upstreamWork, 'AGENT.md'), '\n## Upstream note\n\nAdded upstream after the library took the plugin in.\n');
     await commitAll(upstreamWork, 'Document an upstream note');
-    await git(upstreamWork, ['push', '-q', join(upstreams, `${first}.git`), 'HEAD:main']);
+    await git(upstreamWork, ['push', '-q', '--', join(upstreams, `${first}.git`), 'HEAD:main']);
     const pulled = await pullPlugin(library, first);
     print(`  upstream commit -> steward plugin pull ${first}: merged at ${pulled.head.slice(0, 12)}`);
     appendPluginHistory(library, first, { at: new Date().toISOString(), type: 'note', summary: 'Checked by the steward demo.' });
     await commitAll(libraryRoot, `${first}: record the demo check in its history`);
     const pushed = await pushPlugin(library, first);
     print(`  library commit -> steward plugin push ${first}: walked ${pushed.walked} commits, upstream at ${pushed.splitCommit.slice(0, 12)}`);
-    const log = await git(libraryRoot, ['log', '--oneline', '-4', pushed.splitCommit]);
+    const log = await git(libraryRoot, ['log', '--oneline', '-4', '--end-of-options', pushed.splitCommit]);
     print(log.trim().split('\n').map((l) => `    ${l}`).join('\n'));
     // The second push has one more commit to walk, not the whole history.
     writeFileSync(join(library.paths.plugins, first, 'AGENT.md'), `${readFileSync(join(library.paths.plugins, first, 'AGENT.md'), 'utf8')}\n`);
@@ -132,7 +132,7 @@ async function runDemo(dir: string): Promise<number> {
   }
 
   step('5. the plugin host runs every plugin, sandboxed, with production-like inputs');
-  const target = await ensureRedis(library.paths.state);
+  const target = await libraryRedis(library);
   print(`  redis: ${target.describe}`);
   const capture = new Capture(target);
   const defects = readDefects(names);

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StewardError } from '../../core/errors.ts';
+import { PartialError, StewardError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../core/files.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { createLogger } from '../../core/logger.ts';
-import { Capture } from '../../ingest/capture.ts';
+import { enqueueEvents } from '../../ingest/enqueue.ts';
 import { GROUP_STATUSES, type Group, type GroupStatus } from '../../ingest/groups.ts';
 import { openErrors, waitForDrain } from '../../ingest/runtime.ts';
 import { validateEvent } from '../../ingest/validate.ts';
 import { startIngestWorker } from '../../ingest/worker.ts';
-import { ensureRedis } from '../../redis/server.ts';
+import { libraryRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson, progress, table } from '../output.ts';
 
@@ -62,11 +63,20 @@ export function registerErrors(program: Command): void {
       if (bad && !bad.result.ok) {
         throw new StewardError('E_USAGE', `event ${bad.i + 1} rejected: ${bad.result.reason}`, { file: options.file });
       }
-      const capture = new Capture(await ensureRedis(library.paths.state));
-      for (const c of checked) if (c.result.ok) capture.capture(c.result.event);
-      const stats = await capture.close(10_000);
-      if (stats.dropped > 0) throw new StewardError('E_REDIS_START', `${stats.dropped} event(s) could not be queued: is Redis reachable?`);
-      print(`queued ${stats.sent} event(s)`);
+      const valid = checked.flatMap((c) => (c.result.ok ? [c.result.event] : []));
+      const report = progress('queued');
+      const result = await enqueueEvents(await libraryRedis(library), valid, { onProgress: report.update });
+      report.done();
+      if (result.error !== undefined) {
+        // What was not queued is written beside the file: an exact list to send again.
+        const rest = `${file}.not-queued.ndjson`;
+        writeFileAtomic(rest, `${result.notQueued.map((i) => JSON.stringify(valid[i])).join('\n')}\n`);
+        const why = `${result.notQueued.length} event(s) were not queued (${result.error}); they are in ${rest}: send it (or the whole file: event ids make a second send harmless) once Redis takes writes again`;
+        // Nothing queued means nothing changed (exit 2); some queued is its own status (3).
+        if (result.queued === 0) throw new StewardError('E_REDIS_UNREACHABLE', `no event was queued: ${why}`);
+        throw new PartialError(`queued ${result.queued} of ${result.total} event(s) from ${options.file}; ${why}`);
+      }
+      print(`queued ${result.queued} event(s)`);
     });
 
   errors
@@ -148,7 +158,7 @@ export function registerErrors(program: Command): void {
     .option('--concurrency <n>', 'jobs at once', '16')
     .action(async (options: { drain?: boolean; concurrency: string }, command: Command) => {
       const library = libraryFrom(command);
-      const target = await ensureRedis(library.paths.state);
+      const target = await libraryRedis(library);
       const running = startIngestWorker(target, library, { concurrency: Number(options.concurrency) || 16, log: createLogger({ component: 'ingest' }) });
       try {
         if (options.drain) {

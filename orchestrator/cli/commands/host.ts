@@ -5,7 +5,7 @@ import { StewardError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { PluginHost } from '../../host/host.ts';
 import { serveHost, type ServingHost } from '../../host/serve.ts';
-import { ensureRedis } from '../../redis/server.ts';
+import { libraryRedis } from '../../redis/server.ts';
 import { requirePlugin, type Library } from '../../library/library.ts';
 import { assertPluginName } from '../../library/names.ts';
 import { libraryFrom } from '../context.ts';
@@ -16,7 +16,8 @@ import { untilSignalled } from '../signals.ts';
 /** What `host` and `start` print once the API listens. */
 export function printServing(library: Library, serving: ServingHost, redis: string): void {
   print(`steward host on http://${serving.where}: ${serving.host.list().length} plugin(s); errors go to ${redis}`);
-  print(`  ingest: POST /v1/events (token in ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
+  print(`  plugins: /v1/plugins/* (token: $STEWARD_HOST_TOKEN or ${library.config.stateDir}/host-token)`);
+  print(`  ingest: POST /v1/events (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
   for (const h of serving.host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
 }
 
@@ -70,7 +71,7 @@ export function registerHost(program: Command, plugin: Command): void {
     .action(async (options: { port: string; bind: string; crashLimit: string; crashWindow: string }, command: Command) => {
       const port = wholeNumber('--port', options.port, 0, 65535);
       const library = libraryFrom(command);
-      const target = await ensureRedis(library.paths.state);
+      const target = await libraryRedis(library);
       const serving = await serveHost(library, target, {
         port,
         bind: options.bind,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureRedis, redisStatus, stopRedis } from '../../redis/server.ts';
+import { libraryRedis, redisStatus, stopRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson } from '../output.ts';
@@ -10,7 +10,7 @@ export function registerRedis(program: Command): void {
     .command('start')
     .description('start it (or find it running) under the state dir')
     .action(async (_o: unknown, command: Command) => {
-      const target = await ensureRedis(libraryFrom(command).paths.state);
+      const target = await libraryRedis(libraryFrom(command));
       print(`redis: ${target.describe}`);
     });
   redis

@@ -5,7 +5,7 @@ import { settleMerged } from '../../../agents/plugin-agent/settle.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
-import { ensureRedis } from '../../redis/server.ts';
+import { libraryRedis } from '../../redis/server.ts';
 import { EXIT } from '../exit-codes.ts';
 import { StewardError } from '../../core/errors.ts';
 import type { Library } from '../../library/library.ts';
@@ -94,7 +94,7 @@ export function registerReview(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
-      const target = await ensureRedis(library.paths.state);
+      const target = await libraryRedis(library);
       const redis = connect(target, 'review-settle');
       try {
         const settled = await settleMerged(library, openTracker(library), new GroupStore(redis));

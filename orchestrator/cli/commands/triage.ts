@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StewardError } from '../../core/errors.ts';
 import { triageOnce } from '../../manager/index.ts';
+import { captureDrops } from '../../ingest/runtime.ts';
 import { openManager } from '../../manager/open.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson } from '../output.ts';
@@ -31,13 +32,17 @@ export function registerTriage(program: Command): void {
     .command('status')
     .description('the fleet summary of the last triage pass')
     .option('--json', 'machine-readable output')
-    .action((options: { json?: boolean }, command: Command) => {
-      const file = join(libraryFrom(command).paths.state, 'status.json');
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const library = libraryFrom(command);
+      const file = join(library.paths.state, 'status.json');
       if (!existsSync(file)) throw new StewardError('E_USAGE', 'no triage has run yet', { hint: 'steward triage --once' });
       const summary = JSON.parse(readFileSync(file, 'utf8')) as { at: string; plugins: number; health: Record<string, number>; openGroups: number; activeRuns: number; dispatched: unknown[]; held: { plugin: string; reason: string }[]; unhealthy: { name: string; health: string; reason: string | null }[] };
-      if (options.json) return printJson({ version: 1, ...summary });
+      const dropped = await captureDrops(library);
+      if (options.json) return printJson({ version: 1, ...summary, capture: { dropped } });
       print(`last triage ${summary.at}: ${summary.plugins} plugin(s) ${Object.entries(summary.health).map(([h, n]) => `${n} ${h}`).join(', ')}`);
       print(`${summary.openGroups} open group(s), ${summary.activeRuns} active run(s) before it; it dispatched ${summary.dispatched.length} and held back ${summary.held.length}`);
       for (const p of summary.unhealthy) print(`  ${p.health.padEnd(11)} ${p.name}${p.reason ? `: ${p.reason}` : ''}`);
+      const total = Object.values(dropped).reduce((a, b) => a + b, 0);
+      if (total > 0) print(`capture: ${total} event(s) dropped by plugin hosts (${Object.entries(dropped).map(([why, n]) => `${why} ${n}`).join(', ')})`);
     });
 }

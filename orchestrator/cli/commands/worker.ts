@@ -3,7 +3,7 @@ import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { AgentDefinition } from '../../runs/agent.ts';
 import { serveHost } from '../../host/serve.ts';
-import { ensureRedis } from '../../redis/server.ts';
+import { libraryRedis } from '../../redis/server.ts';
 import { startWorker } from '../../worker/start.ts';
 import { libraryFrom } from '../context.ts';
 import { print } from '../output.ts';
@@ -46,7 +46,7 @@ export function registerWorker(program: Command): void {
   withQueueOptions(program.command('worker').description('consume the errors, triage and runs queues until Ctrl-C (any number of workers share them)')).action(
     async (options: QueueOptions, command: Command) => {
       const library = libraryFrom(command);
-      const target = await ensureRedis(library.paths.state);
+      const target = await libraryRedis(library);
       const worker = await startWorker(target, library, workerOptions(options, 'worker', openPluginAgent(target, library)));
       print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
       for (const line of worker.lines) print(`  ${line}`);
@@ -64,7 +64,7 @@ export function registerWorker(program: Command): void {
       .option('--bind <address>', 'address to listen on', '127.0.0.1'),
   ).action(async (options: QueueOptions & { port: string; bind: string }, command: Command) => {
     const library = libraryFrom(command);
-    const target = await ensureRedis(library.paths.state);
+    const target = await libraryRedis(library);
     const serving = await serveHost(library, target, { port: wholeNumber('--port', options.port, 0, 65535), bind: options.bind, crashLimit: 3, crashWindowMs: 60_000 });
     let worker: Awaited<ReturnType<typeof startWorker>>;
     try {

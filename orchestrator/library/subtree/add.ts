@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { StewardError } from '../../core/errors.ts';
 import { git } from '../git/run.ts';
-import { assertClean, assertRepo, commitIdentityEnv, normaliseRemote, resolveRemoteBranch } from '../git/repo.ts';
+import { assertClean, assertRepo, commitIdentityEnv, fetchBranch, normaliseRemote, resolveRemoteBranch } from '../git/repo.ts';
+import { withoutCredentials } from '../git/remote.ts';
 import { type Library, pluginDir, pluginPrefix } from '../library.ts';
 import { linkedTemplates, linkTemplates } from '../links.ts';
 import { updateManifestFile } from '../manifest.ts';
@@ -30,23 +31,24 @@ export async function addPlugin(
   await assertRepo(library.root);
   await assertClean(library.root, `add ${name}`);
   const url = normaliseRemote(options.from, options.cwd ?? process.cwd());
+  // Credentials are used for this fetch only: what is written down is the URL without them.
+  const shown = withoutCredentials(url);
   const branch = await resolveRemoteBranch(library.root, url, options.ref);
   const identity = await commitIdentityEnv(library.root);
 
   return withRollback(library.root, prefix, async () => {
-    await git(library.root, ['fetch', '--no-tags', '--quiet', url, `refs/heads/${branch}`]);
-    const upstreamCommit = (await git(library.root, ['rev-parse', 'FETCH_HEAD^{commit}'])).trim();
+    const upstreamCommit = await fetchBranch(library.root, url, branch);
     await git(
       library.root,
-      ['subtree', 'add', `--prefix=${prefix}`, '-m', `steward: add plugin ${name} from ${url} (${branch})`, upstreamCommit],
+      ['subtree', 'add', `--prefix=${prefix}`, '-m', `steward: add plugin ${name} from ${shown} (${branch})`, '--', upstreamCommit],
       { env: identity },
     );
     verifyIncomingPlugin(library, name, dir);
     updateManifestFile(dir, (raw) => {
-      raw.upstream = { url, branch };
+      raw.upstream = { url: shown, branch };
     });
     if (linkedTemplates(library).length > 0) linkTemplates(library, [name]);
     await commitPlugin(library, prefix, `steward: record upstream of ${name} and link templates`, identity);
-    return { name, prefix, url, branch, upstreamCommit };
+    return { name, prefix, url: shown, branch, upstreamCommit };
   });
 }

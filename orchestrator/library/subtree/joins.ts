@@ -40,6 +40,7 @@ export async function findJoins(cwd: string, revs: readonly string[], dir?: stri
     `--grep=${pattern}`,
     '--no-show-signature',
     `--format=%H${FIELD}%B${RECORD}`,
+    '--end-of-options',
     ...revs,
   ]);
   return parseJoins(output);

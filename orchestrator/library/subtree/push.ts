@@ -1,4 +1,5 @@
 import { GitError } from '../../core/errors.ts';
+import { GIT_REMOTE_ENV, redactRemote } from '../git/remote.ts';
 import { gitRaw } from '../git/run.ts';
 import { assertRepo, headCommit } from '../git/repo.ts';
 import { type Library, pluginPrefix, requirePlugin } from '../library.ts';
@@ -36,7 +37,7 @@ export async function pushPlugin(
   // The memo is valid whether or not the push goes through: keep it either way.
   writeSubtreeState(library, name, state);
 
-  const pushed = await gitRaw(library.root, ['push', '--porcelain', url, `${split}:refs/heads/${branch}`]);
+  const pushed = await gitRaw(library.root, ['push', '--porcelain', '--', url, `${split}:refs/heads/${branch}`], { env: GIT_REMOTE_ENV });
   if (pushed.code !== 0) {
     const said = `${pushed.stdout}\n${pushed.stderr}`;
     if (/\[rejected\]|non-fast-forward|fetch first/.test(said)) {
@@ -44,7 +45,7 @@ export async function pushPlugin(
         hint: `run "steward plugin pull ${name}" first`,
       });
     }
-    throw new GitError('E_REMOTE_UNREACHABLE', `cannot push to ${url}: ${said.trim().split('\n').slice(-1)[0] ?? ''}`);
+    throw new GitError('E_REMOTE_UNREACHABLE', `cannot push to ${url}: ${redactRemote(said.trim().split('\n').slice(-1)[0] ?? '', url)}`);
   }
   state.lastPush = { libraryCommit, splitCommit: split, url, branch, at: new Date().toISOString() };
   writeSubtreeState(library, name, state);

@@ -49,7 +49,7 @@ export class Splitter {
 
   async split(head = 'HEAD'): Promise<SplitResult> {
     try {
-      const headSha = (await git(this.cwd, ['rev-parse', '--verify', `${head}^{commit}`])).trim();
+      const headSha = (await git(this.cwd, ['rev-parse', '--verify', '--end-of-options', `${head}^{commit}`])).trim();
       if (!this.map.has(headSha)) await this.walk(headSha);
       const split = this.map.get(headSha);
       if (!split) throw new Error(`"${this.memo.prefix}" does not exist at ${head}`);
@@ -135,7 +135,7 @@ export class Splitter {
       if (!parentTree) continue;
       if (parentTree === tree) {
         if (identical) {
-          const base = (await git(this.cwd, ['merge-base', identical, parent])).trim();
+          const base = (await git(this.cwd, ['merge-base', '--end-of-options', identical, parent])).trim();
           if (identical === base) identical = parent;
           else if (parent !== base) copy = true;
         } else {
@@ -147,7 +147,7 @@ export class Splitter {
       if (!kept.includes(parent)) kept.push(parent);
     }
     if (identical && nonIdentical) {
-      const extras = Number((await git(this.cwd, ['rev-list', '--count', `${identical}..${nonIdentical}`])).trim());
+      const extras = Number((await git(this.cwd, ['rev-list', '--count', '--end-of-options', `${identical}..${nonIdentical}`])).trim());
       if (extras !== 0) copy = true;
     }
     if (identical && !copy) return identical;

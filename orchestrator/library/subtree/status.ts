@@ -21,7 +21,7 @@ export interface SubtreeStatus {
  */
 export async function subtreeStatuses(library: Library, prefixes: Map<string, string>): Promise<Map<string, SubtreeStatus>> {
   const statuses = new Map<string, SubtreeStatus>();
-  const head = await gitRaw(library.root, ['rev-parse', '--verify', '-q', 'HEAD']);
+  const head = await gitRaw(library.root, ['rev-parse', '--verify', '-q', '--end-of-options', 'HEAD']);
   if (head.code !== 0) return statuses;
 
   const joins = await findJoins(library.root, ['HEAD']);
@@ -30,11 +30,11 @@ export async function subtreeStatuses(library: Library, prefixes: Map<string, st
   for (const join of joins) if (join.mainline) addedAt.set(join.dir, join.commit);
 
   const order = new Map<string, number>();
-  (await git(library.root, ['rev-list', '--topo-order', 'HEAD'])).split('\n').forEach((sha, i) => sha && order.set(sha, i));
+  (await git(library.root, ['rev-list', '--topo-order', '--end-of-options', 'HEAD'])).split('\n').forEach((sha, i) => sha && order.set(sha, i));
 
   const pluginsDir = library.config.pluginsDir.replace(/\/+$/, '');
   const touched = new Map<string, string[]>();
-  const log = await git(library.root, ['log', '--no-merges', '--topo-order', '--format=%x1e%H', '--name-only', 'HEAD', '--', pluginsDir]);
+  const log = await git(library.root, ['log', '--no-merges', '--topo-order', '--format=%x1e%H', '--name-only', '--end-of-options', 'HEAD', '--', pluginsDir]);
   for (const record of log.split('\u001e')) {
     const [sha, ...files] = record.split('\n').filter(Boolean);
     if (!sha) continue;

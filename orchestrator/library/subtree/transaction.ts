@@ -16,7 +16,7 @@ export async function withRollback<T>(root: string, prefix: string, work: () => 
     return await work();
   } catch (error) {
     if (existsSync(join(root, '.git', 'MERGE_HEAD'))) await gitRaw(root, ['merge', '--abort']);
-    const reset = await gitRaw(root, ['reset', '--hard', '-q', before]);
+    const reset = await gitRaw(root, ['reset', '--hard', '-q', before, '--']);
     if (reset.code !== 0) log.error({ before, stderr: reset.stderr }, 'rollback: reset failed');
     if (!existed) rmSync(join(root, prefix), { recursive: true, force: true });
     else await gitRaw(root, ['clean', '-fdq', '--', prefix]);

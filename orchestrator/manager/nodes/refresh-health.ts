@@ -20,7 +20,7 @@ type Memo = Record<string, TestMemo>;
 
 /** Each plugin's tree id at HEAD, from one git call: what "its code changed" means. */
 async function treeIds(deps: ManagerDeps): Promise<Map<string, string>> {
-  const listing = await gitRaw(deps.library.root, ['ls-tree', 'HEAD', `${deps.library.config.pluginsDir}/`]);
+  const listing = await gitRaw(deps.library.root, ['ls-tree', '--end-of-options', 'HEAD', '--', `${deps.library.config.pluginsDir}/`]);
   const out = new Map<string, string>();
   if (listing.code !== 0) return out;
   for (const line of listing.stdout.split('\n')) {
@@ -66,7 +66,7 @@ export function refreshHealth(deps: ManagerDeps) {
       const tree = trees.get(plugin.name);
       const stale = !tests || tests.tree !== tree || Date.now() - Date.parse(tests.testedAt) > maxAge;
       if (deps.runTests && tree && stale) {
-        const copy = createWorkingCopy(dir);
+        const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
         try {
           const run = await runPluginTests(manifest, copy);
           tests = { tree, testedAt: new Date().toISOString(), status: run.status };

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { messageOf, StewardError } from '../../core/errors.ts';
 import { txDriver, type SqlDriver } from './types.ts';
 
 /** `$1`, `$2` … as SQLite's positional `?`, with the arguments in the order they appear. */
@@ -22,15 +23,47 @@ function positional(sql: string, params: readonly unknown[]): { sql: string; arg
  */
 const queues = new Map<string, { chain: Promise<unknown> }>();
 
-/** A connection to the state database, its directory made, in WAL mode with a busy wait. */
+const DAMAGED_HINT = 'restore it from a backup; or move it (and its -wal and -shm files) aside to start an empty run store, losing its runs and checkpoints';
+
+/** SQLite's own words for a file that is not, or no longer, a database. */
+function damaged(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+}
+
+/** A damaged state database as one clear error that names the file. */
+export function stateCorrupt(file: string, error: unknown): StewardError {
+  return new StewardError('E_STATE_CORRUPT', `is not a readable SQLite database: ${messageOf(error)}`, { file, hint: DAMAGED_HINT });
+}
+
+/**
+ * A connection to the state database, its directory made, in WAL mode with a busy wait.
+ * An existing file that is empty is refused, not taken for a new store: SQLite would
+ * silently start over and every run would be forgotten.
+ */
 export function openSqlite(file: string): Database.Database {
   mkdirSync(dirname(file), { recursive: true });
+  // The marker says the store was made and used: a file another process is creating right
+  // now is empty too, but has no marker yet.
+  const marker = `${file}.made`;
+  if (existsSync(marker) && (!existsSync(file) || statSync(file).size === 0)) {
+    const what = existsSync(file) ? 'is empty (0 bytes)' : 'is missing';
+    throw new StewardError('E_STATE_CORRUPT', `${what}: the run store it held is gone, and steward does not start over silently`, { file, hint: `${DAMAGED_HINT}; to start over on purpose, delete ${basename(marker)} too` });
+  }
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
-  // power loss can cost the last transactions. FULL would fsync every run event.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  try {
+    db.pragma('journal_mode = WAL');
+    // Under WAL, NORMAL survives a crash of the process (what a worker's death is); only a
+    // power loss can cost the last transactions. FULL would fsync every run event.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    // Reads the schema, so a garbled file fails here and not halfway through a command.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    db.close();
+    throw damaged(error) ? stateCorrupt(file, error) : error;
+  }
+  if (!existsSync(marker)) writeFileSync(marker, `${new Date().toISOString()}\n`);
   return db;
 }
 
@@ -44,12 +77,20 @@ export class SqliteDriver implements SqlDriver {
   private readonly db: Database.Database;
   private readonly queue: { chain: Promise<unknown> };
 
-  constructor(file: string, schema: string) {
+  constructor(
+    private readonly file: string,
+    schema: string,
+  ) {
     const key = resolve(file);
     this.queue = queues.get(key) ?? { chain: Promise.resolve() };
     queues.set(key, this.queue);
     this.db = openSqlite(file);
-    this.db.exec(schema);
+    try {
+      this.db.exec(schema);
+    } catch (error) {
+      this.db.close();
+      throw damaged(error) ? stateCorrupt(file, error) : error;
+    }
     // State databases made before effects were claimed first have no state column: theirs are all done.
     const columns = this.db.prepare('PRAGMA table_info(effects)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'state')) this.db.exec("ALTER TABLE effects ADD COLUMN state TEXT NOT NULL DEFAULT 'done'");
@@ -57,10 +98,14 @@ export class SqliteDriver implements SqlDriver {
 
   private now<T>(sql: string, params: readonly unknown[]): T[] {
     const { sql: text, args } = positional(sql, params);
-    const statement = this.db.prepare(text);
-    if (statement.reader) return statement.all(...args) as T[];
-    statement.run(...args);
-    return [];
+    try {
+      const statement = this.db.prepare(text);
+      if (statement.reader) return statement.all(...args) as T[];
+      statement.run(...args);
+      return [];
+    } catch (error) {
+      throw damaged(error) ? stateCorrupt(this.file, error) : error;
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,9 +1,22 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import type { SandboxBackend } from '../../types.ts';
+import { DEFAULT_DISK_MB, quotaFor } from '../../disk-quota.ts';
 import { onPath } from '../which.ts';
 
 /** Read-only bits of /etc that programs need to start (dynamic loader cache, alternatives, certificates, users). */
 const ETC = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/hosts', '/etc/mime.types'];
+
+let sizes: boolean | undefined;
+
+/** Whether this bubblewrap takes `--size` for a tmpfs (0.5 and later), asked once. */
+export function bwrapSizesTmpfs(): boolean {
+  if (sizes === undefined) {
+    const help = spawnSync(onPath('bwrap') ?? 'bwrap', ['--help'], { encoding: 'utf8' });
+    sizes = `${help.stdout ?? ''}${help.stderr ?? ''}`.includes('--size');
+  }
+  return sizes;
+}
 
 /** The merged-/usr links (/bin → usr/bin …), or real directories on older layouts. */
 function rootDirs(): string[] {
@@ -41,6 +54,9 @@ export const bubblewrap: SandboxBackend = {
       ...(spec.network ? ['--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf'] : []),
       '--proc', '/proc',
       '--dev', '/dev',
+      // /tmp is memory: sized like the working copy, or a plugin could fill the machine's RAM
+      // (bubblewrap 0.5 and later; doctor says when an older one leaves it unbounded).
+      ...(bwrapSizesTmpfs() ? ['--size', String(quotaFor(spec.cwd)?.bytes ?? DEFAULT_DISK_MB * 1024 * 1024)] : []),
       '--tmpfs', '/tmp',
       '--bind', spec.cwd, spec.cwd,
       ...(spec.readOnlyBinds ?? []).flatMap((b) => ['--ro-bind', b.source, b.target]),
