@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'plugins/**', 'evals/suites/**', 'evals/sources/**', 'test/fixtures/**', '.steward/**', 'coverage/**'],
+    ignores: ['node_modules/**', 'dist/**', 'plugins/**', 'evals/suites/**', 'evals/sources/**', 'test/fixtures/**', '.steward/**', '.scratch/**', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -25,6 +25,27 @@ export default tseslint.config(
   {
     files: ['orchestrator/cli/**/*.ts', 'test/bench/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  // Dependencies point down: orchestrator/ (infrastructure) <- agents/ <- evals/, with the
+  // CLI on top. Only orchestrator/cli may import agents/ or evals/.
+  {
+    files: ['orchestrator/**/*.ts'],
+    ignores: ['orchestrator/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/agents/**', '**/evals/**', '**/cli/**'], message: 'orchestrator/ is the infrastructure: it imports neither agents/, evals/ nor the CLI (inject what it needs).' }] }],
+    },
+  },
+  {
+    files: ['agents/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/evals/**', '**/orchestrator/cli/**'], message: 'agents/ builds on orchestrator/ only: it imports neither evals/ nor the CLI.' }] }],
+    },
+  },
+  {
+    files: ['evals/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/orchestrator/cli/**'], message: 'evals/ builds on orchestrator/ and agents/, never on the CLI.' }] }],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

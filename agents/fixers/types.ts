@@ -1,6 +1,6 @@
 import type { Manifest } from '../../orchestrator/library/manifest.ts';
 import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
-import type { PluginAgentState } from '../plugin-agent/state.ts';
+import type { PluginAgentState } from '../plugin-agent/index.ts';
 
 /** What a fixer gets: the plugin, what the agent learned, a budget, and a way to try things. */
 export interface FixRequest {

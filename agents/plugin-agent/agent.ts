@@ -7,7 +7,7 @@ import { fixersFor } from '../fixers/registry.ts';
 import type { Fixer } from '../fixers/types.ts';
 import { openTracker } from '../trackers/registry.ts';
 import type { Tracker } from '../trackers/types.ts';
-import { buildPluginAgentGraph } from './index.ts';
+import { buildPluginAgentGraph } from './graph.ts';
 
 /** The Plugin Agent as the runs worker executes it. */
 export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; fixers?: Fixer[]; env?: NodeJS.ProcessEnv; close?: () => Promise<void> }): AgentDefinition {

@@ -1,54 +1,9 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import { END, START, StateGraph } from '@langchain/langgraph';
-import type { PluginAgentDeps } from './deps.ts';
-import { escalate } from './nodes/escalate.ts';
-import { loadContext } from './nodes/load-context.ts';
-import { awaitApproval } from './nodes/await-approval.ts';
-import { localise } from './nodes/localise.ts';
-import { propose } from './nodes/propose.ts';
-import { publish } from './nodes/publish.ts';
-import { validate } from './nodes/validate.ts';
-import { openIssue } from './nodes/open-issue.ts';
-import { reproduce } from './nodes/reproduce.ts';
-import { stopAfter, stopReason } from './nodes/stop-after.ts';
-import { pluginAgentState, type PluginAgentState } from './state.ts';
-
-const afterIssue = (s: PluginAgentState): string => (s.stopAfter === 'issue' && !s.released.includes('issue') ? 'stop-after' : 'reproduce');
-
-function afterReproduce(s: PluginAgentState): string {
-  if (s.reproduction?.status !== 'reproduced' && (s.context?.playbook.requireReproduction ?? true)) return 'escalate';
-  return s.stopAfter === 'reproduce' && !s.released.includes('reproduce') ? 'stop-after' : 'localise';
-}
-
-/** After a pause a person released, the step it held back; past the end of what is built, the end. */
-function afterStop(s: PluginAgentState): string {
-  if (s.outcome) return END;
-  return stopReason(s) === 'issue' || !s.reproduction ? 'reproduce' : 'localise';
-}
-
-/** The Plugin Agent: one error group from context to an issue, a reproduction, a validated fix, a review and a proposal. Node ids are the files under nodes/. */
-export function buildPluginAgentGraph(deps: PluginAgentDeps, checkpointer: BaseCheckpointSaver) {
-  return new StateGraph(pluginAgentState)
-    .addNode('load-context', loadContext(deps))
-    .addNode('open-issue', openIssue(deps))
-    .addNode('reproduce', reproduce(deps))
-    .addNode('localise', localise(deps))
-    .addNode('propose', propose(deps))
-    .addNode('validate', validate(deps))
-    .addNode('await-approval', awaitApproval(deps))
-    .addNode('publish', publish(deps))
-    .addNode('stop-after', stopAfter(deps))
-    .addNode('escalate', escalate(deps))
-    .addEdge(START, 'load-context')
-    .addEdge('load-context', 'open-issue')
-    .addConditionalEdges('open-issue', afterIssue, ['stop-after', 'reproduce'])
-    .addConditionalEdges('reproduce', afterReproduce, ['escalate', 'stop-after', 'localise'])
-    .addConditionalEdges('localise', (s: PluginAgentState) => (deps.fixers.length === 0 ? 'stop-after' : s.reproduction?.request === undefined ? 'escalate' : 'propose'), ['propose', 'stop-after', 'escalate'])
-    .addConditionalEdges('propose', (s: PluginAgentState) => ((s.candidates?.length ?? 0) > 0 ? 'validate' : 'escalate'), ['validate', 'escalate'])
-    .addConditionalEdges('validate', (s: PluginAgentState) => (s.proposal ? 'await-approval' : 'escalate'), ['await-approval', 'escalate'])
-    .addConditionalEdges('await-approval', (s: PluginAgentState) => (s.review?.decision === 'approve' ? 'publish' : 'escalate'), ['publish', 'escalate'])
-    .addEdge('publish', END)
-    .addConditionalEdges('stop-after', afterStop, ['reproduce', 'localise', END])
-    .addEdge('escalate', END)
-    .compile({ checkpointer });
-}
+/** The Plugin Agent: what the rest of steward uses of it. */
+export { buildPluginAgentGraph } from './graph.ts';
+export { openPluginAgent, pluginAgent } from './agent.ts';
+export { settleMerged } from './settle.ts';
+export { proposalFile, readProposalRecord, type ProposalRecord } from './proposal-record.ts';
+export { checkCall, coverageEnv, OTHER_INPUTS, otherCalls, pluginUnderFix, sandboxChecks } from './checks.ts';
+export { ALWAYS_PROTECTED, globMatcher, isTestFile } from './policy.ts';
+export type { PluginAgentDeps } from './deps.ts';
+export type { PluginAgentState } from './state.ts';

@@ -73,7 +73,7 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
         push = `failed: ${(error as Error).message}`;
       }
     }
-    await groups.setStatus(proposal.fingerprint, 'resolved', manifest.version);
+    await groups.transition(proposal.fingerprint, 'resolved', { resolvedIn: manifest.version });
     if ((await tracker.getIssue(proposal.issue))?.state === 'open') {
       await tracker.closeIssue(proposal.issue, `Fixed by proposal #${proposal.number}, merged into the library in ${proposal.plugin} ${manifest.version}. Upstream: ${push}.`);
     }

@@ -3,6 +3,10 @@ import { z } from 'zod';
 
 const thrown = z.object({ type: z.string(), message: z.string() });
 
+/** What a reproduction sends the plugin: the process protocol's request for one captured input. */
+export const reproductionRequest = z.object({ op: z.literal('execute'), input: z.unknown() });
+export type ReproductionRequest = z.output<typeof reproductionRequest>;
+
 /** What a Plugin Agent run knows; every field is in the run's checkpoints. */
 export const pluginAgentState = z.object({
   plugin: z.string(),
@@ -41,7 +45,7 @@ export const pluginAgentState = z.object({
     .object({
       status: z.enum(['reproduced', 'not-reproduced', 'no-input']),
       /** The request the reproduction sends (the process protocol's), once it failed. */
-      request: z.unknown().optional(),
+      request: reproductionRequest.optional(),
       error: thrown.optional(),
       sameError: z.boolean(),
       tried: z.array(z.string()),

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Where agents open issues and fix proposals: the local tracker by default, or GitHub. */
 
 export interface IssueInput {
@@ -9,29 +11,29 @@ export interface IssueInput {
   labels: string[];
 }
 
-export interface TrackerComment {
-  at: string;
-  body: string;
-}
+const trackerCommentSchema = z.object({ at: z.string(), body: z.string() });
+export type TrackerComment = z.output<typeof trackerCommentSchema>;
 
 /** What issues and proposals share. */
-interface TrackedRecord {
+const trackedRecordSchema = z.object({
   /** The tracker's number for it (#12). */
-  number: number;
-  url: string;
-  fingerprint: string;
-  plugin: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-}
+  number: z.int().positive(),
+  url: z.string(),
+  fingerprint: z.string(),
+  plugin: z.string(),
+  title: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 
-export interface TrackedIssue extends TrackedRecord {
-  labels: string[];
-  state: 'open' | 'closed';
-  comments: TrackerComment[];
-}
+/** An issue as a tracker keeps it; the local tracker's files are parsed with it. */
+export const trackedIssueSchema = trackedRecordSchema.extend({
+  labels: z.array(z.string()),
+  state: z.enum(['open', 'closed']),
+  comments: z.array(trackerCommentSchema),
+});
+export type TrackedIssue = z.output<typeof trackedIssueSchema>;
 
 /** An issue as a listing shows it: its comments counted, not fetched. */
 export type IssueSummary = Omit<TrackedIssue, 'comments'> & { commentCount: number };
@@ -47,11 +49,12 @@ export interface ProposalInput {
   body: string;
 }
 
-export interface TrackedProposal extends TrackedRecord {
-  issue: number;
-  branch: string;
-  state: 'open' | 'merged' | 'closed';
-}
+export const trackedProposalSchema = trackedRecordSchema.extend({
+  issue: z.int(),
+  branch: z.string(),
+  state: z.enum(['open', 'merged', 'closed']),
+});
+export type TrackedProposal = z.output<typeof trackedProposalSchema>;
 
 export interface Tracker {
   readonly name: string;

@@ -1,8 +1,9 @@
 import { checkedOutput, compileValidators, refusedInput } from '../../orchestrator/host/contract.ts';
-import { buildErrorEvent } from '../../orchestrator/host/events.ts';
+import { failureEvent } from '../../orchestrator/host/failure-event.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { Outcome } from '../../orchestrator/host/types.ts';
 import type { ErrorEvent } from '../../orchestrator/ingest/event.ts';
+import { scrubEvent } from '../../orchestrator/ingest/scrub.ts';
 import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import type { Manifest } from '../../orchestrator/library/manifest.ts';
 import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
@@ -31,7 +32,8 @@ export async function invokeAll(pluginDir: string, manifest: Manifest, inputs: r
         out.push({ input, outcome });
         continue;
       }
-      const event = buildErrorEvent({ manifest, kind: outcome.kind, error: outcome.error, operation: 'execute', invocationInput: input, secrets, hostName: 'eval-capture' });
+      // The eval's capture point: the event is scrubbed here, as a host's capture sink would.
+      const event = scrubEvent(failureEvent(manifest, outcome.kind, outcome.error, 'execute', input, undefined, 'eval-capture'), secrets);
       out.push({ input, outcome, event });
     }
     return out;

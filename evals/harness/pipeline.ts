@@ -1,28 +1,27 @@
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { fixersFor } from '../../agents/fixers/registry.ts';
-import { pluginAgent } from '../../agents/plugin-agent/agent.ts';
+import { pluginAgent } from '../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../agents/trackers/registry.ts';
 import type { TrackedIssue, TrackedProposal } from '../../agents/trackers/types.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { startIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
 import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
 import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { defaultRequirementContext } from '../../orchestrator/library/requires.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
 import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
-import { triageOnce } from '../../orchestrator/manager/index.ts';
-import { openManager } from '../../orchestrator/manager/open.ts';
+import { openManager, triageOnce } from '../../agents/manager/index.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
 import { answerRun, cancelRun } from '../../orchestrator/runs/control.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
-import { startRunWorker } from '../../orchestrator/runs/worker.ts';
+import { startRunExecutor } from '../../orchestrator/runs/run-executor.ts';
 import type { EvalTask } from './task.ts';
 
 export interface PipelineOptions {
@@ -79,7 +78,7 @@ async function replay(task: EvalTask, library: Library, target: RedisTarget, env
   for (const event of task.spec.events) capture.capture(event, secrets);
   const stats = await capture.close(30_000);
   if (stats.sent !== task.spec.events.length) throw new Error(`capture queued ${stats.sent} of ${task.spec.events.length} events`);
-  const worker = startIngestWorker(target, library, { env, log });
+  const worker = startIngestConsumer(target, library, { env, log });
   try {
     if (!(await waitForDrain(target, 60_000))) throw new Error('ingest did not drain the errors queue in 60 s');
   } finally {
@@ -126,7 +125,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
       const redis = connect(target, 'eval');
       closers.unshift(async () => redis.disconnect());
       const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }), env });
-      const worker = await startRunWorker(target, library, { agent, log: options.log, concurrency: 1 });
+      const worker = await startRunExecutor(target, library, { agent, log: options.log, concurrency: 1 });
       closers.unshift(() => worker.close());
       const ctl = await openRunControl(library);
       closers.unshift(() => ctl.close());

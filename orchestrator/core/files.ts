@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { z } from 'zod';
 
 /** Write-then-rename, so a reader never sees half a file and a crash leaves the old one. */
 export function writeFileAtomic(file: string, content: string): void {
@@ -13,12 +14,15 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value)}\n`);
 }
 
-/** Machine-local state that may be missing or stale: anything unreadable counts as absent. */
-export function readJsonOr<T>(file: string, fallback: T, accept: (value: unknown) => value is T): T {
+/**
+ * A cache in the state dir (machine-local, may be missing or stale), parsed with its
+ * writer's schema: anything unreadable counts as absent and is rebuilt.
+ */
+export function readCacheOr<S extends z.ZodType>(schema: S, file: string, fallback: z.output<S>): z.output<S> {
   if (!existsSync(file)) return fallback;
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return accept(value) ? value : fallback;
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : fallback;
   } catch {
     return fallback;
   }

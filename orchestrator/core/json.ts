@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import type { ErrorCode } from './errors.ts';
 import { StewardError } from './errors.ts';
 
 export interface Problem {
@@ -57,4 +58,22 @@ export function parseJsonText(text: string, file: string): unknown {
 
 export function readJsonFile(file: string, displayName: string = file): unknown {
   return parseJsonText(readFileSync(file, 'utf8'), displayName);
+}
+
+/**
+ * A JSON file one command wrote and another reads, parsed with the writer's schema:
+ * a damaged or foreign file is one clear error that names it and the JSON path.
+ */
+export function readJsonWith<S extends z.ZodType>(schema: S, file: string, options: { display?: string; code?: ErrorCode; hint?: string } = {}): z.output<S> {
+  const display = options.display ?? file;
+  const result = schema.safeParse(readJsonFile(file, display));
+  if (!result.success) {
+    const [first] = problemsFromZod(result.error);
+    throw new StewardError(options.code ?? 'E_STATE_CORRUPT', first?.message ?? 'invalid', {
+      file: display,
+      path: first?.path ?? '$',
+      hint: options.hint ?? 'the file was changed by hand or by another version of steward; restore it or move it aside',
+    });
+  }
+  return result.data;
 }

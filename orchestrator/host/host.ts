@@ -7,7 +7,8 @@ import { checkManifest, type Manifest } from '../library/manifest.ts';
 import { libraryReservedEnv, pluginEnv, type PluginEnv } from '../library/plugin-env.ts';
 import { checkRequirements, defaultRequirementContext, type RequirementContext } from '../library/requires.ts';
 import { redactDeclared } from '../ingest/scrub.ts';
-import { buildErrorEvent, FileSink, type CaptureSink } from './events.ts';
+import { FileSink, type CaptureSink } from '../ingest/sink.ts';
+import { failureEvent } from './failure-event.ts';
 import { PluginMetrics, type MetricsSnapshot, type StateChange } from './metrics.ts';
 import { NodeRuntime, RuntimeFailure } from './runtime-node.ts';
 import { ProcessRuntime } from './runtime-process.ts';
@@ -178,11 +179,8 @@ export class PluginHost {
       return;
     }
     try {
-      const event = buildErrorEvent({
-        manifest, kind, error, operation, invocationInput: input, secrets: this.declaredEnv(manifest).secrets,
-        ...(this.options.environment ? { environment: this.options.environment } : {}),
-      });
-      await this.sink.capture(event);
+      const event = failureEvent(manifest, kind, error, operation, input, this.options.environment);
+      await this.sink.capture(event, this.declaredEnv(manifest).secrets);
     } catch (failure) {
       // Losing an event must never fail the call that produced it.
       this.log.error({ plugin: entry.name, err: (failure as Error).message }, 'capture failed');

@@ -4,7 +4,7 @@ import { runSandboxed } from '../sandbox/run.ts';
 import type { BackendName } from '../sandbox/types.ts';
 import type { WorkingCopy } from '../sandbox/working-copy.ts';
 import { outcomeOf } from './runtime-process.ts';
-import { nodeArgv, WORKER_DIR } from './runtime-node.ts';
+import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
 import type { Outcome } from './types.ts';
 
 /** The argv that makes one call of a plugin through the process protocol, whatever its runtime. */
@@ -36,7 +36,7 @@ export async function invokeOnce(options: {
     timeoutMs: manifest.limits.timeoutMs,
     memoryMb: manifest.limits.memoryMb,
     outputLimitBytes: 4 * 1024 * 1024,
-    readOnlyBinds: manifest.runtime === 'node' ? [...copy.binds, { source: WORKER_DIR, target: WORKER_DIR }] : copy.binds,
+    readOnlyBinds: manifest.runtime === 'node' ? [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }] : copy.binds,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });

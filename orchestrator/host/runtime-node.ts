@@ -5,8 +5,8 @@ import type { SandboxStatus } from '../sandbox/types.ts';
 import { createWorkingCopy, type WorkingCopy } from '../sandbox/working-copy.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
-export const WORKER_DIR = resolve(import.meta.dirname, 'worker');
-const WORKER = join(WORKER_DIR, 'node-worker.mjs');
+export const PLUGIN_PROCESS_DIR = resolve(import.meta.dirname, 'plugin-process');
+const WORKER = join(PLUGIN_PROCESS_DIR, 'node-plugin.mjs');
 
 /** The largest answer a worker may send in one line. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -68,7 +68,7 @@ export class NodeRuntime implements PluginRuntime {
       timeoutMs: 2 ** 31 - 1,
       memoryMb: this.options.manifest.limits.memoryMb,
       outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
-      readOnlyBinds: [...this.copy.binds, { source: WORKER_DIR, target: WORKER_DIR }],
+      readOnlyBinds: [...this.copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
       extraPipes: 1,
       ...(this.options.backend ? { backend: this.options.backend } : {}),
     });

@@ -27,7 +27,7 @@ export async function serveHost(library: Library, target: RedisTarget, options: 
   const producer = connect(target, 'host-ingest');
   const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
   // A failed call is answered once its event is queued: a host killed right after answering loses nothing.
-  const sink = { capture: (event: ErrorEvent) => capture.captureQueued(event).then(() => undefined) };
+  const sink = { capture: (event: ErrorEvent, secrets?: readonly string[]) => capture.captureQueued(event, secrets).then(() => undefined) };
   const host = new PluginHost({ library, sink, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs });
   host.load();
   const server = createHostServer(host, {

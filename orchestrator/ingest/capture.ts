@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +6,8 @@ import { messageOf } from '../core/errors.ts';
 import { withTimeout } from '../core/timeout.ts';
 import { connect, KEY_PREFIX } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
-import type { CaptureSink } from '../host/events.ts';
+import { buildErrorEvent, describeError } from './build-event.ts';
+import type { CaptureSink } from './sink.ts';
 import type { ErrorEvent } from './event.ts';
 import { eventJobId, openQueue, QUEUES } from './queues.ts';
 import { scrubEvent } from './scrub.ts';
@@ -40,21 +39,6 @@ export const CAPTURE_DROPS_KEY = `${KEY_PREFIX}capture:dropped`;
 /** Redis at its maxmemory with noeviction refuses writes: waiting would not free room. */
 function refusedForMemory(error: unknown): boolean {
   return error instanceof Error && /\bOOM\b/.test(error.message);
-}
-
-/** Anything thrown, as the spec's error object. */
-function describeError(error: unknown): ErrorEvent['error'] {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { type: error.name || 'Error', message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(code !== undefined ? { code: String(code) } : {}) };
-  }
-  let message: string;
-  try {
-    message = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
-  } catch {
-    message = String(error);
-  }
-  return { type: `thrown ${error === null ? 'null' : typeof error}`, message };
 }
 
 /**
@@ -98,18 +82,16 @@ export class Capture implements CaptureSink {
   /** Builds, scrubs and queues one event; returns its id. Never throws. */
   captureError(error: unknown, context: CaptureContext): string | undefined {
     try {
-      const event: ErrorEvent = {
-        id: randomUUID(),
-        timestamp: new Date().toISOString(),
+      const event = buildErrorEvent({
         plugin: context.plugin,
-        pluginVersion: context.version,
+        version: context.version,
         environment: context.environment ?? this.options.environment ?? 'production',
         level: context.level ?? 'error',
         error: describeError(error),
-        ...(context.invocation ? { invocation: context.invocation } : {}),
-        host: { name: hostname(), runtime: `node ${process.versions.node}` },
+        ...(context.invocation?.operation !== undefined ? { operation: context.invocation.operation } : {}),
+        ...(context.invocation && 'input' in context.invocation ? { input: context.invocation.input } : {}),
         ...(context.tags ? { tags: context.tags } : {}),
-      };
+      });
       this.capture(event, context.secrets);
       return event.id;
     } catch {

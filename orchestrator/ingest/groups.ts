@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX } from '../redis/connection.ts';
 
-export const GROUP_STATUSES = ['new', 'triaged', 'in-progress', 'fix-proposed', 'resolved', 'regressed', 'ignored'] as const;
-export type GroupStatus = (typeof GROUP_STATUSES)[number];
+import { allowedFrom, isGroupStatus, type GroupStatus } from './group-lifecycle.ts';
+
+export { GROUP_STATUSES, type GroupStatus } from './group-lifecycle.ts';
 
 /** Why a group goes to triage; undefined when it just counted. */
 export type TriageReason = 'new' | 'regressed' | 'threshold';
@@ -62,93 +65,59 @@ const keys = {
  * seconds) in the same step that counts it. Samples and the threshold window are
  * capped, so a group's memory does not grow with its events.
  */
-const RECORD = `
-local function semver_ge(a, b)
-  local function parts(v)
-    local core, pre = string.match(string.gsub(v, '%+.*$', ''), '^v?([%d%.]+)(.*)$')
-    if not core then return nil end
-    local out = {}
-    for n in string.gmatch(core, '%d+') do out[#out + 1] = tonumber(n) end
-    return out, pre ~= ''
-  end
-  local pa, prea = parts(a)
-  local pb, preb = parts(b)
-  if not pa or not pb then return a == b end
-  for i = 1, 3 do
-    local x, y = pa[i] or 0, pb[i] or 0
-    if x ~= y then return x > y end
-  end
-  return not prea or preb
-end
 
-local now = tonumber(ARGV[1])
-local id = ARGV[2]
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[10])) == false then
-  return {'duplicate', redis.call('HGET', KEYS[2], 'triagePending') or '', tonumber(redis.call('HGET', KEYS[2], 'count') or '0')}
-end
-local fresh = redis.call('EXISTS', KEYS[2]) == 0
-if fresh then
-  redis.call('HSET', KEYS[2], 'id', id, 'plugin', ARGV[3], 'type', ARGV[4], 'message', ARGV[5], 'level', ARGV[7],
-    'status', 'new', 'count', 0, 'firstSeen', now)
-end
-local count = redis.call('HINCRBY', KEYS[2], 'count', 1)
-redis.call('HSET', KEYS[2], 'lastSeen', now, 'lastVersion', ARGV[6], 'message', ARGV[5], 'level', ARGV[7])
-redis.call('SADD', KEYS[3], ARGV[6])
-redis.call('LPUSH', KEYS[4], ARGV[8])
-redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[9]) - 1)
-local threshold = tonumber(ARGV[11])
-local window = tonumber(ARGV[12]) * 1000
-redis.call('ZADD', KEYS[5], now, ARGV[13])
-redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(threshold + 1))
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - window)
-redis.call('ZADD', KEYS[6], now, id)
-redis.call('ZADD', KEYS[7], now, id)
+/** The Lua scripts of lua/, each a command on the connection (ioredis keeps their SHAs and falls back to EVAL). */
+const lua = (name: string): string => readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8');
+const LUA_DIR = join(import.meta.dirname, 'lua');
+const SEMVER_GE = lua('semver-ge');
+const SCRIPTS = {
+  stewardRecordEvent: { numberOfKeys: 7, lua: `${SEMVER_GE}\n${lua('record-event')}` },
+  stewardSettleTriage: { numberOfKeys: 1, lua: lua('settle-triage') },
+  stewardTransitionGroup: { numberOfKeys: 1, lua: lua('transition-group') },
+  stewardPruneGroup: { numberOfKeys: 6, lua: lua('prune-group') },
+} as const;
 
-local reason = ''
-local status = redis.call('HGET', KEYS[2], 'status')
-if fresh then
-  reason = 'new'
-elseif status == 'resolved' then
-  local fixed = redis.call('HGET', KEYS[2], 'resolvedIn')
-  if fixed and semver_ge(ARGV[6], fixed) then
-    redis.call('HSET', KEYS[2], 'status', 'regressed', 'regressedAt', now)
-    reason = 'regressed'
-  end
-elseif status ~= 'ignored' and redis.call('ZCARD', KEYS[5]) >= threshold then
-  local last = tonumber(redis.call('HGET', KEYS[2], 'thresholdAt') or '0')
-  if now - last >= window then
-    redis.call('HSET', KEYS[2], 'thresholdAt', now)
-    reason = 'threshold'
-  end
-end
-if reason ~= '' then redis.call('HSET', KEYS[2], 'triagePending', reason) end
-return {'counted', reason, count}
-`;
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+export interface TransitionResult {
+  outcome: 'moved' | 'same' | 'refused' | 'missing';
+  /** The status it had. */
+  from: GroupStatus | null;
+}
 
 export class GroupStore {
   constructor(private readonly redis: Redis) {
-    redis.defineCommand('stewardRecordEvent', { numberOfKeys: 7, lua: RECORD });
+    for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, script);
+  }
+
+  private script(name: keyof typeof SCRIPTS): Script {
+    const run = (this.redis as unknown as Record<string, Script | undefined>)[name];
+    if (!run) throw new Error(`the ${name} script is not defined`);
+    return run.bind(this.redis);
   }
 
   async record(input: RecordInput): Promise<RecordResult> {
-    const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<[string, string, number]>>).stewardRecordEvent;
-    if (!run) throw new Error('the record script is not defined');
-    const [outcome, reason, count] = await run.call(
-      this.redis,
+    const [outcome, reason, count] = (await this.script('stewardRecordEvent')(
       keys.seen(input.eventId), keys.group(input.fingerprint), keys.versions(input.fingerprint), keys.samples(input.fingerprint),
       keys.window(input.fingerprint), keys.all(), keys.byPlugin(input.plugin),
       input.at, input.fingerprint, input.plugin, input.type, input.message, input.version, input.level, input.sample,
       input.sampleSize, input.dedupeSeconds, input.threshold.events, input.threshold.windowSeconds, input.eventId,
-    );
+    )) as [string, string, number];
     return { duplicate: outcome === 'duplicate', count: Number(count), ...(reason ? { triage: reason as TriageReason } : {}) };
   }
 
   /** Clears a triage debt once the triage job is safely queued. */
   async triageQueued(id: string, reason: TriageReason): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('HGET', KEYS[1], 'triagePending') == ARGV[1] then redis.call('HDEL', KEYS[1], 'triagePending') end return 1",
-      1, keys.group(id), reason,
-    );
+    await this.script('stewardSettleTriage')(keys.group(id), reason);
+  }
+
+  /**
+   * Moves a group to `to` if the lifecycle allows it from the status it has now, in
+   * one step; `resolvedIn` records the version a resolution holds from.
+   */
+  async transition(id: string, to: GroupStatus, options: { resolvedIn?: string } = {}): Promise<TransitionResult> {
+    const [outcome, from] = (await this.script('stewardTransitionGroup')(keys.group(id), to, options.resolvedIn ?? '', ...allowedFrom(to))) as [TransitionResult['outcome'], string];
+    return { outcome, from: from && isGroupStatus(from) ? from : null };
   }
 
   async get(id: string): Promise<Group | undefined> {
@@ -194,22 +163,9 @@ export class GroupStore {
   async prune(statuses: readonly GroupStatus[], before: number): Promise<string[]> {
     const deleted: string[] = [];
     for (const id of await this.redis.zrangebyscore(keys.all(), '-inf', `(${before}`)) {
-      const hash = await this.redis.hmget(keys.group(id), 'plugin');
-      const plugin = hash[0] ?? '';
-      const gone = await this.redis.eval(
-        `local status = redis.call('HGET', KEYS[1], 'status')
-         local seen = tonumber(redis.call('HGET', KEYS[1], 'lastSeen') or '0')
-         if not status then redis.call('ZREM', KEYS[5], ARGV[1]) return 1 end
-         for i = 3, #ARGV do
-           if status == ARGV[i] and seen < tonumber(ARGV[2]) then
-             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-             redis.call('ZREM', KEYS[5], ARGV[1])
-             redis.call('ZREM', KEYS[6], ARGV[1])
-             return 1
-           end
-         end
-         return 0`,
-        6, keys.group(id), keys.versions(id), keys.samples(id), keys.window(id), keys.all(), keys.byPlugin(plugin),
+      const plugin = (await this.redis.hget(keys.group(id), 'plugin')) ?? '';
+      const gone = await this.script('stewardPruneGroup')(
+        keys.group(id), keys.versions(id), keys.samples(id), keys.window(id), keys.all(), keys.byPlugin(plugin),
         id, before, ...statuses,
       );
       if (gone === 1) deleted.push(id);
@@ -217,9 +173,6 @@ export class GroupStore {
     return deleted;
   }
 
-  async setStatus(id: string, status: GroupStatus, resolvedIn?: string): Promise<void> {
-    await this.redis.hset(keys.group(id), 'status', status, ...(resolvedIn ? ['resolvedIn', resolvedIn] : []));
-  }
 }
 
 function toGroup(hash: Record<string, string>, versions: string[]): Group {

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { StewardError } from '../core/errors.ts';
 import { newRunId } from './ids.ts';
-import type { RunJob } from './executor.ts';
+import type { RunJob } from './execute-run.ts';
 import { clearCancel, requestCancel, runLockHolder } from './locks.ts';
 import { nextActionFor } from './next-action.ts';
 import { lastWaiting } from './waiting.ts';

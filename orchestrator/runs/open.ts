@@ -4,8 +4,8 @@ import { connect } from '../redis/connection.ts';
 import { libraryRedis } from '../redis/server.ts';
 import type { RunControl } from './control.ts';
 import { openRunStore } from './database.ts';
-import type { RunJob } from './executor.ts';
-import { RUNS_QUEUE } from './worker.ts';
+import type { RunJob } from './execute-run.ts';
+import { RUNS_QUEUE } from './run-executor.ts';
 
 /** What the CLI needs to cancel, resume or replay runs: the store, the runs queue, Redis. */
 export async function openRunControl(library: Library): Promise<RunControl & { close(): Promise<void> }> {

@@ -8,7 +8,7 @@ import { isStewardError } from '../../orchestrator/core/errors.ts';
 import { fileLock } from '../../orchestrator/core/file-lock.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { spawnProcess } from '../helpers/processes.ts';
+import { spawnRecorded } from '../helpers/processes.ts';
 
 const issue = (fingerprint: string) => ({ fingerprint, plugin: 'csv-import', title: 'TypeError in parse', body: 'summary', labels: ['steward', 'bug', 'steward'] });
 
@@ -35,17 +35,8 @@ describe('the local tracker', () => {
   it('never opens two issues for one fingerprint when processes race', async () => {
     const dir = tempDir();
     const start = Date.now() + 2500;
-    const contenders = await Promise.all(Array.from({ length: 6 }, (_, i) => spawnProcess(join(STEWARD_ROOT, 'test/helpers/tracker-race.ts'), [dir, String(start), `p${i}`])));
-    const said = await Promise.all(
-      contenders.map(
-        (child) =>
-          new Promise<string>((resolveSaid) => {
-            let out = '';
-            child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-            child.once('exit', () => resolveSaid(out.trim().split('\n').at(-1) ?? ''));
-          }),
-      ),
-    );
+    const contenders = await Promise.all(Array.from({ length: 6 }, (_, i) => spawnRecorded(join(STEWARD_ROOT, 'test/helpers/tracker-race.ts'), [dir, String(start), `p${i}`])));
+    const said = await Promise.all(contenders.map(async ({ exited }) => (await exited).trim().split('\n').at(-1) ?? ''));
     expect(said.sort()).toEqual(['commented', 'commented', 'commented', 'commented', 'commented', 'created']);
     const tracker = new LocalTracker(dir);
     expect(await tracker.listIssues()).toHaveLength(1);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
 import { byRank } from '../../agents/fixers/offline/candidates.ts';
 import { generatePython } from '../../agents/fixers/offline/generate-python.ts';
-import { suspectSites } from '../../agents/fixers/offline/localise.ts';
+import { suspectSites } from '../../agents/fixers/offline/sites.ts';
 import { ochiai, readCoverage } from '../../agents/fixers/offline/spectrum.ts';
 import { decodeMappings } from '../../agents/fixers/offline/source-map.ts';
 import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
@@ -602,7 +602,7 @@ describe('the offline fixer: search', () => {
       signal,
       emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
       ...sandboxChecks(manifest, call, {}, signal),
-    } as Partial<FixRequest> as FixRequest;
+    } as unknown as FixRequest;
     return { fix, events };
   }
 

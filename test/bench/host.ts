@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSink } from '../../orchestrator/host/events.ts';
+import { FileSink } from '../../orchestrator/ingest/sink.ts';
 import { PluginHost } from '../../orchestrator/host/host.ts';
 import { createHostServer } from '../../orchestrator/host/http.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';

@@ -9,7 +9,7 @@ import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { libraryRedis } from '../../orchestrator/redis/server.ts';
-import { startWorker } from '../../orchestrator/worker/start.ts';
+import { startWorker } from '../../orchestrator/cli/worker-process.ts';
 
 const [root, json] = process.argv.slice(2);
 const library = openLibrary({ library: root ?? '.' });

@@ -57,4 +57,22 @@ export async function spawnProcess(script: string, args: string[], env: NodeJS.P
   return child;
 }
 
+/**
+ * As spawnProcess, with everything the process prints and its exit recorded from the
+ * start: a process may finish before its caller, busy spawning others, listens.
+ */
+export async function spawnRecorded(script: string, args: string[]): Promise<{ child: ChildProcess; exited: Promise<string> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: STEWARD_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const exited = new Promise<string>((resolveExit) => child.once('exit', () => resolveExit(out)));
+  await new Promise<void>((resolveReady, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolveReady();
+    });
+    void exited.then(() => (out.includes('ready') ? resolveReady() : reject(new Error(`exited before it was ready: ${out}`))));
+  });
+  return { child, exited };
+}
+
 export { freePort } from '../../orchestrator/core/free-port.ts';

@@ -2,7 +2,7 @@
 import { createLogger } from '../../orchestrator/core/logger.ts';
 import { openLibrary } from '../../orchestrator/library/library.ts';
 import { libraryRedis } from '../../orchestrator/redis/server.ts';
-import { startWorker } from '../../orchestrator/worker/start.ts';
+import { startWorker } from '../../orchestrator/cli/worker-process.ts';
 import { standInAgent, type StandInOptions } from './stand-in-agent.ts';
 
 const [root, json] = process.argv.slice(2);

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaptureSink } from '../../orchestrator/host/events.ts';
+import { FileSink, type CaptureSink } from '../../orchestrator/ingest/sink.ts';
 import { PluginHost } from '../../orchestrator/host/host.ts';
 import { createHostServer } from '../../orchestrator/host/http.ts';
 import type { ErrorEvent } from '../../orchestrator/ingest/event.ts';
@@ -141,7 +141,7 @@ describe("steward's own secrets are never a plugin's", () => {
       "export default { name: 'leaky', execute(input, context) { const k = context.env.LEAKY_KEY; if (input.fail) throw new Error('auth with ' + k + ' failed'); return { key: k, nested: [{ [k]: 'as a key ' + k }], sha: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }; } };\n",
     );
     const secret = 'sk_live_only_this_plugin_knows_42';
-    const sink = new MemorySink();
+    const sink = new FileSink(join(library.paths.state, 'events.jsonl'));
     const { url } = await serve(library, { env: { LEAKY_KEY: secret }, sink });
     const ok = await call(url, 'POST', '/v1/plugins/leaky/execute', { body: { input: {} } });
     expect(JSON.stringify(ok.json)).not.toContain(secret);
@@ -149,7 +149,9 @@ describe("steward's own secrets are never a plugin's", () => {
     const failed = await call(url, 'POST', '/v1/plugins/leaky/execute', { body: { input: { fail: true } } });
     expect(failed.status).toBe(422);
     expect(failed.json).toMatchObject({ error: { message: 'auth with [redacted] failed' } });
-    expect(JSON.stringify(sink.events)).not.toContain(secret);
+    const events = readFileSync(sink.file, 'utf8');
+    expect(events).toContain('auth with [redacted] failed');
+    expect(events).not.toContain(secret);
   });
 
   it('a secret a plugin throws from init never shows in its state, its health or a later answer', async () => {

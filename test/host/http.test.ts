@@ -189,12 +189,12 @@ describe('steward host', () => {
       grew = false;
       for (const row of rows) if (tree.has(row.ppid) && !tree.has(row.pid)) grew = Boolean(tree.add(row.pid));
     }
-    const workers = rows.filter((row) => tree.has(row.pid) && row.args.includes('node-worker.mjs')).map((row) => row.pid);
+    const workers = rows.filter((row) => tree.has(row.pid) && row.args.includes('node-plugin.mjs')).map((row) => row.pid);
     expect(workers.length).toBeGreaterThan(0);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(table().filter((row) => workers.includes(row.pid) && row.args.includes('node-worker.mjs'))).toEqual([]);
+    expect(table().filter((row) => workers.includes(row.pid) && row.args.includes('node-plugin.mjs'))).toEqual([]);
     const bad = steward(['host', '--port', 'abc'], { cwd: library.root });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--port must be a whole number');

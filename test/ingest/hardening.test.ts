@@ -12,7 +12,7 @@ import { MAX_EVENT_DEPTH, type ErrorEvent } from '../../orchestrator/ingest/even
 import { ingestRoutes } from '../../orchestrator/ingest/http.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../../orchestrator/ingest/queues.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { startIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
@@ -39,7 +39,7 @@ async function serve(options: { worker?: boolean } = {}): Promise<{ url: string;
   host.load();
   const server = createHostServer(host, { token: 'host-token', extra: ingestRoutes({ capture, dead, token: TOKEN, sentryProjects: {} }) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const worker = options.worker === false ? undefined : startIngestWorker(target, library);
+  const worker = options.worker === false ? undefined : startIngestConsumer(target, library);
   cleanups.push(async () => {
     await new Promise((resolve) => server.close(resolve));
     await host.close();

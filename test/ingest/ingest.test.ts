@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestWorker, type RunningIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { startIngestConsumer, type RunningIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import type { RedisTarget } from '../../orchestrator/redis/server.ts';
 import { steward } from '../helpers/cli.ts';
@@ -16,12 +16,12 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()?.();
 });
 
-async function setup(): Promise<{ library: Library; target: RedisTarget; capture: Capture; worker: RunningIngestWorker }> {
+async function setup(): Promise<{ library: Library; target: RedisTarget; capture: Capture; worker: RunningIngestConsumer }> {
   const library = await makeLibrary();
   for (const name of ['csv-x', 'money-x']) writePlugin(join(library.paths.plugins, name), name);
   const { target } = await startTestRedis(library.paths.state);
   const capture = new Capture(target);
-  const worker = startIngestWorker(target, library, { concurrency: 8 });
+  const worker = startIngestConsumer(target, library, { concurrency: 8 });
   open.push(() => capture.close(), () => worker.close());
   return { library, target, capture, worker };
 }
@@ -69,7 +69,7 @@ describe('ingest: capture, queue, worker, groups', () => {
     // Two events, one pending triage job: a group is never queued twice at once.
     expect(await takeTriage(target)).toEqual([{ group: id, plugin: 'csv-x', reason: 'new' }]);
 
-    await worker.ingest.groups.setStatus(id, 'triaged');
+    await worker.ingest.groups.transition(id, 'triaged');
     capture.capture(eventOf('csv-x'));
     capture.capture(eventOf('csv-x'));
     await settle(capture, target);
@@ -82,7 +82,7 @@ describe('ingest: capture, queue, worker, groups', () => {
     await settle(capture, target);
     expect(await takeTriage(target)).toEqual([]);
 
-    await worker.ingest.groups.setStatus(id, 'resolved', '1.2.0');
+    await worker.ingest.groups.transition(id, 'resolved', { resolvedIn: '1.2.0' });
     capture.capture(eventOf('csv-x', { pluginVersion: '1.1.9' }));
     await settle(capture, target);
     expect((await worker.ingest.groups.get(id))?.status).toBe('resolved');

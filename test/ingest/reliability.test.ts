@@ -5,7 +5,7 @@ import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { openQueue, QUEUES } from '../../orchestrator/ingest/queues.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { startIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { ensureRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
@@ -96,7 +96,7 @@ describe('ingest reliability (real Redis, real processes)', () => {
 
     for (const event of events.slice(6000)) capture.capture(event);
     expect(await capture.flush(30_000)).toBe(true);
-    const survivor = startIngestWorker(target, library, { concurrency: 16 });
+    const survivor = startIngestConsumer(target, library, { concurrency: 16 });
     cleanups.push(() => survivor.close());
     expect(await waitForDrain(target, 90_000)).toBe(true);
 
@@ -107,7 +107,7 @@ describe('ingest reliability (real Redis, real processes)', () => {
 
   it('Redis restarted in the middle of the stream: nothing is lost (AOF, buffered capture)', async () => {
     const { library, target, stateDir } = await setup();
-    const worker = startIngestWorker(target, library, { concurrency: 16 });
+    const worker = startIngestConsumer(target, library, { concurrency: 16 });
     cleanups.push(() => worker.close());
     const capture = new Capture(target, { bufferSize: 20_000 });
     cleanups.push(() => capture.close());
@@ -172,7 +172,7 @@ describe('ingest reliability (real Redis, real processes)', () => {
     });
     for (let i = 0; i < jobs.length; i += 200) await errors.addBulk(jobs.slice(i, i + 200));
     await errors.add('event', good, { jobId: good.id });
-    const worker = startIngestWorker(target, library, { concurrency: 16 });
+    const worker = startIngestConsumer(target, library, { concurrency: 16 });
     cleanups.push(() => worker.close());
     expect(await waitForDrain(target, 60_000)).toBe(true);
 
@@ -207,7 +207,7 @@ describe('ingest reliability (real Redis, real processes)', () => {
     const message = `failed with ${gh} and ${ghPat}; key ${akia} aws_secret_access_key=${awsSecret}; slack ${slack} https://${slackHook}; ${stripe} ${google} ${npm} jwt ${jwt}; postgres://app:${urlPassword}@db.internal:5432/x; Authorization: Bearer ${bearer}; own ${own}`;
     const input = { url: `https://svc:${urlPassword}@api.example.com/v1`, password, nested: [{ api_key: apiKey }, { note: `token=${gh}` }], pem: `-----BEGIN PRIVATE KEY-----\n${pem}\n-----END PRIVATE KEY-----` };
     const env = { ...process.env, HOOKS_SIGNING_SECRET: own ?? '' };
-    const worker = startIngestWorker(target, library, { env });
+    const worker = startIngestConsumer(target, library, { env });
     cleanups.push(() => worker.close());
 
     // 1: the SDK, which scrubs before anything leaves the process (it is told the plugin's secrets).

@@ -9,7 +9,7 @@ import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { ingestRoutes } from '../../orchestrator/ingest/http.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../../orchestrator/ingest/queues.ts';
 import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestWorker } from '../../orchestrator/ingest/worker.ts';
+import { startIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { makeLibrary } from '../helpers/git.ts';
 import { dumpRedis, eventOf, queueJobs } from '../helpers/ingest.ts';
@@ -38,7 +38,7 @@ async function serve() {
   host.load();
   const server = createHostServer(host, { token: 'host-token-for-tests', extra: ingestRoutes({ capture, dead, token: TOKEN, sentryProjects: { '7': 'csv-x' } }) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const worker = startIngestWorker(target, library);
+  const worker = startIngestConsumer(target, library);
   cleanups.push(async () => {
     await new Promise((resolve) => server.close(resolve));
     await host.close();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StewardError } from '../../orchestrator/core/errors.ts';
 import { loadConfig, parseConfig, writeDefaultConfig } from '../../orchestrator/library/config.ts';
 import { findLibraryRoot, openLibrary } from '../../orchestrator/library/library.ts';
-import { staleSchemas, renderSchemas } from '../../orchestrator/library/schema-files.ts';
+import { staleSchemas, renderSchemas } from '../../orchestrator/cli/schema-files.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 function configError(body: unknown): StewardError {
@@ -106,7 +106,7 @@ describe('generated JSON Schemas', () => {
     const manifest = JSON.parse(renderSchemas().get('plugin.schema.json') ?? '{}') as { additionalProperties: boolean; required: string[] };
     expect(manifest.additionalProperties).toBe(false);
     expect(manifest.required.sort()).toEqual(['description', 'entry', 'name', 'runtime', 'test', 'version']);
-    expect(existsSync(join(import.meta.dirname, '../../orchestrator/library/schemas/plugin.schema.json'))).toBe(true);
+    expect(existsSync(join(import.meta.dirname, '../../docs/specs/plugin.schema.json'))).toBe(true);
   });
 });
 

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../orchestrator/manager/dashboard.ts';
-import { fanOut, triageOnce } from '../../orchestrator/manager/index.ts';
-import { openManager } from '../../orchestrator/manager/open.ts';
+import { DASHBOARD_MARKER, parseDashboard, renderDashboard } from '../../agents/manager/dashboard.ts';
+import { fanOut, triageOnce } from '../../agents/manager/index.ts';
+import { openManager } from '../../agents/manager/open.ts';
 import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { runsFixture } from '../runs/fixture.ts';
 

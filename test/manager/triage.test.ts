@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openQueue, QUEUES, type DeadLetter, type TriageJob } from '../../orchestrator/ingest/queues.ts';
-import { Ingest } from '../../orchestrator/ingest/worker.ts';
+import { Ingest } from '../../orchestrator/ingest/ingest-consumer.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
-import { triageOnce } from '../../orchestrator/manager/index.ts';
-import { openManager } from '../../orchestrator/manager/open.ts';
+import { triageOnce } from '../../agents/manager/index.ts';
+import { openManager } from '../../agents/manager/open.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { steward } from '../helpers/cli.ts';
 import { linkTemplates } from '../../orchestrator/library/links.ts';
@@ -45,7 +45,7 @@ async function fleet(): Promise<{ library: Library; ids: Record<string, string> 
   await record('bravo', 'bravo', 'sign', 2);
   await record('charlie', 'charlie', 'convert', 3, 'fatal');
   await record('delta', 'delta', 'query', 50);
-  await ingest.groups.setStatus(ids.bravo ?? '', 'resolved', '1.0.0');
+  await ingest.groups.transition(ids.bravo ?? '', 'resolved', { resolvedIn: '1.0.0' });
   await record('bravo', 'bravo', 'sign', 1);
   return { library, ids };
 }

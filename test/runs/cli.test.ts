@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeRun } from '../../orchestrator/runs/executor.ts';
+import { executeRun } from '../../orchestrator/runs/execute-run.ts';
 import { steward } from '../helpers/cli.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { standInAgent } from '../helpers/stand-in-agent.ts';

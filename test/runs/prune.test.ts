@@ -49,8 +49,9 @@ describe('retention', () => {
     await group(groups, 'a'.repeat(16), now);
     await group(groups, 'b'.repeat(16), now);
     await group(groups, 'c'.repeat(16), now);
-    await groups.setStatus('a'.repeat(16), 'resolved', '1.0.1');
-    await groups.setStatus('b'.repeat(16), 'fix-proposed');
+    await groups.transition('a'.repeat(16), 'resolved', { resolvedIn: '1.0.1' });
+    await groups.transition('b'.repeat(16), 'in-progress');
+    await groups.transition('b'.repeat(16), 'fix-proposed');
     const finished = await run(f, 'completed');
     const waiting = await run(f, 'awaiting_approval');
 

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { answerRun, cancelRun, enqueueRun, listCheckpoints, recoverRuns, replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
 import { runLockKey } from '../../orchestrator/runs/locks.ts';
 import { openRunStore } from '../../orchestrator/runs/database.ts';
-import { executeRun, type ExecutorDeps } from '../../orchestrator/runs/executor.ts';
+import { executeRun, type ExecutorDeps } from '../../orchestrator/runs/execute-run.ts';
 import { readOutput } from '../../orchestrator/runs/output.ts';
-import { startRunWorker } from '../../orchestrator/runs/worker.ts';
+import { startRunExecutor } from '../../orchestrator/runs/run-executor.ts';
 import { psArgs, until } from '../helpers/processes.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { standInAgent, type StandInOptions } from '../helpers/stand-in-agent.ts';
@@ -187,7 +187,7 @@ describe('run workers', () => {
   it('cancel during a sandbox run leaves no process behind within 2 s', async () => {
     const f = await fixture();
     const name = marker();
-    const worker = await startRunWorker(f.target, f.library, { agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 60, marker: name }), log: quietLog });
+    const worker = await startRunExecutor(f.target, f.library, { agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 60, marker: name }), log: quietLog });
     cleanups.push(() => worker.close());
     const run = await f.dispatch();
     expect(await until(() => psArgs().some((line) => line.includes(name)), 20_000)).toBe(true);
@@ -203,7 +203,7 @@ describe('run workers', () => {
     const f = await fixture();
     const name = marker();
     const agent = standInAgent({ effectsFile: f.effectsFile, workSeconds: 60, marker: name });
-    const first = await startRunWorker(f.target, f.library, { agent, log: quietLog });
+    const first = await startRunExecutor(f.target, f.library, { agent, log: quietLog });
     const run = await f.dispatch();
     expect(await until(() => psArgs().some((line) => line.includes(name)), 20_000)).toBe(true);
     await first.close();
@@ -211,7 +211,7 @@ describe('run workers', () => {
     expect((await f.store.get(run.id))?.state).toBe('queued');
 
     const quick = standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: name });
-    const second = await startRunWorker(f.target, f.library, { agent: quick, log: quietLog });
+    const second = await startRunExecutor(f.target, f.library, { agent: quick, log: quietLog });
     cleanups.push(() => second.close());
     expect((await untilState(f.store, run.id, ['completed', 'failed']))?.state).toBe('completed');
     expect(await nodesStarted(f.store, run.id, 'open-issue')).toBe(1);
@@ -232,7 +232,7 @@ describe('run workers', () => {
     expect(recovered.requeued).toEqual([lost.id]);
     expect(await recoverRuns(f.control)).toEqual({ resumed: [], requeued: [] });
 
-    const worker = await startRunWorker(f.target, f.library, { agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() }), log: quietLog });
+    const worker = await startRunExecutor(f.target, f.library, { agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() }), log: quietLog });
     cleanups.push(() => worker.close());
     expect((await untilState(f.store, dead.id, ['completed', 'failed']))?.state).toBe('completed');
     expect((await untilState(f.store, lost.id, ['completed', 'failed']))?.state).toBe('completed');
@@ -244,8 +244,8 @@ describe('run workers', () => {
   it('two workers share the runs queue without doing a run twice', async () => {
     const f = await fixture();
     const agent = standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() });
-    const a = await startRunWorker(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
-    const b = await startRunWorker(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
+    const a = await startRunExecutor(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
+    const b = await startRunExecutor(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
     cleanups.push(() => a.close(), () => b.close());
     const runs = [];
     for (let i = 0; i < 8; i++) {

@@ -1,11 +1,11 @@
 // Hostile plugins against the sandbox: each fixture of test/fixtures/hostile runs once
-// through the process protocol (node-worker.mjs --once) under bubblewrap, and every run
+// through the process protocol (node-plugin.mjs --once) under bubblewrap, and every run
 // must end precisely as designed and leave nothing behind.
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeArgv, WORKER_DIR } from '../../orchestrator/host/runtime-node.ts';
+import { nodeArgv, PLUGIN_PROCESS_DIR } from '../../orchestrator/host/runtime-node.ts';
 import { CONFIG_FILE } from '../../orchestrator/library/config.ts';
 import { checkManifest } from '../../orchestrator/library/manifest.ts';
 import { isInside } from '../../orchestrator/library/tree.ts';
@@ -49,7 +49,7 @@ async function runOnce(pluginDir: string, input: unknown, spec: Partial<SandboxS
     cwd: copy.dir,
     timeoutMs: manifest.limits.timeoutMs,
     memoryMb: manifest.limits.memoryMb,
-    readOnlyBinds: [...copy.binds, { source: WORKER_DIR, target: WORKER_DIR }],
+    readOnlyBinds: [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
     stdin: JSON.stringify({ op: 'execute', input }),
     backend: 'bubblewrap',
     ...spec,
@@ -181,7 +181,7 @@ describe('hostile plugins in the bubblewrap sandbox (--once)', () => {
   });
 
   it('writes into a host directory bound into the sandbox fail read-only', async () => {
-    const target = join(WORKER_DIR, 'hostile-pwned.txt');
+    const target = join(PLUGIN_PROCESS_DIR, 'hostile-pwned.txt');
     const { result } = await runOnce(join(FIXTURES, 'write-outside'), { path: target });
     expect(result.status).toBe('failed');
     expect(errorLine(result.stderr)?.error).toMatchObject({ type: 'Error', code: 'EROFS' });

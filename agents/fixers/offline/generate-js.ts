@@ -1,6 +1,6 @@
 import type { FixRequest } from '../types.ts';
 import { interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
-import { suspectSites } from './localise.ts';
+import { suspectSites } from './sites.ts';
 import { applyEdits, compiles } from './source.ts';
 import { MUTATIONS, TEMPLATES } from './templates/index.ts';
 import type { Site, Template } from './templates/types.ts';

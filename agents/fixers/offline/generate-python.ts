@@ -1,19 +1,36 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { join } from 'node:path';
 import type { FixRequest } from '../types.ts';
 import { interleave, PER_SITE, tried, type Proposed, type Tried } from './candidates.ts';
-import { ownFrame, readSource } from './localise.ts';
+import { ownFrame, readSource } from './sites.ts';
 import { applyEdits } from './source.ts';
 
 const HELPER = join(import.meta.dirname, 'python', 'templates.py');
 const PY_FILE = /\.py$/;
 
-interface PythonFix extends Proposed {
-  site: number;
-  rank: number;
-  file: string;
-}
+/**
+ * What the Python helper prints: its one contract with this side, so a helper that
+ * changed (or broke) is one clear problem and not a crash here.
+ */
+const helperOutput = z.object({
+  fixes: z.array(
+    z.object({
+      site: z.int(),
+      rank: z.number(),
+      file: z.string(),
+      template: z.string(),
+      rationale: z.string(),
+      edits: z.array(z.object({ start: z.int().min(0), end: z.int().min(0), text: z.string() })),
+      preference: z.number().optional(),
+      refuses: z.object({ type: z.string(), message: z.string() }).optional(),
+      refusedPath: z.array(z.string()).optional(),
+    }),
+  ),
+});
+type PythonFix = Proposed & z.output<typeof helperOutput>['fixes'][number];
 
 /**
  * Candidate patches of a Python plugin: guard, boundary, operator and coercion
@@ -43,7 +60,14 @@ export function generatePython(request: FixRequest, limit: number, spectrum: rea
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
   if (run.status !== 0) return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
-  const fixes = (JSON.parse(run.stdout) as { fixes: PythonFix[] }).fixes;
+  let parsed: ReturnType<typeof helperOutput.safeParse>;
+  try {
+    parsed = helperOutput.safeParse(JSON.parse(run.stdout));
+  } catch (error) {
+    return { sites: sites.length, candidates: [], problem: `the Python template helper printed no JSON: ${messageOf(error)}` };
+  }
+  if (!parsed.success) return { sites: sites.length, candidates: [], problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
+  const fixes: PythonFix[] = parsed.data.fixes;
   // One list per statement (site and rank), made in rank-then-site order (a Map keeps it), then interleaved.
   const lists = new Map<string, Tried[]>();
   const made = new Set<string>();

@@ -1,15 +1,9 @@
 import { interrupt } from '@langchain/langgraph';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunInterrupt } from '../../../orchestrator/runs/agent.ts';
 import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
-
-/** Where `steward review show` finds a run's proposal without the graph. */
-export function proposalFile(deps: Pick<PluginAgentDeps, 'library'>, run: string): string {
-  return join(deps.library.paths.state, 'runs', run, 'proposal.json');
-}
+import { writeProposalRecord } from '../proposal-record.ts';
 
 /** The validated fix waits for a maintainer: `steward review approve|reject` answers. */
 export function awaitApproval(deps: PluginAgentDeps) {
@@ -18,9 +12,8 @@ export function awaitApproval(deps: PluginAgentDeps) {
     if (!proposal) throw new Error('await-approval without a proposal');
     const run = deps.run.id;
     await deps.once(`proposal-record:${run}`, async () => {
-      mkdirSync(join(deps.library.paths.state, 'runs', run), { recursive: true });
-      writeFileSync(proposalFile(deps, run), `${JSON.stringify({ run, plugin: state.plugin, group: state.group, issue: state.issue ?? null, ...proposal }, null, 2)}\n`);
-      await deps.groups.setStatus(state.group, 'fix-proposed');
+      writeProposalRecord(deps.library, { run, plugin: state.plugin, group: state.group, issue: state.issue ?? null, ...proposal });
+      await deps.groups.transition(state.group, 'fix-proposed');
       deps.emit('proposal', { fixer: proposal.fixer, stats: proposal.stats, validated: proposal.validated, tried: proposal.tried });
       return true;
     });

@@ -9,7 +9,7 @@ export function propose(deps: PluginAgentDeps) {
     const { context, reproduction } = state;
     if (!context || !reproduction?.request) throw new Error('propose before a reproduction');
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
-    const request = reproduction.request as { op: 'execute'; input: unknown };
+    const request = reproduction.request;
     const searched: { fixer: string; why: string }[] = [];
     const refusals: Candidate[] = [];
     const held = await heldCalls(manifest, dir, context.inputs, request, reproduction.error?.type, env, deps.signal);

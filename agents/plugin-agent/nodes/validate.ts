@@ -31,7 +31,7 @@ export function validate(deps: PluginAgentDeps) {
     const accepted: Proposal[] = [];
     const rejected: { fixer: string; reason: string }[] = [];
     const candidates = state.candidates ?? [];
-    const request = reproduction.request as { op: 'execute'; input: unknown };
+    const request = reproduction.request;
     // Measured on the original by propose; the verdicts below are validate's own.
     const others = (state.held ?? []) as Held[];
     for (const candidate of candidates) {

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { fileLock } from '../../../orchestrator/core/file-lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
-import { readJsonFile } from '../../../orchestrator/core/json.ts';
-import { fingerprintMarker, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
+import { readJsonWith } from '../../../orchestrator/core/json.ts';
+import { fingerprintMarker, trackedIssueSchema, trackedProposalSchema, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
 
 type Kind = 'issues' | 'proposals';
+type Tracked<K extends Kind> = K extends 'issues' ? TrackedIssue : TrackedProposal;
+const SCHEMAS = { issues: trackedIssueSchema, proposals: trackedProposalSchema } as const;
 
 /**
  * The embedded tracker: issues and proposals as JSON records under the state dir,
@@ -22,30 +24,23 @@ export class LocalTracker implements Tracker {
     return join(this.dir, kind, `${number}.json`);
   }
 
-  private all<T>(kind: Kind): T[] {
+  private all<K extends Kind>(kind: K): Tracked<K>[] {
     const folder = join(this.dir, kind);
     if (!existsSync(folder)) return [];
     return readdirSync(folder)
       .filter((name) => /^\d+\.json$/.test(name))
-      .map((name) => this.record<T>(join(folder, name)))
-      .sort((a, b) => (a as { number: number }).number - (b as { number: number }).number);
+      .map((name) => this.record(kind, join(folder, name)))
+      .sort((a, b) => a.number - b.number);
   }
 
-  private read<T>(kind: Kind, number: number): T | undefined {
+  private read<K extends Kind>(kind: K, number: number): Tracked<K> | undefined {
     const file = this.file(kind, number);
-    return existsSync(file) ? this.record<T>(file) : undefined;
+    return existsSync(file) ? this.record(kind, file) : undefined;
   }
 
-  /** One record; a damaged file is one clear error that names it, never a stack. */
-  private record<T>(file: string): T {
-    const value = readJsonFile(file);
-    if (value === null || typeof value !== 'object' || !Number.isInteger((value as { number?: unknown }).number)) {
-      throw new StewardError('E_STATE_CORRUPT', 'is not a tracker record (a JSON object with a "number")', {
-        file,
-        hint: 'restore the file from a backup, or move it aside',
-      });
-    }
-    return value as T;
+  /** One record, parsed with the schema it was written by: a damaged file is one clear error that names it. */
+  private record<K extends Kind>(kind: K, file: string): Tracked<K> {
+    return readJsonWith(SCHEMAS[kind], file, { hint: 'restore the file from a backup, or move it aside' }) as Tracked<K>;
   }
 
   /** A new record under the next free number, created exclusively: two writers never share one. */
@@ -82,7 +77,7 @@ export class LocalTracker implements Tracker {
   }
 
   private mustIssue(number: number): TrackedIssue {
-    const issue = this.read<TrackedIssue>('issues', number);
+    const issue = this.read('issues', number);
     if (!issue) throw new StewardError('E_USAGE', `no issue #${number} in the local tracker`, { hint: 'steward issues list' });
     return issue;
   }
@@ -99,7 +94,7 @@ export class LocalTracker implements Tracker {
   async upsertIssue(input: IssueInput, comment: string): Promise<{ issue: TrackedIssue; created: boolean }> {
     return this.locked(() => {
       const now = new Date().toISOString();
-      const open = this.all<TrackedIssue>('issues').find((i) => i.fingerprint === input.fingerprint && i.state === 'open');
+      const open = this.all('issues').find((i) => i.fingerprint === input.fingerprint && i.state === 'open');
       if (open) {
         open.comments.push({ at: now, body: comment });
         open.updatedAt = now;
@@ -113,16 +108,16 @@ export class LocalTracker implements Tracker {
   }
 
   async findIssue(fingerprint: string): Promise<TrackedIssue | undefined> {
-    const matching = this.all<TrackedIssue>('issues').filter((i) => i.fingerprint === fingerprint);
+    const matching = this.all('issues').filter((i) => i.fingerprint === fingerprint);
     return matching.find((i) => i.state === 'open') ?? matching.at(-1);
   }
 
   async getIssue(number: number): Promise<TrackedIssue | undefined> {
-    return this.read<TrackedIssue>('issues', number);
+    return this.read('issues', number);
   }
 
   async listIssues(filter: { state?: TrackedIssue['state']; plugin?: string } = {}): Promise<IssueSummary[]> {
-    return this.all<TrackedIssue>('issues')
+    return this.all('issues')
       .filter((i) => (!filter.state || i.state === filter.state) && (!filter.plugin || i.plugin === filter.plugin))
       .map(({ comments, ...issue }) => ({ ...issue, commentCount: comments.length }));
   }
@@ -152,7 +147,7 @@ export class LocalTracker implements Tracker {
 
   async openProposal(input: ProposalInput): Promise<{ proposal: TrackedProposal; created: boolean }> {
     return this.locked(() => {
-      const existing = this.all<TrackedProposal>('proposals').find((p) => p.branch === input.branch && p.state === 'open');
+      const existing = this.all('proposals').find((p) => p.branch === input.branch && p.state === 'open');
       if (existing) return { proposal: existing, created: false };
       this.mustIssue(input.issue);
       const now = new Date().toISOString();
@@ -163,12 +158,12 @@ export class LocalTracker implements Tracker {
   }
 
   async listProposals(filter: { state?: TrackedProposal['state']; plugin?: string } = {}): Promise<TrackedProposal[]> {
-    return this.all<TrackedProposal>('proposals').filter((p) => (!filter.state || p.state === filter.state) && (!filter.plugin || p.plugin === filter.plugin));
+    return this.all('proposals').filter((p) => (!filter.state || p.state === filter.state) && (!filter.plugin || p.plugin === filter.plugin));
   }
 
   setProposalState(number: number, state: TrackedProposal['state']): Promise<void> {
     return this.locked(() => {
-      const proposal = this.read<TrackedProposal>('proposals', number);
+      const proposal = this.read('proposals', number);
       if (!proposal) throw new StewardError('E_USAGE', `no proposal #${number} in the local tracker`);
       writeJsonAtomic(this.file('proposals', number), { ...proposal, state, updatedAt: new Date().toISOString() });
     });

@@ -13,17 +13,16 @@ import { pushPlugin } from '../../library/subtree/push.ts';
 import { PluginHost } from '../../host/host.ts';
 import { Capture } from '../../ingest/capture.ts';
 import { waitForDrain } from '../../ingest/runtime.ts';
-import { startIngestWorker } from '../../ingest/worker.ts';
+import { startIngestConsumer } from '../../ingest/ingest-consumer.ts';
 import { libraryRedis, stopRedis } from '../../redis/server.ts';
-import { triageOnce } from '../../manager/index.ts';
-import { openManager } from '../../manager/open.ts';
-import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
+import { openManager, triageOnce } from '../../../agents/manager/index.ts';
+import { openPluginAgent } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { Library } from '../../library/library.ts';
 import type { RedisTarget } from '../../redis/server.ts';
 import { openRunStore } from '../../runs/database.ts';
-import { startRunWorker } from '../../runs/worker.ts';
+import { startRunExecutor } from '../../runs/run-executor.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, progress, table } from '../output.ts';
 import { STEWARD_ROOT } from './init.ts';
@@ -54,7 +53,7 @@ function step(text: string): void {
  */
 /** Executes the dispatched runs with a runs worker and the Plugin Agent, with a live count, and shows what each did. */
 async function runDispatched(library: Library, target: RedisTarget, dispatched: { run: string; plugin: string }[]): Promise<void> {
-  const worker = await startRunWorker(target, library, { agent: openPluginAgent(target, library), log: createLogger({ component: 'demo' }) });
+  const worker = await startRunExecutor(target, library, { agent: openPluginAgent(target, library), log: createLogger({ component: 'demo' }) });
   const store = openRunStore(library);
   try {
     const bar = progress('runs');
@@ -149,7 +148,7 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${stats.sent} error event(s) captured into the errors queue (${stats.dropped} dropped)`);
 
   step('6. the ingest worker validates, scrubs, fingerprints and groups them');
-  const worker = startIngestWorker(target, library);
+  const worker = startIngestConsumer(target, library);
   await waitForDrain(target, 60_000);
   const groups = await worker.ingest.groups.list();
   await worker.close();

@@ -9,7 +9,7 @@ import { enqueueEvents } from '../../ingest/enqueue.ts';
 import { GROUP_STATUSES, type Group, type GroupStatus } from '../../ingest/groups.ts';
 import { openErrors, waitForDrain } from '../../ingest/runtime.ts';
 import { validateEvent } from '../../ingest/validate.ts';
-import { startIngestWorker } from '../../ingest/worker.ts';
+import { startIngestConsumer } from '../../ingest/ingest-consumer.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson, progress, table } from '../output.ts';
@@ -159,7 +159,7 @@ export function registerErrors(program: Command): void {
     .action(async (options: { drain?: boolean; concurrency: string }, command: Command) => {
       const library = libraryFrom(command);
       const target = await libraryRedis(library);
-      const running = startIngestWorker(target, library, { concurrency: Number(options.concurrency) || 16, log: createLogger({ component: 'ingest' }) });
+      const running = startIngestConsumer(target, library, { concurrency: Number(options.concurrency) || 16, log: createLogger({ component: 'ingest' }) });
       try {
         if (options.drain) {
           const bar = progress('ingest');

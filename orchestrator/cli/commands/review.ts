@@ -1,48 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { proposalFile } from '../../../agents/plugin-agent/nodes/await-approval.ts';
-import { settleMerged } from '../../../agents/plugin-agent/settle.ts';
+import { proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { EXIT } from '../exit-codes.ts';
-import { StewardError } from '../../core/errors.ts';
-import type { Library } from '../../library/library.ts';
 import { answerRun } from '../../runs/control.ts';
 import { openRunStore } from '../../runs/database.ts';
 import { openRunControl } from '../../runs/open.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson, table } from '../output.ts';
 
-interface ProposalRecord {
-  run: string;
-  plugin: string;
-  group: string;
-  issue: { number: number; url: string } | null;
-  fixer: string;
-  rationale: string;
-  diff: string;
-  stats: { files: number; added: number; removed: number };
-  evidence: { before: string; after: string; suite: { passed: number; failed: number; baselinePassed: number } };
-  validated: number;
-  tried: number;
-  /** Set when the change refuses the call with a contract error instead of making it succeed. */
-  refuses?: { type: string; message: string };
-}
-
 /** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
 const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
 
-function readProposal(library: Library, run: string): ProposalRecord {
-  const file = proposalFile({ library }, run);
-  if (!existsSync(file)) throw new StewardError('E_RUN_STATE', `run ${run} has no proposal`, { hint: 'steward review list' });
-  return JSON.parse(readFileSync(file, 'utf8')) as ProposalRecord;
-}
+
 
 async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
   const library = libraryFrom(command);
-  readProposal(library, run);
+  readProposalRecord(library, run);
   const ctl = await openRunControl(library);
   try {
     const updated = await answerRun(ctl, run, answer);
@@ -63,7 +40,7 @@ export function registerReview(program: Command): void {
       const library = libraryFrom(command);
       const store = openRunStore(library);
       try {
-        const waiting = (await store.list({ state: 'awaiting_approval' })).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposal(library, r.id) }));
+        const waiting = (await store.list({ state: 'awaiting_approval' })).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposalRecord(library, r.id) }));
         if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, refuses: proposal.refuses ?? null, tokens: run.tokensUsed })) });
         print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70)])));
       } finally {
@@ -76,7 +53,7 @@ export function registerReview(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (run: string, options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
-      const proposal = readProposal(library, run);
+      const proposal = readProposalRecord(library, run);
       const store = openRunStore(library);
       const record = await store.get(run).finally(() => store.close());
       if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, tokens: record?.tokensUsed ?? 0 });

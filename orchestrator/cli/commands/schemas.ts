@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SCHEMA_DIR, staleSchemas, writeSchemas } from '../../library/schema-files.ts';
+import { SCHEMA_DIR, staleSchemas, writeSchemas } from '../schema-files.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print } from '../output.ts';
 

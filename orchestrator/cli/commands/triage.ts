@@ -1,10 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { StewardError } from '../../core/errors.ts';
-import { triageOnce } from '../../manager/index.ts';
+import { openManager, readFleetSummary, triageOnce } from '../../../agents/manager/index.ts';
 import { captureDrops } from '../../ingest/runtime.ts';
-import { openManager } from '../../manager/open.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson } from '../output.ts';
 
@@ -34,9 +30,7 @@ export function registerTriage(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
-      const file = join(library.paths.state, 'status.json');
-      if (!existsSync(file)) throw new StewardError('E_USAGE', 'no triage has run yet', { hint: 'steward triage --once' });
-      const summary = JSON.parse(readFileSync(file, 'utf8')) as { at: string; plugins: number; health: Record<string, number>; openGroups: number; activeRuns: number; dispatched: unknown[]; held: { plugin: string; reason: string }[]; unhealthy: { name: string; health: string; reason: string | null }[] };
+      const summary = readFleetSummary(library);
       const dropped = await captureDrops(library);
       if (options.json) return printJson({ version: 1, ...summary, capture: { dropped } });
       print(`last triage ${summary.at}: ${summary.plugins} plugin(s) ${Object.entries(summary.health).map(([h, n]) => `${n} ${h}`).join(', ')}`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openPluginAgent } from '../../../agents/plugin-agent/agent.ts';
+import { openPluginAgent } from '../../../agents/plugin-agent/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { AgentDefinition } from '../../runs/agent.ts';
 import { serveHost } from '../../host/serve.ts';
 import { libraryRedis } from '../../redis/server.ts';
-import { startWorker } from '../../worker/start.ts';
+import { startWorker } from '../worker-process.ts';
 import { libraryFrom } from '../context.ts';
 import { print } from '../output.ts';
 import { untilSignalled } from '../signals.ts';

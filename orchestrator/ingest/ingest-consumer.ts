@@ -147,14 +147,14 @@ function summariseFrame(frame: Frame): { function: string | null; file: string; 
   return { function: frame.function, file: frame.file, line: frame.line, inApp: frame.inApp };
 }
 
-export interface RunningIngestWorker {
+export interface RunningIngestConsumer {
   worker: Worker;
   ingest: Ingest;
   close(): Promise<void>;
 }
 
 /** The BullMQ worker on the errors queue. Several may run at once, on one machine or many. */
-export function startIngestWorker(target: RedisTarget, library: Library, options: { concurrency?: number; log?: Logger; env?: NodeJS.ProcessEnv } = {}): RunningIngestWorker {
+export function startIngestConsumer(target: RedisTarget, library: Library, options: { concurrency?: number; log?: Logger; env?: NodeJS.ProcessEnv } = {}): RunningIngestConsumer {
   const redis = connect(target, 'ingest');
   const producer = connect(target, 'ingest-producer');
   const dead = openQueue<DeadLetter>(QUEUES.dead, producer);

@@ -1,11 +1,11 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Tracker } from '../../agents/trackers/types.ts';
-import type { GroupStore } from '../ingest/groups.ts';
-import type { Library } from '../library/library.ts';
-import type { RequirementContext } from '../library/requires.ts';
-import type { RunJob } from '../runs/executor.ts';
-import type { RunStore } from '../runs/types.ts';
+import type { Tracker } from '../trackers/types.ts';
+import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import type { RequirementContext } from '../../orchestrator/library/requires.ts';
+import type { RunJob } from '../../orchestrator/runs/execute-run.ts';
+import type { RunStore } from '../../orchestrator/runs/types.ts';
 
 
 /** What the manager's nodes work with; handed in by whoever runs the graph. */

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import type { ManagerState } from './state.ts';
 
 /** Marks a body as steward's dashboard, so a tracker finds its one issue again. */

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/files.ts';
-import { configSchema } from './config.ts';
-import { historyEntrySchema } from './history.ts';
-import { manifestSchema } from './manifest.ts';
-import { playbookSchema } from './playbook.ts';
+import { errorEventSchema } from '../ingest/event.ts';
+import { configSchema } from '../library/config.ts';
+import { historyEntrySchema } from '../library/history.ts';
+import { manifestSchema } from '../library/manifest.ts';
+import { playbookSchema } from '../library/playbook.ts';
 import { defectsFileSchema } from '../../evals/harness/mutate/index.ts';
 import { resultsSchema } from '../../evals/harness/results.ts';
 import { suiteSchema, taskSchema } from '../../evals/harness/task.ts';
@@ -15,6 +16,7 @@ const FORMATS = {
   'steward.config.schema.json': configSchema,
   'plugin.schema.json': manifestSchema,
   'history-entry.schema.json': historyEntrySchema,
+  'error-event.schema.json': errorEventSchema,
   'playbook.schema.json': playbookSchema,
   'eval-suite.schema.json': suiteSchema,
   'eval-task.schema.json': taskSchema,
@@ -22,7 +24,8 @@ const FORMATS = {
   'eval-defects.schema.json': defectsFileSchema,
 } as const;
 
-export const SCHEMA_DIR = join(import.meta.dirname, 'schemas');
+/** Beside the format references in docs/specs/, which link them. */
+export const SCHEMA_DIR = join(import.meta.dirname, '..', '..', 'docs', 'specs');
 
 export function renderSchemas(): Map<string, string> {
   const out = new Map<string, string>();

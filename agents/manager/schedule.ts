@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { KEY_PREFIX } from '../redis/connection.ts';
+import { KEY_PREFIX } from '../../orchestrator/redis/connection.ts';
 
 export const SCHEDULER_ID = 'triage';
 export const PRUNE_SCHEDULER_ID = 'prune';

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/files.ts';
 import { parseDashboard, renderDashboard } from '../dashboard.ts';
-import { lastWaiting } from '../../runs/waiting.ts';
+import { lastWaiting } from '../../../orchestrator/runs/waiting.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
+import { writeFleetSummary } from '../summary.ts';
 
 /**
  * The fleet summary `steward status` shows and the maintenance dashboard, kept in the
@@ -15,7 +14,7 @@ export function report(deps: ManagerDeps) {
     for (const plugin of state.plugins) byHealth[plugin.health] = (byHealth[plugin.health] ?? 0) + 1;
     const statuses = new Map(state.groups.map((g) => [g.id, g.status]));
     for (const item of state.held) {
-      if (statuses.get(item.group) === 'new') await deps.groups.setStatus(item.group, 'triaged');
+      if (statuses.get(item.group) === 'new') await deps.groups.transition(item.group, 'triaged');
     }
     const unhealthy = state.plugins.filter((p) => p.health !== 'healthy' && p.health !== 'degraded').map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? null }));
     const summary = {
@@ -30,7 +29,7 @@ export function report(deps: ManagerDeps) {
       held: state.held,
       requests: state.requests,
     };
-    writeJsonAtomic(join(deps.library.paths.state, 'status.json'), summary);
+    writeFleetSummary(deps.library, summary);
     if (deps.library.config.manager.dashboard) {
       // Boxes ticked while this pass ran were not acted on: they stay ticked for the next one.
       const acted = new Set(state.requests.map((r) => `${r.action}:${r.run}`));

@@ -1,12 +1,12 @@
-import { openTracker } from '../../agents/trackers/registry.ts';
-import { GroupStore } from '../ingest/groups.ts';
-import { openQueue } from '../ingest/queues.ts';
-import type { Library } from '../library/library.ts';
-import { connect } from '../redis/connection.ts';
-import { libraryRedis, type RedisTarget } from '../redis/server.ts';
-import { openRunStore } from '../runs/database.ts';
-import type { RunJob } from '../runs/executor.ts';
-import { RUNS_QUEUE } from '../runs/worker.ts';
+import { openTracker } from '../trackers/registry.ts';
+import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { openQueue } from '../../orchestrator/ingest/queues.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { connect } from '../../orchestrator/redis/connection.ts';
+import { libraryRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
+import { openRunStore } from '../../orchestrator/runs/database.ts';
+import type { RunJob } from '../../orchestrator/runs/execute-run.ts';
+import { RUNS_QUEUE } from '../../orchestrator/runs/run-executor.ts';
 import type { ManagerDeps } from './deps.ts';
 
 /** Everything a triage pass needs, opened on the library's Redis and state database. */

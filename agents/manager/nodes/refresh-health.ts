@@ -1,22 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonOr, writeJsonAtomic } from '../../core/files.ts';
-import { gitRaw } from '../../library/git/run.ts';
-import { linkStatus } from '../../library/links.ts';
-import { checkManifest } from '../../library/manifest.ts';
-import { checkRequirements, defaultRequirementContext } from '../../library/requires.ts';
-import { runPluginTests } from '../../sandbox/plugin-tests.ts';
-import { createWorkingCopy } from '../../sandbox/working-copy.ts';
+import { z } from 'zod';
+import { readCacheOr, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
+import { gitRaw } from '../../../orchestrator/library/git/run.ts';
+import { linkStatus } from '../../../orchestrator/library/links.ts';
+import { checkManifest } from '../../../orchestrator/library/manifest.ts';
+import { checkRequirements, defaultRequirementContext } from '../../../orchestrator/library/requires.ts';
+import { runPluginTests } from '../../../orchestrator/sandbox/plugin-tests.ts';
+import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';
 
-interface TestMemo {
-  tree: string;
-  testedAt: string;
-  status: 'passed' | 'failed' | 'error';
-}
-
-type Memo = Record<string, TestMemo>;
+/** Each plugin's last test run, by the tree it ran on: a cache in the state dir. */
+const memoSchema = z.record(z.string(), z.object({ tree: z.string(), testedAt: z.string(), status: z.enum(['passed', 'failed', 'error']) }));
+type Memo = z.output<typeof memoSchema>;
 
 /** Each plugin's tree id at HEAD, from one git call: what "its code changed" means. */
 async function treeIds(deps: ManagerDeps): Promise<Map<string, string>> {
@@ -38,7 +35,7 @@ async function treeIds(deps: ManagerDeps): Promise<Map<string, string>> {
 export function refreshHealth(deps: ManagerDeps) {
   return async (state: ManagerState): Promise<Partial<ManagerState>> => {
     const memoFile = join(deps.library.paths.state, 'health.json');
-    const memo = readJsonOr<Memo>(memoFile, {}, (v): v is Memo => typeof v === 'object' && v !== null);
+    const memo: Memo = readCacheOr(memoSchema, memoFile, {});
     const trees = deps.runTests ? await treeIds(deps) : new Map<string, string>();
     const maxAge = deps.library.config.manager.healthMaxAgeMinutes * 60_000;
     const ctx = deps.requirements ?? defaultRequirementContext();

@@ -1,6 +1,6 @@
-import { isStewardError } from '../../core/errors.ts';
-import { listPluginNames } from '../../library/library.ts';
-import { answerRun, resumeRun, type RunControl } from '../../runs/control.ts';
+import { isStewardError } from '../../../orchestrator/core/errors.ts';
+import { listPluginNames } from '../../../orchestrator/library/library.ts';
+import { answerRun, resumeRun, type RunControl } from '../../../orchestrator/runs/control.ts';
 import { parseDashboard } from '../dashboard.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { ManagerState } from '../state.ts';

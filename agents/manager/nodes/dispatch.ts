@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readPlaybook } from '../../library/context.ts';
-import { enqueueNewRuns } from '../../runs/control.ts';
-import { newRunId } from '../../runs/ids.ts';
+import { readPlaybook } from '../../../orchestrator/library/context.ts';
+import { enqueueNewRuns } from '../../../orchestrator/runs/control.ts';
+import { newRunId } from '../../../orchestrator/runs/ids.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { Decision, ManagerState } from '../state.ts';
 
@@ -54,7 +54,7 @@ export function dispatch(deps: ManagerDeps) {
     });
     await deps.runs.createMany(runs);
     await enqueueNewRuns(deps.runQueue, runs.map((r) => r.id));
-    await Promise.all(runs.map((r) => deps.groups.setStatus(r.group, 'in-progress')));
+    await Promise.all(runs.map((r) => deps.groups.transition(r.group, 'in-progress')));
     return { dispatched: runs.map((r) => ({ run: r.id, group: r.group, plugin: r.plugin })) };
   };
 }

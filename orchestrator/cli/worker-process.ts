@@ -1,14 +1,13 @@
 import type { Logger } from '../core/logger.ts';
-import { workerId } from './id.ts';
+import { workerId } from '../core/worker-id.ts';
 import { openQueue, QUEUES } from '../ingest/queues.ts';
-import { startIngestWorker } from '../ingest/worker.ts';
+import { startIngestConsumer } from '../ingest/ingest-consumer.ts';
 import type { Library } from '../library/library.ts';
-import { ensureTriageSchedule } from '../manager/schedule.ts';
-import { startTriageWorker } from '../manager/triage-worker.ts';
+import { ensureTriageSchedule, startTriageConsumer } from '../../agents/manager/index.ts';
 import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from '../runs/agent.ts';
-import { startRunWorker } from '../runs/worker.ts';
+import { startRunExecutor } from '../runs/run-executor.ts';
 import { sweepOrphanedCopies } from '../sandbox/disk-quota.ts';
 
 export interface WorkerOptions {
@@ -31,7 +30,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** `steward worker`: the ingest, triage and runs queues in one process, each as configured. */
+/** The `steward worker` process: the ingest consumer, the triage consumer and the run executor, each as configured. */
 export async function startWorker(target: RedisTarget, library: Library, options: WorkerOptions): Promise<RunningWorker> {
   const owner = workerId();
   const { workers, manager } = library.config;
@@ -46,12 +45,12 @@ export async function startWorker(target: RedisTarget, library: Library, options
   try {
     if (options.ingest) {
       const concurrency = options.ingestConcurrency ?? workers.ingestConcurrency;
-      const ingest = startIngestWorker(target, library, { concurrency, log: options.log.child({ queue: 'errors' }) });
+      const ingest = startIngestConsumer(target, library, { concurrency, log: options.log.child({ queue: 'errors' }) });
       closers.push(() => ingest.close());
       lines.push(`errors: ingest, ${concurrency} at once`);
     }
     if (options.triage) {
-      const triage = await startTriageWorker(target, library, { owner, log: options.log.child({ queue: 'triage' }), runTests: options.runTests });
+      const triage = await startTriageConsumer(target, library, { owner, log: options.log.child({ queue: 'triage' }), runTests: options.runTests });
       closers.push(() => triage.close());
       lines.push(`triage: one pass at a time across workers${options.runTests ? '' : ', no test runs'}`);
     }
@@ -69,7 +68,7 @@ export async function startWorker(target: RedisTarget, library: Library, options
       }
     }
     if (options.agent) {
-      const runs = await startRunWorker(target, library, { agent: options.agent, log: options.log.child({ queue: 'runs' }), ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}) });
+      const runs = await startRunExecutor(target, library, { agent: options.agent, log: options.log.child({ queue: 'runs' }), ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}) });
       closers.push(() => runs.close());
       lines.push(`runs: agent "${options.agent.name}", ${options.runConcurrency ?? workers.runConcurrency} at once; recovered ${runs.recovered.resumed.length} dead and ${runs.recovered.requeued.length} lost run(s)`);
     } else {

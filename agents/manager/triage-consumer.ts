@@ -1,13 +1,13 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Logger } from '../core/logger.ts';
-import { QUEUES, type TriageJob } from '../ingest/queues.ts';
-import type { Library } from '../library/library.ts';
-import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
-import { withLock } from '../redis/lock.ts';
-import type { RedisTarget } from '../redis/server.ts';
-import { pruneLibrary } from '../maintenance/open.ts';
-import type { PruneReport } from '../maintenance/prune.ts';
-import { triageOnce } from './index.ts';
+import type { Logger } from '../../orchestrator/core/logger.ts';
+import { QUEUES, type TriageJob } from '../../orchestrator/ingest/queues.ts';
+import type { Library } from '../../orchestrator/library/library.ts';
+import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../../orchestrator/redis/connection.ts';
+import { withLock } from '../../orchestrator/redis/lock.ts';
+import type { RedisTarget } from '../../orchestrator/redis/server.ts';
+import { pruneLibrary } from '../../orchestrator/maintenance/open.ts';
+import type { PruneReport } from '../../orchestrator/maintenance/prune.ts';
+import { triageOnce } from './triage.ts';
 import { openManager } from './open.ts';
 
 const LOCK = `${KEY_PREFIX}triage:lock`;
@@ -24,7 +24,7 @@ export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: nu
  * arrived before a successful pass started is covered by it, so a burst of new groups costs one
  * or two passes, not one each.
  */
-export async function startTriageWorker(target: RedisTarget, library: Library, options: { owner: string; log: Logger; runTests: boolean }): Promise<{ close(): Promise<void> }> {
+export async function startTriageConsumer(target: RedisTarget, library: Library, options: { owner: string; log: Logger; runTests: boolean }): Promise<{ close(): Promise<void> }> {
   const deps = await openManager(library, { runTests: options.runTests, target });
   const connection = connect(target, 'triage-worker');
   const processJob = async (job: Job<TriageQueueJob>, token?: string): Promise<TriageOutcome> => {

@@ -1,7 +1,7 @@
 // Runs one Node plugin inside the sandbox. Two modes:
-//   node-worker.mjs <entry>          long-lived: JSON lines over fd 3 (the host's channel),
+//   node-plugin.mjs <entry>          long-lived: JSON lines over fd 3 (the host's channel),
 //                                    so nothing the plugin prints can corrupt the protocol;
-//   node-worker.mjs <entry> --once   the process protocol: one request on stdin, one answer
+//   node-plugin.mjs <entry> --once   the process protocol: one request on stdin, one answer
 //                                    on stdout, the error as the last line of stderr.
 // Plain JavaScript with no imports beyond Node's own: it must start fast and alone.
 import { Socket } from 'node:net';

@@ -39,7 +39,3 @@ export function buildManagerGraph(deps: ManagerDeps) {
     .addEdge('report', END)
     .compile();
 }
-
-export async function triageOnce(deps: ManagerDeps, trigger: ManagerState['trigger'] = 'manual'): Promise<ManagerState> {
-  return (await buildManagerGraph(deps).invoke({ now: new Date().toISOString(), trigger })) as ManagerState;
-}

@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
-import { workerId } from '../worker/id.ts';
+import { workerId } from '../core/worker-id.ts';
 import { openQueue } from '../ingest/queues.ts';
 import type { Library } from '../library/library.ts';
 import { connect, KEY_PREFIX, QUEUE_PREFIX } from '../redis/connection.ts';
@@ -9,12 +9,12 @@ import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from './agent.ts';
 import { recoverRuns, type RunControl } from './control.ts';
 import { openCheckpointer, openRunStore } from './database.ts';
-import { executeRun, type ExecuteOutcome, type RunJob, type StopReason } from './executor.ts';
+import { executeRun, type ExecuteOutcome, type RunJob, type StopReason } from './execute-run.ts';
 import { CANCEL_CHANNEL } from './locks.ts';
 
 export const RUNS_QUEUE = 'runs';
 
-export interface RunningRunWorker {
+export interface RunningRunExecutor {
   owner: string;
   recovered: { resumed: string[]; requeued: string[] };
   /** Stops running graphs (their sandboxes are killed through the run's signal), leaves them queued, and closes. */
@@ -27,7 +27,7 @@ export interface RunningRunWorker {
  * a run's Redis lock keeps it on one worker at a time, and a worker that dies leaves
  * the lock to expire and the job to be taken back by BullMQ's stalled-job check.
  */
-export async function startRunWorker(target: RedisTarget, library: Library, options: { agent: AgentDefinition; log: Logger; concurrency?: number }): Promise<RunningRunWorker> {
+export async function startRunExecutor(target: RedisTarget, library: Library, options: { agent: AgentDefinition; log: Logger; concurrency?: number }): Promise<RunningRunExecutor> {
   const { workers } = library.config;
   const owner = workerId();
   const lockMs = workers.runLockSeconds * 1000;

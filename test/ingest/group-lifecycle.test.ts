@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import semver from 'semver';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_STATUSES, TRANSITIONS, type GroupStatus } from '../../orchestrator/ingest/group-lifecycle.ts';
+import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { STEWARD_ROOT } from '../helpers/git.ts';
+import { startTestRedis } from '../helpers/redis.ts';
+
+let redis: Redis;
+let groups: GroupStore;
+// Each test gets its own Redis: temp dirs (and the servers under them) go after every test.
+beforeEach(async () => {
+  const { target } = await startTestRedis();
+  redis = new Redis(target.options);
+  redis.on('error', () => undefined);
+  groups = new GroupStore(redis);
+});
+afterEach(() => redis.disconnect());
+
+let n = 0;
+/** A group recorded as ingest makes one, then put straight into `status` for the test. */
+async function groupIn(status: GroupStatus): Promise<string> {
+  const id = `g${++n}`.padEnd(16, '0');
+  await groups.record({
+    eventId: `${id}-e`, fingerprint: id, plugin: 'alpha', type: 'TypeError', message: 'm', version: '1.0.0', level: 'error',
+    sample: '{}', at: Date.now(), sampleSize: 3, threshold: { events: 10, windowSeconds: 60 }, dedupeSeconds: 60,
+  });
+  await redis.hset(`steward:group:${id}`, 'status', status);
+  return id;
+}
+
+describe('the group lifecycle', () => {
+  it('allows exactly the moves its table lists, and refuses every other one leaving the status as it was', async () => {
+    for (const from of GROUP_STATUSES) {
+      for (const to of GROUP_STATUSES) {
+        if (from === to) continue;
+        const id = await groupIn(from);
+        const result = await groups.transition(id, to);
+        const allowed = TRANSITIONS[from].includes(to);
+        expect(result, `${from} -> ${to}`).toEqual({ outcome: allowed ? 'moved' : 'refused', from });
+        expect((await groups.get(id))?.status, `${from} -> ${to}`).toBe(allowed ? to : from);
+      }
+    }
+  });
+
+  it('records the version a resolution holds from, and says so for a group that is gone', async () => {
+    const id = await groupIn('fix-proposed');
+    expect(await groups.transition(id, 'resolved', { resolvedIn: '2.0.1' })).toEqual({ outcome: 'moved', from: 'fix-proposed' });
+    expect((await groups.get(id))?.resolvedIn).toBe('2.0.1');
+    expect(await groups.transition(id, 'resolved')).toEqual({ outcome: 'same', from: 'resolved' });
+    expect(await groups.transition('f'.repeat(16), 'triaged')).toEqual({ outcome: 'missing', from: null });
+  });
+
+  it("compares versions in its Lua as npm's semver does", async () => {
+    const lua = readFileSync(join(STEWARD_ROOT, 'orchestrator/ingest/lua/semver-ge.lua'), 'utf8');
+    const script = `${lua}\nreturn semver_ge(ARGV[1], ARGV[2]) and 1 or 0`;
+    const versions = ['0.0.1', '0.1.0', '1.0.0', '1.0.1', '1.2.0', '1.2.3', '1.10.0', '1.2.10', '2.0.0', '10.0.0', '1.0.0-alpha', '1.0.0-rc.1', '2.0.0-beta', 'v1.2.3', '1.2.3+build.7'];
+    for (const a of versions) {
+      for (const b of versions) {
+        const got = (await redis.eval(script, 0, a, b)) === 1;
+        // Steward's rule: any pre-release of a version sorts before it, whatever its tag.
+        const pre = semver.prerelease(a) && semver.prerelease(b) && semver.eq(semver.coerce(a) ?? a, semver.coerce(b) ?? b);
+        if (pre) continue;
+        expect(got, `${a} >= ${b}`).toBe(semver.gte(semver.clean(a) ?? a, semver.clean(b) ?? b));
+      }
+    }
+  });
+});
