@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
     // Steward's JSON logs stay out of the test report unless something is wrong.
     env: { STEWARD_LOG_LEVEL: 'error' },
     reporters: process.env.CI ? ['default'] : ['default'],

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
+import { STEWARD_ROOT } from '../../orchestrator/core/steward-root.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 
-const STEWARD_TEMPLATES = resolve(import.meta.dirname, '..', '..', 'templates');
+const STEWARD_TEMPLATES = join(STEWARD_ROOT, 'templates');
 
 /** A body template: the library's own `templates/<name>` when it has one, else steward's. */
 export function readTemplate(library: Library, name: string): string {

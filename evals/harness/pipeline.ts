@@ -7,21 +7,18 @@ import type { TrackedIssue, TrackedProposal } from '../../agents/trackers/types.
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
-import { waitForDrain } from '../../orchestrator/ingest/runtime.ts';
-import { startIngestConsumer } from '../../orchestrator/ingest/ingest-consumer.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
 import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
 import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
-import { defaultRequirementContext } from '../../orchestrator/library/requires.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
 import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
-import { openManager, triageOnce } from '../../agents/manager/index.ts';
+import { executeRuns, ingestQueued, triagePass } from '../../agents/pipeline.ts';
+import { messageOf } from '../../orchestrator/core/errors.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
-import { answerRun, cancelRun } from '../../orchestrator/runs/control.ts';
+import { cancelRun } from '../../orchestrator/runs/control.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
-import { startRunExecutor } from '../../orchestrator/runs/run-executor.ts';
 import type { EvalTask } from './task.ts';
 
 export interface PipelineOptions {
@@ -49,15 +46,6 @@ export interface PipelineOutcome {
   timedOut: boolean;
 }
 
-const SETTLED = new Set(['awaiting_approval', 'completed', 'failed', 'cancelled', 'paused']);
-
-async function until(done: () => Promise<boolean>, deadline: number, signal?: AbortSignal): Promise<boolean> {
-  for (;;) {
-    if (await done()) return true;
-    if (Date.now() > deadline || signal?.aborted) return false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
 async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
@@ -78,27 +66,17 @@ async function replay(task: EvalTask, library: Library, target: RedisTarget, env
   for (const event of task.spec.events) capture.capture(event, secrets);
   const stats = await capture.close(30_000);
   if (stats.sent !== task.spec.events.length) throw new Error(`capture queued ${stats.sent} of ${task.spec.events.length} events`);
-  const worker = startIngestConsumer(target, library, { env, log });
-  try {
-    if (!(await waitForDrain(target, 60_000))) throw new Error('ingest did not drain the errors queue in 60 s');
-  } finally {
-    await worker.close();
-  }
+  await ingestQueued(target, library, { env, log });
 }
 
 /** Triage once, as a scheduled job would: which run, if any, it dispatched, or why none. */
 async function triage(library: Library, target: RedisTarget, env: NodeJS.ProcessEnv): Promise<{ run?: string; why?: string }> {
-  const manager = await openManager(library, { runTests: true, target });
-  try {
-    const state = await triageOnce({ ...manager, requirements: { ...defaultRequirementContext(), env } }, 'manual');
-    const [first] = state.dispatched;
-    if (first) return { run: first.run };
-    const plugin = state.plugins[0];
-    const held = state.held[0];
-    return { why: held ? `held back: ${held.reason}` : `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})` };
-  } finally {
-    await manager.close();
-  }
+  const state = await triagePass(target, library, { runTests: true, env });
+  const [first] = state.dispatched;
+  if (first) return { run: first.run };
+  const plugin = state.plugins[0];
+  const held = state.held[0];
+  return { why: held ? `held back: ${held.reason}` : `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})` };
 }
 
 /**
@@ -125,21 +103,14 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
       const redis = connect(target, 'eval');
       closers.unshift(async () => redis.disconnect());
       const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }), env });
-      const worker = await startRunExecutor(target, library, { agent, log: options.log, concurrency: 1 });
-      closers.unshift(() => worker.close());
+      const id = dispatched.run;
+      // Eval mode: the maintainer's approval is given at once, so publish runs as it would after a review.
+      const executed = await executeRuns(target, library, [id], { agent, log: options.log, deadline, concurrency: 1, approveAs: 'steward-eval', ...(options.signal ? { signal: options.signal } : {}) });
       const ctl = await openRunControl(library);
       closers.unshift(() => ctl.close());
-      const id = dispatched.run;
-      const state = async (): Promise<string> => (await ctl.store.get(id))?.state ?? 'queued';
-      let settled = await until(async () => SETTLED.has(await state()), deadline, options.signal);
-      if (settled && (await state()) === 'awaiting_approval') {
-        // Eval mode: the maintainer's approval is given at once, so publish runs as it would after a review.
-        await answerRun(ctl, id, { decision: 'approve', by: 'steward-eval' });
-        settled = await until(async () => !['queued', 'running', 'awaiting_approval'].includes(await state()), deadline, options.signal);
-      }
-      if (!settled) {
+      if (executed.unsettled.length > 0) {
         outcome.timedOut = true;
-        await cancelRun(ctl, id).catch((error: unknown) => options.log.warn({ err: (error as Error).message, run: id }, 'cancelling a timed-out eval run'));
+        await cancelRun(ctl, id).catch((error: unknown) => options.log.warn({ err: messageOf(error), run: id }, 'cancelling a timed-out eval run'));
       }
       outcome.run = await ctl.store.get(id);
       outcome.events = await ctl.store.events(id);

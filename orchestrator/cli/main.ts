@@ -1,50 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { isStewardError } from '../core/errors.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerErrors } from './commands/errors.ts';
-import { registerEval } from './commands/eval.ts';
-import { registerRedis } from './commands/redis.ts';
-import { registerIssues } from './commands/issues.ts';
-import { registerReview } from './commands/review.ts';
-import { registerRuns } from './commands/runs.ts';
-import { registerTriage } from './commands/triage.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerHost } from './commands/host.ts';
-import { registerInit } from './commands/init.ts';
-import { registerPlugin } from './commands/plugin.ts';
-import { registerPrune } from './commands/prune.ts';
-import { registerSchemas } from './commands/schemas.ts';
-import { registerTemplates } from './commands/templates.ts';
+import { STEWARD_ROOT } from '../core/steward-root.ts';
+import { COMMANDS, summary } from './commands.ts';
 import { EXIT } from './exit-codes.ts';
 
-export function buildProgram(): Command {
+/** The command a command line names: the first word that is not a global option (or its value). */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--library') i++;
+    else if (!word.startsWith('-')) return word === 'help' ? (argv[i + 1] ?? 'help') : word;
+  }
+  return undefined;
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(STEWARD_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The program with every command listed, and only the one the command line names
+ * loaded (`all` loads them all): what a command does is imported when it runs.
+ */
+export async function buildProgram(argv: readonly string[] = [], options: { all?: boolean } = {}): Promise<Command> {
   const program = new Command('steward')
-    .description('Keeps a library of plugins healthy: subtrees, links, doctor, and (later) agents.')
+    .description('Keeps a library of plugins healthy: subtrees, links, doctor, and agents that turn production errors into issues and reviewed fixes.')
+    .version(version(), '-V, --version', 'print the version')
     .option('--library <dir>', 'the library root (default: $STEWARD_LIBRARY, else the nearest ancestor that is one)')
     .showHelpAfterError()
     .exitOverride();
-  registerInit(program);
-  registerHost(program, registerPlugin(program));
-  registerTemplates(program);
-  registerDoctor(program);
-  registerErrors(program);
-  registerRedis(program);
-  registerTriage(program);
-  registerRuns(program);
-  registerIssues(program);
-  registerReview(program);
-  registerWorker(program);
-  registerPrune(program);
-  registerSchemas(program);
-  registerEval(program);
-  registerDemo(program);
+  const wanted = commandName(argv);
+  for (const entry of COMMANDS) {
+    if (options.all || (wanted !== undefined && entry.names.includes(wanted))) (await entry.load())(program);
+    else for (const name of entry.names) program.command(name).description(summary(name)).allowUnknownOption().allowExcessArguments();
+  }
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
@@ -64,8 +61,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// A command that failed may have opened connections that keep retrying (a Redis client,
-// a database pool): the error is reported, so the process ends now rather than hang.
-if (code !== EXIT.ok && code !== EXIT.findings) process.exit(code);
+/** The `steward` process: runs the command line and ends with its status. */
+export async function run(argv: string[]): Promise<void> {
+  const code = await main(argv);
+  process.exitCode = code;
+  // A command that failed may have opened connections that keep retrying (a Redis client,
+  // a database pool): the error is reported, so the process ends now rather than hang.
+  if (code !== EXIT.ok && code !== EXIT.findings) process.exit(code);
+}

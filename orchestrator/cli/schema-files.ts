@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/files.ts';
+import { STEWARD_ROOT } from '../core/steward-root.ts';
 import { errorEventSchema } from '../ingest/event.ts';
 import { configSchema } from '../library/config.ts';
 import { historyEntrySchema } from '../library/history.ts';
@@ -25,7 +26,7 @@ const FORMATS = {
 } as const;
 
 /** Beside the format references in docs/specs/, which link them. */
-export const SCHEMA_DIR = join(import.meta.dirname, '..', '..', 'docs', 'specs');
+export const SCHEMA_DIR = join(STEWARD_ROOT, 'docs', 'specs');
 
 export function renderSchemas(): Map<string, string> {
   const out = new Map<string, string>();

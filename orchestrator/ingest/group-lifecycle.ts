@@ -10,10 +10,11 @@ export type GroupStatus = (typeof GROUP_STATUSES)[number];
 
 /** Where each status may go, and what moves it there. */
 export const TRANSITIONS: Readonly<Record<GroupStatus, readonly GroupStatus[]>> = {
-  // Triage held it back (limits), or gave it a run; a person may ignore or resolve it.
-  new: ['triaged', 'in-progress', 'ignored', 'resolved'],
-  triaged: ['in-progress', 'ignored', 'resolved'],
-  regressed: ['triaged', 'in-progress', 'ignored', 'resolved'],
+  // Triage held it back (limits), or gave it a run; a run started another way (a replay, a
+  // retry from the dashboard) may validate a fix at once; a person may ignore or resolve it.
+  new: ['triaged', 'in-progress', 'fix-proposed', 'ignored', 'resolved'],
+  triaged: ['in-progress', 'fix-proposed', 'ignored', 'resolved'],
+  regressed: ['triaged', 'in-progress', 'fix-proposed', 'ignored', 'resolved'],
   // A run validated a fix; or ended without one (escalated, no fix) and the group waits again.
   'in-progress': ['fix-proposed', 'triaged', 'resolved', 'ignored'],
   // Its fix was merged; or rejected, and the group waits again.

@@ -63,7 +63,7 @@ async function setup(
   linkTemplates(library);
   sh(library.root, 'add', '-A');
   sh(library.root, 'commit', '-q', '-m', name);
-  const recorded = join(STEWARD_ROOT, 'test/fixtures/defects', `${name}.json`);
+  const recorded = join(STEWARD_ROOT, 'orchestrator/cli/demo-defects', `${name}.json`);
   const defect = (existsSync(recorded) ? JSON.parse(readFileSync(recorded, 'utf8')) : {}) as Defect;
   const host = new PluginHost({ library });
   host.load([name]);

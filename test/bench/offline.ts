@@ -26,9 +26,9 @@ interface Defect {
  * suite exists (issue 8), this is the offline fixer's figure of speed.
  */
 export async function run(): Promise<void> {
-  const defects = readdirSync(join(ROOT, 'test/fixtures/defects'))
+  const defects = readdirSync(join(ROOT, 'orchestrator/cli/demo-defects'))
     .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/defects', name), 'utf8')) as Defect);
+    .map((name) => JSON.parse(readFileSync(join(ROOT, 'orchestrator/cli/demo-defects', name), 'utf8')) as Defect);
   const signal = new AbortController().signal;
   const times: number[] = [];
   process.stdout.write(`offline fixer, ${RUNS} run(s) per defect (BENCH_RUNS), medians:\n`);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 export function median(values: readonly number[]): number {
@@ -13,10 +14,15 @@ export async function timeMs<T>(work: () => Promise<T> | T): Promise<{ ms: numbe
 }
 
 /** Wall time of a real command, as a user would run it. */
-export function timeCommand(argv: readonly string[], cwd: string): { ms: number; code: number } {
+/** Wall time, exit status and (where GNU time is installed) peak memory of one command. */
+export function timeCommand(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): { ms: number; code: number; rssMb?: number } {
+  const gnuTime = existsSync('/usr/bin/time');
+  const full = gnuTime ? ['/usr/bin/time', '-f', 'steward-bench-rss %M', ...argv] : [...argv];
   const start = process.hrtime.bigint();
-  const result = spawnSync(argv[0] ?? '', argv.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STEWARD_LIBRARY: '' } });
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, code: result.status ?? -1 };
+  const result = spawnSync(full[0] ?? '', full.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...env, STEWARD_LIBRARY: '' }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const kb = /steward-bench-rss (\d+)/.exec(result.stderr ?? '')?.[1];
+  return { ms, code: result.status ?? -1, ...(kb ? { rssMb: Number(kb) / 1024 } : {}) };
 }
 
 export function fmt(ms: number): string {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitFile, makeLibrary, makeUpstream, sh } from '../helpers/git.ts';
+import { commitFile, makeLibrary, makeUpstream, sh, STEWARD_ROOT } from '../helpers/git.ts';
 import { steward } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -138,5 +138,14 @@ describe('steward CLI', () => {
 
   it('schemas check passes on the committed schemas', () => {
     expect(steward(['schemas', 'check']).code).toBe(0);
+  });
+
+  it('the committed CLI reference is what every command says in --help, and --version prints the version', () => {
+    const check = steward(['docs', 'check']);
+    expect(check.code, check.stdout).toBe(0);
+    const reference = readFileSync(join(STEWARD_ROOT, 'docs', 'cli.md'), 'utf8');
+    for (const command of ['plugin add', 'errors capture', 'review approve', 'prune', 'docs write']) expect(reference).toContain(`## \`steward ${command}\``);
+    const version = JSON.parse(readFileSync(join(STEWARD_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(steward(['--version']).stdout.trim()).toBe(version.version);
   });
 });

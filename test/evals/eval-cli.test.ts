@@ -49,7 +49,7 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/E_EVAL_OUT_MISMATCH: .*eval\.json: holds an eval with other settings/);
     expect(attemptLines(out)).toHaveLength(2);
-  });
+  }, 240_000);
 
   it('resumes a killed eval where it stopped, keeping the attempts it had recorded', async () => {
     const out = join(tempDir(), 'out');
@@ -66,7 +66,7 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(first[0]);
     expect(readResults(out).attempts.map((a) => a.task).sort()).toEqual(['slug-missing-options', 'slug-number-title']);
-  });
+  }, 240_000);
 
   it('compares two playbooks (ab): a playbook that stops after the issue loses the fix, and the verdict says how sure that is', () => {
     const dir = tempDir();
@@ -108,7 +108,7 @@ describe('steward eval run on a suite written outside steward', () => {
     const bad = steward(['eval', 'compare', join(dir, 'a.json'), join(dir, 'bad.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/E_EVAL_RESULTS_INVALID: .*bad\.json: \$\.format/);
-  });
+  }, 240_000);
 
   it('refuses bad options with one message and no output written', () => {
     const out = join(tempDir(), 'out');
@@ -125,7 +125,7 @@ describe('steward eval run on a suite written outside steward', () => {
     writeFileSync(join(mine, 'notes.txt'), 'mine');
     expect(steward(['eval', 'run', OUTSIDE, '--out', mine, '--fresh']).stderr).toMatch(/E_USAGE: --fresh would delete .* which holds no eval/);
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
-  });
+  }, 240_000);
 
   it('refuses to resume attempts of tasks that changed since, and repeats each task --repeat times', () => {
     const suite = join(tempDir(), 'suite');
@@ -141,5 +141,5 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(repeated.code).toBe(0);
     expect(readResults(out).attempts.map((a) => [a.task, a.repeat])).toEqual([['slug-number-title', 1], ['slug-number-title', 2]]);
     expect(JSON.parse(repeated.stdout)).toMatchObject({ summary: { overall: { attempts: 2 }, flaky: [] } });
-  });
+  }, 240_000);
 });

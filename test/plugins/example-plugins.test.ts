@@ -1,7 +1,7 @@
 /**
  * The example plugin library under plugins/: every plugin's own test suite passes
  * when run exactly as its manifest says, and every plugin's latent defect (recorded
- * in test/fixtures/defects/<plugin>.json, outside the plugin) really fires on its
+ * in orchestrator/cli/demo-defects/<plugin>.json, outside the plugin) really fires on its
  * trigger input while a healthy input still works.
  *
  * Self-contained apart from steward's own manifest and history validators,
@@ -18,7 +18,7 @@ import { checkManifest } from '../../orchestrator/library/manifest.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PLUGINS_DIR = join(ROOT, 'plugins');
-const DEFECTS_DIR = join(ROOT, 'test', 'fixtures', 'defects');
+const DEFECTS_DIR = join(ROOT, 'orchestrator', 'cli', 'demo-defects');
 const INVOKE_NODE = join(DEFECTS_DIR, 'invoke-node-plugin.mjs');
 
 const PLUGINS = ['csv-import', 'webhook-verify', 'money-format', 'paginate', 'unit-convert', 'log-summary'] as const;

@@ -1,6 +1,9 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { readJsonWith } from '../../core/json.ts';
+import { summary } from '../commands.ts';
 import { runDoctor } from '../../library/doctor.ts';
 import { git } from '../../library/git/run.ts';
 import { appendPluginHistory } from '../../library/context.ts';
@@ -12,34 +15,30 @@ import { pullPlugin } from '../../library/subtree/pull.ts';
 import { pushPlugin } from '../../library/subtree/push.ts';
 import { PluginHost } from '../../host/host.ts';
 import { Capture } from '../../ingest/capture.ts';
-import { waitForDrain } from '../../ingest/runtime.ts';
-import { startIngestConsumer } from '../../ingest/ingest-consumer.ts';
 import { libraryRedis, stopRedis } from '../../redis/server.ts';
-import { openManager, triageOnce } from '../../../agents/manager/index.ts';
+import { executeRuns, ingestQueued, triagePass } from '../../../agents/pipeline.ts';
 import { openPluginAgent } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { Library } from '../../library/library.ts';
 import type { RedisTarget } from '../../redis/server.ts';
-import { openRunStore } from '../../runs/database.ts';
-import { startRunExecutor } from '../../runs/run-executor.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, progress, table } from '../output.ts';
 import { STEWARD_ROOT } from './init.ts';
 
-interface Defect {
-  plugin: string;
-  trigger: { input: unknown };
-  healthyInput?: unknown;
-  env?: Record<string, string>;
-}
+/** A latent defect of an example plugin: the input that fires it in production, and one that does not. */
+const defectSchema = z.object({
+  plugin: z.string(),
+  trigger: z.object({ input: z.unknown() }),
+  healthyInput: z.unknown().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+type Defect = z.output<typeof defectSchema>;
 
 /** The example plugins' recorded defects: kept outside the plugins, so no agent can read them. */
 function readDefects(names: readonly string[]): Defect[] {
-  const dir = join(STEWARD_ROOT, 'test', 'fixtures', 'defects');
-  return names
-    .filter((name) => existsSync(join(dir, `${name}.json`)))
-    .map((name) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Defect);
+  const dir = join(STEWARD_ROOT, 'orchestrator', 'cli', 'demo-defects');
+  return names.filter((name) => existsSync(join(dir, `${name}.json`))).map((name) => readJsonWith(defectSchema, join(dir, `${name}.json`), { code: 'E_USAGE' }));
 }
 
 function step(text: string): void {
@@ -51,36 +50,28 @@ function step(text: string): void {
  * exists: a scratch library built from the example plugins, each added as a real
  * subtree of its own upstream, linked, checked, and synced both ways.
  */
-/** Executes the dispatched runs with a runs worker and the Plugin Agent, with a live count, and shows what each did. */
+/** Executes the dispatched runs with a run executor and the Plugin Agent, with a live count, and shows what each did. */
 async function runDispatched(library: Library, target: RedisTarget, dispatched: { run: string; plugin: string }[]): Promise<void> {
-  const worker = await startRunExecutor(target, library, { agent: openPluginAgent(target, library), log: createLogger({ component: 'demo' }) });
-  const store = openRunStore(library);
-  try {
-    const bar = progress('runs');
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const states = await Promise.all(dispatched.map(async (d) => (await store.get(d.run))?.state ?? 'queued'));
-      const done = states.filter((state) => !['queued', 'running'].includes(state)).length;
-      bar.update(done, dispatched.length);
-      if (done === dispatched.length || Date.now() > deadline) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-    }
-    bar.done();
-    const tracker = openTracker(library);
-    for (const { run, plugin } of dispatched) {
-      const record = await store.get(run);
-      const listed = (await tracker.listIssues({ plugin }))[0];
-      const issue = listed ? await tracker.getIssue(listed.number) : undefined;
-      const line = (at: number): string => (issue?.comments.at(at)?.body.split('\n')[0] ?? '').replace(/\*\*/g, '').slice(0, 110);
-      print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${line(0)}`);
-      if ((issue?.comments.length ?? 0) > 1) print(`  ${''.padEnd(16)} then: ${line(-1)}`);
-    }
-    const waiting = (await Promise.all(dispatched.map(async (d) => ({ ...d, state: (await store.get(d.run))?.state })))).filter((d) => d.state === 'awaiting_approval');
-    print(`  ${waiting.length} validated fix(es) wait for review: ${waiting.map((w) => w.plugin).join(', ') || 'none'}`);
-  } finally {
-    await store.close();
-    await worker.close();
+  const bar = progress('runs');
+  const { runs } = await executeRuns(target, library, dispatched.map((d) => d.run), {
+    agent: openPluginAgent(target, library),
+    log: createLogger({ component: 'demo' }),
+    deadline: Date.now() + 300_000,
+    onProgress: bar.update,
+  });
+  bar.done();
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const tracker = openTracker(library);
+  for (const { run, plugin } of dispatched) {
+    const record = byId.get(run);
+    const listed = (await tracker.listIssues({ plugin }))[0];
+    const issue = listed ? await tracker.getIssue(listed.number) : undefined;
+    const line = (at: number): string => (issue?.comments.at(at)?.body.split('\n')[0] ?? '').replace(/\*\*/g, '').slice(0, 110);
+    print(`  ${plugin.padEnd(16)} ${record?.state ?? '?'}${record?.error ? ` (${record.error})` : ''}; issue #${issue?.number ?? '-'}: ${line(0)}`);
+    if ((issue?.comments.length ?? 0) > 1) print(`  ${''.padEnd(16)} then: ${line(-1)}`);
   }
+  const waiting = dispatched.filter((d) => byId.get(d.run)?.state === 'awaiting_approval');
+  print(`  ${waiting.length} validated fix(es) wait for review: ${waiting.map((w) => w.plugin).join(', ') || 'none'}`);
 }
 
 async function runDemo(dir: string): Promise<number> {
@@ -147,11 +138,8 @@ async function runDemo(dir: string): Promise<number> {
   const stats = await capture.close();
   print(`  ${stats.sent} error event(s) captured into the errors queue (${stats.dropped} dropped)`);
 
-  step('6. the ingest worker validates, scrubs, fingerprints and groups them');
-  const worker = startIngestConsumer(target, library);
-  await waitForDrain(target, 60_000);
-  const groups = await worker.ingest.groups.list();
-  await worker.close();
+  step('6. the ingest consumer validates, scrubs, fingerprints and groups them');
+  const groups = await ingestQueued(target, library);
   print(table(['GROUP', 'PLUGIN', 'STATUS', 'COUNT', 'ERROR'], groups.map((g) => [g.id.slice(0, 12), g.plugin, g.status, String(g.count), `${g.type}: ${g.message}`.slice(0, 70)])));
   print(`  ${groups.length} new group(s), each queued for triage once`);
 
@@ -159,20 +147,14 @@ async function runDemo(dir: string): Promise<number> {
   // The defaults (2 proposals an hour) would hold three of the five groups back: the demo shows them all.
   library.config.manager.prHourlyLimit = 10;
   print('  (the demo raises manager.prHourlyLimit from 2 to 10, so that every group gets its run)');
-  const manager = await openManager(library, { runTests: true, target });
-  let dispatched: { run: string; plugin: string }[] = [];
-  try {
-    const state = await triageOnce(manager, 'manual');
-    dispatched = state.dispatched;
-    print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
-    for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
-    for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
-    print(`  maintenance dashboard: ${relative(dir, join(library.paths.state, 'tracker', 'dashboard.md'))}`);
-  } finally {
-    await manager.close();
-  }
+  const state = await triagePass(target, library, { runTests: true });
+  const dispatched = state.dispatched;
+  print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
+  for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
+  for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
+  print(`  maintenance dashboard: ${relative(dir, join(library.paths.state, 'tracker', 'dashboard.md'))}`);
 
-  step('8. a worker runs each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects, then a fix the sandbox validated or the reason there is none');
+  step('8. a run executor takes each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects, then a fix the sandbox validated or the reason there is none');
   await runDispatched(library, target, dispatched);
 
   step('9. steward doctor');
@@ -205,7 +187,7 @@ async function runDemo(dir: string): Promise<number> {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job on the embedded defaults, on a scratch copy of the example library')
+    .description(summary('demo'))
     .option('--dir <dir>', 'where to build the scratch library (wiped first)', join(STEWARD_ROOT, '.steward', 'demo'))
     .action(async (options: { dir: string }) => {
       process.exitCode = await runDemo(resolve(options.dir));

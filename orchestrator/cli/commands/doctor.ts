@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { runDoctor, type DoctorReport } from '../../library/doctor.ts';
 import { selectPlugins } from '../../library/library.ts';
 import { libraryFrom } from '../context.ts';
@@ -33,7 +34,7 @@ function render(report: DoctorReport): void {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check every plugin: manifest, AGENT.md, links, subtree state, requirements (exit 1 on any error)')
+    .description(summary('doctor'))
     .option('--json', 'machine-readable output (stable: version 1)')
     .option('--strict', 'warnings count as errors for the exit status')
     .option('--plugin <name...>', 'only these plugins')

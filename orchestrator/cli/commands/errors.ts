@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { PartialError, StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
 import { parseJsonText } from '../../core/json.ts';
@@ -47,7 +48,7 @@ function readEvents(file: string): unknown[] {
 }
 
 export function registerErrors(program: Command): void {
-  const errors = program.command('errors').description('captured production errors and their groups');
+  const errors = program.command('errors').description(summary('errors'));
 
   errors
     .command('capture')

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { modelByName } from '../../../agents/fixers/registry.ts';
 import { compareResults, type Comparison } from '../../../evals/harness/compare.ts';
 import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
@@ -180,7 +181,7 @@ function runOptions(command: Command): Command {
 }
 
 export function registerEval(program: Command): void {
-  const evalCommand = program.command('eval').description('run eval suites of plugins with known defects, and compare playbooks and fixers');
+  const evalCommand = program.command('eval').description(summary('eval'));
   runOptions(evalCommand.command('run <suite>'))
     .description('every task of a suite through the real pipeline; writes results.json, report.md and report.html')
     .option('--playbook <name|path>', 'the playbook the agents follow (default: steward\'s default)')

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { StewardError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { PluginHost } from '../../host/host.ts';
@@ -63,7 +64,7 @@ async function oneShot(command: Command, name: string, op: 'execute' | 'help', i
 export function registerHost(program: Command, plugin: Command): void {
   program
     .command('host')
-    .description('run the plugin host and its HTTP API (Ctrl-C stops it and every plugin process)')
+    .description(summary('host'))
     .option('--port <port>', 'TCP port', '7070')
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
     .option('--crash-limit <n>', 'crashes or timeouts within the window that make a plugin FAILED', '3')

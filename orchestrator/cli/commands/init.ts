@@ -1,19 +1,20 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { writeDefaultConfig } from '../../library/config.ts';
 import { openLibrary } from '../../library/library.ts';
 import { ensurePlaybookLink } from '../../library/links.ts';
 import { print } from '../output.ts';
 
 /** steward's own checkout: the templates and playbooks a new library starts from. */
-export const STEWARD_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { STEWARD_ROOT } from '../../core/steward-root.ts';
+import { STEWARD_ROOT } from '../../core/steward-root.ts';
 
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('make the current directory a steward library: steward.config.json, templates and the default playbook')
+    .description(summary('init'))
     .option('--dir <dir>', 'library root to initialise', '.')
     .action((options: { dir: string }) => {
       const root = resolve(options.dir);

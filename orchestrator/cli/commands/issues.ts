@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { StewardError } from '../../core/errors.ts';
 import { libraryFrom } from '../context.ts';
 import { print, printJson, table } from '../output.ts';
 
 export function registerIssues(program: Command): void {
-  const issues = program.command('issues').description("the tracker's issues that agents opened (local: files under the state dir; github: the repository's issues labelled steward)");
+  const issues = program.command('issues').description(summary('issues'));
   issues
     .command('list')
     .description('issues, oldest first')

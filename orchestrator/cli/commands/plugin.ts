@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { loadPluginContext } from '../../library/context.ts';
 import { listPluginNames, pluginDir, pluginPrefix } from '../../library/library.ts';
 import { checkManifest } from '../../library/manifest.ts';
@@ -12,7 +13,7 @@ import { libraryFrom } from '../context.ts';
 import { print, printJson, progress, table } from '../output.ts';
 
 export function registerPlugin(program: Command): Command {
-  const plugin = program.command('plugin').description('the plugins of the library: add, pull, push, new, list');
+  const plugin = program.command('plugin').description(summary('plugin'));
 
   plugin
     .command('add <name>')

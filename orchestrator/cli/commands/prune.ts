@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { pruneLibrary } from '../../maintenance/open.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
@@ -7,7 +8,7 @@ import { print, printJson } from '../output.ts';
 export function registerPrune(program: Command): void {
   program
     .command('prune')
-    .description('delete what is past its retention (config "retention"): dead letters, resolved groups, finished runs and their checkpoints; the scheduler runs it daily')
+    .description(summary('prune'))
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);

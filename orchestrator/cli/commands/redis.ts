@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { libraryRedis, redisStatus, stopRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson } from '../output.ts';
 
 export function registerRedis(program: Command): void {
-  const redis = program.command('redis').description("the Redis steward starts for itself when REDIS_URL is not set");
+  const redis = program.command('redis').description(summary('redis'));
   redis
     .command('start')
     .description('start it (or find it running) under the state dir')

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
@@ -31,7 +32,7 @@ async function decide(command: Command, run: string, answer: { decision: 'approv
 }
 
 export function registerReview(program: Command): void {
-  const review = program.command('review').description('validated fixes that wait for a maintainer');
+  const review = program.command('review').description(summary('review'));
   review
     .command('list')
     .description('runs whose validated fix waits for review')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { StewardError } from '../../core/errors.ts';
 import { cancelRun, listCheckpoints, replayRun, requireRun, resumeRun } from '../../runs/control.ts';
 import { openCheckpointer, openRunStore } from '../../runs/database.ts';
@@ -23,7 +24,7 @@ function showRun(run: RunRecord): void {
 const FOLLOWING: RunState[] = ['queued', 'running'];
 
 export function registerRuns(program: Command): void {
-  const runs = program.command('runs').description('agent run sessions: list, inspect, follow, cancel, resume, replay');
+  const runs = program.command('runs').description(summary('runs'));
   runs
     .command('list')
     .description('runs, newest first')

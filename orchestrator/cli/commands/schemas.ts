@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { SCHEMA_DIR, staleSchemas, writeSchemas } from '../schema-files.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print } from '../output.ts';
 
 export function registerSchemas(program: Command): void {
-  const schemas = program.command('schemas').description('JSON Schemas of the formats, generated from their zod schemas');
+  const schemas = program.command('schemas').description(summary('schemas'));
   schemas
     .command('write')
     .description(`regenerate ${SCHEMA_DIR}`)

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { selectPlugins } from '../../library/library.ts';
 import { checkLinks, linkTemplates, type LinkStatus } from '../../library/links.ts';
 import { libraryFrom } from '../context.ts';
@@ -19,7 +20,7 @@ function report(statuses: readonly LinkStatus[], json: boolean): void {
 }
 
 export function registerTemplates(program: Command): void {
-  const templates = program.command('templates').description('files of templates/linked/ linked into every plugin');
+  const templates = program.command('templates').description(summary('templates'));
   templates
     .command('link')
     .description('link every file of templates/linked/ into each plugin\'s .steward/ (relative symlinks)')

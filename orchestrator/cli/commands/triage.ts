@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { openManager, readFleetSummary, triageOnce } from '../../../agents/manager/index.ts';
 import { captureDrops } from '../../ingest/runtime.ts';
 import { libraryFrom } from '../context.ts';
@@ -7,7 +8,7 @@ import { print, printJson } from '../output.ts';
 export function registerTriage(program: Command): void {
   program
     .command('triage')
-    .description('one pass of the Manager Agent: health, priorities, limits, and a run for each chosen group')
+    .description(summary('triage'))
     .requiredOption('--once', 'run one pass now (scheduled passes run in `steward worker` and `steward start`)')
     .option('--no-tests', 'do not run plugin test suites to refresh health')
     .option('--json', 'machine-readable output')
@@ -26,7 +27,7 @@ export function registerTriage(program: Command): void {
 
   program
     .command('status')
-    .description('the fleet summary of the last triage pass')
+    .description(summary('status'))
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from '../commands.ts';
 import { openPluginAgent } from '../../../agents/plugin-agent/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { AgentDefinition } from '../../runs/agent.ts';
@@ -43,7 +44,7 @@ function workerOptions(options: QueueOptions, component: string, agent: AgentDef
 }
 
 export function registerWorker(program: Command): void {
-  withQueueOptions(program.command('worker').description('consume the errors, triage and runs queues until Ctrl-C (any number of workers share them)')).action(
+  withQueueOptions(program.command('worker').description(summary('worker'))).action(
     async (options: QueueOptions, command: Command) => {
       const library = libraryFrom(command);
       const target = await libraryRedis(library);
@@ -59,7 +60,7 @@ export function registerWorker(program: Command): void {
   withQueueOptions(
     program
       .command('start')
-      .description('one machine, one process: the plugin host and its HTTP API, a worker and the scheduled triage')
+      .description(summary('start'))
       .option('--port <port>', 'TCP port of the HTTP API', '7070')
       .option('--bind <address>', 'address to listen on', '127.0.0.1'),
   ).action(async (options: QueueOptions & { port: string; bind: string }, command: Command) => {
