@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { StewardError } from '../../orchestrator/core/errors.ts';
+import { messageOf, StewardError } from '../../orchestrator/core/errors.ts';
 import type { LibraryConfig } from '../../orchestrator/library/config.ts';
 import { CommandFixer } from './command/index.ts';
 import { LlmFixer } from './llm/index.ts';
@@ -13,7 +13,7 @@ export function modelByName(name: string): () => Promise<BaseChatModel> {
     try {
       return (await initChatModel(name)) as unknown as BaseChatModel;
     } catch (error) {
-      throw new StewardError('E_CONFIG_INVALID', `model "${name}": ${(error as Error).message}`, { file: 'steward.config.json', path: '$.model' });
+      throw new StewardError('E_CONFIG_INVALID', `model "${name}": ${messageOf(error)}`, { file: 'steward.config.json', path: '$.model' });
     }
   };
 }

@@ -1,3 +1,4 @@
+import { messageOf } from '../../orchestrator/core/errors.ts';
 import { join } from 'node:path';
 import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { appendPluginHistory } from '../../orchestrator/library/context.ts';
@@ -70,7 +71,7 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
       try {
         push = (await pushPlugin(library, proposal.plugin)).splitCommit;
       } catch (error) {
-        push = `failed: ${(error as Error).message}`;
+        push = `failed: ${messageOf(error)}`;
       }
     }
     await groups.transition(proposal.fingerprint, 'resolved', { resolvedIn: manifest.version });

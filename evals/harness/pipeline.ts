@@ -129,7 +129,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     return outcome;
   } finally {
     for (const close of closers) {
-      await close().catch((error: unknown) => options.log.warn({ err: (error as Error).message }, 'closing an eval attempt'));
+      await close().catch((error: unknown) => options.log.warn({ err: messageOf(error) }, 'closing an eval attempt'));
     }
   }
 }

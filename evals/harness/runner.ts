@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StewardError } from '../../orchestrator/core/errors.ts';
+import { messageOf, StewardError } from '../../orchestrator/core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../orchestrator/core/files.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { stopRedis } from '../../orchestrator/redis/server.ts';
@@ -47,7 +47,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new StewardError('E_EVAL_OUT_MISMATCH', `cannot be read: ${(error as Error).message}`, { file, hint: 'give another --out, or --fresh to start over' });
+    throw new StewardError('E_EVAL_OUT_MISMATCH', `cannot be read: ${messageOf(error)}`, { file, hint: 'give another --out, or --fresh to start over' });
   }
 }
 
@@ -164,8 +164,8 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
       runState: outcome.run?.state ?? null,
     };
   } catch (error) {
-    options.log.warn({ task: task.spec.id, repeat, err: (error as Error).message }, 'an eval attempt crashed');
-    return crashed(base, Date.now() - started, (error as Error).message);
+    options.log.warn({ task: task.spec.id, repeat, err: messageOf(error) }, 'an eval attempt crashed');
+    return crashed(base, Date.now() - started, messageOf(error));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import { problemsFromZod, readJsonFile } from '../../orchestrator/core/json.ts';
 import { errorEventSchema } from '../../orchestrator/ingest/event.ts';
 import { manifestSchema, type Manifest } from '../../orchestrator/library/manifest.ts';
 
-/** ../shared/specs/eval-task.md: suite.json. */
+/** docs/specs/eval-task.md: suite.json. */
 export const suiteSchema = z
   .object({ name: z.string().min(1), description: z.string().default('') })
   .describe('An eval suite (suite.json): a directory of tasks.');
@@ -18,7 +18,7 @@ export const relativeInside = z
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a relative path inside the plugin');
 
 /**
- * ../shared/specs/eval-task.md: task.json. Extended compatibly: `hidden.report` (a
+ * docs/specs/eval-task.md: task.json. Extended compatibly: `hidden.report` (a
  * JUnit file, as test.report in the plugin contract) and `env` (the non-secret values
  * the plugin runs with in the eval; the spec's tasks need none).
  */
@@ -60,7 +60,7 @@ export interface Suite {
 }
 
 function invalid(message: string, file: string, path?: string): StewardError {
-  return new StewardError('E_EVAL_SUITE_INVALID', message, { file, ...(path ? { path } : {}), hint: 'the format is ../shared/specs/eval-task.md' });
+  return new StewardError('E_EVAL_SUITE_INVALID', message, { file, ...(path ? { path } : {}), hint: 'the format is docs/specs/eval-task.md' });
 }
 
 function parseWith<T extends z.ZodType>(schema: T, file: string, display: string): z.output<T> {

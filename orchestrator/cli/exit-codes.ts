@@ -1,4 +1,4 @@
-/** Exit statuses of every steward command; the README's table is written from this. */
+/** Exit statuses of every steward command; docs/cli.md is generated from this. */
 export const EXIT = {
   /** Done, nothing wrong found. */
   ok: 0,

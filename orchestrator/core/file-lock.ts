@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,7 +37,7 @@ export async function fileLock(file: string, options: { staleMs: number; waitMs:
         // Released, or taken over by another waiter, between the two calls.
       }
       if (Date.now() > deadline) throw options.timeout();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 }

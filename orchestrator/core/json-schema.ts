@@ -1,3 +1,4 @@
+import { messageOf } from './errors.ts';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -20,7 +21,7 @@ export function compileJsonSchema(
   try {
     return { ok: true, validate: ajv.compile(schema) };
   } catch (error) {
-    return { ok: false, message: `JSON Schema does not compile: ${(error as Error).message}` };
+    return { ok: false, message: `JSON Schema does not compile: ${messageOf(error)}` };
   }
 }
 

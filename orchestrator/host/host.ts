@@ -1,3 +1,5 @@
+import { messageOf } from '../core/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { checkedOutput, compileValidators, refusedInput, type Validators } from './contract.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -164,7 +166,7 @@ export class PluginHost {
       await entry.starting;
       return undefined;
     } catch (error) {
-      const thrown: ThrownError = error instanceof RuntimeFailure ? error.error : { type: 'StartError', message: (error as Error).message };
+      const thrown: ThrownError = error instanceof RuntimeFailure ? error.error : { type: 'StartError', message: messageOf(error) };
       const phase = error instanceof RuntimeFailure ? error.phase : 'start';
       // init() or validate() said no: that is the plugin's verdict, and no retry will change it.
       this.setState(entry, 'FAILED', `${phase}: ${thrown.type}: ${thrown.message}`);
@@ -183,7 +185,7 @@ export class PluginHost {
       await this.sink.capture(event, this.declaredEnv(manifest).secrets);
     } catch (failure) {
       // Losing an event must never fail the call that produced it.
-      this.log.error({ plugin: entry.name, err: (failure as Error).message }, 'capture failed');
+      this.log.error({ plugin: entry.name, err: messageOf(failure) }, 'capture failed');
     }
   }
 
@@ -309,7 +311,7 @@ export class PluginHost {
   }
 
   private async drainAndStop(entry: Entry): Promise<void> {
-    while (entry.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (entry.inFlight > 0) await sleep(20);
     await entry.starting?.catch(() => undefined);
     await entry.runtime?.stop();
   }

@@ -1,6 +1,7 @@
+import { messageOf } from '../core/errors.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { sendJson } from '../core/http.ts';
+import { BodyTooLarge, readBody, sendJson } from '../core/http.ts';
 import { requestToken, sameSecret } from '../ingest/token.ts';
 import type { PluginHost } from './host.ts';
 import type { FailureKind } from './types.ts';
@@ -18,23 +19,6 @@ const STATUS: Record<FailureKind, number> = {
 };
 
 const send = sendJson;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        // Keep reading and drop it: destroying the socket would lose the 413 answer.
-        reject(new RangeError(`body larger than ${MAX_BODY} bytes`));
-        chunks.length = 0;
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /**
  * The host's API, each route behind the host token:
@@ -67,7 +51,7 @@ export function createHostServer(host: PluginHost, options: HostServerOptions): 
       await route(host, options.token, req, res);
     })().catch((error: unknown) => {
       // The last line of defence: a bug in routing answers 500, and the server lives on.
-      if (!res.headersSent) send(res, 500, { error: { type: 'HostError', message: (error as Error).message } });
+      if (!res.headersSent) send(res, 500, { error: { type: 'HostError', message: messageOf(error) } });
     });
   });
 }
@@ -99,11 +83,11 @@ async function route(host: PluginHost, token: string, req: IncomingMessage, res:
   if (action === 'execute' && req.method === 'POST') {
     let body: unknown;
     try {
-      const text = await readBody(req);
+      const text = (await readBody(req, { maxBytes: MAX_BODY })).toString('utf8');
       body = text ? JSON.parse(text) : {};
     } catch (error) {
-      const tooLarge = error instanceof RangeError;
-      return send(res, tooLarge ? 413 : 400, { error: { type: tooLarge ? 'BodyTooLarge' : 'BadJson', message: (error as Error).message } });
+      const tooLarge = error instanceof BodyTooLarge;
+      return send(res, tooLarge ? 413 : 400, { error: { type: tooLarge ? 'BodyTooLarge' : 'BadJson', message: messageOf(error) } });
     }
     const input = body && typeof body === 'object' && 'input' in body ? (body as { input: unknown }).input : undefined;
     const outcome = await host.invoke(name, input);

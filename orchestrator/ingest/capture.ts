@@ -226,7 +226,7 @@ export class Capture implements CaptureSink {
   async flush(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.buffer.length + this.inFlight > 0 && Date.now() < deadline) {
-      await Promise.race([this.flushing, new Promise((resolve) => setTimeout(resolve, 50))]);
+      await Promise.race([this.flushing, sleep(50)]);
     }
     return this.buffer.length + this.inFlight === 0;
   }

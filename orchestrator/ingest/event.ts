@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** ../shared/specs/error-event.md: what the capture SDK sends, ingest accepts and evals replay. */
+/** docs/specs/error-event.md: what the capture SDK sends, ingest accepts and evals replay. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 /** Objects and arrays nested deeper than this refuse the event: no sender needs more, and deeper costs the stack. */
 export const MAX_EVENT_DEPTH = 64;

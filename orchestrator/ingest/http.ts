@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Queue } from 'bullmq';
-import { sendJson } from '../core/http.ts';
+import { readBody, sendJson } from '../core/http.ts';
 import type { Capture } from './capture.ts';
 import { deadLetter } from './dead-letter.ts';
 import { jsonDepth } from '../core/json-depth.ts';
@@ -23,21 +22,6 @@ export interface IngestRouteOptions {
 }
 
 const send = sendJson;
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new RangeError(`body larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks);
-  const encoding = req.headers['content-encoding'];
-  if (encoding === 'gzip') return gunzipSync(body, { maxOutputLength: MAX_BODY });
-  if (encoding === 'deflate') return inflateSync(body, { maxOutputLength: MAX_BODY });
-  return body;
-}
 
 /**
  * `POST /v1/events` (one event, or NDJSON) and Sentry's `POST /api/:project/envelope/`.
@@ -73,9 +57,9 @@ export function ingestRoutes(options: IngestRouteOptions): (req: IncomingMessage
 async function ownEvents(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions): Promise<void> {
   let text: string;
   try {
-    text = (await readBody(req)).toString('utf8');
+    text = (await readBody(req, { maxBytes: MAX_BODY, decompress: true })).toString('utf8');
   } catch (error) {
-    send(res, 413, { error: { type: 'BodyTooLarge', message: (error as Error).message } });
+    send(res, 413, { error: { type: 'BodyTooLarge', message: messageOf(error) } });
     return;
   }
   const lines = text.trim().startsWith('{') && !text.trim().includes('\n') ? [text] : text.split('\n').filter((l) => l.trim());
@@ -125,16 +109,16 @@ async function ownEvents(req: IncomingMessage, res: ServerResponse, options: Ing
 async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions, projectId: string): Promise<void> {
   let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBody(req, { maxBytes: MAX_BODY, decompress: true });
   } catch (error) {
-    send(res, 413, { detail: (error as Error).message });
+    send(res, 413, { detail: messageOf(error) });
     return;
   }
   let parsed: ReturnType<typeof parseEnvelope>;
   try {
     parsed = parseEnvelope(body);
   } catch (error) {
-    await deadLetter(options.dead, { reason: `not a Sentry envelope: ${(error as Error).message}`, raw: body.toString('utf8').slice(0, MAX_EVENT_BYTES), source: 'sentry' });
+    await deadLetter(options.dead, { reason: `not a Sentry envelope: ${messageOf(error)}`, raw: body.toString('utf8').slice(0, MAX_EVENT_BYTES), source: 'sentry' });
     send(res, 400, { detail: 'malformed envelope' });
     return;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from 'bullmq';
 import type { Library } from '../library/library.ts';
 import { connect } from '../redis/connection.ts';
@@ -49,7 +50,7 @@ export async function waitForDrain(target: RedisTarget, timeoutMs: number, onPro
       onProgress?.(left);
       if (left === 0) return true;
       if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   } finally {
     await errors.close();

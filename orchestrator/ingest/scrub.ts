@@ -1,7 +1,7 @@
 import type { ErrorEvent } from './event.ts';
 
 /**
- * Secret scrubbing for error events (../shared/specs/error-event.md, "Secrets are scrubbed before the
+ * Secret scrubbing for error events (docs/specs/error-event.md, "Secrets are scrubbed before the
  * event is stored, shown, put in an issue or sent to a model").
  *
  * Two kinds of evidence make a secret:

@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { StewardError } from '../core/errors.ts';
+import { messageOf, StewardError } from '../core/errors.ts';
 import { problemsFromZod } from '../core/json.ts';
 
 export const HISTORY_FILE = '.steward/history.jsonl';
@@ -39,7 +39,7 @@ export function readHistory(pluginRoot: string, limit: number): HistoryRead {
       if (parsed.success) entries.push(parsed.data);
       else skipped.push({ line: index + 1, reason: problemsFromZod(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ') });
     } catch (error) {
-      skipped.push({ line: index + 1, reason: (error as Error).message });
+      skipped.push({ line: index + 1, reason: messageOf(error) });
     }
   });
   // slice(-0) is the whole array: a limit of 0 asks for no entries.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { StewardError } from '../core/errors.ts';
+import { messageOf, StewardError } from '../core/errors.ts';
 import { problemsFromZod } from '../core/json.ts';
 
 const fixerName = z.enum(['offline', 'llm', 'hybrid', 'command']);
@@ -56,7 +56,7 @@ export function parsePlaybook(text: string, file: string): Playbook {
   try {
     raw = parseYaml(match[1] ?? '');
   } catch (error) {
-    throw new StewardError('E_PLAYBOOK_INVALID', `front matter is not YAML: ${(error as Error).message.split('\n')[0]}`, { file });
+    throw new StewardError('E_PLAYBOOK_INVALID', `front matter is not YAML: ${messageOf(error).split('\n')[0]}`, { file });
   }
   const result = playbookSchema.safeParse(raw);
   if (!result.success) {

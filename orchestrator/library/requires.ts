@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors.ts';
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Manifest } from './manifest.ts';
@@ -23,7 +24,7 @@ export function fileReadable(path: string): string | undefined {
     }
     return undefined;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return (error as NodeJS.ErrnoException).code ?? messageOf(error);
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,8 +88,8 @@ async function ping(options: RedisOptions, timeoutMs = 500, settings: Record<str
     return alive;
   } catch (error) {
     // A server replaying a large AOF answers LOADING: it is alive, just not ready yet.
-    if (/LOADING/.test((error as Error).message)) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    if (/LOADING/.test(messageOf(error))) {
+      await sleep(200);
       return ping(options, timeoutMs, settings);
     }
     return false;
@@ -185,7 +186,7 @@ async function startOrReuse(files: Layout, maxMemoryMb: number): Promise<RedisTa
   const target = targetOf(files, port);
   for (let i = 0; i < 100; i++) {
     if (await ping(target.options)) return target;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   const tail = existsSync(files.log) ? readFileSync(files.log, 'utf8').trim().split('\n').slice(-3).join(' / ') : '';
   throw new StewardError('E_REDIS_START', `redis-server did not start: ${tail}`, { file: files.log });
@@ -207,7 +208,7 @@ export async function stopRedis(stateDir: string): Promise<boolean> {
   } finally {
     client.disconnect();
   }
-  for (let i = 0; i < 100 && alive(files.pid) === pid; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 100 && alive(files.pid) === pid; i++) await sleep(50);
   return true;
 }
 

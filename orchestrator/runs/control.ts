@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseCheckpointSaver, CheckpointTuple } from '@langchain/langgraph';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -73,7 +74,7 @@ export async function cancelRun(ctl: RunControl, id: string, waitMs = 10_000): P
   while (Date.now() < deadline) {
     const now = await ctl.store.get(id);
     if (now && now.state !== 'running' && now.state !== 'queued') return now;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return requireRun(ctl.store, id);
 }

@@ -7,7 +7,6 @@ import type pg from 'pg';
 import { StewardError } from '../core/errors.ts';
 import type { Library } from '../library/library.ts';
 import { SqlRunStore } from './sql-store.ts';
-import { POSTGRES_SCHEMA, SQLITE_SCHEMA } from './sql/schema.ts';
 import { PostgresDriver, postgresPool, withAdvisoryLock } from './sql/postgres.ts';
 import { openSqlite, SqliteDriver } from './sql/sqlite.ts';
 import type { RunStore } from './types.ts';
@@ -38,7 +37,7 @@ function postgresUrl(env: NodeJS.ProcessEnv): string | undefined {
 
 export function openRunStore(library: Library, env: NodeJS.ProcessEnv = process.env): RunStore {
   const url = postgresUrl(env);
-  return new SqlRunStore(url ? new PostgresDriver(url, POSTGRES_SCHEMA) : new SqliteDriver(stateDatabase(library), SQLITE_SCHEMA));
+  return new SqlRunStore(url ? new PostgresDriver(url) : new SqliteDriver(stateDatabase(library)));
 }
 
 class ClosableSqliteSaver extends SqliteSaver implements Checkpointer {

@@ -1,3 +1,5 @@
+import { messageOf } from '../core/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Redis } from 'ioredis';
@@ -85,7 +87,7 @@ async function performOnce<T>(store: RunStore, run: string, key: string, effect:
       }
     }
     if (Date.now() > deadline) throw new Error(`effect "${key}" stayed claimed by run ${claim.by}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 
@@ -173,7 +175,7 @@ function orderedWrites(log: Logger): { push(write: () => Promise<unknown>): void
   let chain: Promise<unknown> = Promise.resolve();
   return {
     push(write) {
-      chain = chain.then(write).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'a run event was not recorded'));
+      chain = chain.then(write).catch((error: unknown) => log.warn({ err: messageOf(error) }, 'a run event was not recorded'));
     },
     flush: async () => {
       await chain;

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors.ts';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
 import { workerId } from '../core/worker-id.ts';
@@ -37,7 +38,7 @@ export async function startRunExecutor(target: RedisTarget, library: Library, op
       try {
         await close();
       } catch (error) {
-        options.log.warn({ err: (error as Error).message }, 'closing the runs worker');
+        options.log.warn({ err: messageOf(error) }, 'closing the runs worker');
       }
     }
   };
@@ -66,7 +67,7 @@ export async function startRunExecutor(target: RedisTarget, library: Library, op
     // Not only at start-up: a run can lose its job while every worker keeps running.
     const recovery = setInterval(() => {
       void withLock(redis, `${KEY_PREFIX}runs:recovery`, owner, lockMs, () => recoverRuns(control)).catch((error: unknown) =>
-        options.log.warn({ err: (error as Error).message }, 'run recovery'),
+        options.log.warn({ err: messageOf(error) }, 'run recovery'),
       );
     }, Math.max(10_000, 2 * lockMs));
     opened.push(() => clearInterval(recovery));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -62,7 +63,7 @@ export class RunCgroup {
           // Gone between the read and the kill.
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, round < 10 ? 5 : 25));
+      await sleep(round < 10 ? 5 : 25);
     }
   }
 
@@ -88,7 +89,7 @@ export class RunCgroup {
     for (const dir of Object.values(this.dirs)) {
       for (let i = 0; i < 20 && existsSync(dir); i++) {
         if (tryRmdir(dir)) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
     }
   }

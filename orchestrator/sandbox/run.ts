@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors.ts';
 import { startSandboxed } from './spawn.ts';
 import type { SandboxResult, SandboxSpec } from './types.ts';
 import { pickBackend } from './backends/registry.ts';
@@ -27,7 +28,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       stdoutTruncated: false,
       stderrTruncated: false,
       isolation: { backend, namespaces: [], network: 'host', filesystem: 'host', cgroup: [], rlimits: [], nodeHeapCap: false },
-      reason: (error as Error).message,
+      reason: messageOf(error),
     };
   }
 }

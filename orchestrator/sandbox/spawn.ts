@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -239,7 +240,7 @@ async function waitForClose(child: ChildProcess, ms: number): Promise<void> {
   const streams = [child.stdout, child.stderr].filter((s) => s && !s.destroyed && !s.readableEnded);
   await Promise.race([
     Promise.all(streams.map((s) => new Promise((resolve) => s?.once('close', resolve)))),
-    new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep(ms),
   ]);
   for (const stream of child.stdio) stream?.destroy();
 }

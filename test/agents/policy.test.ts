@@ -27,6 +27,22 @@ describe('the fix policy', () => {
     expect(always.some((m) => m('src/plugin.json.js'))).toBe(false);
   });
 
+  it('takes braces and escapes in protected globs, as picomatch does', () => {
+    const cases: [string, string, boolean][] = [
+      ['src/{crypto,auth}/**', 'src/crypto/sign.js', true],
+      ['src/{crypto,auth}/**', 'src/auth/token.js', true],
+      ['src/{crypto,auth}/**', 'src/billing/x.js', false],
+      ['*.{json,yaml}', 'config.yaml', true],
+      ['*.{json,yaml}', 'config.toml', false],
+      ['src/\\*literal.js', 'src/*literal.js', true],
+      ['src/\\*literal.js', 'src/aliteral.js', false],
+      ['data/file\\[1\\].csv', 'data/file[1].csv', true],
+      ['data/file\\[1\\].csv', 'data/file1.csv', false],
+      ['**/*.pem', 'keys/.hidden.pem', true],
+    ];
+    for (const [glob, path, expected] of cases) expect([glob, path, globMatcher(glob)(path)]).toEqual([glob, path, expected]);
+  });
+
   it('knows tests and what they rest on', () => {
     for (const path of ['test/a.js', 'src/a.test.ts', 'tests/test_x.py', 'conftest.py', 'x_test.py', 'test/fixtures/a.csv', 'fixtures/in.json', 'vitest.config.ts']) expect([path, isTestFile(path)]).toEqual([path, true]);
     for (const path of ['src/testing.js', 'src/latest.js', 'contest.py']) expect([path, isTestFile(path)]).toEqual([path, false]);

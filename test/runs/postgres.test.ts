@@ -12,6 +12,10 @@ import { executeRun, type RunJob } from '../../orchestrator/runs/execute-run.ts'
 import { newRunId } from '../../orchestrator/runs/ids.ts';
 import type { RunStore } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/run-executor.ts';
+import { MIGRATIONS, type Migration } from '../../orchestrator/runs/sql/migrations.ts';
+import { PostgresDriver } from '../../orchestrator/runs/sql/postgres.ts';
+import { SqliteDriver } from '../../orchestrator/runs/sql/sqlite.ts';
+import type { SqlDriver } from '../../orchestrator/runs/sql/types.ts';
 import { openLibrary, type Library } from '../../orchestrator/library/library.ts';
 import { makeLibrary } from '../helpers/git.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -103,6 +107,30 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await store.events(done.id)).toEqual([]);
     expect(await store.effect(`k-${done.id}`)).toBeUndefined();
     expect((await store.events(waiting.id)).length).toBeGreaterThan(0);
+  });
+
+  it('versions its schema: migrations applied in order, once each, on a new store and on one made before them', async () => {
+    const dir = tempDir();
+    const url = backend === 'postgres' ? await postgres.database() : '';
+    let applied = 0;
+    const later: Migration = { id: 3, name: 'a later one', up: async (exec) => { applied++; await exec('CREATE TABLE later_table (x TEXT)'); } };
+    const driver = (migrations: readonly Migration[] = MIGRATIONS): SqlDriver => (backend === 'postgres' ? new PostgresDriver(url, migrations) : new SqliteDriver(join(dir, 'state.db'), migrations));
+    // A store made before migrations: its tables as they were (no effects.state), no record of any migration.
+    const old = driver([{ id: 1, name: 'old tables', up: MIGRATIONS[0]!.up }]);
+    await old.all("INSERT INTO runs (id, plugin, grp, trigger, state, playbook, playbook_hash, fixer, stop_after, created_at, updated_at) VALUES ('r1', 'p', 'g', 'new', 'completed', 'd', 'h', 'offline', 'propose', 'x', 'x')");
+    await old.all("INSERT INTO effects (key, run, result, at) VALUES ('k', 'r1', '1', 'x')");
+    await old.all('DELETE FROM schema_migrations');
+    await old.close();
+
+    const upgraded = driver([...MIGRATIONS, later]);
+    expect((await upgraded.all<{ id: number | string }>('SELECT id FROM schema_migrations ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2, 3]);
+    // The old effect is kept, and taken as done.
+    expect(await upgraded.all('SELECT key, state FROM effects')).toEqual([{ key: 'k', state: 'done' }]);
+    await upgraded.close();
+    const again = driver([...MIGRATIONS, later]);
+    await again.all('SELECT 1 FROM runs');
+    await again.close();
+    expect(applied).toBe(1);
   });
 
   it('loses no update when two writers change one run at once', async () => {

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ export class CommandFixer implements Fixer {
         try {
           files[path] = ws.exists(path) ? ws.read(path) : null;
         } catch (error) {
-          request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} left ${path} as something steward does not propose: ${(error as Error).message}` });
+          request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} left ${path} as something steward does not propose: ${messageOf(error)}` });
           return [];
         }
       }

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessage} from '@langchain/core/messages';
 import { HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
@@ -54,7 +55,7 @@ export class LlmFixer implements Fixer {
         if (calls.length === 0) break;
         for (const call of calls) {
           const chosen = byName.get(call.name);
-          const answer = chosen ? String(await chosen.invoke(call.args).catch((error: unknown) => `error: ${(error as Error).message}`)) : `error: no tool "${call.name}"`;
+          const answer = chosen ? String(await chosen.invoke(call.args).catch((error: unknown) => `error: ${messageOf(error)}`)) : `error: no tool "${call.name}"`;
           messages.push(new ToolMessage({ content: answer, tool_call_id: call.id ?? call.name }));
         }
         if (done.rationale !== undefined) {

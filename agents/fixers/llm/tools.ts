@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { tool } from '@langchain/core/tools';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -23,7 +24,7 @@ function guarded<A>(fn: (args: A) => Promise<string> | string): (args: A) => Pro
     try {
       return await fn(args);
     } catch (error) {
-      return `error: ${(error as Error).message}`;
+      return `error: ${messageOf(error)}`;
     }
   };
 }

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
@@ -60,7 +61,7 @@ export class OfflineFixer implements Fixer {
         if (!candidate) return;
         tried++;
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
-        const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${(error as Error).message}`.slice(0, 200));
+        const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
         request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict, rationale: candidate.rationale });
         if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
       }
@@ -108,7 +109,7 @@ export class OfflineFixer implements Fixer {
       } catch (error) {
         // Without the ranking the search still has the stack: a lesser search, not none.
         if (request.signal.aborted) throw error;
-        request.emit('spectrum', { fixer: this.name, lines: [], why: `coverage could not be taken: ${(error as Error).message}` });
+        request.emit('spectrum', { fixer: this.name, lines: [], why: `coverage could not be taken: ${messageOf(error)}` });
         return { baseline, spectrum: [] };
       }
     } finally {

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import type { Candidate, FixRequest } from '../../fixers/types.ts';
 import { heldCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
@@ -39,7 +40,7 @@ export function propose(deps: PluginAgentDeps) {
       } catch (error) {
         // A stopped run stops here; a fixer that broke leaves the next one its turn.
         if (deps.signal.aborted) throw error;
-        const why = `failed: ${(error as Error).message}`.slice(0, 300);
+        const why = `failed: ${messageOf(error)}`.slice(0, 300);
         searched.push({ fixer: fixer.name, why });
         deps.emit('fixer-failed', { fixer: fixer.name, why });
         continue;

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from '../../../orchestrator/library/git/run.ts';
@@ -46,7 +47,7 @@ export function validate(deps: PluginAgentDeps) {
         try {
           ws.apply(candidate.files);
         } catch (error) {
-          reject((error as Error).message);
+          reject(messageOf(error));
           continue;
         }
         // The diff and its size are taken now, before the candidate's code runs in this copy.
@@ -103,7 +104,7 @@ function policyProblem(dir: string, files: Record<string, string | null>, protec
     try {
       normalPath(path);
     } catch (error) {
-      return (error as Error).message;
+      return messageOf(error);
     }
     if (protectedPath.some((matches) => matches(path))) return `it changes the protected path ${path}`;
     if (isTestFile(path)) return `it changes the test ${path}: a fix may not delete or weaken tests`;

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { Octokit } from '@octokit/rest';
 import { type ErrorCode, type ErrorDetails, StewardError } from '../../../orchestrator/core/errors.ts';
 import type { Logger } from '../../../orchestrator/core/logger.ts';
@@ -58,7 +59,7 @@ const withoutQuery = (message: string): string => message.replace(/\?\S*/g, '');
  * failures become typed errors that name the request but never the token.
  */
 export function githubClient(settings: GitHubSettings, options: ClientOptions): Octokit {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => wait(ms));
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),

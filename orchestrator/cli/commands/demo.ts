@@ -45,11 +45,6 @@ function step(text: string): void {
   print(`\n== ${text}`);
 }
 
-/**
- * The main job on the embedded defaults. Until the later stages land it shows what
- * exists: a scratch library built from the example plugins, each added as a real
- * subtree of its own upstream, linked, checked, and synced both ways.
- */
 /** Executes the dispatched runs with a run executor and the Plugin Agent, with a live count, and shows what each did. */
 async function runDispatched(library: Library, target: RedisTarget, dispatched: { run: string; plugin: string }[]): Promise<void> {
   const bar = progress('runs');
@@ -74,6 +69,12 @@ async function runDispatched(library: Library, target: RedisTarget, dispatched: 
   print(`  ${waiting.length} validated fix(es) wait for review: ${waiting.map((w) => w.plugin).join(', ') || 'none'}`);
 }
 
+/**
+ * The main job on the embedded defaults: a scratch library built from the example
+ * plugins, each added as a real subtree of its own upstream, linked, checked and synced
+ * both ways; production inputs through the host into the errors queue; ingest, triage
+ * and a run of each plugin's agent to an issue and, where it finds one, a validated fix.
+ */
 async function runDemo(dir: string): Promise<number> {
   const examples = openLibrary({ library: STEWARD_ROOT });
   const names = listPluginNames(examples);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { PartialError, StewardError } from '../../core/errors.ts';
+import { messageOf, PartialError, StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -36,7 +36,7 @@ function readEvents(file: string): unknown[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new StewardError('E_USAGE', `cannot read ${file}: ${(error as Error).message}`, { file });
+    throw new StewardError('E_USAGE', `cannot read ${file}: ${messageOf(error)}`, { file });
   }
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) return parseJsonText(trimmed, file) as unknown[];

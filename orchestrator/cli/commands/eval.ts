@@ -9,7 +9,7 @@ import { describeRate, outcomeOf, tierRows } from '../../../evals/harness/report
 import { readResults, type Results } from '../../../evals/harness/results.ts';
 import { isEvalOut, runEval, stopLeftovers } from '../../../evals/harness/runner.ts';
 import { loadSuite } from '../../../evals/harness/task.ts';
-import { StewardError } from '../../core/errors.ts';
+import { messageOf, StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
 import { createLogger } from '../../core/logger.ts';
 import { parsePlaybook } from '../../library/playbook.ts';
@@ -65,7 +65,7 @@ async function checkModel(fixer: 'offline' | 'llm' | 'hybrid', model: string | u
   try {
     await modelByName(model)();
   } catch (error) {
-    throw new StewardError('E_USAGE', `--model ${model}: ${(error as Error).message.replace(/^model "[^"]*": /, '')}`, { hint: 'the provider package must be installed and its API key set in the environment' });
+    throw new StewardError('E_USAGE', `--model ${model}: ${messageOf(error).replace(/^model "[^"]*": /, '')}`, { hint: 'the provider package must be installed and its API key set in the environment' });
   }
 }
 

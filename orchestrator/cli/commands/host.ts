@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { StewardError } from '../../core/errors.ts';
+import { messageOf, StewardError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/json.ts';
 import { PluginHost } from '../../host/host.ts';
 import { serveHost, type ServingHost } from '../../host/serve.ts';
@@ -36,7 +36,7 @@ function readInput(value: string): unknown {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new StewardError('E_USAGE', `cannot read --input file: ${(error as Error).message}`, { file });
+      throw new StewardError('E_USAGE', `cannot read --input file: ${messageOf(error)}`, { file });
     }
     return parseJsonText(text, file);
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
 import { StewardError } from '../../core/errors.ts';
@@ -93,7 +94,7 @@ export function registerRuns(program: Command): void {
         await requireRun(store, id);
         await flush();
         while (options.follow && FOLLOWING.includes((await requireRun(store, id)).state)) {
-          await new Promise((resolve) => setTimeout(resolve, 250));
+          await sleep(250);
           await flush();
         }
         await flush();

@@ -1,14 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError, StewardError } from '../../core/errors.ts';
 import { branchProblem, GIT_REMOTE_ENV, redactRemote, remoteKind, remoteProblem, withoutCredentials } from './remote.ts';
-import { git, gitEnv, gitRaw } from './run.ts';
-
-/** simple-git over the library, with the same no-prompt environment as `git()`. */
-export function libraryGit(root: string): SimpleGit {
-  return simpleGit({ baseDir: root }).env(gitEnv());
-}
+import { git, gitRaw } from './run.ts';
 
 export async function assertRepo(root: string): Promise<void> {
   const inside = await gitRaw(root, ['rev-parse', '--is-inside-work-tree']);

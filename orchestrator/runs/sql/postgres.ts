@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { migrate, MIGRATIONS, type Migration } from './migrations.ts';
 import { txDriver, type SqlDriver } from './types.ts';
 
 /** Serialises schema set-up across every process that opens the database at once. */
@@ -33,8 +34,8 @@ export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: (clien
 }
 
 /**
- * Postgres through a node-postgres pool. The schema is made on first use, under an
- * advisory lock, so that several workers starting together do not race to create it.
+ * Postgres through a node-postgres pool. The migrations run on first use, under an
+ * advisory lock, so that several workers starting together do not race to apply them.
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
@@ -43,14 +44,14 @@ export class PostgresDriver implements SqlDriver {
 
   constructor(
     url: string,
-    private readonly schema: string,
+    private readonly migrations: readonly Migration[] = MIGRATIONS,
   ) {
     this.pool = postgresPool(url, 'plugin-steward');
   }
 
   private setUp(): Promise<void> {
     this.ready ??= withAdvisoryLock(this.pool, SETUP_LOCK, async (client) => {
-      await client.query(this.schema);
+      await migrate(async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[], 'postgres', this.migrations);
     }).catch((error: unknown) => {
       this.ready = undefined;
       throw error;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { messageOf, StewardError } from '../../core/errors.ts';
+import { migrate, MIGRATIONS, type Migration } from './migrations.ts';
 import { txDriver, type SqlDriver } from './types.ts';
 
 /** `$1`, `$2` … as SQLite's positional `?`, with the arguments in the order they appear. */
@@ -77,23 +78,16 @@ export class SqliteDriver implements SqlDriver {
   private readonly db: Database.Database;
   private readonly queue: { chain: Promise<unknown> };
 
+  private ready: Promise<unknown> | undefined;
+
   constructor(
     private readonly file: string,
-    schema: string,
+    private readonly migrations: readonly Migration[] = MIGRATIONS,
   ) {
     const key = resolve(file);
     this.queue = queues.get(key) ?? { chain: Promise.resolve() };
     queues.set(key, this.queue);
     this.db = openSqlite(file);
-    try {
-      this.db.exec(schema);
-    } catch (error) {
-      this.db.close();
-      throw damaged(error) ? stateCorrupt(file, error) : error;
-    }
-    // State databases made before effects were claimed first have no state column: theirs are all done.
-    const columns = this.db.prepare('PRAGMA table_info(effects)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'state')) this.db.exec("ALTER TABLE effects ADD COLUMN state TEXT NOT NULL DEFAULT 'done'");
   }
 
   private now<T>(sql: string, params: readonly unknown[]): T[] {
@@ -109,7 +103,14 @@ export class SqliteDriver implements SqlDriver {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const turn = this.queue.chain.then(fn);
+    // The first statement of this connection waits for the store's migrations, run in turn like any other.
+    if (!this.ready) {
+      const migrating = this.queue.chain.then(() => migrate(async <R>(sql: string, params: readonly unknown[] = []) => this.now<R>(sql, params), 'sqlite', this.migrations));
+      this.queue.chain = migrating.catch(() => undefined);
+      this.ready = migrating;
+    }
+    const ready = this.ready;
+    const turn = this.queue.chain.then(() => ready).then(fn);
     this.queue.chain = turn.catch(() => undefined);
     return turn;
   }
