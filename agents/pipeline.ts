@@ -23,7 +23,8 @@ import { openManager, triageOnce, type ManagerState } from './manager/index.ts';
 export async function ingestQueued(target: RedisTarget, library: Library, options: { env?: NodeJS.ProcessEnv; log?: Logger; timeoutMs?: number } = {}): Promise<Group[]> {
   const consumer = startIngestConsumer(target, library, { ...(options.env ? { env: options.env } : {}), ...(options.log ? { log: options.log } : {}) });
   try {
-    if (!(await waitForDrain(target, options.timeoutMs ?? 60_000))) throw new Error(`ingest did not drain the errors queue in ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
+    if (!(await waitForDrain(target, options.timeoutMs ?? 60_000)))
+      throw new Error(`ingest did not drain the errors queue in ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
     return await consumer.ingest.groups.list();
   } finally {
     await consumer.close();

@@ -25,13 +25,21 @@ export function modelByName(name: string): () => Promise<BaseChatModel> {
  * the config's, as tests do with a scripted one; `env` is where the command fixer
  * takes the variables its config names.
  */
-export function fixersFor(config: Pick<LibraryConfig, 'fixer' | 'model' | 'command' | 'github'>, options: { model?: () => Promise<BaseChatModel>; env?: NodeJS.ProcessEnv } = {}): Fixer[] {
+export function fixersFor(
+  config: Pick<LibraryConfig, 'fixer' | 'model' | 'command' | 'github'>,
+  options: { model?: () => Promise<BaseChatModel>; env?: NodeJS.ProcessEnv } = {},
+): Fixer[] {
   const chat = options.model ?? (config.model ? modelByName(config.model) : undefined);
   switch (config.fixer) {
     case 'offline':
       return [new OfflineFixer()];
     case 'llm':
-      if (!chat) throw new StewardError('E_CONFIG_INVALID', 'fixer "llm" needs a model', { file: 'steward.config.json', path: '$.model', hint: 'set "model", e.g. "anthropic:claude-sonnet-4-5", or use the offline fixer' });
+      if (!chat)
+        throw new StewardError('E_CONFIG_INVALID', 'fixer "llm" needs a model', {
+          file: 'steward.config.json',
+          path: '$.model',
+          hint: 'set "model", e.g. "anthropic:claude-sonnet-4-5", or use the offline fixer',
+        });
       return [new LlmFixer(chat)];
     case 'hybrid':
       return chat ? [new OfflineFixer(), new LlmFixer(chat)] : [new OfflineFixer()];

@@ -4,12 +4,27 @@ import { dirname, join, posix } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent' };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'steward',
+  GIT_AUTHOR_EMAIL: 'steward@localhost',
+  GIT_COMMITTER_NAME: 'steward',
+  GIT_COMMITTER_EMAIL: 'steward@localhost',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  HOME: '/nonexistent',
+};
 
 /** A plugin-relative path as steward keeps it: no `.`, `..`, `//`, leading `/`, `.git`, or control characters. */
 export function normalPath(path: string): string {
   const normal = posix.normalize(path);
-  const bad = normal !== path || path.startsWith('/') || path.startsWith('../') || path === '..' || path === '.' || /(^|\/)\.git(\/|$)/.test(path) || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  const bad =
+    normal !== path ||
+    path.startsWith('/') ||
+    path.startsWith('../') ||
+    path === '..' ||
+    path === '.' ||
+    /(^|\/)\.git(\/|$)/.test(path) ||
+    [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (bad || path.length === 0) throw new StewardError('E_USAGE', `path "${path}" is outside the working copy`);
   return path;
 }
@@ -87,7 +102,23 @@ export class Workspace {
   private git(args: string[]): string {
     return execFileSync(
       'git',
-      ['--git-dir', this.gitDir, '--work-tree', this.copy.dir, '-c', 'core.autocrlf=false', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.quotepath=false', '-c', 'core.attributesFile=/dev/null', ...args],
+      [
+        '--git-dir',
+        this.gitDir,
+        '--work-tree',
+        this.copy.dir,
+        '-c',
+        'core.autocrlf=false',
+        '-c',
+        'core.fsmonitor=false',
+        '-c',
+        'core.hooksPath=/dev/null',
+        '-c',
+        'core.quotepath=false',
+        '-c',
+        'core.attributesFile=/dev/null',
+        ...args,
+      ],
       { cwd: this.copy.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 },
     );
   }

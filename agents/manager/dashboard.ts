@@ -4,7 +4,7 @@ import type { ManagerState } from './state.ts';
 /** Marks a body as steward's dashboard, so a tracker finds its one issue again. */
 export const DASHBOARD_MARKER = '<!-- steward:dashboard -->';
 
-export type DashboardAction = 'approve' | 'retry';
+type DashboardAction = 'approve' | 'retry';
 
 export interface DashboardInput {
   at: string;
@@ -61,7 +61,8 @@ export function renderDashboard(input: DashboardInput): string {
     '',
   ];
   if (input.awaiting.length === 0) lines.push('Nothing waits for a review.');
-  for (const run of input.awaiting) lines.push(box('approve', run, input.ticked, `approve **${run.plugin}** \`${run.id}\` (group \`${run.group.slice(0, 12)}\`): ${oneLine(run.nextAction ?? '')}`));
+  for (const run of input.awaiting)
+    lines.push(box('approve', run, input.ticked, `approve **${run.plugin}** \`${run.id}\` (group \`${run.group.slice(0, 12)}\`): ${oneLine(run.nextAction ?? '')}`));
   lines.push('', '## Rate-limited', '');
   const limited = input.held.filter((h) => !h.reason.startsWith('plugin is '));
   if (limited.length === 0) lines.push('No group was held back by a limit.');

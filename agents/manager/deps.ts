@@ -7,7 +7,6 @@ import type { RequirementContext } from '../../orchestrator/library/requires.ts'
 import type { RunJob } from '../../orchestrator/runs/execute-run.ts';
 import type { RunStore } from '../../orchestrator/runs/types.ts';
 
-
 /** What the manager's nodes work with; handed in by whoever runs the graph. */
 export interface ManagerDeps {
   library: Library;

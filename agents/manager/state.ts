@@ -4,7 +4,7 @@ import { z } from 'zod';
 const health = z.enum(['healthy', 'degraded', 'failing', 'unavailable', 'failed']);
 const stopAfter = z.enum(['issue', 'reproduce', 'propose']);
 
-export const fleetPlugin = z.object({
+const fleetPlugin = z.object({
   name: z.string(),
   criticality: z.enum(['low', 'normal', 'high', 'critical']),
   stopAfter,
@@ -12,7 +12,7 @@ export const fleetPlugin = z.object({
   reason: z.string().optional(),
 });
 
-export const openGroup = z.object({
+const openGroup = z.object({
   id: z.string(),
   plugin: z.string(),
   status: z.string(),
@@ -24,7 +24,7 @@ export const openGroup = z.object({
   message: z.string(),
 });
 
-export const decision = z.object({ group: z.string(), plugin: z.string(), score: z.number(), stopAfter, trigger: z.string() });
+const decision = z.object({ group: z.string(), plugin: z.string(), score: z.number(), stopAfter, trigger: z.string() });
 export const held = z.object({ group: z.string(), plugin: z.string(), reason: z.string() });
 
 /** The Manager Agent's state: what one triage pass knows and decides. */
@@ -38,9 +38,10 @@ export const managerState = z.object({
   chosen: z.array(decision).default(() => []),
   held: z.array(held).default(() => []),
   /** Filled by the dispatch fan-out: one entry per run started. */
-  dispatched: z
-    .array(z.object({ run: z.string(), group: z.string(), plugin: z.string() }))
-    .register(registry, { reducer: { fn: (a: { run: string; group: string; plugin: string }[], b: { run: string; group: string; plugin: string }[]) => a.concat(b) }, default: () => [] }),
+  dispatched: z.array(z.object({ run: z.string(), group: z.string(), plugin: z.string() })).register(registry, {
+    reducer: { fn: (a: { run: string; group: string; plugin: string }[], b: { run: string; group: string; plugin: string }[]) => a.concat(b) },
+    default: () => [],
+  }),
   /** Dashboard boxes acted on in this pass, and what came of each. */
   requests: z.array(z.object({ action: z.enum(['approve', 'retry']), run: z.string(), outcome: z.string() })).default(() => []),
   summary: z.record(z.string(), z.unknown()).default(() => ({})),

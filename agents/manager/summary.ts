@@ -11,7 +11,7 @@ import { held } from './state.ts';
  * `status.json` in the state dir: the fleet summary of the last triage pass, written by
  * its report node and read by `steward status`. This schema is the file's one definition.
  */
-export const fleetSummarySchema = z.object({
+const fleetSummarySchema = z.object({
   at: z.string(),
   trigger: z.string(),
   plugins: z.number(),

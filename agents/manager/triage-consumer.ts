@@ -14,9 +14,9 @@ const LOCK = `${KEY_PREFIX}triage:lock`;
 const LAST_PASS = `${KEY_PREFIX}triage:last-pass`;
 
 /** A triage job: a group from ingest (`group`), the scheduler's tick (`scheduled`), or the daily prune. */
-export type TriageQueueJob = TriageJob | { scheduled: true } | { prune: true };
+type TriageQueueJob = TriageJob | { scheduled: true } | { prune: true };
 
-export type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number } | { pruned: PruneReport };
+type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number } | { pruned: PruneReport };
 
 /**
  * The worker on the triage queue. One pass at a time across all workers (a Redis

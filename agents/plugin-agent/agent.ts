@@ -14,7 +14,8 @@ export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; fix
   return {
     name: 'plugin-agent',
     input: (run) => ({ plugin: run.plugin, group: run.group, stopAfter: run.stopAfter }),
-    build: (deps, checkpointer) => buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, fixers: options.fixers ?? [], env: options.env ?? process.env }, checkpointer),
+    build: (deps, checkpointer) =>
+      buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, fixers: options.fixers ?? [], env: options.env ?? process.env }, checkpointer),
     ...(options.close ? { close: options.close } : {}),
   };
 }

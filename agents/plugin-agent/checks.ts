@@ -17,7 +17,14 @@ export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: st
  * The reproduction's check: the captured call, in the sandbox, against a working
  * copy. It passes when the plugin neither throws nor answers outside `interface.output`.
  */
-export async function checkCall(manifest: Manifest, copy: WorkingCopy, request: { op: 'execute'; input: unknown }, env: Record<string, string>, signal: AbortSignal, runtimeEnv?: Record<string, string>): Promise<CallCheck> {
+export async function checkCall(
+  manifest: Manifest,
+  copy: WorkingCopy,
+  request: { op: 'execute'; input: unknown },
+  env: Record<string, string>,
+  signal: AbortSignal,
+  runtimeEnv?: Record<string, string>,
+): Promise<CallCheck> {
   const outcome = await invokeOnce({ manifest, copy, request, env, signal, ...(runtimeEnv ? { runtimeEnv } : {}) });
   if (signal.aborted) throw new Error('stopped: the run was stopped');
   if (!outcome.ok) return { ok: false, kind: outcome.kind, error: outcome.error, durationMs: outcome.durationMs };
@@ -63,7 +70,15 @@ export interface Held {
  * (a fix must not break them). One that fails another way is another defect's, and a
  * fix of this one is not to be refused for it.
  */
-export async function heldCalls(manifest: Manifest, dir: string, inputs: readonly unknown[], call: Call, errorType: string | undefined, env: Record<string, string>, signal: AbortSignal): Promise<Held[]> {
+export async function heldCalls(
+  manifest: Manifest,
+  dir: string,
+  inputs: readonly unknown[],
+  call: Call,
+  errorType: string | undefined,
+  env: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Held[]> {
   const calls = otherCalls(inputs, call);
   if (calls.length === 0) return [];
   const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
@@ -80,7 +95,7 @@ export async function heldCalls(manifest: Manifest, dir: string, inputs: readonl
 }
 
 /** Whether a failure is exactly the contract error a refusing candidate adds (`Candidate.refuses`). */
-export function refusedAs(error: ContractError | undefined, refusal: ContractError): boolean {
+function refusedAs(error: ContractError | undefined, refusal: ContractError): boolean {
   return error !== undefined && error.type === refusal.type && error.message === refusal.message;
 }
 
@@ -96,11 +111,20 @@ async function checkTwice(manifest: Manifest, copy: WorkingCopy, call: Call, env
  * each held input the original handled still succeeds; each that failed as the
  * reproduction did succeeds too (for a refusal, or is refused the same way).
  */
-export async function whyNotHeld(manifest: Manifest, copy: WorkingCopy, call: Call, others: readonly Held[], env: Record<string, string>, signal: AbortSignal, refusal?: ContractError): Promise<string | undefined> {
+export async function whyNotHeld(
+  manifest: Manifest,
+  copy: WorkingCopy,
+  call: Call,
+  others: readonly Held[],
+  env: Record<string, string>,
+  signal: AbortSignal,
+  refusal?: ContractError,
+): Promise<string | undefined> {
   const check = await checkCall(manifest, copy, call, env, signal);
   if (refusal) {
     if (check.ok) return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and the call succeeds`;
-    if (!refusedAs(check.error, refusal)) return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and it fails with ${check.error.type}: ${check.error.message.slice(0, 200)}`;
+    if (!refusedAs(check.error, refusal))
+      return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and it fails with ${check.error.type}: ${check.error.message.slice(0, 200)}`;
   } else if (!check.ok) {
     return `the reproduction still fails: ${check.error.type}: ${check.error.message.slice(0, 200)}`;
   }
@@ -118,7 +142,13 @@ export async function whyNotHeld(manifest: Manifest, copy: WorkingCopy, call: Ca
  * inputs too) and the plugin's suite, each with line coverage written to
  * `coverageDir` on request (`coverageEnv`; the reproduction's call only).
  */
-export function sandboxChecks(manifest: Manifest, call: Call, env: Record<string, string>, signal: AbortSignal, others: readonly Held[] = []): Pick<FixRequest, 'reproduce' | 'runTests'> {
+export function sandboxChecks(
+  manifest: Manifest,
+  call: Call,
+  env: Record<string, string>,
+  signal: AbortSignal,
+  others: readonly Held[] = [],
+): Pick<FixRequest, 'reproduce' | 'runTests'> {
   return {
     async reproduce(copy, options = {}) {
       // The coverage run is the original's, which fails: the reproduction's call alone.
@@ -166,4 +196,3 @@ export function pluginUnderFix(library: Library, plugin: string, env: NodeJS.Pro
   const manifest = loadManifest(dir, `${plugin}/plugin.json`);
   return { dir, manifest, env: pluginEnv(manifest, env, { reserved: libraryReservedEnv(library.config), placeholders: true }).env };
 }
-

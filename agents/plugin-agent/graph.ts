@@ -43,7 +43,11 @@ export function buildPluginAgentGraph(deps: PluginAgentDeps, checkpointer: BaseC
     .addEdge('load-context', 'open-issue')
     .addConditionalEdges('open-issue', afterIssue, ['stop-after', 'reproduce'])
     .addConditionalEdges('reproduce', afterReproduce, ['escalate', 'stop-after', 'localise'])
-    .addConditionalEdges('localise', (s: PluginAgentState) => (deps.fixers.length === 0 ? 'stop-after' : s.reproduction?.request === undefined ? 'escalate' : 'propose'), ['propose', 'stop-after', 'escalate'])
+    .addConditionalEdges('localise', (s: PluginAgentState) => (deps.fixers.length === 0 ? 'stop-after' : s.reproduction?.request === undefined ? 'escalate' : 'propose'), [
+      'propose',
+      'stop-after',
+      'escalate',
+    ])
     .addConditionalEdges('propose', (s: PluginAgentState) => ((s.candidates?.length ?? 0) > 0 ? 'validate' : 'escalate'), ['validate', 'escalate'])
     .addConditionalEdges('validate', (s: PluginAgentState) => (s.proposal ? 'await-approval' : 'escalate'), ['await-approval', 'escalate'])
     .addConditionalEdges('await-approval', (s: PluginAgentState) => (s.review?.decision === 'approve' ? 'publish' : 'escalate'), ['publish', 'escalate'])

@@ -11,7 +11,7 @@ import { pluginAgentState } from './state.ts';
  * `runs/<run>/proposal.json`: a validated fix as the run left it for review, read by
  * `steward review` without the graph. This schema is the file's one definition.
  */
-export const proposalRecordSchema = pluginAgentState.shape.proposal.unwrap().extend({
+const proposalRecordSchema = pluginAgentState.shape.proposal.unwrap().extend({
   run: z.string(),
   plugin: z.string(),
   group: z.string(),

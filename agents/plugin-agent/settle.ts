@@ -58,7 +58,15 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     }
     const manifest = loadManifest(dir, `${proposal.plugin}/plugin.json`);
     const history = `${library.config.pluginsDir}/${proposal.plugin}/${HISTORY_FILE}`;
-    if (!recorded) appendPluginHistory(library, proposal.plugin, { at: new Date().toISOString(), type: 'fix', summary: proposal.title, version: manifest.version, group: proposal.fingerprint, url: proposal.url });
+    if (!recorded)
+      appendPluginHistory(library, proposal.plugin, {
+        at: new Date().toISOString(),
+        type: 'fix',
+        summary: proposal.title,
+        version: manifest.version,
+        group: proposal.fingerprint,
+        url: proposal.url,
+      });
     if ((await git(library.root, ['status', '--porcelain', '--', history])).trim() !== '') {
       await git(library.root, ['add', '--', history]);
       // Only the history file: whatever else a maintainer has staged stays theirs.

@@ -4,8 +4,7 @@ import { z } from 'zod';
 const thrown = z.object({ type: z.string(), message: z.string() });
 
 /** What a reproduction sends the plugin: the process protocol's request for one captured input. */
-export const reproductionRequest = z.object({ op: z.literal('execute'), input: z.unknown() });
-export type ReproductionRequest = z.output<typeof reproductionRequest>;
+const reproductionRequest = z.object({ op: z.literal('execute'), input: z.unknown() });
 
 /** What a Plugin Agent run knows; every field is in the run's checkpoints. */
 export const pluginAgentState = z.object({

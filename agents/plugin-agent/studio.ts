@@ -21,7 +21,23 @@ export async function graph() {
   const now = new Date().toISOString();
   return buildPluginAgentGraph(
     {
-      run: { id: 'studio', plugin: '', group: '', trigger: 'manual', state: 'running', playbook: library.config.defaultPlaybook, playbookHash: '', fixer: library.config.fixer, model: library.config.model, stopAfter: 'propose', tokensUsed: 0, createdAt: now, updatedAt: now, nextAction: null, error: null },
+      run: {
+        id: 'studio',
+        plugin: '',
+        group: '',
+        trigger: 'manual',
+        state: 'running',
+        playbook: library.config.defaultPlaybook,
+        playbookHash: '',
+        fixer: library.config.fixer,
+        model: library.config.model,
+        stopAfter: 'propose',
+        tokensUsed: 0,
+        createdAt: now,
+        updatedAt: now,
+        nextAction: null,
+        error: null,
+      },
       library,
       signal: new AbortController().signal,
       emit: (kind, data) => log.info({ kind, data }, 'run event'),

@@ -6,8 +6,7 @@ import { GitHubTracker } from './github/index.ts';
 import { LocalTracker } from './local/index.ts';
 import type { Tracker } from './types.ts';
 
-export const TRACKERS = ['local', 'github'] as const;
-export type TrackerName = (typeof TRACKERS)[number];
+const TRACKERS = ['local', 'github'] as const;
 
 export interface OpenTrackerOptions {
   /** Where the GitHub token is read from (the variable `github.tokenEnv` names). */
@@ -28,7 +27,12 @@ export function openTracker(library: Library, options: OpenTrackerOptions = {}):
       if (!settings) throw new StewardError('E_CONFIG_INVALID', 'the github tracker needs its repository', { path: '$.github' });
       const token = (options.env ?? process.env)[settings.tokenEnv];
       if (!token) throw new StewardError('E_CONFIG_INVALID', `the github tracker needs a token in $${settings.tokenEnv}, which is not set`, { path: '$.github.tokenEnv' });
-      return new GitHubTracker(settings, { token, root: library.root, log: options.log ?? defaultLog.child({ tracker: 'github' }), ...(options.sleep ? { sleep: options.sleep } : {}) });
+      return new GitHubTracker(settings, {
+        token,
+        root: library.root,
+        log: options.log ?? defaultLog.child({ tracker: 'github' }),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
     }
     default:
       throw new StewardError('E_CONFIG_INVALID', `unknown tracker "${name}" (built: ${TRACKERS.join(', ')})`);

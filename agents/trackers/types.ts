@@ -12,7 +12,6 @@ export interface IssueInput {
 }
 
 const trackerCommentSchema = z.object({ at: z.string(), body: z.string() });
-export type TrackerComment = z.output<typeof trackerCommentSchema>;
 
 /** What issues and proposals share. */
 const trackedRecordSchema = z.object({

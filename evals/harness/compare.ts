@@ -1,7 +1,7 @@
 import { rateOf, type Rate, type Results } from './results.ts';
 import { mcnemarExact, pairedBootstrap } from './stats.ts';
 
-export type Verdict = 'better' | 'worse' | 'no significant difference';
+type Verdict = 'better' | 'worse' | 'no significant difference';
 
 export interface Comparison {
   a: { label: string; rate: Rate };
@@ -47,7 +47,8 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
   const paired = [...ra.keys()].filter((task) => rb.has(task)).sort();
   const unpaired = [...new Set([...ra.keys(), ...rb.keys()])].filter((task) => !paired.includes(task)).sort();
   const warnings: string[] = [];
-  if (a.config.suite.name !== b.config.suite.name) warnings.push(`the suites differ ("${a.config.suite.name}" and "${b.config.suite.name}"): only tasks with the same id are paired`);
+  if (a.config.suite.name !== b.config.suite.name)
+    warnings.push(`the suites differ ("${a.config.suite.name}" and "${b.config.suite.name}"): only tasks with the same id are paired`);
   const settings: string[] = (['fixer', 'model', 'repeat'] as const).filter((key) => a.config[key] !== b.config[key]);
   if (a.config.playbook.hash !== b.config.playbook.hash) settings.unshift('playbook');
   if (settings.length > 0) warnings.push(`A and B differ in ${settings.join(', ')}: that is what this comparison measures`);

@@ -46,7 +46,6 @@ export interface PipelineOutcome {
   timedOut: boolean;
 }
 
-
 /** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
 async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
   const upstream = join(dir, 'upstream', `${task.manifest.name}.git`);
@@ -102,10 +101,22 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     } else {
       const redis = connect(target, 'eval');
       closers.unshift(async () => redis.disconnect());
-      const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }), env });
+      const agent = pluginAgent({
+        groups: new GroupStore(redis),
+        tracker,
+        fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }),
+        env,
+      });
       const id = dispatched.run;
       // Eval mode: the maintainer's approval is given at once, so publish runs as it would after a review.
-      const executed = await executeRuns(target, library, [id], { agent, log: options.log, deadline, concurrency: 1, approveAs: 'steward-eval', ...(options.signal ? { signal: options.signal } : {}) });
+      const executed = await executeRuns(target, library, [id], {
+        agent,
+        log: options.log,
+        deadline,
+        concurrency: 1,
+        approveAs: 'steward-eval',
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const ctl = await openRunControl(library);
       closers.unshift(() => ctl.close());
       if (executed.unsettled.length > 0) {
@@ -124,7 +135,25 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     if (published?.commit) {
       const prefix = `${pluginPrefix(library, task.manifest.name)}/`;
       // A patch any git applies with -p1, whatever the user's diff settings; binary files and deletions included.
-      outcome.patch = await git(library.root, ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', `--relative=${prefix}`, '--end-of-options', `${published.commit}^`, published.commit]);
+      outcome.patch = await git(library.root, [
+        '-c',
+        'diff.noprefix=false',
+        '-c',
+        'diff.mnemonicPrefix=false',
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--binary',
+        '--full-index',
+        '--no-renames',
+        '--src-prefix=a/',
+        '--dst-prefix=b/',
+        `--relative=${prefix}`,
+        '--end-of-options',
+        `${published.commit}^`,
+        published.commit,
+      ]);
     }
     return outcome;
   } finally {

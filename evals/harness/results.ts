@@ -5,7 +5,7 @@ import { StewardError } from '../../orchestrator/core/errors.ts';
 import { problemsFromZod, readJsonFile } from '../../orchestrator/core/json.ts';
 import { wilson, type Interval } from './stats.ts';
 
-export const FAILURE_REASONS = [
+const FAILURE_REASONS = [
   'not-dispatched',
   'not-reproduced',
   'no-candidate',
@@ -94,7 +94,15 @@ export const resultsSchema = z
       byTier: z.record(z.string(), rate),
       byCategory: z.record(z.string(), rate),
       flaky: z.array(z.string()),
-      costs: z.object({ medianWallMs: z.number(), medianWallMsToFix: z.number().nullable(), tokens: z.int(), modelCalls: z.int(), sandboxRuns: z.int(), candidatesTried: z.int(), candidatesPerMinute: z.number() }),
+      costs: z.object({
+        medianWallMs: z.number(),
+        medianWallMsToFix: z.number().nullable(),
+        tokens: z.int(),
+        modelCalls: z.int(),
+        sandboxRuns: z.int(),
+        candidatesTried: z.int(),
+        candidatesPerMinute: z.number(),
+      }),
     }),
   })
   .describe('What `steward eval run` writes to results.json: every attempt, its scores, costs and patch.');
@@ -122,7 +130,10 @@ function median(values: readonly number[]): number | null {
 
 /** Tasks whose outcome differs between repeats. */
 function flakyTasks(attempts: readonly Attempt[]): string[] {
-  return [...groupBy(attempts, (a) => a.task)].filter(([, list]) => new Set(list.map((a) => a.success)).size > 1).map(([task]) => task).sort();
+  return [...groupBy(attempts, (a) => a.task)]
+    .filter(([, list]) => new Set(list.map((a) => a.success)).size > 1)
+    .map(([task]) => task)
+    .sort();
 }
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => a.localeCompare(b);
@@ -154,5 +165,9 @@ export function readResults(given: string): Results {
   const result = resultsSchema.safeParse(readJsonFile(file, file));
   if (result.success) return result.data;
   const [first] = problemsFromZod(result.error);
-  throw new StewardError('E_EVAL_RESULTS_INVALID', first?.message ?? 'not a results.json', { file, path: first?.path ?? '$', hint: 'steward eval run writes results.json in its --out directory' });
+  throw new StewardError('E_EVAL_RESULTS_INVALID', first?.message ?? 'not a results.json', {
+    file,
+    path: first?.path ?? '$',
+    hint: 'steward eval run writes results.json in its --out directory',
+  });
 }

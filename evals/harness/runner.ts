@@ -68,7 +68,10 @@ function openOut(out: string, fingerprint: string): { done: Attempt[]; baselines
       });
     }
   } else if (existsSync(attemptsFile)) {
-    throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds attempts of an eval whose settings are unknown (eval.json is missing)', { file: out, hint: 'give another --out, or --fresh to start over' });
+    throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds attempts of an eval whose settings are unknown (eval.json is missing)', {
+      file: out,
+      hint: 'give another --out, or --fresh to start over',
+    });
   } else {
     writeJsonAtomic(configFile, { fingerprint });
   }

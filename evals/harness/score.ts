@@ -44,7 +44,11 @@ async function patchedCopy(task: EvalTask, patch: string | undefined): Promise<{
  * nothing one run leaves behind is seen by the other. `hidden/` is copied as it is,
  * bytes and modes.
  */
-export async function testPlugin(task: EvalTask, patch?: string, only?: 'hidden'): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
+export async function testPlugin(
+  task: EvalTask,
+  patch?: string,
+  only?: 'hidden',
+): Promise<{ applied: boolean; applyError?: string; visible?: TestOutcomes; hidden?: TestOutcomes }> {
   const env = task.spec.env ?? {};
   let visible: TestOutcomes | undefined;
   // `mutate` asks for the hidden tests alone: the visible suite would be run for nothing.
@@ -132,7 +136,11 @@ export function costsOf(outcome: PipelineOutcome, wallMs: number): Costs {
 }
 
 /** eval-task.md's scores for one attempt, and the first reason it fell short. */
-export async function scoreAttempt(task: EvalTask, baseline: Baseline, outcome: PipelineOutcome): Promise<{ scores: AttemptScores; reason: FailureReason | null; detail: string | null }> {
+export async function scoreAttempt(
+  task: EvalTask,
+  baseline: Baseline,
+  outcome: PipelineOutcome,
+): Promise<{ scores: AttemptScores; reason: FailureReason | null; detail: string | null }> {
   // Each issue on its own: one issue's stack and another's plugin name are not one report.
   const issue = outcome.issues.some((i) => issueIsComplete(task, [i.title, i.body, ...i.comments.map((c) => c.body)].join('\n')));
   // A reproduction that could not start (a plugin the sandbox cannot run) reproduced nothing.

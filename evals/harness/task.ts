@@ -8,9 +8,7 @@ import { errorEventSchema } from '../../orchestrator/ingest/event.ts';
 import { manifestSchema, type Manifest } from '../../orchestrator/library/manifest.ts';
 
 /** docs/specs/eval-task.md: suite.json. */
-export const suiteSchema = z
-  .object({ name: z.string().min(1), description: z.string().default('') })
-  .describe('An eval suite (suite.json): a directory of tasks.');
+export const suiteSchema = z.object({ name: z.string().min(1), description: z.string().default('') }).describe('An eval suite (suite.json): a directory of tasks.');
 
 export const relativeInside = z
   .string()
@@ -42,7 +40,7 @@ export const taskSchema = z
   })
   .describe('One eval task (task.json): a plugin with a known defect, its production events and hidden validation tests.');
 
-export type SuiteInfo = z.output<typeof suiteSchema>;
+type SuiteInfo = z.output<typeof suiteSchema>;
 export type TaskSpec = z.output<typeof taskSchema>;
 
 export interface EvalTask {
@@ -88,12 +86,16 @@ function loadTask(dir: string, display: string): EvalTask {
   if (spec.id !== name) throw invalid(`"${spec.id}" does not equal the directory name "${name}"`, join(display, 'task.json'), '$.id');
   const pluginDir = join(dir, 'plugin');
   const hiddenDir = join(dir, 'hidden');
-  for (const [sub, path] of [[pluginDir, 'plugin/'], [hiddenDir, 'hidden/']] as const) {
+  for (const [sub, path] of [
+    [pluginDir, 'plugin/'],
+    [hiddenDir, 'hidden/'],
+  ] as const) {
     if (!existsSync(sub) || !statSync(sub).isDirectory()) throw invalid(`${path} is missing`, display);
   }
   const manifest = readPluginManifest(pluginDir, join(display, 'plugin'));
   for (const name of Object.keys(spec.env ?? {})) {
-    if (!manifest.env.some((v) => v.name === name)) throw invalid(`names "${name}", which plugin/plugin.json does not declare in "env"`, join(display, 'task.json'), `$.env.${name}`);
+    if (!manifest.env.some((v) => v.name === name))
+      throw invalid(`names "${name}", which plugin/plugin.json does not declare in "env"`, join(display, 'task.json'), `$.env.${name}`);
   }
   spec.events.forEach((event, i) => {
     if (event.plugin !== manifest.name) {

@@ -24,11 +24,11 @@ function walk(command: Command, path: string[], out: string[]): void {
 }
 
 /** docs/cli.md: every command's --help, in order, generated so it never disagrees with the CLI. */
-export function renderCliReference(program: Command): string {
+function renderCliReference(program: Command): string {
   const out = [
     '# Command-line reference',
     '',
-    'Generated from `steward --help` and each command\'s `--help` by `steward docs write`; do not edit by hand.',
+    "Generated from `steward --help` and each command's `--help` by `steward docs write`; do not edit by hand.",
     '',
     '## Exit statuses',
     '',

@@ -33,7 +33,7 @@ export const COMMANDS: readonly { names: readonly string[]; load: () => Promise<
 ];
 
 /** What `steward --help` says of each command; each command's module takes its description from here. */
-export const SUMMARIES: Readonly<Record<string, string>> = {
+const SUMMARIES: Readonly<Record<string, string>> = {
   init: 'make the current directory a steward library: steward.config.json, templates and the default playbook',
   plugin: 'the plugins of the library: add, pull, push, new, list',
   host: 'run the plugin host and its HTTP API (Ctrl-C stops it and every plugin process)',

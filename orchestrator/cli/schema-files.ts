@@ -49,7 +49,5 @@ export function writeSchemas(dir = SCHEMA_DIR): string[] {
 
 /** Files that differ from what the zod schemas generate now. */
 export function staleSchemas(dir = SCHEMA_DIR): string[] {
-  return [...renderSchemas()]
-    .filter(([file, text]) => !existsSync(join(dir, file)) || readFileSync(join(dir, file), 'utf8') !== text)
-    .map(([file]) => file);
+  return [...renderSchemas()].filter(([file, text]) => !existsSync(join(dir, file)) || readFileSync(join(dir, file), 'utf8') !== text).map(([file]) => file);
 }

@@ -68,9 +68,15 @@ export async function startWorker(target: RedisTarget, library: Library, options
       }
     }
     if (options.agent) {
-      const runs = await startRunExecutor(target, library, { agent: options.agent, log: options.log.child({ queue: 'runs' }), ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}) });
+      const runs = await startRunExecutor(target, library, {
+        agent: options.agent,
+        log: options.log.child({ queue: 'runs' }),
+        ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}),
+      });
       closers.push(() => runs.close());
-      lines.push(`runs: agent "${options.agent.name}", ${options.runConcurrency ?? workers.runConcurrency} at once; recovered ${runs.recovered.resumed.length} dead and ${runs.recovered.requeued.length} lost run(s)`);
+      lines.push(
+        `runs: agent "${options.agent.name}", ${options.runConcurrency ?? workers.runConcurrency} at once; recovered ${runs.recovered.resumed.length} dead and ${runs.recovered.requeued.length} lost run(s)`,
+      );
     } else {
       lines.push('runs: not consumed here: no agent was given to this worker, so dispatched runs wait for one that has it');
     }

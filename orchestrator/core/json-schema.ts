@@ -11,9 +11,7 @@ function engineFor(schema: Record<string, unknown>): Ajv {
 }
 
 /** Checks a JSON Schema against its meta-schema and compiles it; returns the problems, or a validator. */
-export function compileJsonSchema(
-  schema: Record<string, unknown>,
-): { ok: true; validate: ValidateFunction } | { ok: false; message: string } {
+export function compileJsonSchema(schema: Record<string, unknown>): { ok: true; validate: ValidateFunction } | { ok: false; message: string } {
   const ajv = engineFor(schema);
   if (!ajv.validateSchema(schema)) {
     return { ok: false, message: `not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}` };
@@ -33,5 +31,8 @@ export function jsonSchemaProblem(schema: Record<string, unknown>): string | und
 
 /** The first few problems of a failed validation, as the host reports them in its events. */
 export function schemaErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
+    .join('; ');
 }

@@ -9,7 +9,7 @@ export interface Problem {
   message: string;
 }
 
-export function jsonPath(segments: readonly PropertyKey[]): string {
+function jsonPath(segments: readonly PropertyKey[]): string {
   let out = '$';
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`;
@@ -48,11 +48,7 @@ export function parseJsonText(text: string, file: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
     const where = position?.[1] ? lineAndColumn(text, Number(position[1])) : undefined;
-    throw new StewardError(
-      'E_JSON_SYNTAX',
-      `not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${message}`,
-      { file },
-    );
+    throw new StewardError('E_JSON_SYNTAX', `not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${message}`, { file });
   }
 }
 

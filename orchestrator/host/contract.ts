@@ -31,5 +31,10 @@ export function refusedInput(validators: Validators, input: unknown): Extract<Ou
 export function checkedOutput(validators: Validators, outcome: Outcome): Outcome {
   const validate = validators.output;
   if (!outcome.ok || !validate || validate(outcome.output)) return outcome;
-  return { ok: false, kind: 'invalid-output', error: { type: 'OutputSchemaViolation', message: `output does not match interface.output: ${schemaErrors(validate)}` }, durationMs: outcome.durationMs };
+  return {
+    ok: false,
+    kind: 'invalid-output',
+    error: { type: 'OutputSchemaViolation', message: `output does not match interface.output: ${schemaErrors(validate)}` },
+    durationMs: outcome.durationMs,
+  };
 }

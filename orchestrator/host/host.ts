@@ -107,8 +107,18 @@ export class PluginHost {
     const dir = join(this.options.library.paths.plugins, name);
     const { manifest, problems } = checkManifest(dir, name);
     const entry: Entry = {
-      name, dir, manifest, state: 'DISCOVERED', reason: undefined, history: [], metrics: new PluginMetrics(),
-      runtime: undefined, starting: undefined, crashes: [], inFlight: 0, validators: {},
+      name,
+      dir,
+      manifest,
+      state: 'DISCOVERED',
+      reason: undefined,
+      history: [],
+      metrics: new PluginMetrics(),
+      runtime: undefined,
+      starting: undefined,
+      crashes: [],
+      inFlight: 0,
+      validators: {},
     };
     this.setState(entry, 'DISCOVERED');
     const problem = problems[0];
@@ -147,7 +157,10 @@ export class PluginHost {
     if (entry.runtime?.ready) return undefined;
     entry.starting ??= (async () => {
       const options = {
-        name: entry.name, dir: entry.dir, manifest, env: this.declaredEnv(manifest).env,
+        name: entry.name,
+        dir: entry.dir,
+        manifest,
+        env: this.declaredEnv(manifest).env,
         ...(this.options.backend ? { backend: this.options.backend } : {}),
         onLog: (line: { level: string; msg: string; data?: unknown }) => {
           const secrets = this.declaredEnv(manifest).secrets;
@@ -292,7 +305,10 @@ export class PluginHost {
   }
 
   list(): PluginHealth[] {
-    return [...this.entries.keys()].sort().map((name) => this.health(name)).filter((h): h is PluginHealth => h !== undefined);
+    return [...this.entries.keys()]
+      .sort()
+      .map((name) => this.health(name))
+      .filter((h): h is PluginHealth => h !== undefined);
   }
 
   /**
@@ -320,4 +336,3 @@ export class PluginHost {
     await Promise.all([...this.entries.values()].map((entry) => entry.runtime?.stop() ?? Promise.resolve()));
   }
 }
-

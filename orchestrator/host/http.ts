@@ -27,7 +27,7 @@ const send = sendJson;
  *   GET  /v1/plugins/:name/health    200 for every known plugin, whatever its state; 404 otherwise
  *   POST /v1/plugins/:name/reload
  */
-export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface HostServerOptions {
   /** Every /v1/plugins route needs it: whoever reaches the host could otherwise run plugins and queue events. */

@@ -8,7 +8,7 @@ import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
 import type { Outcome } from './types.ts';
 
 /** The argv that makes one call of a plugin through the process protocol, whatever its runtime. */
-export function onceArgv(manifest: Manifest, copy: WorkingCopy): string[] {
+function onceArgv(manifest: Manifest, copy: WorkingCopy): string[] {
   return manifest.runtime === 'node' ? nodeArgv(manifest.entry, ['--once']) : [join(copy.dir, manifest.entry)];
 }
 

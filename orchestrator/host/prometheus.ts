@@ -18,7 +18,12 @@ export function hostMetrics(host: PluginHost, capture?: Capture): Registry {
       this.reset();
       for (const plugin of host.list()) {
         const m = plugin.metrics;
-        for (const [outcome, value] of [['success', m.successes], ['error', m.errors], ['timeout', m.timeouts], ['crash', m.crashes]] as const) {
+        for (const [outcome, value] of [
+          ['success', m.successes],
+          ['error', m.errors],
+          ['timeout', m.timeouts],
+          ['crash', m.crashes],
+        ] as const) {
           this.set({ plugin: plugin.name, outcome }, value);
         }
       }

@@ -21,7 +21,10 @@ interface Pending {
 }
 
 export class RuntimeFailure extends Error {
-  constructor(readonly phase: string, readonly error: ThrownError) {
+  constructor(
+    readonly phase: string,
+    readonly error: ThrownError,
+  ) {
     super(`${phase} failed: ${error.type}: ${error.message}`);
   }
 }
@@ -127,7 +130,15 @@ export class NodeRuntime implements PluginRuntime {
   }
 
   private receive(line: string, ready: () => void): void {
-    let message: { id?: number; ok?: boolean; result?: unknown; error?: ThrownError; ready?: boolean; log?: { level: string; msg: string; data?: unknown }; fatal?: ThrownError & { kind: string } };
+    let message: {
+      id?: number;
+      ok?: boolean;
+      result?: unknown;
+      error?: ThrownError;
+      ready?: boolean;
+      log?: { level: string; msg: string; data?: unknown };
+      fatal?: ThrownError & { kind: string };
+    };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -147,7 +158,11 @@ export class NodeRuntime implements PluginRuntime {
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
     const durationMs = Date.now() - pending.started;
-    pending.resolve(message.ok ? { ok: true, output: message.result, durationMs } : { ok: false, kind: 'plugin-error', error: message.error ?? { type: 'Error', message: 'unknown' }, durationMs });
+    pending.resolve(
+      message.ok
+        ? { ok: true, output: message.result, durationMs }
+        : { ok: false, kind: 'plugin-error', error: message.error ?? { type: 'Error', message: 'unknown' }, durationMs },
+    );
   }
 
   private failAll(kind: 'crash' | 'timeout', error: ThrownError): void {

@@ -6,7 +6,7 @@ import { RuntimeFailure } from './runtime-node.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
 /** The contract's error line: the last line of stderr may be {"error":{…}}. */
-export function errorFromStderr(stderr: string, exitCode: number | null): ThrownError {
+function errorFromStderr(stderr: string, exitCode: number | null): ThrownError {
   const lines = stderr.trim().split('\n');
   const last = lines[lines.length - 1] ?? '';
   try {
@@ -34,7 +34,12 @@ export function outcomeOf(result: SandboxResult): Outcome {
         return { ok: true, output: JSON.parse(result.stdout) as unknown, durationMs };
       } catch {
         // Exit 0 without an answer broke the protocol: as much a crash as a worker's bad line.
-        return { ok: false, kind: 'crash', error: { type: 'ProtocolError', message: `exit 0 but stdout is not one JSON value: ${JSON.stringify(result.stdout.slice(0, 200))}` }, durationMs };
+        return {
+          ok: false,
+          kind: 'crash',
+          error: { type: 'ProtocolError', message: `exit 0 but stdout is not one JSON value: ${JSON.stringify(result.stdout.slice(0, 200))}` },
+          durationMs,
+        };
       }
     case 'failed':
       return { ok: false, kind: 'plugin-error', error: errorFromStderr(result.stderr, result.exitCode), durationMs };
@@ -68,16 +73,16 @@ export class ProcessRuntime implements PluginRuntime {
   private async invoke(op: string, input: unknown, timeoutMs: number): Promise<Outcome> {
     this.copy ??= createWorkingCopy(this.options.dir, { quotaMb: this.options.manifest.limits.diskMb });
     const result = await runSandboxed({
-        argv: [join(this.copy.dir, this.options.manifest.entry)],
-        cwd: this.copy.dir,
-        env: this.options.env,
-        stdin: JSON.stringify(op === 'execute' ? { op, input } : { op }),
-        timeoutMs,
-        memoryMb: this.options.manifest.limits.memoryMb,
-        outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
-        readOnlyBinds: this.copy.binds,
-        ...(this.options.backend ? { backend: this.options.backend } : {}),
-      });
+      argv: [join(this.copy.dir, this.options.manifest.entry)],
+      cwd: this.copy.dir,
+      env: this.options.env,
+      stdin: JSON.stringify(op === 'execute' ? { op, input } : { op }),
+      timeoutMs,
+      memoryMb: this.options.manifest.limits.memoryMb,
+      outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
+      readOnlyBinds: this.copy.binds,
+      ...(this.options.backend ? { backend: this.options.backend } : {}),
+    });
     return outcomeOf(result);
   }
 

@@ -14,9 +14,7 @@ export interface ThrownError {
  * How one invocation ended. `kind` says whose fault and how bad: the host maps it to
  * an HTTP status, an error event level, and whether the worker is still trusted.
  */
-export type Outcome =
-  | { ok: true; output: unknown; durationMs: number }
-  | { ok: false; kind: FailureKind; error: ThrownError; durationMs: number };
+export type Outcome = { ok: true; output: unknown; durationMs: number } | { ok: false; kind: FailureKind; error: ThrownError; durationMs: number };
 
 export type FailureKind =
   /** The plugin threw or rejected: its worker lives on. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { errorEventSchema, type ErrorEvent } from './event.ts';
 
 /** Working-copy paths are the host's business: stacks say paths relative to the plugin root. */
-export function relativiseStack(stack: string): string {
+function relativiseStack(stack: string): string {
   return relativisePaths(
     stack
       .split('\n')
@@ -14,7 +14,7 @@ export function relativiseStack(stack: string): string {
 }
 
 /** Paths inside a working copy, anywhere in a text, as paths relative to the plugin root. */
-export function relativisePaths(text: string): string {
+function relativisePaths(text: string): string {
   return text.replace(/(?:file:\/\/)?\/[^\s()'"]*?\/steward-wc-[A-Za-z0-9]+\/plugin\//g, '');
 }
 

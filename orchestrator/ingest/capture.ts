@@ -185,10 +185,7 @@ export class Capture implements CaptureSink {
       const batch = this.buffer.splice(0, 500);
       this.inFlight = batch.length;
       try {
-        await withTimeout(
-          this.queue.addBulk(batch.map((event) => ({ name: 'event', data: event, opts: { jobId: eventJobId(event.id) } }))),
-          this.options.sendTimeoutMs ?? 3000,
-        );
+        await withTimeout(this.queue.addBulk(batch.map((event) => ({ name: 'event', data: event, opts: { jobId: eventJobId(event.id) } }))), this.options.sendTimeoutMs ?? 3000);
         // After close() the batch was already counted as dropped; it is not counted twice.
         if (!this.closed) this.stats.sent += batch.length;
         this.settle(batch, true);
@@ -202,7 +199,10 @@ export class Capture implements CaptureSink {
           // Redis is full and evicts nothing: the batch is refused and counted, never retried.
           if (!this.closed) this.drop('redis-full', batch.length);
           this.settle(batch, false);
-          this.log.error({ dropped: batch.length, droppedBy: this.stats.droppedBy }, 'capture: Redis is at its maxmemory; events dropped (run "steward prune", or raise redis.maxMemoryMb)');
+          this.log.error(
+            { dropped: batch.length, droppedBy: this.stats.droppedBy },
+            'capture: Redis is at its maxmemory; events dropped (run "steward prune", or raise redis.maxMemoryMb)',
+          );
           continue;
         }
         // Closed meanwhile: close() counted the batch as dropped.

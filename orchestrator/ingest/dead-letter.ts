@@ -4,7 +4,7 @@ import { scrubText, scrubValue } from './scrub.ts';
 import type { DeadLetter } from './queues.ts';
 
 /** Keeps what arrived, but never more than an event may weigh. */
-export function capRaw(raw: unknown): unknown {
+function capRaw(raw: unknown): unknown {
   const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
   if (Buffer.byteLength(text) <= MAX_EVENT_BYTES) return raw;
   return { truncated: true, bytes: Buffer.byteLength(text), head: text.slice(0, 4096) };
@@ -18,9 +18,13 @@ export async function deadLetter(
 ): Promise<void> {
   // A rejected event is stored too: it is scrubbed like any other.
   const raw = typeof letter.raw === 'string' ? scrubText(letter.raw, secrets) : scrubValue(letter.raw, secrets);
-  await queue.add('rejected', { ...letter, raw: capRaw(raw), receivedAt: new Date().toISOString() }, {
-    ...(jobId ? { jobId: `dead-${jobId}` } : {}),
-    removeOnComplete: false,
-    removeOnFail: false,
-  });
+  await queue.add(
+    'rejected',
+    { ...letter, raw: capRaw(raw), receivedAt: new Date().toISOString() },
+    {
+      ...(jobId ? { jobId: `dead-${jobId}` } : {}),
+      removeOnComplete: false,
+      removeOnFail: false,
+    },
+  );
 }

@@ -19,10 +19,7 @@ export const errorEventSchema = z
       stack: z.string().optional(),
       code: z.string().optional(),
     }),
-    invocation: z
-      .strictObject({ operation: z.string().optional(), input: z.unknown().optional() })
-      .optional()
-      .describe('What the plugin was asked to do.'),
+    invocation: z.strictObject({ operation: z.string().optional(), input: z.unknown().optional() }).optional().describe('What the plugin was asked to do.'),
     host: z.strictObject({ name: z.string().optional(), runtime: z.string().optional() }).optional(),
     tags: z.record(z.string(), z.string()).optional(),
   })

@@ -98,10 +98,26 @@ export class GroupStore {
 
   async record(input: RecordInput): Promise<RecordResult> {
     const [outcome, reason, count] = (await this.script('stewardRecordEvent')(
-      keys.seen(input.eventId), keys.group(input.fingerprint), keys.versions(input.fingerprint), keys.samples(input.fingerprint),
-      keys.window(input.fingerprint), keys.all(), keys.byPlugin(input.plugin),
-      input.at, input.fingerprint, input.plugin, input.type, input.message, input.version, input.level, input.sample,
-      input.sampleSize, input.dedupeSeconds, input.threshold.events, input.threshold.windowSeconds, input.eventId,
+      keys.seen(input.eventId),
+      keys.group(input.fingerprint),
+      keys.versions(input.fingerprint),
+      keys.samples(input.fingerprint),
+      keys.window(input.fingerprint),
+      keys.all(),
+      keys.byPlugin(input.plugin),
+      input.at,
+      input.fingerprint,
+      input.plugin,
+      input.type,
+      input.message,
+      input.version,
+      input.level,
+      input.sample,
+      input.sampleSize,
+      input.dedupeSeconds,
+      input.threshold.events,
+      input.threshold.windowSeconds,
+      input.eventId,
     )) as [string, string, number];
     return { duplicate: outcome === 'duplicate', count: Number(count), ...(reason ? { triage: reason as TriageReason } : {}) };
   }
@@ -116,7 +132,10 @@ export class GroupStore {
    * one step; `resolvedIn` records the version a resolution holds from.
    */
   async transition(id: string, to: GroupStatus, options: { resolvedIn?: string } = {}): Promise<TransitionResult> {
-    const [outcome, from] = (await this.script('stewardTransitionGroup')(keys.group(id), to, options.resolvedIn ?? '', ...allowedFrom(to))) as [TransitionResult['outcome'], string];
+    const [outcome, from] = (await this.script('stewardTransitionGroup')(keys.group(id), to, options.resolvedIn ?? '', ...allowedFrom(to))) as [
+      TransitionResult['outcome'],
+      string,
+    ];
     return { outcome, from: from && isGroupStatus(from) ? from : null };
   }
 
@@ -165,14 +184,20 @@ export class GroupStore {
     for (const id of await this.redis.zrangebyscore(keys.all(), '-inf', `(${before}`)) {
       const plugin = (await this.redis.hget(keys.group(id), 'plugin')) ?? '';
       const gone = await this.script('stewardPruneGroup')(
-        keys.group(id), keys.versions(id), keys.samples(id), keys.window(id), keys.all(), keys.byPlugin(plugin),
-        id, before, ...statuses,
+        keys.group(id),
+        keys.versions(id),
+        keys.samples(id),
+        keys.window(id),
+        keys.all(),
+        keys.byPlugin(plugin),
+        id,
+        before,
+        ...statuses,
       );
       if (gone === 1) deleted.push(id);
     }
     return deleted;
   }
-
 }
 
 function toGroup(hash: Record<string, string>, versions: string[]): Group {

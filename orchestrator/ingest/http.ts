@@ -100,7 +100,12 @@ async function ownEvents(req: IncomingMessage, res: ServerResponse, options: Ing
   if (!flushed && accepted.length > 0) {
     // Not queued yet, so not accepted: the sender keeps them and sends again (an event id
     // makes a resend harmless, even if the buffered copy gets through meanwhile).
-    send(res, 503, { accepted: [], notAccepted: accepted, rejected, error: { type: 'Unavailable', message: 'the queue is unreachable: none of the events was accepted; send them again' } });
+    send(res, 503, {
+      accepted: [],
+      notAccepted: accepted,
+      rejected,
+      error: { type: 'Unavailable', message: 'the queue is unreachable: none of the events was accepted; send them again' },
+    });
     return;
   }
   send(res, accepted.length === 0 && rejected.length > 0 ? 400 : 202, { accepted, rejected });
@@ -128,7 +133,11 @@ async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options
     if (item.type !== 'event') continue;
     // The same limit as /v1/events, for each item: an envelope is not a way around it.
     if (item.payload.length > MAX_EVENT_BYTES) {
-      await deadLetter(options.dead, { reason: `$: event is ${item.payload.length} bytes, more than ${MAX_EVENT_BYTES}`, raw: item.payload.subarray(0, 4096).toString('utf8'), source: 'sentry' });
+      await deadLetter(options.dead, {
+        reason: `$: event is ${item.payload.length} bytes, more than ${MAX_EVENT_BYTES}`,
+        raw: item.payload.subarray(0, 4096).toString('utf8'),
+        source: 'sentry',
+      });
       continue;
     }
     let raw: unknown;
@@ -141,7 +150,8 @@ async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options
     let mapped: ReturnType<typeof mapSentryEvent>;
     try {
       const depth = jsonDepth(raw, MAX_EVENT_DEPTH);
-      mapped = depth > MAX_EVENT_DEPTH ? { ok: false, reason: `event nests more than ${MAX_EVENT_DEPTH} levels deep`, path: '$' } : mapSentryEvent(raw, projectId, options.sentryProjects);
+      mapped =
+        depth > MAX_EVENT_DEPTH ? { ok: false, reason: `event nests more than ${MAX_EVENT_DEPTH} levels deep`, path: '$' } : mapSentryEvent(raw, projectId, options.sentryProjects);
     } catch (error) {
       mapped = { ok: false, reason: `cannot be read: ${messageOf(error)}`, path: '$' };
     }

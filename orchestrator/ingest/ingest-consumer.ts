@@ -30,7 +30,10 @@ class PluginIndex {
   private readAt = 0;
   private secrets = new Map<string, string[]>();
 
-  constructor(private readonly library: Library, private readonly env: NodeJS.ProcessEnv) {
+  constructor(
+    private readonly library: Library,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
     this.refresh();
   }
 

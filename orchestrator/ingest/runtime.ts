@@ -8,7 +8,13 @@ import { GroupStore } from './groups.ts';
 import { eventJobId, openQueue, QUEUES, type DeadLetter } from './queues.ts';
 
 /** What the CLI's read-only error commands need: the groups and the dead letters. */
-export async function openErrors(library: Library): Promise<{ target: RedisTarget; groups: GroupStore; deadLetters: () => Promise<Job<DeadLetter>[]>; requeue: (jobs: Job<DeadLetter>[]) => Promise<number>; close: () => Promise<void> }> {
+export async function openErrors(library: Library): Promise<{
+  target: RedisTarget;
+  groups: GroupStore;
+  deadLetters: () => Promise<Job<DeadLetter>[]>;
+  requeue: (jobs: Job<DeadLetter>[]) => Promise<number>;
+  close: () => Promise<void>;
+}> {
   const target = await libraryRedis(library);
   const redis = connect(target, 'cli');
   const dead = openQueue<DeadLetter>(QUEUES.dead, redis);

@@ -15,10 +15,10 @@ import type { ErrorEvent } from './event.ts';
  * look-behinds), repetitions are bounded, and multi-line blocks are found with plain scans.
  */
 
-export const REDACTED = '[redacted]';
-export const TOO_DEEP = '[too deep]';
+const REDACTED = '[redacted]';
+const TOO_DEEP = '[too deep]';
 /** Containers nested deeper than this are replaced by TOO_DEEP. */
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 
 /** How far the scanner looks for the end of a quoted value. */
 const MAX_VALUE_SCAN = 8192;
@@ -72,11 +72,6 @@ function keyStrength(key: string): KeyStrength | null {
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(key, strength);
   return strength;
-}
-
-/** True when a key names a secret: its value is redacted whatever it is. */
-export function isSecretKey(key: string): boolean {
-  return keyStrength(key) === 'strong';
 }
 
 /** A long opaque value: what a weak label (`key`, `signature`) must be followed by to be redacted. */

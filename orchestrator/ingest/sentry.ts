@@ -85,7 +85,8 @@ export function mapSentryEvent(raw: unknown, projectId: string, projects: Record
   const tags = tagsOf(event);
   const release = /^(?<name>[a-z][a-z0-9-]{1,63})@(?<version>.+)$/.exec(event.release ?? '')?.groups;
   const plugin = tags.plugin ?? release?.name ?? projects[projectId];
-  if (!plugin) return { ok: false, reason: `no plugin: set the "plugin" tag, a release "name@version", or map project ${projectId} in ingest.sentryProjects`, path: '$.tags.plugin' };
+  if (!plugin)
+    return { ok: false, reason: `no plugin: set the "plugin" tag, a release "name@version", or map project ${projectId} in ingest.sentryProjects`, path: '$.tags.plugin' };
   const version = tags.pluginVersion ?? tags.plugin_version ?? release?.version;
   if (!version) return { ok: false, reason: 'no plugin version: set the "pluginVersion" tag or a release "name@version"', path: '$.tags.pluginVersion' };
   const exception = event.exception?.values?.at(-1);

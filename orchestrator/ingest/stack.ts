@@ -188,8 +188,6 @@ function renderLocation(frame: Frame): string {
 /** A Node-style stack: `Type: message` then `    at fn (file:line:col)` a frame, innermost first. */
 export function formatStack(type: string, message: string, frames: Frame[]): string {
   const head = message.length > 0 ? `${type}: ${message}` : type;
-  const lines = frames.map((frame) =>
-    frame.function === null ? `    at ${renderLocation(frame)}` : `    at ${frame.function} (${renderLocation(frame)})`,
-  );
+  const lines = frames.map((frame) => (frame.function === null ? `    at ${renderLocation(frame)}` : `    at ${frame.function} (${renderLocation(frame)})`));
   return [head, ...lines].join('\n');
 }

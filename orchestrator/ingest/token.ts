@@ -19,7 +19,7 @@ const TOKENS = {
 
 export type TokenKind = keyof typeof TOKENS;
 
-export function tokenFile(library: Library, kind: TokenKind): string {
+function tokenFile(library: Library, kind: TokenKind): string {
   return join(library.paths.state, TOKENS[kind].file);
 }
 
@@ -32,10 +32,6 @@ export function apiToken(library: Library, kind: TokenKind): string {
   writeFileAtomic(file, `${token}\n`);
   chmodSync(file, 0o600);
   return token;
-}
-
-export function ingestToken(library: Library): string {
-  return apiToken(library, 'ingest');
 }
 
 /** Compared in constant time, so the answer's timing tells nothing of the token. */

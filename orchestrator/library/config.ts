@@ -24,24 +24,15 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     pluginsDir: libraryPath.default('plugins').describe('Where the plugins live, one directory each.'),
-    templatesDir: libraryPath
-      .default('templates')
-      .describe('Holds linked/ (files linked into every plugin) and scaffold/ (for plugin new).'),
+    templatesDir: libraryPath.default('templates').describe('Holds linked/ (files linked into every plugin) and scaffold/ (for plugin new).'),
     playbooksDir: libraryPath.default('playbooks').describe('Versioned markdown playbooks.'),
-    stateDir: libraryPath
-      .default('.steward')
-      .describe('Machine-local state (caches, queues data, run records); git-ignored.'),
+    stateDir: libraryPath.default('.steward').describe('Machine-local state (caches, queues data, run records); git-ignored.'),
     defaultPlaybook: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]*$/)
       .default('default')
       .describe('Playbook every plugin reaches through its link unless its manifest names another.'),
-    historyLimit: z
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(20)
-      .describe('How many recent history entries an agent reads from a plugin.'),
+    historyLimit: z.int().min(1).max(10_000).default(20).describe('How many recent history entries an agent reads from a plugin.'),
     ingest: z
       .strictObject({
         threshold: z
@@ -52,17 +43,16 @@ export const configSchema = z
           .prefault({}),
         sampleSize: z.int().min(1).max(100).default(10).describe('Recent scrubbed events kept per group.'),
         dedupeSeconds: z.int().min(60).default(3600).describe('How long an event id is remembered, so a retried event counts once.'),
-        sentryProjects: z
-          .record(z.string(), z.string())
-          .default({})
-          .describe('Sentry project id -> plugin name, for events whose tags do not name the plugin.'),
+        sentryProjects: z.record(z.string(), z.string()).default({}).describe('Sentry project id -> plugin name, for events whose tags do not name the plugin.'),
         hostCaptures: z
           .strictObject({
             perMinute: z.int().min(1).max(1_000_000).default(600),
             burst: z.int().min(1).max(1_000_000).default(100),
           })
           .prefault({})
-          .describe("Failed calls the plugin host captures a minute per plugin, after a burst; the rest are counted as dropped, never queued (anyone who can call a plugin can make it fail)."),
+          .describe(
+            'Failed calls the plugin host captures a minute per plugin, after a burst; the rest are counted as dropped, never queued (anyone who can call a plugin can make it fail).',
+          ),
       })
       .prefault({})
       .describe('Error capture and grouping.'),
@@ -74,7 +64,7 @@ export const configSchema = z
           .default('*/10 * * * *')
           .describe('Cron of the scheduled triage (one scheduler for all workers); "off" turns it off.'),
         healthMaxAgeMinutes: z.int().min(1).default(1440).describe('A plugin whose last test run is older is tested again.'),
-        prConcurrentLimit: z.int().min(0).default(5).describe('Open fix proposals at most (Renovate\'s name and meaning; 0 = no limit).'),
+        prConcurrentLimit: z.int().min(0).default(5).describe("Open fix proposals at most (Renovate's name and meaning; 0 = no limit)."),
         prHourlyLimit: z.int().min(0).default(2).describe('Fix proposals opened per hour at most (0 = no limit).'),
         tokenBudget: z
           .strictObject({ perRun: z.int().min(0).default(200_000), daily: z.int().min(0).default(2_000_000) })
@@ -84,17 +74,21 @@ export const configSchema = z
         dashboard: z.boolean().default(true).describe('Keep the maintenance dashboard (its checkboxes approve and retry runs).'),
       })
       .prefault({})
-      .describe('The Manager Agent\'s limits.'),
+      .describe("The Manager Agent's limits."),
     fixer: z
       .enum(['offline', 'llm', 'hybrid', 'command'])
       .default('offline')
-      .describe('Which fixer proposes patches: offline (search-based, no model; JavaScript, TypeScript and Python plugins), llm (a chat model), hybrid (offline first), or command (a headless coding-agent CLI, the `command` settings).'),
+      .describe(
+        'Which fixer proposes patches: offline (search-based, no model; JavaScript, TypeScript and Python plugins), llm (a chat model), hybrid (offline first), or command (a headless coding-agent CLI, the `command` settings).',
+      ),
     command: z
       .strictObject({
         argv: z
           .array(z.string().min(1))
           .min(1)
-          .describe('The coding-agent CLI and its arguments, no shell. "{prompt}" in an argument becomes the prompt, "{promptFile}" the path of a file holding it; with neither, the prompt goes to its stdin.'),
+          .describe(
+            'The coding-agent CLI and its arguments, no shell. "{prompt}" in an argument becomes the prompt, "{promptFile}" the path of a file holding it; with neither, the prompt goes to its stdin.',
+          ),
         env: z
           .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'the name of an environment variable' }))
           .default([])
@@ -115,7 +109,10 @@ export const configSchema = z
       .nullable()
       .default(null)
       .describe('The chat model of the llm fixer, by name, through initChatModel; null: none.'),
-    tracker: z.enum(['local', 'github']).default('local').describe('Where issues, proposals and the maintenance dashboard go: local (records under the state dir) or github (the `github` settings).'),
+    tracker: z
+      .enum(['local', 'github'])
+      .default('local')
+      .describe('Where issues, proposals and the maintenance dashboard go: local (records under the state dir) or github (the `github` settings).'),
     github: z
       .strictObject({
         owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: 'a GitHub owner: letters, digits and hyphens' }),
@@ -123,7 +120,9 @@ export const configSchema = z
         baseUrl: z
           .url({ protocol: /^https?$/ })
           // The token goes with every request: plain http only to this machine.
-          .refine((url) => url.startsWith('https:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), { message: 'an https:// URL (http:// only for a server on this machine)' })
+          .refine((url) => url.startsWith('https:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), {
+            message: 'an https:// URL (http:// only for a server on this machine)',
+          })
           .default('https://api.github.com')
           .describe('The REST API root (GitHub Enterprise: https://host/api/v3).'),
         tokenEnv: z
@@ -167,12 +166,7 @@ export const configSchema = z
       .strictObject({
         ingestConcurrency: z.int().min(1).max(256).default(16).describe('Error events one worker ingests at once.'),
         runConcurrency: z.int().min(1).max(64).default(2).describe('Agent runs one worker executes at once.'),
-        runLockSeconds: z
-          .int()
-          .min(1)
-          .max(3600)
-          .default(30)
-          .describe('A run whose worker stopped renewing its lock this long is taken over by another worker.'),
+        runLockSeconds: z.int().min(1).max(3600).default(30).describe('A run whose worker stopped renewing its lock this long is taken over by another worker.'),
         maxResumes: z.int().min(0).max(100).default(3).describe('How often a run whose worker died is resumed before it is failed.'),
       })
       .prefault({})
@@ -186,7 +180,7 @@ export const configSchema = z
         }),
       )
       .default({})
-      .describe('Per-plugin settings: criticality for triage, and a stopAfter that overrides the library\'s.'),
+      .describe("Per-plugin settings: criticality for triage, and a stopAfter that overrides the library's."),
   })
   .refine((config) => config.tracker !== 'github' || config.github !== undefined, {
     message: 'the github tracker needs its repository: "github": { "owner": …, "repo": … }',

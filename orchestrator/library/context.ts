@@ -9,11 +9,21 @@ import { isInside, walkPlugin } from './tree.ts';
 export const PLAYBOOK_LINK = '.steward/PLAYBOOK.md';
 
 const LANGUAGES: Record<string, string> = {
-  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript', '.mts': 'typescript',
-  '.py': 'python', '.sh': 'shell', '.bash': 'shell', '.json': 'json', '.md': 'markdown', '.yml': 'yaml', '.yaml': 'yaml',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.py': 'python',
+  '.sh': 'shell',
+  '.bash': 'shell',
+  '.json': 'json',
+  '.md': 'markdown',
+  '.yml': 'yaml',
+  '.yaml': 'yaml',
 };
 
-export interface SourceFile {
+interface SourceFile {
   path: string;
   bytes: number;
   lines: number;

@@ -12,7 +12,7 @@ import { subtreeStatuses, type SubtreeStatus } from './subtree/status.ts';
 import { escapingSymlinks } from './tree.ts';
 import { sandboxFindings } from '../sandbox/capabilities.ts';
 
-export type Severity = 'error' | 'warning' | 'info';
+type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   severity: Severity;
@@ -48,13 +48,7 @@ function worst(findings: readonly Finding[]): DoctorRow['status'] {
   return 'ok';
 }
 
-function checkPlugin(
-  library: Library,
-  name: string,
-  templates: readonly string[],
-  subtree: SubtreeStatus | undefined,
-  ctx: RequirementContext,
-): DoctorRow {
+function checkPlugin(library: Library, name: string, templates: readonly string[], subtree: SubtreeStatus | undefined, ctx: RequirementContext): DoctorRow {
   const dir = join(library.paths.plugins, name);
   const prefix = pluginPrefix(library, name);
   const findings: Finding[] = [];
@@ -116,7 +110,14 @@ function overrideFindings(library: Library, name: string, file: string): Finding
   try {
     const { loosened } = effectivePlaybook(source);
     const tail = loosened.length > 0 ? `; it tries to loosen ${loosened.join('; ')}, which is ignored` : '';
-    return [{ severity: 'warning', code: 'playbook-override', message: `the plugin overrides the library's playbook: its policies can only tighten the library's, its text reaches a model as data${tail}`, file }];
+    return [
+      {
+        severity: 'warning',
+        code: 'playbook-override',
+        message: `the plugin overrides the library's playbook: its policies can only tighten the library's, its text reaches a model as data${tail}`,
+        file,
+      },
+    ];
   } catch (error) {
     return [{ severity: 'error', code: 'playbook-override', message: isStewardError(error) ? error.format() : messageOf(error), file }];
   }

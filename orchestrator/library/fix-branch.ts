@@ -48,7 +48,10 @@ export async function createFixBranch(
       await must(library, ['update-index', '--add', '--cacheinfo', `${mode},${blob},${target}`], { env });
     }
     const tree = await must(library, ['write-tree'], { env });
-    const commit = await must(library, ['commit-tree', tree, '-p', head], { input: `${message}\n`, env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' } });
+    const commit = await must(library, ['commit-tree', tree, '-p', head], {
+      input: `${message}\n`,
+      env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
+    });
     // Create-only: a branch another run made (for the same group) is never moved under its proposal.
     for (let n = 1; ; n++) {
       const branch = n === 1 ? wanted : `${wanted}-${n}`;

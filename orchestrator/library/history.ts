@@ -16,7 +16,7 @@ export const historyEntrySchema = z
     run: z.string().optional().describe('Steward run id.'),
     url: z.string().optional().describe('Issue, proposal or release link.'),
   })
-  .describe('One line of a plugin\'s .steward/history.jsonl.');
+  .describe("One line of a plugin's .steward/history.jsonl.");
 
 export type HistoryEntry = z.output<typeof historyEntrySchema>;
 
@@ -37,7 +37,13 @@ export function readHistory(pluginRoot: string, limit: number): HistoryRead {
     try {
       const parsed = historyEntrySchema.safeParse(JSON.parse(text));
       if (parsed.success) entries.push(parsed.data);
-      else skipped.push({ line: index + 1, reason: problemsFromZod(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ') });
+      else
+        skipped.push({
+          line: index + 1,
+          reason: problemsFromZod(parsed.error)
+            .map((p) => `${p.path}: ${p.message}`)
+            .join('; '),
+        });
     } catch (error) {
       skipped.push({ line: index + 1, reason: messageOf(error) });
     }

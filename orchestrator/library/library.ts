@@ -4,7 +4,7 @@ import { StewardError } from '../core/errors.ts';
 import { CONFIG_FILE, loadConfig, type LibraryConfig } from './config.ts';
 import { assertPluginName } from './names.ts';
 
-export interface LibraryPaths {
+interface LibraryPaths {
   plugins: string;
   templates: string;
   linked: string;

@@ -45,9 +45,7 @@ export function linkStatus(library: Library, plugin: string, template: string): 
     return { plugin, file, state: 'missing' };
   }
   if (!stat.isSymbolicLink()) {
-    return stat.isFile()
-      ? { plugin, file, state: 'overridden' }
-      : { plugin, file, state: 'broken', detail: 'not a file or a link' };
+    return stat.isFile() ? { plugin, file, state: 'overridden' } : { plugin, file, state: 'broken', detail: 'not a file or a link' };
   }
   const actual = readlinkSync(link);
   // An absolute link breaks once the library is cloned elsewhere, and doctor reports it

@@ -56,7 +56,10 @@ export const manifestSchema = z
     $schema: z.string().optional(),
     name: z.string().regex(PLUGIN_NAME_PATTERN, 'must match ^[a-z][a-z0-9-]{1,63}$'),
     version: z.string().refine((v) => semver.valid(v) !== null, 'must be a semver version such as 1.4.2'),
-    description: z.string().min(1).refine((d) => !d.includes('\n'), 'must be one line'),
+    description: z
+      .string()
+      .min(1)
+      .refine((d) => !d.includes('\n'), 'must be one line'),
     runtime: z.enum(['node', 'python', 'command']),
     entry: pluginPath,
     test: testSpec,
@@ -70,9 +73,7 @@ export const manifestSchema = z
           seen.add(v.name);
         });
       }),
-    interface: z
-      .strictObject({ input: jsonSchemaObject.default({}), output: jsonSchemaObject.default({}) })
-      .prefault({}),
+    interface: z.strictObject({ input: jsonSchemaObject.default({}), output: jsonSchemaObject.default({}) }).prefault({}),
     limits: z
       .strictObject({
         timeoutMs: z.int().positive().max(86_400_000).default(60_000),
@@ -84,7 +85,14 @@ export const manifestSchema = z
       .strictObject({
         files: z.array(pluginPath).default([]),
         gpu: z.boolean().default(false),
-        bins: z.array(z.string().min(1).regex(/^[^/\\]+$/, 'must be a command name, not a path')).default([]),
+        bins: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .regex(/^[^/\\]+$/, 'must be a command name, not a path'),
+          )
+          .default([]),
       })
       .prefault({}),
     owners: z.array(z.string().min(1)).default([]),
@@ -100,7 +108,10 @@ export const manifestSchema = z
         }),
       })
       .optional(),
-    playbook: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
+    playbook: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/)
+      .optional(),
   })
   .describe('Plugin manifest (plugin.json), per the plugin contract.');
 
@@ -145,7 +156,13 @@ export function loadManifest(pluginDir: string, displayFile: string): Manifest {
   const { manifest, problems } = checkManifest(pluginDir, dirName);
   if (problems.length > 0 || !manifest) {
     const first = problems[0] ?? { path: '$', message: 'invalid' };
-    const rest = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => `${p.path}: ${p.message}`).join('; ')})` : '';
+    const rest =
+      problems.length > 1
+        ? ` (and ${problems.length - 1} more: ${problems
+            .slice(1)
+            .map((p) => `${p.path}: ${p.message}`)
+            .join('; ')})`
+        : '';
     throw new ManifestError(`${first.message}${rest}`, { file: displayFile, path: first.path }, problems);
   }
   return manifest;

@@ -39,7 +39,7 @@ export const playbookSchema = z
   })
   .describe('Front matter of a playbook (playbooks/<name>.md).');
 
-export type PlaybookFrontMatter = z.output<typeof playbookSchema>;
+type PlaybookFrontMatter = z.output<typeof playbookSchema>;
 
 export interface Playbook {
   front: PlaybookFrontMatter;
@@ -78,18 +78,19 @@ const STOPS = ['issue', 'reproduce', 'propose'] as const;
  */
 export function tightenPolicies(base: Policies, override: Policies): Policies {
   const tighter = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
-  const fixers = override.fixers.length === 0
-    ? base.fixers
-    : base.fixers.flatMap((fixer) => {
-        const narrowed = override.fixers.find((f) => f.name === fixer.name);
-        if (!narrowed) return [];
-        const budget: typeof fixer.budget = {};
-        for (const key of ['candidates', 'iterations', 'tokens', 'wallSeconds'] as const) {
-          const value = tighter(fixer.budget[key], narrowed.budget[key]);
-          if (value !== undefined) budget[key] = value;
-        }
-        return [{ name: fixer.name, budget }];
-      });
+  const fixers =
+    override.fixers.length === 0
+      ? base.fixers
+      : base.fixers.flatMap((fixer) => {
+          const narrowed = override.fixers.find((f) => f.name === fixer.name);
+          if (!narrowed) return [];
+          const budget: typeof fixer.budget = {};
+          for (const key of ['candidates', 'iterations', 'tokens', 'wallSeconds'] as const) {
+            const value = tighter(fixer.budget[key], narrowed.budget[key]);
+            if (value !== undefined) budget[key] = value;
+          }
+          return [{ name: fixer.name, budget }];
+        });
   return {
     stopAfter: STOPS[Math.min(STOPS.indexOf(base.stopAfter), STOPS.indexOf(override.stopAfter))] ?? base.stopAfter,
     requireReproduction: base.requireReproduction || override.requireReproduction,
@@ -100,7 +101,7 @@ export function tightenPolicies(base: Policies, override: Policies): Policies {
 }
 
 /** Which policies an override tried to loosen, for doctor and the run's log. */
-export function loosenedPolicies(base: Policies, override: Policies): string[] {
+function loosenedPolicies(base: Policies, override: Policies): string[] {
   const out: string[] = [];
   if (STOPS.indexOf(override.stopAfter) > STOPS.indexOf(base.stopAfter)) out.push(`stopAfter ${override.stopAfter} (library: ${base.stopAfter})`);
   if (base.requireReproduction && !override.requireReproduction) out.push('requireReproduction false');

@@ -60,11 +60,7 @@ export interface PluginEnv {
  * `placeholders`, a secret is replaced by a stand-in: code that needs it present runs,
  * and no secret enters the agent's sandbox.
  */
-export function pluginEnv(
-  manifest: Manifest,
-  source: NodeJS.ProcessEnv,
-  options: { reserved?: readonly string[]; placeholders?: boolean } = {},
-): PluginEnv {
+export function pluginEnv(manifest: Manifest, source: NodeJS.ProcessEnv, options: { reserved?: readonly string[]; placeholders?: boolean } = {}): PluginEnv {
   const env: Record<string, string> = {};
   const secrets: string[] = [];
   for (const variable of manifest.env) {

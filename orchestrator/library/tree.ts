@@ -39,12 +39,7 @@ export function isInside(parent: string, child: string): boolean {
 }
 
 /** Where a symlink in a plugin leads: inside the plugin, to a managed template, or out. */
-export function classifySymlink(
-  pluginRoot: string,
-  linkPath: string,
-  target: string,
-  linkedDir: string,
-): 'inside' | 'managed' | 'escape' {
+function classifySymlink(pluginRoot: string, linkPath: string, target: string, linkedDir: string): 'inside' | 'managed' | 'escape' {
   const from = join(pluginRoot, linkPath);
   const resolved = resolve(dirname(from), target);
   if (!isAbsolute(target) && isInside(pluginRoot, resolved) && leadsInside(pluginRoot, from)) return 'inside';
@@ -68,7 +63,5 @@ export function leadsInside(root: string, link: string): boolean {
 
 /** Symlinks that leave the plugin other than steward's own template links. */
 export function escapingSymlinks(pluginRoot: string, linkedDir: string, entries = walkPlugin(pluginRoot)): TreeEntry[] {
-  return entries.filter(
-    (e) => e.kind === 'symlink' && classifySymlink(pluginRoot, e.path, e.target ?? '', linkedDir) === 'escape',
-  );
+  return entries.filter((e) => e.kind === 'symlink' && classifySymlink(pluginRoot, e.path, e.target ?? '', linkedDir) === 'escape');
 }

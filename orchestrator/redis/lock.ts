@@ -8,15 +8,15 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * A lock held by `owner` that expires unless renewed, so a holder killed with -9
  * frees it by itself. Only the owner renews or releases it.
  */
-export async function acquireLock(redis: Redis, key: string, owner: string, ms: number): Promise<boolean> {
+async function acquireLock(redis: Redis, key: string, owner: string, ms: number): Promise<boolean> {
   return (await redis.set(key, owner, 'PX', ms, 'NX')) === 'OK';
 }
 
-export async function renewLock(redis: Redis, key: string, owner: string, ms: number): Promise<boolean> {
+async function renewLock(redis: Redis, key: string, owner: string, ms: number): Promise<boolean> {
   return (await redis.eval(RENEW, 1, key, owner, String(ms))) === 1;
 }
 
-export async function releaseLock(redis: Redis, key: string, owner: string): Promise<void> {
+async function releaseLock(redis: Redis, key: string, owner: string): Promise<void> {
   await redis.eval(RELEASE, 1, key, owner);
 }
 
@@ -44,17 +44,20 @@ export async function withLock<T>(
   const token = `${owner}:${randomBytes(6).toString('hex')}`;
   if (!(await acquireLock(redis, key, token, ms))) return undefined;
   let lost = false;
-  const timer = setInterval(() => {
-    void renewLock(redis, key, token, ms).then(
-      (renewed) => {
-        if (!renewed && !lost) {
-          lost = true;
-          onLost?.();
-        }
-      },
-      () => undefined,
-    );
-  }, Math.max(200, Math.floor(ms / 3)));
+  const timer = setInterval(
+    () => {
+      void renewLock(redis, key, token, ms).then(
+        (renewed) => {
+          if (!renewed && !lost) {
+            lost = true;
+            onLost?.();
+          }
+        },
+        () => undefined,
+      );
+    },
+    Math.max(200, Math.floor(ms / 3)),
+  );
   const held: HeldLock = { token, stillHeld: async () => !lost && (await redis.get(key)) === token };
   try {
     return { value: await fn(held) };

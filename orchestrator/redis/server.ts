@@ -39,7 +39,7 @@ function fromUrl(url: string): RedisTarget {
   return { options, describe: `${parsed.protocol}//${parsed.hostname}:${options.port ?? 6379}`, managed: false };
 }
 
-export function redisDir(stateDir: string): string {
+function redisDir(stateDir: string): string {
   return join(stateDir, 'redis');
 }
 
@@ -107,12 +107,15 @@ function ensureRedisServer(): string {
   const mayInstall = process.getuid?.() === 0 && process.env.STEWARD_NO_INSTALL !== '1';
   if (!mayInstall || wanted) {
     throw new StewardError('E_REDIS_MISSING', wanted ? `redis-server is not at STEWARD_REDIS_SERVER=${wanted}` : 'redis-server is not installed', {
-      hint: 'install Debian\'s package: sudo apt-get install redis-server (or set REDIS_URL to a server of yours)',
+      hint: "install Debian's package: sudo apt-get install redis-server (or set REDIS_URL to a server of yours)",
     });
   }
   log.warn('installing redis-server with apt-get');
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (update.status !== 0 || install.status !== 0 || !existsSync('/usr/bin/redis-server')) {
     throw new StewardError('E_REDIS_MISSING', 'redis-server is not installed and apt-get could not install it', { hint: 'sudo apt-get install redis-server' });
   }

@@ -88,7 +88,9 @@ export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]):
   const run = await requireRun(ctl.store, id);
   if (only && !only.includes(run.state)) throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}, not ${only.join(' or ')}`);
   if (run.state === 'awaiting_approval') {
-    throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, { hint: "tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)" });
+    throw new StewardError('E_RUN_STATE', `run ${id} waits for a maintainer's approval, not for a resume`, {
+      hint: 'tick its approve box on the maintenance dashboard (.steward/tracker/dashboard.md)',
+    });
   }
   if (run.state === 'completed') throw new StewardError('E_RUN_STATE', `run ${id} completed; nothing to resume`, { hint: `steward runs replay ${id} runs it again` });
   if ((run.state === 'queued' && (await runsWithJobs(ctl.queue)).has(id)) || (run.state === 'running' && (await runLockHolder(ctl.redis, id)))) {
@@ -156,7 +158,12 @@ export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id:
   if (!tuple) throw new StewardError('E_RUN_STATE', `checkpoint ${chosen.id} of run ${id} is gone`);
   const copy = newRunId();
   // Every channel counts as new: a saver that keeps values apart from the checkpoint (Postgres) writes them all.
-  await saver.put({ configurable: { thread_id: copy, checkpoint_ns: '' } }, tuple.checkpoint, { source: 'fork', step: tuple.metadata?.step ?? -1, parents: {} }, tuple.checkpoint.channel_versions);
+  await saver.put(
+    { configurable: { thread_id: copy, checkpoint_ns: '' } },
+    tuple.checkpoint,
+    { source: 'fork', step: tuple.metadata?.step ?? -1, parents: {} },
+    tuple.checkpoint.channel_versions,
+  );
   const created = await ctl.store.create({
     id: copy,
     plugin: run.plugin,

@@ -8,7 +8,7 @@ import { StewardError } from '../core/errors.ts';
 import type { Library } from '../library/library.ts';
 import { SqlRunStore } from './sql-store.ts';
 import { PostgresDriver, postgresPool, withAdvisoryLock } from './sql/postgres.ts';
-import { openSqlite, SqliteDriver } from './sql/sqlite.ts';
+import { inTurn, openSqlite, SqliteDriver } from './sql/sqlite.ts';
 import type { RunStore } from './types.ts';
 
 /** LangGraph's checkpointer, closable whichever database holds it. */
@@ -30,7 +30,9 @@ function postgresUrl(env: NodeJS.ProcessEnv): string | undefined {
     throw new StewardError('E_CONFIG_INVALID', 'DATABASE_URL is not a URL', { hint: 'postgres://user:password@host:5432/steward, or unset it for SQLite under the state dir' });
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new StewardError('E_CONFIG_INVALID', `DATABASE_URL must be a postgres:// URL, not ${parsed.protocol}//…`, { hint: 'unset it to keep run sessions in SQLite under the state dir' });
+    throw new StewardError('E_CONFIG_INVALID', `DATABASE_URL must be a postgres:// URL, not ${parsed.protocol}//…`, {
+      hint: 'unset it to keep run sessions in SQLite under the state dir',
+    });
   }
   return url;
 }
@@ -40,9 +42,40 @@ export function openRunStore(library: Library, env: NodeJS.ProcessEnv = process.
   return new SqlRunStore(url ? new PostgresDriver(url) : new SqliteDriver(stateDatabase(library)));
 }
 
-class ClosableSqliteSaver extends SqliteSaver implements Checkpointer {
+/** SqliteSaver whose reads and writes take their turn with the run store's (see `inTurn`). */
+class QueuedSqliteSaver extends SqliteSaver implements Checkpointer {
+  constructor(private readonly file: string) {
+    super(openSqlite(file));
+  }
+
+  override getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    return inTurn(this.file, () => super.getTuple(config));
+  }
+
+  override async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
+    // Read whole within one turn: a turn cannot stay open while the caller consumes.
+    const tuples = await inTurn(this.file, async () => {
+      const all: CheckpointTuple[] = [];
+      for await (const tuple of super.list(config, options)) all.push(tuple);
+      return all;
+    });
+    yield* tuples;
+  }
+
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+    return inTurn(this.file, () => super.put(config, checkpoint, metadata));
+  }
+
+  override putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    return inTurn(this.file, () => super.putWrites(config, writes, taskId));
+  }
+
+  override deleteThread(threadId: string): Promise<void> {
+    return inTurn(this.file, () => super.deleteThread(threadId));
+  }
+
   async close(): Promise<void> {
-    this.db.close();
+    await inTurn(this.file, async () => this.db.close());
   }
 }
 
@@ -105,5 +138,5 @@ export function openCheckpointer(library: Library, env: NodeJS.ProcessEnv = proc
   if (url) {
     return new LazyPostgresSaver(postgresPool(url, 'plugin-steward-checkpoints'));
   }
-  return new ClosableSqliteSaver(openSqlite(stateDatabase(library)));
+  return new QueuedSqliteSaver(stateDatabase(library));
 }

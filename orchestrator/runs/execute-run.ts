@@ -49,7 +49,12 @@ async function recordTask(store: RunStore, run: string, chunk: unknown): Promise
   const task = chunk[1] as { name?: string; input?: unknown; result?: unknown; error?: { message?: string } | null; interrupts?: unknown[] };
   if (!task.name || task.name.startsWith('__')) return;
   if ('input' in task) await store.appendEvent(run, 'node-started', { node: task.name });
-  else await store.appendEvent(run, 'node-finished', { node: task.name, ...(task.error ? { error: task.error.message ?? 'error' } : {}), ...(task.interrupts?.length ? { interrupted: true } : {}) });
+  else
+    await store.appendEvent(run, 'node-finished', {
+      node: task.name,
+      ...(task.error ? { error: task.error.message ?? 'error' } : {}),
+      ...(task.interrupts?.length ? { interrupted: true } : {}),
+    });
 }
 
 /** A claim older than this was left by a worker that died in the middle of the effect. */
@@ -117,9 +122,15 @@ export async function executeRun(job: RunJob, deps: ExecutorDeps, controller: Ab
     deps.owner,
     deps.lockMs,
     async (lock) => {
-      const cancelWatch = setInterval(() => {
-        void cancelRequested(redis, job.run).then((yes) => yes && controller.abort('cancel' satisfies StopReason), () => undefined);
-      }, Math.max(200, Math.floor(deps.lockMs / 3)));
+      const cancelWatch = setInterval(
+        () => {
+          void cancelRequested(redis, job.run).then(
+            (yes) => yes && controller.abort('cancel' satisfies StopReason),
+            () => undefined,
+          );
+        },
+        Math.max(200, Math.floor(deps.lockMs / 3)),
+      );
       try {
         return await underLock(job, deps, controller, lock);
       } finally {

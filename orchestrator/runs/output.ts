@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Library } from '../library/library.ts';
 
 /** A run's raw output (sandbox stdout and stderr, model replies), beside its structured events. */
-export function outputFile(library: Library, run: string): string {
+function outputFile(library: Library, run: string): string {
   return join(library.paths.state, 'runs', `${run}.log`);
 }
 

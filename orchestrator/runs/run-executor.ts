@@ -65,11 +65,14 @@ export async function startRunExecutor(target: RedisTarget, library: Library, op
     const recovered = await recoverRuns(control);
     if (recovered.resumed.length + recovered.requeued.length > 0) options.log.info(recovered, 'runs recovered at start-up');
     // Not only at start-up: a run can lose its job while every worker keeps running.
-    const recovery = setInterval(() => {
-      void withLock(redis, `${KEY_PREFIX}runs:recovery`, owner, lockMs, () => recoverRuns(control)).catch((error: unknown) =>
-        options.log.warn({ err: messageOf(error) }, 'run recovery'),
-      );
-    }, Math.max(10_000, 2 * lockMs));
+    const recovery = setInterval(
+      () => {
+        void withLock(redis, `${KEY_PREFIX}runs:recovery`, owner, lockMs, () => recoverRuns(control)).catch((error: unknown) =>
+          options.log.warn({ err: messageOf(error) }, 'run recovery'),
+        );
+      },
+      Math.max(10_000, 2 * lockMs),
+    );
     opened.push(() => clearInterval(recovery));
 
     const deps = { library, store, redis, agent: options.agent, checkpointer, owner, lockMs, maxResumes: workers.maxResumes, log: options.log };

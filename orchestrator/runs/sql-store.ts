@@ -2,9 +2,21 @@ import { isUniqueViolation, type SqlDriver } from './sql/types.ts';
 import type { Effect, HeldBack, RunEvent, RunRecord, RunState, RunStore } from './types.ts';
 
 interface Row {
-  id: string; plugin: string; grp: string; trigger: string; state: string; playbook: string; playbook_hash: string;
-  fixer: string; model: string | null; stop_after: string; tokens_used: number; created_at: string; updated_at: string;
-  next_action: string | null; error: string | null;
+  id: string;
+  plugin: string;
+  grp: string;
+  trigger: string;
+  state: string;
+  playbook: string;
+  playbook_hash: string;
+  fixer: string;
+  model: string | null;
+  stop_after: string;
+  tokens_used: number;
+  created_at: string;
+  updated_at: string;
+  next_action: string | null;
+  error: string | null;
 }
 
 interface EventRow {
@@ -17,10 +29,21 @@ interface EventRow {
 
 function toRecord(row: Row): RunRecord {
   return {
-    id: row.id, plugin: row.plugin, group: row.grp, trigger: row.trigger as RunRecord['trigger'], state: row.state as RunState,
-    playbook: row.playbook, playbookHash: row.playbook_hash, fixer: row.fixer, model: row.model,
-    stopAfter: row.stop_after as RunRecord['stopAfter'], tokensUsed: Number(row.tokens_used), createdAt: row.created_at,
-    updatedAt: row.updated_at, nextAction: row.next_action, error: row.error,
+    id: row.id,
+    plugin: row.plugin,
+    group: row.grp,
+    trigger: row.trigger as RunRecord['trigger'],
+    state: row.state as RunState,
+    playbook: row.playbook,
+    playbookHash: row.playbook_hash,
+    fixer: row.fixer,
+    model: row.model,
+    stopAfter: row.stop_after as RunRecord['stopAfter'],
+    tokensUsed: Number(row.tokens_used),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    nextAction: row.next_action,
+    error: row.error,
   };
 }
 
@@ -98,9 +121,10 @@ export class SqlRunStore implements RunStore {
       const now = new Date().toISOString();
       const proposed = patch.state === 'awaiting_approval' ? now : null;
       // tokens_used only when asked: a worker adds to it (addTokens) while others update the state.
-      await tx.all('UPDATE runs SET state = $1, next_action = $2, error = $3, tokens_used = COALESCE($4, tokens_used), updated_at = $5, proposed_at = COALESCE(proposed_at, $6) WHERE id = $7', [
-        next.state, next.nextAction, next.error, patch.tokensUsed ?? null, now, proposed, id,
-      ]);
+      await tx.all(
+        'UPDATE runs SET state = $1, next_action = $2, error = $3, tokens_used = COALESCE($4, tokens_used), updated_at = $5, proposed_at = COALESCE(proposed_at, $6) WHERE id = $7',
+        [next.state, next.nextAction, next.error, patch.tokensUsed ?? null, now, proposed, id],
+      );
       if (patch.state && patch.state !== before.state) await this.appendWith(tx, id, 'state', { from: before.state, state: patch.state });
       return this.getWith(tx, id);
     });
@@ -174,19 +198,36 @@ export class SqlRunStore implements RunStore {
   async claimEffect(key: string, run: string, staleMs: number): Promise<Awaited<ReturnType<RunStore['claimEffect']>>> {
     for (;;) {
       const now = new Date();
-      const inserted = await this.db.all("INSERT INTO effects (key, run, result, at, state) VALUES ($1, $2, 'null', $3, 'pending') ON CONFLICT (key) DO NOTHING RETURNING key", [key, run, now.toISOString()]);
+      const inserted = await this.db.all("INSERT INTO effects (key, run, result, at, state) VALUES ($1, $2, 'null', $3, 'pending') ON CONFLICT (key) DO NOTHING RETURNING key", [
+        key,
+        run,
+        now.toISOString(),
+      ]);
       if (inserted.length > 0) return { status: 'claimed' };
-      const [row] = await this.db.all<{ key: string; run: string; result: string; at: string; state: string }>('SELECT key, run, result, at, state FROM effects WHERE key = $1', [key]);
+      const [row] = await this.db.all<{ key: string; run: string; result: string; at: string; state: string }>('SELECT key, run, result, at, state FROM effects WHERE key = $1', [
+        key,
+      ]);
       if (!row) continue; // Released between the two statements: claim it again.
       if (row.state === 'done') return { status: 'done', effect: { key: row.key, run: row.run, at: row.at, result: JSON.parse(row.result) as unknown } };
       if (now.getTime() - Date.parse(row.at) <= staleMs) return { status: 'pending', by: row.run };
-      const taken = await this.db.all("UPDATE effects SET run = $1, at = $2 WHERE key = $3 AND state = 'pending' AND at = $4 AND run = $5 RETURNING key", [run, now.toISOString(), key, row.at, row.run]);
+      const taken = await this.db.all("UPDATE effects SET run = $1, at = $2 WHERE key = $3 AND state = 'pending' AND at = $4 AND run = $5 RETURNING key", [
+        run,
+        now.toISOString(),
+        key,
+        row.at,
+        row.run,
+      ]);
       if (taken.length > 0) return { status: 'claimed' };
     }
   }
 
   async completeEffect(key: string, run: string, result: unknown): Promise<boolean> {
-    const done = await this.db.all("UPDATE effects SET result = $1, state = 'done', at = $2 WHERE key = $3 AND run = $4 AND state = 'pending' RETURNING key", [JSON.stringify(result ?? null), new Date().toISOString(), key, run]);
+    const done = await this.db.all("UPDATE effects SET result = $1, state = 'done', at = $2 WHERE key = $3 AND run = $4 AND state = 'pending' RETURNING key", [
+      JSON.stringify(result ?? null),
+      new Date().toISOString(),
+      key,
+      run,
+    ]);
     return done.length > 0;
   }
 
@@ -226,7 +267,9 @@ export class SqlRunStore implements RunStore {
 
   async addTokens(run: string, tokens: number): Promise<number> {
     const [row] = await this.db.all<{ tokens_used: number }>('UPDATE runs SET tokens_used = tokens_used + $1, updated_at = $2 WHERE id = $3 RETURNING tokens_used', [
-      Math.max(0, Math.round(tokens)), new Date().toISOString(), run,
+      Math.max(0, Math.round(tokens)),
+      new Date().toISOString(),
+      run,
     ]);
     return Number(row?.tokens_used ?? 0);
   }

@@ -19,10 +19,18 @@ export function sandboxFindings(): SandboxFinding[] {
     });
   }
   if (bubblewrap.available() && !bwrapSizesTmpfs()) {
-    findings.push({ severity: 'info', code: 'sandbox-tmp-unbounded', message: "this bubblewrap is older than 0.5: the sandbox's /tmp has no size of its own and counts only against the memory cap" });
+    findings.push({
+      severity: 'info',
+      code: 'sandbox-tmp-unbounded',
+      message: "this bubblewrap is older than 0.5: the sandbox's /tmp has no size of its own and counts only against the memory cap",
+    });
   }
   if (process.getuid?.() !== 0) {
-    findings.push({ severity: 'info', code: 'sandbox-disk-checked', message: 'not root: working copies get no tmpfs of their own; their size quota is measured while a run goes, and files deleted but still open are not counted' });
+    findings.push({
+      severity: 'info',
+      code: 'sandbox-disk-checked',
+      message: 'not root: working copies get no tmpfs of their own; their size quota is measured while a run goes, and files deleted but still open are not counted',
+    });
   }
   if (!cgroupAvailable()) {
     findings.push({

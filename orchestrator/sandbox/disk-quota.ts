@@ -144,7 +144,12 @@ export function quotaFor(cwd: string): DiskQuota | undefined {
 
 function mountPoints(): Set<string> {
   try {
-    return new Set(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4] ?? '').filter(Boolean));
+    return new Set(
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .map((line) => line.split(' ')[4] ?? '')
+        .filter(Boolean),
+    );
   } catch {
     return new Set();
   }

@@ -16,7 +16,7 @@ const DISK_CHECK_MS = 200;
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Why steward itself ended a run; the first one wins. */
-export type KillReason = 'timeout' | 'cancelled' | 'output-limit' | 'disk-quota' | 'stopped';
+type KillReason = 'timeout' | 'cancelled' | 'output-limit' | 'disk-quota' | 'stopped';
 
 export interface SandboxProcess {
   readonly pid: number | undefined;
@@ -62,7 +62,11 @@ function rlimitArgs(memoryMb: number, hasMemoryCgroup: boolean, maxProcesses: nu
   const prlimit = onPath('prlimit');
   if (!prlimit) return { args: [], names: [] };
   // No one file may be larger than the working copy's whole quota.
-  const limits: [string, string][] = [['core', '0'], ['nofile', '4096'], ['fsize', String(fileBytes)]];
+  const limits: [string, string][] = [
+    ['core', '0'],
+    ['nofile', '4096'],
+    ['fsize', String(fileBytes)],
+  ];
   // RLIMIT_NPROC counts every thread of the runner's uid, hundreds of workers included:
   // only a fallback for when no pids cgroup caps this tree.
   if (!hasMemoryCgroup) limits.push(['nproc', String(maxProcesses * 4)]);
@@ -238,9 +242,6 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
 
 async function waitForClose(child: ChildProcess, ms: number): Promise<void> {
   const streams = [child.stdout, child.stderr].filter((s) => s && !s.destroyed && !s.readableEnded);
-  await Promise.race([
-    Promise.all(streams.map((s) => new Promise((resolve) => s?.once('close', resolve)))),
-    sleep(ms),
-  ]);
+  await Promise.race([Promise.all(streams.map((s) => new Promise((resolve) => s?.once('close', resolve)))), sleep(ms)]);
   for (const stream of child.stdio) stream?.destroy();
 }

@@ -67,7 +67,10 @@ export interface SandboxResult {
 export interface SandboxBackend {
   readonly name: Exclude<BackendName, 'auto'>;
   available(): boolean;
-  wrap(spec: Required<Pick<SandboxSpec, 'argv' | 'cwd'>> & SandboxSpec, env: Record<string, string>): {
+  wrap(
+    spec: Required<Pick<SandboxSpec, 'argv' | 'cwd'>> & SandboxSpec,
+    env: Record<string, string>,
+  ): {
     argv: string[];
     env: Record<string, string>;
     isolation: Pick<Isolation, 'namespaces' | 'network' | 'filesystem'>;

@@ -7,7 +7,7 @@ import { STEWARD_ROOT } from '../core/steward-root.ts';
 import { claimQuota, DEFAULT_DISK_MB, releaseQuota, WORKING_COPY_PREFIX, type DiskQuota } from './disk-quota.ts';
 
 /** steward's own node_modules: where a TypeScript plugin's loader (tsx) resolves from. */
-export const STEWARD_NODE_MODULES = join(STEWARD_ROOT, 'node_modules');
+const STEWARD_NODE_MODULES = join(STEWARD_ROOT, 'node_modules');
 
 export interface WorkingCopy {
   /** The copy of the plugin: the sandbox's working directory. */

@@ -14,7 +14,14 @@ import { tempDir } from '../helpers/temp.ts';
  * the agent graph's use of it is tested in plugin-agent.test.ts.
  */
 const cliDir = join(STEWARD_ROOT, 'test/fixtures/coding-agent');
-const settings: CommandSettings = { argv: ['node', join(cliDir, 'stand-in-cli.mjs'), '{promptFile}'], env: ['STAND_IN_MODE', 'AGENT_API_KEY'], binds: [cliDir], network: false, wallSeconds: 60, memoryMb: 2048 };
+const settings: CommandSettings = {
+  argv: ['node', join(cliDir, 'stand-in-cli.mjs'), '{promptFile}'],
+  env: ['STAND_IN_MODE', 'AGENT_API_KEY'],
+  binds: [cliDir],
+  network: false,
+  wallSeconds: 60,
+  memoryMb: 2048,
+};
 
 function request(): { request: FixRequest; events: { kind: string; data: Record<string, unknown> }[] } {
   const dir = join(STEWARD_ROOT, 'plugins', 'csv-import');
@@ -23,7 +30,12 @@ function request(): { request: FixRequest; events: { kind: string; data: Record<
     plugin: 'csv-import',
     dir,
     manifest: loadManifest(dir, 'csv-import/plugin.json'),
-    context: { error: { count: 3, type: 'TypeError', message: "Cannot read properties of undefined (reading 'trim')", versions: ['1.4.0'] }, stack: 'at src/records.js:52', agentMd: 'notes', source: [] },
+    context: {
+      error: { count: 3, type: 'TypeError', message: "Cannot read properties of undefined (reading 'trim')", versions: ['1.4.0'] },
+      stack: 'at src/records.js:52',
+      agentMd: 'notes',
+      source: [],
+    },
     reproduction: { request: { op: 'execute', input: {} }, error: { type: 'TypeError', message: 'x' } },
     suspects: [],
     playbook: '# playbook',
@@ -73,7 +85,7 @@ describe('the command fixer refuses', () => {
     expect(stopped(events)).toEqual([expect.stringMatching(/^node ended spawn-error: sandbox backend "bubblewrap" is not available on this machine/)]);
   });
 
-  it('nothing when all is well: the stand-in\'s fix is the one candidate, its time the shorter of the playbook\'s and the config\'s', async () => {
+  it("nothing when all is well: the stand-in's fix is the one candidate, its time the shorter of the playbook's and the config's", async () => {
     const { request: fix, events } = request();
     fix.budget.wallSeconds = 3600;
     const [candidate] = await new CommandFixer(settings, { STAND_IN_MODE: 'fix' }).propose(fix);

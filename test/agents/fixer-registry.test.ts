@@ -26,7 +26,11 @@ describe('the fixer registry', () => {
         const model = await modelByName(name)();
         expect(typeof model.bindTools).toBe('function');
       }
-      await expect(modelByName('anthropic:claude-sonnet-4-5')()).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', details: { path: '$.model' }, message: expect.stringContaining('Anthropic API key not found') });
+      await expect(modelByName('anthropic:claude-sonnet-4-5')()).rejects.toMatchObject({
+        code: 'E_CONFIG_INVALID',
+        details: { path: '$.model' },
+        message: expect.stringContaining('Anthropic API key not found'),
+      });
       await expect(modelByName('nope:x')()).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', message: expect.stringContaining('model "nope:x": Unable to infer model provider') });
     } finally {
       process.env = saved;

@@ -19,14 +19,18 @@ const log = createLogger({ test: 'github-fixtures' });
 let server: ChildProcess;
 let root = '';
 
-
 beforeAll(async () => {
   const port = await freePort();
   root = `http://localhost:${port}`;
-  server = spawn(process.execPath, [join(STEWARD_ROOT, 'node_modules/@octokit/fixtures-server/bin/server.js'), '--port', String(port), '--log-level', 'error'], { stdio: 'ignore' });
+  server = spawn(process.execPath, [join(STEWARD_ROOT, 'node_modules/@octokit/fixtures-server/bin/server.js'), '--port', String(port), '--log-level', 'error'], {
+    stdio: 'ignore',
+  });
   let up = false;
   for (let i = 0; i < 100 && !up; i++) {
-    up = await fetch(`${root}/ping`).then((r) => r.ok, () => false);
+    up = await fetch(`${root}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(up).toBe(true);
@@ -69,7 +73,9 @@ describe("the github client against GitHub's recorded scenarios", () => {
     const client = githubClient(settings, { token: TOKEN, log });
     const issues = await client.paginate(client.rest.issues.listForRepo, { owner: settings.owner, repo: settings.repo, per_page: 3 });
     expect(issues.map((i) => i.number)).toEqual([...new Set(issues.map((i) => i.number))]);
-    const recorded = JSON.parse(readFileSync(join(STEWARD_ROOT, 'node_modules/@octokit/fixtures/scenarios/api.github.com/paginate-issues/normalized-fixture.json'), 'utf8')) as { response: unknown[] }[];
+    const recorded = JSON.parse(readFileSync(join(STEWARD_ROOT, 'node_modules/@octokit/fixtures/scenarios/api.github.com/paginate-issues/normalized-fixture.json'), 'utf8')) as {
+      response: unknown[];
+    }[];
     expect(recorded).toHaveLength(5);
     expect(issues).toHaveLength(recorded.reduce((n, page) => n + page.response.length, 0));
   });

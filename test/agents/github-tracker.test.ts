@@ -19,7 +19,18 @@ afterEach(async () => {
 });
 
 function settings(server: GitHubServer, extra: Partial<GitHubSettings> = {}): GitHubSettings {
-  return { owner: server.owner, repo: server.repo, baseUrl: server.url, tokenEnv: 'GITHUB_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 0, maxRetries: 3, maxWaitSeconds: 900, ...extra };
+  return {
+    owner: server.owner,
+    repo: server.repo,
+    baseUrl: server.url,
+    tokenEnv: 'GITHUB_TOKEN',
+    baseBranch: 'main',
+    label: 'steward',
+    writeIntervalMs: 0,
+    maxRetries: 3,
+    maxWaitSeconds: 900,
+    ...extra,
+  };
 }
 
 /** A logger whose lines the test reads, to show what reaches a log. */
@@ -43,13 +54,22 @@ async function fixture(options: { root?: string; extra?: Partial<GitHubSettings>
   return { server, tracker, waits, lines };
 }
 
-const input = (fingerprint: string, plugin = 'csv-import') => ({ fingerprint, plugin, title: `[${plugin}] TypeError in parse`, body: 'summary', labels: ['bug', `plugin:${plugin}`] });
+const input = (fingerprint: string, plugin = 'csv-import') => ({
+  fingerprint,
+  plugin,
+  title: `[${plugin}] TypeError in parse`,
+  body: 'summary',
+  labels: ['bug', `plugin:${plugin}`],
+});
 
 describe('the github tracker against a local REST server', () => {
   it('opens one issue per fingerprint with its labels and markers; a retry comments; a closed one is followed by a new one', async () => {
     const { server, tracker } = await fixture();
     const first = await tracker.upsertIssue(input('fp1'), 'run 1');
-    expect(first).toMatchObject({ created: true, issue: { number: 1, plugin: 'csv-import', fingerprint: 'fp1', state: 'open', labels: ['bug', 'plugin:csv-import', 'steward'], comments: [] } });
+    expect(first).toMatchObject({
+      created: true,
+      issue: { number: 1, plugin: 'csv-import', fingerprint: 'fp1', state: 'open', labels: ['bug', 'plugin:csv-import', 'steward'], comments: [] },
+    });
     expect(first.issue.url).toBe('https://github.com/acme/plugins/issues/1');
     expect(server.issues.get(1)?.body).toContain(fingerprintMarker('fp1'));
     expect([...server.labels.values()].filter((l) => l.color !== 'ededed').map((l) => [l.name, l.color])).toEqual([
@@ -83,7 +103,17 @@ describe('the github tracker against a local REST server', () => {
     const now = new Date().toISOString();
     for (let n = 1; n <= 230; n++) {
       const ours = n % 10 !== 0;
-      server.issues.set(n, { number: n, title: `t${n}`, body: ours ? `b\n${fingerprintMarker(`fp${n}`)}\n<!-- steward:plugin:p${n % 3} -->` : 'a person wrote this', state: 'open', labels: ['steward'], comments: [], created_at: now, updated_at: now, ...(n === 5 ? { pull: { head: 'feature', base: 'main', draft: false, merged_at: null } } : {}) });
+      server.issues.set(n, {
+        number: n,
+        title: `t${n}`,
+        body: ours ? `b\n${fingerprintMarker(`fp${n}`)}\n<!-- steward:plugin:p${n % 3} -->` : 'a person wrote this',
+        state: 'open',
+        labels: ['steward'],
+        comments: [],
+        created_at: now,
+        updated_at: now,
+        ...(n === 5 ? { pull: { head: 'feature', base: 'main', draft: false, merged_at: null } } : {}),
+      });
     }
     const listed = await tracker.listIssues();
     expect(listed).toHaveLength(230 - 23 - 1);
@@ -140,7 +170,17 @@ describe('the github tracker against a local REST server', () => {
     expect((await tracker.listProposals({ state: 'open' })).map((p) => p.number)).toEqual([2]);
     // A pull request from a fork is anyone's: the same branch name and markers do not make it steward's.
     const now = new Date().toISOString();
-    server.issues.set(3, { number: 3, title: 'p: guard', body: `${pull.body}`, state: 'open', labels: ['steward'], comments: [], pull: { head: 'steward/p/abc', base: 'main', draft: false, merged_at: null, fork: 'mallory/plugins' }, created_at: now, updated_at: now });
+    server.issues.set(3, {
+      number: 3,
+      title: 'p: guard',
+      body: `${pull.body}`,
+      state: 'open',
+      labels: ['steward'],
+      comments: [],
+      pull: { head: 'steward/p/abc', base: 'main', draft: false, merged_at: null, fork: 'mallory/plugins' },
+      created_at: now,
+      updated_at: now,
+    });
     expect((await tracker.listProposals()).map((p) => p.number)).toEqual([2]);
 
     // After the branch is merged outside GitHub, a pull request GitHub has not marked merged is closed with a note.
@@ -196,12 +236,18 @@ describe('the github tracker against a local REST server', () => {
     expect(await tracker.listIssues()).toHaveLength(1);
     expect(waits.at(-1)).toBe(1000);
     server.fail(comment, 502, {}, 'Bad gateway');
-    await expect(tracker.comment(1, 'once')).rejects.toMatchObject({ code: 'E_TRACKER_REQUEST', message: 'GitHub answered 502 to POST /repos/acme/plugins/issues/1/comments: Bad gateway' });
+    await expect(tracker.comment(1, 'once')).rejects.toMatchObject({
+      code: 'E_TRACKER_REQUEST',
+      message: 'GitHub answered 502 to POST /repos/acme/plugins/issues/1/comments: Bad gateway',
+    });
     expect(server.requests.filter((r) => comment(r) && (r.body as { body: string }).body === 'once')).toHaveLength(1);
 
     const reset = Math.floor(Date.now() / 1000) + 3600;
     server.fail(comment, 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }, 'API rate limit exceeded');
-    await expect(tracker.comment(1, 'later')).rejects.toMatchObject({ code: 'E_TRACKER_RATE_LIMITED', message: expect.stringMatching(/asks for 36\d\d s, more than github.maxWaitSeconds \(120\)/) });
+    await expect(tracker.comment(1, 'later')).rejects.toMatchObject({
+      code: 'E_TRACKER_RATE_LIMITED',
+      message: expect.stringMatching(/asks for 36\d\d s, more than github.maxWaitSeconds \(120\)/),
+    });
     expect(server.issues.get(1)?.comments).toHaveLength(1);
   });
 
@@ -209,14 +255,18 @@ describe('the github tracker against a local REST server', () => {
     const { server, tracker, lines } = await fixture();
     server.fail(() => true, 401, {}, 'Bad credentials');
     const error = await tracker.listIssues().catch((e: unknown) => e as Error & { code: string; details: { hint?: string } });
-    expect(error).toMatchObject({ code: 'E_TRACKER_AUTH', message: 'GitHub answered 401 to GET /repos/acme/plugins/issues: Bad credentials', details: { hint: 'check the token in $GITHUB_TOKEN' } });
+    expect(error).toMatchObject({
+      code: 'E_TRACKER_AUTH',
+      message: 'GitHub answered 401 to GET /repos/acme/plugins/issues: Bad credentials',
+      details: { hint: 'check the token in $GITHUB_TOKEN' },
+    });
     await tracker.upsertIssue({ ...input('fp1'), body: 'token? none here' }, 'x');
     const everything = [...lines, JSON.stringify(server.requests), String((error as Error).stack), JSON.stringify(error)].join('\n');
     expect(everything).not.toContain(TOKEN);
     expect(server.requests.length).toBeGreaterThan(2);
   });
 
-  it('keeps the maintenance dashboard as one issue, reads a maintainer\'s ticks back and updates it in place', async () => {
+  it("keeps the maintenance dashboard as one issue, reads a maintainer's ticks back and updates it in place", async () => {
     const { server, tracker } = await fixture();
     expect(await tracker.readDashboard()).toBeUndefined();
     await tracker.writeDashboard('# Dashboard\n\n- [ ] <!-- approve:run1@i1 --> approve run1\n');
@@ -239,10 +289,15 @@ describe('the github tracker against a local REST server', () => {
     const { server, tracker } = await fixture();
     await tracker.upsertIssue(input('fp1'), 'x');
     const library = await makeLibrary();
-    writeFileSync(join(library.root, 'steward.config.json'), `${JSON.stringify({ tracker: 'github', github: { owner: 'acme', repo: 'plugins', baseUrl: server.url, tokenEnv: 'ACME_GITHUB_TOKEN' } })}\n`);
+    writeFileSync(
+      join(library.root, 'steward.config.json'),
+      `${JSON.stringify({ tracker: 'github', github: { owner: 'acme', repo: 'plugins', baseUrl: server.url, tokenEnv: 'ACME_GITHUB_TOKEN' } })}\n`,
+    );
     // The server runs in this process, so the CLI runs without blocking it.
     const cli = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', library.root, 'issues', 'list', '--json'], { env: { ...process.env, STEWARD_LIBRARY: '', ...env } }).then(
+      promisify(execFile)(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', library.root, 'issues', 'list', '--json'], {
+        env: { ...process.env, STEWARD_LIBRARY: '', ...env },
+      }).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
       );

@@ -43,7 +43,7 @@ describe('the local tracker', () => {
     expect((await tracker.getIssue(1))?.comments).toHaveLength(5);
   }, 60_000);
 
-  it('takes over a lock left by a dead holder, and never releases another holder\'s lock', async () => {
+  it("takes over a lock left by a dead holder, and never releases another holder's lock", async () => {
     const dir = tempDir();
     const file = join(dir, 'lock');
     writeFileSync(file, 'dead-holder');
@@ -84,8 +84,20 @@ describe('the local tracker', () => {
     await tracker.writeDashboard('# board\n');
     expect(readFileSync(join(dir, 'dashboard.md'), 'utf8')).toBe('# board\n');
     expect(() => openTracker({ paths: { state: dir }, config: { tracker: 'gitlab' } } as never)).toThrow(/unknown tracker "gitlab" \(built: local, github\)/);
-    const github = { owner: 'o', repo: 'r', baseUrl: 'https://api.github.com', tokenEnv: 'STEWARD_TEST_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 0, maxRetries: 0, maxWaitSeconds: 1 };
-    expect(() => openTracker({ root: dir, paths: { state: dir }, config: { tracker: 'github', github } } as never, { env: {} })).toThrow('the github tracker needs a token in $STEWARD_TEST_TOKEN, which is not set');
+    const github = {
+      owner: 'o',
+      repo: 'r',
+      baseUrl: 'https://api.github.com',
+      tokenEnv: 'STEWARD_TEST_TOKEN',
+      baseBranch: 'main',
+      label: 'steward',
+      writeIntervalMs: 0,
+      maxRetries: 0,
+      maxWaitSeconds: 1,
+    };
+    expect(() => openTracker({ root: dir, paths: { state: dir }, config: { tracker: 'github', github } } as never, { env: {} })).toThrow(
+      'the github tracker needs a token in $STEWARD_TEST_TOKEN, which is not set',
+    );
     expect(openTracker({ root: dir, paths: { state: dir }, config: { tracker: 'github', github } } as never, { env: { STEWARD_TEST_TOKEN: 't' } }).name).toBe('github');
   });
 });

@@ -40,7 +40,9 @@ function apply(template: Template, code: string, line: number, options: { file?:
   const sf = parse(file, code);
   const statement = statementOn(sf, line);
   if (!statement) throw new Error(`no statement on line ${line}`);
-  return template.propose({ file, sf, statement, line, ...(options.error ? { error: options.error } : {}) }).map((fix) => ({ text: applyEdits(code, fix.edits), rationale: fix.rationale }));
+  return template
+    .propose({ file, sf, statement, line, ...(options.error ? { error: options.error } : {}) })
+    .map((fix) => ({ text: applyEdits(code, fix.edits), rationale: fix.rationale }));
 }
 
 const texts = (fixes: { text: string }[]): string[] => fixes.map((f) => f.text);
@@ -63,9 +65,13 @@ describe('the offline fixer: templates', () => {
     const passed = ['function names(list) {', '  return list.map((n) => n.trim());', '}', 'function columns(first) {', '  return names(first.fields);', '}', ''].join('\n');
     const onward = apply(nullGuard, passed, 5, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'fields')" } });
     expect(texts(onward)).toContain(passed.replace('names(first.fields)', 'names(first?.fields ?? [])'));
-    expect(onward.find((f) => f.text.includes('first?.fields ??'))?.rationale).toBe('guard added at src/x.js:5: the reproduction reads `.fields` of undefined; `first.fields` now defaults to [], as `names` uses it');
+    expect(onward.find((f) => f.text.includes('first?.fields ??'))?.rationale).toBe(
+      'guard added at src/x.js:5: the reproduction reads `.fields` of undefined; `first.fields` now defaults to [], as `names` uses it',
+    );
     // An array method defaults to [], and null is named as null.
-    expect(texts(apply(nullGuard, 'const n = rows.map((r) => r.id);\n', 1, { error: { type: 'TypeError', message: "Cannot read properties of null (reading 'map')" } }))[0]).toBe('const n = (rows ?? []).map((r) => r.id);\n');
+    expect(texts(apply(nullGuard, 'const n = rows.map((r) => r.id);\n', 1, { error: { type: 'TypeError', message: "Cannot read properties of null (reading 'map')" } }))[0]).toBe(
+      'const n = (rows ?? []).map((r) => r.id);\n',
+    );
   });
 
   it("null guard's third fallback: a contract error before the statement, for what the function was given only", () => {
@@ -75,8 +81,12 @@ describe('the offline fixer: templates', () => {
     const fixes = nullGuard.propose({ file: 'src/x.js', sf, statement: statementOn(sf, 2)!, line: 2, error });
     const refusal = fixes.find((f) => f.refuses);
     expect(refusal?.refuses).toEqual({ type: 'TypeError', message: 'input.options is required' });
-    expect(applyEdits(code, refusal?.edits ?? [])).toBe(code.replace('  const width', '  if (input.options == null) throw new TypeError("input.options is required");\n  const width'));
-    expect(refusal?.rationale).toBe("contract error added at src/x.js:2: the reproduction reads `.width` of undefined; a call without `input.options` is now refused with TypeError: input.options is required, instead of crashing");
+    expect(applyEdits(code, refusal?.edits ?? [])).toBe(
+      code.replace('  const width', '  if (input.options == null) throw new TypeError("input.options is required");\n  const width'),
+    );
+    expect(refusal?.rationale).toBe(
+      'contract error added at src/x.js:2: the reproduction reads `.width` of undefined; a call without `input.options` is now refused with TypeError: input.options is required, instead of crashing',
+    );
     expect(fixes.filter((f) => f.refuses)).toHaveLength(1);
     // Not for a local the function made, nor where no statement can go before the read.
     const local = 'function f(rows) {\n  const first = rows.find(Boolean);\n  return first.width;\n}\n';
@@ -89,7 +99,10 @@ describe('the offline fixer: templates', () => {
     const refused = (body: string, line = 2) => {
       const code = `function f(input, xs) {\n${body}\n}\n`;
       const parsed = parse('src/x.js', code);
-      return nullGuard.propose({ file: 'src/x.js', sf: parsed, statement: statementOn(parsed, line)!, line, error }).filter((f) => f.refuses).map((f) => applyEdits(code, f.edits).split('\n')[1]);
+      return nullGuard
+        .propose({ file: 'src/x.js', sf: parsed, statement: statementOn(parsed, line)!, line, error })
+        .filter((f) => f.refuses)
+        .map((f) => applyEdits(code, f.edits).split('\n')[1]);
     };
     expect(refused('  if (input.options.width > 0) return 1;')).toEqual(['  if (input.options == null) throw new TypeError("input.options is required");']);
     for (const lazy of [
@@ -100,7 +113,8 @@ describe('the offline fixer: templates', () => {
       '  const w = input.ok && input.options.width;',
       '  const w = input?.options.width;',
       '  for (const x of xs) console.log(input.options.width);',
-    ]) expect(refused(lazy), lazy).toEqual([]);
+    ])
+      expect(refused(lazy), lazy).toEqual([]);
     // A name the function declares again may not be the parameter where it is read.
     expect(refused('  const w = input.options.width;\n  for (const input of xs) console.log(input);')).toEqual([]);
     // A chain split over lines is named on one.
@@ -134,10 +148,7 @@ describe('the offline fixer: templates', () => {
 
   it('nullish-check: a falsy test or a strict comparison with undefined or null becomes a test for absence', () => {
     const code = 'if (!input.items && !input.total) throw new TypeError("items or total required");\n';
-    expect(texts(apply(nullishCheck, code, 1))).toEqual([
-      code.replace('!input.items', 'input.items == null'),
-      code.replace('!input.total', 'input.total == null'),
-    ]);
+    expect(texts(apply(nullishCheck, code, 1))).toEqual([code.replace('!input.items', 'input.items == null'), code.replace('!input.total', 'input.total == null')]);
     expect(texts(apply(nullishCheck, 'if (cursor !== undefined) return decode(cursor);\n', 1))).toEqual(['if (cursor != null) return decode(cursor);\n']);
     expect(texts(apply(nullishCheck, 'if (null === row) return;\n', 1))).toEqual(['if (row == null) return;\n']);
     // A double negation, a call's result and a loose comparison say something else.
@@ -155,7 +166,10 @@ describe('the offline fixer: templates', () => {
       code.replace('return bucket.label', 'return bucket.startMs'),
     ]);
     expect(fixes[2]?.rationale).toBe('property changed at src/x.js:2: `bucket.endMs` became `bucket.nextMs`, which the file reads elsewhere');
-    expect(apply(wrongProperty, 'row.total = row.count;\nrow.items.push(row.total);\n', 1).map((f) => f.text)).toEqual(['row.total = row.items;\nrow.items.push(row.total);\n', 'row.total = row.total;\nrow.items.push(row.total);\n']);
+    expect(apply(wrongProperty, 'row.total = row.count;\nrow.items.push(row.total);\n', 1).map((f) => f.text)).toEqual([
+      'row.total = row.items;\nrow.items.push(row.total);\n',
+      'row.total = row.total;\nrow.items.push(row.total);\n',
+    ]);
   });
 
   it('radix: parseInt without one reads base 10; one with a radix is left alone', () => {
@@ -183,7 +197,10 @@ describe('the offline fixer: more templates', () => {
   });
 
   it('coercion: an operand read as a number before arithmetic, either side of a strict equality as a number or a string', () => {
-    expect(texts(apply(coercion, 'const total = input.amount + fee;\n', 1))).toEqual(['const total = Number(input.amount) + fee;\n', 'const total = input.amount + Number(fee);\n']);
+    expect(texts(apply(coercion, 'const total = input.amount + fee;\n', 1))).toEqual([
+      'const total = Number(input.amount) + fee;\n',
+      'const total = input.amount + Number(fee);\n',
+    ]);
     expect(texts(apply(coercion, 'if (id === wanted) return true;\n', 1))).toEqual([
       'if (Number(id) === wanted) return true;\n',
       'if (String(id) === wanted) return true;\n',
@@ -218,7 +235,7 @@ describe('the offline fixer: a clause about the state', () => {
     '  let fields = [];',
     '  let open = false;',
     '  for (const ch of text) {',
-    '    if (ch === \'"\') {',
+    "    if (ch === '\"') {",
     '      open = true;',
     '      continue;',
     '    }',
@@ -231,7 +248,7 @@ describe('the offline fixer: a clause about the state', () => {
     '',
   ].join('\n');
 
-  it("narrows an if with the state its loop uses most, the start state first, and keeps the rest of the text", () => {
+  it('narrows an if with the state its loop uses most, the start state first, and keeps the rest of the text', () => {
     const fixes = apply(conditionClause, scan, 6);
     expect(texts(fixes).slice(0, 3)).toEqual([
       scan.replace(`if (ch === '"') {`, `if (ch === '"' && field === '') {`),
@@ -240,15 +257,30 @@ describe('the offline fixer: a clause about the state', () => {
     ]);
     expect(texts(fixes)).toContain(scan.replace(`if (ch === '"') {`, `if (ch === '"' && field !== '') {`));
     expect(fixes).toHaveLength(6);
-    expect(fixes[0]?.rationale).toBe("condition narrowed at src/x.js:6: `ch === '\"'` now also asks `field === ''`, so it no longer holds in every state the function reaches there");
+    expect(fixes[0]?.rationale).toBe(
+      "condition narrowed at src/x.js:6: `ch === '\"'` now also asks `field === ''`, so it no longer holds in every state the function reaches there",
+    );
     // An `||` is kept whole; the variables the condition already names are not asked about again.
     const either = texts(apply(conditionClause, scan, 10));
     expect(either[0]).toBe(scan.replace(`if (ch === ',' || ch === ';') {`, `if ((ch === ',' || ch === ';') && field === '') {`));
     for (const text of either) expect(compiles('src/x.js', text)).toBe(true);
     // An assignment is kept whole too; a `let` of a closure, or declared after the `if`, is out of scope there.
-    const assigned = ['function f(xs) {', "  let seen = '';", '  let m;', '  const g = () => { let inner = false; return inner; };', '  if ((m = xs.pop())) g();', "  let late = '';", '  return late + seen;', '}', ''].join('\n');
-    expect(texts(apply(conditionClause, assigned, 5))).toEqual([assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen === '') g();"), assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen !== '') g();")]);
-    const looped = ["function f(xs) {", "  for (let seen = ''; xs.length; ) xs.pop();", "  if (xs.length === 0) return 1;", '  return 0;', '}', ''].join('\n');
+    const assigned = [
+      'function f(xs) {',
+      "  let seen = '';",
+      '  let m;',
+      '  const g = () => { let inner = false; return inner; };',
+      '  if ((m = xs.pop())) g();',
+      "  let late = '';",
+      '  return late + seen;',
+      '}',
+      '',
+    ].join('\n');
+    expect(texts(apply(conditionClause, assigned, 5))).toEqual([
+      assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen === '') g();"),
+      assigned.replace('if ((m = xs.pop())) g();', "if ((m = xs.pop()) && seen !== '') g();"),
+    ]);
+    const looped = ['function f(xs) {', "  for (let seen = ''; xs.length; ) xs.pop();", '  if (xs.length === 0) return 1;', '  return 0;', '}', ''].join('\n');
     expect(apply(conditionClause, looped, 3)).toEqual([]);
     const bare = 'function f(xs) {\n  let seen = [];\n  let m;\n  while (xs.length) if (m = xs.pop()) seen.push(m);\n  return seen;\n}\n';
     const bareSf = parse('src/x.js', bare);
@@ -259,7 +291,7 @@ describe('the offline fixer: a clause about the state', () => {
 
   it('leaves alone an if that only throws, code outside a function, and state it cannot tell the kind of', () => {
     expect(apply(conditionClause, scan, 13)).toEqual([]);
-    expect(apply(conditionClause, "let seen = false;\nif (ready) start();\n", 2)).toEqual([]);
+    expect(apply(conditionClause, 'let seen = false;\nif (ready) start();\n', 2)).toEqual([]);
     expect(apply(conditionClause, 'function f(xs) {\n  let n = 0;\n  if (xs.length) n += 1;\n  return n;\n}\n', 3)).toEqual([]);
   });
 
@@ -267,7 +299,11 @@ describe('the offline fixer: a clause about the state', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src/scan.js'), scan);
-    const sites = suspectSites({ dir, suspects: [{ file: 'src/scan.js', line: 13, score: 1, reason: 'in-app frame 1' }], reproduction: { error: { type: 'Error', message: 'unterminated' } } } as unknown as FixRequest);
+    const sites = suspectSites({
+      dir,
+      suspects: [{ file: 'src/scan.js', line: 13, score: 1, reason: 'in-app frame 1' }],
+      reproduction: { error: { type: 'Error', message: 'unterminated' } },
+    } as unknown as FixRequest);
     expect(sites.slice(0, 3).map((s) => `${s.line}:${s.statement.getText(s.sf)}`)).toEqual([`13:if (open) throw new Error('unterminated');`, `6:ch === '"'`, '7:open = true;']);
   });
 });
@@ -308,7 +344,14 @@ describe('the offline fixer: localisation', () => {
     const sites = suspectSites(request('money-format', [{ file: 'src/index.js', line: 42, score: 1, reason: 'in-app frame 3' }]));
     expect(sites.map((s) => `${s.file}:${s.line}`)).toContain('src/currencies.js:25');
     // Frames outside the plugin and files that are not the plugin's are no sites.
-    expect(suspectSites(request('money-format', [{ file: 'node:events', line: 524, score: 1, reason: 'outside' }, { file: '../escape.js', line: 1, score: 1, reason: 'x' }]))).toEqual([]);
+    expect(
+      suspectSites(
+        request('money-format', [
+          { file: 'node:events', line: 524, score: 1, reason: 'outside' },
+          { file: '../escape.js', line: 1, score: 1, reason: 'x' },
+        ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -318,12 +361,11 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
   it('ranks first the line only the failing run executed, then the lines fewer passing runs reached', () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
-    writeFileSync(
-      join(root, 'src/a.js'),
-      ['export function f(x) {', '  const y = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'),
-    );
+    writeFileSync(join(root, 'src/a.js'), ['export function f(x) {', '  const y = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
     const run = (dir: string, arg: number) =>
-      spawnSync(process.execPath, ['--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.js'))}); f(${arg});`], { env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) } });
+      spawnSync(process.execPath, ['--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.js'))}); f(${arg});`], {
+        env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) },
+      });
     run('failing', 0);
     run('pass-1', 1);
     run('pass-2', 2);
@@ -358,9 +400,15 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     mkdirSync(join(root, 'src'));
     symlinkSync(join(STEWARD_ROOT, 'node_modules'), join(root, 'node_modules'));
     writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(root, 'src/a.ts'), ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
+    writeFileSync(
+      join(root, 'src/a.ts'),
+      ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'),
+    );
     const run = (dir: string, arg: number) =>
-      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.ts'))}); f(${arg});`], { cwd: root, env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) } });
+      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { f } = await import(${JSON.stringify(join(root, 'src/a.ts'))}); f(${arg});`], {
+        cwd: root,
+        env: { ...process.env, NODE_V8_COVERAGE: join(root, dir) },
+      });
     run('failing', 0);
     run('pass-1', 1);
     const failing = covered(join(root, 'failing'), root);
@@ -376,7 +424,8 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     writeFileSync(join(root, 'src/a.py'), ['def f(x):', '    y = x * 2', '    if x == 0:', '        return y - 1', '    return y + 1', ''].join('\n'));
     writeFileSync(join(root, 'main.py'), ['import sys', 'sys.path.insert(0, "src")', 'from a import f', 'f(int(sys.argv[1]))', ''].join('\n'));
     const manifest = { runtime: 'python' } as Manifest;
-    const run = (dir: string, arg: number) => spawnSync('python3', ['main.py', String(arg)], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv(manifest, join(root, '.cov', dir)) } });
+    const run = (dir: string, arg: number) =>
+      spawnSync('python3', ['main.py', String(arg)], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv(manifest, join(root, '.cov', dir)) } });
     expect(run('failing', 0).status).toBe(0);
     run('pass-1', 1);
     run('pass-2', 2);
@@ -410,7 +459,10 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
         '',
       ].join('\n'),
     );
-    const node = spawnSync(process.execPath, ['--test', 'test/'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'node')) } });
+    const node = spawnSync(process.execPath, ['--test', 'test/'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'node')) },
+    });
     expect(node.status).toBe(1);
     const tests = readCoverage(join(root, '.steward-coverage', 'node'), root);
     const ran = (run: { lines: Map<string, Set<number>> } | undefined) => [...(run?.lines.get('src/a.js') ?? [])].sort((a, b) => a - b);
@@ -425,9 +477,29 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     writeFileSync(join(root, 'src/a.py'), ['def f(x):', '    y = x * 2', '    if x == 0:', '        return y - 1', '    return y + 1', ''].join('\n'));
     writeFileSync(
       join(root, 'test/test_a.py'),
-      ['import sys, unittest', 'sys.path.insert(0, "src")', 'from a import f', '', 'class A(unittest.TestCase):', '    def test_1_zero(self):', '        f(0)', '', '    def test_2_one(self):', '        f(1)', '', '    def test_3_broken(self):', '        self.assertEqual(f(1), 0)', '', 'unittest.main()', ''].join('\n'),
+      [
+        'import sys, unittest',
+        'sys.path.insert(0, "src")',
+        'from a import f',
+        '',
+        'class A(unittest.TestCase):',
+        '    def test_1_zero(self):',
+        '        f(0)',
+        '',
+        '    def test_2_one(self):',
+        '        f(1)',
+        '',
+        '    def test_3_broken(self):',
+        '        self.assertEqual(f(1), 0)',
+        '',
+        'unittest.main()',
+        '',
+      ].join('\n'),
     );
-    const python = spawnSync('python3', ['test/test_a.py'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'python' } as Manifest, join(root, '.cov', 'python')) } });
+    const python = spawnSync('python3', ['test/test_a.py'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'python' } as Manifest, join(root, '.cov', 'python')) },
+    });
     expect(python.status).toBe(1);
     const cases = readCoverage(join(root, '.cov', 'python'), root);
     expect(cases.map((t) => t.passed)).toEqual([true, true, false]);
@@ -435,7 +507,10 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     expect(py(cases[0])).toEqual([1, 2, 3, 4]);
     expect(py(cases[1])).toEqual([1, 2, 3, 5]);
     // Ochiai of the reproduction against the passing tests alone: the branch only f(0) takes is still shared with one test.
-    const ranked = ochiai([new Map([['src/a.js', new Set([1, 2, 3, 4, 5, 7])]])], tests.filter((t) => t.passed).map((t) => t.lines));
+    const ranked = ochiai(
+      [new Map([['src/a.js', new Set([1, 2, 3, 4, 5, 7])]])],
+      tests.filter((t) => t.passed).map((t) => t.lines),
+    );
     expect(ranked.find((r) => r.line === 4)?.score).toBeCloseTo(1 / Math.sqrt(2), 6);
     expect(ranked.find((r) => r.line === 2)?.score).toBeCloseTo(1 / Math.sqrt(3), 6);
   });
@@ -446,9 +521,19 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     mkdirSync(join(root, 'test'));
     symlinkSync(join(STEWARD_ROOT, 'node_modules'), join(root, 'node_modules'));
     writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(root, 'src/a.ts'), ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'));
-    writeFileSync(join(root, 'test/a.test.ts'), ["import { test } from 'node:test';", "import { f } from '../src/a.ts';", "test('zero', () => { f(0); });", "test('one', () => { f(1); });", ''].join('\n'));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/a.test.ts'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'ts')) } });
+    writeFileSync(
+      join(root, 'src/a.ts'),
+      ['export function f(x: number): number {', '  const y: number = x * 2;', '  if (x === 0) {', '    return y - 1;', '  }', '  return y + 1;', '}', ''].join('\n'),
+    );
+    writeFileSync(
+      join(root, 'test/a.test.ts'),
+      ["import { test } from 'node:test';", "import { f } from '../src/a.ts';", "test('zero', () => { f(0); });", "test('one', () => { f(1); });", ''].join('\n'),
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/a.test.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...coverageEnv({ runtime: 'node' } as Manifest, join(root, '.steward-coverage', 'ts')) },
+    });
     expect(run.status).toBe(0);
     const tests = readCoverage(join(root, '.steward-coverage', 'ts'), root);
     const ran = (i: number) => [...(tests[i]?.lines.get('src/a.ts') ?? [])].sort((a, b) => a - b);
@@ -465,9 +550,20 @@ describe('the offline fixer: spectrum-based localisation (Ochiai over V8 coverag
     symlinkSync('/etc/passwd', join(dir, 'link.json'));
     writeFileSync(join(dir, 'broken.json'), '{ not json');
     symlinkSync('/dev/zero', join(root, 'zero.js'));
-    writeFileSync(join(dir, 'lies.json'), JSON.stringify({ result: [{ url: `file://${join(root, 'zero.js')}`, functions: [{ ranges: [{ startOffset: 0, endOffset: 10, count: 1 }] }] }, { url: 'not a url', functions: [] }] }));
+    writeFileSync(
+      join(dir, 'lies.json'),
+      JSON.stringify({
+        result: [
+          { url: `file://${join(root, 'zero.js')}`, functions: [{ ranges: [{ startOffset: 0, endOffset: 10, count: 1 }] }] },
+          { url: 'not a url', functions: [] },
+        ],
+      }),
+    );
     // Entries of the wrong shape are passed over, not thrown on (one would have cost the whole spectrum).
-    writeFileSync(join(dir, 'steward-test-1-000001.json'), JSON.stringify({ result: [null, 7, { url: `file://${join(root, 'zero.js')}`, functions: [null] }], stewardTest: { passed: 'yes' } }));
+    writeFileSync(
+      join(dir, 'steward-test-1-000001.json'),
+      JSON.stringify({ result: [null, 7, { url: `file://${join(root, 'zero.js')}`, functions: [null] }], stewardTest: { passed: 'yes' } }),
+    );
     expect(readCoverage(dir, root)).toEqual([]);
     expect(covered(dir, root)).toEqual([]);
   });
@@ -507,7 +603,10 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     /** The call in a real Node process: what it threw, or whether its output is a number as the contract says. */
     const call = (dir: string, strict: boolean, refusal?: { type: string; message: string }): { passes: boolean; detail: string } => {
       const script = `import(${JSON.stringify(join(dir, 'src/a.js'))}).then((m) => m.render({})).then((out) => process.stdout.write(JSON.stringify({ out })), (e) => process.stdout.write(JSON.stringify({ error: { type: e.constructor.name, message: e.message } })))`;
-      const out = JSON.parse(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout) as { out?: string; error?: { type: string; message: string } };
+      const out = JSON.parse(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout) as {
+        out?: string;
+        error?: { type: string; message: string };
+      };
       if (refusal) return { passes: out.error?.type === refusal.type && out.error.message === refusal.message, detail: '' };
       if (out.error) return { passes: false, detail: out.error.message };
       if (strict && !/^\d+$/.test(out.out ?? '')) return { passes: false, detail: 'not a number' };
@@ -515,14 +614,25 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     };
     const run = async (strict: boolean) => {
       const { fix, events } = scratch(source, async () => true);
-      const request = { ...fix, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, strict, options?.refusal) } as unknown as FixRequest;
+      const request = {
+        ...fix,
+        reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } },
+        reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, strict, options?.refusal),
+      } as unknown as FixRequest;
       return { found: await new OfflineFixer().propose(request), events };
     };
     // Any output will do: the defaults make the call succeed and come first; the refusal, which also held, comes last.
     const lenient = await run(false);
     expect(lenient.found.map((c) => c.refuses?.message ?? 'succeeds')).toEqual(['succeeds', 'succeeds', 'input.options is required']);
     // Ranked after any fix that makes the call succeed, however small it is.
-    const small = { fixer: 'offline', template: 'null-guard', files: {}, rationale: 'r', rank: [1, 3, 5] as [number, number, number], refuses: { type: 'TypeError', message: 'm' } };
+    const small = {
+      fixer: 'offline',
+      template: 'null-guard',
+      files: {},
+      rationale: 'r',
+      rank: [1, 3, 5] as [number, number, number],
+      refuses: { type: 'TypeError', message: 'm' },
+    };
     const large = { ...small, rank: [2, 1, 90] as [number, number, number], refuses: undefined };
     expect([small, large].sort(byRank)).toEqual([large, small]);
     // Only a number will do: nothing makes the call succeed, and the refusal is the one candidate.
@@ -534,7 +644,12 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     // Where interface.input declares `options`, the host let the call through: the contract allows it, and no refusal is offered.
     const declared = await (async () => {
       const { fix } = scratch(source, async () => true);
-      const request = { ...fix, manifest: { runtime: 'node', interface: { input: { type: 'object', properties: { options: { type: 'object' } } } } }, reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } }, reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, true, options?.refusal) } as unknown as FixRequest;
+      const request = {
+        ...fix,
+        manifest: { runtime: 'node', interface: { input: { type: 'object', properties: { options: { type: 'object' } } } } },
+        reproduction: { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'width')" } },
+        reproduce: async (copy: { dir: string }, options?: { refusal?: { type: string; message: string } }) => call(copy.dir, true, options?.refusal),
+      } as unknown as FixRequest;
       return new OfflineFixer().propose(request);
     })();
     expect(declared).toEqual([]);
@@ -554,7 +669,12 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     expect(s.tried.map((text) => text.split('\n')[1]).sort()).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
     for (const text of s.tried) expect(compiles('src/a.js', text)).toBe(true);
     expect(compiles('src/a.js', source.replace('a || b', 'a ?? b'))).toBe(false);
-    expect(s.events.filter((e) => e.kind === 'candidate-tried').map((e) => String(e.data.verdict)).sort()).toEqual(['error: the sandbox did not start', 'still-fails']);
+    expect(
+      s.events
+        .filter((e) => e.kind === 'candidate-tried')
+        .map((e) => String(e.data.verdict))
+        .sort(),
+    ).toEqual(['error: the sandbox did not start', 'still-fails']);
   });
 
   it('stops when the run is stopped, and says so by failing', async () => {
@@ -586,7 +706,10 @@ describe('the offline fixer: search', () => {
   function realRequest(plugin: string, suspects: FixRequest['suspects'], budget: FixRequest['budget'], where: { dir?: string; firstSeen?: string } = {}) {
     const dir = where.dir ?? join(STEWARD_ROOT, 'plugins', plugin);
     const manifest = loadManifest(dir, `${plugin}/plugin.json`);
-    const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'orchestrator/cli/demo-defects', `${plugin}.json`), 'utf8')) as { trigger: { input: unknown }; expectedError: { type: string; messageIncludes: string } };
+    const defect = JSON.parse(readFileSync(join(STEWARD_ROOT, 'orchestrator/cli/demo-defects', `${plugin}.json`), 'utf8')) as {
+      trigger: { input: unknown };
+      expectedError: { type: string; messageIncludes: string };
+    };
     const call = { op: 'execute' as const, input: defect.trigger.input };
     const events: { kind: string; data: Record<string, unknown> }[] = [];
     const signal = new AbortController().signal;
@@ -612,7 +735,10 @@ describe('the offline fixer: search', () => {
     const good = { op: 'execute' as const, input: { text: 'a,b\n1,2\n' } };
     const short = { text: 'a,b\n1\n' };
     const others = otherCalls([good.input, short, short, ...Array.from({ length: 9 }, (_, i) => ({ text: `a\n${i}\n` }))], good);
-    expect(others.slice(0, 2)).toEqual([{ op: 'execute', input: short }, { op: 'execute', input: { text: 'a\n0\n' } }]);
+    expect(others.slice(0, 2)).toEqual([
+      { op: 'execute', input: short },
+      { op: 'execute', input: { text: 'a\n0\n' } },
+    ]);
     expect(others).toHaveLength(OTHER_INPUTS);
     const signal = new AbortController().signal;
     const asHeld = (calls: typeof others) => calls.map((call) => ({ call, handled: true }));
@@ -620,7 +746,10 @@ describe('the offline fixer: search', () => {
     try {
       // The short row crashes the original: a candidate that only fixed the first input would not pass.
       const held = await sandboxChecks(manifest, good, {}, signal, asHeld(others)).reproduce(copy);
-      expect(held).toEqual({ passes: false, detail: expect.stringMatching(/^the group's captured input 1 of 5 besides the reproduction's fails: TypeError: .*reading 'trim'/) as unknown as string });
+      expect(held).toEqual({
+        passes: false,
+        detail: expect.stringMatching(/^the group's captured input 1 of 5 besides the reproduction's fails: TypeError: .*reading 'trim'/) as unknown as string,
+      });
       expect(await sandboxChecks(manifest, good, {}, signal, asHeld(others.slice(1))).reproduce(copy)).toEqual({ passes: true, detail: '' });
       expect((await sandboxChecks(manifest, good, {}, signal, asHeld(others)).reproduce(copy, { coverageDir: join(copy.dir, '.steward-coverage', 'x') })).passes).toBe(true);
     } finally {
@@ -702,7 +831,9 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
   const helper = join(STEWARD_ROOT, 'agents/fixers/offline/python/templates.py');
   const fixes = (text: string, line: number, error = { type: 'ValueError', message: 'x' }) => {
     const run = spawnSync('python3', ['-I', helper], { input: JSON.stringify({ files: { 'a.py': text }, sites: [{ file: 'a.py', line }], error }), encoding: 'utf8' });
-    return (JSON.parse(run.stdout) as { fixes: { template: string; rank: number; edits: { start: number; end: number; text: string }[] }[] }).fixes.filter((f) => f.rank === 0).map((f) => [f.template, applyEdits(text, f.edits)]);
+    return (JSON.parse(run.stdout) as { fixes: { template: string; rank: number; edits: { start: number; end: number; text: string }[] }[] }).fixes
+      .filter((f) => f.rank === 0)
+      .map((f) => [f.template, applyEdits(text, f.edits)]);
   };
 
   it('a line Ochiai ranked is a site by itself, after the frames; a frame brings the statements before it', () => {
@@ -711,7 +842,14 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
     writeFileSync(join(dir, 'src/a.py'), ['def f(x, y):', '    a = x + 1', '    b = y - 1', '    return a < b', ''].join('\n'));
     const request = { dir, suspects: [], reproduction: { error: { type: 'ValueError', message: 'x' } } } as unknown as FixRequest;
     const lines = (candidates: { rationale: string }[]) => [...new Set(candidates.map((c) => /a\.py:(\d+)/.exec(c.rationale)?.[1]))];
-    expect(lines(generatePython(request, 60, [{ file: 'src/a.py', line: 3 }, { file: 'src/other.js', line: 1 }]).candidates)).toEqual(['3']);
+    expect(
+      lines(
+        generatePython(request, 60, [
+          { file: 'src/a.py', line: 3 },
+          { file: 'src/other.js', line: 1 },
+        ]).candidates,
+      ),
+    ).toEqual(['3']);
     const framed = { ...request, suspects: [{ file: 'src/a.py', line: 4, score: 1, reason: 'in-app frame 1', inApp: true }] } as unknown as FixRequest;
     const both = generatePython(framed, 60, [{ file: 'src/a.py', line: 2 }]);
     expect(both.sites).toBe(2);
@@ -746,7 +884,10 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
 
   it('lands its edits in the right place past a character outside the BMP and a form feed, and never after `else:` or in a one-line def', () => {
     const rocket = 's = "🚀"\ndef f(i, xs):\n    return xs[i] / i\n';
-    expect(fixes(rocket, 3, { type: 'ZeroDivisionError', message: 'division by zero' })[0]).toEqual(['guard', rocket.replace('    return xs', '    if not i:\n        return i\n    return xs')]);
+    expect(fixes(rocket, 3, { type: 'ZeroDivisionError', message: 'division by zero' })[0]).toEqual([
+      'guard',
+      rocket.replace('    return xs', '    if not i:\n        return i\n    return xs'),
+    ]);
     expect(fixes(rocket, 3).find(([template]) => template === 'boundary')).toEqual(['boundary', rocket.replace('xs[i]', 'xs[i - 1]')]);
     const feed = '\fimport math\ndef f(x):\n    return math.log10(x)\n';
     expect(fixes(feed, 3)[0]).toEqual(['guard', feed.replace('    return math', '    if not x:\n        return x\n    return math')]);

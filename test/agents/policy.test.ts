@@ -44,13 +44,15 @@ describe('the fix policy', () => {
   });
 
   it('knows tests and what they rest on', () => {
-    for (const path of ['test/a.js', 'src/a.test.ts', 'tests/test_x.py', 'conftest.py', 'x_test.py', 'test/fixtures/a.csv', 'fixtures/in.json', 'vitest.config.ts']) expect([path, isTestFile(path)]).toEqual([path, true]);
+    for (const path of ['test/a.js', 'src/a.test.ts', 'tests/test_x.py', 'conftest.py', 'x_test.py', 'test/fixtures/a.csv', 'fixtures/in.json', 'vitest.config.ts'])
+      expect([path, isTestFile(path)]).toEqual([path, true]);
     for (const path of ['src/testing.js', 'src/latest.js', 'contest.py']) expect([path, isTestFile(path)]).toEqual([path, false]);
   });
 
   it('keeps only normal plugin-relative paths', () => {
     expect(normalPath('src/a.js')).toBe('src/a.js');
-    for (const bad of ['./src/a.js', 'src//a.js', 'src/../a.js', '../a.js', '/etc/passwd', '.git/config', 'src/.git/x', 'a\tb', '']) expect(() => normalPath(bad)).toThrow(/outside the working copy/);
+    for (const bad of ['./src/a.js', 'src//a.js', 'src/../a.js', '../a.js', '/etc/passwd', '.git/config', 'src/.git/x', 'a\tb', ''])
+      expect(() => normalPath(bad)).toThrow(/outside the working copy/);
   });
 });
 
@@ -67,7 +69,12 @@ describe('the fixer workspace', () => {
       symlinkSync('/etc/hostname', join(ws.dir, 'leak.txt'));
       symlinkSync('/tmp', join(ws.dir, 'out'));
       ws.write('a.js', 'export const a = 2;\n');
-      expect(ws.stats().map((s) => s.path).sort()).toEqual(['a.js', 'leak.txt', 'out']);
+      expect(
+        ws
+          .stats()
+          .map((s) => s.path)
+          .sort(),
+      ).toEqual(['a.js', 'leak.txt', 'out']);
       expect(existsSync(marker)).toBe(false);
       expect(() => ws.read('leak.txt')).toThrow(/goes through a symlink/);
       expect(() => ws.write('out/x.js', 'x')).toThrow(/goes through a symlink/);
@@ -80,8 +87,17 @@ describe('the fixer workspace', () => {
 
 describe('what the sandbox sees of the environment', () => {
   it('the declared variables only, each secret one replaced by a placeholder', () => {
-    const manifest = { env: [{ name: 'API_URL', required: true, secret: false }, { name: 'API_TOKEN', required: true, secret: true }] } as never;
-    const { env } = pluginEnv(manifest, { API_URL: 'https://api.example.com', API_TOKEN: 'ghp_realtoken0123456789abcdef0123456789', GITHUB_TOKEN: 'ghp_steward', PATH: '/usr/bin' }, { placeholders: true });
+    const manifest = {
+      env: [
+        { name: 'API_URL', required: true, secret: false },
+        { name: 'API_TOKEN', required: true, secret: true },
+      ],
+    } as never;
+    const { env } = pluginEnv(
+      manifest,
+      { API_URL: 'https://api.example.com', API_TOKEN: 'ghp_realtoken0123456789abcdef0123456789', GITHUB_TOKEN: 'ghp_steward', PATH: '/usr/bin' },
+      { placeholders: true },
+    );
     expect(env).toEqual({ API_URL: 'https://api.example.com', API_TOKEN: 'steward-placeholder-api_token' });
   });
 });

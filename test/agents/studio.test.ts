@@ -12,7 +12,9 @@ afterEach(() => {
 
 /** The node ids of a graph folder: the files under its nodes/, as LangGraph projects lay them out. */
 function nodeFiles(folder: string): string[] {
-  return readdirSync(join(STEWARD_ROOT, folder, 'nodes')).map((f) => f.replace(/\.ts$/, '')).sort();
+  return readdirSync(join(STEWARD_ROOT, folder, 'nodes'))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort();
 }
 
 describe('langgraph.json', () => {
@@ -26,7 +28,9 @@ describe('langgraph.json', () => {
       const [file = '', exported = ''] = spec.split(':');
       const module = (await import(join(STEWARD_ROOT, file))) as Record<string, () => Promise<{ getGraph(): { nodes: Record<string, unknown> } }>>;
       const graph = await module[exported]?.();
-      const nodes = Object.keys(graph?.getGraph().nodes ?? {}).filter((id) => !id.startsWith('__')).sort();
+      const nodes = Object.keys(graph?.getGraph().nodes ?? {})
+        .filter((id) => !id.startsWith('__'))
+        .sort();
       expect(nodes, name).toEqual(nodeFiles(join('agents', name)));
     }
   }, 60_000);

@@ -57,32 +57,56 @@ export async function generateLibrary(root: string, plugins: number, commits: nu
     time += 60;
     stream.write(
       `commit ${ref}\nmark :${mark}\nauthor Bench <bench@localhost> ${time} +0000\ncommitter Bench <bench@localhost> ${time} +0000\n${data(message)}` +
-        (from ? `from :${from}\n` : '') + (merge ? `merge :${merge}\n` : '') + body + '\n',
+        (from ? `from :${from}\n` : '') +
+        (merge ? `merge :${merge}\n` : '') +
+        body +
+        '\n',
     );
     return mark;
   };
   const pluginFiles = (name: string, prefix: string): string =>
-    file(`${prefix}plugin.json`, `${JSON.stringify({
-      name, version: '1.0.0', description: `Bench plugin ${name}.`, runtime: 'node', entry: 'src/index.js',
-      test: { command: ['node', '--test', 'test/'], format: 'tap' },
-      interface: { input: { type: 'object', properties: { text: { type: 'string' } } }, output: { type: 'object' } },
-      upstream: { url: `/nonexistent/${name}.git`, branch: 'main' },
-    }, null, 2)}\n`) +
+    file(
+      `${prefix}plugin.json`,
+      `${JSON.stringify(
+        {
+          name,
+          version: '1.0.0',
+          description: `Bench plugin ${name}.`,
+          runtime: 'node',
+          entry: 'src/index.js',
+          test: { command: ['node', '--test', 'test/'], format: 'tap' },
+          interface: { input: { type: 'object', properties: { text: { type: 'string' } } }, output: { type: 'object' } },
+          upstream: { url: `/nonexistent/${name}.git`, branch: 'main' },
+        },
+        null,
+        2,
+      )}\n`,
+    ) +
     file(`${prefix}AGENT.md`, `# ${name}\n\nA generated plugin.\n`) +
     file(`${prefix}src/index.js`, `export default { name: '${name}', execute: (input) => input };\n`) +
     file(`${prefix}test/index.test.js`, "import { test } from 'node:test';\ntest('ok', () => {});\n") +
     file(`${prefix}.steward/history.jsonl`, '') +
     file(`${prefix}.steward/PLAYBOOK.md`, '../../../templates/linked/PLAYBOOK.md', '120000');
 
-  let main = commit('refs/heads/main', 'Start the library\n',
-    file('steward.config.json', '{}\n') + file('playbooks/default.md', '# Default playbook\n') +
-    file('templates/linked/PLAYBOOK.md', '../../playbooks/default.md', '120000') + file('.gitignore', '/.steward/\n'));
+  let main = commit(
+    'refs/heads/main',
+    'Start the library\n',
+    file('steward.config.json', '{}\n') +
+      file('playbooks/default.md', '# Default playbook\n') +
+      file('templates/linked/PLAYBOOK.md', '../../playbooks/default.md', '120000') +
+      file('.gitignore', '/.steward/\n'),
+  );
   let made = 1;
   for (const name of names) {
     const upstream = commit(`refs/upstream/${name}`, 'Initial import\n', pluginFiles(name, ''));
     const [mainId, upstreamId] = [await stream.id(main), await stream.id(upstream)];
-    main = commit('refs/heads/main', `Add 'plugins/${name}/' from commit '${upstreamId}'\n\ngit-subtree-dir: plugins/${name}\ngit-subtree-mainline: ${mainId}\ngit-subtree-split: ${upstreamId}\n`,
-      pluginFiles(name, `plugins/${name}/`), main, upstream);
+    main = commit(
+      'refs/heads/main',
+      `Add 'plugins/${name}/' from commit '${upstreamId}'\n\ngit-subtree-dir: plugins/${name}\ngit-subtree-mainline: ${mainId}\ngit-subtree-split: ${upstreamId}\n`,
+      pluginFiles(name, `plugins/${name}/`),
+      main,
+      upstream,
+    );
     made += 2;
     if (made % 50 === 0) onProgress?.(made, commits);
   }

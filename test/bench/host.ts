@@ -20,11 +20,19 @@ function plugin(root: string, name: string, source: string, limits = { timeoutMs
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(join(dir, 'AGENT.md'), `# ${name}\n`);
   writeFileSync(join(dir, 'src', 'index.js'), source);
-  writeFileSync(join(dir, 'plugin.json'), JSON.stringify({
-    name, version: '1.0.0', description: `Bench plugin ${name}.`, runtime: 'node', entry: 'src/index.js',
-    test: { command: ['node', '--test'], format: 'tap' }, limits,
-    interface: { input: { type: 'object', properties: { text: { type: 'string' } } }, output: { type: 'object' } },
-  }));
+  writeFileSync(
+    join(dir, 'plugin.json'),
+    JSON.stringify({
+      name,
+      version: '1.0.0',
+      description: `Bench plugin ${name}.`,
+      runtime: 'node',
+      entry: 'src/index.js',
+      test: { command: ['node', '--test'], format: 'tap' },
+      limits,
+      interface: { input: { type: 'object', properties: { text: { type: 'string' } } }, output: { type: 'object' } },
+    }),
+  );
 }
 
 interface LoadResult {
@@ -37,7 +45,11 @@ interface LoadResult {
 
 /** The client runs in its own process; awaiting it keeps this event loop free to serve. */
 async function load(url: string, method: string, body: string, concurrency: number): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), url, method, body, String(concurrency), String(SECONDS)], { encoding: 'utf8', env: { ...process.env, BENCH_HOST_TOKEN: BENCH_TOKEN } });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), url, method, body, String(concurrency), String(SECONDS)],
+    { encoding: 'utf8', env: { ...process.env, BENCH_HOST_TOKEN: BENCH_TOKEN } },
+  );
   return JSON.parse(stdout) as LoadResult;
 }
 
@@ -56,7 +68,9 @@ function workersMemoryMb(): { count: number; mb: number; rssMb: number } {
     if (!entry.isDirectory()) continue;
     count++;
     bytes += Number(readFileSync(join(root, entry.name, 'memory.usage_in_bytes'), 'utf8'));
-    for (const pid of readFileSync(join(root, entry.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+    for (const pid of readFileSync(join(root, entry.name, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter(Boolean)) {
       try {
         rss += rssMb(Number(pid));
       } catch {
@@ -85,7 +99,9 @@ export async function run(): Promise<void> {
   try {
     await host.invoke('trivial', { text: 'warm' });
     const throughput = await load(`${base}/trivial/execute`, 'POST', JSON.stringify({ input: { text: 'hello' } }), CONCURRENCY);
-    console.log(`execute, trivial Node plugin, ${CONCURRENCY} connections, ${SECONDS} s: ${throughput.perSecond.toFixed(0)} invocations/s, p50 ${fmt(throughput.p50)}, p99 ${fmt(throughput.p99)}  (target 1,000/s, p99 < 50 ms) statuses ${JSON.stringify(throughput.statuses)}`);
+    console.log(
+      `execute, trivial Node plugin, ${CONCURRENCY} connections, ${SECONDS} s: ${throughput.perSecond.toFixed(0)} invocations/s, p50 ${fmt(throughput.p50)}, p99 ${fmt(throughput.p99)}  (target 1,000/s, p99 < 50 ms) statuses ${JSON.stringify(throughput.statuses)}`,
+    );
 
     const quiet = await load(`${base}/trivial/health`, 'GET', '', 8);
     let chaos = true;
@@ -100,14 +116,18 @@ export async function run(): Promise<void> {
     chaos = false;
     await storm;
     console.log(`health, quiet:                         p50 ${fmt(quiet.p50)}, p99 ${fmt(quiet.p99)}, ${quiet.perSecond.toFixed(0)}/s`);
-    console.log(`health, while plugins crash and time out: p50 ${fmt(stormy.p50)}, p99 ${fmt(stormy.p99)}, ${stormy.perSecond.toFixed(0)}/s; ${crashes} crashes/timeouts meanwhile; statuses ${JSON.stringify(stormy.statuses)}`);
+    console.log(
+      `health, while plugins crash and time out: p50 ${fmt(stormy.p50)}, p99 ${fmt(stormy.p99)}, ${stormy.perSecond.toFixed(0)}/s; ${crashes} crashes/timeouts meanwhile; statuses ${JSON.stringify(stormy.statuses)}`,
+    );
 
     console.log(`host RSS: ${baseline.toFixed(0)} MB before load, ${loadedRss.toFixed(0)} MB with ${MANY + 3} plugins loaded (workers start on first call)`);
     const names = Array.from({ length: MANY }, (_, i) => `many-${String(i).padStart(3, '0')}`);
     const start = Date.now();
     for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => host.invoke(name, { text: 'x' })));
     const workers = workersMemoryMb();
-    console.log(`${MANY} workers started in ${fmt(Date.now() - start)}: host RSS ${rssMb(process.pid).toFixed(0)} MB; workers charged ${workers.mb.toFixed(0)} MB to ${workers.count} cgroups (${(workers.mb / Math.max(1, workers.count)).toFixed(1)} MB each), RSS sum ${workers.rssMb.toFixed(0)} MB (shared pages counted in each)`);
+    console.log(
+      `${MANY} workers started in ${fmt(Date.now() - start)}: host RSS ${rssMb(process.pid).toFixed(0)} MB; workers charged ${workers.mb.toFixed(0)} MB to ${workers.count} cgroups (${(workers.mb / Math.max(1, workers.count)).toFixed(1)} MB each), RSS sum ${workers.rssMb.toFixed(0)} MB (shared pages counted in each)`,
+    );
   } finally {
     server.close();
     await host.close();

@@ -62,7 +62,10 @@ export async function run(): Promise<void> {
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'src', 'index.js'), 'export default { execute: () => ({}) };\n');
     writeFileSync(join(dir, 'AGENT.md'), '# bench\n');
-    writeFileSync(join(dir, 'plugin.json'), JSON.stringify({ name: `bench-${p}`, version: '1.0.0', description: 'Bench.', runtime: 'node', entry: 'src/index.js', test: { command: ['true'], format: 'exit-code' } }));
+    writeFileSync(
+      join(dir, 'plugin.json'),
+      JSON.stringify({ name: `bench-${p}`, version: '1.0.0', description: 'Bench.', runtime: 'node', entry: 'src/index.js', test: { command: ['true'], format: 'exit-code' } }),
+    );
   }
   const target = await ensureRedis(stateDir);
   const redis = new Redis(target.options);
@@ -84,7 +87,11 @@ export async function run(): Promise<void> {
     await queue.close();
 
     const baseline = await usedMemory(redis);
-    const worker = spawn(process.execPath, [STEWARD, 'errors', 'work', '--concurrency', String(CONCURRENCY)], { cwd: root, env: { ...process.env, STEWARD_LIBRARY: '' }, stdio: 'ignore' });
+    const worker = spawn(process.execPath, [STEWARD, 'errors', 'work', '--concurrency', String(CONCURRENCY)], {
+      cwd: root,
+      env: { ...process.env, STEWARD_LIBRARY: '' },
+      stdio: 'ignore',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const capture = new Capture(target, { bufferSize: EVENTS });
     const bar = progress('ingest');
@@ -126,7 +133,9 @@ export async function run(): Promise<void> {
     console.log(`steward (capture + scrub + queue + worker: validate, scrub, normalise, fingerprint, group): ${fmt(stewardMs)}, ${rate.toFixed(0)} events/s`);
     console.log(`ratio: ${((rate / rawRate) * 100).toFixed(0)} % of raw BullMQ  (target >= 50 %)`);
     console.log(`grouped: ${groupIds.length} groups, ${total} events counted (of ${EVENTS})`);
-    console.log(`redis: ${(groupBytes / groupIds.length / 1024).toFixed(1)} KiB per group (hash, versions, ${10}-sample list, window); used_memory +${((halfway - baseline) / 1024 / 1024).toFixed(1)} MiB at half, +${((end - baseline) / 1024 / 1024).toFixed(1)} MiB at the end, of which ${seen} event ids remembered for dedupe (they expire after ingest.dedupeSeconds)`);
+    console.log(
+      `redis: ${(groupBytes / groupIds.length / 1024).toFixed(1)} KiB per group (hash, versions, ${10}-sample list, window); used_memory +${((halfway - baseline) / 1024 / 1024).toFixed(1)} MiB at half, +${((end - baseline) / 1024 / 1024).toFixed(1)} MiB at the end, of which ${seen} event ids remembered for dedupe (they expire after ingest.dedupeSeconds)`,
+    );
     console.log(`ingest worker RSS: ${workerMemory.rssMb.toFixed(0)} MB at the end, peak ${workerMemory.peakMb.toFixed(0)} MB`);
   } finally {
     redis.disconnect();

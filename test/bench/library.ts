@@ -53,10 +53,14 @@ export async function run(): Promise<void> {
     updateManifestFile(join(library.paths.plugins, name), (raw) => {
       raw.upstream = { url: bare, branch: 'main' };
     });
-    await git(root, ['commit', '-q', '-am', `Point ${name} at its upstream`], { env: { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+    await git(root, ['commit', '-q', '-am', `Point ${name} at its upstream`], {
+      env: { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+    });
     const first = await timeMs(() => pushPlugin(library, name));
     writeFileSync(join(library.paths.plugins, name, 'AGENT.md'), `# ${name}\n\nOne more line.\n`);
-    await git(root, ['commit', '-q', '-am', `Edit ${name} once more`], { env: { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+    await git(root, ['commit', '-q', '-am', `Edit ${name} once more`], {
+      env: { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+    });
     const second = await timeMs(() => pushPlugin(library, name));
     const scratchStart = process.hrtime.bigint();
     const split = spawnSync('git', ['subtree', 'split', `--prefix=plugins/${name}`, 'HEAD'], { cwd: root, encoding: 'utf8' });

@@ -73,7 +73,9 @@ export async function run(): Promise<void> {
     const tried = median(samples.map((s) => s.tried));
     const fixed = samples.every((s) => s.validated > 0);
     if (fixed) times.push(ms);
-    process.stdout.write(`  ${defect.plugin.padEnd(16)} ${fixed ? 'fixed    ' : 'no fix   '} ${fmt(ms).padStart(9)}  ${String(tried).padStart(3)} candidates tried  ${Math.round((tried / Math.max(ms, 1)) * 60_000)}/min\n`);
+    process.stdout.write(
+      `  ${defect.plugin.padEnd(16)} ${fixed ? 'fixed    ' : 'no fix   '} ${fmt(ms).padStart(9)}  ${String(tried).padStart(3)} candidates tried  ${Math.round((tried / Math.max(ms, 1)) * 60_000)}/min\n`,
+    );
   }
   process.stdout.write(`fixed ${times.length} of ${defects.length}; median time to a validated fix ${times.length ? fmt(median(times)) : '-'} (target under 30 s)\n`);
 }

@@ -29,9 +29,14 @@ export async function run(): Promise<void> {
   const manifest = loadManifest(join(library.paths.plugins, PLUGIN), `${PLUGIN}/plugin.json`);
   const copy = createWorkingCopy(join(library.paths.plugins, PLUGIN));
   try {
-    const cases: [string, string[]][] = [['node -e 0', ['node', '-e', '0']], [`${PLUGIN} test suite`, manifest.test.command]];
+    const cases: [string, string[]][] = [
+      ['node -e 0', ['node', '-e', '0']],
+      [`${PLUGIN} test suite`, manifest.test.command],
+    ];
     const isolation = (await runSandboxed({ argv: ['true'], cwd: copy.dir, timeoutMs: 5000 })).isolation;
-    console.log(`sandbox: ${isolation.backend}, namespaces ${isolation.namespaces.join(',') || 'none'}, cgroup ${isolation.cgroup.join('+') || 'none'}; ${RUNS} runs each, interleaved`);
+    console.log(
+      `sandbox: ${isolation.backend}, namespaces ${isolation.namespaces.join(',') || 'none'}, cgroup ${isolation.cgroup.join('+') || 'none'}; ${RUNS} runs each, interleaved`,
+    );
     for (const [label, argv] of cases) {
       const b: number[] = [];
       const s: number[] = [];
@@ -42,7 +47,9 @@ export async function run(): Promise<void> {
         s.push(await sandboxed(argv, copy.dir, copy.binds));
       }
       const ratios = b.map((x, i) => (s[i] ?? 0) / x);
-      console.log(`${label.padEnd(28)} bare ${fmt(median(b)).padStart(9)}  sandboxed ${fmt(median(s)).padStart(9)}  median ratio ${median(ratios).toFixed(2)}x${label.includes('suite') ? '  (target <= 1.25x)' : ''}`);
+      console.log(
+        `${label.padEnd(28)} bare ${fmt(median(b)).padStart(9)}  sandboxed ${fmt(median(s)).padStart(9)}  median ratio ${median(ratios).toFixed(2)}x${label.includes('suite') ? '  (target <= 1.25x)' : ''}`,
+      );
     }
   } finally {
     copy.dispose();

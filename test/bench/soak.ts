@@ -22,7 +22,7 @@ import { pruneLibrary } from '../../orchestrator/maintenance/open.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { ensureRedis, stopRedis } from '../../orchestrator/redis/server.ts';
 import { openCheckpointer, openRunStore, stateDatabase } from '../../orchestrator/runs/database.ts';
-import { newRunId } from '../../orchestrator/runs/ids.ts';
+import { newRun } from '../helpers/runs.ts';
 
 const CALLS = Number(process.env.BENCH_SOAK_CALLS ?? 8000);
 const BAD = Number(process.env.BENCH_SOAK_BAD ?? 500);
@@ -38,11 +38,22 @@ function library(root: string): void {
     const dir = join(root, 'plugins', `soak-${i}`);
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'AGENT.md'), `# soak-${i}\n`);
-    writeFileSync(join(dir, 'src', 'index.js'), `export default { name: 'soak-${i}', execute(input) { if (input.fail) throw new TypeError('soak ${i} failed on ' + input.kind); return { ok: true }; } };\n`);
-    writeFileSync(join(dir, 'plugin.json'), JSON.stringify({
-      name: `soak-${i}`, version: '1.0.0', description: 'Soak plugin.', runtime: 'node', entry: 'src/index.js',
-      test: { command: ['node', '--test'], format: 'tap' }, limits: { timeoutMs: 5000, memoryMb: 256 },
-    }));
+    writeFileSync(
+      join(dir, 'src', 'index.js'),
+      `export default { name: 'soak-${i}', execute(input) { if (input.fail) throw new TypeError('soak ${i} failed on ' + input.kind); return { ok: true }; } };\n`,
+    );
+    writeFileSync(
+      join(dir, 'plugin.json'),
+      JSON.stringify({
+        name: `soak-${i}`,
+        version: '1.0.0',
+        description: 'Soak plugin.',
+        runtime: 'node',
+        entry: 'src/index.js',
+        test: { command: ['node', '--test'], format: 'tap' },
+        limits: { timeoutMs: 5000, memoryMb: 256 },
+      }),
+    );
   }
   // No capture limit in the way: every failure must become an event.
   writeFileSync(join(root, 'steward.config.json'), JSON.stringify({ ingest: { hostCaptures: { perMinute: 1_000_000, burst: 1_000_000 } } }));
@@ -120,20 +131,32 @@ export async function run(): Promise<void> {
       }
     };
     const faults: [number, string, () => Promise<void>][] = [
-      [0.25, 'kill -9 the ingest worker', async () => {
-        await kill9(worker.child);
-        worker = start(root, ['worker', '--no-triage', '--no-schedule', '--no-tests']);
-        await worker.ready;
-      }],
-      [0.5, 'restart Redis', async () => {
-        await stopRedis(stateDir);
-        target = await ensureRedis(stateDir);
-      }],
-      [0.75, 'kill -9 the host', async () => {
-        await kill9(host.child);
-        host = start(root, ['host', '--port', '0']);
-        url = await host.ready;
-      }],
+      [
+        0.25,
+        'kill -9 the ingest worker',
+        async () => {
+          await kill9(worker.child);
+          worker = start(root, ['worker', '--no-triage', '--no-schedule', '--no-tests']);
+          await worker.ready;
+        },
+      ],
+      [
+        0.5,
+        'restart Redis',
+        async () => {
+          await stopRedis(stateDir);
+          target = await ensureRedis(stateDir);
+        },
+      ],
+      [
+        0.75,
+        'kill -9 the host',
+        async () => {
+          await kill9(host.child);
+          host = start(root, ['host', '--port', '0']);
+          url = await host.ready;
+        },
+      ],
     ];
     const started = Date.now();
     // The faults strike while calls are in flight, each at its share of the calls.
@@ -144,9 +167,11 @@ export async function run(): Promise<void> {
         await fault();
       }
     })();
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < CALLS) await call();
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < CALLS) await call();
+      }),
+    );
     await chaos;
     // Malformed events straight to ingest: each must become a dead letter, none an error.
     const bad = Array.from({ length: BAD }, (_, i) => (i % 2 ? '{not json' : `{"id":"d${i}","invocation":${deep(200)}}`)).join('\n');
@@ -163,12 +188,18 @@ export async function run(): Promise<void> {
     process.stdout.write(`events sent (failed calls answered): ${sent}; calls unanswered while the host was down: ${unanswered}\n`);
     // A call whose event was queued but whose answer died with the host is counted and not "sent".
     const extra = Math.max(0, counted - sent);
-    process.stdout.write(`events counted in groups: ${counted}; dead-lettered: ${deadLettered} of ${BAD} malformed sent (${rejected} refused at once); lost: ${Math.max(0, sent - counted)}${extra ? ` (${extra} counted for calls the host was killed before answering: their events were queued first)` : ''}${drained ? '' : ' (queue not drained in 120 s)'}\n`);
+    process.stdout.write(
+      `events counted in groups: ${counted}; dead-lettered: ${deadLettered} of ${BAD} malformed sent (${rejected} refused at once); lost: ${Math.max(0, sent - counted)}${extra ? ` (${extra} counted for calls the host was killed before answering: their events were queued first)` : ''}${drained ? '' : ' (queue not drained in 120 s)'}\n`,
+    );
 
     // 2. Size after 100,000 events and 200 runs, with retention on.
     await stop(host.child);
     const events: ErrorEvent[] = Array.from({ length: EVENTS }, (_, i) => ({
-      id: randomUUID(), timestamp: new Date().toISOString(), plugin: `soak-${i % 10}`, pluginVersion: '1.0.0', level: 'error',
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      plugin: `soak-${i % 10}`,
+      pluginVersion: '1.0.0',
+      level: 'error',
       error: { type: 'TypeError', message: `soak ${i % 100} failed`, stack: `TypeError: soak ${i % 100} failed\n    at f${i % 100} (src/index.js:${i % 100}:1)` },
       invocation: { operation: 'execute', input: { row: i, text: 'a,b,c'.repeat(20) } },
     }));
@@ -180,8 +211,7 @@ export async function run(): Promise<void> {
     const saver = openCheckpointer(lib, {});
     const payload = 'x'.repeat(2000);
     for (let r = 0; r < RUNS; r++) {
-      const id = newRunId();
-      await store.create({ id, plugin: `soak-${r % 10}`, group: id, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
+      const { id } = await store.create(newRun({ plugin: `soak-${r % 10}` }));
       for (let e = 0; e < 40; e++) await store.appendEvent(id, 'candidate-tried', { n: e, rationale: payload });
       const checkpoint = emptyCheckpoint();
       for (let step = 0; step < 10; step++) {
@@ -211,8 +241,12 @@ export async function run(): Promise<void> {
     const afterPrune = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
     redis.disconnect();
     const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    process.stdout.write(`Redis used_memory: ${mb(before)} before ${EVENTS} events, ${mb(after)} after (${((after - before) / EVENTS).toFixed(0)} bytes an event; 1,000 groups with 10 samples each, event ids kept for dedupeSeconds), ${mb(afterPrune)} after prune\n`);
-    process.stdout.write(`run store: ${mb(storeBefore)} in use with ${RUNS} finished runs (${(storeBefore / RUNS / 1024).toFixed(0)} KB a run), ${mb(storeAfter)} after prune deleted ${pruned.runs} runs and ${pruned.runEvents} events\n`);
+    process.stdout.write(
+      `Redis used_memory: ${mb(before)} before ${EVENTS} events, ${mb(after)} after (${((after - before) / EVENTS).toFixed(0)} bytes an event; 1,000 groups with 10 samples each, event ids kept for dedupeSeconds), ${mb(afterPrune)} after prune\n`,
+    );
+    process.stdout.write(
+      `run store: ${mb(storeBefore)} in use with ${RUNS} finished runs (${(storeBefore / RUNS / 1024).toFixed(0)} KB a run), ${mb(storeAfter)} after prune deleted ${pruned.runs} runs and ${pruned.runEvents} events\n`,
+    );
   } finally {
     for (const child of [host.child, worker.child]) if (child.exitCode === null) child.kill('SIGKILL');
     await stopRedis(stateDir);

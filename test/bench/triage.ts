@@ -24,7 +24,10 @@ export async function fleet(plugins: number, groups: number): Promise<{ root: st
     symlinkSync('../../../templates/linked/PLAYBOOK.md', join(dir, '.steward', 'PLAYBOOK.md'));
     writeFileSync(join(dir, 'AGENT.md'), `# ${name}\n`);
     writeFileSync(join(dir, 'src', 'index.js'), 'export default { execute: (i) => i };\n');
-    writeFileSync(join(dir, 'plugin.json'), JSON.stringify({ name, version: '1.0.0', description: 'Bench.', runtime: 'node', entry: 'src/index.js', test: { command: ['true'], format: 'exit-code' } }));
+    writeFileSync(
+      join(dir, 'plugin.json'),
+      JSON.stringify({ name, version: '1.0.0', description: 'Bench.', runtime: 'node', entry: 'src/index.js', test: { command: ['true'], format: 'exit-code' } }),
+    );
   }
   const stateDir = join(root, '.steward');
   const redis = new Redis((await ensureRedis(stateDir)).options);
@@ -32,9 +35,18 @@ export async function fleet(plugins: number, groups: number): Promise<{ root: st
   const now = Date.now();
   for (let g = 0; g < groups; g++) {
     await store.record({
-      eventId: `e${g}`, fingerprint: `g${String(g).padStart(6, '0')}`, plugin: `plugin-${String(g % plugins).padStart(4, '0')}`,
-      type: 'TypeError', message: `m${g}`, version: '1.0.0', level: g % 7 === 0 ? 'fatal' : 'error', sample: '{}',
-      at: now - (g % 100) * 60_000, sampleSize: 10, threshold: { events: 10, windowSeconds: 3600 }, dedupeSeconds: 3600,
+      eventId: `e${g}`,
+      fingerprint: `g${String(g).padStart(6, '0')}`,
+      plugin: `plugin-${String(g % plugins).padStart(4, '0')}`,
+      type: 'TypeError',
+      message: `m${g}`,
+      version: '1.0.0',
+      level: g % 7 === 0 ? 'fatal' : 'error',
+      sample: '{}',
+      at: now - (g % 100) * 60_000,
+      sampleSize: 10,
+      threshold: { events: 10, windowSeconds: 3600 },
+      dedupeSeconds: 3600,
     });
   }
   redis.disconnect();

@@ -103,7 +103,10 @@ describe('steward CLI', () => {
     expect(report.summary.errors).toBe(0);
     for (const row of report.plugins) {
       expect(row.manifest, row.plugin).toBe('ok');
-      expect(row.links.map((l) => l.state), row.plugin).toEqual(['linked']);
+      expect(
+        row.links.map((l) => l.state),
+        row.plugin,
+      ).toEqual(['linked']);
     }
   });
 
@@ -129,9 +132,15 @@ describe('steward CLI', () => {
       expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+awaiting_approval; issue #[1-5]: Reproduced in the sandbox with the captured input: \``));
     }
     for (const plugin of ['log-summary']) {
-      expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+completed; issue #[1-5]: Reproduced in the sandbox with the captured input: \`[^\\n]*\\n\\s+then: Needs a person: the fixers found no candidate fix`));
+      expect(demo.stdout).toMatch(
+        new RegExp(
+          `\\n  ${plugin}\\s+completed; issue #[1-5]: Reproduced in the sandbox with the captured input: \`[^\\n]*\\n\\s+then: Needs a person: the fixers found no candidate fix`,
+        ),
+      );
     }
-    expect(demo.stdout).toMatch(/\n {2}4 validated fix\(es\) wait for review: (?:csv-import|money-format|paginate|unit-convert)(?:, (?:csv-import|money-format|paginate|unit-convert)){3}\n/);
+    expect(demo.stdout).toMatch(
+      /\n {2}4 validated fix\(es\) wait for review: (?:csv-import|money-format|paginate|unit-convert)(?:, (?:csv-import|money-format|paginate|unit-convert)){3}\n/,
+    );
     expect(demo.stdout).toContain('maintenance dashboard: library/.steward/tracker/dashboard.md');
     // Five agent runs, each a sandboxed search: on a slow 2-core machine this takes minutes.
   }, 420_000);

@@ -53,7 +53,11 @@ describe('steward eval run on a suite written outside steward', () => {
 
   it('resumes a killed eval where it stopped, keeping the attempts it had recorded', async () => {
     const out = join(tempDir(), 'out');
-    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), 'eval', 'run', OUTSIDE, '--out', out, '--concurrency', '1'], { cwd: STEWARD_ROOT, stdio: 'ignore', detached: true });
+    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), 'eval', 'run', OUTSIDE, '--out', out, '--concurrency', '1'], {
+      cwd: STEWARD_ROOT,
+      stdio: 'ignore',
+      detached: true,
+    });
     const deadline = Date.now() + 90_000;
     while (!(existsSync(join(out, 'attempts.jsonl')) && attemptLines(out).length >= 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     process.kill(-(child.pid ?? 0), 'SIGKILL');
@@ -65,12 +69,18 @@ describe('steward eval run on a suite written outside steward', () => {
     const lines = attemptLines(out);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(first[0]);
-    expect(readResults(out).attempts.map((a) => a.task).sort()).toEqual(['slug-missing-options', 'slug-number-title']);
+    expect(
+      readResults(out)
+        .attempts.map((a) => a.task)
+        .sort(),
+    ).toEqual(['slug-missing-options', 'slug-number-title']);
   }, 240_000);
 
   it('compares two playbooks (ab): a playbook that stops after the issue loses the fix, and the verdict says how sure that is', () => {
     const dir = tempDir();
-    const playbook = readFileSync(join(STEWARD_ROOT, 'playbooks', 'default.md'), 'utf8').replace('name: default', 'name: issue-only').replace('stopAfter: propose', 'stopAfter: issue');
+    const playbook = readFileSync(join(STEWARD_ROOT, 'playbooks', 'default.md'), 'utf8')
+      .replace('name: default', 'name: issue-only')
+      .replace('stopAfter: propose', 'stopAfter: issue');
     writeFileSync(join(dir, 'issue-only.md'), playbook);
     const out = join(dir, 'ab');
     const ab = steward(['eval', 'ab', OUTSIDE, '--playbook', 'default', '--playbook', join(dir, 'issue-only.md'), '--out', out, '--json']);
@@ -116,9 +126,13 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--playbook', 'nope']).stderr).toMatch(/E_PLAYBOOK_MISSING: no playbook "nope"/);
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--only', 'nope']).stderr).toMatch(/no task "nope"/);
     expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default']).stderr).toMatch(/ab needs two playbooks/);
-    expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default', '--playbook', 'default', '--out', out, '--alpha', '5']).stderr).toMatch(/E_USAGE: --alpha must lie between 0 and 1, not "5"/);
+    expect(steward(['eval', 'ab', OUTSIDE, '--playbook', 'default', '--playbook', 'default', '--out', out, '--alpha', '5']).stderr).toMatch(
+      /E_USAGE: --alpha must lie between 0 and 1, not "5"/,
+    );
     expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'llm']).stderr).toMatch(/E_USAGE: --fixer llm needs --model/);
-    expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid', '--model', 'nope:thing']).stderr).toMatch(/E_USAGE: --model nope:thing: Unable to infer model provider/);
+    expect(steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid', '--model', 'nope:thing']).stderr).toMatch(
+      /E_USAGE: --model nope:thing: Unable to infer model provider/,
+    );
     expect(existsSync(out)).toBe(false);
     // --fresh wipes an eval's directory only.
     const mine = tempDir();
@@ -139,7 +153,10 @@ describe('steward eval run on a suite written outside steward', () => {
     // Repeats: each task N times, each attempt recorded with its number.
     const repeated = steward(['eval', 'run', suite, '--out', out, '--only', 'slug-number-title', '--fresh', '--repeat', '2', '--json']);
     expect(repeated.code).toBe(0);
-    expect(readResults(out).attempts.map((a) => [a.task, a.repeat])).toEqual([['slug-number-title', 1], ['slug-number-title', 2]]);
+    expect(readResults(out).attempts.map((a) => [a.task, a.repeat])).toEqual([
+      ['slug-number-title', 1],
+      ['slug-number-title', 2],
+    ]);
     expect(JSON.parse(repeated.stdout)).toMatchObject({ summary: { overall: { attempts: 2 }, flaky: [] } });
   }, 240_000);
 });

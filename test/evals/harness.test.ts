@@ -16,11 +16,7 @@ import { tempDir } from '../helpers/temp.ts';
 
 const SOURCE = join(STEWARD_ROOT, 'evals', 'sources', 'csv-import', 'plugin');
 const SHORT_ROW = 'customer_id,name,email,country\nC-1001,Ada Lovelace,ada@example.com,GB\nC-1002,Grace Hopper,grace@example.com\n';
-const INPUTS = [
-  { text: SHORT_ROW },
-  { text: 'sku;qty\nA-1;2\n\nB-7;1\n', options: { delimiter: ';' } },
-  { text: 'a,b\n1,2\n', options: { columns: ['left', 'right'] } },
-];
+const INPUTS = [{ text: SHORT_ROW }, { text: 'sku;qty\nA-1;2\n\nB-7;1\n', options: { delimiter: ';' } }, { text: 'a,b\n1,2\n', options: { columns: ['left', 'right'] } }];
 const DEFECTS = {
   inputs: INPUTS,
   defects: [
@@ -122,7 +118,11 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     const wrong = await scoreAttempt(fix, baseline, outcome(patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? 'N/A';")));
     expect(wrong).toMatchObject({ scores: { resolved: false }, reason: 'failed-hidden-tests' });
     expect(wrong.detail).toMatch(/captured input 1/);
-    const regression = await scoreAttempt(fix, baseline, outcome(`${patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? '';")}${patchOf(fix.pluginDir, '`column_${index + 1}`', '`col_${index + 1}`')}`));
+    const regression = await scoreAttempt(
+      fix,
+      baseline,
+      outcome(`${patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? '';")}${patchOf(fix.pluginDir, '`column_${index + 1}`', '`col_${index + 1}`')}`),
+    );
     expect(regression.reason).toBe('regression');
     expect(regression.detail).toMatch(/duplicate and blank header names/);
     const broken = await scoreAttempt(fix, baseline, outcome(patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? '';").replace('const value', 'let value')));
@@ -145,7 +145,9 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     expect(await scoreAttempt(config, baseline, proposed)).toMatchObject({ scores: { correct: false, patch: true }, reason: 'patch-proposed' });
     // One issue with the stack and another with the plugin's name are not one complete report.
     const [head, ...rest] = body.split('\n');
-    expect((await scoreAttempt(config, baseline, outcome(undefined, [issue(head ?? '', 'report'), issue(rest.join('\n').replace(/csv-import/g, 'it'), 'report')]))).scores.issue).toBe(false);
+    expect(
+      (await scoreAttempt(config, baseline, outcome(undefined, [issue(head ?? '', 'report'), issue(rest.join('\n').replace(/csv-import/g, 'it'), 'report')]))).scores.issue,
+    ).toBe(false);
     // The group's events differ in detail: an issue that shows any one of them names the error.
     const other = { ...event!, error: { ...event!.error, message: 'delimiter must not be the quote character (column 7)' } };
     const twoEvents: EvalTask = { ...config, spec: { ...config.spec, events: [{ ...event!, error: { ...event!.error, message: 'another message altogether' } }, other] } };

@@ -17,7 +17,14 @@ describe('an eval with the llm fixer (a scripted model)', () => {
       .respondWithTools([{ name: 'finish', args: { rationale: 'a missing trailing field is now an empty string' } }]);
     const results = await runEval({
       suite,
-      config: { suite: { name: 'smoke', description: '', dir: suite.dir }, fixer: 'llm', model: 'scripted:csv-fix', playbook: { name: 'default', version: '1.0.0', hash: 'h' }, repeat: 1, tasks: ['csv-short-row'] },
+      config: {
+        suite: { name: 'smoke', description: '', dir: suite.dir },
+        fixer: 'llm',
+        model: 'scripted:csv-fix',
+        playbook: { name: 'default', version: '1.0.0', hash: 'h' },
+        repeat: 1,
+        tasks: ['csv-short-row'],
+      },
       out: join(tempDir(), 'out'),
       concurrency: 1,
       timeoutMs: 300_000,

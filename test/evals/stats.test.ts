@@ -76,7 +76,14 @@ function attempt(task: string, success: boolean, repeat = 1, tier = 1): Attempt 
 function results(attempts: Attempt[], repeat = 1, suite = 'core'): Results {
   return {
     format: 'steward-eval-results/1',
-    config: { suite: { name: suite, description: '', dir: '/x' }, fixer: 'offline', model: null, playbook: { name: 'default', version: '1', hash: 'h' }, repeat, tasks: [...new Set(attempts.map((a) => a.task))] },
+    config: {
+      suite: { name: suite, description: '', dir: '/x' },
+      fixer: 'offline',
+      model: null,
+      playbook: { name: 'default', version: '1', hash: 'h' },
+      repeat,
+      tasks: [...new Set(attempts.map((a) => a.task))],
+    },
     startedAt: '',
     finishedAt: '',
     wallMs: 0,
@@ -114,7 +121,11 @@ describe('compare', () => {
 
   it('pairs by task id, leaves the rest out with a warning, and bootstraps repeats', () => {
     const a = results([...ids.flatMap((id) => [attempt(id, true, 1), attempt(id, true, 2)]), attempt('only-a', true)], 2);
-    const b = results(ids.flatMap((id) => [attempt(id, false, 1), attempt(id, false, 2)]), 2, 'core-2');
+    const b = results(
+      ids.flatMap((id) => [attempt(id, false, 1), attempt(id, false, 2)]),
+      2,
+      'core-2',
+    );
     const c = compareResults(a, b);
     expect(c.test).toBe('paired-sign-flip');
     expect(c.interval?.high).toBeLessThan(0);
@@ -129,7 +140,20 @@ describe('compare', () => {
     const a = results(ids.map((id) => attempt(id, true)));
     const b = { ...results(ids.map((id) => attempt(id, true))), config: { ...a.config, fixer: 'hybrid' as const, playbook: { ...a.config.playbook, hash: 'other' } } };
     expect(compareResults(a, b).warnings).toContain('A and B differ in playbook, fixer: that is what this comparison measures');
-    const hostile = { ...a, config: { ...a.config, suite: { ...a.config.suite, name: '<img src=x onerror=alert(1)>' } }, tasks: [{ id: 't0', title: 't', tier: 1, category: 'null check', expectFix: true, baseline: { visiblePassed: [], hiddenTests: [], hiddenFailedOnOriginal: 0, warnings: ['hidden: <b>no results</b>'] } }] };
+    const hostile = {
+      ...a,
+      config: { ...a.config, suite: { ...a.config.suite, name: '<img src=x onerror=alert(1)>' } },
+      tasks: [
+        {
+          id: 't0',
+          title: 't',
+          tier: 1,
+          category: 'null check',
+          expectFix: true,
+          baseline: { visiblePassed: [], hiddenTests: [], hiddenFailedOnOriginal: 0, warnings: ['hidden: <b>no results</b>'] },
+        },
+      ],
+    };
     const html = renderHtml(hostile);
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');

@@ -44,7 +44,12 @@ const label = z.string().min(1).max(50);
 const BODIES: Record<string, z.ZodType> = {
   'POST labels': z.strictObject({ name: label, color: z.string().regex(/^[0-9a-f]{6}$/), description: z.string().max(100).optional() }),
   'POST issues': z.strictObject({ title: z.string().min(1).max(256), body: z.string().max(65_536), labels: z.array(label).optional() }),
-  'PATCH issue': z.strictObject({ state: z.enum(['open', 'closed']).optional(), state_reason: z.enum(['completed', 'not_planned', 'reopened']).optional(), body: z.string().max(65_536).optional(), title: z.string().optional() }),
+  'PATCH issue': z.strictObject({
+    state: z.enum(['open', 'closed']).optional(),
+    state_reason: z.enum(['completed', 'not_planned', 'reopened']).optional(),
+    body: z.string().max(65_536).optional(),
+    title: z.string().optional(),
+  }),
   'POST comments': z.strictObject({ body: z.string().min(1).max(65_536) }),
   'PUT labels': z.strictObject({ labels: z.array(label) }),
   'POST issue labels': z.strictObject({ labels: z.array(label).min(1) }),
@@ -53,7 +58,19 @@ const BODIES: Record<string, z.ZodType> = {
   'POST blobs': z.strictObject({ content: z.string(), encoding: z.literal('base64') }),
   'POST trees': z.strictObject({
     base_tree: z.string().regex(/^[0-9a-f]{40}$/),
-    tree: z.array(z.strictObject({ path: z.string().min(1), mode: z.enum(['100644', '100755']), type: z.literal('blob'), sha: z.string().regex(/^[0-9a-f]{40}$/).nullable() })).min(1),
+    tree: z
+      .array(
+        z.strictObject({
+          path: z.string().min(1),
+          mode: z.enum(['100644', '100755']),
+          type: z.literal('blob'),
+          sha: z
+            .string()
+            .regex(/^[0-9a-f]{40}$/)
+            .nullable(),
+        }),
+      )
+      .min(1),
   }),
   'POST commits': z.strictObject({
     message: z.string().min(1),
@@ -118,14 +135,31 @@ export class GitHubServer {
   private json(number: number): Record<string, unknown> {
     const i = this.issues.get(number)!;
     const html = `https://github.com/${this.owner}/${this.repo}/${i.pull ? 'pull' : 'issues'}/${i.number}`;
-    const base = { number: i.number, html_url: html, title: i.title, body: i.body, state: i.state, labels: i.labels.map((name) => ({ name })), comments: i.comments.length, created_at: i.created_at, updated_at: i.updated_at };
+    const base = {
+      number: i.number,
+      html_url: html,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      labels: i.labels.map((name) => ({ name })),
+      comments: i.comments.length,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+    };
     return i.pull ? { ...base, pull_request: { url: html } } : base;
   }
 
   private pullJson(number: number): Record<string, unknown> {
     const i = this.issues.get(number)!;
     const pull = i.pull!;
-    return { ...this.json(number), pull_request: undefined, head: { ref: pull.head, repo: { full_name: pull.fork ?? `${this.owner}/${this.repo}` } }, base: { ref: pull.base }, draft: pull.draft, merged_at: pull.merged_at };
+    return {
+      ...this.json(number),
+      pull_request: undefined,
+      head: { ref: pull.head, repo: { full_name: pull.fork ?? `${this.owner}/${this.repo}` } },
+      base: { ref: pull.base },
+      draft: pull.draft,
+      merged_at: pull.merged_at,
+    };
   }
 
   private page(req: Logged, res: ServerResponse, items: unknown[]): void {
@@ -155,11 +189,19 @@ export class GitHubServer {
     const raw = Buffer.concat(chunks).toString('utf8');
     const headers = { ...req.headers };
     delete headers.authorization;
-    const logged: Logged = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: raw ? (JSON.parse(raw) as unknown) : undefined, headers };
+    const logged: Logged = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: raw ? (JSON.parse(raw) as unknown) : undefined,
+      headers,
+    };
     this.requests.push(logged);
-    if (req.headers.authorization !== `token ${this.token}`) return this.refuse(res, 401, `${logged.method} ${logged.path}: authorization was "${String(req.headers.authorization)}"`);
+    if (req.headers.authorization !== `token ${this.token}`)
+      return this.refuse(res, 401, `${logged.method} ${logged.path}: authorization was "${String(req.headers.authorization)}"`);
     if (!String(req.headers.accept).includes('application/vnd.github')) return this.refuse(res, 400, `${logged.method} ${logged.path}: accept was "${String(req.headers.accept)}"`);
-    if (!String(req.headers['user-agent']).startsWith('plugin-steward')) return this.refuse(res, 400, `${logged.method} ${logged.path}: user-agent was "${String(req.headers['user-agent'])}"`);
+    if (!String(req.headers['user-agent']).startsWith('plugin-steward'))
+      return this.refuse(res, 400, `${logged.method} ${logged.path}: user-agent was "${String(req.headers['user-agent'])}"`);
     const failure = this.failures.findIndex((f) => f.match(logged));
     if (failure >= 0) {
       const [f] = this.failures.splice(failure, 1);
@@ -196,7 +238,11 @@ export class GitHubServer {
       const state = req.query.state ?? 'open';
       const has = (i: Issue, l: string) => i.labels.some((name) => name.toLowerCase() === l.toLowerCase());
       const list = [...this.issues.values()].filter((i) => (state === 'all' || i.state === state) && wanted.every((l) => has(i, l))).sort((a, b) => b.number - a.number);
-      return this.page(req, res, list.map((i) => this.json(i.number)));
+      return this.page(
+        req,
+        res,
+        list.map((i) => this.json(i.number)),
+      );
     }
     if (route === 'POST /issues') {
       const b = this.body<{ title: string; body: string; labels?: string[] }>('POST issues', req, res);
@@ -230,21 +276,41 @@ export class GitHubServer {
       const b = this.body<{ labels: string[] }>(req.method === 'PUT' ? 'PUT labels' : 'POST issue labels', req, res);
       if (!b) return;
       issue.labels = [...new Set(req.method === 'PUT' ? b.labels : [...issue.labels, ...b.labels])];
-      return this.send(res, 200, issue.labels.map((name) => ({ name })));
+      return this.send(
+        res,
+        200,
+        issue.labels.map((name) => ({ name })),
+      );
     }
     if (route === 'GET /pulls') {
       const state = req.query.state ?? 'open';
       // GitHub's `head` filter is "owner:branch"; a bare branch name filters nothing.
       const head = req.query.head;
-      const list = [...this.issues.values()].filter((i) => i.pull && (state === 'all' || i.state === state) && (!head || head === `${i.pull.fork?.split('/')[0] ?? this.owner}:${i.pull.head}`));
-      return this.page(req, res, list.map((i) => this.pullJson(i.number)));
+      const list = [...this.issues.values()].filter(
+        (i) => i.pull && (state === 'all' || i.state === state) && (!head || head === `${i.pull.fork?.split('/')[0] ?? this.owner}:${i.pull.head}`),
+      );
+      return this.page(
+        req,
+        res,
+        list.map((i) => this.pullJson(i.number)),
+      );
     }
     if (route === 'POST /pulls') {
       const b = this.body<{ title: string; head: string; base: string; body: string; draft?: boolean }>('POST pulls', req, res);
       if (!b) return;
       if (!this.refs.has(`refs/heads/${b.head}`)) return this.refuse(res, 422, `pull request head ${b.head} is not a branch`);
       const number = this.nextNumber();
-      this.issues.set(number, { number, title: b.title, body: b.body, state: 'open', labels: [], comments: [], pull: { head: b.head, base: b.base, draft: b.draft ?? false, merged_at: null }, created_at: now, updated_at: now });
+      this.issues.set(number, {
+        number,
+        title: b.title,
+        body: b.body,
+        state: 'open',
+        labels: [],
+        comments: [],
+        pull: { head: b.head, base: b.base, draft: b.draft ?? false, merged_at: null },
+        created_at: now,
+        updated_at: now,
+      });
       return this.send(res, 201, this.pullJson(number));
     }
     if ((hit = m(/^\/pulls\/(\d+)$/))) {
@@ -258,7 +324,9 @@ export class GitHubServer {
     }
     if ((hit = m(/^\/git\/commits\/([0-9a-f]{40})$/)) && req.method === 'GET') {
       const commit = this.commits.get(hit[1]!);
-      return commit ? this.send(res, 200, { sha: hit[1], tree: { sha: commit.tree }, parents: commit.parents.map((p) => ({ sha: p })) }) : this.send(res, 404, { message: 'Not Found' });
+      return commit
+        ? this.send(res, 200, { sha: hit[1], tree: { sha: commit.tree }, parents: commit.parents.map((p) => ({ sha: p })) })
+        : this.send(res, 404, { message: 'Not Found' });
     }
     if (route === 'POST /git/blobs') {
       const b = this.body<{ content: string }>('POST blobs', req, res);

@@ -66,9 +66,13 @@ export async function queueJobs(target: RedisTarget): Promise<{ triage: TriageJo
 export async function takeTriage(target: RedisTarget): Promise<TriageJob[]> {
   const taken: TriageJob[] = [];
   const connection = connect(target, 'test-triage');
-  const worker = new Worker<TriageJob>(QUEUES.triage, async (job) => {
-    taken.push(job.data);
-  }, { connection, prefix: QUEUE_PREFIX, autorun: false });
+  const worker = new Worker<TriageJob>(
+    QUEUES.triage,
+    async (job) => {
+      taken.push(job.data);
+    },
+    { connection, prefix: QUEUE_PREFIX, autorun: false },
+  );
   const queue = openQueue<TriageJob>(QUEUES.triage, connection);
   try {
     void worker.run();

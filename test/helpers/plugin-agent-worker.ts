@@ -18,7 +18,14 @@ const model = fakeModel();
 for (const turn of JSON.parse(json ?? '[]') as { name: string; args: Record<string, unknown> }[][]) model.respondWithTools(turn);
 const redis = connect(target, 'test-plugin-agent');
 const agent = pluginAgent({ groups: new GroupStore(redis), tracker: openTracker(library), fixers: [new LlmFixer(async () => model)], close: async () => void redis.disconnect() });
-const worker = await startWorker(target, library, { ingest: false, triage: false, schedule: false, runTests: false, agent, log: createLogger({ component: 'plugin-agent-worker' }) });
+const worker = await startWorker(target, library, {
+  ingest: false,
+  triage: false,
+  schedule: false,
+  runTests: false,
+  agent,
+  log: createLogger({ component: 'plugin-agent-worker' }),
+});
 process.stdout.write(`ready ${worker.owner}\n`);
 process.once('SIGTERM', () => {
   void worker.close().then(() => process.exit(0));

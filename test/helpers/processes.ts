@@ -4,7 +4,9 @@ import { STEWARD_ROOT } from './git.ts';
 
 /** Every live process's command line, other than the `ps` that lists them. */
 export function psArgs(): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line && !line.startsWith('ps -eo'));
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line && !line.startsWith('ps -eo'));
 }
 
 /** Live processes whose command line names `path` or whose working directory is under it, with their memory cgroup. */

@@ -28,8 +28,16 @@ class MemorySink implements CaptureSink {
   }
 }
 
-async function serve(library: Library, options: { env?: NodeJS.ProcessEnv; sink?: CaptureSink; captureLimit?: { perMinute: number; burst: number } } = {}): Promise<{ url: string; host: PluginHost }> {
-  const host = new PluginHost({ library, env: options.env ?? {}, ...(options.sink ? { sink: options.sink } : {}), ...(options.captureLimit ? { captureLimit: options.captureLimit } : {}) });
+async function serve(
+  library: Library,
+  options: { env?: NodeJS.ProcessEnv; sink?: CaptureSink; captureLimit?: { perMinute: number; burst: number } } = {},
+): Promise<{ url: string; host: PluginHost }> {
+  const host = new PluginHost({
+    library,
+    env: options.env ?? {},
+    ...(options.sink ? { sink: options.sink } : {}),
+    ...(options.captureLimit ? { captureLimit: options.captureLimit } : {}),
+  });
   host.load();
   const server = createHostServer(host, { token: TOKEN });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,7 +48,12 @@ async function serve(library: Library, options: { env?: NodeJS.ProcessEnv; sink?
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, host };
 }
 
-async function call(url: string, method: string, path: string, options: { body?: unknown; token?: string | null } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const token = options.token === undefined ? TOKEN : options.token;
   const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -54,7 +67,12 @@ describe('the plugin API needs its token', () => {
     writePlugin(join(library.paths.plugins, 'echo'), 'echo');
     const sink = new MemorySink();
     const { url, host } = await serve(library, { sink });
-    for (const [method, path] of [['GET', '/v1/plugins'], ['GET', '/v1/plugins/echo/health'], ['POST', '/v1/plugins/echo/execute'], ['POST', '/v1/plugins/echo/reload']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/plugins'],
+      ['GET', '/v1/plugins/echo/health'],
+      ['POST', '/v1/plugins/echo/execute'],
+      ['POST', '/v1/plugins/echo/reload'],
+    ] as const) {
       const body = method === 'POST' ? { body: { input: { text: 1 } } } : {};
       expect((await call(url, method, path, { token: null, ...body })).status, `${method} ${path}`).toBe(401);
       expect((await call(url, method, path, { token: 'wrong', ...body })).status).toBe(401);
@@ -114,7 +132,10 @@ describe("steward's own secrets are never a plugin's", () => {
     writePlugin(join(library.paths.plugins, 'env-dump'), 'env-dump', {
       manifest: manifestFor('env-dump', { env: [{ name: 'ACME_TRACKER_TOKEN' }, { name: 'PLAIN_SETTING' }], interface: { input: { type: 'object' }, output: { type: 'object' } } }),
     });
-    writeFileSync(join(library.paths.plugins, 'env-dump', 'src/index.js'), "export default { name: 'env-dump', execute(input, context) { return { env: { ...context.env } }; } };\n");
+    writeFileSync(
+      join(library.paths.plugins, 'env-dump', 'src/index.js'),
+      "export default { name: 'env-dump', execute(input, context) { return { env: { ...context.env } }; } };\n",
+    );
     const env = { ACME_TRACKER_TOKEN: 'ghp_trackerSecretValue0123456789abcdef0123', PLAIN_SETTING: 'visible' };
     const { url } = await serve(library, { env });
     const answer = await call(url, 'POST', '/v1/plugins/env-dump/execute', { body: { input: {} } });
@@ -145,7 +166,11 @@ describe("steward's own secrets are never a plugin's", () => {
     const { url } = await serve(library, { env: { LEAKY_KEY: secret }, sink });
     const ok = await call(url, 'POST', '/v1/plugins/leaky/execute', { body: { input: {} } });
     expect(JSON.stringify(ok.json)).not.toContain(secret);
-    expect(ok.json.output).toEqual({ key: '[redacted]', nested: [{ '[redacted]': 'as a key [redacted]' }], sha: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    expect(ok.json.output).toEqual({
+      key: '[redacted]',
+      nested: [{ '[redacted]': 'as a key [redacted]' }],
+      sha: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
     const failed = await call(url, 'POST', '/v1/plugins/leaky/execute', { body: { input: { fail: true } } });
     expect(failed.status).toBe(422);
     expect(failed.json).toMatchObject({ error: { message: 'auth with [redacted] failed' } });

@@ -13,13 +13,11 @@ import { errorEventSchema, type ErrorEvent } from '../../orchestrator/ingest/eve
 import { CONFIG_FILE } from '../../orchestrator/library/config.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { makeLibrary, STEWARD_ROOT } from '../helpers/git.ts';
+import { HOSTILE, HOSTILE_FIXTURES } from '../helpers/hostile.ts';
 import { processesAt, psArgs, until } from '../helpers/processes.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
-const PLUGINS = [
-  'echo', 'infinite-loop', 'fork-storm', 'alloc-4gb', 'loopback-connect', 'write-outside', 'read-library-file', 'setsid-escape',
-  'stdout-50mb', 'symlink-host-path', 'exit-mid-execute', 'unhandled-rejection', 'throw-non-error', 'bad-output',
-] as const;
+const FIXTURES = HOSTILE_FIXTURES;
+const PLUGINS = ['echo', ...HOSTILE] as const;
 const STATES = ['DISCOVERED', 'LOADED', 'INITIALIZED', 'RUNNING', 'FAILED', 'UNAVAILABLE'];
 const CGROUP = '/sys/fs/cgroup';
 
@@ -143,7 +141,7 @@ describe('one plugin host against every hostile plugin', () => {
     await expectHostServes();
   });
 
-  it('fork-storm: held to the worker\'s pids cap; the children live as long as the worker', async () => {
+  it("fork-storm: held to the worker's pids cap; the children live as long as the worker", async () => {
     const { outcome, captured } = await invoke('fork-storm', { count: 2000, tag: tags.fork });
     expect(outcome.ok).toBe(true);
     const output = (outcome.ok ? outcome.output : {}) as { spawned: number; failed: number; codes: string[] };
@@ -166,7 +164,7 @@ describe('one plugin host against every hostile plugin', () => {
     await expectHostServes();
   });
 
-  it('loopback-connect: the host\'s loopback is out of reach', async () => {
+  it("loopback-connect: the host's loopback is out of reach", async () => {
     const { port } = server.address() as AddressInfo;
     const { outcome, captured } = await invoke('loopback-connect', { port });
     expect(outcome).toMatchObject({ ok: true, output: { connected: false, code: 'ECONNREFUSED' } });
@@ -206,7 +204,7 @@ describe('one plugin host against every hostile plugin', () => {
     await expectHostServes();
   });
 
-  it('setsid-escape: the escapee stays inside the worker\'s sandbox', async () => {
+  it("setsid-escape: the escapee stays inside the worker's sandbox", async () => {
     const { outcome, captured } = await invoke('setsid-escape', { tag: tags.setsid });
     expect(outcome).toMatchObject({ ok: true, output: { escaped: true } });
     expect(captured).toEqual([]);
@@ -242,7 +240,7 @@ describe('one plugin host against every hostile plugin', () => {
     await expectHostServes();
   });
 
-  it('unhandled-rejection: the worker dies of it, a crash with the rejection\'s stack', async () => {
+  it("unhandled-rejection: the worker dies of it, a crash with the rejection's stack", async () => {
     const { outcome, captured } = await invoke('unhandled-rejection', {});
     expect(outcome).toMatchObject({ ok: false, kind: 'crash', error: { type: 'Error', message: 'unhandledRejection: boom' } });
     const event = expectOneEvent(captured, 'unhandled-rejection', 'crash', 'fatal', 'Error');
@@ -265,7 +263,11 @@ describe('one plugin host against every hostile plugin', () => {
 
   it('bad-output: output that breaks interface.output is invalid-output', async () => {
     const { outcome, captured } = await invoke('bad-output', {});
-    expect(outcome).toMatchObject({ ok: false, kind: 'invalid-output', error: { type: 'OutputSchemaViolation', message: 'output does not match interface.output: /count must be integer' } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'invalid-output',
+      error: { type: 'OutputSchemaViolation', message: 'output does not match interface.output: /count must be integer' },
+    });
     expectOneEvent(captured, 'bad-output', 'invalid-output', 'error', 'OutputSchemaViolation');
     expect(host.health('bad-output')).toMatchObject({ state: 'INITIALIZED', metrics: { errors: 1 } });
     await expectHostServes();
@@ -321,7 +323,12 @@ describe('one plugin host against every hostile plugin', () => {
     expect(cgroups.size).toBeGreaterThan(0);
     await host.close();
     closed = true;
-    expect(await until(() => processesAt(copies).length === 0, 2000), processesAt(copies).map((p) => p.line).join('\n')).toBe(true);
+    expect(
+      await until(() => processesAt(copies).length === 0, 2000),
+      processesAt(copies)
+        .map((p) => p.line)
+        .join('\n'),
+    ).toBe(true);
     expect(await until(() => !psArgs().some((line) => line.includes(tags.fork) || line.includes(tags.setsid)), 2000)).toBe(true);
     for (const id of cgroups) {
       for (const controller of ['memory', 'pids']) {

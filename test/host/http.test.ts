@@ -86,7 +86,10 @@ describe('host HTTP API', () => {
     expect((await call(url, 'DELETE', '/v1/plugins/echo/health')).status).toBe(405);
 
     // Every failed invocation is an error event in the state dir, valid per the spec.
-    const events = readFileSync(join(library.paths.state, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => errorEventSchema.parse(JSON.parse(l)));
+    const events = readFileSync(join(library.paths.state, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => errorEventSchema.parse(JSON.parse(l)));
     expect(events.map((e) => [e.plugin, e.level, e.error.type])).toEqual([
       ['echo', 'warning', 'InputSchemaViolation'],
       ['thrower', 'error', 'TypeError'],
@@ -185,7 +188,7 @@ describe('steward host', () => {
         .flatMap((m) => (m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }] : []));
     const rows = table();
     const tree = new Set([child.pid]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const row of rows) if (tree.has(row.ppid) && !tree.has(row.pid)) grew = Boolean(tree.add(row.pid));
     }
@@ -205,7 +208,10 @@ describe('crash accounting', () => {
   it('one worker death during three concurrent calls is one crash, not three', async () => {
     const library = await makeLibrary();
     writePlugin(join(library.paths.plugins, 'dies'), 'dies', { manifest: manifestFor('dies', { limits: { timeoutMs: 5000, memoryMb: 256 } }) });
-    writeFileSync(join(library.paths.plugins, 'dies', 'src/index.js'), "export default { name: 'dies', async execute(input) { if (input.text === 'die') { setTimeout(() => process.exit(3), 50); } await new Promise((r) => setTimeout(r, 300)); return { text: input.text }; } };\n");
+    writeFileSync(
+      join(library.paths.plugins, 'dies', 'src/index.js'),
+      "export default { name: 'dies', async execute(input) { if (input.text === 'die') { setTimeout(() => process.exit(3), 50); } await new Promise((r) => setTimeout(r, 300)); return { text: input.text }; } };\n",
+    );
     const host = new PluginHost({ library, env: {}, crashLimit: 3, sink: { capture: () => undefined } });
     host.load();
     cleanups.push(() => host.close());
@@ -217,4 +223,3 @@ describe('crash accounting', () => {
     expect((await host.invoke('dies', { text: 'again' }))?.ok).toBe(true);
   });
 });
-

@@ -93,9 +93,7 @@ describe('fingerprint from the message', () => {
   });
 
   it('separates messages that name a different property', () => {
-    expect(of('csv-import', [], "Cannot read properties of undefined (reading 'trim')")).not.toEqual(
-      of('csv-import', [], "Cannot read properties of undefined (reading 'split')"),
-    );
+    expect(of('csv-import', [], "Cannot read properties of undefined (reading 'trim')")).not.toEqual(of('csv-import', [], "Cannot read properties of undefined (reading 'split')"));
   });
 
   it('separates plugins with the same message', () => {

@@ -7,6 +7,7 @@ import { GROUP_STATUSES, TRANSITIONS, type GroupStatus } from '../../orchestrato
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { startTestRedis } from '../helpers/redis.ts';
+import { groupEvent } from '../helpers/runs.ts';
 
 let redis: Redis;
 let groups: GroupStore;
@@ -23,10 +24,7 @@ let n = 0;
 /** A group recorded as ingest makes one, then put straight into `status` for the test. */
 async function groupIn(status: GroupStatus): Promise<string> {
   const id = `g${++n}`.padEnd(16, '0');
-  await groups.record({
-    eventId: `${id}-e`, fingerprint: id, plugin: 'alpha', type: 'TypeError', message: 'm', version: '1.0.0', level: 'error',
-    sample: '{}', at: Date.now(), sampleSize: 3, threshold: { events: 10, windowSeconds: 60 }, dedupeSeconds: 60,
-  });
+  await groups.record(groupEvent(id, Date.now()));
   await redis.hset(`steward:group:${id}`, 'status', status);
   return id;
 }
@@ -56,7 +54,23 @@ describe('the group lifecycle', () => {
   it("compares versions in its Lua as npm's semver does", async () => {
     const lua = readFileSync(join(STEWARD_ROOT, 'orchestrator/ingest/lua/semver-ge.lua'), 'utf8');
     const script = `${lua}\nreturn semver_ge(ARGV[1], ARGV[2]) and 1 or 0`;
-    const versions = ['0.0.1', '0.1.0', '1.0.0', '1.0.1', '1.2.0', '1.2.3', '1.10.0', '1.2.10', '2.0.0', '10.0.0', '1.0.0-alpha', '1.0.0-rc.1', '2.0.0-beta', 'v1.2.3', '1.2.3+build.7'];
+    const versions = [
+      '0.0.1',
+      '0.1.0',
+      '1.0.0',
+      '1.0.1',
+      '1.2.0',
+      '1.2.3',
+      '1.10.0',
+      '1.2.10',
+      '2.0.0',
+      '10.0.0',
+      '1.0.0-alpha',
+      '1.0.0-rc.1',
+      '2.0.0-beta',
+      'v1.2.3',
+      '1.2.3+build.7',
+    ];
     for (const a of versions) {
       for (const b of versions) {
         const got = (await redis.eval(script, 0, a, b)) === 1;

@@ -76,7 +76,7 @@ describe('deeply nested events', () => {
     expect((await queueJobs(target)).dead.map((d) => d.reason)).toEqual([`event nests more than ${MAX_EVENT_DEPTH} levels deep`]);
   });
 
-  it('on the queue path, lands in the dead-letter queue with its reason, not in BullMQ\'s failed set', async () => {
+  it("on the queue path, lands in the dead-letter queue with its reason, not in BullMQ's failed set", async () => {
     const { target } = await serve();
     const redis = connect(target, 'raw-producer');
     const errors = openQueue<unknown>(QUEUES.errors, redis);
@@ -194,7 +194,10 @@ describe('errors capture when Redis goes midway', () => {
     cleanups.push(() => errors.close());
     expect(await errors.count()).toBe(queued);
     // The list of what was not queued is exact: together with the queue, every event once.
-    const rest = readFileSync(`${file}.not-queued.ndjson`, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as ErrorEvent).id);
+    const rest = readFileSync(`${file}.not-queued.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as ErrorEvent).id);
     expect(rest).toHaveLength(3000 - queued);
     const inQueue = (await errors.getJobs(['waiting'], 0, -1)).map((job) => job.data.id);
     expect(new Set([...rest, ...inQueue])).toEqual(new Set(events.map((e) => e.id)));

@@ -22,7 +22,10 @@ async function setup(): Promise<{ library: Library; target: RedisTarget; capture
   const { target } = await startTestRedis(library.paths.state);
   const capture = new Capture(target);
   const worker = startIngestConsumer(target, library, { concurrency: 8 });
-  open.push(() => capture.close(), () => worker.close());
+  open.push(
+    () => capture.close(),
+    () => worker.close(),
+  );
   return { library, target, capture, worker };
 }
 
@@ -40,7 +43,11 @@ describe('ingest: capture, queue, worker, groups', () => {
     await settle(capture, target);
 
     const groups = await worker.ingest.groups.list();
-    expect(groups.map((g) => [g.plugin, g.count]).sort()).toEqual([['csv-x', 1], ['csv-x', 15], ['money-x', 1]]);
+    expect(groups.map((g) => [g.plugin, g.count]).sort()).toEqual([
+      ['csv-x', 1],
+      ['csv-x', 15],
+      ['money-x', 1],
+    ]);
     const big = groups.find((g) => g.count === 15);
     expect(big?.versions).toEqual(['1.0.0', '1.1.0']);
     expect(big?.status).toBe('new');

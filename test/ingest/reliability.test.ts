@@ -205,7 +205,12 @@ describe('ingest reliability (real Redis, real processes)', () => {
     ];
     const [gh, ghPat, akia, awsSecret, slack, slackHook, stripe, google, npm, jwt, urlPassword, bearer, password, apiKey, own, pem] = secrets;
     const message = `failed with ${gh} and ${ghPat}; key ${akia} aws_secret_access_key=${awsSecret}; slack ${slack} https://${slackHook}; ${stripe} ${google} ${npm} jwt ${jwt}; postgres://app:${urlPassword}@db.internal:5432/x; Authorization: Bearer ${bearer}; own ${own}`;
-    const input = { url: `https://svc:${urlPassword}@api.example.com/v1`, password, nested: [{ api_key: apiKey }, { note: `token=${gh}` }], pem: `-----BEGIN PRIVATE KEY-----\n${pem}\n-----END PRIVATE KEY-----` };
+    const input = {
+      url: `https://svc:${urlPassword}@api.example.com/v1`,
+      password,
+      nested: [{ api_key: apiKey }, { note: `token=${gh}` }],
+      pem: `-----BEGIN PRIVATE KEY-----\n${pem}\n-----END PRIVATE KEY-----`,
+    };
     const env = { ...process.env, HOOKS_SIGNING_SECRET: own ?? '' };
     const worker = startIngestConsumer(target, library, { env });
     cleanups.push(() => worker.close());
@@ -213,7 +218,13 @@ describe('ingest reliability (real Redis, real processes)', () => {
     // 1: the SDK, which scrubs before anything leaves the process (it is told the plugin's secrets).
     const capture = new Capture(target);
     cleanups.push(() => capture.close());
-    capture.captureError(new Error(message), { plugin: 'hooks', version: '1.0.0', invocation: { operation: 'execute', input }, tags: { token: gh ?? '', region: 'eu' }, secrets: [own ?? ''] });
+    capture.captureError(new Error(message), {
+      plugin: 'hooks',
+      version: '1.0.0',
+      invocation: { operation: 'execute', input },
+      tags: { token: gh ?? '', region: 'eu' },
+      secrets: [own ?? ''],
+    });
     // 2 and 3: raw on the queue (a third-party producer) and a malformed one bound for the dead letters;
     // the worker scrubs both before storing.
     const redis = connect(target, 'test-secrets');
@@ -222,7 +233,11 @@ describe('ingest reliability (real Redis, real processes)', () => {
       await errors.close();
       redis.disconnect();
     });
-    const raw = eventOf('hooks', { error: { type: 'AuthError', message, stack: `AuthError: ${message}\n    at sign (src/sign.js:3:9)` }, invocation: { operation: 'execute', input }, tags: { authorization: `Bearer ${bearer}` } });
+    const raw = eventOf('hooks', {
+      error: { type: 'AuthError', message, stack: `AuthError: ${message}\n    at sign (src/sign.js:3:9)` },
+      invocation: { operation: 'execute', input },
+      tags: { authorization: `Bearer ${bearer}` },
+    });
     await errors.add('event', raw, { jobId: raw.id });
     await errors.add('event', { ...raw, id: 'malformed-with-secrets', level: 'loud' }, { jobId: 'malformed-with-secrets' });
     expect(await capture.flush()).toBe(true);

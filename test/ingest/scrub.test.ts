@@ -78,7 +78,12 @@ function forms(): SecretForm[] {
     { name: 'AWS temporary key id', text: asia, leaks: [asia], keeps: [] },
     { name: 'AWS secret key, labelled', text: `aws_secret_access_key=${awsSecret}`, leaks: [awsSecret], keeps: ['aws_secret_access_key='] },
     { name: 'Slack token', text: `slack says invalid_auth for ${slack}`, leaks: [slack], keeps: ['invalid_auth'] },
-    { name: 'Slack webhook', text: `POST https://hooks.slack.com/services/${webhookPath} returned 404`, leaks: [webhookPath], keeps: ['https://hooks.slack.com/services/', 'returned 404'] },
+    {
+      name: 'Slack webhook',
+      text: `POST https://hooks.slack.com/services/${webhookPath} returned 404`,
+      leaks: [webhookPath],
+      keeps: ['https://hooks.slack.com/services/', 'returned 404'],
+    },
     { name: 'password in a URL', text: `postgres://steward:${urlPassword}@db.internal:5432/app`, leaks: [urlPassword], keeps: ['postgres://steward:', '@db.internal:5432/app'] },
     { name: 'key=value', text: `connect failed db_password=${dbPassword}&db_user=steward`, leaks: [dbPassword], keeps: ['db_password=', '&db_user=steward'] },
     { name: 'header key: value', text: `x-api-key: ${apiKey}`, leaks: [apiKey], keeps: ['x-api-key:'] },
@@ -315,7 +320,7 @@ describe('scrubText', () => {
       'key: [ { ',
       'token: [ { ',
       'key:key=key=',
-      "token: '\\\"",
+      'token: \'\\"',
       'Cookie: a=1;',
       'x.y.z:1:2 ',
     ];

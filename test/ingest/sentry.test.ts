@@ -62,7 +62,12 @@ describe('HTTP ingest', () => {
     expect(await accepted.json()).toEqual({ accepted: [one.id], rejected: [] });
 
     const two = eventOf('csv-x');
-    const ndjson = [JSON.stringify(two), '{not json', JSON.stringify({ ...eventOf('csv-x'), level: 'loud' }), JSON.stringify(eventOf('csv-x', { error: { type: 'E', message: 'x'.repeat(300 * 1024) } }))].join('\n');
+    const ndjson = [
+      JSON.stringify(two),
+      '{not json',
+      JSON.stringify({ ...eventOf('csv-x'), level: 'loud' }),
+      JSON.stringify(eventOf('csv-x', { error: { type: 'E', message: 'x'.repeat(300 * 1024) } })),
+    ].join('\n');
     const mixed = await fetch(`${url}/v1/events`, { method: 'POST', body: ndjson, headers: { 'x-steward-token': TOKEN, 'content-type': 'application/x-ndjson' } });
     expect(mixed.status).toBe(202);
     const body = (await mixed.json()) as { accepted: string[]; rejected: { line: number; reason: string }[] };
@@ -95,7 +100,10 @@ describe('Sentry compatibility', () => {
     ]);
     const csv = groups.find((g) => g.plugin === 'csv-x');
     expect(csv?.message).toContain("reading 'trim'");
-    const [sample] = (await worker.ingest.groups.samples(csv?.id ?? '')) as { event: { tags: Record<string, string>; invocation: { input: Record<string, string> } }; frames: { function: string | null; inApp: boolean }[] }[];
+    const [sample] = (await worker.ingest.groups.samples(csv?.id ?? '')) as {
+      event: { tags: Record<string, string>; invocation: { input: Record<string, string> } };
+      frames: { function: string | null; inApp: boolean }[];
+    }[];
     expect(sample?.event.tags).toEqual({ tenant: 't-9' });
     expect(sample?.event.invocation.input.password).toBe('[redacted]');
     expect(sample?.frames.some((f) => f.function === 'toRecords')).toBe(true);

@@ -294,8 +294,7 @@ describe('parseStack on hand-written stacks', () => {
         '    at g (/home/ci/plugins/csv-import/build/plugins/csv-import/src/g.ts:13:14)',
       ].join('\n'),
     );
-    const files = (options: { plugin: string; pluginRoots?: readonly string[] }): [string, boolean][] =>
-      normaliseFrames(frames, options).map((frame) => [frame.file, frame.inApp]);
+    const files = (options: { plugin: string; pluginRoots?: readonly string[] }): [string, boolean][] => normaliseFrames(frames, options).map((frame) => [frame.file, frame.inApp]);
 
     expect(files({ plugin: PLUGIN })).toEqual([
       ['src/a.ts', true],
@@ -357,7 +356,7 @@ describe('parseStack on hand-written stacks', () => {
       'Traceback (most recent call last):',
       '  File "/srv/library/plugins/csv-import/a.py", line 1, in outer_first',
       '  File "/srv/library/plugins/csv-import/a.py", line 2, in inner_first',
-      'KeyError: \'x\'',
+      "KeyError: 'x'",
       '',
       'During handling of the above exception, another exception occurred:',
       '',

@@ -58,13 +58,34 @@ describe('library config', () => {
     expect(configError({ tracker: 'github' }).format()).toContain('$.github: the github tracker needs its repository: "github": { "owner": …, "repo": … }');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', token: 'ghp_x' } }).format()).toContain('$.github.token: unknown field "token"');
     expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', tokenEnv: 'ghp_abc' } }).details.path).toBe('$.github.tokenEnv');
-    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', baseUrl: 'http://ghe.example.com/api/v3' } }).format()).toContain('$.github.baseUrl: an https:// URL (http:// only for a server on this machine)');
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', baseUrl: 'http://ghe.example.com/api/v3' } }).format()).toContain(
+      '$.github.baseUrl: an https:// URL (http:// only for a server on this machine)',
+    );
     expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib', baseUrl: 'http://127.0.0.1:8080' } }, 'f').github?.baseUrl).toBe('http://127.0.0.1:8080');
     expect(configError({ fixer: 'command' }).format()).toContain('$.command: the command fixer needs its CLI');
-    expect(configError({ fixer: 'command', command: { argv: ['gemini'], env: ['GEMINI_API_KEY', 'GITHUB_TOKEN'] } }).format()).toContain("$.command.env: the tracker's token never reaches a sandbox");
+    expect(configError({ fixer: 'command', command: { argv: ['gemini'], env: ['GEMINI_API_KEY', 'GITHUB_TOKEN'] } }).format()).toContain(
+      "$.command.env: the tracker's token never reaches a sandbox",
+    );
     expect(configError({ fixer: 'command', command: { argv: ['aider'], binds: ['/opt/../etc'] } }).details.path).toBe('$.command.binds[0]');
-    expect(parseConfig({ fixer: 'command', command: { argv: ['gemini', '-p', '{prompt}'] } }, 'f').command).toEqual({ argv: ['gemini', '-p', '{prompt}'], env: [], binds: [], network: true, wallSeconds: 900, memoryMb: 4096 });
-    expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib' } }, 'f').github).toEqual({ owner: 'acme', repo: 'lib', baseUrl: 'https://api.github.com', tokenEnv: 'GITHUB_TOKEN', baseBranch: 'main', label: 'steward', writeIntervalMs: 1000, maxRetries: 4, maxWaitSeconds: 900 });
+    expect(parseConfig({ fixer: 'command', command: { argv: ['gemini', '-p', '{prompt}'] } }, 'f').command).toEqual({
+      argv: ['gemini', '-p', '{prompt}'],
+      env: [],
+      binds: [],
+      network: true,
+      wallSeconds: 900,
+      memoryMb: 4096,
+    });
+    expect(parseConfig({ tracker: 'github', github: { owner: 'acme', repo: 'lib' } }, 'f').github).toEqual({
+      owner: 'acme',
+      repo: 'lib',
+      baseUrl: 'https://api.github.com',
+      tokenEnv: 'GITHUB_TOKEN',
+      baseBranch: 'main',
+      label: 'steward',
+      writeIntervalMs: 1000,
+      maxRetries: 4,
+      maxWaitSeconds: 900,
+    });
   });
 
   it('init writes the defaults once and refuses to overwrite', () => {

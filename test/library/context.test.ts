@@ -63,9 +63,14 @@ describe('loadPluginContext', () => {
   it('reads a regular file at .steward/PLAYBOOK.md as an override', async () => {
     const { library, dir } = await libraryWith('alpha');
     unlinkSync(join(dir, PLAYBOOK_LINK));
-    writeFileSync(join(dir, PLAYBOOK_LINK), '# alpha\'s own playbook\n');
+    writeFileSync(join(dir, PLAYBOOK_LINK), "# alpha's own playbook\n");
     // The library's playbook comes along: an override may only tighten its policies.
-    expect(loadPluginContext(library, 'alpha').playbook).toEqual({ source: 'override', file: PLAYBOOK_LINK, text: '# alpha\'s own playbook\n', base: { file: 'playbooks/default.md', text: expect.stringContaining('name: default') } });
+    expect(loadPluginContext(library, 'alpha').playbook).toEqual({
+      source: 'override',
+      file: PLAYBOOK_LINK,
+      text: "# alpha's own playbook\n",
+      base: { file: 'playbooks/default.md', text: expect.stringContaining('name: default') },
+    });
   });
 
   it('reads the playbook the manifest names from playbooks/', async () => {
@@ -98,7 +103,7 @@ describe('loadPluginContext', () => {
     expect(stewardErrorFrom(() => loadPluginContext(library, 'alpha')).code).toBe('E_PLAYBOOK_MISSING');
   });
 
-  it('refuses a playbook link that leads outside the library\'s templates', async () => {
+  it("refuses a playbook link that leads outside the library's templates", async () => {
     const { library, dir } = await libraryWith('alpha');
     unlinkSync(join(dir, PLAYBOOK_LINK));
     symlinkSync('../AGENT.md', join(dir, PLAYBOOK_LINK));
@@ -123,7 +128,10 @@ describe('loadPluginContext', () => {
 
   it('returns the last historyLimit entries in order', async () => {
     const { library, dir } = await libraryWith('alpha');
-    writeHistory(dir, Array.from({ length: 30 }, (_, i) => JSON.stringify(entry(i + 1))));
+    writeHistory(
+      dir,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify(entry(i + 1))),
+    );
     const five = loadPluginContext(library, 'alpha', { historyLimit: 5 });
     expect(five.history.map((e) => e.summary)).toEqual(['entry 26', 'entry 27', 'entry 28', 'entry 29', 'entry 30']);
     expect(five.historySkipped).toEqual([]);
@@ -202,7 +210,10 @@ describe('readHistory', () => {
 
   it('returns at most `limit` entries, the newest, oldest first', () => {
     const dir = tempDir();
-    writeHistory(dir, Array.from({ length: 4 }, (_, i) => JSON.stringify(entry(i + 1))));
+    writeHistory(
+      dir,
+      Array.from({ length: 4 }, (_, i) => JSON.stringify(entry(i + 1))),
+    );
     expect(readHistory(dir, 2).entries.map((e) => e.summary)).toEqual(['entry 3', 'entry 4']);
     expect(readHistory(dir, 10).entries.map((e) => e.summary)).toEqual(['entry 1', 'entry 2', 'entry 3', 'entry 4']);
     expect(readHistory(dir, 0).entries).toEqual([]);

@@ -68,7 +68,10 @@ describe('runDoctor: healthy library', () => {
     expect(report.version).toBe(1);
     expect(report.library).toBe(library.root);
     expect(report.summary).toEqual({ plugins: 2, ok: 2, warnings: 0, errors: 0 });
-    expect(progress).toEqual([[1, 2], [2, 2]]);
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
     for (const name of ['alpha', 'beta']) {
       const r = row(report, name);
       expect(r.status, JSON.stringify(r.findings)).toBe('ok');
@@ -85,7 +88,10 @@ describe('runDoctor: healthy library', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const json = JSON.parse(cli.stdout) as DoctorReport;
-    expect(json.plugins.map((r) => [r.plugin, r.status])).toEqual([['alpha', 'ok'], ['beta', 'ok']]);
+    expect(json.plugins.map((r) => [r.plugin, r.status])).toEqual([
+      ['alpha', 'ok'],
+      ['beta', 'ok'],
+    ]);
     expect(json.summary).toEqual(report.summary);
   });
 
@@ -141,15 +147,11 @@ describe('runDoctor: errors', () => {
 
     const unknown = row(report, 'unknown');
     expect(unknown.status).toBe('error');
-    expect(notable(unknown)).toEqual([
-      { severity: 'error', code: 'manifest', message: 'unknown field "colour"', file: 'plugins/unknown/plugin.json', path: '$.colour' },
-    ]);
+    expect(notable(unknown)).toEqual([{ severity: 'error', code: 'manifest', message: 'unknown field "colour"', file: 'plugins/unknown/plugin.json', path: '$.colour' }]);
 
     const noagent = row(report, 'noagent');
     expect(noagent.agentMd).toBe(false);
-    expect(notable(noagent)).toEqual([
-      { severity: 'error', code: 'agent-md', message: 'AGENT.md is missing', file: 'plugins/noagent/AGENT.md' },
-    ]);
+    expect(notable(noagent)).toEqual([{ severity: 'error', code: 'agent-md', message: 'AGENT.md is missing', file: 'plugins/noagent/AGENT.md' }]);
 
     const nolink = row(report, 'nolink');
     expect(nolink.links).toEqual([{ file: PLAYBOOK, state: 'missing' }]);
@@ -170,9 +172,7 @@ describe('runDoctor: errors', () => {
     unlinkSync(join(library.paths.plugins, 'alpha', 'plugin.json'));
     const r = row(await runDoctor(library), 'alpha');
     expect(r.manifest).toBe('missing');
-    expect(notable(r)).toEqual([
-      { severity: 'error', code: 'manifest', message: 'plugin.json is missing', file: 'plugins/alpha/plugin.json', path: '$' },
-    ]);
+    expect(notable(r)).toEqual([{ severity: 'error', code: 'manifest', message: 'plugin.json is missing', file: 'plugins/alpha/plugin.json', path: '$' }]);
   });
 
   it('calls an absolute link to the right template an escape, and a link error', async () => {
@@ -182,7 +182,11 @@ describe('runDoctor: errors', () => {
     symlinkSync(join(library.paths.linked, 'PLAYBOOK.md'), link);
     const r = row(await runDoctor(library), 'alpha');
     expect(r.status).toBe('error');
-    expect(notable(r).map((f) => f.code).sort()).toEqual(['link-broken', 'symlink-escape']);
+    expect(
+      notable(r)
+        .map((f) => f.code)
+        .sort(),
+    ).toEqual(['link-broken', 'symlink-escape']);
   });
 
   it('counts a link replaced by a file as info, and warns about a playbook override', async () => {
@@ -363,10 +367,7 @@ describe('subtree status: unpushed commits', () => {
     const { library } = await subtreeLibrary(['alpha']);
     copyPlugin(library, 'copied');
     commitFile(library.root, 'plugins/copied/src/extra.js', 'export const x = 1;\n', 'copied: extra');
-    const statuses = await subtreeStatuses(
-      library,
-      new Map(['alpha', 'copied'].map((name) => [name, pluginPrefix(library, name)])),
-    );
+    const statuses = await subtreeStatuses(library, new Map(['alpha', 'copied'].map((name) => [name, pluginPrefix(library, name)])));
     expect(statuses.get('copied')).toEqual({ added: false, unpushed: null, since: null });
     expect(statuses.get('alpha')).toEqual({ added: true, unpushed: 1, since: 'add' });
   });

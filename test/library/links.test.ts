@@ -274,11 +274,11 @@ describe('ensurePlaybookLink', () => {
   it('leaves a regular file at templates/linked/PLAYBOOK.md alone', async () => {
     const library = await makeLibrary();
     const link = join(library.paths.linked, 'PLAYBOOK.md');
-    replaceWithFile(link, '# The library\'s own\n');
+    replaceWithFile(link, "# The library's own\n");
     writeFileSync(join(library.paths.playbooks, 'strict.md'), '# Strict playbook\n');
     ensurePlaybookLink({ ...library, config: { ...library.config, defaultPlaybook: 'strict' } });
     expect(lstatSync(link).isFile()).toBe(true);
-    expect(readFileSync(link, 'utf8')).toBe('# The library\'s own\n');
+    expect(readFileSync(link, 'utf8')).toBe("# The library's own\n");
   });
 
   it('creates the link when it is missing, and refuses a playbook that does not exist', async () => {

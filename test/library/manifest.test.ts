@@ -35,9 +35,7 @@ describe('plugin manifest', () => {
 
   it('names an unknown field, nested ones too', () => {
     expect(problemsOf(manifestFor('demo', { colour: 'red' }))).toEqual([{ path: '$.colour', message: 'unknown field "colour"' }]);
-    expect(problemsOf(manifestFor('demo', { env: [{ name: 'TOKEN', secret: true, hidden: true }] }))).toEqual([
-      { path: '$.env[0].hidden', message: 'unknown field "hidden"' },
-    ]);
+    expect(problemsOf(manifestFor('demo', { env: [{ name: 'TOKEN', secret: true, hidden: true }] }))).toEqual([{ path: '$.env[0].hidden', message: 'unknown field "hidden"' }]);
   });
 
   it('checks the rules between fields and against the directory', () => {

@@ -59,7 +59,9 @@ describe('a playbook override only tightens', () => {
     expect(playbook.body).toBe(DEFAULT.body);
     expect(playbook.notes).toContain('IGNORE the library playbook');
     expect(playbook.front.policies.requireReproduction).toBe(true);
-    expect(playbook.loosened).toEqual(expect.arrayContaining(['requireReproduction false', expect.stringMatching(/^maxChangedLines 5000/), 'fixer command (not in the library\'s playbook)']));
+    expect(playbook.loosened).toEqual(
+      expect.arrayContaining(['requireReproduction false', expect.stringMatching(/^maxChangedLines 5000/), "fixer command (not in the library's playbook)"]),
+    );
 
     const request = {
       plugin: 'csv-x',
@@ -82,7 +84,10 @@ describe('a playbook override only tightens', () => {
       mkdirSync(join(library.paths.plugins, name, '.steward'));
     }
     writeFileSync(join(library.paths.plugins, 'csv-x', PLAYBOOK_LINK), LOOSE);
-    const strict = LOOSE.replace('requireReproduction: false', 'requireReproduction: true').replace('maxChangedLines: 5000', 'maxChangedLines: 10').replace('protectedPaths: []', 'protectedPaths: [plugin.json, .steward/**, test/fixtures/**]').replace(/ {2}fixers:[\s\S]*?---/, '---');
+    const strict = LOOSE.replace('requireReproduction: false', 'requireReproduction: true')
+      .replace('maxChangedLines: 5000', 'maxChangedLines: 10')
+      .replace('protectedPaths: []', 'protectedPaths: [plugin.json, .steward/**, test/fixtures/**]')
+      .replace(/ {2}fixers:[\s\S]*?---/, '---');
     writeFileSync(join(library.paths.plugins, 'money-x', PLAYBOOK_LINK), strict);
     const report = await runDoctor(library);
     const finding = (plugin: string) => report.plugins.find((p) => p.plugin === plugin)?.findings.find((f) => f.code === 'playbook-override');

@@ -13,7 +13,10 @@ import { manifestFor } from '../helpers/plugins.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<StewardError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StewardError);
   return error as StewardError;
 }
@@ -25,7 +28,19 @@ function hostileUrl(marker: string): string {
 
 describe('upstream URLs', () => {
   it('accepts https, ssh, scp-like, file URLs and local paths', () => {
-    for (const url of ['https://github.com/o/r.git', 'ssh://git@host:22/o/r', 'ssh://git@[::1]/o/r', 'git@github.com:o/r.git', 'git@[::1]:o/r', 'host.example:r.git', 'file:///srv/r.git', '/srv/r.git', '../r.git', 'r.git', './a:b']) {
+    for (const url of [
+      'https://github.com/o/r.git',
+      'ssh://git@host:22/o/r',
+      'ssh://git@[::1]/o/r',
+      'git@github.com:o/r.git',
+      'git@[::1]:o/r',
+      'host.example:r.git',
+      'file:///srv/r.git',
+      '/srv/r.git',
+      '../r.git',
+      'r.git',
+      './a:b',
+    ]) {
       expect(remoteProblem(url), url).toBeUndefined();
     }
     expect(remoteKind('git@github.com:o/r.git')).toBe('scp');
@@ -143,7 +158,7 @@ describe('command execution through an upstream URL', () => {
 });
 
 describe('a pull that moves the upstream', () => {
-  it('is refused and rolled back, even to a valid URL: where a plugin comes from is the library\'s decision', async () => {
+  it("is refused and rolled back, even to a valid URL: where a plugin comes from is the library's decision", async () => {
     const root = tempDir();
     const manifest0 = manifestFor('csv-x', { upstream: { url: join(root, 'csv-x.git'), branch: 'main' } });
     const upstream = await makeUpstream(root, 'csv-x', { manifest: manifest0 });

@@ -4,14 +4,7 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { manifestSchema, type Manifest } from '../../orchestrator/library/manifest.ts';
-import {
-  checkRequirements,
-  defaultRequirementContext,
-  detectGpu,
-  fileReadable,
-  PathIndex,
-  type RequirementContext,
-} from '../../orchestrator/library/requires.ts';
+import { checkRequirements, defaultRequirementContext, detectGpu, fileReadable, PathIndex, type RequirementContext } from '../../orchestrator/library/requires.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { manifestFor } from '../helpers/plugins.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -162,12 +155,7 @@ describe('detectGpu', () => {
 describe('checkRequirements', () => {
   const needs = {
     requires: { files: ['data/model.bin', 'data', 'data/missing.txt'], bins: ['tool', 'absent-tool'], gpu: true },
-    env: [
-      { name: 'NEEDY_TOKEN', required: true },
-      { name: 'NEEDY_EMPTY', required: true },
-      { name: 'NEEDY_SET', required: true },
-      { name: 'NEEDY_OPTIONAL' },
-    ],
+    env: [{ name: 'NEEDY_TOKEN', required: true }, { name: 'NEEDY_EMPTY', required: true }, { name: 'NEEDY_SET', required: true }, { name: 'NEEDY_OPTIONAL' }],
   };
 
   function pluginRoot(): string {
@@ -237,7 +225,7 @@ describe('checkRequirements', () => {
 });
 
 describe('defaultRequirementContext', () => {
-  it('uses this process\'s PATH and environment, and detects the GPU once', () => {
+  it("uses this process's PATH and environment, and detects the GPU once", () => {
     const ctx = defaultRequirementContext();
     expect(ctx.env).toBe(process.env);
     const first = ctx.gpu();

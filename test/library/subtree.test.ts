@@ -11,7 +11,10 @@ import { manifestFor } from '../helpers/plugins.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<StewardError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StewardError);
   expect((error as StewardError).code).toBe(code);
   return error as StewardError;
@@ -197,12 +200,7 @@ describe('plugin push', () => {
     const first = await pushPlugin(library, 'csv-x');
 
     const log = sh(upstream.bare, 'log', '--format=%s', 'main').split('\n');
-    expect(log).toEqual([
-      'Document csv-x',
-      'Fix csv-x in the library',
-      'steward: record upstream of csv-x and link templates',
-      'Initial import',
-    ]);
+    expect(log).toEqual(['Document csv-x', 'Fix csv-x in the library', 'steward: record upstream of csv-x and link templates', 'Initial import']);
     expect(sh(upstream.bare, 'rev-parse', 'main')).toBe(first.splitCommit);
     // Each pushed commit carries exactly the plugin's tree at that library commit.
     expect(sh(upstream.bare, 'rev-parse', 'main^{tree}')).toBe(sh(library.root, 'rev-parse', 'HEAD:plugins/csv-x'));

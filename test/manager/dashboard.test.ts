@@ -13,7 +13,24 @@ afterEach(async () => {
 });
 
 function record(id: string, state: RunRecord['state'], extra: Partial<RunRecord> = {}): RunRecord {
-  return { id, plugin: 'alpha', group: 'f00dcafe12345678', trigger: 'new', state, playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose', tokensUsed: 0, createdAt: '', updatedAt: '', nextAction: null, error: null, ...extra };
+  return {
+    id,
+    plugin: 'alpha',
+    group: 'f00dcafe12345678',
+    trigger: 'new',
+    state,
+    playbook: 'default',
+    playbookHash: 'h',
+    fixer: 'offline',
+    model: null,
+    stopAfter: 'propose',
+    tokensUsed: 0,
+    createdAt: '',
+    updatedAt: '',
+    nextAction: null,
+    error: null,
+    ...extra,
+  };
 }
 
 describe('the maintenance dashboard', () => {

@@ -70,7 +70,7 @@ describe('the Manager Agent', () => {
 
     // Each run is a queued record and a job on the runs queue under the run's id.
     for (const { run, plugin } of state.dispatched) {
-      expect((await deps.runs.get(run))).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: 'propose' });
+      expect(await deps.runs.get(run)).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: 'propose' });
       expect((await deps.runQueue.getJob(run))?.data).toEqual({ run });
     }
     expect((await deps.groups.get(ids.charlie ?? ''))?.status).toBe('triaged');
@@ -85,7 +85,10 @@ describe('the Manager Agent', () => {
 
   it('marks a plugin whose own tests fail as failing, and tests again only when its code changes', async () => {
     const { library } = await fleet();
-    writeFileSync(join(library.paths.plugins, 'charlie', 'test', 'index.test.js'), "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('broken', () => assert.equal(1, 2));\n");
+    writeFileSync(
+      join(library.paths.plugins, 'charlie', 'test', 'index.test.js'),
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('broken', () => assert.equal(1, 2));\n",
+    );
     sh(library.root, 'add', '-A');
     sh(library.root, 'commit', '-q', '-m', 'break charlie');
     const deps = await openManager(library, { runTests: true });

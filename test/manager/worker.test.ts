@@ -48,17 +48,22 @@ describe('steward worker', () => {
     });
     const schedulers = await triage.getJobSchedulers();
     // The daily prune rides on the same queue.
-    expect(schedulers.map((s) => [s.key, s.pattern]).sort()).toEqual([[PRUNE_SCHEDULER_ID, '17 3 * * *'], [SCHEDULER_ID, '*/5 * * * *']]);
+    expect(schedulers.map((s) => [s.key, s.pattern]).sort()).toEqual([
+      [PRUNE_SCHEDULER_ID, '17 3 * * *'],
+      [SCHEDULER_ID, '*/5 * * * *'],
+    ]);
 
     await errors.add('event', eventOf('alpha', { fn: 'parse' }));
     const store = openRunStore(library);
     cleanups.push(async () => store.close());
     expect(await until(async () => (await store.list({ plugin: 'alpha' })).length === 1, 20_000)).toBe(true);
-    const [run] = (await store.list({ plugin: 'alpha' }));
+    const [run] = await store.list({ plugin: 'alpha' });
     expect(run).toMatchObject({ state: 'queued', trigger: 'new' });
     // A second group of the same plugin is triaged too, but held back: one active run per plugin.
     await errors.add('event', eventOf('alpha', { fn: 'format' }));
-    expect(await until(async () => (await store.held()).some((h) => h.plugin === 'alpha' && h.reason.startsWith(`one active run per plugin: ${run?.id ?? ''}`)), 20_000)).toBe(true);
-    expect((await store.list({ plugin: 'alpha' }))).toHaveLength(1);
+    expect(await until(async () => (await store.held()).some((h) => h.plugin === 'alpha' && h.reason.startsWith(`one active run per plugin: ${run?.id ?? ''}`)), 20_000)).toBe(
+      true,
+    );
+    expect(await store.list({ plugin: 'alpha' })).toHaveLength(1);
   }, 60_000);
 });

@@ -19,7 +19,11 @@ describe('steward runs', () => {
     cleanups.push(() => f.close());
     const run = await f.dispatch();
     const agent = standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: 'unused' });
-    await executeRun({ run: run.id }, { library: f.library, store: f.store, redis: f.redis, agent, checkpointer: f.saver, owner: 'cli-test', lockMs: 2000, maxResumes: 1, log: quietLog }, new AbortController());
+    await executeRun(
+      { run: run.id },
+      { library: f.library, store: f.store, redis: f.redis, agent, checkpointer: f.saver, owner: 'cli-test', lockMs: 2000, maxResumes: 1, log: quietLog },
+      new AbortController(),
+    );
     const cli = (...args: string[]) => steward(['--library', f.library.root, ...args]);
 
     const list = cli('runs', 'list', '--json');
@@ -36,7 +40,12 @@ describe('steward runs', () => {
     expect(logs.stdout).toMatch(/node-started\s+\{"node":"work"\}/);
     expect(logs.stdout).toContain('  | work: ok\n');
     const follow = cli('runs', 'logs', run.id, '--follow', '--json');
-    expect(follow.stdout.trim().split('\n').map((line) => Object.keys(JSON.parse(line) as object)[0])).toContain('output');
+    expect(
+      follow.stdout
+        .trim()
+        .split('\n')
+        .map((line) => Object.keys(JSON.parse(line) as object)[0]),
+    ).toContain('output');
 
     const replay = cli('runs', 'replay', run.id, '--from', 'work', '--json');
     expect(replay.code).toBe(0);
@@ -64,7 +73,9 @@ describe('steward runs', () => {
   it('steward start serves the host API and a worker in one process, and stops cleanly on SIGTERM', async () => {
     const f = await runsFixture();
     cleanups.push(() => f.close());
-    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', f.library.root, 'start', '--port', '0', '--no-tests'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', f.library.root, 'start', '--port', '0', '--no-tests'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanups.push(() => child.kill('SIGKILL'));
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -15,7 +15,11 @@ afterEach(() => {
 /** Runs the CLI in a child process and waits for it to exit by itself (no time limit of its own but the test's). */
 function run(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), ...args], { cwd, env: { ...process.env, STEWARD_LIBRARY: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), ...args], {
+      cwd,
+      env: { ...process.env, STEWARD_LIBRARY: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     cleanups.push(() => child.kill('SIGKILL'));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -11,13 +11,13 @@ import type { RedisTarget } from '../../orchestrator/redis/server.ts';
 import { enqueueRun, type RunControl } from '../../orchestrator/runs/control.ts';
 import { openCheckpointer, openRunStore } from '../../orchestrator/runs/database.ts';
 import type { RunJob } from '../../orchestrator/runs/execute-run.ts';
-import { newRunId } from '../../orchestrator/runs/ids.ts';
 import type { RunRecord, RunStore } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/run-executor.ts';
 import { makeLibrary, STEWARD_ROOT } from '../helpers/git.ts';
 import { spawnProcess } from '../helpers/processes.ts';
 import { startTestRedis } from '../helpers/redis.ts';
 import type { StandInOptions } from '../helpers/stand-in-agent.ts';
+import { newRun } from '../helpers/runs.ts';
 
 export const quietLog = createLogger({ component: 'test' });
 
@@ -56,9 +56,8 @@ export async function runsFixture(workers: Record<string, number> = {}, manager:
     control: { store, queue, redis },
     effectsFile: join(library.paths.state, 'effects.log'),
     async dispatch(group = `g${++n}`) {
-      const id = newRunId();
-      const run = await store.create({ id, plugin: 'alpha', group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
-      await enqueueRun(queue, id, undefined, true);
+      const run = await store.create(newRun({ group }));
+      await enqueueRun(queue, run.id, undefined, true);
       return run;
     },
     async close() {

@@ -9,7 +9,6 @@ import { isStewardError } from '../../orchestrator/core/errors.ts';
 import { answerRun, enqueueRun, listCheckpoints, replayRun, type RunControl } from '../../orchestrator/runs/control.ts';
 import { openCheckpointer, openRunStore, type Checkpointer } from '../../orchestrator/runs/database.ts';
 import { executeRun, type RunJob } from '../../orchestrator/runs/execute-run.ts';
-import { newRunId } from '../../orchestrator/runs/ids.ts';
 import type { RunStore } from '../../orchestrator/runs/types.ts';
 import { RUNS_QUEUE } from '../../orchestrator/runs/run-executor.ts';
 import { MIGRATIONS, type Migration } from '../../orchestrator/runs/sql/migrations.ts';
@@ -23,6 +22,7 @@ import { freePort, psArgs, until } from '../helpers/processes.ts';
 import { standInAgent } from '../helpers/stand-in-agent.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { nodesStarted, quietLog, spawnWorker, untilState } from './fixture.ts';
+import { newRun } from '../helpers/runs.ts';
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -37,8 +37,6 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-const newRun = (group = 'g1') => ({ id: newRunId(), plugin: 'alpha', group, trigger: 'new' as const, state: 'queued' as const, playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' as const });
-
 /** Two stores on one database, as two processes (or machines) would have. */
 async function twoStores(backend: 'sqlite' | 'postgres'): Promise<[RunStore, RunStore]> {
   const library = { paths: { state: tempDir() } } as never;
@@ -51,9 +49,9 @@ async function twoStores(backend: 'sqlite' | 'postgres'): Promise<[RunStore, Run
 describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) => {
   it('records runs, their timeline, tokens, proposals and what was held back', async () => {
     const [store] = await twoStores(backend);
-    const run = await store.create(newRun());
+    const run = await store.create(newRun({ group: 'g1' }));
     expect(run).toMatchObject({ state: 'queued', tokensUsed: 0, nextAction: null, error: null });
-    await store.createMany([newRun('g2'), newRun('g3')]);
+    await store.createMany([newRun({ group: 'g2' }), newRun({ group: 'g3' })]);
     expect(await store.list()).toHaveLength(3);
     expect(await store.list({ plugin: 'beta' })).toEqual([]);
     expect(await store.update(run.id, { state: 'awaiting_approval', nextAction: 'review it' })).toMatchObject({ state: 'awaiting_approval', nextAction: 'review it' });
@@ -77,14 +75,14 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await store.held()).toEqual([expect.objectContaining({ group: 'g9', reason: 'prHourlyLimit 2 reached' })]);
     expect((await store.active()).map((r) => r.id).sort()).toHaveLength(3);
     // All or none: a batch with a duplicate id records nothing.
-    const dup = newRun('g4');
+    const dup = newRun({ group: 'g4' });
     await expect(store.createMany([dup, { ...dup }])).rejects.toThrow();
     expect(await store.get(dup.id)).toBeUndefined();
   });
 
   it('prunes runs that finished before the cut-off, with their events and effects, never an active one', async () => {
     const [store] = await twoStores(backend);
-    const [done, failed, waiting] = [newRun('g1'), newRun('g2'), newRun('g3')];
+    const [done, failed, waiting] = [newRun({ group: 'g1' }), newRun({ group: 'g2' }), newRun({ group: 'g3' })];
     await store.createMany([done, failed, waiting]);
     await store.update(done.id, { state: 'completed' });
     await store.update(failed.id, { state: 'failed' });
@@ -112,12 +110,15 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
   it('versions its schema: migrations applied in order, once each, on a new store and on one made before them', async () => {
     const dir = tempDir();
     const url = backend === 'postgres' ? await postgres.database() : '';
-    let applied = 0;
-    const later: Migration = { id: 3, name: 'a later one', up: async (exec) => { applied++; await exec('CREATE TABLE later_table (x TEXT)'); } };
-    const driver = (migrations: readonly Migration[] = MIGRATIONS): SqlDriver => (backend === 'postgres' ? new PostgresDriver(url, migrations) : new SqliteDriver(join(dir, 'state.db'), migrations));
+    // Not "IF NOT EXISTS": applied twice, it would fail.
+    const later: Migration = { id: 3, name: 'a later one', statements: () => ['CREATE TABLE later_table (x TEXT)'] };
+    const driver = (migrations: readonly Migration[] = MIGRATIONS): SqlDriver =>
+      backend === 'postgres' ? new PostgresDriver(url, migrations) : new SqliteDriver(join(dir, 'state.db'), migrations);
     // A store made before migrations: its tables as they were (no effects.state), no record of any migration.
-    const old = driver([{ id: 1, name: 'old tables', up: MIGRATIONS[0]!.up }]);
-    await old.all("INSERT INTO runs (id, plugin, grp, trigger, state, playbook, playbook_hash, fixer, stop_after, created_at, updated_at) VALUES ('r1', 'p', 'g', 'new', 'completed', 'd', 'h', 'offline', 'propose', 'x', 'x')");
+    const old = driver([{ id: 1, name: 'old tables', statements: MIGRATIONS[0]!.statements }]);
+    await old.all(
+      "INSERT INTO runs (id, plugin, grp, trigger, state, playbook, playbook_hash, fixer, stop_after, created_at, updated_at) VALUES ('r1', 'p', 'g', 'new', 'completed', 'd', 'h', 'offline', 'propose', 'x', 'x')",
+    );
     await old.all("INSERT INTO effects (key, run, result, at) VALUES ('k', 'r1', '1', 'x')");
     await old.all('DELETE FROM schema_migrations');
     await old.close();
@@ -128,14 +129,14 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     expect(await upgraded.all('SELECT key, state FROM effects')).toEqual([{ key: 'k', state: 'done' }]);
     await upgraded.close();
     const again = driver([...MIGRATIONS, later]);
-    await again.all('SELECT 1 FROM runs');
+    expect(await again.all('SELECT x FROM later_table')).toEqual([]);
+    expect(await again.all('SELECT id FROM schema_migrations WHERE id = 3')).toHaveLength(1);
     await again.close();
-    expect(applied).toBe(1);
   });
 
   it('loses no update when two writers change one run at once', async () => {
     const [a, b] = await twoStores(backend);
-    const run = await a.create(newRun());
+    const run = await a.create(newRun({ group: 'g1' }));
     // One cancels while the other, having read the run before, writes its next action.
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a.update(run.id, { state: 'cancelled' }) : b.update(run.id, { nextAction: `step ${i}` }))));
     expect((await a.get(run.id))?.state).toBe('cancelled');
@@ -146,7 +147,7 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
 
   it('numbers events without gaps or repeats when two writers append to one run at once', async () => {
     const [a, b] = await twoStores(backend);
-    const run = await a.create(newRun());
+    const run = await a.create(newRun({ group: 'g1' }));
     await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendEvent(run.id, 'progress', { i })));
     const seqs = (await a.events(run.id)).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
@@ -210,7 +211,7 @@ describe('run sessions in Postgres', () => {
     const agent = standInAgent({ effectsFile, workSeconds: 0, marker: 'pg-unused', askApproval: true });
     const deps = { library, store, redis: redis.client, agent, checkpointer: saver, owner: 'pg-test', lockMs: 2000, maxResumes: 3, log: quietLog };
     const control: RunControl = { store, queue, redis: redis.client };
-    const run = await store.create(newRun());
+    const run = await store.create(newRun({ group: 'g1' }));
 
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('awaiting_approval');
     expect(existsSync(join(library.paths.state, 'state.db'))).toBe(false);
@@ -246,7 +247,7 @@ describe('run sessions in Postgres', () => {
     const workerEnv = { ...process.env, ...env, REDIS_URL: redis.url };
     const first = await spawnWorker(machineA, options, workerEnv);
     cleanups.push(() => first.kill('SIGKILL'));
-    const run = await store.create(newRun());
+    const run = await store.create(newRun({ group: 'g1' }));
     await enqueueRun(queue, run.id, undefined, true);
     expect(await until(async () => (await nodesStarted(store, run.id, 'work')) === 1, 20_000)).toBe(true);
     first.kill('SIGKILL');
@@ -271,13 +272,14 @@ async function tcpRedis(): Promise<{ client: Redis; url: string }> {
   const port = await freePort();
   const server: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   cleanups.push(() => server.kill('SIGKILL'));
-  const listening = () => new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
     });
-    socket.once('error', () => resolve(false));
-  });
   expect(await until(listening, 10_000)).toBe(true);
   const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null });
   cleanups.push(() => client.disconnect());

@@ -6,10 +6,10 @@ import { deadLetter } from '../../orchestrator/ingest/dead-letter.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../../orchestrator/ingest/queues.ts';
 import { pruneLibrary } from '../../orchestrator/maintenance/open.ts';
-import { newRunId } from '../../orchestrator/runs/ids.ts';
 import { configSchema } from '../../orchestrator/library/config.ts';
 import { steward } from '../helpers/cli.ts';
 import { runsFixture, type RunsFixture } from './fixture.ts';
+import { newRun, groupEvent } from '../helpers/runs.ts';
 
 const DAY = 86_400_000;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -18,15 +18,11 @@ afterEach(async () => {
 });
 
 async function group(groups: GroupStore, fingerprint: string, at: number): Promise<void> {
-  await groups.record({
-    eventId: `${fingerprint}-${at}`, fingerprint, plugin: 'alpha', type: 'TypeError', message: 'm', version: '1.0.0', level: 'error',
-    sample: '{}', at, sampleSize: 3, threshold: { events: 10, windowSeconds: 60 }, dedupeSeconds: 60,
-  });
+  await groups.record(groupEvent(fingerprint, at));
 }
 
 async function run(f: RunsFixture, state: 'completed' | 'awaiting_approval'): Promise<string> {
-  const id = newRunId();
-  await f.store.create({ id, plugin: 'alpha', group: id, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter: 'propose' });
+  const { id } = await f.store.create(newRun());
   await f.store.update(id, { state });
   const config = { configurable: { thread_id: id, checkpoint_ns: '' } };
   await f.saver.put(config, emptyCheckpoint(), { source: 'input', step: -1, parents: {} }, {});

@@ -42,18 +42,25 @@ describe('run sessions', () => {
     const deps = executorDeps(f, { tokens: 7 });
 
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('completed');
-    const after = (await f.store.get(run.id));
+    const after = await f.store.get(run.id);
     expect(after).toMatchObject({ state: 'completed', tokensUsed: 7, nextAction: null });
     const kinds = (await f.store.events(run.id)).map((e) => `${e.kind}${(e.data as { node?: string }).node ? `:${(e.data as { node: string }).node}` : ''}`);
     // A node's own events may come before LangGraph's stream reports it started: compare each kind's order.
-    expect(kinds.filter((k) => k.startsWith('node-'))).toEqual(['node-started:open-issue', 'node-finished:open-issue', 'node-started:work', 'node-finished:work', 'node-started:propose', 'node-finished:propose']);
+    expect(kinds.filter((k) => k.startsWith('node-'))).toEqual([
+      'node-started:open-issue',
+      'node-finished:open-issue',
+      'node-started:work',
+      'node-finished:work',
+      'node-started:propose',
+      'node-finished:propose',
+    ]);
     expect(kinds.filter((k) => !k.startsWith('node-'))).toEqual(['state', 'claimed', 'state', 'effect', 'sandbox', 'tokens', 'state']);
     expect(readOutput(f.library, run.id).text).toBe('work: ok\n');
     expect(effects(f)).toEqual([run.id]);
 
     const events = (await f.store.events(run.id)).length;
     expect(await executeRun({ run: run.id }, deps, new AbortController())).toBe('completed');
-    expect((await f.store.events(run.id))).toHaveLength(events);
+    expect(await f.store.events(run.id)).toHaveLength(events);
   });
 
   it('an approval interrupt waits for a person; the answer resumes the graph, and a job without one does not', async () => {
@@ -115,7 +122,7 @@ describe('run sessions', () => {
     expect(waiting.interrupt).toMatch(/^[0-9a-f]+$/);
     await f.store.update(run.id, { state: 'queued' });
     expect(await executeRun({ run: run.id, resume: { decision: 'approve' }, interrupt: 'an-old-question' }, deps, new AbortController())).toBe('answer-dropped');
-    expect((await f.store.get(run.id))).toMatchObject({ state: 'awaiting_approval', nextAction: `approve run ${run.id}` });
+    expect(await f.store.get(run.id)).toMatchObject({ state: 'awaiting_approval', nextAction: `approve run ${run.id}` });
     await expect(answerRun(f.control, run.id, { decision: 'approve', by: 'test' }, 'an-old-question')).rejects.toThrow(/waits on another question now/);
     expect(await nodesStarted(f.store, run.id, 'work')).toBe(1);
   });
@@ -123,15 +130,15 @@ describe('run sessions', () => {
   it('a side effect is claimed before it is done: a second claimant waits for the first, a dead claim is taken over', async () => {
     const store = openRunStore({ paths: { state: tempDir() } } as never);
     try {
-      expect((await store.claimEffect('k', 'run_a', 60_000))).toEqual({ status: 'claimed' });
-      expect((await store.claimEffect('k', 'run_b', 60_000))).toEqual({ status: 'pending', by: 'run_a' });
-      expect((await store.effect('k'))).toBeUndefined();
+      expect(await store.claimEffect('k', 'run_a', 60_000)).toEqual({ status: 'claimed' });
+      expect(await store.claimEffect('k', 'run_b', 60_000)).toEqual({ status: 'pending', by: 'run_a' });
+      expect(await store.effect('k')).toBeUndefined();
       expect(await store.completeEffect('k', 'run_a', { issue: 3 })).toBe(true);
-      expect((await store.claimEffect('k', 'run_b', 60_000))).toMatchObject({ status: 'done', effect: { run: 'run_a', result: { issue: 3 } } });
-      expect((await store.claimEffect('dead', 'run_a', 60_000))).toEqual({ status: 'claimed' });
-      expect((await store.claimEffect('dead', 'run_b', -1))).toEqual({ status: 'claimed' });
+      expect(await store.claimEffect('k', 'run_b', 60_000)).toMatchObject({ status: 'done', effect: { run: 'run_a', result: { issue: 3 } } });
+      expect(await store.claimEffect('dead', 'run_a', 60_000)).toEqual({ status: 'claimed' });
+      expect(await store.claimEffect('dead', 'run_b', -1)).toEqual({ status: 'claimed' });
       await store.releaseEffect('dead', 'run_b');
-      expect((await store.claimEffect('dead', 'run_c', 60_000))).toEqual({ status: 'claimed' });
+      expect(await store.claimEffect('dead', 'run_c', 60_000)).toEqual({ status: 'claimed' });
     } finally {
       await store.close();
     }
@@ -246,7 +253,10 @@ describe('run workers', () => {
     const agent = standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() });
     const a = await startRunExecutor(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
     const b = await startRunExecutor(f.target, f.library, { agent, log: quietLog, concurrency: 2 });
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const runs = [];
     for (let i = 0; i < 8; i++) {
       const run = await f.dispatch();

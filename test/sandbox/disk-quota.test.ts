@@ -27,7 +27,9 @@ function writer(mb: number): string {
 }
 
 function mountOptions(root: string): string | undefined {
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === root);
+  const line = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === root);
   return line?.split(' ')[5];
 }
 
@@ -64,7 +66,10 @@ describe('a working copy has a size quota', () => {
   it('a checked limit counts entries, so a million empty files are not free', async () => {
     process.env.STEWARD_NO_TMPFS = '1';
     const dir = tempDir();
-    writeFileSync(join(dir, 'touch.mjs'), "import { closeSync, openSync } from 'node:fs';\nfor (let i = 0; i < 20000; i++) closeSync(openSync('f' + i, 'w'));\nawait new Promise((resolve) => setTimeout(resolve, 60_000));\n");
+    writeFileSync(
+      join(dir, 'touch.mjs'),
+      "import { closeSync, openSync } from 'node:fs';\nfor (let i = 0; i < 20000; i++) closeSync(openSync('f' + i, 'w'));\nawait new Promise((resolve) => setTimeout(resolve, 60_000));\n",
+    );
     const copy = createWorkingCopy(dir, { quotaMb: 16 });
     copies.push(copy);
     const result = await runSandboxed({ argv: ['node', 'touch.mjs'], cwd: copy.dir, timeoutMs: 50_000, backend: 'bubblewrap' });

@@ -16,13 +16,10 @@ import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/
 import { makeLibrary } from '../helpers/git.ts';
 import { manifestFor, writePlugin } from '../helpers/plugins.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { HOSTILE, HOSTILE_FIXTURES } from '../helpers/hostile.ts';
 import { processesAt, psArgs, until } from '../helpers/processes.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
-const HOSTILE = [
-  'infinite-loop', 'fork-storm', 'alloc-4gb', 'loopback-connect', 'write-outside', 'read-library-file', 'setsid-escape',
-  'stdout-50mb', 'symlink-host-path', 'exit-mid-execute', 'unhandled-rejection', 'throw-non-error', 'bad-output',
-] as const;
+const FIXTURES = HOSTILE_FIXTURES;
 const CGROUP = '/sys/fs/cgroup';
 const MIB = 1024 * 1024;
 
@@ -79,7 +76,12 @@ afterEach(async () => {
   try {
     for (const { copy, id } of finished) {
       // Nothing of the run is left: no process names or works in its copy, its cgroups are gone.
-      expect(await until(() => processesAt(copy.dir).length === 0, 2000), processesAt(copy.dir).map((p) => p.line).join('\n')).toBe(true);
+      expect(
+        await until(() => processesAt(copy.dir).length === 0, 2000),
+        processesAt(copy.dir)
+          .map((p) => p.line)
+          .join('\n'),
+      ).toBe(true);
       expect(id).not.toBe('not-started');
       for (const controller of ['memory', 'pids']) {
         const dir = join(CGROUP, controller, 'steward', id);

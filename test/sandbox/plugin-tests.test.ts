@@ -38,7 +38,8 @@ describe('runPluginTests on the example plugins, sandboxed', () => {
     const run = await withCopy('csv-import', (manifest, copy) =>
       runPluginTests(manifest, copy, {
         extraFiles: {
-          'test/repro.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('reproduces the production error', () => { assert.equal(1 + 1, 3, 'still broken'); });\n",
+          'test/repro.test.js':
+            "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('reproduces the production error', () => { assert.equal(1 + 1, 3, 'still broken'); });\n",
         },
         command: [...manifest.test.command, 'test/repro.test.js'],
       }),
@@ -77,9 +78,7 @@ describe('runPluginTests on the example plugins, sandboxed', () => {
 describe('an untrusted JUnit report', () => {
   it('a FIFO or a symlink to a host file in place of the report neither hangs steward nor is read', async () => {
     for (const setup of ['mkfifo test-results/junit.xml', 'ln -s /etc/hostname test-results/junit.xml']) {
-      const run = await withCopy('unit-convert', (manifest, copy) =>
-        runPluginTests(manifest, copy, { command: ['sh', '-c', `mkdir -p test-results && ${setup}`] }),
-      );
+      const run = await withCopy('unit-convert', (manifest, copy) => runPluginTests(manifest, copy, { command: ['sh', '-c', `mkdir -p test-results && ${setup}`] }));
       expect(run.status).toBe('error');
       expect(run.tests).toEqual([]);
       expect(run.warnings.join(' ')).toMatch(/no JUnit report/);

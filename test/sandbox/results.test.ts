@@ -23,7 +23,6 @@ function outcomes(parsed: ParsedTests): [string, string][] {
   return parsed.tests.map((test) => [test.name, test.outcome]);
 }
 
-
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)] as T;
 }
@@ -319,7 +318,38 @@ describe('parseTap on plain TAP', () => {
 
   it('never throws on random input', () => {
     const next = seededRandom(20_240_610);
-    const tokens = ['ok', 'not ok', ' 1', ' - ', 'name', '#', ' # SKIP', ' # TODO', '\\', '1..', '3', 'Bail out!', '# Subtest: ', '  ---', '  ...', '  error: ', "'", '"', '`', '|-', '>', '\n', '\r\n', '\r', '    ', '  ', ':', '\u0000', '\uD800', '💥'];
+    const tokens = [
+      'ok',
+      'not ok',
+      ' 1',
+      ' - ',
+      'name',
+      '#',
+      ' # SKIP',
+      ' # TODO',
+      '\\',
+      '1..',
+      '3',
+      'Bail out!',
+      '# Subtest: ',
+      '  ---',
+      '  ...',
+      '  error: ',
+      "'",
+      '"',
+      '`',
+      '|-',
+      '>',
+      '\n',
+      '\r\n',
+      '\r',
+      '    ',
+      '  ',
+      ':',
+      '\u0000',
+      '\uD800',
+      '💥',
+    ];
     for (let round = 0; round < 2000; round++) {
       let text = '';
       const length = Math.floor(next() * 80);
@@ -447,7 +477,12 @@ describe('parseJUnit', () => {
   });
 
   it('turns malformed XML, garbage and an empty report into a warning', () => {
-    for (const xml of ['<testsuites><testsuite><testcase name="a"></testsuite></testsuites>', 'Traceback (most recent call last):', '', '<testsuites><testcase name="a" name="b"/></testsuites>']) {
+    for (const xml of [
+      '<testsuites><testsuite><testcase name="a"></testsuite></testsuites>',
+      'Traceback (most recent call last):',
+      '',
+      '<testsuites><testcase name="a" name="b"/></testsuites>',
+    ]) {
       const parsed = parseJUnit(xml);
       expect(parsed.tests, xml).toEqual([]);
       expect(parsed.warnings, xml).toHaveLength(1);
@@ -479,7 +514,26 @@ describe('parseJUnit', () => {
   it('never throws on random or mangled XML', () => {
     const next = seededRandom(42);
     const real = fixture('pytest-handwritten.junit.xml');
-    const tokens = ['<testsuite>', '</testsuite>', '<testcase name="a" time="1">', '</testcase>', '<failure message="m">', '</failure>', '<skipped/>', '<!DOCTYPE x [<!ENTITY e "v">]>', '&e;', '&#x110000;', '&#0;', '<![CDATA[', ']]>', '"', '<', '>', '__proto__', 'constructor'];
+    const tokens = [
+      '<testsuite>',
+      '</testsuite>',
+      '<testcase name="a" time="1">',
+      '</testcase>',
+      '<failure message="m">',
+      '</failure>',
+      '<skipped/>',
+      '<!DOCTYPE x [<!ENTITY e "v">]>',
+      '&e;',
+      '&#x110000;',
+      '&#0;',
+      '<![CDATA[',
+      ']]>',
+      '"',
+      '<',
+      '>',
+      '__proto__',
+      'constructor',
+    ];
     for (let round = 0; round < 500; round++) {
       let xml = '';
       const length = Math.floor(next() * 40);

@@ -27,7 +27,11 @@ describe.each(BACKENDS)('runSandboxed (%s)', (backend) => {
       expect(seen.env.GREETING).toBe('hi');
       expect(result.stdout).not.toContain('do-not-leak-4711');
       // PWD is the shell's doing (the cgroup wrapper is a shell): it names the working copy only.
-      expect(Object.keys(seen.env).filter((k) => k !== 'PWD').sort()).toEqual(['GREETING', 'HOME', 'LANG', 'PATH', 'TMPDIR']);
+      expect(
+        Object.keys(seen.env)
+          .filter((k) => k !== 'PWD')
+          .sort(),
+      ).toEqual(['GREETING', 'HOME', 'LANG', 'PATH', 'TMPDIR']);
     } finally {
       delete process.env.STEWARD_TEST_SECRET;
     }

@@ -14,7 +14,6 @@ export type CommandSettings = NonNullable<LibraryConfig['command']>;
 /** Linux refuses a single argument longer than this (MAX_ARG_STRLEN). */
 const MAX_ARG = 128 * 1024 - 1;
 
-
 /**
  * A headless coding-agent CLI (Gemini CLI, Claude Code, Codex, Aider) run in a
  * sandboxed scratch copy of the plugin with the built prompt. What it leaves changed
@@ -92,7 +91,10 @@ export class CommandFixer implements Fixer {
         ...(result.reason ? { reason: result.reason } : {}),
       });
       if (result.status !== 'ok') {
-        request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} ended ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}${result.reason ? `: ${result.reason}` : ''}; its changes are not used` });
+        request.emit('fixer-stopped', {
+          fixer: this.name,
+          why: `${this.settings.argv[0]} ended ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}${result.reason ? `: ${result.reason}` : ''}; its changes are not used`,
+        });
         return [];
       }
       if (changed.length === 0) {
@@ -113,8 +115,19 @@ export class CommandFixer implements Fixer {
         request.emit('fixer-stopped', { fixer: this.name, why: `${this.settings.argv[0]} left the value of ${secret[0]} in a file; nothing of it is proposed` });
         return [];
       }
-      const paragraph = said.split(/\n\s*\n/).at(-1)?.trim().slice(0, 1200) ?? '';
-      return [{ fixer: this.name, files, rationale: paragraph ? `${paragraph}\n\n(by ${this.settings.argv[0]}, a coding-agent CLI)` : `the change ${this.settings.argv[0]} left (it said nothing about it)` }];
+      const paragraph =
+        said
+          .split(/\n\s*\n/)
+          .at(-1)
+          ?.trim()
+          .slice(0, 1200) ?? '';
+      return [
+        {
+          fixer: this.name,
+          files,
+          rationale: paragraph ? `${paragraph}\n\n(by ${this.settings.argv[0]}, a coding-agent CLI)` : `the change ${this.settings.argv[0]} left (it said nothing about it)`,
+        },
+      ];
     } finally {
       ws.dispose();
       rmSync(promptDir, { recursive: true, force: true });

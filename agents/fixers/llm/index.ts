@@ -1,6 +1,6 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { AIMessage} from '@langchain/core/messages';
+import type { AIMessage } from '@langchain/core/messages';
 import { HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { Workspace } from '../workspace.ts';

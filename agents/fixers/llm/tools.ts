@@ -35,24 +35,36 @@ function guarded<A>(fn: (args: A) => Promise<string> | string): (args: A) => Pro
  */
 export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale?: string; files: Record<string, string> }) {
   return [
-    tool(guarded(() => listFiles(ws.dir).join('\n')), { name: 'list_files', description: "The plugin's files, relative to its root.", schema: z.object({}) }),
+    tool(
+      guarded(() => listFiles(ws.dir).join('\n')),
+      { name: 'list_files', description: "The plugin's files, relative to its root.", schema: z.object({}) },
+    ),
     tool(
       guarded(({ path, startLine, endLine }: { path: string; startLine?: number | undefined; endLine?: number | undefined }) => {
         const lines = ws.read(path).split('\n');
         const from = Math.max(1, startLine ?? 1);
-        const text = lines.slice(from - 1, endLine ?? lines.length).map((line, i) => `${from + i}: ${line}`).join('\n');
+        const text = lines
+          .slice(from - 1, endLine ?? lines.length)
+          .map((line, i) => `${from + i}: ${line}`)
+          .join('\n');
         return text.length > MAX_READ ? `${text.slice(0, MAX_READ)}\n… (cut at ${MAX_READ} characters: read a line range)` : text;
       }),
-      { name: 'read_file', description: 'A file with line numbers; optionally a line range.', schema: z.object({ path: z.string(), startLine: z.number().int().optional(), endLine: z.number().int().optional() }) },
+      {
+        name: 'read_file',
+        description: 'A file with line numbers; optionally a line range.',
+        schema: z.object({ path: z.string(), startLine: z.number().int().optional(), endLine: z.number().int().optional() }),
+      },
     ),
     tool(
       guarded(({ pattern }: { pattern: string }) => {
         const found: string[] = [];
         for (const file of listFiles(ws.dir)) {
           if (statSync(join(ws.dir, file)).size > 512 * 1024) continue;
-          ws.read(file).split('\n').forEach((line, i) => {
-            if (line.includes(pattern) && found.length < 100) found.push(`${file}:${i + 1}: ${line.trim().slice(0, 200)}`);
-          });
+          ws.read(file)
+            .split('\n')
+            .forEach((line, i) => {
+              if (line.includes(pattern) && found.length < 100) found.push(`${file}:${i + 1}: ${line.trim().slice(0, 200)}`);
+            });
         }
         return found.length > 0 ? found.join('\n') : 'no match';
       }),
@@ -70,16 +82,26 @@ export function fixerTools(ws: Workspace, request: FixRequest, done: { rationale
         done.files[path] = next;
         return `edited ${path}`;
       }),
-      { name: 'edit_file', description: 'Replace one exact occurrence of oldText with newText.', schema: z.object({ path: z.string(), oldText: z.string().min(1), newText: z.string() }) },
+      {
+        name: 'edit_file',
+        description: 'Replace one exact occurrence of oldText with newText.',
+        schema: z.object({ path: z.string(), oldText: z.string().min(1), newText: z.string() }),
+      },
     ),
-    tool(guarded(async () => {
-      const r = await request.reproduce(ws.copy);
-      return r.passes ? `the reproduction passes now. ${r.detail}` : `the reproduction still fails: ${r.detail}`;
-    }), { name: 'run_reproduction', description: 'Runs the captured call against your changed copy, in the sandbox.', schema: z.object({}) }),
-    tool(guarded(async () => {
-      const r = await request.runTests(ws.copy);
-      return `tests ${r.status}: ${r.passed} passed, ${r.failed} failed. ${r.detail}`.trim();
-    }), { name: 'run_tests', description: "Runs the plugin's own test suite against your changed copy, in the sandbox.", schema: z.object({}) }),
+    tool(
+      guarded(async () => {
+        const r = await request.reproduce(ws.copy);
+        return r.passes ? `the reproduction passes now. ${r.detail}` : `the reproduction still fails: ${r.detail}`;
+      }),
+      { name: 'run_reproduction', description: 'Runs the captured call against your changed copy, in the sandbox.', schema: z.object({}) },
+    ),
+    tool(
+      guarded(async () => {
+        const r = await request.runTests(ws.copy);
+        return `tests ${r.status}: ${r.passed} passed, ${r.failed} failed. ${r.detail}`.trim();
+      }),
+      { name: 'run_tests', description: "Runs the plugin's own test suite against your changed copy, in the sandbox.", schema: z.object({}) },
+    ),
     tool(
       ({ rationale }: { rationale: string }) => {
         done.rationale = rationale;

@@ -58,5 +58,12 @@ function linesTouched(text: string, edits: readonly { start: number; end: number
 /** A candidate of one file's changed text. */
 export function tried(file: string, original: string, changed: string, fix: Proposed): Tried {
   const chars = fix.edits.reduce((n, e) => n + (e.end - e.start) + e.text.length, 0);
-  return { fixer: 'offline', template: fix.template, files: { [file]: changed }, rationale: fix.rationale, rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars], ...(fix.refuses ? { refuses: fix.refuses, refusedPath: fix.refusedPath ?? [] } : {}) };
+  return {
+    fixer: 'offline',
+    template: fix.template,
+    files: { [file]: changed },
+    rationale: fix.rationale,
+    rank: [linesTouched(original, fix.edits), fix.preference ?? 1, chars],
+    ...(fix.refuses ? { refuses: fix.refuses, refusedPath: fix.refusedPath ?? [] } : {}),
+  };
 }

@@ -48,7 +48,10 @@ export function generateJs(request: FixRequest, limit: number, spectrum: readonl
   };
   // Templates first, so that a text both rungs make counts as the template's.
   const templateLists = sites.map((site) => atSite(site, TEMPLATES));
-  const mutations = weave(sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS)), STRIDE);
+  const mutations = weave(
+    sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS)),
+    STRIDE,
+  );
   const templates = weave(templateLists, STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
   return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };
 }

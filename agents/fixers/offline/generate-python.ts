@@ -38,7 +38,11 @@ type PythonFix = Proposed & z.output<typeof helperOutput>['fixes'][number];
  * runs none of them), at the in-app frames' statements and the lines Ochiai ranks
  * highest, then the ten statements before each frame's in its function.
  */
-export function generatePython(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[]; problem?: string } {
+export function generatePython(
+  request: FixRequest,
+  limit: number,
+  spectrum: readonly { file: string; line: number }[] = [],
+): { sites: number; candidates: Tried[]; problem?: string } {
   const files: Record<string, string> = {};
   const seen = new Set<string>();
   const frames = request.suspects.filter(ownFrame).map((s) => ({ file: s.file, line: s.line }));
@@ -59,14 +63,16 @@ export function generatePython(request: FixRequest, limit: number, spectrum: rea
     maxBuffer: 64 * 1024 * 1024,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
-  if (run.status !== 0) return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
+  if (run.status !== 0)
+    return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
   let parsed: ReturnType<typeof helperOutput.safeParse>;
   try {
     parsed = helperOutput.safeParse(JSON.parse(run.stdout));
   } catch (error) {
     return { sites: sites.length, candidates: [], problem: `the Python template helper printed no JSON: ${messageOf(error)}` };
   }
-  if (!parsed.success) return { sites: sites.length, candidates: [], problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
+  if (!parsed.success)
+    return { sites: sites.length, candidates: [], problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
   const fixes: PythonFix[] = parsed.data.fixes;
   // One list per statement (site and rank), made in rank-then-site order (a Map keeps it), then interleaved.
   const lists = new Map<string, Tried[]>();

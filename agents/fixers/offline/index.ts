@@ -70,7 +70,16 @@ export class OfflineFixer implements Fixer {
     await Promise.all(Array.from({ length: width }, worker));
     const seconds = (Date.now() - started) / 1000;
     if (request.signal.aborted) throw new Error('stopped: the run was stopped');
-    request.emit('fixer-stopped', { fixer: this.name, why: stop, sites, generated: candidates.length, tried, validated: validated.length, seconds: Math.round(seconds * 10) / 10, perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60) });
+    request.emit('fixer-stopped', {
+      fixer: this.name,
+      why: stop,
+      sites,
+      generated: candidates.length,
+      tried,
+      validated: validated.length,
+      seconds: Math.round(seconds * 10) / 10,
+      perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60),
+    });
     const error = request.reproduction.error;
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';
     return validated.sort(byRank).map((c) => ({
@@ -103,7 +112,10 @@ export class OfflineFixer implements Fixer {
         // The issue's spectrum: the failing reproduction against the tests that passed (a test already failing says nothing of this defect).
         const sources = new Map<string, string | undefined>();
         const passing = readCoverage(coverage.tests, ws.dir, sources).filter((run) => run.passed !== false);
-        const spectrum = ochiai(readCoverage(coverage.failing, ws.dir, sources).map((run) => run.lines), passing.map((run) => run.lines)).slice(0, SPECTRUM_LINES);
+        const spectrum = ochiai(
+          readCoverage(coverage.failing, ws.dir, sources).map((run) => run.lines),
+          passing.map((run) => run.lines),
+        ).slice(0, SPECTRUM_LINES);
         request.emit('spectrum', { fixer: this.name, lines: spectrum.slice(0, 5) });
         return { baseline, spectrum };
       } catch (error) {

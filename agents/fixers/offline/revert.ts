@@ -51,7 +51,11 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
   } catch {
     return { why: `the plugin's last change ${commit.slice(0, 12)} added it: there is no earlier version` };
   }
-  const changed = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', '--end-of-options', parent, commit, ...CODE])).split('\0').filter(Boolean);
+  const changed = (
+    await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--no-renames', '--name-only', '-z', '--end-of-options', parent, commit, ...CODE])
+  )
+    .split('\0')
+    .filter(Boolean);
   if (changed.length === 0) return { why: `the plugin's last change ${commit.slice(0, 12)} changed none of its files` };
   const files: Record<string, string | null> = {};
   for (const file of changed) {
@@ -72,9 +76,15 @@ export async function revertCandidate(request: FixRequest): Promise<{ candidate?
     if (text.includes('\uFFFD')) return { why: `the plugin's last change touches ${path}, which is not UTF-8 text` };
     files[path] = text;
   }
-  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', '--end-of-options', parent, commit, ...CODE]))
-    .split('\n')
-    .reduce((n, row) => n + row.split('\t').slice(0, 2).reduce((m, v) => m + (Number(v) || 0), 0), 0);
+  const lines = (await git(request.dir, ['diff', '--no-textconv', '--no-ext-diff', '--relative', '--numstat', '--end-of-options', parent, commit, ...CODE])).split('\n').reduce(
+    (n, row) =>
+      n +
+      row
+        .split('\t')
+        .slice(0, 2)
+        .reduce((m, v) => m + (Number(v) || 0), 0),
+    0,
+  );
   return {
     why: `reverting ${commit.slice(0, 12)}`,
     candidate: {

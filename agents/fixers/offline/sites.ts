@@ -85,7 +85,9 @@ function writerSites(statement: ts.Node, fn: ts.FunctionLikeDeclaration | undefi
       .filter((list) => list.flags & ts.NodeFlags.Let)
       .flatMap((list) => list.declarations.flatMap((d) => (ts.isIdentifier(d.name) && read.has(d.name.text) ? [d.name.text] : []))),
   );
-  const assignments = descendants(fn.body, ts.isBinaryExpression).filter((b) => b.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(b.left) && mutable.has(b.left.text));
+  const assignments = descendants(fn.body, ts.isBinaryExpression).filter(
+    (b) => b.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(b.left) && mutable.has(b.left.text),
+  );
   return assignments.flatMap((a) => {
     const own = a.parent;
     const guard = guardingConditions(own)[0];
@@ -135,7 +137,12 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     for (const condition of guardingConditions(statement)) first.push(site(suspect.file, sf, condition));
     const fn = enclosingFunction(statement);
     for (const w of writerSites(statement, fn)) writers.push(site(suspect.file, sf, w));
-    const earlier = fn?.body ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n)).filter((s) => s.getEnd() <= statement.getStart(sf)).slice(-10).reverse() : [];
+    const earlier = fn?.body
+      ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n))
+          .filter((s) => s.getEnd() <= statement.getStart(sf))
+          .slice(-10)
+          .reverse()
+      : [];
     for (const s of earlier) before.push(site(suspect.file, sf, s));
     // What a callee returns is the value the frame went on with: a few of those statements come early.
     for (const c of calleeSites(suspect.file, sf, [statement, ...earlier], parsed)) {

@@ -45,7 +45,7 @@ export function lineOf(sf: ts.SourceFile, pos: number): number {
 }
 
 /** Every node that starts on `line` or spans it, innermost last. */
-export function nodesOn(sf: ts.SourceFile, line: number): ts.Node[] {
+function nodesOn(sf: ts.SourceFile, line: number): ts.Node[] {
   const out: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
     const from = lineOf(sf, node.getStart(sf));

@@ -7,7 +7,6 @@ import { decodeMappings } from './source-map.ts';
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */
 const LIMITS = { files: 2000, bytes: 32 * 1024 * 1024, total: 256 * 1024 * 1024, scripts: 10_000, ranges: 200_000 };
 
-
 /** Lines each plugin file had run, in one test or one process (one coverage file). */
 export type LineCoverage = Map<string, Set<number>>;
 
@@ -58,7 +57,13 @@ function coveredLines(source: string, script: V8Script): Set<number> {
   return covered;
 }
 
-type Report = { result?: V8Script[]; stewardPythonCoverage?: number; files?: Record<string, unknown>; 'source-map-cache'?: Record<string, SourceMapEntry>; stewardTest?: { passed?: unknown } };
+type Report = {
+  result?: V8Script[];
+  stewardPythonCoverage?: number;
+  files?: Record<string, unknown>;
+  'source-map-cache'?: Record<string, SourceMapEntry>;
+  stewardTest?: { passed?: unknown };
+};
 
 /** One execution Ochiai counts: a test, or a whole process when its tests could not be told apart. */
 export interface CoverageRun {

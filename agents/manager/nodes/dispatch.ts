@@ -5,7 +5,6 @@ import { newRunId } from '../../../orchestrator/runs/ids.ts';
 import type { ManagerDeps } from '../deps.ts';
 import type { Decision, ManagerState } from '../state.ts';
 
-
 /**
  * The playbook a run follows, by name and content hash, so an eval can tell versions
  * apart. Most plugins share one playbook: each file is read and hashed once a pass.
@@ -53,7 +52,10 @@ export function dispatch(deps: ManagerDeps) {
       };
     });
     await deps.runs.createMany(runs);
-    await enqueueNewRuns(deps.runQueue, runs.map((r) => r.id));
+    await enqueueNewRuns(
+      deps.runQueue,
+      runs.map((r) => r.id),
+    );
     await Promise.all(runs.map((r) => deps.groups.transition(r.group, 'in-progress')));
     return { dispatched: runs.map((r) => ({ run: r.id, group: r.group, plugin: r.plugin })) };
   };

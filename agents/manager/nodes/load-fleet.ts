@@ -40,7 +40,17 @@ export function loadFleet(deps: ManagerDeps) {
     }));
     const groups = (await deps.groups.list())
       .filter((g) => OPEN.has(g.status))
-      .map((g) => ({ id: g.id, plugin: g.plugin, status: g.status, count: g.count, level: g.level, firstSeen: g.firstSeen, lastSeen: g.lastSeen, type: g.type, message: g.message }));
+      .map((g) => ({
+        id: g.id,
+        plugin: g.plugin,
+        status: g.status,
+        count: g.count,
+        level: g.level,
+        firstSeen: g.firstSeen,
+        lastSeen: g.lastSeen,
+        type: g.type,
+        message: g.message,
+      }));
     const activeRuns = (await deps.runs.active()).map((r) => ({ id: r.id, plugin: r.plugin, group: r.group, state: r.state }));
     return { plugins, groups, activeRuns, requests };
   };

@@ -20,7 +20,13 @@ export function prioritise(_deps: ManagerDeps) {
         const score =
           (LEVEL[g.level] ?? 2) * (1 + Math.log10(Math.max(1, g.count))) * (1 / (1 + hours / 24)) * (CRITICALITY[plugin?.criticality ?? 'normal'] ?? 1) +
           (g.status === 'regressed' ? 5 : 0);
-        return { group: g.id, plugin: g.plugin, score: Math.round(score * 1000) / 1000, stopAfter: plugin?.stopAfter ?? 'propose', trigger: g.status === 'regressed' ? 'regressed' : g.status === 'new' ? 'new' : 'threshold' };
+        return {
+          group: g.id,
+          plugin: g.plugin,
+          score: Math.round(score * 1000) / 1000,
+          stopAfter: plugin?.stopAfter ?? 'propose',
+          trigger: g.status === 'regressed' ? 'regressed' : g.status === 'new' ? 'new' : 'threshold',
+        };
       })
       .sort((a, b) => b.score - a.score || a.group.localeCompare(b.group));
     return { ranked };

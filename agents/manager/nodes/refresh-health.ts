@@ -51,7 +51,11 @@ export function refreshHealth(deps: ManagerDeps) {
       // An agent could not start on a plugin without its context: that is the library's fault to fix.
       const link = linkStatus(deps.library, plugin.name, 'PLAYBOOK.md');
       if (!existsSync(join(dir, 'AGENT.md')) || (link.state !== 'linked' && link.state !== 'overridden')) {
-        plugins.push({ ...plugin, health: 'failed' as const, reason: `agent context incomplete: ${existsSync(join(dir, 'AGENT.md')) ? `.steward/PLAYBOOK.md is ${link.state}` : 'AGENT.md is missing'}` });
+        plugins.push({
+          ...plugin,
+          health: 'failed' as const,
+          reason: `agent context incomplete: ${existsSync(join(dir, 'AGENT.md')) ? `.steward/PLAYBOOK.md is ${link.state}` : 'AGENT.md is missing'}`,
+        });
         continue;
       }
       const missing = checkRequirements(manifest, dir, ctx);
@@ -72,7 +76,8 @@ export function refreshHealth(deps: ManagerDeps) {
           copy.dispose();
         }
       }
-      if (tests && tests.status !== 'passed') plugins.push({ ...plugin, health: 'failing' as const, reason: `its test suite ${tests.status === 'failed' ? 'fails' : 'did not finish'} (${tests.testedAt})` });
+      if (tests && tests.status !== 'passed')
+        plugins.push({ ...plugin, health: 'failing' as const, reason: `its test suite ${tests.status === 'failed' ? 'fails' : 'did not finish'} (${tests.testedAt})` });
       else plugins.push({ ...plugin, health: withErrors.has(plugin.name) ? ('degraded' as const) : ('healthy' as const) });
     }
     if (deps.runTests) writeJsonAtomic(memoFile, memo);

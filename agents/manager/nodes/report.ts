@@ -33,7 +33,11 @@ export function report(deps: ManagerDeps) {
     if (deps.library.config.manager.dashboard) {
       // Boxes ticked while this pass ran were not acted on: they stay ticked for the next one.
       const acted = new Set(state.requests.map((r) => `${r.action}:${r.run}`));
-      const ticked = new Set(parseDashboard((await deps.tracker.readDashboard()) ?? '').map((r) => `${r.action}:${r.run}`).filter((key) => !acted.has(key)));
+      const ticked = new Set(
+        parseDashboard((await deps.tracker.readDashboard()) ?? '')
+          .map((r) => `${r.action}:${r.run}`)
+          .filter((key) => !acted.has(key)),
+      );
       const body = renderDashboard({
         at: state.now,
         trigger: state.trigger,

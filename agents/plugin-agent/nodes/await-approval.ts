@@ -17,8 +17,15 @@ export function awaitApproval(deps: PluginAgentDeps) {
       deps.emit('proposal', { fixer: proposal.fixer, stats: proposal.stats, validated: proposal.validated, tried: proposal.tried });
       return true;
     });
-    const what = proposal.refuses ? `**A validated contract error waits for review**: it refuses the call with \`${proposal.refuses.type}: ${proposal.refuses.message}\` instead of making it succeed` : '**A validated fix waits for review**';
-    await commentOnce(deps, state, 'proposal', `${what} (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}\n\n\`steward review show ${run}\``);
+    const what = proposal.refuses
+      ? `**A validated contract error waits for review**: it refuses the call with \`${proposal.refuses.type}: ${proposal.refuses.message}\` instead of making it succeed`
+      : '**A validated fix waits for review**';
+    await commentOnce(
+      deps,
+      state,
+      'proposal',
+      `${what} (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}\n\n\`steward review show ${run}\``,
+    );
     const ask: RunInterrupt = {
       kind: 'approval',
       reason: 'a validated fix waits for a maintainer',

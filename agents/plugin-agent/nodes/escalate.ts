@@ -4,7 +4,11 @@ import type { PluginAgentState } from '../state.ts';
 /** Why no fix is proposed, from the furthest step the run reached back to the first. */
 function whyEscalated(state: PluginAgentState): string {
   if (state.review?.decision === 'reject') return `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`;
-  if (state.candidates && state.candidates.length > 0 && !state.proposal) return `no candidate fix held up in validation (${(state.rejected ?? []).map((r) => r.reason).slice(0, 3).join('; ')})`;
+  if (state.candidates && state.candidates.length > 0 && !state.proposal)
+    return `no candidate fix held up in validation (${(state.rejected ?? [])
+      .map((r) => r.reason)
+      .slice(0, 3)
+      .join('; ')})`;
   if (state.candidates?.length === 0) {
     const said = (state.searched ?? []).map((s) => `${s.fixer}: ${s.why}`).join('; ');
     return `the fixers found no candidate fix${said ? ` (${said})` : ''}`;

@@ -12,7 +12,13 @@ export function rankFrames(frames: readonly { file: string; line: number | null;
     if (seen.has(key)) return;
     seen.add(key);
     const score = (frame.inApp ? 1 : 0.1) / (index + 1);
-    suspects.push({ file: frame.file, line: frame.line, inApp: frame.inApp, score: Math.round(score * 1000) / 1000, reason: frame.inApp ? `in-app frame ${index + 1} of the stack (${frame.function ?? 'anonymous'})` : `frame ${index + 1}, outside the plugin` });
+    suspects.push({
+      file: frame.file,
+      line: frame.line,
+      inApp: frame.inApp,
+      score: Math.round(score * 1000) / 1000,
+      reason: frame.inApp ? `in-app frame ${index + 1} of the stack (${frame.function ?? 'anonymous'})` : `frame ${index + 1}, outside the plugin`,
+    });
   });
   return suspects.sort((a, b) => b.score - a.score);
 }

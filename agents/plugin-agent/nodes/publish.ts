@@ -21,12 +21,18 @@ export function publish(deps: PluginAgentDeps) {
     const run = deps.run.id;
     const wanted = `steward/${state.plugin}/${state.group.slice(0, 12)}`;
     const refusal = proposal.refuses;
-    const subject = refusal ? `${state.plugin}: refuse the call with ${refusal.type}: ${refusal.message}`.slice(0, 100) : `${state.plugin}: ${proposal.rationale.split('\n')[0]?.slice(0, 60) ?? 'fix'}`;
-    const made = await deps.once(`branch:${run}`, () => createFixBranch(deps.library, state.plugin, wanted, proposal.files, `${subject}\n\nFixes #${issue.number}. Run ${run}; approved by ${review.by}.`, proposal.base));
+    const subject = refusal
+      ? `${state.plugin}: refuse the call with ${refusal.type}: ${refusal.message}`.slice(0, 100)
+      : `${state.plugin}: ${proposal.rationale.split('\n')[0]?.slice(0, 60) ?? 'fix'}`;
+    const made = await deps.once(`branch:${run}`, () =>
+      createFixBranch(deps.library, state.plugin, wanted, proposal.files, `${subject}\n\nFixes #${issue.number}. Run ${run}; approved by ${review.by}.`, proposal.base),
+    );
     const branch = made.branch;
     const body = [
       ...(refusal
-        ? [`> **This change does not make the failing call succeed.** It refuses the call with a contract error, \`${refusal.type}: ${refusal.message}\`, instead of a crash inside the plugin. Merge it when the input is the caller's mistake; otherwise the plugin still needs a fix.`]
+        ? [
+            `> **This change does not make the failing call succeed.** It refuses the call with a contract error, \`${refusal.type}: ${refusal.message}\`, instead of a crash inside the plugin. Merge it when the input is the caller's mistake; otherwise the plugin still needs a fix.`,
+          ]
         : []),
       `## Root cause\n\n${proposal.rationale}`,
       `## Evidence\n\n- before: ${proposal.evidence.before}\n- after: ${proposal.evidence.after}\n- the suite: ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,

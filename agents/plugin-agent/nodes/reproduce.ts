@@ -31,7 +31,7 @@ async function attempt(deps: PluginAgentDeps, state: PluginAgentState): Promise<
   const context = state.context;
   if (!context) throw new Error('reproduce before load-context');
   if (context.inputs.length === 0) {
-    return { reproduction: { status: 'no-input', sameError: false, tried: ['none: the group\'s events carry no invocation input to replay'] } };
+    return { reproduction: { status: 'no-input', sameError: false, tried: ["none: the group's events carry no invocation input to replay"] } };
   }
   const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
   const tried: string[] = [];

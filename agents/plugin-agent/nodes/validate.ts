@@ -43,7 +43,10 @@ export function validate(deps: PluginAgentDeps) {
           deps.emit('candidate', { fixer: candidate.fixer, verdict: 'rejected', reason });
         };
         const problem = policyProblem(dir, candidate.files, protectedPath);
-        if (problem) { reject(problem); continue; }
+        if (problem) {
+          reject(problem);
+          continue;
+        }
         try {
           ws.apply(candidate.files);
         } catch (error) {
@@ -54,17 +57,32 @@ export function validate(deps: PluginAgentDeps) {
         const stats = ws.stats();
         const diff = ws.diff();
         const changed = stats.reduce((n, s) => n + s.added + s.removed, 0);
-        if (stats.length === 0) { reject('it changes nothing'); continue; }
-        if (changed > context.playbook.maxChangedLines) { reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`); continue; }
+        if (stats.length === 0) {
+          reject('it changes nothing');
+          continue;
+        }
+        if (changed > context.playbook.maxChangedLines) {
+          reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`);
+          continue;
+        }
         const refusal = candidate.refuses;
         // A refusal holds when the call now ends in exactly its contract error; the held inputs as `whyNotHeld` says.
         const why = await whyNotHeld(manifest, ws.copy, request, others, env, deps.signal, refusal);
-        if (why) { reject(why); continue; }
+        if (why) {
+          reject(why);
+          continue;
+        }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
-        if (after.status === 'error') { reject(`the suite did not finish: ${after.warnings.join('; ')}`); continue; }
-        if (broken.length > 0) { reject(`regression: ${broken.slice(0, 3).join(', ')} passed before and does not now`); continue; }
+        if (after.status === 'error') {
+          reject(`the suite did not finish: ${after.warnings.join('; ')}`);
+          continue;
+        }
+        if (broken.length > 0) {
+          reject(`regression: ${broken.slice(0, 3).join(', ')} passed before and does not now`);
+          continue;
+        }
         deps.emit('candidate', { fixer: candidate.fixer, verdict: 'validated', changed });
         accepted.push({
           fixer: candidate.fixer,

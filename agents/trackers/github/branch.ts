@@ -79,7 +79,9 @@ export async function mirrorBranch(octokit: Octokit, repo: Repo, root: string, b
   const existing = await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
   const held = await octokit.rest.git.getCommit({ ...repo, commit_sha: existing.data.object.sha });
   if (held.data.tree.sha !== madeTree.data.sha) {
-    throw new StewardError('E_TRACKER_CONFLICT', `branch ${branch} already exists on GitHub with other content; steward does not overwrite it`, { hint: `delete the branch on GitHub if it is stale, then retry the run` });
+    throw new StewardError('E_TRACKER_CONFLICT', `branch ${branch} already exists on GitHub with other content; steward does not overwrite it`, {
+      hint: `delete the branch on GitHub if it is stale, then retry the run`,
+    });
   }
   return { commit: existing.data.object.sha, same: existing.data.object.sha === tip };
 }

@@ -36,7 +36,7 @@ function header(fail: HttpFailure, name: string): string | undefined {
  * A rate-limited request was not carried out, so any may be sent again; a 5xx (or a
  * dropped connection, which Octokit reports as 500) may have been, so a POST is not.
  */
-export function retryDelayMs(fail: HttpFailure, attempt: number, method: string, now: number = Date.now()): number | undefined {
+function retryDelayMs(fail: HttpFailure, attempt: number, method: string, now: number = Date.now()): number | undefined {
   const retryAfter = header(fail, 'retry-after');
   if ((fail.status === 403 || fail.status === 429) && retryAfter !== undefined && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
   if ((fail.status === 403 || fail.status === 429) && header(fail, 'x-ratelimit-remaining') === '0') {
@@ -90,11 +90,16 @@ export function githubClient(settings: GitHubSettings, options: ClientOptions): 
           const wait = retryDelayMs(fail, attempt, endpoint.method);
           if (wait === undefined) throw typedError(fail, what, settings);
           if (attempt >= settings.maxRetries) {
-            if (fail.status === 403 || fail.status === 429) throw new GitHubError('E_TRACKER_RATE_LIMITED', `GitHub still rate-limits ${what} after ${attempt + 1} attempts`, fail.status);
+            if (fail.status === 403 || fail.status === 429)
+              throw new GitHubError('E_TRACKER_RATE_LIMITED', `GitHub still rate-limits ${what} after ${attempt + 1} attempts`, fail.status);
             throw typedError(fail, what, settings);
           }
           if (wait > settings.maxWaitSeconds * 1000) {
-            throw new GitHubError('E_TRACKER_RATE_LIMITED', `GitHub rate-limited ${what} and asks for ${Math.ceil(wait / 1000)} s, more than github.maxWaitSeconds (${settings.maxWaitSeconds})`, fail.status);
+            throw new GitHubError(
+              'E_TRACKER_RATE_LIMITED',
+              `GitHub rate-limited ${what} and asks for ${Math.ceil(wait / 1000)} s, more than github.maxWaitSeconds (${settings.maxWaitSeconds})`,
+              fail.status,
+            );
           }
           options.log.warn({ request: what, status: fail.status, waitMs: wait, attempt: attempt + 1 }, 'github asked to wait; retrying');
           await sleep(wait);
@@ -119,7 +124,7 @@ export function githubClient(settings: GitHubSettings, options: ClientOptions): 
 }
 
 /** A GitHub request that failed for good; `status` lets callers tell a 404 or 422 they expect. */
-export class GitHubError extends StewardError {
+class GitHubError extends StewardError {
   override readonly name = 'GitHubError';
   constructor(
     code: ErrorCode,
@@ -140,7 +145,10 @@ function typedError(fail: HttpFailure, what: string, settings: GitHubSettings): 
   const said = typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : '';
   const message = `GitHub answered ${fail.status} to ${what}${said ? `: ${said}` : ''}`;
   if (fail.status === 401) return new GitHubError('E_TRACKER_AUTH', message, 401, { hint: `check the token in $${settings.tokenEnv}` });
-  if (fail.status === 403) return new GitHubError('E_TRACKER_AUTH', message, 403, { hint: `the token in $${settings.tokenEnv} needs issues, pull requests and contents access to ${settings.owner}/${settings.repo}` });
+  if (fail.status === 403)
+    return new GitHubError('E_TRACKER_AUTH', message, 403, {
+      hint: `the token in $${settings.tokenEnv} needs issues, pull requests and contents access to ${settings.owner}/${settings.repo}`,
+    });
   if (fail.status === 409 || fail.status === 422) return new GitHubError('E_TRACKER_CONFLICT', message, fail.status);
   return new GitHubError('E_TRACKER_REQUEST', message, fail.status);
 }

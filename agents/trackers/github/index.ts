@@ -151,7 +151,11 @@ export class GitHubTracker implements Tracker {
     const existing = (await this.pulls({ state: 'open', head: input.branch })).find((p) => p.branch === input.branch);
     if (existing) return { proposal: existing, created: false };
     const mirrored = await mirrorBranch(this.octokit, this.repo, this.root, input.branch);
-    if (!mirrored.same) this.log.warn({ branch: input.branch, github: mirrored.commit }, "GitHub's commit of the fix branch differs from the library's; a merge on GitHub will not be recognised by review settle until the library is pulled");
+    if (!mirrored.same)
+      this.log.warn(
+        { branch: input.branch, github: mirrored.commit },
+        "GitHub's commit of the fix branch differs from the library's; a merge on GitHub will not be recognised by review settle until the library is pulled",
+      );
     const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n${pluginMarker(input.plugin)}\n`;
     const made = await this.octokit.rest.pulls.create({ ...this.repo, title: input.title, head: input.branch, base: this.settings.baseBranch, body, draft: true });
     await this.octokit.rest.issues.addLabels({ ...this.repo, issue_number: made.data.number, labels: [this.settings.label] });

@@ -27,7 +27,10 @@ export interface GitHubPull {
 }
 
 function labelNames(labels: GitHubIssue['labels']): string[] {
-  return labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean).sort();
+  return labels
+    .map((l) => (typeof l === 'string' ? l : (l.name ?? '')))
+    .filter(Boolean)
+    .sort();
 }
 
 type Shared = Pick<TrackedProposal, 'number' | 'url' | 'fingerprint' | 'plugin' | 'title' | 'body' | 'createdAt' | 'updatedAt'>;

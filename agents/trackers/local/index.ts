@@ -4,7 +4,17 @@ import { StewardError } from '../../../orchestrator/core/errors.ts';
 import { fileLock } from '../../../orchestrator/core/file-lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../../orchestrator/core/files.ts';
 import { readJsonWith } from '../../../orchestrator/core/json.ts';
-import { fingerprintMarker, trackedIssueSchema, trackedProposalSchema, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
+import {
+  fingerprintMarker,
+  trackedIssueSchema,
+  trackedProposalSchema,
+  type IssueInput,
+  type IssueSummary,
+  type ProposalInput,
+  type TrackedIssue,
+  type TrackedProposal,
+  type Tracker,
+} from '../types.ts';
 
 type Kind = 'issues' | 'proposals';
 type Tracked<K extends Kind> = K extends 'issues' ? TrackedIssue : TrackedProposal;
@@ -102,7 +112,19 @@ export class LocalTracker implements Tracker {
         return { issue: open, created: false };
       }
       const body = input.body.includes(fingerprintMarker(input.fingerprint)) ? input.body : `${input.body}\n\n${fingerprintMarker(input.fingerprint)}\n`;
-      const issue = this.create<TrackedIssue>('issues', (number) => ({ number, url: `local:issues/${number}`, fingerprint: input.fingerprint, plugin: input.plugin, title: input.title, body, labels: [...new Set(input.labels)].sort(), state: 'open', createdAt: now, updatedAt: now, comments: [] }));
+      const issue = this.create<TrackedIssue>('issues', (number) => ({
+        number,
+        url: `local:issues/${number}`,
+        fingerprint: input.fingerprint,
+        plugin: input.plugin,
+        title: input.title,
+        body,
+        labels: [...new Set(input.labels)].sort(),
+        state: 'open',
+        createdAt: now,
+        updatedAt: now,
+        comments: [],
+      }));
       return { issue, created: true };
     });
   }
@@ -152,7 +174,19 @@ export class LocalTracker implements Tracker {
       this.mustIssue(input.issue);
       const now = new Date().toISOString();
       const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n`;
-      const proposal = this.create<TrackedProposal>('proposals', (number) => ({ number, url: `local:proposals/${number}`, issue: input.issue, fingerprint: input.fingerprint, plugin: input.plugin, branch: input.branch, title: input.title, body, state: 'open', createdAt: now, updatedAt: now }));
+      const proposal = this.create<TrackedProposal>('proposals', (number) => ({
+        number,
+        url: `local:proposals/${number}`,
+        issue: input.issue,
+        fingerprint: input.fingerprint,
+        plugin: input.plugin,
+        branch: input.branch,
+        title: input.title,
+        body,
+        state: 'open',
+        createdAt: now,
+        updatedAt: now,
+      }));
       return { proposal, created: true };
     });
   }

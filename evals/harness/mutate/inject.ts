@@ -38,7 +38,8 @@ export function mutantFromEdits(pluginDir: string, defect: { id: string; title: 
     const at = original.indexOf(edit.find);
     const path = `$.defects[?(@.id=="${defect.id}")].edits[${i}].find`;
     if (at === -1) throw new StewardError('E_USAGE', `"${edit.find.slice(0, 60)}" is not in ${edit.file}`, { file: where, path });
-    if (original.indexOf(edit.find, at + 1) !== -1) throw new StewardError('E_USAGE', `"${edit.find.slice(0, 60)}" occurs more than once in ${edit.file}: give more context`, { file: where, path });
+    if (original.indexOf(edit.find, at + 1) !== -1)
+      throw new StewardError('E_USAGE', `"${edit.find.slice(0, 60)}" occurs more than once in ${edit.file}: give more context`, { file: where, path });
     const changed = original.slice(0, at) + edit.replace + original.slice(at + edit.find.length);
     site ??= { file: edit.file, line: firstChangedLine(original, changed) };
     files[edit.file] = changed;
@@ -70,7 +71,10 @@ const REMOVALS: { name: string; category: string; edits: (sf: ts.SourceFile, sta
     name: 'await-removed',
     category: 'missing await',
     edits: (sf, statement) =>
-      descendants(statement, ts.isAwaitExpression).map((a) => ({ edits: [{ start: a.getStart(sf), end: a.expression.getStart(sf), text: '' }], what: `\`await\` removed before \`${a.expression.getText(sf).slice(0, 40)}\`` })),
+      descendants(statement, ts.isAwaitExpression).map((a) => ({
+        edits: [{ start: a.getStart(sf), end: a.expression.getStart(sf), text: '' }],
+        what: `\`await\` removed before \`${a.expression.getText(sf).slice(0, 40)}\``,
+      })),
   },
   {
     name: 'radix-removed',
@@ -113,7 +117,9 @@ export function autoMutants(pluginDir: string, plugin: string): Mutant[] {
     for (const statement of statements) {
       const line = lineOf(sf, statement.getStart(sf));
       const proposals = [
-        ...MUTATIONS.flatMap((m) => m.propose({ file, sf, statement, line }).map((p) => ({ category: CATEGORY[m.name] ?? m.name, edits: p.edits, what: p.rationale.replace(/^[^:]*: /, '') }))),
+        ...MUTATIONS.flatMap((m) =>
+          m.propose({ file, sf, statement, line }).map((p) => ({ category: CATEGORY[m.name] ?? m.name, edits: p.edits, what: p.rationale.replace(/^[^:]*: /, '') })),
+        ),
         ...REMOVALS.flatMap((r) => r.edits(sf, statement).map((e) => ({ category: r.category, ...e }))),
       ];
       for (const proposal of proposals) {

@@ -23,7 +23,9 @@ function rateChart(title: string, rows: [string, Rate][]): string {
       `<text x="${x(1) + 8}" y="${y + bar - 4}">${rate.successes}/${rate.attempts} ${percent(rate.rate)}</text>`,
     ].join('');
   });
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="12" y2="${height - 12}" stroke="#ddd"/><text x="${x(t)}" y="${height - 2}" text-anchor="middle" class="tick">${percent(t)}</text>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) => `<line x1="${x(t)}" x2="${x(t)}" y1="12" y2="${height - 12}" stroke="#ddd"/><text x="${x(t)}" y="${height - 2}" text-anchor="middle" class="tick">${percent(t)}</text>`,
+  );
   return `<h2>${escape(title)}</h2><svg role="img" aria-label="${escape(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${ticks.join('')}${items.join('')}</svg>`;
 }
 
@@ -56,7 +58,10 @@ function warningsSection(results: Results): string {
 export function renderHtml(results: Results): string {
   const { config, summary } = results;
   const rows = results.attempts
-    .map((a) => `<tr class="${a.success ? 'ok' : 'bad'}"><td>${escape(a.task)}</td><td>${a.tier}</td><td>${escape(a.category)}</td><td>${a.repeat}</td><td>${escape(outcomeOf(a))}</td><td>${(a.costs.wallMs / 1000).toFixed(1)} s</td><td>${a.costs.candidatesTried}</td><td>${a.costs.tokens}</td><td>${escape((a.detail ?? '').slice(0, 160))}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr class="${a.success ? 'ok' : 'bad'}"><td>${escape(a.task)}</td><td>${a.tier}</td><td>${escape(a.category)}</td><td>${a.repeat}</td><td>${escape(outcomeOf(a))}</td><td>${(a.costs.wallMs / 1000).toFixed(1)} s</td><td>${a.costs.candidatesTried}</td><td>${a.costs.tokens}</td><td>${escape((a.detail ?? '').slice(0, 160))}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Eval: ${escape(config.suite.name)}</title>
@@ -71,7 +76,10 @@ tr.bad td:nth-child(5) { color: #b3261e; } tr.ok td:nth-child(5) { color: #1e7a4
 <p>fixer <code>${escape(config.fixer)}</code>${config.model ? `, model <code>${escape(config.model)}</code>` : ''}; playbook <code>${escape(config.playbook.name)}</code> ${escape(config.playbook.version)} (<code>${escape(config.playbook.hash)}</code>);
 ${results.tasks.length} tasks × ${config.repeat} repeat(s); wall ${(results.wallMs / 1000).toFixed(1)} s.</p>
 <p><strong>Success ${escape(describeRate(summary.overall))}</strong>, 95% Wilson intervals.${summary.flaky.length ? ` Flaky: ${escape(summary.flaky.join(', '))}.` : ''}</p>
-${rateChart('Success rate by tier', Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]))}
+${rateChart(
+  'Success rate by tier',
+  Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]),
+)}
 ${rateChart('Success rate by category', Object.entries(summary.byCategory))}
 ${costChart(results)}
 ${warningsSection(results)}

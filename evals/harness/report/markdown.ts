@@ -42,7 +42,10 @@ export function renderMarkdown(results: Results): string {
     '',
     '## By category',
     '',
-    mdTable(['category', 'success'], Object.entries(summary.byCategory).map(([category, rate]) => [category, describeRate(rate)])),
+    mdTable(
+      ['category', 'success'],
+      Object.entries(summary.byCategory).map(([category, rate]) => [category, describeRate(rate)]),
+    ),
     '',
     '## Costs',
     '',
@@ -54,14 +57,26 @@ export function renderMarkdown(results: Results): string {
     '',
     mdTable(
       ['task', 'tier', 'category', 'repeat', 'outcome', 'issue', 'reproduced', 'patch', 'wall', 'candidates', 'detail'],
-      results.attempts.map((a) => [a.task, String(a.tier), a.category, String(a.repeat), outcomeOf(a), a.scores.issue ? 'yes' : 'no', a.scores.reproduced ? 'yes' : 'no', a.scores.patch ? 'yes' : 'no', seconds(a.costs.wallMs), String(a.costs.candidatesTried), (a.detail ?? '').slice(0, 120)]),
+      results.attempts.map((a) => [
+        a.task,
+        String(a.tier),
+        a.category,
+        String(a.repeat),
+        outcomeOf(a),
+        a.scores.issue ? 'yes' : 'no',
+        a.scores.reproduced ? 'yes' : 'no',
+        a.scores.patch ? 'yes' : 'no',
+        seconds(a.costs.wallMs),
+        String(a.costs.candidatesTried),
+        (a.detail ?? '').slice(0, 120),
+      ]),
     ),
     '',
   ];
   if (summary.flaky.length > 0) lines.push('## Flaky', '', `Outcomes differ between repeats: ${summary.flaky.join(', ')}.`, '');
   const warned = taskWarnings(results, 'its hidden tests pass on the original plugin: they cannot tell a fix from none');
   if (warned.length > 0) lines.push('## Task warnings', '', ...warned.map((t) => `- \`${t.id}\`: ${t.notes.join('; ')}`), '');
-  lines.push('Patches are in results.json (`attempts[].patch`), relative to the plugin root: `git apply` one to a copy of the task\'s `plugin/` to re-check it.', '');
+  lines.push("Patches are in results.json (`attempts[].patch`), relative to the plugin root: `git apply` one to a copy of the task's `plugin/` to re-check it.", '');
   return lines.join('\n');
 }
 

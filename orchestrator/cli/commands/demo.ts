@@ -48,12 +48,17 @@ function step(text: string): void {
 /** Executes the dispatched runs with a run executor and the Plugin Agent, with a live count, and shows what each did. */
 async function runDispatched(library: Library, target: RedisTarget, dispatched: { run: string; plugin: string }[]): Promise<void> {
   const bar = progress('runs');
-  const { runs } = await executeRuns(target, library, dispatched.map((d) => d.run), {
-    agent: openPluginAgent(target, library),
-    log: createLogger({ component: 'demo' }),
-    deadline: Date.now() + 300_000,
-    onProgress: bar.update,
-  });
+  const { runs } = await executeRuns(
+    target,
+    library,
+    dispatched.map((d) => d.run),
+    {
+      agent: openPluginAgent(target, library),
+      log: createLogger({ component: 'demo' }),
+      deadline: Date.now() + 300_000,
+      onProgress: bar.update,
+    },
+  );
   bar.done();
   const byId = new Map(runs.map((r) => [r.id, r]));
   const tracker = openTracker(library);
@@ -114,7 +119,13 @@ async function runDemo(dir: string): Promise<number> {
     const pushed = await pushPlugin(library, first);
     print(`  library commit -> steward plugin push ${first}: walked ${pushed.walked} commits, upstream at ${pushed.splitCommit.slice(0, 12)}`);
     const log = await git(libraryRoot, ['log', '--oneline', '-4', '--end-of-options', pushed.splitCommit]);
-    print(log.trim().split('\n').map((l) => `    ${l}`).join('\n'));
+    print(
+      log
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
     // The second push has one more commit to walk, not the whole history.
     writeFileSync(join(library.paths.plugins, first, 'AGENT.md'), `${readFileSync(join(library.paths.plugins, first, 'AGENT.md'), 'utf8')}\n`);
     await commitAll(libraryRoot, `${first}: trailing newline`);
@@ -141,7 +152,12 @@ async function runDemo(dir: string): Promise<number> {
 
   step('6. the ingest consumer validates, scrubs, fingerprints and groups them');
   const groups = await ingestQueued(target, library);
-  print(table(['GROUP', 'PLUGIN', 'STATUS', 'COUNT', 'ERROR'], groups.map((g) => [g.id.slice(0, 12), g.plugin, g.status, String(g.count), `${g.type}: ${g.message}`.slice(0, 70)])));
+  print(
+    table(
+      ['GROUP', 'PLUGIN', 'STATUS', 'COUNT', 'ERROR'],
+      groups.map((g) => [g.id.slice(0, 12), g.plugin, g.status, String(g.count), `${g.type}: ${g.message}`.slice(0, 70)]),
+    ),
+  );
   print(`  ${groups.length} new group(s), each queued for triage once`);
 
   step('7. the Manager Agent triages: health (each suite run in the sandbox), priorities, limits, one run per chosen group');
@@ -150,24 +166,39 @@ async function runDemo(dir: string): Promise<number> {
   print('  (the demo raises manager.prHourlyLimit from 2 to 10, so that every group gets its run)');
   const state = await triagePass(target, library, { runTests: true });
   const dispatched = state.dispatched;
-  print(table(['PLUGIN', 'HEALTH', 'WHY'], state.plugins.map((p) => [p.name, p.health, p.reason ?? ''])));
+  print(
+    table(
+      ['PLUGIN', 'HEALTH', 'WHY'],
+      state.plugins.map((p) => [p.name, p.health, p.reason ?? '']),
+    ),
+  );
   for (const run of state.dispatched) print(`  dispatched ${run.run}  ${run.plugin}`);
   for (const item of state.held) print(`  held back   ${item.plugin}: ${item.reason}`);
   print(`  maintenance dashboard: ${relative(dir, join(library.paths.state, 'tracker', 'dashboard.md'))}`);
 
-  step('8. a run executor takes each through its plugin\'s agent: an issue, a reproduction in the sandbox, the suspects, then a fix the sandbox validated or the reason there is none');
+  step(
+    "8. a run executor takes each through its plugin's agent: an issue, a reproduction in the sandbox, the suspects, then a fix the sandbox validated or the reason there is none",
+  );
   await runDispatched(library, target, dispatched);
 
   step('9. steward doctor');
   const report = await runDoctor(library);
-  print(table(['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'], report.plugins.map((r) => [
-    r.plugin,
-    r.status,
-    r.links.every((l) => l.state === 'linked') ? 'linked' : 'check',
-    r.subtree.added ? 'yes' : 'no',
-    r.subtree.unpushed === null ? '-' : String(r.subtree.unpushed),
-    r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('; '),
-  ])));
+  print(
+    table(
+      ['PLUGIN', 'STATUS', 'LINKS', 'SUBTREE', 'UNPUSHED', 'NOTES'],
+      report.plugins.map((r) => [
+        r.plugin,
+        r.status,
+        r.links.every((l) => l.state === 'linked') ? 'linked' : 'check',
+        r.subtree.added ? 'yes' : 'no',
+        r.subtree.unpushed === null ? '-' : String(r.subtree.unpushed),
+        r.findings
+          .filter((f) => f.severity !== 'info')
+          .map((f) => f.message)
+          .join('; '),
+      ]),
+    ),
+  );
   print(`  ${report.summary.ok} ok, ${report.summary.warnings} with warnings, ${report.summary.errors} with errors`);
   for (const finding of report.environment) print(`  ${finding.severity}: ${finding.message}`);
 
@@ -179,7 +210,9 @@ async function runDemo(dir: string): Promise<number> {
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} runs list            # the runs triage dispatched; "runs show <run>" for one`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} start                # host, HTTP API, worker and scheduled triage in one process`);
   print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} issues show 1        # an issue the agent opened`);
-  print(`  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} review list          # the validated fixes that wait for a maintainer; "review show <run>" for the diff and evidence`);
+  print(
+    `  ${resolve(STEWARD_ROOT, 'orchestrator/cli/steward.js')} review list          # the validated fixes that wait for a maintainer; "review show <run>" for the diff and evidence`,
+  );
   await stopRedis(library.paths.state);
   print('  (the demo stopped its Redis; any steward command that needs it starts it again, data kept)');
   return report.summary.errors > 0 ? EXIT.findings : EXIT.ok;
@@ -189,8 +222,8 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(summary('demo'))
-    .option('--dir <dir>', 'where to build the scratch library (wiped first)', join(STEWARD_ROOT, '.steward', 'demo'))
-    .action(async (options: { dir: string }) => {
-      process.exitCode = await runDemo(resolve(options.dir));
+    .option('--dir <dir>', "where to build the scratch library, wiped first (default: .steward/demo in steward's own directory)")
+    .action(async (options: { dir?: string }) => {
+      process.exitCode = await runDemo(resolve(options.dir ?? join(STEWARD_ROOT, '.steward', 'demo')));
     });
 }

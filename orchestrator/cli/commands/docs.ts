@@ -9,7 +9,7 @@ export function registerDocs(program: Command): void {
   const docs = program.command('docs').description(summary('docs'));
   docs
     .command('write')
-    .description(`regenerate ${CLI_REFERENCE} from every command's --help`)
+    .description("regenerate steward's docs/cli.md from every command's --help")
     .action(async () => {
       writeCliReference(await buildProgram([], { all: true }));
       print(`wrote ${CLI_REFERENCE}`);

@@ -7,19 +7,21 @@ import { EXIT } from '../exit-codes.ts';
 import { print, printJson, progress, table } from '../output.ts';
 
 function render(report: DoctorReport): void {
-  print(table(
-    ['PLUGIN', 'STATUS', 'MANIFEST', 'AGENT.md', 'LINKS', 'SUBTREE', 'UNPUSHED', 'REQUIRES'],
-    report.plugins.map((row) => [
-      row.plugin,
-      row.status,
-      row.manifest,
-      row.agentMd ? 'yes' : 'missing',
-      row.links.length === 0 ? '-' : row.links.every((l) => l.state === 'linked') ? 'linked' : row.links.map((l) => l.state).join(','),
-      row.subtree.added ? (row.subtree.upstream ? 'yes' : 'no upstream') : 'no',
-      row.subtree.unpushed === null ? '-' : String(row.subtree.unpushed),
-      row.requirements.length === 0 ? 'ok' : row.requirements.map((r) => `${r.kind}:${r.name}`).join(','),
-    ]),
-  ));
+  print(
+    table(
+      ['PLUGIN', 'STATUS', 'MANIFEST', 'AGENT.md', 'LINKS', 'SUBTREE', 'UNPUSHED', 'REQUIRES'],
+      report.plugins.map((row) => [
+        row.plugin,
+        row.status,
+        row.manifest,
+        row.agentMd ? 'yes' : 'missing',
+        row.links.length === 0 ? '-' : row.links.every((l) => l.state === 'linked') ? 'linked' : row.links.map((l) => l.state).join(','),
+        row.subtree.added ? (row.subtree.upstream ? 'yes' : 'no upstream') : 'no',
+        row.subtree.unpushed === null ? '-' : String(row.subtree.unpushed),
+        row.requirements.length === 0 ? 'ok' : row.requirements.map((r) => `${r.kind}:${r.name}`).join(','),
+      ]),
+    ),
+  );
   const notable = report.plugins.flatMap((row) =>
     row.findings
       .filter((f) => f.severity !== 'info' || row.status !== 'ok')

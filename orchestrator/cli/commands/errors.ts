@@ -43,7 +43,10 @@ function readEvents(file: string): unknown[] {
   try {
     return [parseJsonText(trimmed, file)];
   } catch {
-    return trimmed.split('\n').filter((l) => l.trim()).map((line, i) => parseJsonText(line, `${file} line ${i + 1}`));
+    return trimmed
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((line, i) => parseJsonText(line, `${file} line ${i + 1}`));
   }
 }
 
@@ -117,8 +120,11 @@ export function registerErrors(program: Command): void {
         if (!group) return;
         print(`${group.id}  ${group.plugin}  ${group.status}`);
         print(`${group.type}: ${group.message}`);
-        print(`count ${group.count}, first seen ${group.firstSeen}, last seen ${group.lastSeen}, versions ${group.versions.join(', ')}${group.resolvedIn ? `, resolved in ${group.resolvedIn}` : ''}`);
-        const latest = samples[0] as { event?: { error?: { stack?: string }; invocation?: unknown }; frames?: { function: string | null; file: string; line: number | null; inApp: boolean }[] } | undefined;
+        print(
+          `count ${group.count}, first seen ${group.firstSeen}, last seen ${group.lastSeen}, versions ${group.versions.join(', ')}${group.resolvedIn ? `, resolved in ${group.resolvedIn}` : ''}`,
+        );
+        const latest = samples[0] as
+          { event?: { error?: { stack?: string }; invocation?: unknown }; frames?: { function: string | null; file: string; line: number | null; inApp: boolean }[] } | undefined;
         if (latest?.frames?.length) {
           print('\nframes (innermost first):');
           for (const f of latest.frames) print(`  ${f.inApp ? 'in-app' : '      '}  ${f.function ?? '<anonymous>'}  ${f.file}${f.line ? `:${f.line}` : ''}`);
@@ -146,7 +152,12 @@ export function registerErrors(program: Command): void {
         const letters = jobs.map((job) => ({ id: job.id, ...job.data }));
         if (options.json) return printJson({ version: 1, deadLetters: letters });
         if (letters.length === 0) return print('no dead letters');
-        print(table(['RECEIVED', 'SOURCE', 'REASON'], letters.map((l) => [l.receivedAt, l.source, l.reason.slice(0, 120)])));
+        print(
+          table(
+            ['RECEIVED', 'SOURCE', 'REASON'],
+            letters.map((l) => [l.receivedAt, l.source, l.reason.slice(0, 120)]),
+          ),
+        );
       } finally {
         await store.close();
       }

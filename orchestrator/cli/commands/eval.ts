@@ -44,8 +44,12 @@ function resolvePlaybook(spec: string | undefined): ResolvedPlaybook {
   const asPath = spec !== undefined && (spec.includes('/') || spec.endsWith('.md'));
   const file = spec === undefined ? join(dir, 'default.md') : asPath ? resolve(spec) : join(dir, `${spec}.md`);
   if (!existsSync(file)) {
-    const known = readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
-    throw new StewardError('E_PLAYBOOK_MISSING', `no playbook ${asPath ? `file "${spec}"` : `"${spec}"`}`, { hint: `steward's playbooks: ${known.join(', ')}; or give a path to a .md file` });
+    const known = readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.slice(0, -3));
+    throw new StewardError('E_PLAYBOOK_MISSING', `no playbook ${asPath ? `file "${spec}"` : `"${spec}"`}`, {
+      hint: `steward's playbooks: ${known.join(', ')}; or give a path to a .md file`,
+    });
   }
   const text = readFileSync(file, 'utf8');
   const playbook = parsePlaybook(text, spec ?? 'playbooks/default.md');
@@ -59,18 +63,27 @@ function fixerOf(value: string): 'offline' | 'llm' | 'hybrid' {
 
 /** A model that cannot be built fails here, once, rather than as a quiet "no candidate" in every attempt. */
 async function checkModel(fixer: 'offline' | 'llm' | 'hybrid', model: string | undefined): Promise<void> {
-  if (fixer === 'llm' && !model) throw new StewardError('E_USAGE', '--fixer llm needs --model <provider:model>', { hint: 'e.g. --model anthropic:claude-sonnet-4-5, or --fixer offline' });
+  if (fixer === 'llm' && !model)
+    throw new StewardError('E_USAGE', '--fixer llm needs --model <provider:model>', { hint: 'e.g. --model anthropic:claude-sonnet-4-5, or --fixer offline' });
   if (fixer === 'hybrid' && !model) process.stderr.write('steward: --fixer hybrid without --model runs the offline fixer alone\n');
   if (fixer === 'offline' || !model) return;
   try {
     await modelByName(model)();
   } catch (error) {
-    throw new StewardError('E_USAGE', `--model ${model}: ${messageOf(error).replace(/^model "[^"]*": /, '')}`, { hint: 'the provider package must be installed and its API key set in the environment' });
+    throw new StewardError('E_USAGE', `--model ${model}: ${messageOf(error).replace(/^model "[^"]*": /, '')}`, {
+      hint: 'the provider package must be installed and its API key set in the environment',
+    });
   }
 }
 
 /** One eval run with a live count; returns its results, or undefined when stopped by a signal. */
-async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 'out'>, out: string, playbookSpec: string | undefined, quiet: boolean): Promise<Results | undefined> {
+async function evalRun(
+  suiteDir: string,
+  options: Omit<RunOptions, 'playbook' | 'out'>,
+  out: string,
+  playbookSpec: string | undefined,
+  quiet: boolean,
+): Promise<Results | undefined> {
   // An eval is self-contained: each attempt gets its own Redis and SQLite, never a shared server's.
   for (const name of ['REDIS_URL', 'DATABASE_URL'] as const) {
     if (process.env[name]) {
@@ -78,7 +91,10 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
       delete process.env[name];
     }
   }
-  const only = options.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = options.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const suite = loadSuite(resolve(suiteDir), only);
   const playbook = resolvePlaybook(playbookSpec);
   const fixer = fixerOf(options.fixer);
@@ -102,7 +118,10 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
   const bar = progress('eval');
   const started = Date.now();
   let resolved = 0;
-  if (!quiet) print(`eval ${suite.info.name}: ${suite.tasks.length} task(s) × ${repeat}, fixer ${fixer}, playbook ${playbook.name} ${playbook.version}, concurrency ${concurrency}; out ${out}`);
+  if (!quiet)
+    print(
+      `eval ${suite.info.name}: ${suite.tasks.length} task(s) × ${repeat}, fixer ${fixer}, playbook ${playbook.name} ${playbook.version}, concurrency ${concurrency}; out ${out}`,
+    );
   try {
     let first: number | undefined;
     const results = await runEval({
@@ -132,7 +151,8 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
         const fresh = done - first;
         const left = fresh > 0 ? Math.round((((Date.now() - started) / fresh) * (total - done)) / 1000) : 0;
         bar.update(done, total, `${resolved} resolved or correct, ~${left} s left`);
-        if (!quiet && !process.stderr.isTTY) print(`  ${done}/${total} ${attempt.task}${repeat > 1 ? ` #${attempt.repeat}` : ''}: ${outcomeOf(attempt)} (${(attempt.costs.wallMs / 1000).toFixed(1)} s)`);
+        if (!quiet && !process.stderr.isTTY)
+          print(`  ${done}/${total} ${attempt.task}${repeat > 1 ? ` #${attempt.repeat}` : ''}: ${outcomeOf(attempt)} (${(attempt.costs.wallMs / 1000).toFixed(1)} s)`);
       },
     });
     bar.done();
@@ -148,7 +168,19 @@ async function evalRun(suiteDir: string, options: Omit<RunOptions, 'playbook' | 
 }
 
 function printResults(results: Results, out: string): void {
-  print(table(['TASK', 'TIER', 'CATEGORY', 'OUTCOME', 'WALL', 'CANDIDATES'], results.attempts.map((a) => [`${a.task}${results.config.repeat > 1 ? ` #${a.repeat}` : ''}`, String(a.tier), a.category, outcomeOf(a), `${(a.costs.wallMs / 1000).toFixed(1)} s`, String(a.costs.candidatesTried)])));
+  print(
+    table(
+      ['TASK', 'TIER', 'CATEGORY', 'OUTCOME', 'WALL', 'CANDIDATES'],
+      results.attempts.map((a) => [
+        `${a.task}${results.config.repeat > 1 ? ` #${a.repeat}` : ''}`,
+        String(a.tier),
+        a.category,
+        outcomeOf(a),
+        `${(a.costs.wallMs / 1000).toFixed(1)} s`,
+        String(a.costs.candidatesTried),
+      ]),
+    ),
+  );
   print();
   print(table(['TIER', 'SUCCESS (95% WILSON)'], tierRows(results)));
   print(`overall ${describeRate(results.summary.overall)}; wall ${(results.wallMs / 1000).toFixed(1)} s`);
@@ -161,9 +193,13 @@ function printComparison(c: Comparison): void {
   print(`${c.b.label}: ${describeRate(c.b.rate)}`);
   print(`paired tasks: ${c.tasks}; improved in ${c.b.label}: ${c.improved.join(', ') || 'none'}; regressed: ${c.regressed.join(', ') || 'none'}`);
   const interval = c.interval ? ` (bootstrap 95% interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : '';
-  print(`${c.test === 'mcnemar-exact' ? 'exact McNemar test' : 'sign-flip test over tasks'}: difference ${(c.difference * 100).toFixed(1)} points${interval}, p = ${c.p.toPrecision(3)}`);
+  print(
+    `${c.test === 'mcnemar-exact' ? 'exact McNemar test' : 'sign-flip test over tasks'}: difference ${(c.difference * 100).toFixed(1)} points${interval}, p = ${c.p.toPrecision(3)}`,
+  );
   for (const warning of c.warnings) print(`warning: ${warning}`);
-  print(`verdict: ${c.b.label} is ${c.verdict === 'no significant difference' ? `not significantly different from ${c.a.label}` : `${c.verdict} than ${c.a.label}`} (alpha ${c.alpha})`);
+  print(
+    `verdict: ${c.b.label} is ${c.verdict === 'no significant difference' ? `not significantly different from ${c.a.label}` : `${c.verdict} than ${c.a.label}`} (alpha ${c.alpha})`,
+  );
 }
 
 const exitFor = (c: Comparison): number => (c.verdict === 'worse' ? EXIT.findings : EXIT.ok);
@@ -184,7 +220,7 @@ export function registerEval(program: Command): void {
   const evalCommand = program.command('eval').description(summary('eval'));
   runOptions(evalCommand.command('run <suite>'))
     .description('every task of a suite through the real pipeline; writes results.json, report.md and report.html')
-    .option('--playbook <name|path>', 'the playbook the agents follow (default: steward\'s default)')
+    .option('--playbook <name|path>', "the playbook the agents follow (default: steward's default)")
     .option('--out <dir>', 'where results go; the same command again resumes it (default .steward/eval/<suite>)')
     .action(async (suiteDir: string, options: RunOptions) => {
       const out = resolve(options.out ?? join('.steward', 'eval', basename(resolve(suiteDir))));
@@ -238,7 +274,7 @@ export function registerEval(program: Command): void {
     .description('eval tasks from a correct plugin: injected defects that a captured input exposes, with hidden tests of its correct outputs')
     .requiredOption('--out <suite>', 'the suite directory the tasks are added to')
     .option('--defects <file>', 'defects written by hand (exact text edits); without it, defects are generated (JavaScript and TypeScript)')
-    .option('--inputs <file>', 'a JSON array of production-like inputs (overrides the defects file\'s)')
+    .option('--inputs <file>', "a JSON array of production-like inputs (overrides the defects file's)")
     .option('--hidden <dir>', 'extra hidden tests of the correct plugin, copied into every task')
     .option('--max <n>', 'at most this many tasks', '20')
     .option('--json', 'machine-readable output')
@@ -258,7 +294,12 @@ export function registerEval(program: Command): void {
         printJson({ version: 1, ...result });
         return;
       }
-      print(table(['TASK', 'TIER', 'CATEGORY', 'EVENTS'], result.written.map((w) => [w.id, String(w.tier), w.category, String(w.events)])));
+      print(
+        table(
+          ['TASK', 'TIER', 'CATEGORY', 'EVENTS'],
+          result.written.map((w) => [w.id, String(w.tier), w.category, String(w.events)]),
+        ),
+      );
       for (const skipped of result.skipped) print(`  skipped ${skipped.id}: ${skipped.why}`);
       print(`${result.written.length} task(s) written to ${options.out}, ${result.skipped.length} defect(s) skipped`);
       if (result.written.length === 0) process.exitCode = EXIT.findings;

@@ -21,7 +21,14 @@ export function registerIssues(program: Command): void {
         ...(options.plugin ? { plugin: options.plugin } : {}),
       });
       if (options.json) return printJson({ version: 1, issues: list });
-      print(list.length === 0 ? 'no issues' : table(['#', 'STATE', 'PLUGIN', 'LABELS', 'COMMENTS', 'TITLE'], list.map((i) => [String(i.number), i.state, i.plugin, i.labels.join(','), String(i.commentCount), i.title.slice(0, 80)])));
+      print(
+        list.length === 0
+          ? 'no issues'
+          : table(
+              ['#', 'STATE', 'PLUGIN', 'LABELS', 'COMMENTS', 'TITLE'],
+              list.map((i) => [String(i.number), i.state, i.plugin, i.labels.join(','), String(i.commentCount), i.title.slice(0, 80)]),
+            ),
+      );
     });
   issues
     .command('show <number>')

@@ -32,7 +32,9 @@ export function registerPlugin(program: Command): Command {
     .action(async (name: string, _options: unknown, command: Command) => {
       assertPluginName(name);
       const result = await pullPlugin(libraryFrom(command), name);
-      print(result.changed ? `pulled ${name} from ${result.url} (${result.branch}): now at ${result.head.slice(0, 12)}` : `${name} is up to date with ${result.url} (${result.branch})`);
+      print(
+        result.changed ? `pulled ${name} from ${result.url} (${result.branch}): now at ${result.head.slice(0, 12)}` : `${name} is up to date with ${result.url} (${result.branch})`,
+      );
     });
 
   plugin
@@ -84,13 +86,18 @@ export function registerPlugin(program: Command): Command {
       });
       if (options.json) return printJson({ version: 1, plugins: rows });
       if (rows.length === 0) return print('no plugins');
-      print(table(['NAME', 'VERSION', 'RUNTIME', 'UPSTREAM', 'DESCRIPTION'], rows.map((r) => [
-        r.name + (r.valid ? '' : ' (invalid manifest)'),
-        r.version ?? '-',
-        r.runtime ?? '-',
-        r.upstream ? `${r.upstream.url}#${r.upstream.branch}` : '-',
-        r.description ?? '-',
-      ])));
+      print(
+        table(
+          ['NAME', 'VERSION', 'RUNTIME', 'UPSTREAM', 'DESCRIPTION'],
+          rows.map((r) => [
+            r.name + (r.valid ? '' : ' (invalid manifest)'),
+            r.version ?? '-',
+            r.runtime ?? '-',
+            r.upstream ? `${r.upstream.url}#${r.upstream.branch}` : '-',
+            r.description ?? '-',
+          ]),
+        ),
+      );
     });
 
   plugin
@@ -107,7 +114,12 @@ export function registerPlugin(program: Command): Command {
       print(`history: ${context.history.length} entries${context.historySkipped.length ? `, ${context.historySkipped.length} unreadable line(s)` : ''}`);
       for (const entry of context.history) print(`  ${entry.at}  ${entry.type.padEnd(8)} ${entry.summary}`);
       print(`sources: ${context.sources.length} files`);
-      print(table(['PATH', 'LANGUAGE', 'LINES', 'BYTES'], context.sources.map((s) => [s.path, s.language, String(s.lines), String(s.bytes)])));
+      print(
+        table(
+          ['PATH', 'LANGUAGE', 'LINES', 'BYTES'],
+          context.sources.map((s) => [s.path, s.language, String(s.lines), String(s.bytes)]),
+        ),
+      );
     });
   return plugin;
 }

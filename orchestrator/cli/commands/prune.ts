@@ -17,6 +17,8 @@ export function registerPrune(program: Command): void {
       const { retention } = library.config;
       print(`dead letters: ${report.deadLetters} deleted (older than ${retention.deadLetterDays} days)`);
       print(`resolved groups: ${report.groups} deleted (no event for ${retention.resolvedGroupDays} days)`);
-      print(`finished runs: ${report.runs} deleted with ${report.runEvents} event(s) and their checkpoints (ended over ${retention.finishedRunDays} days ago); ${report.heldBack} held-back record(s)`);
+      print(
+        `finished runs: ${report.runs} deleted with ${report.runEvents} event(s) and their checkpoints (ended over ${retention.finishedRunDays} days ago); ${report.heldBack} held-back record(s)`,
+      );
     });
 }

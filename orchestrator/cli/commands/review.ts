@@ -16,8 +16,6 @@ import { print, printJson, table } from '../output.ts';
 /** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
 const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
 
-
-
 async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
   const library = libraryFrom(command);
   readProposalRecord(library, run);
@@ -41,9 +39,37 @@ export function registerReview(program: Command): void {
       const library = libraryFrom(command);
       const store = openRunStore(library);
       try {
-        const waiting = (await store.list({ state: 'awaiting_approval' })).filter((r) => existsSync(proposalFile({ library }, r.id))).map((r) => ({ run: r, proposal: readProposalRecord(library, r.id) }));
-        if (options.json) return printJson({ version: 1, reviews: waiting.map(({ run, proposal }) => ({ run: run.id, plugin: run.plugin, issue: proposal.issue?.number ?? null, fixer: proposal.fixer, stats: proposal.stats, refuses: proposal.refuses ?? null, tokens: run.tokensUsed })) });
-        print(waiting.length === 0 ? 'nothing waits for review' : table(['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'], waiting.map(({ run, proposal }) => [run.id, run.plugin, proposal.issue ? `#${proposal.issue.number}` : '-', proposal.fixer, `+${proposal.stats.added} -${proposal.stats.removed}`, `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70)])));
+        const waiting = (await store.list({ state: 'awaiting_approval' }))
+          .filter((r) => existsSync(proposalFile({ library }, r.id)))
+          .map((r) => ({ run: r, proposal: readProposalRecord(library, r.id) }));
+        if (options.json)
+          return printJson({
+            version: 1,
+            reviews: waiting.map(({ run, proposal }) => ({
+              run: run.id,
+              plugin: run.plugin,
+              issue: proposal.issue?.number ?? null,
+              fixer: proposal.fixer,
+              stats: proposal.stats,
+              refuses: proposal.refuses ?? null,
+              tokens: run.tokensUsed,
+            })),
+          });
+        print(
+          waiting.length === 0
+            ? 'nothing waits for review'
+            : table(
+                ['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'],
+                waiting.map(({ run, proposal }) => [
+                  run.id,
+                  run.plugin,
+                  proposal.issue ? `#${proposal.issue.number}` : '-',
+                  proposal.fixer,
+                  `+${proposal.stats.added} -${proposal.stats.removed}`,
+                  `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70),
+                ]),
+              ),
+        );
       } finally {
         await store.close();
       }
@@ -62,7 +88,9 @@ export function registerReview(program: Command): void {
       print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);
       if (proposal.refuses) print(`\nthis change refuses the call with ${proposal.refuses.type}: ${proposal.refuses.message}; it does not make the call succeed`);
       print(`\nwhy: ${proposal.rationale}`);
-      print(`\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`);
+      print(
+        `\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,
+      );
       print(`\n${proposal.diff}`);
       print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
     });
@@ -77,7 +105,14 @@ export function registerReview(program: Command): void {
       try {
         const settled = await settleMerged(library, openTracker(library), new GroupStore(redis));
         if (options.json) return printJson({ version: 1, proposals: settled });
-        print(settled.length === 0 ? 'no open proposal' : table(['#', 'PLUGIN', 'BRANCH', 'STATE', 'VERSION', 'UPSTREAM'], settled.map((s) => [String(s.proposal), s.plugin, s.branch, s.state, s.version ?? '-', s.push ?? '-'])));
+        print(
+          settled.length === 0
+            ? 'no open proposal'
+            : table(
+                ['#', 'PLUGIN', 'BRANCH', 'STATE', 'VERSION', 'UPSTREAM'],
+                settled.map((s) => [String(s.proposal), s.plugin, s.branch, s.state, s.version ?? '-', s.push ?? '-']),
+              ),
+        );
         if (settled.some((s) => s.push?.startsWith('failed'))) process.exitCode = EXIT.findings;
       } finally {
         redis.disconnect();

@@ -17,7 +17,9 @@ function eventLine(event: RunEvent): string {
 
 function showRun(run: RunRecord): void {
   print(`${run.id}  ${run.state}  ${run.plugin}  group ${run.group}`);
-  print(`trigger ${run.trigger}, playbook ${run.playbook} (${run.playbookHash}), fixer ${run.fixer}${run.model ? `, model ${run.model}` : ''}, stop after ${run.stopAfter}, ${run.tokensUsed} token(s)`);
+  print(
+    `trigger ${run.trigger}, playbook ${run.playbook} (${run.playbookHash}), fixer ${run.fixer}${run.model ? `, model ${run.model}` : ''}, stop after ${run.stopAfter}, ${run.tokensUsed} token(s)`,
+  );
   if (run.error) print(`error: ${run.error}`);
   print(`next: ${run.nextAction ?? '-'}`);
 }
@@ -38,7 +40,14 @@ export function registerRuns(program: Command): void {
       try {
         const list = await store.list({ ...(options.state ? { state: options.state as RunState } : {}), ...(options.plugin ? { plugin: options.plugin } : {}) });
         if (options.json) return printJson({ version: 1, runs: list });
-        print(list.length === 0 ? 'no runs' : table(['RUN', 'STATE', 'PLUGIN', 'GROUP', 'TRIGGER', 'CREATED'], list.map((r) => [r.id, r.state, r.plugin, r.group.slice(0, 12), r.trigger, r.createdAt])));
+        print(
+          list.length === 0
+            ? 'no runs'
+            : table(
+                ['RUN', 'STATE', 'PLUGIN', 'GROUP', 'TRIGGER', 'CREATED'],
+                list.map((r) => [r.id, r.state, r.plugin, r.group.slice(0, 12), r.trigger, r.createdAt]),
+              ),
+        );
       } finally {
         await store.close();
       }
@@ -137,7 +146,7 @@ export function registerRuns(program: Command): void {
 
   runs
     .command('replay <run>')
-    .description('a new run from one of this run\'s checkpoints (default: its start)')
+    .description("a new run from one of this run's checkpoints (default: its start)")
     .option('--from <checkpoint>', 'a checkpoint id, or a node name (the last checkpoint before that node ran)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { from?: string; json?: boolean }, command: Command) => {

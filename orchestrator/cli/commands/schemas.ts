@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { SCHEMA_DIR, staleSchemas, writeSchemas } from '../schema-files.ts';
+import { staleSchemas, writeSchemas } from '../schema-files.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print } from '../output.ts';
 
@@ -8,7 +8,7 @@ export function registerSchemas(program: Command): void {
   const schemas = program.command('schemas').description(summary('schemas'));
   schemas
     .command('write')
-    .description(`regenerate ${SCHEMA_DIR}`)
+    .description("regenerate the JSON Schemas in steward's docs/specs/")
     .action(() => {
       for (const file of writeSchemas()) print(`wrote ${file}`);
     });

@@ -13,7 +13,13 @@ function report(statuses: readonly LinkStatus[], json: boolean): void {
     printJson({ version: 1, summary: counts, links: statuses });
   } else {
     const shown = statuses.filter((s) => s.state !== 'linked');
-    if (shown.length > 0) print(table(['PLUGIN', 'FILE', 'STATE', 'DETAIL'], shown.map((s) => [s.plugin, s.file, s.state, s.detail ?? ''])));
+    if (shown.length > 0)
+      print(
+        table(
+          ['PLUGIN', 'FILE', 'STATE', 'DETAIL'],
+          shown.map((s) => [s.plugin, s.file, s.state, s.detail ?? '']),
+        ),
+      );
     print(`${counts.linked} linked, ${counts.missing} missing, ${counts.broken} broken, ${counts.overridden} overridden`);
   }
   if (counts.missing + counts.broken > 0) process.exitCode = EXIT.findings;
@@ -23,7 +29,7 @@ export function registerTemplates(program: Command): void {
   const templates = program.command('templates').description(summary('templates'));
   templates
     .command('link')
-    .description('link every file of templates/linked/ into each plugin\'s .steward/ (relative symlinks)')
+    .description("link every file of templates/linked/ into each plugin's .steward/ (relative symlinks)")
     .option('--check', 'only report each link as linked, missing, broken or overridden')
     .option('--json', 'machine-readable output')
     .option('--plugin <name...>', 'only these plugins')

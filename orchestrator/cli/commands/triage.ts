@@ -34,10 +34,19 @@ export function registerTriage(program: Command): void {
       const summary = readFleetSummary(library);
       const dropped = await captureDrops(library);
       if (options.json) return printJson({ version: 1, ...summary, capture: { dropped } });
-      print(`last triage ${summary.at}: ${summary.plugins} plugin(s) ${Object.entries(summary.health).map(([h, n]) => `${n} ${h}`).join(', ')}`);
+      print(
+        `last triage ${summary.at}: ${summary.plugins} plugin(s) ${Object.entries(summary.health)
+          .map(([h, n]) => `${n} ${h}`)
+          .join(', ')}`,
+      );
       print(`${summary.openGroups} open group(s), ${summary.activeRuns} active run(s) before it; it dispatched ${summary.dispatched.length} and held back ${summary.held.length}`);
       for (const p of summary.unhealthy) print(`  ${p.health.padEnd(11)} ${p.name}${p.reason ? `: ${p.reason}` : ''}`);
       const total = Object.values(dropped).reduce((a, b) => a + b, 0);
-      if (total > 0) print(`capture: ${total} event(s) dropped by plugin hosts (${Object.entries(dropped).map(([why, n]) => `${why} ${n}`).join(', ')})`);
+      if (total > 0)
+        print(
+          `capture: ${total} event(s) dropped by plugin hosts (${Object.entries(dropped)
+            .map(([why, n]) => `${why} ${n}`)
+            .join(', ')})`,
+        );
     });
 }

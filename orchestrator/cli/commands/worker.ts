@@ -44,18 +44,16 @@ function workerOptions(options: QueueOptions, component: string, agent: AgentDef
 }
 
 export function registerWorker(program: Command): void {
-  withQueueOptions(program.command('worker').description(summary('worker'))).action(
-    async (options: QueueOptions, command: Command) => {
-      const library = libraryFrom(command);
-      const target = await libraryRedis(library);
-      const worker = await startWorker(target, library, workerOptions(options, 'worker', openPluginAgent(target, library)));
-      print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
-      for (const line of worker.lines) print(`  ${line}`);
-      await untilSignalled();
-      print('stopping: runs are checkpointed and their sandboxes stopped');
-      await worker.close();
-    },
-  );
+  withQueueOptions(program.command('worker').description(summary('worker'))).action(async (options: QueueOptions, command: Command) => {
+    const library = libraryFrom(command);
+    const target = await libraryRedis(library);
+    const worker = await startWorker(target, library, workerOptions(options, 'worker', openPluginAgent(target, library)));
+    print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
+    for (const line of worker.lines) print(`  ${line}`);
+    await untilSignalled();
+    print('stopping: runs are checkpointed and their sandboxes stopped');
+    await worker.close();
+  });
 
   withQueueOptions(
     program

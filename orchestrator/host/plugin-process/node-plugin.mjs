@@ -15,11 +15,16 @@ delete process.env.STEWARD_PLUGIN_ENV;
 /** Any thrown value as { type, message, stack, code }: plugins throw strings and objects too. */
 function describe(value) {
   if (value instanceof Error) {
-    return { type: value.name || value.constructor?.name || 'Error', message: String(value.message), ...(value.stack ? { stack: value.stack } : {}), ...(value.code !== undefined ? { code: String(value.code) } : {}) };
+    return {
+      type: value.name || value.constructor?.name || 'Error',
+      message: String(value.message),
+      ...(value.stack ? { stack: value.stack } : {}),
+      ...(value.code !== undefined ? { code: String(value.code) } : {}),
+    };
   }
   let message;
   try {
-    message = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    message = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     message = String(value);
   }
@@ -43,12 +48,18 @@ async function load() {
 
 async function perform(plugin, op, input, ctx) {
   switch (op) {
-    case 'init': return plugin.init ? plugin.init(ctx) : undefined;
-    case 'validate': return plugin.validate ? plugin.validate(ctx) : undefined;
-    case 'execute': return plugin.execute(input, ctx);
-    case 'help': return plugin.help ? plugin.help() : `${plugin.name ?? 'plugin'}: no help`;
-    case 'cleanup': return plugin.cleanup ? plugin.cleanup() : undefined;
-    default: throw new TypeError(`unknown operation ${op}`);
+    case 'init':
+      return plugin.init ? plugin.init(ctx) : undefined;
+    case 'validate':
+      return plugin.validate ? plugin.validate(ctx) : undefined;
+    case 'execute':
+      return plugin.execute(input, ctx);
+    case 'help':
+      return plugin.help ? plugin.help() : `${plugin.name ?? 'plugin'}: no help`;
+    case 'cleanup':
+      return plugin.cleanup ? plugin.cleanup() : undefined;
+    default:
+      throw new TypeError(`unknown operation ${op}`);
   }
 }
 

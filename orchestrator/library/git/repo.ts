@@ -24,7 +24,10 @@ export async function dirtyPaths(root: string, pathspec?: string): Promise<strin
   const args = ['status', '--porcelain=v1', '-z', '--untracked-files=no'];
   if (pathspec) args.push('--', pathspec);
   const out = await git(root, args);
-  return out.split('\0').filter(Boolean).map((entry) => entry.slice(3));
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.slice(3));
 }
 
 export async function assertClean(root: string, what: string): Promise<void> {

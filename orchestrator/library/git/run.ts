@@ -23,11 +23,7 @@ export interface GitResult {
 }
 
 /** Runs git and returns whatever it said; `git()` below is the throwing form. */
-export function gitRaw(
-  cwd: string,
-  args: readonly string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<GitResult> {
+export function gitRaw(cwd: string, args: readonly string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
     // A time limit kills git (SIGTERM) and the result carries its non-zero exit.
     const child = spawn('git', args, { cwd, env: gitEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
@@ -35,9 +31,7 @@ export function gitRaw(
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new GitError('E_GIT_FAILED', 'git is not installed (apt-get install git)') : error),
-    );
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new GitError('E_GIT_FAILED', 'git is not installed (apt-get install git)') : error));
     // git may exit before reading its input (a failed ref, say): the exit code tells.
     child.stdin.on('error', () => undefined);
     child.on('close', (code) =>
@@ -52,11 +46,7 @@ export function gitRaw(
   });
 }
 
-export async function git(
-  cwd: string,
-  args: readonly string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<string> {
+export async function git(cwd: string, args: readonly string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
   const result = await gitRaw(cwd, args, options);
   if (result.code !== 0) {
     const said = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ');

@@ -20,11 +20,7 @@ export interface AddResult {
 }
 
 /** `steward plugin add`: the upstream's history merged in under plugins/<name>, never squashed. */
-export async function addPlugin(
-  library: Library,
-  name: string,
-  options: { from: string; ref?: string; cwd?: string },
-): Promise<AddResult> {
+export async function addPlugin(library: Library, name: string, options: { from: string; ref?: string; cwd?: string }): Promise<AddResult> {
   const dir = pluginDir(library, name);
   const prefix = pluginPrefix(library, name);
   if (existsSync(dir)) throw new StewardError('E_PLUGIN_EXISTS', `${prefix}/ already exists`);
@@ -38,11 +34,7 @@ export async function addPlugin(
 
   return withRollback(library.root, prefix, async () => {
     const upstreamCommit = await fetchBranch(library.root, url, branch);
-    await git(
-      library.root,
-      ['subtree', 'add', `--prefix=${prefix}`, '-m', `steward: add plugin ${name} from ${shown} (${branch})`, '--', upstreamCommit],
-      { env: identity },
-    );
+    await git(library.root, ['subtree', 'add', `--prefix=${prefix}`, '-m', `steward: add plugin ${name} from ${shown} (${branch})`, '--', upstreamCommit], { env: identity });
     verifyIncomingPlugin(library, name, dir);
     updateManifestFile(dir, (raw) => {
       raw.upstream = { url: shown, branch };

@@ -18,8 +18,7 @@ function parseJoins(output: string): SubtreeJoin[] {
   for (const record of output.split(RECORD)) {
     const [commit, body] = record.replace(/^\n/, '').split(FIELD);
     if (!commit || body === undefined) continue;
-    const trailer = (key: string): string | undefined =>
-      new RegExp(`^${key}: *(\\S+)`, 'm').exec(body)?.[1];
+    const trailer = (key: string): string | undefined => new RegExp(`^${key}: *(\\S+)`, 'm').exec(body)?.[1];
     const dir = trailer('git-subtree-dir')?.replace(/\/+$/, '');
     if (!dir) continue;
     const mainline = trailer('git-subtree-mainline');
@@ -35,13 +34,6 @@ function parseJoins(output: string): SubtreeJoin[] {
  */
 export async function findJoins(cwd: string, revs: readonly string[], dir?: string): Promise<SubtreeJoin[]> {
   const pattern = dir ? `^git-subtree-dir: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/*$` : '^git-subtree-dir: ';
-  const output = await git(cwd, [
-    'log',
-    `--grep=${pattern}`,
-    '--no-show-signature',
-    `--format=%H${FIELD}%B${RECORD}`,
-    '--end-of-options',
-    ...revs,
-  ]);
+  const output = await git(cwd, ['log', `--grep=${pattern}`, '--no-show-signature', `--format=%H${FIELD}%B${RECORD}`, '--end-of-options', ...revs]);
   return parseJoins(output);
 }

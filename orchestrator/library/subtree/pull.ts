@@ -40,11 +40,9 @@ export async function pullPlugin(library: Library, name: string): Promise<PullRe
 
   return withRollback(library.root, prefix, async () => {
     const upstreamCommit = await fetchBranch(library.root, url, branch);
-    const pulled = await gitRaw(
-      library.root,
-      ['subtree', 'merge', `--prefix=${prefix}`, '-m', `steward: pull ${name} from ${url} (${branch})`, '--', upstreamCommit],
-      { env: identity },
-    );
+    const pulled = await gitRaw(library.root, ['subtree', 'merge', `--prefix=${prefix}`, '-m', `steward: pull ${name} from ${url} (${branch})`, '--', upstreamCommit], {
+      env: identity,
+    });
     if (pulled.code !== 0) {
       const conflicts = (await git(library.root, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
       if (conflicts.length > 0) {

@@ -22,11 +22,7 @@ export interface PushResult {
  * upstream. The split remembers what it walked, so each push walks only the
  * commits made since the one before.
  */
-export async function pushPlugin(
-  library: Library,
-  name: string,
-  onProgress?: (done: number, total: number) => void,
-): Promise<PushResult> {
+export async function pushPlugin(library: Library, name: string, onProgress?: (done: number, total: number) => void): Promise<PushResult> {
   requirePlugin(library, name);
   const { url, branch } = upstreamOf(library, name);
   await assertRepo(library.root);

@@ -12,7 +12,7 @@ const subtreeStateSchema = z.object({
 });
 export type SubtreeState = z.output<typeof subtreeStateSchema> & { split: SplitMemo };
 
-export function subtreeStateFile(library: Library, name: string): string {
+function subtreeStateFile(library: Library, name: string): string {
   return join(library.paths.state, 'subtree', `${name}.json`);
 }
 

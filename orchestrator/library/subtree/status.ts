@@ -40,7 +40,10 @@ export async function subtreeStatuses(library: Library, prefixes: Map<string, st
     if (!sha) continue;
     const seen = new Set<string>();
     for (const file of files) {
-      const prefix = file.split('/').slice(0, pluginsDir.split('/').length + 1).join('/');
+      const prefix = file
+        .split('/')
+        .slice(0, pluginsDir.split('/').length + 1)
+        .join('/');
       if (!seen.has(prefix)) {
         seen.add(prefix);
         touched.set(prefix, [...(touched.get(prefix) ?? []), sha]);

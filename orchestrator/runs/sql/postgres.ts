@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { migrate, MIGRATIONS, type Migration } from './migrations.ts';
+import { migrateAsync, migrationSteps, MIGRATIONS, type Migration } from './migrations.ts';
 import { txDriver, type SqlDriver } from './types.ts';
 
 /** Serialises schema set-up across every process that opens the database at once. */
@@ -51,7 +51,7 @@ export class PostgresDriver implements SqlDriver {
 
   private setUp(): Promise<void> {
     this.ready ??= withAdvisoryLock(this.pool, SETUP_LOCK, async (client) => {
-      await migrate(async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[], 'postgres', this.migrations);
+      await migrateAsync(async (sql, params) => (await client.query(sql, params as unknown[])).rows as Record<string, unknown>[], migrationSteps('postgres', this.migrations));
     }).catch((error: unknown) => {
       this.ready = undefined;
       throw error;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { messageOf, StewardError } from '../../core/errors.ts';
-import { migrate, MIGRATIONS, type Migration } from './migrations.ts';
+import { migrateSync, migrationSteps, MIGRATIONS, type Migration } from './migrations.ts';
 import { txDriver, type SqlDriver } from './types.ts';
 
 /** `$1`, `$2` … as SQLite's positional `?`, with the arguments in the order they appear. */
@@ -17,12 +17,27 @@ function positional(sql: string, params: readonly unknown[]): { sql: string; arg
 
 /**
  * One queue per database file for the whole process. better-sqlite3 is synchronous:
- * a second connection that began a transaction while the first one's (async)
- * transaction waits for a microtask would block the event loop in its busy wait, and
- * the first could never finish. So every connection of a process to one file takes
- * its turn here; other processes are kept apart by SQLite's own locks.
+ * a second connection that writes while the first one's (async) transaction waits for
+ * a microtask would block the event loop in its busy wait, and the first could never
+ * finish. So every connection of a process to one file (the run store's and the
+ * checkpointer's) takes its turn here; other processes are kept apart by SQLite's own locks.
  */
 const queues = new Map<string, { chain: Promise<unknown> }>();
+
+function queueOf(file: string): { chain: Promise<unknown> } {
+  const key = resolve(file);
+  const queue = queues.get(key) ?? { chain: Promise.resolve() };
+  queues.set(key, queue);
+  return queue;
+}
+
+/** Runs `fn` when every earlier turn on `file` in this process has finished. */
+export function inTurn<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const queue = queueOf(file);
+  const turn = queue.chain.then(fn);
+  queue.chain = turn.catch(() => undefined);
+  return turn;
+}
 
 const DAMAGED_HINT = 'restore it from a backup; or move it (and its -wal and -shm files) aside to start an empty run store, losing its runs and checkpoints';
 
@@ -33,7 +48,7 @@ function damaged(error: unknown): boolean {
 }
 
 /** A damaged state database as one clear error that names the file. */
-export function stateCorrupt(file: string, error: unknown): StewardError {
+function stateCorrupt(file: string, error: unknown): StewardError {
   return new StewardError('E_STATE_CORRUPT', `is not a readable SQLite database: ${messageOf(error)}`, { file, hint: DAMAGED_HINT });
 }
 
@@ -49,7 +64,10 @@ export function openSqlite(file: string): Database.Database {
   const marker = `${file}.made`;
   if (existsSync(marker) && (!existsSync(file) || statSync(file).size === 0)) {
     const what = existsSync(file) ? 'is empty (0 bytes)' : 'is missing';
-    throw new StewardError('E_STATE_CORRUPT', `${what}: the run store it held is gone, and steward does not start over silently`, { file, hint: `${DAMAGED_HINT}; to start over on purpose, delete ${basename(marker)} too` });
+    throw new StewardError('E_STATE_CORRUPT', `${what}: the run store it held is gone, and steward does not start over silently`, {
+      file,
+      hint: `${DAMAGED_HINT}; to start over on purpose, delete ${basename(marker)} too`,
+    });
   }
   const db = new Database(file);
   try {
@@ -76,7 +94,6 @@ export function openSqlite(file: string): Database.Database {
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
   private readonly db: Database.Database;
-  private readonly queue: { chain: Promise<unknown> };
 
   private ready: Promise<unknown> | undefined;
 
@@ -84,9 +101,6 @@ export class SqliteDriver implements SqlDriver {
     private readonly file: string,
     private readonly migrations: readonly Migration[] = MIGRATIONS,
   ) {
-    const key = resolve(file);
-    this.queue = queues.get(key) ?? { chain: Promise.resolve() };
-    queues.set(key, this.queue);
     this.db = openSqlite(file);
   }
 
@@ -104,15 +118,13 @@ export class SqliteDriver implements SqlDriver {
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     // The first statement of this connection waits for the store's migrations, run in turn like any other.
-    if (!this.ready) {
-      const migrating = this.queue.chain.then(() => migrate(async <R>(sql: string, params: readonly unknown[] = []) => this.now<R>(sql, params), 'sqlite', this.migrations));
-      this.queue.chain = migrating.catch(() => undefined);
-      this.ready = migrating;
-    }
+    // In one synchronous stretch: see Migration.
+    this.ready ??= inTurn(this.file, async () => migrateSync((sql, params) => this.now(sql, params), migrationSteps('sqlite', this.migrations)));
     const ready = this.ready;
-    const turn = this.queue.chain.then(() => ready).then(fn);
-    this.queue.chain = turn.catch(() => undefined);
-    return turn;
+    return inTurn(this.file, async () => {
+      await ready;
+      return fn();
+    });
   }
 
   all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

@@ -11,7 +11,7 @@ export function pickBackend(name: BackendName = (process.env.STEWARD_SANDBOX as 
   const backend = BACKENDS[name];
   if (!backend) throw new StewardError('E_USAGE', `unknown sandbox backend "${String(name)}" (bubblewrap, process, auto)`);
   if (!backend.available()) {
-    throw new StewardError('E_USAGE', `sandbox backend "${name}" is not available on this machine`, { hint: 'install Debian\'s bubblewrap' });
+    throw new StewardError('E_USAGE', `sandbox backend "${name}" is not available on this machine`, { hint: "install Debian's bubblewrap" });
   }
   return backend;
 }

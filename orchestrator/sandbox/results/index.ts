@@ -4,8 +4,8 @@ import { MAX_FAILURE_CHARS, type ParsedTests } from './types.ts';
 
 export { parseJUnit } from './junit.ts';
 export { parseTap } from './tap.ts';
-export { limitFailure, MAX_FAILURE_CHARS, NAME_SEPARATOR } from './types.ts';
-export type { ParsedTests, TestCase, TestOutcome } from './types.ts';
+export { MAX_FAILURE_CHARS } from './types.ts';
+export type { ParsedTests } from './types.ts';
 
 export type TestOutputFormat = 'tap' | 'junit' | 'exit-code';
 

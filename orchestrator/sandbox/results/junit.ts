@@ -76,7 +76,12 @@ function toTestCase(testcase: XmlRecord): TestCase {
   const durationMs = secondsToMs(attribute(testcase, 'time'));
   if (durationMs !== undefined) test.durationMs = durationMs;
   if (problems.length > 0) {
-    const failure = limitFailure(problems.map(problemText).filter((part) => part !== '').join('\n'));
+    const failure = limitFailure(
+      problems
+        .map(problemText)
+        .filter((part) => part !== '')
+        .join('\n'),
+    );
     if (failure !== undefined) test.failure = failure;
   }
   return test;

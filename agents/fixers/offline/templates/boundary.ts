@@ -21,10 +21,16 @@ export const boundary: Template = {
       const flipped = FLIP[binary.operatorToken.kind];
       if (!flipped) continue;
       const token = binary.operatorToken;
-      out.push({ template: 'boundary', edits: [{ start: token.getStart(site.sf), end: token.getEnd(), text: flipped }], rationale: `bound changed at ${at}: \`${token.getText(site.sf)}\` became \`${flipped}\`` });
+      out.push({
+        template: 'boundary',
+        edits: [{ start: token.getStart(site.sf), end: token.getEnd(), text: flipped }],
+        rationale: `bound changed at ${at}: \`${token.getText(site.sf)}\` became \`${flipped}\``,
+      });
     }
     const shifts: ts.Expression[] = [
-      ...descendants(site.statement, ts.isElementAccessExpression).map((e) => e.argumentExpression).filter((e) => !ts.isStringLiteral(e)),
+      ...descendants(site.statement, ts.isElementAccessExpression)
+        .map((e) => e.argumentExpression)
+        .filter((e) => !ts.isStringLiteral(e)),
       ...descendants(site.statement, ts.isCallExpression)
         .filter((c) => ts.isPropertyAccessExpression(c.expression) && SLICING.has(c.expression.name.text))
         .flatMap((c) => [...c.arguments]),
@@ -34,7 +40,11 @@ export const boundary: Template = {
       const simple = ts.isIdentifier(expr) || ts.isNumericLiteral(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isCallExpression(expr);
       const shown = simple ? text(site.sf, expr) : `(${text(site.sf, expr)})`;
       for (const step of ['- 1', '+ 1']) {
-        out.push({ template: 'boundary', edits: [{ start: expr.getStart(site.sf), end: expr.getEnd(), text: `${shown} ${step}` }], rationale: `index shifted at ${at}: \`${shown}\` became \`${shown} ${step}\`` });
+        out.push({
+          template: 'boundary',
+          edits: [{ start: expr.getStart(site.sf), end: expr.getEnd(), text: `${shown} ${step}` }],
+          rationale: `index shifted at ${at}: \`${shown}\` became \`${shown} ${step}\``,
+        });
       }
     }
     return out;

@@ -43,10 +43,16 @@ function bindsLooserThanAnd(c: ts.Expression): boolean {
   if (ts.isConditionalExpression(c) || ts.isYieldExpression(c) || ts.isArrowFunction(c)) return true;
   if (!ts.isBinaryExpression(c)) return false;
   const op = c.operatorToken.kind;
-  return op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.CommaToken || (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment);
+  return (
+    op === ts.SyntaxKind.BarBarToken ||
+    op === ts.SyntaxKind.QuestionQuestionToken ||
+    op === ts.SyntaxKind.CommaToken ||
+    (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment)
+  );
 }
 
-const throws = (branch: ts.Statement): boolean => ts.isThrowStatement(branch) || (ts.isBlock(branch) && branch.statements.length === 1 && ts.isThrowStatement(branch.statements[0]!));
+const throws = (branch: ts.Statement): boolean =>
+  ts.isThrowStatement(branch) || (ts.isBlock(branch) && branch.statements.length === 1 && ts.isThrowStatement(branch.statements[0]!));
 
 /**
  * A condition that holds too often: an `if` that must also ask about the state its
@@ -70,7 +76,13 @@ export const conditionClause: Template = {
       // In scope at the `if`: declared before it, in this function (not a closure's), in a block around it.
       // A loop's own `let` lives in the loop; a statement's, in the block around it.
       const block = ts.isIterationStatement(list.parent, false) ? list.parent : list.parent.parent;
-      if (!(list.flags & ts.NodeFlags.Let) || list.getEnd() > statement.getStart(site.sf) || enclosingFunction(list) !== fn || !(block.getStart(site.sf) <= statement.getStart(site.sf) && statement.getEnd() <= block.getEnd())) continue;
+      if (
+        !(list.flags & ts.NodeFlags.Let) ||
+        list.getEnd() > statement.getStart(site.sf) ||
+        enclosingFunction(list) !== fn ||
+        !(block.getStart(site.sf) <= statement.getStart(site.sf) && statement.getEnd() <= block.getEnd())
+      )
+        continue;
       for (const d of list.declarations) {
         const kind = kindOf(d.initializer);
         if (kind && ts.isIdentifier(d.name) && !mentioned.has(d.name.text)) state.set(d.name.text, kind);
@@ -85,7 +97,10 @@ export const conditionClause: Template = {
     }
     const uses = new Map<string, number>();
     for (const id of descendants(scope, ts.isIdentifier)) if (state.has(id.text)) uses.set(id.text, (uses.get(id.text) ?? 0) + 1);
-    const chosen = [...uses].sort((a, b) => b[1] - a[1]).slice(0, VARIABLES).map(([name]) => name);
+    const chosen = [...uses]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, VARIABLES)
+      .map(([name]) => name);
     const wrap = bindsLooserThanAnd(condition);
     const at = `${site.file}:${site.line}`;
     const before = condition.getText(site.sf);
@@ -98,7 +113,11 @@ export const conditionClause: Template = {
               { start: condition.getEnd(), end: condition.getEnd(), text: `) && ${clause}` },
             ]
           : [{ start: condition.getEnd(), end: condition.getEnd(), text: ` && ${clause}` }];
-        return { template: 'condition-clause', edits, rationale: `condition narrowed at ${at}: \`${before}\` now also asks \`${clause}\`, so it no longer holds in every state the function reaches there` };
+        return {
+          template: 'condition-clause',
+          edits,
+          rationale: `condition narrowed at ${at}: \`${before}\` now also asks \`${clause}\`, so it no longer holds in every state the function reaches there`,
+        };
       }),
     );
   },

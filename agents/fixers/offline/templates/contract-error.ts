@@ -57,7 +57,8 @@ export function contractError(site: Site, access: ts.PropertyAccessExpression, w
   const read = chain(access.expression);
   if (!read || !fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === read.root.text)) return undefined;
   // A name the function declares again (a loop's, a catch's, a block's) may not be the parameter at the read.
-  const again = (n: ts.Node): n is ts.Identifier => ts.isIdentifier(n) && n.text === read.root.text && (ts.isVariableDeclaration(n.parent) || ts.isBindingElement(n.parent) || ts.isParameter(n.parent)) && n.parent.name === n;
+  const again = (n: ts.Node): n is ts.Identifier =>
+    ts.isIdentifier(n) && n.text === read.root.text && (ts.isVariableDeclaration(n.parent) || ts.isBindingElement(n.parent) || ts.isParameter(n.parent)) && n.parent.name === n;
   if (descendants(fn.body, again).length > 0) return undefined;
   const shown = [read.root.text, ...read.path].join('.');
   const message = `${shown} is required`;

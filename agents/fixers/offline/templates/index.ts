@@ -16,7 +16,19 @@ import { wrongProperty } from './wrong-property.ts';
 import { wrongVariable } from './wrong-variable.ts';
 
 /** Fix templates, the first rung: specific repairs of common defects, tried at every suspect site. */
-export const TEMPLATES: readonly Template[] = [nullGuard, nullishCheck, missingDefault, rounding, wrongVariable, wrongProperty, missingAwait, radix, jsonParse, regex, conditionClause];
+export const TEMPLATES: readonly Template[] = [
+  nullGuard,
+  nullishCheck,
+  missingDefault,
+  rounding,
+  wrongVariable,
+  wrongProperty,
+  missingAwait,
+  radix,
+  jsonParse,
+  regex,
+  conditionClause,
+];
 
 /** Mutations, the second rung: generic small edits, tried at the most suspicious sites only. */
 export const MUTATIONS: readonly Template[] = [boundary, coercion, swappedArguments, operator];

@@ -19,7 +19,9 @@ export const jsonParse: Template = {
           { fallback: 'throw new TypeError(`invalid JSON: ${(error as Error).message}`);', what: 'malformed JSON is now a TypeError that says so' },
         ].map((variant) => ({
           template: 'json-parse',
-          edits: [{ ...at, text: `(() => { try { return ${shown}; } catch (error) { ${site.file.endsWith('.ts') ? variant.fallback : variant.fallback.replace(' as Error', '')} } })()` }],
+          edits: [
+            { ...at, text: `(() => { try { return ${shown}; } catch (error) { ${site.file.endsWith('.ts') ? variant.fallback : variant.fallback.replace(' as Error', '')} } })()` },
+          ],
           rationale: `JSON.parse checked at ${site.file}:${site.line}: ${variant.what}`,
         }));
       });

@@ -15,14 +15,25 @@ export const missingDefault: Template = {
     for (const param of fn?.parameters ?? []) {
       if (!ts.isObjectBindingPattern(param.name) || param.initializer) continue;
       const end = param.type ? param.type.getEnd() : param.name.getEnd();
-      out.push({ template: 'missing-default', edits: [{ start: end, end, text: ' = {}' }], rationale: `default added at ${site.file}:${site.line}: the options \`${text(site.sf, param.name)}\` may be left out` });
+      out.push({
+        template: 'missing-default',
+        edits: [{ start: end, end, text: ' = {}' }],
+        rationale: `default added at ${site.file}:${site.line}: the options \`${text(site.sf, param.name)}\` may be left out`,
+      });
     }
     if (ts.isVariableStatement(site.statement)) {
       for (const d of site.statement.declarationList.declarations) {
         if (!ts.isObjectBindingPattern(d.name) || !d.initializer) continue;
         const init = d.initializer;
-        const shown = ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init) || ts.isCallExpression(init) ? text(site.sf, init) : `(${text(site.sf, init)})`;
-        out.push({ template: 'missing-default', edits: [{ start: init.getStart(site.sf), end: init.getEnd(), text: `${shown} ?? {}` }], rationale: `default added at ${site.file}:${site.line}: \`${text(site.sf, init)}\` may be missing; its fields then read as undefined` });
+        const shown =
+          ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init) || ts.isCallExpression(init)
+            ? text(site.sf, init)
+            : `(${text(site.sf, init)})`;
+        out.push({
+          template: 'missing-default',
+          edits: [{ start: init.getStart(site.sf), end: init.getEnd(), text: `${shown} ?? {}` }],
+          rationale: `default added at ${site.file}:${site.line}: \`${text(site.sf, init)}\` may be missing; its fields then read as undefined`,
+        });
       }
     }
     return out;

@@ -3,8 +3,49 @@ import { declaredFunction, descendants, enclosingFunction, lineOf, text } from '
 import { contractError } from './contract-error.ts';
 import type { Site, Template, TemplateFix } from './types.ts';
 
-const STRING = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase', 'split', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'normalize', 'charAt', 'charCodeAt', 'codePointAt', 'localeCompare', 'match', 'matchAll']);
-const ARRAY = new Set(['map', 'filter', 'forEach', 'reduce', 'join', 'some', 'every', 'find', 'findIndex', 'flatMap', 'flat', 'indexOf', 'concat', 'sort', 'entries', 'keys', 'values', 'at']);
+const STRING = new Set([
+  'trim',
+  'trimStart',
+  'trimEnd',
+  'toLowerCase',
+  'toUpperCase',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'split',
+  'replace',
+  'replaceAll',
+  'startsWith',
+  'endsWith',
+  'padStart',
+  'padEnd',
+  'normalize',
+  'charAt',
+  'charCodeAt',
+  'codePointAt',
+  'localeCompare',
+  'match',
+  'matchAll',
+]);
+const ARRAY = new Set([
+  'map',
+  'filter',
+  'forEach',
+  'reduce',
+  'join',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'flatMap',
+  'flat',
+  'indexOf',
+  'concat',
+  'sort',
+  'entries',
+  'keys',
+  'values',
+  'at',
+]);
 const NUMBER = new Set(['toFixed', 'toPrecision', 'toExponential']);
 
 /** The value that stands in for a missing one, by what the code does with it; none when unclear. */
@@ -35,16 +76,31 @@ export const nullGuard: Template = {
       if (access.expression.kind === ts.SyntaxKind.ThisKeyword || access.expression.kind === ts.SyntaxKind.SuperKeyword || access.questionDotToken) continue;
       // Neither an assignment's target nor a `new` callee can be guarded this way.
       const parent = access.parent;
-      if ((ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) || (ts.isNewExpression(parent) && parent.expression === access)) continue;
+      if (
+        (ts.isBinaryExpression(parent) &&
+          parent.left === access &&
+          parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+          parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) ||
+        (ts.isNewExpression(parent) && parent.expression === access)
+      )
+        continue;
       const target = access.expression;
       const shown = text(site.sf, target);
       // Said only when the error says so: a value missing here may also fail later, as NaN or a wrong type.
-      const why = reading !== undefined ? `the reproduction reads \`.${member}\` of ${missing}` : `\`${shown}\` may be missing when \`.${member}\` is read${site.error ? ` (the reproduction: ${site.error.type})` : ''}`;
+      const why =
+        reading !== undefined
+          ? `the reproduction reads \`.${member}\` of ${missing}`
+          : `\`${shown}\` may be missing when \`.${member}\` is read${site.error ? ` (the reproduction: ${site.error.type})` : ''}`;
       // A member that is read, not called, of what must be an object: an empty one stands in.
       const called = ts.isCallExpression(parent) && parent.expression === access;
       const fallback = fallbackFor(member) ?? (called ? undefined : '{}');
       if (fallback) {
-        out.push({ template: 'null-guard', preference: 1, edits: [{ start: target.getStart(site.sf), end: target.getEnd(), text: `(${shown} ?? ${fallback})` }], rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}\` now defaults to ${fallback}` });
+        out.push({
+          template: 'null-guard',
+          preference: 1,
+          edits: [{ start: target.getStart(site.sf), end: target.getEnd(), text: `(${shown} ?? ${fallback})` }],
+          rationale: `guard added at ${site.file}:${site.line}: ${why}; \`${shown}\` now defaults to ${fallback}`,
+        });
         // Where the variable is set, the default serves every use of it.
         const declared = ts.isIdentifier(target) ? declarationOf(target) : undefined;
         if (declared?.initializer) {
@@ -70,7 +126,12 @@ export const nullGuard: Template = {
       const refusal = reading !== undefined ? contractError(site, access, why) : undefined;
       if (refusal) out.push(refusal);
       const dot = access.name.getStart(site.sf) - 1;
-      out.push({ template: 'null-guard', preference: 2, edits: [{ start: dot, end: dot, text: '?' }], rationale: `guard added at ${site.file}:${site.line}: ${why}; optional chaining skips it when \`${shown}\` is missing` });
+      out.push({
+        template: 'null-guard',
+        preference: 2,
+        edits: [{ start: dot, end: dot, text: '?' }],
+        rationale: `guard added at ${site.file}:${site.line}: ${why}; optional chaining skips it when \`${shown}\` is missing`,
+      });
     }
     return out;
   },

@@ -17,7 +17,12 @@ export const nullishCheck: Template = {
     for (const not of descendants(site.statement, ts.isPrefixUnaryExpression)) {
       const operand = not.operand;
       // `!!x` and `!f()` say something else: a value read from a name or a property only.
-      if (not.operator !== ts.SyntaxKind.ExclamationToken || ts.isPrefixUnaryExpression(not.parent) || !(ts.isIdentifier(operand) || ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand))) continue;
+      if (
+        not.operator !== ts.SyntaxKind.ExclamationToken ||
+        ts.isPrefixUnaryExpression(not.parent) ||
+        !(ts.isIdentifier(operand) || ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand))
+      )
+        continue;
       const text = operand.getText(site.sf);
       fixes.push({
         template: 'nullish-check',
@@ -29,7 +34,11 @@ export const nullishCheck: Template = {
       const op = binary.operatorToken.kind;
       const strict = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
       if (!strict) continue;
-      const [value, absent] = ABSENT.has(binary.right.getText(site.sf)) ? [binary.left, binary.right] : ABSENT.has(binary.left.getText(site.sf)) ? [binary.right, binary.left] : [undefined, undefined];
+      const [value, absent] = ABSENT.has(binary.right.getText(site.sf))
+        ? [binary.left, binary.right]
+        : ABSENT.has(binary.left.getText(site.sf))
+          ? [binary.right, binary.left]
+          : [undefined, undefined];
       if (!value || !absent) continue;
       const loose = op === ts.SyntaxKind.EqualsEqualsEqualsToken ? '==' : '!=';
       fixes.push({

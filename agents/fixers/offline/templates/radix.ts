@@ -10,7 +10,11 @@ export const radix: Template = {
       .filter((call) => /^(?:Number\.)?parseInt$/.test(call.expression.getText(site.sf)) && call.arguments.length === 1)
       .map((call) => {
         const arg = call.arguments[0]!;
-        return { template: 'radix', edits: [{ start: arg.getEnd(), end: arg.getEnd(), text: ', 10' }], rationale: `radix added at ${site.file}:${site.line}: \`parseInt\` now reads base 10` };
+        return {
+          template: 'radix',
+          edits: [{ start: arg.getEnd(), end: arg.getEnd(), text: ', 10' }],
+          rationale: `radix added at ${site.file}:${site.line}: \`parseInt\` now reads base 10`,
+        };
       });
   },
 };

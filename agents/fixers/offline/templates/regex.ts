@@ -26,7 +26,8 @@ function variants(pattern: string): { pattern: string; what: string }[] {
   for (const m of pattern.matchAll(quantifier)) {
     const at = m.index;
     const swaps: Record<string, string[]> = { '*': ['+'], '+': ['*', ''], '?': [''] };
-    for (const swap of swaps[m[0]] ?? []) out.push({ pattern: pattern.slice(0, at) + swap + pattern.slice(at + 1), what: `quantifier \`${m[0]}\` at ${at} became \`${swap || 'exactly one'}\`` });
+    for (const swap of swaps[m[0]] ?? [])
+      out.push({ pattern: pattern.slice(0, at) + swap + pattern.slice(at + 1), what: `quantifier \`${m[0]}\` at ${at} became \`${swap || 'exactly one'}\`` });
   }
   return out;
 }

@@ -21,23 +21,29 @@ export const wrongProperty: Template = {
       byReceiver.set(receiver, (byReceiver.get(receiver) ?? new Set()).add(access.name.text));
       all.add(access.name.text);
     }
-    return descendants(site.statement, ts.isPropertyAccessExpression)
-      // A write is a different mistake; a method call's siblings are other methods, not other values.
-      .filter((access) => !(ts.isBinaryExpression(access.parent) && access.parent.left === access && access.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) && !(ts.isCallExpression(access.parent) && access.parent.expression === access))
-      .flatMap((access) => {
-        const receiver = access.expression.getText(site.sf);
-        const name = access.name.text;
-        const nearest = (a: string, b: string): number => shared(b, name) - shared(a, name) || a.localeCompare(b);
-        const own = [...(byReceiver.get(receiver) ?? [])].filter((other) => other !== name).sort(nearest);
-        const kin = [...all].filter((other) => other !== name && !own.includes(other) && lastWord(other) === lastWord(name)).sort(nearest);
-        const siblings = [...own, ...kin];
-        return siblings.slice(0, MAX_SIBLINGS).map((other) => ({
-          template: 'wrong-property',
-          edits: [{ start: access.name.getStart(site.sf), end: access.name.getEnd(), text: other }],
-          rationale: `property changed at ${site.file}:${site.line}: \`${receiver}.${name}\` became \`${receiver}.${other}\`, which the file reads elsewhere`,
-          preference: 2,
-        }));
-      });
+    return (
+      descendants(site.statement, ts.isPropertyAccessExpression)
+        // A write is a different mistake; a method call's siblings are other methods, not other values.
+        .filter(
+          (access) =>
+            !(ts.isBinaryExpression(access.parent) && access.parent.left === access && access.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) &&
+            !(ts.isCallExpression(access.parent) && access.parent.expression === access),
+        )
+        .flatMap((access) => {
+          const receiver = access.expression.getText(site.sf);
+          const name = access.name.text;
+          const nearest = (a: string, b: string): number => shared(b, name) - shared(a, name) || a.localeCompare(b);
+          const own = [...(byReceiver.get(receiver) ?? [])].filter((other) => other !== name).sort(nearest);
+          const kin = [...all].filter((other) => other !== name && !own.includes(other) && lastWord(other) === lastWord(name)).sort(nearest);
+          const siblings = [...own, ...kin];
+          return siblings.slice(0, MAX_SIBLINGS).map((other) => ({
+            template: 'wrong-property',
+            edits: [{ start: access.name.getStart(site.sf), end: access.name.getEnd(), text: other }],
+            rationale: `property changed at ${site.file}:${site.line}: \`${receiver}.${name}\` became \`${receiver}.${other}\`, which the file reads elsewhere`,
+            preference: 2,
+          }));
+        })
+    );
   },
 };
 

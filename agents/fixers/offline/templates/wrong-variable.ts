@@ -27,7 +27,9 @@ export const wrongVariable: Template = {
       while (block.parent && !ts.isBlock(block) && !ts.isSourceFile(block)) block = block.parent;
       return site.statement.getStart(site.sf) >= block.getStart(site.sf) && site.statement.getEnd() <= block.getEnd();
     };
-    const derived = descendants(scope.body, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf) && inScope(d));
+    const derived = descendants(scope.body, ts.isVariableDeclaration).filter(
+      (d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf) && inScope(d),
+    );
     const out: TemplateFix[] = [];
     for (const id of descendants(site.statement, ts.isIdentifier).filter(isUse)) {
       for (const d of derived) {

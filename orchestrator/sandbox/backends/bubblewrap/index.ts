@@ -5,7 +5,20 @@ import { DEFAULT_DISK_MB, quotaFor } from '../../disk-quota.ts';
 import { onPath } from '../which.ts';
 
 /** Read-only bits of /etc that programs need to start (dynamic loader cache, alternatives, certificates, users). */
-const ETC = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/hosts', '/etc/mime.types'];
+const ETC = [
+  '/etc/alternatives',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/localtime',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/nsswitch.conf',
+  '/etc/hosts',
+  '/etc/mime.types',
+];
 
 let sizes: boolean | undefined;
 
@@ -44,23 +57,33 @@ export const bubblewrap: SandboxBackend = {
       '--unshare-all',
       ...(spec.network ? ['--share-net'] : []),
       '--unshare-user',
-      '--uid', '1000',
-      '--gid', '1000',
+      '--uid',
+      '1000',
+      '--gid',
+      '1000',
       '--die-with-parent',
       '--new-session',
-      '--ro-bind', '/usr', '/usr',
+      '--ro-bind',
+      '/usr',
+      '/usr',
       ...rootDirs(),
       ...ETC.flatMap((path) => ['--ro-bind-try', path, path]),
       ...(spec.network ? ['--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf'] : []),
-      '--proc', '/proc',
-      '--dev', '/dev',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
       // /tmp is memory: sized like the working copy, or a plugin could fill the machine's RAM
       // (bubblewrap 0.5 and later; doctor says when an older one leaves it unbounded).
       ...(bwrapSizesTmpfs() ? ['--size', String(quotaFor(spec.cwd)?.bytes ?? DEFAULT_DISK_MB * 1024 * 1024)] : []),
-      '--tmpfs', '/tmp',
-      '--bind', spec.cwd, spec.cwd,
+      '--tmpfs',
+      '/tmp',
+      '--bind',
+      spec.cwd,
+      spec.cwd,
       ...(spec.readOnlyBinds ?? []).flatMap((b) => ['--ro-bind', b.source, b.target]),
-      '--chdir', spec.cwd,
+      '--chdir',
+      spec.cwd,
       '--',
       ...spec.argv,
     ];
