@@ -24,7 +24,18 @@ const openGroup = z.object({
   message: z.string(),
 });
 
-const decision = z.object({ group: z.string(), plugin: z.string(), score: z.number(), stopAfter, trigger: z.string() });
+const decision = z.object({
+  group: z.string(),
+  plugin: z.string(),
+  score: z.number(),
+  stopAfter,
+  trigger: z.string(),
+  /** Why the run is to open the group's issue and attempt no fix: its plugin is unavailable here. */
+  issueOnly: z.string().optional(),
+});
+/** One run dispatched: what report, status and the dashboard show of it. */
+export const dispatched = z.object({ run: z.string(), group: z.string(), plugin: z.string(), issueOnly: z.string().optional() });
+type Dispatched = z.output<typeof dispatched>;
 export const held = z.object({ group: z.string(), plugin: z.string(), reason: z.string() });
 
 /** The Manager Agent's state: what one triage pass knows and decides. */
@@ -33,13 +44,13 @@ export const managerState = z.object({
   trigger: z.enum(['schedule', 'ingest', 'manual']).default('manual'),
   plugins: z.array(fleetPlugin).default(() => []),
   groups: z.array(openGroup).default(() => []),
-  activeRuns: z.array(z.object({ id: z.string(), plugin: z.string(), group: z.string(), state: z.string() })).default(() => []),
+  activeRuns: z.array(z.object({ id: z.string(), plugin: z.string(), group: z.string(), state: z.string(), stopAfter })).default(() => []),
   ranked: z.array(decision).default(() => []),
   chosen: z.array(decision).default(() => []),
   held: z.array(held).default(() => []),
   /** Filled by the dispatch fan-out: one entry per run started. */
-  dispatched: z.array(z.object({ run: z.string(), group: z.string(), plugin: z.string() })).register(registry, {
-    reducer: { fn: (a: { run: string; group: string; plugin: string }[], b: { run: string; group: string; plugin: string }[]) => a.concat(b) },
+  dispatched: z.array(dispatched).register(registry, {
+    reducer: { fn: (a: Dispatched[], b: Dispatched[]) => a.concat(b) },
     default: () => [],
   }),
   /** Dashboard boxes acted on in this pass, and what came of each. */

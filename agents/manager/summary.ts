@@ -5,7 +5,7 @@ import { writeJsonAtomic } from '../../orchestrator/core/files.ts';
 import { readJsonWith } from '../../orchestrator/core/json.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { existsSync } from 'node:fs';
-import { held } from './state.ts';
+import { dispatched, held } from './state.ts';
 
 /**
  * `status.json` in the state dir: the fleet summary of the last triage pass, written by
@@ -19,7 +19,7 @@ const fleetSummarySchema = z.object({
   unhealthy: z.array(z.object({ name: z.string(), health: z.string(), reason: z.string().nullable() })),
   openGroups: z.number(),
   activeRuns: z.number(),
-  dispatched: z.array(z.object({ run: z.string(), group: z.string(), plugin: z.string() })),
+  dispatched: z.array(dispatched),
   held: z.array(held),
   requests: z.array(z.object({ action: z.string(), run: z.string(), outcome: z.string() })),
 });

@@ -1,4 +1,5 @@
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
+import { TrafficStore } from '../../orchestrator/ingest/traffic.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import type { RedisTarget } from '../../orchestrator/redis/server.ts';
@@ -7,15 +8,34 @@ import { fixersFor } from '../fixers/registry.ts';
 import type { Fixer } from '../fixers/types.ts';
 import { openTracker } from '../trackers/registry.ts';
 import type { Tracker } from '../trackers/types.ts';
+import type { PluginAgentDeps } from './deps.ts';
 import { buildPluginAgentGraph } from './graph.ts';
 
 /** The Plugin Agent as the runs worker executes it. */
-export function pluginAgent(options: { groups: GroupStore; tracker: Tracker; fixers?: Fixer[]; env?: NodeJS.ProcessEnv; close?: () => Promise<void> }): AgentDefinition {
+export function pluginAgent(options: {
+  groups: GroupStore;
+  tracker: Tracker;
+  fixers?: Fixer[];
+  env?: NodeJS.ProcessEnv;
+  /** The host's recorded successful calls, which every candidate fix is held to. */
+  traffic?: PluginAgentDeps['traffic'];
+  close?: () => Promise<void>;
+}): AgentDefinition {
   return {
     name: 'plugin-agent',
     input: (run) => ({ plugin: run.plugin, group: run.group, stopAfter: run.stopAfter }),
     build: (deps, checkpointer) =>
-      buildPluginAgentGraph({ ...deps, groups: options.groups, tracker: options.tracker, fixers: options.fixers ?? [], env: options.env ?? process.env }, checkpointer),
+      buildPluginAgentGraph(
+        {
+          ...deps,
+          groups: options.groups,
+          tracker: options.tracker,
+          fixers: options.fixers ?? [],
+          env: options.env ?? process.env,
+          ...(options.traffic ? { traffic: options.traffic } : {}),
+        },
+        checkpointer,
+      ),
     ...(options.close ? { close: options.close } : {}),
   };
 }
@@ -25,6 +45,7 @@ export function openPluginAgent(target: RedisTarget, library: Library): AgentDef
   const redis = connect(target, 'plugin-agent');
   return pluginAgent({
     groups: new GroupStore(redis),
+    traffic: new TrafficStore(redis),
     tracker: openTracker(library),
     fixers: fixersFor(library.config),
     close: async () => {

@@ -11,4 +11,6 @@ export interface PluginAgentDeps extends RunDeps {
   env: NodeJS.ProcessEnv;
   /** The fixers to try, in order (none: the run stops after the reproduction). */
   fixers: Fixer[];
+  /** The host's sample of successful calls, per plugin version (absent: none is held). */
+  traffic?: { list(plugin: string, version?: string): Promise<{ input: unknown; output: unknown }[]> };
 }

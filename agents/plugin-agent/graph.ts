@@ -9,11 +9,16 @@ import { propose } from './nodes/propose.ts';
 import { publish } from './nodes/publish.ts';
 import { validate } from './nodes/validate.ts';
 import { openIssue } from './nodes/open-issue.ts';
+import { regressionTest } from './nodes/regression-test.ts';
 import { reproduce } from './nodes/reproduce.ts';
 import { stopAfter, stopReason } from './nodes/stop-after.ts';
 import { pluginAgentState, type PluginAgentState } from './state.ts';
 
-const afterIssue = (s: PluginAgentState): string => (s.stopAfter === 'issue' && !s.released.includes('issue') ? 'stop-after' : 'reproduce');
+/** A run that attempts no fix (an environment failure, a plugin that cannot run here) ends at its issue, before any reproduction. */
+function afterIssue(s: PluginAgentState): string {
+  if (s.blocked) return 'escalate';
+  return s.stopAfter === 'issue' && !s.released.includes('issue') ? 'stop-after' : 'reproduce';
+}
 
 function afterReproduce(s: PluginAgentState): string {
   if (s.reproduction?.status !== 'reproduced' && (s.context?.playbook.requireReproduction ?? true)) return 'escalate';
@@ -32,6 +37,7 @@ export function buildPluginAgentGraph(deps: PluginAgentDeps, checkpointer: BaseC
     .addNode('load-context', loadContext(deps))
     .addNode('open-issue', openIssue(deps))
     .addNode('reproduce', reproduce(deps))
+    .addNode('regression-test', regressionTest(deps))
     .addNode('localise', localise(deps))
     .addNode('propose', propose(deps))
     .addNode('validate', validate(deps))
@@ -41,8 +47,14 @@ export function buildPluginAgentGraph(deps: PluginAgentDeps, checkpointer: BaseC
     .addNode('escalate', escalate(deps))
     .addEdge(START, 'load-context')
     .addEdge('load-context', 'open-issue')
-    .addConditionalEdges('open-issue', afterIssue, ['stop-after', 'reproduce'])
-    .addConditionalEdges('reproduce', afterReproduce, ['escalate', 'stop-after', 'localise'])
+    .addConditionalEdges('open-issue', afterIssue, ['stop-after', 'reproduce', 'escalate'])
+    .addConditionalEdges('reproduce', (s: PluginAgentState) => (s.reproduction?.status === 'reproduced' ? 'regression-test' : afterReproduce(s)), [
+      'regression-test',
+      'escalate',
+      'stop-after',
+      'localise',
+    ])
+    .addConditionalEdges('regression-test', afterReproduce, ['escalate', 'stop-after', 'localise'])
     .addConditionalEdges('localise', (s: PluginAgentState) => (deps.fixers.length === 0 ? 'stop-after' : s.reproduction?.request === undefined ? 'escalate' : 'propose'), [
       'propose',
       'stop-after',

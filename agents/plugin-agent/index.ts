@@ -5,3 +5,4 @@ export { settleMerged } from './settle.ts';
 export { proposalFile, readProposalRecord, type ProposalRecord } from './proposal-record.ts';
 
 export type { PluginAgentState } from './state.ts';
+export { behaviourLines } from './behaviour/index.ts';

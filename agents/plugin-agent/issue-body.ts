@@ -2,6 +2,23 @@ import type { Library } from '../../orchestrator/library/library.ts';
 import { readTemplate, render } from './render.ts';
 import type { PluginAgentState } from './state.ts';
 
+/** In place of the suspected cause: why this group gets no reproduction and no fix, and what a person does about it. */
+function whyNoFixText(blocked: NonNullable<PluginAgentState['blocked']>, run: string): string {
+  const details = blocked.details.map((d) => `- ${d}`).join('\n');
+  if (blocked.kind === 'environment') {
+    return [
+      `**The environment failed, not the code:** ${blocked.reason}.`,
+      details,
+      'No code change is expected, so steward neither reproduces the error nor looks for a fix: set right what is named above where the plugin runs. If the error goes on after that, the code may be at fault after all.',
+    ].join('\n\n');
+  }
+  return [
+    `**Not reproduced here, and no fix is attempted:** the plugin cannot run where steward works on it (${blocked.reason}).`,
+    details,
+    `Give steward's worker what is missing (a secret's value never goes in an issue), then replay the run: \`steward runs replay ${run}\`.`,
+  ].join('\n\n');
+}
+
 /** The issue body for a group, from `templates/issue.md`. */
 export function issueBody(library: Library, state: PluginAgentState, run: string): string {
   const context = state.context;
@@ -22,9 +39,11 @@ export function issueBody(library: Library, state: PluginAgentState, run: string
     run,
     stack: context.stack,
     input: input === undefined ? '(the events carry no invocation input)' : JSON.stringify(input, null, 2),
-    suspected: top
-      ? `The error surfaces in \`${top.function ?? '(anonymous)'}\` at \`${top.file}${top.line ? `:${top.line}` : ''}\`, the first in-app frame. The reproduction, next, tells whether the captured input alone triggers it.`
-      : 'No in-app frame: the failure may come from a dependency, the environment or the contract.',
+    suspected: state.blocked
+      ? whyNoFixText(state.blocked, run)
+      : top
+        ? `The error surfaces in \`${top.function ?? '(anonymous)'}\` at \`${top.file}${top.line ? `:${top.line}` : ''}\`, the first in-app frame. The reproduction, next, tells whether the captured input alone triggers it.`
+        : 'No in-app frame: the failure may come from a dependency, the environment or the contract.',
     playbook: context.playbook.name,
     playbookVersion: context.playbook.version,
   });

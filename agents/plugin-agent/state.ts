@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 const thrown = z.object({ type: z.string(), message: z.string() });
 
+const example = z.object({ input: z.unknown(), before: z.string(), after: z.string() });
+const behaviourReport = z.object({
+  traffic: z.object({ recorded: z.number(), checked: z.number(), unreproducible: z.number(), broken: z.number(), changed: z.number(), examples: z.array(example) }),
+  generated: z.object({ inputs: z.number(), checked: z.number(), broken: z.number(), changed: z.number(), newlyHandled: z.number(), examples: z.array(example) }),
+  production: z.array(example),
+});
+
 /** What a reproduction sends the plugin: the process protocol's request for one captured input. */
 const reproductionRequest = z.object({ op: z.literal('execute'), input: z.unknown() });
 
@@ -20,6 +27,8 @@ export const pluginAgentState = z.object({
         source: z.string(),
         requireReproduction: z.boolean(),
         maxChangedLines: z.number(),
+        maxChangedOutputShare: z.number().default(0.1),
+        generatedInputs: z.number().default(200),
         protectedPaths: z.array(z.string()),
         /** The playbook's markdown: the procedure a model follows. */
         text: z.string(),
@@ -35,10 +44,18 @@ export const pluginAgentState = z.object({
       stack: z.string(),
       /** Scrubbed inputs of the group's events, newest first, each once. */
       inputs: z.array(z.unknown()),
+      /** Recorded successful calls of this version of the plugin (the host's traffic sample): what a fix must keep answering. */
+      traffic: z.array(z.object({ input: z.unknown(), output: z.unknown() })).default([]),
       frames: z.array(z.object({ file: z.string(), line: z.number().nullable(), function: z.string().nullable(), inApp: z.boolean() })),
       source: z.array(z.object({ file: z.string(), startLine: z.number(), text: z.string() })),
     })
     .optional(),
+  /**
+   * Set by load-context when no fix is attempted: the plugin cannot run here
+   * (`unavailable`), or its error says the environment failed (`environment`). The
+   * issue says why (`reason`, `details`: names and places, never a value).
+   */
+  blocked: z.object({ kind: z.enum(['unavailable', 'environment']), reason: z.string(), details: z.array(z.string()) }).optional(),
   issue: z.object({ number: z.number(), url: z.string(), created: z.boolean() }).optional(),
   reproduction: z
     .object({
@@ -48,6 +65,18 @@ export const pluginAgentState = z.object({
       error: thrown.optional(),
       sameError: z.boolean(),
       tried: z.array(z.string()),
+    })
+    .optional(),
+  /** A test in the plugin's own style that fails now with the production error (`regression-test`), or why there is none. */
+  regressionTest: z
+    .object({
+      path: z.string().optional(),
+      text: z.string().optional(),
+      runner: z.string().optional(),
+      name: z.string().optional(),
+      hook: z.object({ path: z.string(), text: z.string() }).optional(),
+      failure: z.string().optional(),
+      why: z.string().optional(),
     })
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
@@ -65,7 +94,15 @@ export const pluginAgentState = z.object({
       files: z.record(z.string(), z.string().nullable()),
       diff: z.string(),
       stats: z.object({ files: z.number(), added: z.number(), removed: z.number() }),
-      evidence: z.object({ before: z.string(), after: z.string(), suite: z.object({ passed: z.number(), failed: z.number(), baselinePassed: z.number() }) }),
+      evidence: z.object({
+        before: z.string(),
+        after: z.string(),
+        suite: z.object({ passed: z.number(), failed: z.number(), baselinePassed: z.number() }),
+        /** The fix against recorded production traffic and generated inputs (`BehaviourReport`). */
+        behaviour: behaviourReport.optional(),
+        /** Why the change may only hide the failure (`silencing`): shown first to the reviewer. */
+        warnings: z.array(z.string()).default([]),
+      }),
       validated: z.number(),
       tried: z.number(),
       /** Set when the change refuses the call with a contract error instead of making it succeed. */

@@ -1,11 +1,18 @@
+import { isOverfit, precisionOf, type Precision } from './precision.ts';
 import { rateOf, type Rate, type Results } from './results.ts';
 import { mcnemarExact, pairedBootstrap } from './stats.ts';
 
 type Verdict = 'better' | 'worse' | 'no significant difference';
 
+/**
+ * What makes `compare` exit 1: B significantly worse, or B proposing more patches that
+ * fail the hidden tests than A, whatever the success rates say.
+ */
+type Flag = 'significantly-worse' | 'more-overfits';
+
 export interface Comparison {
-  a: { label: string; rate: Rate };
-  b: { label: string; rate: Rate };
+  a: { label: string; rate: Rate; precision: Precision; overfits: number };
+  b: { label: string; rate: Rate; precision: Precision; overfits: number };
   /** Tasks in both, paired by id. */
   tasks: number;
   /** Tasks only one side ran: left out of the test. */
@@ -21,8 +28,20 @@ export interface Comparison {
   p: number;
   alpha: number;
   verdict: Verdict;
+  /** Tasks with more overfit attempts in B than in A, and the other way. */
+  overfits: { more: string[]; fewer: string[] };
+  /** Empty when nothing calls for a look: then compare exits 0. */
+  flags: Flag[];
   warnings: string[];
 }
+
+function overfitsPerTask(results: Results, tasks: readonly string[]): Map<string, number> {
+  const out = new Map(tasks.map((task) => [task, 0]));
+  for (const a of results.attempts) if (out.has(a.task) && isOverfit(a)) out.set(a.task, (out.get(a.task) ?? 0) + 1);
+  return out;
+}
+
+const total = (counts: Map<string, number>): number => [...counts.values()].reduce((sum, n) => sum + n, 0);
 
 /** Per-task success rate over its repeats. */
 function perTask(results: Results): Map<string, number> {
@@ -69,11 +88,17 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
     ({ p, difference } = test);
     interval = { low: test.low, high: test.high };
   }
-  const inPaired = (results: Results): Rate => rateOf(results.attempts.filter((attempt) => paired.includes(attempt.task)));
+  const inPaired = (results: Results): Results['attempts'] => results.attempts.filter((attempt) => paired.includes(attempt.task));
   const verdict: Verdict = p < alpha ? (difference > 0 ? 'better' : 'worse') : 'no significant difference';
+  // Counted over the paired tasks, as the rates are: a task one side did not run says nothing of the change.
+  const oa = overfitsPerTask(a, paired);
+  const ob = overfitsPerTask(b, paired);
+  const flags: Flag[] = [];
+  if (verdict === 'worse') flags.push('significantly-worse');
+  if (total(ob) > total(oa)) flags.push('more-overfits');
   return {
-    a: { label: labels[0], rate: inPaired(a) },
-    b: { label: labels[1], rate: inPaired(b) },
+    a: { label: labels[0], rate: rateOf(inPaired(a)), precision: precisionOf(inPaired(a)), overfits: total(oa) },
+    b: { label: labels[1], rate: rateOf(inPaired(b)), precision: precisionOf(inPaired(b)), overfits: total(ob) },
     tasks: paired.length,
     unpaired,
     improved,
@@ -84,6 +109,8 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
     p,
     alpha,
     verdict,
+    overfits: { more: paired.filter((task) => (ob.get(task) ?? 0) > (oa.get(task) ?? 0)), fewer: paired.filter((task) => (ob.get(task) ?? 0) < (oa.get(task) ?? 0)) },
+    flags,
     warnings,
   };
 }

@@ -6,6 +6,7 @@ import { openTracker } from '../../agents/trackers/registry.ts';
 import type { TrackedIssue, TrackedProposal } from '../../agents/trackers/types.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { Capture } from '../../orchestrator/ingest/capture.ts';
+import { TrafficStore } from '../../orchestrator/ingest/traffic.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
 import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
@@ -17,6 +18,7 @@ import { messageOf } from '../../orchestrator/core/errors.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
 import { cancelRun } from '../../orchestrator/runs/control.ts';
+import { openCheckpointer } from '../../orchestrator/runs/database.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
 import type { EvalTask } from './task.ts';
@@ -39,6 +41,8 @@ export interface PipelineOutcome {
   notDispatched?: string;
   run?: RunRecord;
   events: RunEvent[];
+  /** The Plugin Agent's state at the run's last checkpoint (its graph's channels), when the run got that far. */
+  state?: Record<string, unknown>;
   issues: TrackedIssue[];
   proposals: TrackedProposal[];
   /** The published fix as a unified diff relative to the plugin root. */
@@ -78,6 +82,17 @@ async function triage(library: Library, target: RedisTarget, env: NodeJS.Process
   return { why: held ? `held back: ${held.reason}` : `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})` };
 }
 
+/** The run's newest checkpoint of the root graph: what the agent knew when it stopped, read before the scratch library goes. */
+async function finalState(library: Library, run: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown> | undefined> {
+  const saver = openCheckpointer(library, env);
+  try {
+    const tuple = await saver.getTuple({ configurable: { thread_id: run, checkpoint_ns: '' } });
+    return tuple ? { ...tuple.checkpoint.channel_values } : undefined;
+  } finally {
+    await saver.close();
+  }
+}
+
 /**
  * One task through the real pipeline, in its own scratch library with its own Redis:
  * events replayed, ingested and triaged into a Plugin Agent run, the proposal approved
@@ -101,8 +116,12 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     } else {
       const redis = connect(target, 'eval');
       closers.unshift(async () => redis.disconnect());
+      // The task's recorded successful calls reach the agent as the host's would: through the traffic sample.
+      const traffic = new TrafficStore(redis);
+      for (const call of task.traffic) await traffic.record({ plugin: task.manifest.name, version: task.manifest.version, ...call });
       const agent = pluginAgent({
         groups: new GroupStore(redis),
+        traffic,
         tracker,
         fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }),
         env,
@@ -125,6 +144,7 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
       }
       outcome.run = await ctl.store.get(id);
       outcome.events = await ctl.store.events(id);
+      outcome.state = await finalState(library, id, env);
     }
     for (const summary of await tracker.listIssues({ plugin: task.manifest.name })) {
       const issue = await tracker.getIssue(summary.number);

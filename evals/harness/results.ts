@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import { problemsFromZod, readJsonFile } from '../../orchestrator/core/json.ts';
+import { overfitSchema, overfitsOf, precisionByFixer, precisionOf, precisionSchema } from './precision.ts';
 import { wilson, type Interval } from './stats.ts';
 
 const FAILURE_REASONS = [
@@ -56,6 +57,10 @@ export const attemptSchema = z.object({
   run: z.string().nullable(),
   runState: z.string().nullable(),
   startedAt: z.string(),
+  /** The fixer whose candidate was proposed, when one was (absent in results written before it was recorded). */
+  proposedBy: z.string().nullable().optional(),
+  /** What the run did, step by step: a JSON file relative to the out directory, with a readable `.md` beside it (absent in older results). */
+  trajectory: z.string().nullable().optional(),
 });
 export type Attempt = z.output<typeof attemptSchema>;
 
@@ -78,6 +83,8 @@ const evalConfigSchema = z.object({
 export type EvalConfig = z.output<typeof evalConfigSchema>;
 
 const rate = z.object({ successes: z.int(), attempts: z.int(), rate: z.number(), low: z.number(), high: z.number() });
+
+const precisionSummary = z.object({ overall: precisionSchema, byFixer: z.record(z.string(), precisionSchema) });
 
 export const resultsSchema = z
   .object({
@@ -103,8 +110,21 @@ export const resultsSchema = z
         candidatesTried: z.int(),
         candidatesPerMinute: z.number(),
       }),
+      /** resolved ÷ patches proposed. Optional in what is read: results written before it are given it from their attempts. */
+      precision: precisionSummary.optional(),
+      /** Proposed patches that failed the hidden tests (optional as `precision` is). */
+      overfits: z.array(overfitSchema).optional(),
     }),
   })
+  // Derived from the attempts, so older results.json files read as if they had recorded them.
+  .transform((results) => ({
+    ...results,
+    summary: {
+      ...results.summary,
+      precision: results.summary.precision ?? precisionSummaryOf(results.attempts, results.config.fixer),
+      overfits: results.summary.overfits ?? overfitsOf(results.attempts, results.config.fixer),
+    },
+  }))
   .describe('What `steward eval run` writes to results.json: every attempt, its scores, costs and patch.');
 export type Results = z.output<typeof resultsSchema>;
 export type Rate = z.output<typeof rate>;
@@ -138,7 +158,12 @@ function flakyTasks(attempts: readonly Attempt[]): string[] {
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => a.localeCompare(b);
 
-export function summarise(attempts: readonly Attempt[]): Results['summary'] {
+function precisionSummaryOf(attempts: readonly Attempt[], evalFixer: string): z.output<typeof precisionSummary> {
+  return { overall: precisionOf(attempts), byFixer: precisionByFixer(attempts, evalFixer) };
+}
+
+/** `evalFixer`: the eval's --fixer, standing in for attempts that did not record which fixer proposed. */
+export function summarise(attempts: readonly Attempt[], evalFixer: string): Results['summary'] {
   const sum = (pick: (c: Costs) => number): number => attempts.reduce((total, a) => total + pick(a.costs), 0);
   const wallMinutes = sum((c) => c.wallMs) / 60_000;
   return {
@@ -155,6 +180,8 @@ export function summarise(attempts: readonly Attempt[]): Results['summary'] {
       candidatesTried: sum((c) => c.candidatesTried),
       candidatesPerMinute: wallMinutes > 0 ? Math.round(sum((c) => c.candidatesTried) / wallMinutes) : 0,
     },
+    precision: precisionSummaryOf(attempts, evalFixer),
+    overfits: overfitsOf(attempts, evalFixer),
   };
 }
 

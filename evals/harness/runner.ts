@@ -1,15 +1,17 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { messageOf, StewardError } from '../../orchestrator/core/errors.ts';
+import { messageOf } from '../../orchestrator/core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../orchestrator/core/files.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { stopRedis } from '../../orchestrator/redis/server.ts';
-import { runPipeline, type PipelineOptions } from './pipeline.ts';
+import { openOut, OUT_FILES, saveProgress, type Progress } from './out-dir.ts';
+import { runPipeline, type PipelineOptions, type PipelineOutcome } from './pipeline.ts';
 import { renderHtml } from './report/html.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import { attemptSchema, baselineSchema, summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
+import { summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
 import { costsOf, measureBaseline, scoreAttempt } from './score.ts';
 import { taskDigest, type EvalTask, type Suite } from './task.ts';
+import { buildTrajectory, proposerOf, writeTrajectory } from './trajectory/build.ts';
 
 export interface RunEvalOptions {
   suite: Suite;
@@ -28,8 +30,6 @@ export interface RunEvalOptions {
   onAttempt?: (attempt: Attempt, done: number, total: number) => void;
 }
 
-const FILES = { config: 'eval.json', attempts: 'attempts.jsonl', baselines: 'baselines.json', results: 'results.json' } as const;
-
 /** What must be the same for attempts to be resumed rather than redone: every setting that changes an outcome. */
 function fingerprintOf(config: EvalConfig, suite: Suite, timeoutMs: number): string {
   return JSON.stringify({
@@ -41,67 +41,6 @@ function fingerprintOf(config: EvalConfig, suite: Suite, timeoutMs: number): str
     timeoutMs,
     tasks: suite.tasks.map((t) => [t.spec.id, taskDigest(t)]),
   });
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new StewardError('E_EVAL_OUT_MISMATCH', `cannot be read: ${messageOf(error)}`, { file, hint: 'give another --out, or --fresh to start over' });
-  }
-}
-
-/**
- * The out dir remembers the eval it holds: a killed eval resumes with the attempts it
- * recorded. Other settings, or tasks changed since, are refused, never mixed in.
- */
-function openOut(out: string, fingerprint: string): { done: Attempt[]; baselines: Record<string, Baseline> } {
-  mkdirSync(out, { recursive: true });
-  const configFile = join(out, FILES.config);
-  const attemptsFile = join(out, FILES.attempts);
-  if (existsSync(configFile)) {
-    const previous = readJson(configFile) as { fingerprint?: unknown };
-    if (previous.fingerprint !== fingerprint) {
-      throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds an eval with other settings (suite, tasks or their contents, fixer, model, playbook, repeats or timeout)', {
-        file: configFile,
-        hint: 'give another --out, or --fresh to start over',
-      });
-    }
-  } else if (existsSync(attemptsFile)) {
-    throw new StewardError('E_EVAL_OUT_MISMATCH', 'holds attempts of an eval whose settings are unknown (eval.json is missing)', {
-      file: out,
-      hint: 'give another --out, or --fresh to start over',
-    });
-  } else {
-    writeJsonAtomic(configFile, { fingerprint });
-  }
-  const done: Attempt[] = [];
-  if (existsSync(attemptsFile)) {
-    for (const line of readFileSync(attemptsFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      // A line cut short by a kill is dropped: its attempt is simply done again.
-      try {
-        const parsed = attemptSchema.safeParse(JSON.parse(line));
-        if (parsed.success) done.push(parsed.data);
-      } catch {
-        continue;
-      }
-    }
-  }
-  const baselinesFile = join(out, FILES.baselines);
-  const baselines: Record<string, Baseline> = {};
-  if (existsSync(baselinesFile)) {
-    for (const [task, value] of Object.entries(readJson(baselinesFile) as Record<string, unknown>)) {
-      const parsed = baselineSchema.safeParse(value);
-      if (parsed.success) baselines[task] = parsed.data;
-    }
-  }
-  return { done, baselines };
-}
-
-/** Whether `out` may be wiped by --fresh: empty, absent, or an eval's own directory. */
-export function isEvalOut(out: string): boolean {
-  return !existsSync(out) || readdirSync(out).length === 0 || existsSync(join(out, FILES.config));
 }
 
 /** Stops the Redis servers a killed eval's attempts left running under `out`. */
@@ -130,6 +69,7 @@ function crashed(base: AttemptBase, wallMs: number, message: string): Attempt {
     patch: null,
     run: null,
     runState: null,
+    proposedBy: null,
   };
 }
 
@@ -151,11 +91,13 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.chatModel ? { chatModel: options.chatModel } : {}),
   };
+  let result: Attempt;
+  let outcome: PipelineOutcome | undefined;
   try {
-    const outcome = await runPipeline(task, dir, pipeline);
+    outcome = await runPipeline(task, dir, pipeline);
     const wallMs = Date.now() - started;
     const { scores, reason, detail } = await scoreAttempt(task, await baseline, outcome);
-    return {
+    result = {
       ...base,
       success: (task.spec.expect.fix ? scores.resolved : scores.correct) === true,
       scores,
@@ -165,12 +107,24 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
       patch: outcome.patch ?? null,
       run: outcome.run?.id ?? null,
       runState: outcome.run?.state ?? null,
+      proposedBy: proposerOf(outcome),
     };
   } catch (error) {
     options.log.warn({ task: task.spec.id, repeat, err: messageOf(error) }, 'an eval attempt crashed');
-    return crashed(base, Date.now() - started, messageOf(error));
+    result = crashed(base, Date.now() - started, messageOf(error));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+  return { ...result, trajectory: keepTrajectory(options, result, outcome) };
+}
+
+/** A trajectory that cannot be written costs the attempt its trajectory, never its score. */
+function keepTrajectory(options: RunEvalOptions, result: Attempt, outcome: PipelineOutcome | undefined): string | null {
+  try {
+    return writeTrajectory(options.out, buildTrajectory(result, outcome));
+  } catch (error) {
+    options.log.warn({ task: result.task, repeat: result.repeat, err: messageOf(error) }, 'writing an eval trajectory');
+    return null;
   }
 }
 
@@ -194,7 +148,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 export async function runEval(options: RunEvalOptions): Promise<Results> {
   const startedAt = new Date().toISOString();
   const started = Date.now();
-  const { done, baselines } = openOut(options.out, fingerprintOf(options.config, options.suite, options.timeoutMs));
+  const fingerprint = fingerprintOf(options.config, options.suite, options.timeoutMs);
+  const { done, baselines, progress: before } = openOut(options.out, fingerprint);
   const byKey = new Map(done.map((a) => [`${a.task}#${a.repeat}`, a]));
   const attempts = [...byKey.values()];
   const todo: { task: EvalTask; repeat: number }[] = [];
@@ -202,6 +157,16 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     for (const task of options.suite.tasks) if (!byKey.has(`${task.spec.id}#${repeat}`)) todo.push({ task, repeat });
   }
   const total = options.suite.tasks.length * options.config.repeat;
+  // Only a session with attempts to do adds its time: re-running a finished eval changes none of its figures.
+  const progressNow = (): Progress =>
+    todo.length === 0 && before
+      ? before
+      : {
+          startedAt: before?.startedAt ?? startedAt,
+          finishedAt: new Date().toISOString(),
+          wallMs: (before?.wallMs ?? 0) + (Date.now() - started),
+          concurrency: options.concurrency,
+        };
   options.onStart?.(attempts, total);
   // One measurement a task, shared by its repeats even when they run at once.
   const measuring = new Map<string, Promise<Baseline>>();
@@ -212,7 +177,7 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     if (!pending) {
       pending = measureBaseline(task).then((measured) => {
         baselines[task.spec.id] = measured;
-        writeJsonAtomic(join(options.out, FILES.baselines), baselines);
+        writeJsonAtomic(join(options.out, OUT_FILES.baselines), baselines);
         return measured;
       });
       // Awaited by each attempt only after its run: marked handled now, so a failure is not an unhandled rejection meanwhile.
@@ -227,7 +192,8 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
     async ({ task, repeat }) => {
       const result = await attempt(task, repeat, baselineOf(task), options);
       if (options.signal?.aborted) return;
-      appendFileSync(join(options.out, FILES.attempts), `${JSON.stringify(result)}\n`);
+      appendFileSync(join(options.out, OUT_FILES.attempts), `${JSON.stringify(result)}\n`);
+      saveProgress(options.out, fingerprint, progressNow());
       attempts.push(result);
       options.onAttempt?.(result, attempts.length, total);
     },
@@ -235,13 +201,12 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
   );
   const order = new Map(options.suite.tasks.map((t, i) => [t.spec.id, i]));
   attempts.sort((a, b) => (order.get(a.task) ?? 0) - (order.get(b.task) ?? 0) || a.repeat - b.repeat);
+  const progress = progressNow();
+  saveProgress(options.out, fingerprint, progress);
   const results: Results = {
     format: 'steward-eval-results/1',
     config: options.config,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    wallMs: Date.now() - started,
-    concurrency: options.concurrency,
+    ...progress,
     tasks: options.suite.tasks.map((t) => ({
       id: t.spec.id,
       title: t.spec.title,
@@ -251,10 +216,10 @@ export async function runEval(options: RunEvalOptions): Promise<Results> {
       baseline: baselines[t.spec.id] ?? { visiblePassed: [], hiddenTests: [], hiddenFailedOnOriginal: 0, warnings: ['not measured: the eval was stopped first'] },
     })),
     attempts,
-    summary: summarise(attempts),
+    summary: summarise(attempts, options.config.fixer),
   };
   if (!options.signal?.aborted) {
-    writeJsonAtomic(join(options.out, FILES.results), results);
+    writeJsonAtomic(join(options.out, OUT_FILES.results), results);
     // The two readable companions, written with it so that all three always agree.
     writeFileAtomic(join(options.out, 'report.md'), renderMarkdown(results));
     writeFileAtomic(join(options.out, 'report.html'), renderHtml(results));

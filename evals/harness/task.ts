@@ -15,10 +15,29 @@ export const relativeInside = z
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a relative path inside the plugin');
 
+/** The largest input one traffic entry may carry, as JSON: recorded calls are samples, not bulk data. */
+const MAX_TRAFFIC_INPUT_BYTES = 64 * 1024;
+
+/**
+ * One recorded successful call of the plugin as it stands. Both keys are required even
+ * when null: a missing `output` is a recording gone wrong, not a call that returned nothing.
+ */
+const trafficEntrySchema = z
+  .strictObject(
+    { input: z.unknown().nonoptional('required'), output: z.unknown().nonoptional('required') },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object {"input": …, "output": …}' : undefined) },
+  )
+  .superRefine((entry, ctx) => {
+    const bytes = Buffer.byteLength(JSON.stringify(entry.input) ?? '');
+    if (bytes > MAX_TRAFFIC_INPUT_BYTES)
+      ctx.addIssue({ code: 'custom', path: ['input'], message: `is ${bytes} bytes of JSON; an input may be at most 64 KiB (${MAX_TRAFFIC_INPUT_BYTES} bytes)` });
+  });
+
 /**
  * docs/specs/eval-task.md: task.json. Extended compatibly: `hidden.report` (a
- * JUnit file, as test.report in the plugin contract) and `env` (the non-secret values
- * the plugin runs with in the eval; the spec's tasks need none).
+ * JUnit file, as test.report in the plugin contract), `env` (the non-secret values
+ * the plugin runs with in the eval; the spec's tasks need none) and `traffic`
+ * (recorded successful calls, which a fix should keep answering as they were).
  */
 export const taskSchema = z
   .object({
@@ -37,6 +56,7 @@ export const taskSchema = z
       .refine((h) => h.format !== 'junit' || h.report !== undefined, { message: 'format "junit" needs "report"', path: ['report'] }),
     expect: z.object({ fix: z.boolean() }),
     env: z.record(z.string(), z.string()).optional(),
+    traffic: z.array(trafficEntrySchema).optional(),
   })
   .describe('One eval task (task.json): a plugin with a known defect, its production events and hidden validation tests.');
 
@@ -49,6 +69,13 @@ export interface EvalTask {
   pluginDir: string;
   hiddenDir: string;
   manifest: Manifest;
+  /** task.json's `traffic`, empty when it has none. */
+  traffic: TrafficEntry[];
+}
+
+export interface TrafficEntry {
+  input: unknown;
+  output: unknown;
 }
 
 export interface Suite {
@@ -102,7 +129,8 @@ function loadTask(dir: string, display: string): EvalTask {
       throw invalid(`names plugin "${event.plugin}", but plugin/plugin.json is "${manifest.name}"`, join(display, 'task.json'), `$.events[${i}].plugin`);
     }
   });
-  return { spec, dir, pluginDir, hiddenDir, manifest };
+  const traffic = (spec.traffic ?? []).map(({ input, output }) => ({ input, output }));
+  return { spec, dir, pluginDir, hiddenDir, manifest, traffic };
 }
 
 /** A suite directory: suite.json and every subdirectory holding a task.json, sorted by id. */

@@ -6,14 +6,39 @@ import { STEWARD_ROOT } from '../core/steward-root.ts';
 import { COMMANDS, summary } from './commands.ts';
 import { EXIT } from './exit-codes.ts';
 
-/** The command a command line names: the first word that is not a global option (or its value). */
-function commandName(argv: readonly string[]): string | undefined {
+/** Where the command word is: the first word that is not a global option (or its value). */
+function commandIndex(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] ?? '';
     if (word === '--library') i++;
-    else if (!word.startsWith('-')) return word === 'help' ? (argv[i + 1] ?? 'help') : word;
+    else if (!word.startsWith('-')) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/** The command a command line names. */
+function commandName(argv: readonly string[]): string | undefined {
+  const at = commandIndex(argv);
+  if (at < 0) return undefined;
+  const word = argv[at] ?? '';
+  return word === 'help' ? (argv[at + 1] ?? 'help') : word;
+}
+
+/**
+ * `--version <v>` after the command word is the command's own (`traffic show p --version
+ * 1.2.0`). Commander takes the program's `-V, --version` anywhere on the line, so it is
+ * handed over as `--version=<v>`, which only an option that takes a value matches.
+ */
+function commandVersionOption(argv: readonly string[]): string[] {
+  const at = commandIndex(argv);
+  const out = [...argv];
+  if (at < 0) return out;
+  for (let i = at + 1; i < out.length - 1; i++) {
+    if (out[i] === '--') break;
+    const value = out[i + 1] ?? '';
+    if (out[i] === '--version' && !value.startsWith('-')) out.splice(i, 2, `--version=${value}`);
+  }
+  return out;
 }
 
 function version(): string {
@@ -43,7 +68,7 @@ export async function buildProgram(argv: readonly string[] = [], options: { all?
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(commandVersionOption(argv), { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

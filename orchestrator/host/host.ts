@@ -10,6 +10,7 @@ import { libraryReservedEnv, pluginEnv, type PluginEnv } from '../library/plugin
 import { checkRequirements, defaultRequirementContext, type RequirementContext } from '../library/requires.ts';
 import { redactDeclared } from '../ingest/scrub.ts';
 import { FileSink, type CaptureSink } from '../ingest/sink.ts';
+import type { TrafficStore } from '../ingest/traffic.ts';
 import { failureEvent } from './failure-event.ts';
 import { PluginMetrics, type MetricsSnapshot, type StateChange } from './metrics.ts';
 import { NodeRuntime, RuntimeFailure } from './runtime-node.ts';
@@ -30,6 +31,8 @@ export interface HostOptions {
   logger?: Logger;
   /** Captures a minute per plugin, after a burst. Default: the library's ingest.hostCaptures. */
   captureLimit?: { perMinute: number; burst: number };
+  /** Where successful calls are sampled (production traffic); without it none is. */
+  traffic?: Pick<TrafficStore, 'record'>;
 }
 
 /** One plugin as the host holds it. Replaced whole on reload, so a reader never sees half a change. */
@@ -60,6 +63,8 @@ export interface PluginHealth {
 }
 
 const HISTORY_LIMIT = 50;
+/** Samples waiting on Redis at most: past it (Redis slow or away) calls are not offered, so waiting samples never pile up. */
+const TRAFFIC_PENDING_LIMIT = 1000;
 
 /**
  * The crash-proof plugin host. Each plugin runs in its own sandboxed process; whatever
@@ -74,6 +79,11 @@ export class PluginHost {
   private readonly requirements: RequirementContext;
   private readonly log: Logger;
   private readonly captureLimit: KeyedRateLimit;
+  /** Successful calls not yet offered to the traffic sample, and those offered that Redis has not answered. */
+  private readonly trafficQueue: { plugin: string; manifest: Manifest; input: unknown; output: unknown }[] = [];
+  private trafficPending = 0;
+  /** Whether the last sample failed, so a Redis outage is logged when it starts and when it ends, not per call. */
+  private trafficFailing = false;
 
   constructor(private readonly options: HostOptions) {
     this.sink = options.sink ?? new FileSink(join(options.library.paths.state, 'events.jsonl'));
@@ -236,7 +246,39 @@ export class PluginHost {
     }
     if (op === 'execute') outcome = checkedOutput(entry.validators, outcome);
     await this.settle(entry, manifest, runtime, outcome, op, input);
+    if (op === 'execute' && outcome.ok) this.sample(entry, manifest, input, outcome.output);
     return outcome;
+  }
+
+  /**
+   * Offers a successful call to the traffic sample once its caller has the answer: the
+   * calls of one turn of the event loop are offered together on the next, and a failure
+   * is logged, never passed to the call.
+   */
+  private sample(entry: Entry, manifest: Manifest, input: unknown, output: unknown): void {
+    if (!this.options.traffic || this.trafficPending >= TRAFFIC_PENDING_LIMIT) return;
+    this.trafficPending++;
+    this.trafficQueue.push({ plugin: entry.name, manifest, input, output });
+    if (this.trafficQueue.length === 1) setImmediate(() => this.offerQueued());
+  }
+
+  private offerQueued(): void {
+    const [traffic, queued] = [this.options.traffic, this.trafficQueue.splice(0)];
+    if (!traffic) return;
+    for (const { plugin, manifest, input, output } of queued) {
+      traffic.record({ plugin, version: manifest.version, input, output }, this.declaredEnv(manifest).secrets).then(
+        () => {
+          this.trafficPending--;
+          if (this.trafficFailing) this.log.warn({ plugin }, 'traffic sampling works again');
+          this.trafficFailing = false;
+        },
+        (error: unknown) => {
+          this.trafficPending--;
+          if (!this.trafficFailing) this.log.warn({ plugin, err: messageOf(error) }, 'traffic sampling failed; calls go unsampled until it works again');
+          this.trafficFailing = true;
+        },
+      );
+    }
   }
 
   /** RUNNING ⇄ INITIALIZED flips on every call: kept out of the history, which is for reasons. */
@@ -287,6 +329,13 @@ export class PluginHost {
 
   has(name: string): boolean {
     return this.entries.has(name);
+  }
+
+  /** The values of a plugin's declared secrets, for scrubbing what others send of it; undefined for an unknown plugin. */
+  secretsOf(name: string): readonly string[] | undefined {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    return entry.manifest ? this.declaredEnv(entry.manifest).secrets : [];
   }
 
   health(name: string): PluginHealth | undefined {

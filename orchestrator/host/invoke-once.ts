@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from '../sandbox/run.ts';
 import type { BackendName } from '../sandbox/types.ts';
 import type { WorkingCopy } from '../sandbox/working-copy.ts';
 import { outcomeOf } from './runtime-process.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
-import type { Outcome } from './types.ts';
+import type { Outcome, ThrownError } from './types.ts';
 
 /** The argv that makes one call of a plugin through the process protocol, whatever its runtime. */
 function onceArgv(manifest: Manifest, copy: WorkingCopy): string[] {
@@ -41,4 +42,91 @@ export async function invokeOnce(options: {
     ...(options.backend ? { backend: options.backend } : {}),
   });
   return outcomeOf(result);
+}
+
+/** One input's answer in a batch: the outcome of its call, or not run (the batch's time ran out first). */
+export type BatchAnswer = Outcome | { ok: false; kind: 'not-run'; error: ThrownError; durationMs: 0 };
+
+const NOT_RUN: BatchAnswer = { ok: false, kind: 'not-run', error: { type: 'NotRun', message: 'the batch ran out of time before this input' }, durationMs: 0 };
+
+/**
+ * Many `execute` calls of one plugin in a working copy, within `totalMs`: a Node plugin
+ * in one sandboxed process (its `--batch` mode, as the long-lived host serves calls), a
+ * process-protocol plugin one sandboxed process per call, `parallel` at a time. Each call
+ * is capped at `perCallMs`; inputs the time did not reach are answered `not-run`.
+ */
+export async function invokeMany(options: {
+  manifest: Manifest;
+  copy: WorkingCopy;
+  inputs: readonly unknown[];
+  env: Record<string, string>;
+  perCallMs: number;
+  totalMs: number;
+  parallel?: number;
+  signal?: AbortSignal;
+}): Promise<BatchAnswer[]> {
+  const { manifest, copy, inputs } = options;
+  if (inputs.length === 0) return [];
+  if (manifest.runtime === 'node') return nodeBatch(options);
+  const deadline = Date.now() + options.totalMs;
+  const answers: BatchAnswer[] = inputs.map(() => NOT_RUN);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < inputs.length && Date.now() < deadline && !options.signal?.aborted) {
+      const i = next++;
+      const capped = { ...manifest, limits: { ...manifest.limits, timeoutMs: Math.max(1, Math.min(options.perCallMs, deadline - Date.now())) } };
+      answers[i] = await invokeOnce({
+        manifest: capped,
+        copy,
+        request: { op: 'execute', input: inputs[i] },
+        env: options.env,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, lane));
+  return answers;
+}
+
+const batchLine = z.union([
+  z.object({ i: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown() }),
+  z.object({ i: z.number().int().nonnegative(), ok: z.literal(false), error: z.object({ type: z.string(), message: z.string() }).loose() }),
+]);
+
+async function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAnswer[]> {
+  const { manifest, copy, inputs } = options;
+  const result = await runSandboxed({
+    argv: nodeArgv(manifest.entry, ['--batch']),
+    cwd: copy.dir,
+    env: { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' },
+    stdin: JSON.stringify({ inputs, perCallMs: options.perCallMs }),
+    timeoutMs: options.totalMs,
+    memoryMb: manifest.limits.memoryMb,
+    outputLimitBytes: 64 * 1024 * 1024,
+    readOnlyBinds: [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const answers: BatchAnswer[] = inputs.map(() => NOT_RUN);
+  for (const text of result.stdout.split('\n')) {
+    if (!text) continue;
+    let parsed;
+    try {
+      parsed = batchLine.safeParse(JSON.parse(text));
+    } catch {
+      continue;
+    }
+    if (!parsed.success || parsed.data.i >= inputs.length) continue;
+    const line = parsed.data;
+    answers[line.i] = line.ok
+      ? { ok: true, output: line.output, durationMs: 0 }
+      : { ok: false, kind: line.error.type === 'Timeout' ? 'timeout' : 'plugin-error', error: line.error, durationMs: 0 };
+  }
+  // The process died in a call (a crash, the memory limit, a loop the clock stopped): that call failed as the process did.
+  const first = answers.findIndex((a) => a.ok === false && a.kind === 'not-run');
+  if (first >= 0 && result.status !== 'ok') {
+    const outcome = outcomeOf(result);
+    // Exiting in a call is a crash, whatever the exit code says.
+    if (!outcome.ok) answers[first] = { ...outcome, kind: outcome.kind === 'plugin-error' ? 'crash' : outcome.kind };
+  }
+  return answers;
 }

@@ -4,6 +4,7 @@ import type { ErrorEvent } from '../ingest/event.ts';
 import { ingestRoutes } from '../ingest/http.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../ingest/queues.ts';
 import { apiToken } from '../ingest/token.ts';
+import { TrafficStore } from '../ingest/traffic.ts';
 import type { Library } from '../library/library.ts';
 import { sweepOrphanedCopies } from '../sandbox/disk-quota.ts';
 import { connect } from '../redis/connection.ts';
@@ -20,7 +21,7 @@ export interface ServingHost {
   close(): Promise<void>;
 }
 
-/** The plugin host with its HTTP API (health, invoke, metrics, ingest), its failures captured to Redis. */
+/** The plugin host with its HTTP API (health, invoke, metrics, ingest), its failures captured to Redis and its successes sampled there. */
 export async function serveHost(library: Library, target: RedisTarget, options: { port: number; bind: string; crashLimit: number; crashWindowMs: number }): Promise<ServingHost> {
   sweepOrphanedCopies();
   const capture = new Capture(target);
@@ -28,19 +29,34 @@ export async function serveHost(library: Library, target: RedisTarget, options: 
   const dead = openQueue<DeadLetter>(QUEUES.dead, producer);
   // A failed call is answered once its event is queued: a host killed right after answering loses nothing.
   const sink = { capture: (event: ErrorEvent, secrets?: readonly string[]) => capture.captureQueued(event, secrets).then(() => undefined) };
-  const host = new PluginHost({ library, sink, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs });
+  // Its own connection: a slow sample never queues behind, nor delays, a dead letter.
+  const sampling = library.config.traffic.enabled ? connect(target, 'host-traffic') : undefined;
+  const traffic = sampling ? new TrafficStore(sampling, library.config.traffic) : undefined;
+  const host = new PluginHost({ library, sink, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs, ...(traffic ? { traffic } : {}) });
   host.load();
   const server = createHostServer(host, {
     token: apiToken(library, 'host'),
     metrics: hostMetrics(host, capture),
-    extra: ingestRoutes({ capture, dead, token: apiToken(library, 'ingest'), sentryProjects: library.config.ingest.sentryProjects }),
+    extra: ingestRoutes({
+      capture,
+      dead,
+      token: apiToken(library, 'ingest'),
+      sentryProjects: library.config.ingest.sentryProjects,
+      ...(traffic ? { traffic: { store: traffic, secretsOf: (plugin: string) => host.secretsOf(plugin) } } : {}),
+    }),
   });
-  const close = async (): Promise<void> => {
-    await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  const release = async (): Promise<void> => {
     await host.close();
+    // The calls it skipped without Redis are counted before the connection goes.
+    await traffic?.flush().catch(() => undefined);
     await capture.close();
     await dead.close();
     producer.disconnect();
+    sampling?.disconnect();
+  };
+  const close = async (): Promise<void> => {
+    await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    await release();
   };
   try {
     await new Promise<void>((resolveListen, reject) => {
@@ -48,10 +64,7 @@ export async function serveHost(library: Library, target: RedisTarget, options: 
       server.listen(options.port, options.bind, resolveListen);
     });
   } catch (error) {
-    await host.close();
-    await capture.close();
-    await dead.close();
-    producer.disconnect();
+    await release();
     throw error;
   }
   const address = server.address();

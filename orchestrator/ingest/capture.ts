@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { messageOf } from '../core/errors.ts';
+import { isStewardError, messageOf } from '../core/errors.ts';
 import { withTimeout } from '../core/timeout.ts';
 import { connect, KEY_PREFIX } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
@@ -11,6 +11,7 @@ import type { CaptureSink } from './sink.ts';
 import type { ErrorEvent } from './event.ts';
 import { eventJobId, openQueue, QUEUES } from './queues.ts';
 import { scrubEvent } from './scrub.ts';
+import { TrafficStore, type TrafficOutcome } from './traffic.ts';
 
 export interface CaptureContext {
   plugin: string;
@@ -35,6 +36,9 @@ export interface CaptureStats {
 
 /** Redis hash of events capture SDKs dropped, by reason, across processes: `steward status` shows it. */
 export const CAPTURE_DROPS_KEY = `${KEY_PREFIX}capture:dropped`;
+
+/** Traffic samples waiting on Redis at most; past it a sample is dropped, never queued in memory. */
+const TRAFFIC_PENDING_LIMIT = 1000;
 
 /** Redis at its maxmemory with noeviction refuses writes: waiting would not free room. */
 function refusedForMemory(error: unknown): boolean {
@@ -61,6 +65,10 @@ export class Capture implements CaptureSink {
   private flushing: Promise<void> | undefined;
   private inFlight = 0;
   private closed = false;
+  private readonly traffic: TrafficStore;
+  private trafficPending = 0;
+  /** Whether the last traffic sample failed, so a failure is logged once, not per call. */
+  private trafficFailing = false;
 
   private readonly log: Logger;
 
@@ -72,11 +80,47 @@ export class Capture implements CaptureSink {
       environment?: string;
       onDrop?: (dropped: number, reason: DropReason) => void;
       logger?: Logger;
+      /** The library's `traffic` config, for captureTraffic. */
+      traffic?: { sampleSize?: number; maxInputBytes?: number };
     } = {},
   ) {
     this.connection = connect(target, 'capture');
     this.queue = openQueue<ErrorEvent>(QUEUES.errors, this.connection);
     this.log = options.logger ?? createLogger({ component: 'capture' });
+    this.traffic = new TrafficStore(this.connection, options.traffic);
+  }
+
+  /**
+   * Offers one successful call to the traffic sample (kept, scrubbed, as a regression
+   * oracle; see traffic.ts), scrubbed with the plugin's secret values before it leaves
+   * the process. Never throws: it resolves with what the sample did, or `dropped` when
+   * the call could not be offered (Redis away past `sendTimeoutMs`, too many waiting,
+   * closed, or a value that is not JSON). A host calls it without awaiting.
+   */
+  async captureTraffic(
+    sample: { plugin: string; version: string; input: unknown; output: unknown; at?: string },
+    secrets: readonly string[] = [],
+  ): Promise<TrafficOutcome | 'dropped'> {
+    if (this.closed || this.trafficPending >= TRAFFIC_PENDING_LIMIT) return 'dropped';
+    this.trafficPending++;
+    try {
+      const outcome = await withTimeout(this.traffic.record(sample, secrets), this.options.sendTimeoutMs ?? 3000, 'recording a traffic sample');
+      if (this.trafficFailing) this.log.warn({ plugin: sample.plugin }, 'capture: traffic samples are recorded again');
+      this.trafficFailing = false;
+      return outcome;
+    } catch (error) {
+      // A bad name or version, or a value JSON cannot hold (circular, BigInt), is this sample's fault, not an outage: logged each time.
+      if (isStewardError(error) || error instanceof TypeError) {
+        this.log.warn({ plugin: sample.plugin, reason: messageOf(error) }, 'capture: malformed traffic sample dropped');
+        return 'dropped';
+      }
+      if (!this.trafficFailing)
+        this.log.warn({ plugin: sample.plugin, reason: messageOf(error) }, 'capture: traffic sample dropped; further failures are not logged until one succeeds');
+      this.trafficFailing = true;
+      return 'dropped';
+    } finally {
+      this.trafficPending--;
+    }
   }
 
   /** Builds, scrubs and queues one event; returns its id. Never throws. */
@@ -238,6 +282,7 @@ export class Capture implements CaptureSink {
   /** Flushes for at most `timeoutMs`; what is still unsent then is counted as dropped and logged. */
   async close(timeoutMs = 5000): Promise<CaptureStats> {
     await this.flush(timeoutMs);
+    await withTimeout(this.traffic.flush(), timeoutMs, 'counting skipped traffic').catch(() => undefined);
     this.closed = true;
     const left = this.buffer.length + this.inFlight;
     this.drop('shutdown', left);

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queue } from 'bullmq';
 import { readBody, sendJson } from '../core/http.ts';
+import { problemsFromZod } from '../core/json.ts';
+import { withTimeout } from '../core/timeout.ts';
 import type { Capture } from './capture.ts';
 import { deadLetter } from './dead-letter.ts';
 import { jsonDepth } from '../core/json-depth.ts';
@@ -9,6 +11,7 @@ import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './event.ts';
 import type { DeadLetter } from './queues.ts';
 import { mapSentryEvent, parseEnvelope } from './sentry.ts';
 import { requestToken, sameSecret } from './token.ts';
+import { trafficBatchSchema, trafficSampleSchema, type TrafficOutcome, type TrafficStore } from './traffic.ts';
 import { validateEvent } from './validate.ts';
 
 /** A request body may carry many events (NDJSON); each one still obeys the 256 KiB limit. */
@@ -19,12 +22,15 @@ export interface IngestRouteOptions {
   dead: Queue<DeadLetter>;
   token: string;
   sentryProjects: Record<string, string>;
+  /** POST /v1/traffic's store, and the declared secret values of each plugin (undefined: no such plugin). Absent: sampling is off. */
+  traffic?: { store: TrafficStore; secretsOf: (plugin: string) => readonly string[] | undefined };
 }
 
 const send = sendJson;
 
 /**
- * `POST /v1/events` (one event, or NDJSON) and Sentry's `POST /api/:project/envelope/`.
+ * `POST /v1/events` (one event, or NDJSON), Sentry's `POST /api/:project/envelope/`,
+ * and `POST /v1/traffic` (successful calls, for the traffic sample).
  * Events are queued as they came (scrubbed by the SDK or by the worker before
  * anything is stored); what cannot even be read goes to the dead-letter queue here.
  * Returns false for a request that is not theirs.
@@ -39,6 +45,15 @@ export function ingestRoutes(options: IngestRouteOptions): (req: IncomingMessage
         return true;
       }
       await ownEvents(req, res, options);
+      return true;
+    }
+    if (url.pathname === '/v1/traffic' && req.method === 'POST') {
+      if (!sameSecret(requestToken(req), options.token)) {
+        send(res, 401, { error: { type: 'Unauthorized', message: 'a valid ingest token is required (Authorization: Bearer <token>)' } });
+        return true;
+      }
+      if (!options.traffic) send(res, 404, { error: { type: 'TrafficOff', message: 'traffic sampling is off (steward.config.json: "traffic": { "enabled": false })' } });
+      else await trafficSamples(req, res, options.traffic);
       return true;
     }
     if (envelope?.[1] && req.method === 'POST') {
@@ -109,6 +124,70 @@ async function ownEvents(req: IncomingMessage, res: ServerResponse, options: Ing
     return;
   }
   send(res, accepted.length === 0 && rejected.length > 0 ? 400 : 202, { accepted, rejected });
+}
+
+/** A refused request to POST /v1/traffic: nothing of it was recorded. */
+function refuse(res: ServerResponse, status: number, type: string, path: string, message: string): void {
+  send(res, status, { error: { type, path, message: `${path}: ${message}` } });
+}
+
+/**
+ * `POST /v1/traffic`: one sample or up to 100, all recorded or none: a sample that is
+ * malformed (400) or too large (413) refuses the request, naming the field, so the
+ * sender can fix it and send it whole again.
+ */
+async function trafficSamples(req: IncomingMessage, res: ServerResponse, traffic: NonNullable<IngestRouteOptions['traffic']>): Promise<void> {
+  let text: string;
+  try {
+    text = (await readBody(req, { maxBytes: MAX_BODY, decompress: true })).toString('utf8');
+  } catch (error) {
+    return send(res, 413, { error: { type: 'BodyTooLarge', message: messageOf(error) } });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return refuse(res, 400, 'BadJson', '$', `not JSON: ${messageOf(error)}`);
+  }
+  const many = Array.isArray(body);
+  // Depth is measured without recursion before anything walks the samples.
+  const samples: unknown[] = many ? (body as unknown[]) : [body];
+  for (const [i, sample] of samples.entries()) {
+    const at = many ? `$[${i}]` : '$';
+    if (jsonDepth(sample, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return refuse(res, 400, 'InvalidSample', at, `nests more than ${MAX_EVENT_DEPTH} levels deep`);
+  }
+  const parsed = many ? trafficBatchSchema.safeParse(body) : trafficSampleSchema.transform((one) => [one]).safeParse(body);
+  if (!parsed.success) {
+    const [first] = problemsFromZod(parsed.error);
+    return refuse(res, 400, 'InvalidSample', first?.path ?? '$', first?.message ?? 'invalid');
+  }
+  const secrets: (readonly string[])[] = [];
+  for (const [i, sample] of parsed.data.entries()) {
+    const at = many ? `$[${i}]` : '$';
+    const known = traffic.secretsOf(sample.plugin);
+    if (!known) return refuse(res, 400, 'UnknownPlugin', `${at}.plugin`, `no plugin "${sample.plugin}" in this library`);
+    secrets.push(known);
+    const over = traffic.store.oversize(sample);
+    if (over) return refuse(res, 413, 'SampleTooLarge', `${at}.${over.field}`, `${over.bytes} bytes of JSON, more than ${traffic.store.maxInputBytes} (traffic.maxInputBytes)`);
+  }
+  const counts: Record<'kept' | 'skipped' | 'tooLarge', number> = { kept: 0, skipped: 0, tooLarge: 0 };
+  const key: Record<TrafficOutcome, keyof typeof counts> = { kept: 'kept', skipped: 'skipped', 'too-large': 'tooLarge' };
+  try {
+    await withTimeout(
+      Promise.all(
+        parsed.data.map(async (sample, i) => {
+          counts[key[await traffic.store.record(sample, secrets[i])]]++;
+        }),
+      ),
+      5000,
+      'recording the samples',
+    );
+  } catch (error) {
+    // Those already counted are kept; sending all again only counts them as seen twice.
+    send(res, 503, { ...counts, error: { type: 'Unavailable', message: `the traffic store is unreachable (${messageOf(error)}); send the samples again` } });
+    return;
+  }
+  send(res, 200, counts);
 }
 
 async function sentryEnvelope(req: IncomingMessage, res: ServerResponse, options: IngestRouteOptions, projectId: string): Promise<void> {

@@ -56,6 +56,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Error capture and grouping.'),
+    traffic: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Whether the plugin host samples its successful calls and POST /v1/traffic takes samples.'),
+        sampleSize: z.int().min(1).max(10_000).default(200).describe('Calls kept per plugin version: a uniform random sample of all it served (reservoir sampling).'),
+        maxInputBytes: z
+          .int()
+          .min(1024)
+          .max(16 * 1024 * 1024)
+          .default(65_536)
+          .describe('A call whose input (or output) JSON is larger is not kept.'),
+      })
+      .prefault({})
+      .describe('Production traffic: successful calls kept, scrubbed, as a regression oracle.'),
     manager: z
       .strictObject({
         schedule: z

@@ -73,7 +73,16 @@ export const manifestSchema = z
           seen.add(v.name);
         });
       }),
-    interface: z.strictObject({ input: jsonSchemaObject.default({}), output: jsonSchemaObject.default({}) }).prefault({}),
+    interface: z
+      .strictObject({
+        input: jsonSchemaObject.default({}),
+        output: jsonSchemaObject.default({}),
+        ignoreOutputFields: z
+          .array(z.string().regex(/^(\/([^~/]|~[01])*)+$/, 'must be a JSON Pointer such as /generatedAt; a * token stands for any key or index'))
+          .default([])
+          .describe('Output fields that differ from call to call (timestamps, generated ids): left out when outputs are compared'),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         timeoutMs: z.int().positive().max(86_400_000).default(60_000),

@@ -18,6 +18,8 @@ export const playbookSchema = z
         stopAfter: z.enum(['issue', 'reproduce', 'propose']).default('propose'),
         requireReproduction: z.boolean().default(true),
         maxChangedLines: z.int().min(1).default(40),
+        maxChangedOutputShare: z.number().min(0).max(1).default(0.1).describe('The share of recorded production outputs a fix may change; over it, it is rejected'),
+        generatedInputs: z.int().min(0).max(2000).default(200).describe('Inputs generated from interface.input on which a fix is compared with the original'),
         protectedPaths: z.array(z.string()).default([]),
         fixers: z
           .array(
@@ -95,6 +97,8 @@ export function tightenPolicies(base: Policies, override: Policies): Policies {
     stopAfter: STOPS[Math.min(STOPS.indexOf(base.stopAfter), STOPS.indexOf(override.stopAfter))] ?? base.stopAfter,
     requireReproduction: base.requireReproduction || override.requireReproduction,
     maxChangedLines: Math.min(base.maxChangedLines, override.maxChangedLines),
+    maxChangedOutputShare: Math.min(base.maxChangedOutputShare, override.maxChangedOutputShare),
+    generatedInputs: Math.max(base.generatedInputs, override.generatedInputs),
     protectedPaths: [...new Set([...base.protectedPaths, ...override.protectedPaths])],
     fixers,
   };
@@ -106,6 +110,8 @@ function loosenedPolicies(base: Policies, override: Policies): string[] {
   if (STOPS.indexOf(override.stopAfter) > STOPS.indexOf(base.stopAfter)) out.push(`stopAfter ${override.stopAfter} (library: ${base.stopAfter})`);
   if (base.requireReproduction && !override.requireReproduction) out.push('requireReproduction false');
   if (override.maxChangedLines > base.maxChangedLines) out.push(`maxChangedLines ${override.maxChangedLines} (library: ${base.maxChangedLines})`);
+  if (override.maxChangedOutputShare > base.maxChangedOutputShare) out.push(`maxChangedOutputShare ${override.maxChangedOutputShare} (library: ${base.maxChangedOutputShare})`);
+  if (override.generatedInputs < base.generatedInputs) out.push(`generatedInputs ${override.generatedInputs} (library: ${base.generatedInputs})`);
   const dropped = base.protectedPaths.filter((p) => !override.protectedPaths.includes(p));
   if (dropped.length > 0 && override.protectedPaths.length > 0) out.push(`protectedPaths without ${dropped.join(', ')}`);
   for (const fixer of override.fixers) {

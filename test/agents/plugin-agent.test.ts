@@ -103,8 +103,12 @@ describe('the Plugin Agent', () => {
     const outcome = await executeRun({ run: run.id }, s.deps, new AbortController());
     expect((await s.store.get(run.id))?.error ?? null).toBeNull();
     expect(outcome).toBe('completed');
-    expect(await s.tracker.listIssues()).toMatchObject([{ number: 1, commentCount: 2 }]);
+    expect(await s.tracker.listIssues()).toMatchObject([{ number: 1, commentCount: 3 }]);
     const issue = await s.tracker.getIssue(1);
+    // The regression test, in the plugin's own style, that the plugin's suite ran and saw fail.
+    expect(issue?.comments.map((c) => c.body).find((b) => b.startsWith('**A regression test that fails now**'))).toMatch(
+      /\(node --test\), `test\/steward-regression-[0-9a-f]+\.test\.js`[\s\S]*```js\n\/\/ Steward regression test for error group/,
+    );
     expect(issue).toMatchObject({ number: 1, plugin: 'csv-import', state: 'open', fingerprint: s.group, labels: ['bug', 'plugin:csv-import', 'steward'] });
     expect(issue?.title).toMatch(/^\[csv-import\] TypeError: Cannot read properties of undefined \(reading 'trim'\)/);
     expect(issue?.body).toContain(`at ${s.defect.location.file}`);
@@ -113,12 +117,13 @@ describe('the Plugin Agent', () => {
     expect(issue?.body).toContain(`<!-- steward:fingerprint:${s.group} -->`);
     expect(issue?.comments.map((c) => c.body)).toEqual([
       "**Reproduced** in the sandbox with the captured input: `TypeError`: Cannot read properties of undefined (reading 'trim') (the same error type as in production).",
+      expect.stringMatching(/^\*\*A regression test that fails now\*\*/),
       expect.stringMatching(/^Stopped after the reproduction: no fixer is configured for this run/),
     ]);
     const localised = (await s.store.events(run.id)).find((e) => e.kind === 'localised')?.data as { suspects: { file: string; line: number }[] };
     expect(localised.suspects[0]).toMatchObject({ file: s.defect.location.file, line: s.defect.location.line });
     const nodes = (await s.store.events(run.id)).filter((e) => e.kind === 'node-started').map((e) => (e.data as { node: string }).node);
-    expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'localise', 'stop-after']);
+    expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'regression-test', 'localise', 'stop-after']);
 
     // A replay from the start is a second run of the same group: it comments, it opens no second issue.
     const again = await replayRun(s.control, s.saver, run.id);
@@ -249,7 +254,8 @@ describe('the Plugin Agent', () => {
     const shown = steward(['--library', s.library.root, 'review', 'show', run.id]);
     expect(shown.stdout).toContain('this change refuses the call with TypeError: input.options is required; it does not make the call succeed');
 
-    // Offline finds only the refusal: the model still gets its turn, and its fix, which makes the call succeed, is the proposal.
+    // Offline finds only the refusal: the model still gets its turn, and its fix makes the call succeed, but only by an empty
+    // default (a width of 0 where none was given): a refusal that names the missing value ranks above it.
     const model = fakeModel()
       .respondWithTools([{ name: 'edit_file', args: { path: 'src/index.js', oldText: 'const width = input.options.width;', newText: 'const width = input.options?.width ?? 0;' } }])
       .respondWithTools([{ name: 'finish', args: { rationale: 'options may be left out: the width defaults to 0' } }]);
@@ -261,8 +267,11 @@ describe('the Plugin Agent', () => {
       refuses?: unknown;
       validated: number;
     };
-    expect(chosen).toMatchObject({ fixer: 'llm', validated: 2 });
-    expect(chosen.refuses).toBeUndefined();
+    expect(chosen).toMatchObject({ fixer: 'offline', validated: 2, refuses: { type: 'TypeError', message: 'input.options is required' } });
+    const verdicts = (await hybrid.store.events(second.id)).filter((e) => e.kind === 'candidate').map((e) => e.data as { fixer: string; warnings?: string[] });
+    expect(verdicts.find((v) => v.fixer === 'llm')?.warnings).toEqual([
+      expect.stringMatching(/^src\/index\.js: it replaces a missing value with an empty one.*\(empty-default\)$/),
+    ]);
   }, 180_000);
 
   it('pauses at stopAfter "issue" and goes on to the reproduction when a person resumes it', async () => {
@@ -294,7 +303,7 @@ describe('the Plugin Agent on process-protocol plugins', () => {
       const [job] = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id);
       expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
       const nodes = (await s.store.events(run.id)).filter((e) => e.kind === 'node-started').map((e) => (e.data as { node: string }).node);
-      expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'stop-after', 'stop-after', 'localise', 'stop-after']);
+      expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'regression-test', 'stop-after', 'stop-after', 'localise', 'stop-after']);
     }, 60_000);
   }
 });
@@ -328,12 +337,18 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(prompt).toContain('<data kind="error">');
     const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as {
       diff: string;
-      stats: { added: number; removed: number };
+      stats: { files: number; added: number; removed: number };
       fixer: string;
+      evidence: { warnings: string[]; behaviour?: { production: { before: string; after: string }[] } };
     };
     expect(proposal.fixer).toBe('llm');
     expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
-    expect(proposal.stats).toMatchObject({ added: 1, removed: 1 });
+    // Both candidates that hold fill the missing field with an empty value: the reviewer is told, and sees what the captured input now returns.
+    expect(proposal.evidence.warnings).toEqual([expect.stringMatching(/\(empty-default\)$/)]);
+    expect(proposal.evidence.behaviour?.production[0]).toMatchObject({ before: expect.stringMatching(/^TypeError: .*trim/), after: expect.stringMatching(/^\{"columns":/) });
+    // The one-line fix, and the regression test the patch adds (with the line that loads it from the listed test file).
+    expect(proposal.stats).toMatchObject({ files: 3, removed: 1 });
+    expect(proposal.diff).toMatch(/\+\+\+ b\/test\/steward-regression-[0-9a-f]+\.test\.js/);
     expect((await new GroupStore(s.deps.redis).get(s.group))?.status).toBe('fix-proposed');
     expect((await s.store.get(run.id))?.nextAction).toMatch(/^steward review show run_/);
     // Nothing is on the library's branches before a person approves.
@@ -429,7 +444,11 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     const commit = server.commits.get(server.refs.get(`refs/heads/${branch}`) ?? '');
     expect(commit?.parents).toEqual([sh(s.library.root, 'rev-parse', 'HEAD')]);
     const entries = server.trees.get(commit?.tree ?? '')?.tree ?? [];
-    expect(entries.map((e) => e.path)).toEqual(['plugins/csv-import/src/records.js']);
+    expect(entries.map((e) => e.path)).toEqual([
+      'plugins/csv-import/src/records.js',
+      'plugins/csv-import/test/plugin.test.js',
+      expect.stringMatching(/^plugins\/csv-import\/test\/steward-regression-[0-9a-f]+\.test\.js$/),
+    ]);
     expect(server.blobs.get(entries[0]?.sha ?? '')).toContain("const value = fields[c] ?? '';");
     expect(server.issues.get(1)?.comments.at(-1)?.body).toMatch(new RegExp(`^The fix is on branch \`${branch}\` \\([0-9a-f]{12}\\), proposal #2\\.$`));
 
@@ -493,7 +512,7 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
 });
 
 describe('the Plugin Agent with the offline fixer (no model)', () => {
-  it('fixes csv-import: the default where the value is set, validated in the sandbox, published on approval, no token spent', async () => {
+  it('fixes csv-import: of the empty defaults, the one that changes no answer the original gave, validated in the sandbox, published on approval, no token spent', async () => {
     const s = await setup('csv-import', (d) => [d.trigger.input], 'propose', fixersFor({ fixer: 'offline', model: null }));
     const run = await s.dispatch();
     expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
@@ -502,14 +521,22 @@ describe('the Plugin Agent with the offline fixer (no model)', () => {
       fixer: string;
       rationale: string;
       validated: number;
+      evidence: { warnings: string[]; behaviour?: { production: { before: string; after: string }[] } };
     };
     expect(proposal.fixer).toBe('offline');
-    expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
-    expect(proposal.rationale).toMatch(/^guard added at src\/records\.js:52: the reproduction reads `\.trim` of undefined at line 53; `value` now defaults to '' where it is set/);
+    // A default where the value is set (`fields[c] ?? ''`) also holds, but it changes what rows without trimming returned: it ranks below.
+    expect(proposal.diff).toContain("-      record[columns[c]] = trim ? value.trim() : value;\n+      record[columns[c]] = trim ? (value ?? '').trim() : value;");
+    const verdicts = (await s.store.events(run.id)).filter((e) => e.kind === 'candidate').map((e) => e.data as { verdict: string; outputsChanged?: number });
+    expect(verdicts.filter((v) => v.verdict === 'validated').map((v) => v.outputsChanged)).toContain(0);
+    expect(verdicts.some((v) => (v.outputsChanged ?? 0) > 0)).toBe(true);
+    // Both candidates that hold fill the missing field with an empty value: the reviewer is told, and sees what the captured input now returns.
+    expect(proposal.evidence.warnings).toEqual([expect.stringMatching(/\(empty-default\)$/)]);
+    expect(proposal.evidence.behaviour?.production[0]).toMatchObject({ before: expect.stringMatching(/^TypeError: .*trim/), after: expect.stringMatching(/^\{"columns":/) });
+    expect(proposal.rationale).toMatch(/^guard added at src\/records\.js:53: the reproduction reads `\.trim` of undefined; `value` now defaults to ''/);
     expect((await s.store.get(run.id))?.tokensUsed).toBe(0);
     expect(await answer(s, run.id, 'approve')).toBe('completed');
     const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
-    expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");
+    expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("trim ? (value ?? '').trim() : value;");
   }, 120_000);
 
   it("escalates a command plugin's defect with the fixer's own reason on the issue", async () => {
@@ -552,9 +579,17 @@ describe('the Plugin Agent with the command fixer (a stand-in coding-agent CLI)'
     const run = await s.dispatch();
 
     expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
-    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string; fixer: string; rationale: string };
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as {
+      diff: string;
+      fixer: string;
+      rationale: string;
+      evidence: { warnings: string[]; behaviour?: { production: { before: string; after: string }[] } };
+    };
     expect(proposal.fixer).toBe('command');
     expect(proposal.diff).toContain("-      const value = fields[c];\n+      const value = fields[c] ?? '';");
+    // Both candidates that hold fill the missing field with an empty value: the reviewer is told, and sees what the captured input now returns.
+    expect(proposal.evidence.warnings).toEqual([expect.stringMatching(/\(empty-default\)$/)]);
+    expect(proposal.evidence.behaviour?.production[0]).toMatchObject({ before: expect.stringMatching(/^TypeError: .*trim/), after: expect.stringMatching(/^\{"columns":/) });
     expect(proposal.rationale).toMatch(/^Root cause: a record with a missing trailing field .*\n\n\(by node, a coding-agent CLI\)$/s);
     const finished = (await s.store.events(run.id)).find((e) => e.kind === 'command-finished')?.data as {
       status: string;
@@ -620,7 +655,8 @@ describe('the Plugin Agent under failure', () => {
     expect(started.filter((n) => n === 'validate')).toHaveLength(2);
     expect(await s.tracker.listIssues()).toHaveLength(1);
     const comments = (await s.tracker.getIssue(1))?.comments.map((c) => c.body.split(' ')[0]) ?? [];
-    expect(comments).toEqual(['**Reproduced**', '**A']);
+    // Reproduced, the regression test, the proposal: each once.
+    expect(comments).toEqual(['**Reproduced**', '**A', '**A']);
 
     await answerRun(s.control, run.id, { decision: 'approve', by: 'maintainer' });
     expect((await untilState(s.store, run.id, ['completed', 'failed'], 60_000))?.state).toBe('completed');

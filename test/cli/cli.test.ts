@@ -125,16 +125,18 @@ describe('steward CLI', () => {
     // Every suite passes and every plugin has a group: degraded, but for the one whose secret is not set here.
     for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert', 'log-summary']) expect(demo.stdout).toMatch(new RegExp(`\\n${plugin}\\s+degraded\\s*\\n`));
     expect(demo.stdout).toMatch(/\nwebhook-verify\s+unavailable\s+required environment variable WEBHOOK_SECRET is not set\n/);
-    // With the demo's prHourlyLimit every available plugin gets a run; each reproduces its defect and opens one issue.
-    expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+\n/g)).toHaveLength(5);
+    // With the demo's prHourlyLimit every plugin gets a run: each available one reproduces its defect and opens one issue,
+    // and the unavailable one gets its issue (needs-human) without a fix attempted.
+    expect(demo.stdout.match(/dispatched run_[0-9a-z]+ {2}\S+.*\n/g)).toHaveLength(6);
+    expect(demo.stdout).toMatch(/\n {2}webhook-verify\s+completed; issue #[1-6]/);
     // The offline fixer repairs the JavaScript, TypeScript and Python defects; the jq one gets a precise issue.
     for (const plugin of ['csv-import', 'money-format', 'paginate', 'unit-convert']) {
-      expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+awaiting_approval; issue #[1-5]: Reproduced in the sandbox with the captured input: \``));
+      expect(demo.stdout).toMatch(new RegExp(`\\n  ${plugin}\\s+awaiting_approval; issue #[1-6]: Reproduced in the sandbox with the captured input: \``));
     }
     for (const plugin of ['log-summary']) {
       expect(demo.stdout).toMatch(
         new RegExp(
-          `\\n  ${plugin}\\s+completed; issue #[1-5]: Reproduced in the sandbox with the captured input: \`[^\\n]*\\n\\s+then: Needs a person: the fixers found no candidate fix`,
+          `\\n  ${plugin}\\s+completed; issue #[1-6]: Reproduced in the sandbox with the captured input: \`[^\\n]*\\n\\s+then: Needs a person: the fixers found no candidate fix`,
         ),
       );
     }

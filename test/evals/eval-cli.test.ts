@@ -3,6 +3,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../evals/harness/results.ts';
+import { trajectorySchema } from '../../evals/harness/trajectory/schema.ts';
 import { steward } from '../helpers/cli.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -39,11 +40,41 @@ describe('steward eval run on a suite written outside steward', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<svg role="img" aria-label="Success rate by tier"/);
     expect(html).not.toMatch(/<script|https?:\/\//);
+    expect(results.summary.precision.overall).toEqual({ proposed: 1, resolved: 1, precision: 1 });
+    expect(md).toMatch(/^# Eval: outside\n\n## Overfit patches: none\n\n- precision \(resolved ÷ patches proposed\) 1\/1 100%\n/);
+
+    // Each attempt's trajectory, named by report.md and linked from report.html.
+    expect(fixed).toMatchObject({ proposedBy: 'offline', trajectory: 'trajectories/slug-missing-options/1.json' });
+    expect(noFix).toMatchObject({ proposedBy: null, trajectory: 'trajectories/slug-number-title/1.json' });
+    const trajectory = trajectorySchema.parse(JSON.parse(readFileSync(join(out, 'trajectories', 'slug-missing-options', '1.json'), 'utf8')));
+    expect(trajectory).toMatchObject({ outcome: 'resolved', run: { id: fixed?.run }, issue: { number: 1 }, reproduction: { status: 'reproduced' }, patch: fixed?.patch });
+    expect(trajectory.issue?.body).toContain('slugify');
+    expect(trajectory.reproduction?.tried.length).toBeGreaterThan(0);
+    expect(trajectory.suspects[0]?.file).toBe('src/index.js');
+    expect(trajectory.candidates.filter((c) => c.stage === 'search')).toHaveLength(fixed?.costs.candidatesTried ?? -1);
+    expect(trajectory.candidates.filter((c) => c.proposed)).toHaveLength(1);
+    expect(trajectory.candidates.filter((c) => c.stage === 'search' && c.verdict !== 'passes' && c.verdict !== 'refuses').every((c) => c.rejected)).toBe(true);
+    expect(Object.keys(trajectory.proposal?.evidence ?? {})).toEqual(expect.arrayContaining(['before', 'after', 'suite']));
+    expect(readFileSync(join(out, 'trajectories', 'slug-missing-options', '1.patch'), 'utf8')).toBe(fixed?.patch);
+    const readable = readFileSync(join(out, 'trajectories', 'slug-missing-options', '1.md'), 'utf8');
+    for (const heading of ['Issue as opened', 'Reproduction', 'Suspects', 'Candidates', 'Proposal and evidence', 'Patch']) expect(readable).toContain(`\n## ${heading}\n`);
+    const noFixTrajectory = readFileSync(join(out, 'trajectories', 'slug-number-title', '1.md'), 'utf8');
+    expect(noFixTrajectory).toContain('Outcome **correct**');
+    expect(noFixTrajectory).toContain('## Patch\n\nNone.');
+    expect(md).toMatch(/\| slug-missing-options \| 1 \| null check \| 1 \| resolved \| .* \| trajectories\/slug-missing-options\/1\.md \|/);
+    expect(html).toContain('<td><a href="trajectories/slug-missing-options/1.md">slug-missing-options</a></td>');
+    expect(html).toContain('<td><a href="trajectories/slug-number-title/1.md">slug-number-title</a></td>');
 
     const again = steward(['eval', 'run', OUTSIDE, '--out', out, '--json']);
     expect(again.code).toBe(0);
     expect(attemptLines(out)).toHaveLength(2);
     expect(JSON.parse(again.stdout)).toMatchObject({ version: 1, summary: { overall: { successes: 2, attempts: 2 } } });
+    // Nothing was left to do: the reports keep the eval's own times, not those of a run that did nothing.
+    const rerun = readResults(out);
+    expect(rerun.wallMs).toBeGreaterThan(1000);
+    expect([rerun.startedAt, rerun.finishedAt, rerun.wallMs, rerun.concurrency]).toEqual([results.startedAt, results.finishedAt, results.wallMs, results.concurrency]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe(md);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe(html);
 
     const other = steward(['eval', 'run', OUTSIDE, '--out', out, '--fixer', 'hybrid']);
     expect(other.code).toBe(2);

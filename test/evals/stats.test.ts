@@ -90,7 +90,7 @@ function results(attempts: Attempt[], repeat = 1, suite = 'core'): Results {
     concurrency: 1,
     tasks: [],
     attempts,
-    summary: summarise(attempts),
+    summary: summarise(attempts, 'offline'),
   };
 }
 
@@ -161,7 +161,7 @@ describe('compare', () => {
   });
 
   it('summarises rates by tier and category and marks tasks whose repeats disagree as flaky', () => {
-    const summary = summarise([attempt('a', true, 1), attempt('a', false, 2), attempt('b', true, 1, 4), attempt('b', true, 2, 4)]);
+    const summary = summarise([attempt('a', true, 1), attempt('a', false, 2), attempt('b', true, 1, 4), attempt('b', true, 2, 4)], 'offline');
     expect(summary.flaky).toEqual(['a']);
     expect(summary.byTier['1']).toMatchObject({ successes: 1, attempts: 2 });
     expect(summary.byTier['4']).toMatchObject({ successes: 2, attempts: 2 });

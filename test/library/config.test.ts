@@ -28,6 +28,7 @@ describe('library config', () => {
       defaultPlaybook: 'default',
       historyLimit: 20,
       ingest: { threshold: { events: 10, windowSeconds: 3600 }, sampleSize: 10, dedupeSeconds: 3600, sentryProjects: {}, hostCaptures: { perMinute: 600, burst: 100 } },
+      traffic: { enabled: true, sampleSize: 200, maxInputBytes: 65_536 },
       manager: {
         schedule: '*/10 * * * *',
         healthMaxAgeMinutes: 1440,

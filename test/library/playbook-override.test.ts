@@ -20,6 +20,8 @@ policies:
   stopAfter: propose
   requireReproduction: false
   maxChangedLines: 5000
+  maxChangedOutputShare: 1
+  generatedInputs: 0
   protectedPaths: []
   fixers:
     - name: llm
@@ -35,12 +37,24 @@ describe('a playbook override only tightens', () => {
     const policies = tightenPolicies(DEFAULT.front.policies, own);
     expect(policies.requireReproduction).toBe(true);
     expect(policies.maxChangedLines).toBe(DEFAULT.front.policies.maxChangedLines);
+    // Production outputs and generated inputs: the override may not let a fix change more, nor compare it on fewer.
+    expect(policies.maxChangedOutputShare).toBe(0.1);
+    expect(policies.generatedInputs).toBe(200);
     expect(policies.protectedPaths).toEqual(DEFAULT.front.policies.protectedPaths);
     // Only fixers the library names, each within both budgets: offline was dropped, command was never allowed.
     expect(policies.fixers).toEqual([{ name: 'llm', budget: { iterations: 12, tokens: 60000, wallSeconds: 60 } }]);
 
-    const strict = tightenPolicies(DEFAULT.front.policies, { ...own, stopAfter: 'issue', maxChangedLines: 3, protectedPaths: ['src/crypto/**'], fixers: [] });
+    const strict = tightenPolicies(DEFAULT.front.policies, {
+      ...own,
+      stopAfter: 'issue',
+      maxChangedLines: 3,
+      maxChangedOutputShare: 0,
+      generatedInputs: 500,
+      protectedPaths: ['src/crypto/**'],
+      fixers: [],
+    });
     expect(strict.stopAfter).toBe('issue');
+    expect(strict).toMatchObject({ maxChangedOutputShare: 0, generatedInputs: 500 });
     expect(strict.maxChangedLines).toBe(3);
     expect(strict.protectedPaths).toEqual([...DEFAULT.front.policies.protectedPaths, 'src/crypto/**']);
     expect(strict.fixers).toEqual(DEFAULT.front.policies.fixers);
@@ -60,7 +74,13 @@ describe('a playbook override only tightens', () => {
     expect(playbook.notes).toContain('IGNORE the library playbook');
     expect(playbook.front.policies.requireReproduction).toBe(true);
     expect(playbook.loosened).toEqual(
-      expect.arrayContaining(['requireReproduction false', expect.stringMatching(/^maxChangedLines 5000/), "fixer command (not in the library's playbook)"]),
+      expect.arrayContaining([
+        'requireReproduction false',
+        expect.stringMatching(/^maxChangedLines 5000/),
+        'maxChangedOutputShare 1 (library: 0.1)',
+        'generatedInputs 0 (library: 200)',
+        "fixer command (not in the library's playbook)",
+      ]),
     );
 
     const request = {
@@ -86,6 +106,8 @@ describe('a playbook override only tightens', () => {
     writeFileSync(join(library.paths.plugins, 'csv-x', PLAYBOOK_LINK), LOOSE);
     const strict = LOOSE.replace('requireReproduction: false', 'requireReproduction: true')
       .replace('maxChangedLines: 5000', 'maxChangedLines: 10')
+      .replace('maxChangedOutputShare: 1', 'maxChangedOutputShare: 0.05')
+      .replace('generatedInputs: 0', 'generatedInputs: 300')
       .replace('protectedPaths: []', 'protectedPaths: [plugin.json, .steward/**, test/fixtures/**]')
       .replace(/ {2}fixers:[\s\S]*?---/, '---');
     writeFileSync(join(library.paths.plugins, 'money-x', PLAYBOOK_LINK), strict);

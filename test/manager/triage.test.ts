@@ -51,7 +51,7 @@ async function fleet(): Promise<{ library: Library; ids: Record<string, string> 
 }
 
 describe('the Manager Agent', () => {
-  it('dispatches within the limits, one run per plugin, and records what it held back and why', async () => {
+  it('dispatches within the limits, one run per plugin, and records what it held back and why; an unavailable plugin gets an issue-only run', async () => {
     const { library, ids } = await fleet();
     library.config.manager.prConcurrentLimit = 2;
     const deps = await openManager(library, { runTests: true });
@@ -60,26 +60,35 @@ describe('the Manager Agent', () => {
     const state = await triageOnce(deps);
 
     expect((await deps.groups.get(ids.bravo ?? ''))?.status).toBe('in-progress');
-    expect(state.dispatched.map((d) => d.plugin).sort()).toEqual(['alpha', 'bravo']);
+    expect(state.dispatched.map((d) => d.plugin).sort()).toEqual(['alpha', 'bravo', 'delta']);
     expect(state.dispatched.find((d) => d.plugin === 'alpha')?.group).toBe(ids['alpha-big']);
     const reasons = Object.fromEntries(state.held.map((h) => [h.group, h.reason]));
     expect(reasons[ids['alpha-small'] ?? '']).toMatch(/^one active run per plugin/);
+    // The unavailable plugin's run proposes nothing: it does not count against the proposal limit.
     expect(reasons[ids.charlie ?? '']).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
-    expect(reasons[ids.delta ?? '']).toMatch(/^plugin is unavailable: required environment variable DELTA_TEST_KEY/);
+    expect(reasons[ids.delta ?? '']).toBeUndefined();
     expect((await deps.runs.held()).map((h) => h.group).sort()).toEqual(Object.keys(reasons).sort());
 
-    // Each run is a queued record and a job on the runs queue under the run's id.
+    // Each run is a queued record and a job on the runs queue under the run's id; delta's opens its issue and stops.
+    expect(state.dispatched.find((d) => d.plugin === 'delta')).toEqual({
+      run: expect.any(String),
+      group: ids.delta,
+      plugin: 'delta',
+      issueOnly: 'plugin is unavailable: required environment variable DELTA_TEST_KEY is not set',
+    });
     for (const { run, plugin } of state.dispatched) {
-      expect(await deps.runs.get(run)).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: 'propose' });
+      expect(await deps.runs.get(run)).toMatchObject({ state: 'queued', plugin, fixer: 'offline', playbook: 'default', stopAfter: plugin === 'delta' ? 'issue' : 'propose' });
       expect((await deps.runQueue.getJob(run))?.data).toEqual({ run });
     }
+    expect((await deps.groups.get(ids.delta ?? ''))?.status).toBe('in-progress');
     expect((await deps.groups.get(ids.charlie ?? ''))?.status).toBe('triaged');
     const health = Object.fromEntries(state.plugins.map((p) => [p.name, p.health]));
     expect(health).toEqual({ alpha: 'degraded', bravo: 'degraded', charlie: 'degraded', delta: 'unavailable' });
 
-    // Next pass: the two queued runs still count against the plugins and the proposal limit.
+    // Next pass: the two queued runs that may propose still count against the plugins and the proposal limit; delta's group is in progress.
     const again = await triageOnce(deps);
     expect(again.dispatched).toEqual([]);
+    expect(again.held.some((h) => h.plugin === 'delta')).toBe(false);
     expect(again.held.find((h) => h.group === ids.charlie)?.reason).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
   });
 

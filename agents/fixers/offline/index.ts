@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
-import { applyFiles } from '../workspace.ts';
+import { silencingOfFiles } from '../../plugin-agent/silencing/index.ts';
+import { applyFiles, confinedPath, readRegularFile } from '../workspace.ts';
 import { byRank, type Tried } from './candidates.ts';
 import { generateJs } from './generate-js.ts';
 import { generatePython } from './generate-python.ts';
@@ -11,6 +12,14 @@ import { revertCandidate } from './revert.ts';
 import { ochiai, readCoverage } from './spectrum.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
+
+function readOriginal(dir: string, path: string): string | undefined {
+  try {
+    return readRegularFile(confinedPath(dir, path));
+  } catch {
+    return undefined;
+  }
+}
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
 const ENOUGH = 3;
 /** Lines of the Ochiai ranking made into sites, after the stack's. */
@@ -47,8 +56,9 @@ export class OfflineFixer implements Fixer {
       return [];
     }
     const validated: Tried[] = [];
-    // Refusals do not end the search: a fix that makes the call succeed may come later.
-    const enough = (): boolean => validated.filter((c) => !c.refuses).length >= ENOUGH;
+    const warned = new Set<Tried>();
+    // Refusals do not end the search, nor do changes the silencing checks warn of: a clean fix that makes the call succeed may come later.
+    const enough = (): boolean => validated.filter((c) => !c.refuses && !warned.has(c)).length >= ENOUGH;
     let next = 0;
     let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
@@ -61,7 +71,11 @@ export class OfflineFixer implements Fixer {
         if (!candidate) return;
         tried++;
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
-        const verdict = await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
+        const hidden = silencingOfFiles(candidate.files, (path) => readOriginal(request.dir, path));
+        if (hidden.rank > 0) warned.add(candidate);
+        const verdict = hidden.reject
+          ? `silences: ${hidden.reject}`
+          : await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
         request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict, rationale: candidate.rationale });
         if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
       }

@@ -6,6 +6,12 @@ import type { Decision, ManagerState } from '../state.ts';
  * `prConcurrentLimit` open proposals and `prHourlyLimit` new ones an hour (runs that
  * may go as far as a proposal count); a daily token budget. What a limit holds back
  * is recorded with its reason, never dropped: it is ranked again next time.
+ *
+ * A group of an unavailable plugin is not held back for it: it gets a run that opens
+ * its issue, labelled needs-human with the reason, and stops there (`issueOnly`,
+ * stopAfter `issue`). Such a run spends no tokens and proposes nothing, so only the
+ * one-run-per-plugin limit applies to it. A failed plugin (a bad manifest, no agent
+ * context) is held back: its agent could not even start.
  */
 export function applyLimits(deps: ManagerDeps) {
   return async (state: ManagerState): Promise<Partial<ManagerState>> => {
@@ -14,8 +20,9 @@ export function applyLimits(deps: ManagerDeps) {
     const busy = new Map(state.activeRuns.map((r) => [r.plugin, r.id]));
     const plugins = new Map(state.plugins.map((p) => [p.name, p]));
     const proposals = await deps.runs.proposals(new Date(now - 3_600_000).toISOString());
-    // A run that may propose counts against the proposal limits from the moment it starts.
-    const mayPropose = state.activeRuns.filter((r) => r.state !== 'awaiting_approval').length;
+    // A run that may propose counts against the proposal limits from the moment it starts;
+    // one that stops earlier counts once it is paused, since a person may let it go on.
+    const mayPropose = state.activeRuns.filter((r) => r.state !== 'awaiting_approval' && (r.stopAfter === 'propose' || r.state === 'paused')).length;
     let open = proposals.open + mayPropose;
     let lastHour = proposals.sinceCount;
     let tokens = await deps.runs.tokensSince(new Date(now - 86_400_000).toISOString());
@@ -26,13 +33,18 @@ export function applyLimits(deps: ManagerDeps) {
       const hold = (reason: string): void => {
         held.push({ group: candidate.group, plugin: candidate.plugin, reason });
       };
-      if (plugin?.health === 'failed' || plugin?.health === 'unavailable') {
+      if (plugin?.health === 'failed') {
         hold(`plugin is ${plugin.health}: ${plugin.reason ?? ''}`.trim());
         continue;
       }
       const running = busy.get(candidate.plugin);
       if (running) {
         hold(`one active run per plugin: ${running} is still open`);
+        continue;
+      }
+      if (plugin?.health === 'unavailable') {
+        busy.set(candidate.plugin, 'this triage');
+        chosen.push({ ...candidate, stopAfter: 'issue', issueOnly: `plugin is unavailable: ${plugin.reason ?? ''}`.trim() });
         continue;
       }
       if (limits.tokenBudget.daily > 0 && tokens + limits.tokenBudget.perRun > limits.tokenBudget.daily) {

@@ -57,6 +57,6 @@ export function dispatch(deps: ManagerDeps) {
       runs.map((r) => r.id),
     );
     await Promise.all(runs.map((r) => deps.groups.transition(r.group, 'in-progress')));
-    return { dispatched: runs.map((r) => ({ run: r.id, group: r.group, plugin: r.plugin })) };
+    return { dispatched: runs.map((r, i) => ({ run: r.id, group: r.group, plugin: r.plugin, ...(batch[i]?.issueOnly ? { issueOnly: batch[i].issueOnly } : {}) })) };
   };
 }

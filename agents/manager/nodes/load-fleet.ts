@@ -51,7 +51,7 @@ export function loadFleet(deps: ManagerDeps) {
         type: g.type,
         message: g.message,
       }));
-    const activeRuns = (await deps.runs.active()).map((r) => ({ id: r.id, plugin: r.plugin, group: r.group, state: r.state }));
+    const activeRuns = (await deps.runs.active()).map((r) => ({ id: r.id, plugin: r.plugin, group: r.group, state: r.state, stopAfter: r.stopAfter }));
     return { plugins, groups, activeRuns, requests };
   };
 }

@@ -1,5 +1,6 @@
 import { interrupt } from '@langchain/langgraph';
 import type { RunInterrupt } from '../../../orchestrator/runs/agent.ts';
+import { behaviourLines } from '../behaviour/index.ts';
 import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -24,7 +25,13 @@ export function awaitApproval(deps: PluginAgentDeps) {
       deps,
       state,
       'proposal',
-      `${what} (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}\n\n\`steward review show ${run}\``,
+      [
+        `${what} (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}`,
+        behaviourLines(proposal.evidence).join('\n'),
+        `\`steward review show ${run}\``,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     );
     const ask: RunInterrupt = {
       kind: 'approval',

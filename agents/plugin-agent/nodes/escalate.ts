@@ -20,9 +20,34 @@ function whyEscalated(state: PluginAgentState): string {
   return 'no validated fix was found';
 }
 
+/**
+ * A run that attempts no fix (`blocked`, see load-context): the issue, which already says
+ * why, is labelled (an issue of an earlier run had other labels) and told so, and the run
+ * ends with the reason as its outcome.
+ */
+async function endBlocked(deps: PluginAgentDeps, state: PluginAgentState, blocked: NonNullable<PluginAgentState['blocked']>): Promise<Partial<PluginAgentState>> {
+  const issue = state.issue;
+  const environment = blocked.kind === 'environment';
+  if (issue) {
+    await deps.once(`escalate:${deps.run.id}`, async () => {
+      await deps.tracker.addLabels(issue.number, [environment ? 'environment' : 'needs-human']);
+      await deps.tracker.comment(
+        issue.number,
+        environment
+          ? `**Environment:** ${blocked.reason}. No code change is expected: steward neither reproduces the error nor looks for a fix.`
+          : `**Needs a person:** the plugin cannot run here (${blocked.reason}), so the error is not reproduced and no fix is attempted.`,
+      );
+      return { labelled: true };
+    });
+  }
+  deps.emit('escalated', { why: blocked.reason, kind: blocked.kind });
+  return { outcome: `${blocked.kind}: ${blocked.reason}` };
+}
+
 /** No fix to propose: the issue gets the analysis and the `needs-human` label, and no patch. */
 export function escalate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
+    if (state.blocked) return endBlocked(deps, state, state.blocked);
     const issue = state.issue;
     const why = whyEscalated(state);
     if (issue) {

@@ -6,6 +6,7 @@ import { loadPluginContext } from '../../../orchestrator/library/context.ts';
 import { effectivePlaybook } from '../../../orchestrator/library/playbook.ts';
 import { isInside } from '../../../orchestrator/library/tree.ts';
 import type { PluginAgentDeps } from '../deps.ts';
+import { whyNoFix } from '../no-fix.ts';
 import type { PluginAgentState } from '../state.ts';
 
 /** Budgets that keep a context readable by a person and affordable for a model. */
@@ -62,8 +63,11 @@ export function loadContext(deps: PluginAgentDeps) {
     // The run's stop (config) and the playbook's policy both hold: the earlier one wins.
     const stops = ['issue', 'reproduce', 'propose'] as const;
     const stopAfter = stops[Math.min(stops.indexOf(state.stopAfter), stops.indexOf(playbook.front.policies.stopAfter))] ?? state.stopAfter;
+    const error = latest?.event.error;
+    const blocked = whyNoFix(plugin, deps.env, { type: group.type, message: group.message, code: error?.code, frames, operation: latest?.event.invocation?.operation });
     return {
       stopAfter,
+      ...(blocked ? { blocked } : {}),
       context: {
         playbook: {
           name: playbook.front.name,
@@ -72,6 +76,8 @@ export function loadContext(deps: PluginAgentDeps) {
           source: plugin.playbook.source,
           requireReproduction: playbook.front.policies.requireReproduction,
           maxChangedLines: playbook.front.policies.maxChangedLines,
+          maxChangedOutputShare: playbook.front.policies.maxChangedOutputShare,
+          generatedInputs: playbook.front.policies.generatedInputs,
           protectedPaths: playbook.front.policies.protectedPaths,
           text: playbook.body,
           ...(playbook.notes?.trim() ? { notes: playbook.notes } : {}),
@@ -84,6 +90,7 @@ export function loadContext(deps: PluginAgentDeps) {
         error: { type: group.type, message: group.message, level: group.level, count: group.count, firstSeen: group.firstSeen, lastSeen: group.lastSeen, versions: group.versions },
         stack: latest?.event.error.stack ?? `${group.type}: ${group.message}`,
         inputs,
+        traffic: ((await deps.traffic?.list(state.plugin, plugin.manifest.version)) ?? []).map(({ input, output }) => ({ input, output })),
         frames,
         source: sourceAround(plugin.dir, frames),
       },

@@ -2,6 +2,14 @@ import type { PluginAgentDeps } from '../deps.ts';
 import { issueBody } from '../issue-body.ts';
 import type { PluginAgentState } from '../state.ts';
 
+/** An environment failure is no bug; a plugin that cannot run here needs a person from the start. */
+function issueLabels(state: Pick<PluginAgentState, 'plugin' | 'blocked'>): string[] {
+  const plugin = `plugin:${state.plugin}`;
+  if (state.blocked?.kind === 'environment') return ['steward', 'environment', plugin];
+  if (state.blocked?.kind === 'unavailable') return ['steward', 'bug', plugin, 'needs-human'];
+  return ['steward', 'bug', plugin];
+}
+
 /**
  * Opens the group's issue, or comments on the open one the fingerprint marker finds:
  * a retry (the effect's key) or a second run (the tracker's marker) never opens a duplicate.
@@ -17,7 +25,7 @@ export function openIssue(deps: PluginAgentDeps) {
           plugin: state.plugin,
           title: `[${state.plugin}] ${context.error.type}: ${context.error.message}`.slice(0, 200),
           body: issueBody(deps.library, state, deps.run.id),
-          labels: ['steward', 'bug', `plugin:${state.plugin}`],
+          labels: issueLabels(state),
         },
         `Run \`${deps.run.id}\` picked this group up again (${context.error.count} occurrence(s), last ${context.error.lastSeen}).`,
       ),

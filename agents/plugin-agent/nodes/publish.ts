@@ -1,5 +1,6 @@
 import { createFixBranch } from '../../../orchestrator/library/fix-branch.ts';
 import { commentOnce } from '../comment.ts';
+import { behaviourLines } from '../behaviour/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -35,7 +36,11 @@ export function publish(deps: PluginAgentDeps) {
           ]
         : []),
       `## Root cause\n\n${proposal.rationale}`,
-      `## Evidence\n\n- before: ${proposal.evidence.before}\n- after: ${proposal.evidence.after}\n- the suite: ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,
+      `## Evidence\n\n- before: ${proposal.evidence.before}\n- after: ${proposal.evidence.after}\n- the suite: ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)${behaviourLines(
+        proposal.evidence,
+      )
+        .map((l) => `\n${l}`)
+        .join('')}`,
       `## Change\n\n${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}, by the ${proposal.fixer} fixer (${proposal.validated} of ${proposal.tried} candidate(s) validated)\n\n${fence(proposal.diff, 'diff')}`,
       `## Run\n\n\`${run}\` (its timeline and model cost: \`steward runs show ${run}\`). Approved by ${review.by}.`,
     ].join('\n\n');

@@ -7,18 +7,44 @@ import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbo
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { refusalsLast } from '../../fixers/types.ts';
+import { BehaviourOracle } from '../behaviour/index.ts';
 import { pluginUnderFix, whyNotHeld, type Held } from '../checks.ts';
+import { planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
+import { silencing } from '../silencing/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
 
 type Proposal = NonNullable<PluginAgentState['proposal']>;
 
+/** A validated candidate, with what it is ranked on: the silencing checks' rank, outputs it changes, and the lines it changes (the regression test not counted). */
+interface Ranked {
+  proposal: Proposal;
+  silencing: number;
+  changes: number;
+  size: number;
+}
+
+const sizeOf = (stats: { added: number; removed: number }[]): Proposal['stats'] => ({
+  files: stats.length,
+  added: stats.reduce((n, s) => n + s.added, 0),
+  removed: stats.reduce((n, s) => n + s.removed, 0),
+});
+
+/** A candidate may not write the files the regression test adds or hooks into: they are steward's. */
+function touchesTest(files: Record<string, string | null>, test: Record<string, string>): string | undefined {
+  const path = Object.keys(files).find((p) => p in test);
+  return path ? `it changes ${path}, where the regression test goes` : undefined;
+}
+
 /**
  * Each candidate in a fresh working copy: inside the plugin and the policy (changed
- * lines, protected paths, no test touched), the reproduction passes, and no test that
- * passed on the original fails. Never the fixer's own verdict. The smallest one that
- * holds is the proposal.
+ * lines, protected paths, no test touched), not a change that only hides the failure,
+ * the reproduction passes, no test that passed on the original fails, and no recorded
+ * production success or generated input the original handled now fails. Never the
+ * fixer's own verdict. Of those that hold, a clean change that makes the call succeed
+ * comes first, then a refusal, then one the silencing checks warn of; within each, the
+ * one that changes fewest outputs, then the smallest.
  */
 export function validate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
@@ -29,12 +55,31 @@ export function validate(deps: PluginAgentDeps) {
     const base = (await git(deps.library.root, ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'])).trim();
     const baseline = await suite(deps, dir, manifest);
     const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
-    const accepted: Proposal[] = [];
+    const accepted: Ranked[] = [];
     const rejected: { fixer: string; reason: string }[] = [];
     const candidates = state.candidates ?? [];
     const request = reproduction.request;
     // Measured on the original by propose; the verdicts below are validate's own.
     const others = (state.held ?? []) as Held[];
+    const oracle = new BehaviourOracle({
+      manifest,
+      dir,
+      env,
+      signal: deps.signal,
+      traffic: context.traffic,
+      captured: [request.input, ...others.map((o) => o.call.input)],
+      generated: context.playbook.generatedInputs,
+      maxChangedShare: context.playbook.maxChangedOutputShare,
+    });
+    const regression = state.regressionTest?.path ? state.regressionTest : undefined;
+    /** The regression test that goes with a candidate: the issue's, or for a refusal, one that expects exactly its error. */
+    const testFor = (candidate: (typeof candidates)[number]): { files: Record<string, string>; name: string } | undefined => {
+      if (!regression?.path || !regression.text || !regression.name) return undefined;
+      if (!candidate.refuses)
+        return { files: { [regression.path]: regression.text, ...(regression.hook ? { [regression.hook.path]: regression.hook.text } : {}) }, name: regression.name };
+      const plan = planRegressionTest({ dir, manifest, input: request.input, error: reproduction.error ?? candidate.refuses, group: state.group, env, refusal: candidate.refuses });
+      return plan.ok ? { files: regressionTestFiles(plan.test), name: plan.test.name } : undefined;
+    };
     for (const candidate of candidates) {
       const ws = new Workspace(dir, manifest.limits.diskMb);
       try {
@@ -42,7 +87,8 @@ export function validate(deps: PluginAgentDeps) {
           rejected.push({ fixer: candidate.fixer, reason });
           deps.emit('candidate', { fixer: candidate.fixer, verdict: 'rejected', reason });
         };
-        const problem = policyProblem(dir, candidate.files, protectedPath);
+        const test = testFor(candidate);
+        const problem = policyProblem(dir, candidate.files, protectedPath) ?? (test ? touchesTest(candidate.files, test.files) : undefined);
         if (problem) {
           reject(problem);
           continue;
@@ -65,6 +111,11 @@ export function validate(deps: PluginAgentDeps) {
           reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`);
           continue;
         }
+        const hidden = silencing(diff);
+        if (hidden.reject) {
+          reject(`it only hides the failure: ${hidden.reject}`);
+          continue;
+        }
         const refusal = candidate.refuses;
         // A refusal holds when the call now ends in exactly its contract error; the held inputs as `whyNotHeld` says.
         const why = await whyNotHeld(manifest, ws.copy, request, others, env, deps.signal, refusal);
@@ -72,6 +123,7 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
+        if (test) ws.apply(test.files);
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
@@ -83,32 +135,46 @@ export function validate(deps: PluginAgentDeps) {
           reject(`regression: ${broken.slice(0, 3).join(', ')} passed before and does not now`);
           continue;
         }
-        deps.emit('candidate', { fixer: candidate.fixer, verdict: 'validated', changed });
-        accepted.push({
+        const own = test ? after.tests.find((t) => t.name === test.name || t.name.endsWith(` > ${test.name}`)) : undefined;
+        if (test && own?.outcome !== 'pass') {
+          reject(`the regression test of the production error does not pass with it: ${own ? `${own.outcome}: ${(own.failure ?? '').slice(0, 200)}` : 'it did not run'}`);
+          continue;
+        }
+        const behaviour = await oracle.judge(ws.copy);
+        if (behaviour.reject) {
+          reject(behaviour.reject);
+          continue;
+        }
+        deps.emit('candidate', { fixer: candidate.fixer, verdict: 'validated', changed, outputsChanged: behaviour.changes, warnings: hidden.warnings });
+        const proposal: Proposal = {
           fixer: candidate.fixer,
           rationale: candidate.rationale,
-          files: candidate.files,
-          diff,
-          stats: { files: stats.length, added: stats.reduce((n, s) => n + s.added, 0), removed: stats.reduce((n, s) => n + s.removed, 0) },
+          files: { ...candidate.files, ...test?.files },
+          diff: test ? ws.diff() : diff,
+          stats: sizeOf(test ? ws.stats() : stats),
           evidence: {
             before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
             after: refusal
               ? `the reproduction is refused with ${refusal.type}: ${refusal.message}, a contract error that names what is missing, instead of the crash`
               : `the reproduction passes: no error, and the output matches interface.output${others.length > 0 ? `; so do the group's ${others.length} other captured input(s)` : ''}`,
             suite: { passed: after.summary.passed, failed: after.summary.failed, baselinePassed: passedBefore.size },
+            behaviour: behaviour.report,
+            warnings: hidden.warnings,
           },
           validated: 0,
           tried: candidates.length,
           ...(refusal ? { refuses: refusal } : {}),
-        });
+        };
+        accepted.push({ proposal, silencing: hidden.rank, changes: behaviour.changes, size: changed });
       } finally {
         ws.dispose();
       }
     }
-    // A change that makes the call succeed beats one that refuses it, whatever their sizes.
-    accepted.sort((a, b) => refusalsLast(a, b) || a.stats.added + a.stats.removed - (b.stats.added + b.stats.removed));
+    accepted.sort((a, b) => a.silencing - b.silencing || refusalsLast(a.proposal, b.proposal) || a.changes - b.changes || a.size - b.size);
     const best = accepted[0];
-    return { rejected, ...(best ? { proposal: { ...best, base, validated: accepted.length } } : {}) };
+    if (!best) return { rejected };
+    deps.emit('chosen', { fixer: best.proposal.fixer, outputsChanged: best.changes, changedLines: best.size, warnings: best.proposal.evidence.warnings.length });
+    return { rejected, proposal: { ...best.proposal, base, validated: accepted.length } };
   };
 }
 

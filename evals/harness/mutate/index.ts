@@ -107,7 +107,7 @@ async function build(plan: Plan, options: MutateOptions, manifest: Manifest, sta
     expect: { fix: plan.expectFix },
     ...(Object.keys(plan.env).length > 0 ? { env: plan.env } : {}),
   };
-  const asTask = (dirOfPlugin: string): EvalTask => ({ spec, dir, pluginDir: dirOfPlugin, hiddenDir, manifest });
+  const asTask = (dirOfPlugin: string): EvalTask => ({ spec, dir, pluginDir: dirOfPlugin, hiddenDir, manifest, traffic: [] });
   const onCorrect = await testPlugin(asTask(options.pluginDir), undefined, 'hidden');
   if (onCorrect.hidden?.status !== 'passed')
     return { why: `the hidden tests do not pass on the correct plugin (${onCorrect.hidden?.failed.join('; ') || onCorrect.hidden?.warnings.join('; ')})` };

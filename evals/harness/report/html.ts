@@ -1,5 +1,6 @@
 import type { Rate, Results } from '../results.ts';
 import { describeRate, outcomeOf, percent, taskWarnings } from './markdown.ts';
+import { attemptOf, OVERFIT_MEANING, patchFileOf, precisionLine, readableOf } from './overfits.ts';
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
@@ -54,13 +55,29 @@ function warningsSection(results: Results): string {
   return `<h2>Task warnings</h2><ul>${items.join('')}</ul>`;
 }
 
+/** A link to a file of the out directory, relative: the report opens from disk beside it. */
+const fileLink = (path: string, label: string): string => `<a href="${escape(encodeURI(path))}">${escape(label)}</a>`;
+
+/** The overfits first, as report.md has them. */
+function overfitSection(results: Results): string {
+  const { overfits } = results.summary;
+  const head = `<h2>Overfit patches: ${overfits.length || 'none'}</h2>\n<p>${escape(precisionLine(results))}.</p>`;
+  if (overfits.length === 0) return `${head}\n<p>No proposed patch failed the hidden tests.</p>`;
+  const rows = overfits.map((o) => {
+    const patch = o.trajectory && attemptOf(results, o.task, o.repeat)?.patch ? fileLink(patchFileOf(o.trajectory), 'patch') : 'in results.json';
+    const trajectory = o.trajectory ? fileLink(readableOf(o.trajectory), 'trajectory') : '-';
+    return `<tr><td>${escape(o.task)}</td><td>${o.repeat}</td><td>${escape(o.fixer)}</td><td>${escape((o.detail ?? '').slice(0, 200))}</td><td>${trajectory}</td><td>${patch}</td></tr>`;
+  });
+  return `${head}\n<p>${escape(OVERFIT_MEANING)}</p>\n<table class="overfits"><thead><tr><th>task</th><th>repeat</th><th>fixer</th><th>hidden tests</th><th>trajectory</th><th>patch</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 /** report.html: one self-contained file (no script, no network) a person opens from disk. */
 export function renderHtml(results: Results): string {
   const { config, summary } = results;
   const rows = results.attempts
     .map(
       (a) =>
-        `<tr class="${a.success ? 'ok' : 'bad'}"><td>${escape(a.task)}</td><td>${a.tier}</td><td>${escape(a.category)}</td><td>${a.repeat}</td><td>${escape(outcomeOf(a))}</td><td>${(a.costs.wallMs / 1000).toFixed(1)} s</td><td>${a.costs.candidatesTried}</td><td>${a.costs.tokens}</td><td>${escape((a.detail ?? '').slice(0, 160))}</td></tr>`,
+        `<tr class="${a.success ? 'ok' : 'bad'}"><td>${a.trajectory ? fileLink(readableOf(a.trajectory), a.task) : escape(a.task)}</td><td>${a.tier}</td><td>${escape(a.category)}</td><td>${a.repeat}</td><td>${escape(outcomeOf(a))}</td><td>${(a.costs.wallMs / 1000).toFixed(1)} s</td><td>${a.costs.candidatesTried}</td><td>${a.costs.tokens}</td><td>${escape((a.detail ?? '').slice(0, 160))}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -70,12 +87,15 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 980p
 svg text { font: 12px system-ui, sans-serif; } svg .tick { fill: #777; }
 table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; text-align: left; }
 tr.bad td:nth-child(5) { color: #b3261e; } tr.ok td:nth-child(5) { color: #1e7a43; }
+table.overfits td { color: #b3261e; } table.overfits a { color: inherit; }
 </style></head><body>
 <h1>Eval: ${escape(config.suite.name)}</h1>
+${overfitSection(results)}
+<h2>Run</h2>
 <p>${escape(config.suite.description)}</p>
 <p>fixer <code>${escape(config.fixer)}</code>${config.model ? `, model <code>${escape(config.model)}</code>` : ''}; playbook <code>${escape(config.playbook.name)}</code> ${escape(config.playbook.version)} (<code>${escape(config.playbook.hash)}</code>);
 ${results.tasks.length} tasks × ${config.repeat} repeat(s); wall ${(results.wallMs / 1000).toFixed(1)} s.</p>
-<p><strong>Success ${escape(describeRate(summary.overall))}</strong>, 95% Wilson intervals.${summary.flaky.length ? ` Flaky: ${escape(summary.flaky.join(', '))}.` : ''}</p>
+<p><strong>Success ${escape(describeRate(summary.overall))}</strong>, 95% Wilson intervals; ${escape(precisionLine(results))}.${summary.flaky.length ? ` Flaky: ${escape(summary.flaky.join(', '))}.` : ''}</p>
 ${rateChart(
   'Success rate by tier',
   Object.entries(summary.byTier).map(([tier, rate]) => [`tier ${tier}`, rate]),
@@ -84,6 +104,7 @@ ${rateChart('Success rate by category', Object.entries(summary.byCategory))}
 ${costChart(results)}
 ${warningsSection(results)}
 <h2>Attempts</h2>
+<p>Each task links to its attempt's trajectory: the issue, the reproduction, the suspects, every candidate and its verdict, the evidence and the patch.</p>
 <table><thead><tr><th>task</th><th>tier</th><th>category</th><th>repeat</th><th>outcome</th><th>wall</th><th>candidates</th><th>tokens</th><th>detail</th></tr></thead>
 <tbody>
 ${rows}

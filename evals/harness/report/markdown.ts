@@ -1,4 +1,6 @@
 import type { Attempt, Rate, Results } from '../results.ts';
+import { mdTable } from './md-blocks.ts';
+import { attemptOf, OVERFIT_MEANING, patchFileOf, precisionLine, readableOf } from './overfits.ts';
 
 export const percent = (value: number): string => `${Math.round(value * 100)}%`;
 
@@ -14,14 +16,23 @@ export function outcomeOf(attempt: Attempt): string {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-function mdTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (cell: string): string => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`)].join('\n');
-}
-
 /** The rows of the per-tier table, as the CLI prints it and report.md holds it. */
 export function tierRows(results: Results): string[][] {
   return Object.entries(results.summary.byTier).map(([tier, rate]) => [`tier ${tier}`, describeRate(rate)]);
+}
+
+const link = (path: string): string => `[${path}](${encodeURI(path)})`;
+
+/** The overfits first: the proposals a reviewer would most likely approve wrongly. */
+function overfitSection(results: Results): string[] {
+  const { overfits } = results.summary;
+  const head = [`## Overfit patches: ${overfits.length || 'none'}`, '', `- ${precisionLine(results)}`];
+  if (overfits.length === 0) return [...head, '- no proposed patch failed the hidden tests', ''];
+  const rows = overfits.map((o) => {
+    const patch = o.trajectory && attemptOf(results, o.task, o.repeat)?.patch ? link(patchFileOf(o.trajectory)) : 'in results.json';
+    return [o.task, String(o.repeat), o.fixer, (o.detail ?? '').slice(0, 160), o.trajectory ? link(readableOf(o.trajectory)) : '-', patch];
+  });
+  return [...head, '', OVERFIT_MEANING, '', mdTable(['task', 'repeat', 'fixer', 'hidden tests', 'trajectory', 'patch'], rows), ''];
 }
 
 /** report.md: what a maintainer reads before and after a playbook change. */
@@ -30,11 +41,14 @@ export function renderMarkdown(results: Results): string {
   const lines = [
     `# Eval: ${config.suite.name}`,
     '',
+    ...overfitSection(results),
+    '## Run',
+    '',
     `${config.suite.description}`.trim(),
     '',
     `- fixer \`${config.fixer}\`${config.model ? `, model \`${config.model}\`` : ''}; playbook \`${config.playbook.name}\` ${config.playbook.version} (hash \`${config.playbook.hash}\`)`,
     `- ${results.tasks.length} tasks × ${config.repeat} repeat(s) = ${results.attempts.length} attempts; concurrency ${results.concurrency}; wall ${seconds(results.wallMs)}`,
-    `- **success ${describeRate(summary.overall)}** (95% Wilson intervals throughout)`,
+    `- **success ${describeRate(summary.overall)}** (95% Wilson intervals throughout); ${precisionLine(results)}`,
     '',
     '## By tier',
     '',
@@ -56,7 +70,7 @@ export function renderMarkdown(results: Results): string {
     '## Attempts',
     '',
     mdTable(
-      ['task', 'tier', 'category', 'repeat', 'outcome', 'issue', 'reproduced', 'patch', 'wall', 'candidates', 'detail'],
+      ['task', 'tier', 'category', 'repeat', 'outcome', 'issue', 'reproduced', 'patch', 'wall', 'candidates', 'trajectory', 'detail'],
       results.attempts.map((a) => [
         a.task,
         String(a.tier),
@@ -68,6 +82,7 @@ export function renderMarkdown(results: Results): string {
         a.scores.patch ? 'yes' : 'no',
         seconds(a.costs.wallMs),
         String(a.costs.candidatesTried),
+        a.trajectory ? readableOf(a.trajectory) : '-',
         (a.detail ?? '').slice(0, 120),
       ]),
     ),
@@ -76,7 +91,10 @@ export function renderMarkdown(results: Results): string {
   if (summary.flaky.length > 0) lines.push('## Flaky', '', `Outcomes differ between repeats: ${summary.flaky.join(', ')}.`, '');
   const warned = taskWarnings(results, 'its hidden tests pass on the original plugin: they cannot tell a fix from none');
   if (warned.length > 0) lines.push('## Task warnings', '', ...warned.map((t) => `- \`${t.id}\`: ${t.notes.join('; ')}`), '');
-  lines.push("Patches are in results.json (`attempts[].patch`), relative to the plugin root: `git apply` one to a copy of the task's `plugin/` to re-check it.", '');
+  lines.push(
+    "Patches are in results.json (`attempts[].patch`) and beside each trajectory (`.patch`), relative to the plugin root: `git apply` one to a copy of the task's `plugin/` to re-check it. Each attempt's trajectory (the issue, the reproduction, the suspects, every candidate and its verdict, the evidence, the patch) is the `.md` named above, with its `.json` beside it.",
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -5,9 +5,12 @@ import { summary } from '../commands.ts';
 import { modelByName } from '../../../agents/fixers/registry.ts';
 import { compareResults, type Comparison } from '../../../evals/harness/compare.ts';
 import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
+import { describePrecision } from '../../../evals/harness/precision.ts';
 import { describeRate, outcomeOf, tierRows } from '../../../evals/harness/report/markdown.ts';
+import { precisionLine, readableOf } from '../../../evals/harness/report/overfits.ts';
 import { readResults, type Results } from '../../../evals/harness/results.ts';
-import { isEvalOut, runEval, stopLeftovers } from '../../../evals/harness/runner.ts';
+import { isEvalOut } from '../../../evals/harness/out-dir.ts';
+import { runEval, stopLeftovers } from '../../../evals/harness/runner.ts';
 import { loadSuite } from '../../../evals/harness/task.ts';
 import { messageOf, StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
@@ -183,14 +186,18 @@ function printResults(results: Results, out: string): void {
   );
   print();
   print(table(['TIER', 'SUCCESS (95% WILSON)'], tierRows(results)));
-  print(`overall ${describeRate(results.summary.overall)}; wall ${(results.wallMs / 1000).toFixed(1)} s`);
+  print(`overall ${describeRate(results.summary.overall)}; ${precisionLine(results)}; wall ${(results.wallMs / 1000).toFixed(1)} s`);
   if (results.summary.flaky.length > 0) print(`flaky (outcome differs between repeats): ${results.summary.flaky.join(', ')}`);
+  for (const o of results.summary.overfits) {
+    print(
+      `overfit: ${o.task}${results.config.repeat > 1 ? ` #${o.repeat}` : ''} (${o.fixer}): a validated patch fails the hidden tests; ${o.trajectory ? join(out, readableOf(o.trajectory)) : 'see results.json'}`,
+    );
+  }
   print(`reports: ${['results.json', 'report.md', 'report.html'].map((f) => join(out, f)).join(', ')}`);
 }
 
 function printComparison(c: Comparison): void {
-  print(`${c.a.label}: ${describeRate(c.a.rate)}`);
-  print(`${c.b.label}: ${describeRate(c.b.rate)}`);
+  for (const side of [c.a, c.b]) print(`${side.label}: ${describeRate(side.rate)}; precision ${describePrecision(side.precision)}; ${side.overfits} overfit patch(es)`);
   print(`paired tasks: ${c.tasks}; improved in ${c.b.label}: ${c.improved.join(', ') || 'none'}; regressed: ${c.regressed.join(', ') || 'none'}`);
   const interval = c.interval ? ` (bootstrap 95% interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : '';
   print(
@@ -200,9 +207,15 @@ function printComparison(c: Comparison): void {
   print(
     `verdict: ${c.b.label} is ${c.verdict === 'no significant difference' ? `not significantly different from ${c.a.label}` : `${c.verdict} than ${c.a.label}`} (alpha ${c.alpha})`,
   );
+  if (c.flags.includes('more-overfits')) {
+    print(
+      `flagged: ${c.b.label} proposes more patches that fail the hidden tests (${c.a.overfits} -> ${c.b.overfits}; more in ${c.overfits.more.join(', ')}), whatever its success rate`,
+    );
+  }
 }
 
-const exitFor = (c: Comparison): number => (c.verdict === 'worse' ? EXIT.findings : EXIT.ok);
+/** 1 for anything flagged: B significantly worse, or more overfit patches in B, so that CI can block either. */
+const exitFor = (c: Comparison): number => (c.flags.length > 0 ? EXIT.findings : EXIT.ok);
 
 function runOptions(command: Command): Command {
   return command
@@ -234,7 +247,9 @@ export function registerEval(program: Command): void {
     });
   evalCommand
     .command('compare <a> <b>')
-    .description('two results.json paired per task: flips, rates, a significance test and a verdict; exit 1 when B is significantly worse')
+    .description(
+      'two results.json paired per task: flips, rates, precision, a significance test and a verdict; exit 1 when B is significantly worse or proposes more patches that fail the hidden tests',
+    )
     .option('--alpha <p>', 'significance level', '0.05')
     .option('--json', 'machine-readable output')
     .action((a: string, b: string, options: { alpha: string; json?: boolean }) => {

@@ -18,7 +18,7 @@ import { untilSignalled } from '../signals.ts';
 export function printServing(library: Library, serving: ServingHost, redis: string): void {
   print(`steward host on http://${serving.where}: ${serving.host.list().length} plugin(s); errors go to ${redis}`);
   print(`  plugins: /v1/plugins/* (token: $STEWARD_HOST_TOKEN or ${library.config.stateDir}/host-token)`);
-  print(`  ingest: POST /v1/events (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
+  print(`  ingest: POST /v1/events, POST /v1/traffic (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
   for (const h of serving.host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
 }
 

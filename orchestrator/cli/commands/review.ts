@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
+import { behaviourLines, proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
@@ -91,6 +91,7 @@ export function registerReview(program: Command): void {
       print(
         `\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,
       );
+      for (const line of behaviourLines(proposal.evidence)) print(`  ${line}`);
       print(`\n${proposal.diff}`);
       print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
     });

@@ -2,7 +2,10 @@
 //   node-plugin.mjs <entry>          long-lived: JSON lines over fd 3 (the host's channel),
 //                                    so nothing the plugin prints can corrupt the protocol;
 //   node-plugin.mjs <entry> --once   the process protocol: one request on stdin, one answer
-//                                    on stdout, the error as the last line of stderr.
+//                                    on stdout, the error as the last line of stderr;
+//   node-plugin.mjs <entry> --batch  many executes in one process, as the long-lived host
+//                                    serves them: {"inputs":[…],"perCallMs":n} on stdin, one
+//                                    JSON line per input on stdout ({"i","ok","output"|"error"}).
 // Plain JavaScript with no imports beyond Node's own: it must start fast and alone.
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -92,6 +95,59 @@ async function once() {
   }
 }
 
+async function batch() {
+  // Whatever the plugin prints goes to stderr: stdout carries only the answers.
+  const answer = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk, ...rest) => process.stderr.write(chunk, ...rest);
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const { inputs = [], perCallMs = 5000 } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  let current = -1;
+  // An error no call awaited belongs to the call in flight: it fails, the batch goes on.
+  let escaped;
+  process.on('uncaughtException', (value) => (escaped ??= value));
+  process.on('unhandledRejection', (value) => (escaped ??= value));
+  const send = (message) => message.log && process.stderr.write(`${JSON.stringify(message.log)}\n`);
+  const ctx = makeContext(send, new AbortController().signal);
+  let plugin;
+  try {
+    plugin = await load();
+    await perform(plugin, 'init', undefined, ctx);
+    await perform(plugin, 'validate', undefined, ctx);
+  } catch (error) {
+    process.stderr.write(`\n${JSON.stringify({ error: describe(error) })}\n`);
+    process.exit(1);
+  }
+  for (const input of inputs) {
+    current++;
+    escaped = undefined;
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('did not finish within the time limit'), { name: 'Timeout' })), perCallMs);
+    });
+    let line;
+    try {
+      const output = await Promise.race([perform(plugin, 'execute', input, ctx), late]);
+      // A tick for an error thrown past the call (a callback, a promise nobody awaited).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (escaped !== undefined) throw escaped;
+      line = { i: current, ok: true, output: output === undefined ? null : output };
+    } catch (error) {
+      line = { i: current, ok: false, error: describe(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+    let text;
+    try {
+      text = JSON.stringify(line);
+    } catch (error) {
+      text = JSON.stringify({ i: current, ok: false, error: { type: 'ProtocolError', message: `the output is not JSON: ${describe(error).message}` } });
+    }
+    answer(`${text}\n`);
+  }
+  process.exit(0);
+}
+
 function serve() {
   const channel = new Socket({ fd: 3, readable: true, writable: true });
   const send = (message) => channel.write(`${JSON.stringify(message)}\n`);
@@ -136,4 +192,5 @@ function serve() {
 }
 
 if (mode === '--once') await once();
+else if (mode === '--batch') await batch();
 else serve();

@@ -1,0 +1,183 @@
+import { invokeMany, type BatchAnswer } from '../../../orchestrator/host/invoke-once.ts';
+import type { Manifest } from '../../../orchestrator/library/manifest.ts';
+import { createWorkingCopy, type WorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
+import { generateInputs } from './inputs.ts';
+import { outputComparer } from './same-output.ts';
+
+/** One recorded successful call of the plugin as it stands (the host's traffic sample, or an eval task's). */
+export interface RecordedCall {
+  input: unknown;
+  output: unknown;
+}
+
+/** An input on which the candidate answers otherwise than the original: what a reviewer reads. */
+export interface BehaviourExample {
+  input: unknown;
+  before: string;
+  after: string;
+}
+
+export interface BehaviourReport {
+  /** Recorded production successes: held when the original still answers them so here. */
+  traffic: { recorded: number; checked: number; unreproducible: number; broken: number; changed: number; examples: BehaviourExample[] };
+  /** Inputs generated from `interface.input`, answered by the original and the candidate. */
+  generated: { inputs: number; checked: number; broken: number; changed: number; newlyHandled: number; examples: BehaviourExample[] };
+  /** Each captured production input of the group: the original's error, and the candidate's answer. */
+  production: BehaviourExample[];
+}
+
+export interface BehaviourJudgement {
+  report: BehaviourReport;
+  /** Set when the candidate must not be proposed. */
+  reject?: string;
+  /** Outputs it changes (recorded and generated): fewer ranks first. */
+  changes: number;
+}
+
+export interface OracleOptions {
+  manifest: Manifest;
+  /** The plugin's directory in the library: the original is run from a copy of it. */
+  dir: string;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  traffic: readonly RecordedCall[];
+  /** The group's captured inputs, the reproduction's first. */
+  captured: readonly unknown[];
+  generated: number;
+  /** The share of recorded outputs a candidate may change (the playbook's `maxChangedOutputShare`). */
+  maxChangedShare: number;
+  /** Time for one batch of calls (the original's, or one candidate's). */
+  batchMs?: number;
+  seed?: number;
+}
+
+const EXAMPLES = 3;
+const PROCESS_INPUTS = 40;
+const TEXT = 300;
+
+/** An answer as a reviewer reads it: the output's JSON, or the error. */
+export function answerText(answer: BatchAnswer | undefined): string {
+  if (!answer) return 'not run';
+  const text = answer.ok ? JSON.stringify(answer.output) : `${answer.error.type}: ${answer.error.message}`;
+  return text.length > TEXT ? `${text.slice(0, TEXT)}…` : text;
+}
+
+/** Calls the plugin could not finish here are evidence of nothing: a busy machine, or the batch's clock. */
+const unfinished = (a: BatchAnswer | undefined): boolean => !a || (!a.ok && (a.kind === 'not-run' || a.kind === 'timeout'));
+
+/**
+ * Holds candidates to what the plugin already does right: production's recorded
+ * successes, and inputs generated from its input schema, each answered by the original
+ * (once) and by the candidate (in one batch), compared as JSON. A success turned into a
+ * failure rejects; other changes are counted, ranked on, and shown to the reviewer.
+ */
+export class BehaviourOracle {
+  private readonly same: (a: unknown, b: unknown) => boolean;
+  private inputs: unknown[] = [];
+  private original: BatchAnswer[] = [];
+  private traffic: { call: RecordedCall; at: number }[] = [];
+  private unreproducible = 0;
+  private generatedAt = 0;
+  private capturedAt = 0;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly options: OracleOptions) {
+    this.same = outputComparer(options.manifest.interface.ignoreOutputFields);
+  }
+
+  /** Whether there is anything to hold a candidate to. */
+  get empty(): boolean {
+    return this.options.traffic.length === 0 && this.options.generated === 0 && this.options.captured.length === 0;
+  }
+
+  private run(copy: WorkingCopy): Promise<BatchAnswer[]> {
+    const { manifest } = this.options;
+    return invokeMany({
+      manifest,
+      copy,
+      inputs: this.inputs,
+      env: this.options.env,
+      perCallMs: Math.min(manifest.limits.timeoutMs, 5000),
+      totalMs: this.options.batchMs ?? 30_000,
+      signal: this.options.signal,
+    });
+  }
+
+  /** The original's answers, once per run. */
+  baseline(): Promise<void> {
+    this.ready ??= (async () => {
+      const { traffic, captured, manifest } = this.options;
+      const seeds = [...captured, ...traffic.map((t) => t.input)];
+      // A process-protocol plugin costs a sandboxed process per call: fewer, so a check stays seconds.
+      const count = manifest.runtime === 'node' ? this.options.generated : Math.min(this.options.generated, PROCESS_INPUTS);
+      const generated = count > 0 ? generateInputs(manifest.interface.input, seeds, count, this.options.seed ?? 1) : [];
+      this.inputs = [...traffic.map((t) => t.input), ...generated, ...captured];
+      this.generatedAt = traffic.length;
+      this.capturedAt = traffic.length + generated.length;
+      const copy = createWorkingCopy(this.options.dir, { quotaMb: manifest.limits.diskMb });
+      try {
+        this.original = await this.run(copy);
+      } finally {
+        copy.dispose();
+      }
+      // A recorded success the original no longer gives here (another environment, a clock) holds no candidate to anything.
+      this.traffic = traffic.flatMap((call, at) => {
+        const now = this.original[at];
+        return now?.ok && this.same(now.output, call.output) ? [{ call, at }] : [];
+      });
+      this.unreproducible = traffic.length - this.traffic.length;
+    })();
+    return this.ready;
+  }
+
+  async judge(copy: WorkingCopy): Promise<BehaviourJudgement> {
+    await this.baseline();
+    const answers = await this.run(copy);
+    const trafficReport: BehaviourReport['traffic'] = {
+      recorded: this.options.traffic.length,
+      checked: 0,
+      unreproducible: this.unreproducible,
+      broken: 0,
+      changed: 0,
+      examples: [],
+    };
+    let reject: string | undefined;
+    for (const { call, at } of this.traffic) {
+      const after = answers[at];
+      if (unfinished(after)) continue;
+      trafficReport.checked++;
+      if (!after?.ok) {
+        trafficReport.broken++;
+        reject ??= `it turns a recorded production success into a failure: input ${JSON.stringify(call.input).slice(0, TEXT)} now fails with ${answerText(after)}`;
+      } else if (!this.same(after.output, call.output)) trafficReport.changed++;
+      else continue;
+      if (trafficReport.examples.length < EXAMPLES)
+        trafficReport.examples.push({ input: call.input, before: JSON.stringify(call.output).slice(0, TEXT), after: answerText(after) });
+    }
+    const generated: BehaviourReport['generated'] = { inputs: this.capturedAt - this.generatedAt, checked: 0, broken: 0, changed: 0, newlyHandled: 0, examples: [] };
+    for (let at = this.generatedAt; at < this.capturedAt; at++) {
+      const before = this.original[at];
+      const after = answers[at];
+      if (unfinished(before) || unfinished(after)) continue;
+      generated.checked++;
+      if (!before?.ok) {
+        if (after?.ok) generated.newlyHandled++;
+        continue;
+      }
+      if (!after?.ok) {
+        generated.broken++;
+        reject ??= `it turns a success into a failure on input ${JSON.stringify(this.inputs[at]).slice(0, TEXT)}: the original answered ${answerText(before)}, the fix fails with ${answerText(after)}`;
+      } else if (!this.same(before.output, after.output)) generated.changed++;
+      else continue;
+      if (generated.examples.length < EXAMPLES) generated.examples.push({ input: this.inputs[at], before: answerText(before), after: answerText(after) });
+    }
+    const share = trafficReport.checked > 0 ? trafficReport.changed / trafficReport.checked : 0;
+    if (!reject && share > this.options.maxChangedShare) {
+      reject = `it changes ${trafficReport.changed} of ${trafficReport.checked} recorded production outputs (${Math.round(share * 100)}%), over the playbook's maxChangedOutputShare (${Math.round(this.options.maxChangedShare * 100)}%)`;
+    }
+    const production = this.inputs
+      .slice(this.capturedAt)
+      .map((input, i) => ({ input, before: answerText(this.original[this.capturedAt + i]), after: answerText(answers[this.capturedAt + i]) }));
+    return { report: { traffic: trafficReport, generated, production }, ...(reject ? { reject } : {}), changes: trafficReport.changed + generated.changed };
+  }
+}

@@ -1,0 +1,41 @@
+/** One hunk of a unified diff: the lines it removes and adds, in a file. */
+export interface Hunk {
+  file: string;
+  removed: string[];
+  added: string[];
+}
+
+/** The hunks of `git diff` output (`a/…` `b/…` headers, `@@` hunks). */
+export function hunksOf(diff: string): Hunk[] {
+  const hunks: Hunk[] = [];
+  let file = '';
+  let hunk: Hunk | undefined;
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('+++ ')) {
+      file = line.slice(4).replace(/^b\//, '');
+      hunk = undefined;
+    } else if (line.startsWith('--- ') || line.startsWith('diff --git')) {
+      hunk = undefined;
+    } else if (line.startsWith('@@')) {
+      hunk = { file, removed: [], added: [] };
+      hunks.push(hunk);
+    } else if (hunk && line.startsWith('+')) hunk.added.push(line.slice(1));
+    else if (hunk && line.startsWith('-')) hunk.removed.push(line.slice(1));
+  }
+  return hunks;
+}
+
+/**
+ * A whole-file change as one hunk: the lines between the common start and the common
+ * end. Enough for the small edits a search makes, and needs no git.
+ */
+export function hunkOfTexts(file: string, before: string, after: string): Hunk | undefined {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  if (start === a.length && start === b.length) return undefined;
+  return { file, removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end) };
+}

@@ -1,0 +1,134 @@
+import type { Hunk } from './hunks.ts';
+
+/**
+ * A change that makes a failure go away without making the code right: the
+ * anti-patterns of the program-repair literature (Tan et al., "Anti-patterns in
+ * search-based program repair", FSE 2016), plus the quietest one seen in practice, a
+ * missing value replaced by an empty one. `reject`: never a fix; otherwise the
+ * candidate ranks after every clean one and the reviewer is told why.
+ */
+export interface Pattern {
+  id: string;
+  reject: boolean;
+  /** How far down a candidate with it ranks, among those the checks warn of (1, or 2 for the quietest). */
+  rank: number;
+  /** The reason as the reviewer reads it. */
+  why: string;
+  matches(hunk: Hunk, python: boolean): boolean;
+}
+
+const code = (line: string, python: boolean): string =>
+  line
+    .replace(python ? /#.*$/ : /\/\/.*$/, '')
+    // A string's contents are not code; an empty one stays empty (it is what an empty default is made of).
+    .replace(/(["'`])((?:\\.|(?!\1).)*)\1/g, (_m, _q: string, body: string) => (body === '' ? '""' : '"s"'))
+    .trim();
+
+/** Lines added that match `re` where no removed line of the hunk did: the change brought it in. */
+function introduces(hunk: Hunk, python: boolean, re: RegExp): boolean {
+  const before = hunk.removed.some((l) => re.test(code(l, python)));
+  return !before && hunk.added.some((l) => re.test(code(l, python)));
+}
+
+/**
+ * A `catch` the change adds whose block does nothing but return or carry on: no
+ * `throw`, no call but a log's. The block is read to its closing brace across lines.
+ */
+function swallowsInJs(hunk: Hunk): boolean {
+  if (hunk.removed.some((l) => /\bcatch\b/.test(code(l, false)))) return false;
+  const text = hunk.added.map((l) => code(l, false)).join('\n');
+  for (const match of text.matchAll(/\bcatch\s*(\([^)]*\))?\s*\{/g)) {
+    let depth = 1;
+    let at = (match.index ?? 0) + match[0].length;
+    const start = at;
+    for (; at < text.length && depth > 0; at++) {
+      if (text[at] === '{') depth++;
+      else if (text[at] === '}') depth--;
+    }
+    const body = text.slice(start, at - 1).replace(/console\.\w+\([^)]*\);?/g, '');
+    if (!/\bthrow\b/.test(body) && /^\s*((return\b[^;]*|continue|break);?\s*)?$/.test(body)) return true;
+  }
+  return false;
+}
+
+const EMPTY_JS = String.raw`(?:''|""|\{\s*\}|\[\s*\]|0|false|null|undefined)`;
+const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
+
+export const PATTERNS: readonly Pattern[] = [
+  {
+    id: 'trivial-condition',
+    reject: true,
+    rank: 2,
+    why: 'it makes a condition constant, so a branch is always or never taken for every input',
+    matches: (hunk, python) =>
+      python
+        ? introduces(hunk, true, /\b(if|elif|while)\s+(True|False|None|0|1)\s*:/) || introduces(hunk, true, /\b(and\s+False|or\s+True)\b/)
+        : introduces(hunk, false, /\b(if|while)\s*\(\s*(true|false|null|undefined|0|1)\s*\)/) || introduces(hunk, false, /(&&\s*false|\|\|\s*true)\b/),
+  },
+  {
+    id: 'swallowed-error',
+    reject: true,
+    rank: 2,
+    why: 'it catches the error and carries on as if nothing happened',
+    matches: (hunk, python) =>
+      python
+        ? introduces(hunk, true, /^except\b[^:]*:\s*(pass|return(\s+\S+)?|continue)?\s*$/) &&
+          hunk.added.some((l) => /^\s*(pass|return\b|continue)/.test(l) || /:\s*(pass|return|continue)/.test(l))
+        : swallowsInJs(hunk),
+  },
+  {
+    id: 'early-return',
+    reject: false,
+    rank: 1,
+    why: 'it returns a constant or empty value early, before the code that failed',
+    matches: (hunk, python) =>
+      python
+        ? introduces(hunk, true, new RegExp(String.raw`^(if\b.*:\s*)?return(\s+${EMPTY_PY})?\s*$`))
+        : introduces(hunk, false, new RegExp(String.raw`(^|[;{)]\s*)return(\s+${EMPTY_JS})?\s*;?\s*\}?\s*$`)),
+  },
+  {
+    id: 'removed-error',
+    reject: false,
+    rank: 1,
+    why: 'it removes a statement that raised an error',
+    matches: (hunk, python) => {
+      const raise = python ? /^\s*raise\b/ : /^\s*throw\b/;
+      return hunk.removed.some((l) => raise.test(code(l, python))) && !hunk.added.some((l) => raise.test(code(l, python)));
+    },
+  },
+  {
+    id: 'empty-default',
+    reject: false,
+    rank: 1,
+    why: 'it replaces a missing value with an empty one, so the failing input flows on to a plausible-looking answer',
+    matches: (hunk, python) =>
+      python
+        ? introduces(hunk, true, new RegExp(String.raw`\bor\s+${EMPTY_PY}(?![\w.])`)) || introduces(hunk, true, new RegExp(String.raw`\.get\([^,()]+,\s*${EMPTY_PY}\s*\)`))
+        : introduces(hunk, false, new RegExp(String.raw`(\?\?|\|\|)\s*${EMPTY_JS}(?![\w.])`)),
+  },
+  {
+    id: 'undefined-flow',
+    reject: false,
+    // Below an explicit empty default: nothing decided what the value should be, and a field that is undefined vanishes from the JSON answer.
+    rank: 2,
+    why: 'it reads the missing value with optional access and no default, so it flows on as undefined (a field that vanishes from the answer)',
+    matches: (hunk, python) => (python ? introduces(hunk, true, /\bgetattr\([^,()]+,[^,()]+,\s*None\s*\)/) : introduces(hunk, false, /\?\.(?!.*\?\?)/)),
+  },
+  {
+    id: 'loop-cut',
+    reject: false,
+    rank: 1,
+    why: 'it leaves a loop early',
+    matches: (hunk, python) => introduces(hunk, python, /^break\b/),
+  },
+  {
+    id: 'filter-changed',
+    reject: false,
+    rank: 1,
+    why: "it changes a filter's predicate, which can make it keep nothing (or everything)",
+    matches: (hunk, python) => {
+      const filter = python ? /\bfilter\(|\bif\b.*\bfor\b|\bfor\b.*\bif\b/ : /\.(filter|find|some|every)\(/;
+      return hunk.removed.some((l) => filter.test(l)) && hunk.added.some((l) => filter.test(l));
+    },
+  },
+];

@@ -1,0 +1,184 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BehaviourOracle, generateInputs, outputComparer } from '../../agents/plugin-agent/behaviour/index.ts';
+import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
+import { invokeMany } from '../../orchestrator/host/invoke-once.ts';
+import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
+import { STEWARD_ROOT } from '../helpers/git.ts';
+import { manifestFor, writePlugin } from '../helpers/plugins.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const VALUES = { type: 'object', properties: { values: { type: 'array', items: { type: 'integer', minimum: -50, maximum: 50 }, maxItems: 6 } }, required: ['values'] };
+
+/** A plugin whose `max` crashes on an empty list (reduce without a start): the defect. */
+function statsPlugin(source: string): string {
+  const dir = writePlugin(join(tempDir(), 'stats'), 'stats', {
+    manifest: manifestFor('stats', { interface: { input: VALUES, output: { type: 'object' }, ignoreOutputFields: ['/at'] } }),
+    files: { 'src/index.js': source },
+  });
+  return dir;
+}
+
+const ORIGINAL = `export default { name: 'stats', execute(input) {
+  const xs = input.values;
+  const max = xs.reduce((a, b) => Math.max(a, b));
+  return { max, count: xs.length, at: Date.now() };
+} };
+`;
+const RIGHT = ORIGINAL.replace('xs.reduce((a, b) => Math.max(a, b))', 'xs.length === 0 ? null : xs.reduce((a, b) => Math.max(a, b))');
+// Silences the crash by never taking the path that crashed, and answers lists of one wrongly.
+const SILENCING = ORIGINAL.replace('xs.reduce((a, b) => Math.max(a, b))', 'xs.length > 1 ? xs.reduce((a, b) => Math.max(a, b)) : 0');
+// Makes the empty list work and breaks a list of one.
+const BREAKING = ORIGINAL.replace('xs.reduce((a, b) => Math.max(a, b))', 'xs.length === 1 ? xs[1].v : xs.reduce((a, b) => Math.max(a, b), -Infinity)');
+
+const TRAFFIC = [[3], [1, 5], [-2, -7, 4], [9], [0, 0], [7, 7, 8], [2], [4, 1], [6, 3, 2], [5, 5]].map((values) => ({
+  input: { values },
+  output: { max: Math.max(...values), count: values.length, at: 1_700_000_000_000 },
+}));
+
+function oracle(dir: string, traffic = TRAFFIC, generated = 60): BehaviourOracle {
+  return new BehaviourOracle({
+    manifest: loadManifest(dir, 'stats/plugin.json'),
+    dir,
+    env: {},
+    signal: new AbortController().signal,
+    traffic,
+    captured: [{ values: [] }],
+    generated,
+    maxChangedShare: 0.1,
+  });
+}
+
+async function judge(original: string, candidate: string, traffic = TRAFFIC, generated = 60) {
+  const dir = statsPlugin(original);
+  const changed = statsPlugin(candidate);
+  const copy = createWorkingCopy(changed);
+  try {
+    return await oracle(dir, traffic, generated).judge(copy);
+  } finally {
+    copy.dispose();
+  }
+}
+
+describe('inputs generated from interface.input', () => {
+  it('are valid, distinct, repeatable for a seed, and borrow values from production', () => {
+    const schema = { type: 'object', properties: { currency: { type: 'string' }, amount: { type: 'integer', minimum: 0 } }, required: ['currency', 'amount'] };
+    const seeds = [
+      { currency: 'EUR', amount: 12 },
+      { currency: 'JPY', amount: 300 },
+    ];
+    const inputs = generateInputs(schema, seeds, 50, 7);
+    const check = compileJsonSchema(schema);
+    expect(inputs.length).toBeGreaterThanOrEqual(40);
+    expect(check.ok && inputs.every((i) => check.validate(i))).toBe(true);
+    expect(new Set(inputs.map((i) => JSON.stringify(i))).size).toBe(inputs.length);
+    expect(generateInputs(schema, seeds, 50, 7)).toEqual(inputs);
+    expect(generateInputs(schema, seeds, 50, 8)).not.toEqual(inputs);
+    // Production's values show up (a real currency code), and so do values production never sent.
+    expect(inputs.some((i) => ['EUR', 'JPY'].includes((i as { currency: string }).currency))).toBe(true);
+    expect(inputs.some((i) => !['EUR', 'JPY'].includes((i as { currency: string }).currency))).toBe(true);
+    // The seeds themselves are not generated again.
+    expect(inputs).not.toContainEqual(seeds[0]);
+  });
+
+  it('compares outputs as JSON, blind to the declared volatile fields only', () => {
+    const same = outputComparer(['/at', '/rows/*/id']);
+    expect(same({ a: 1, at: 5, rows: [{ id: 1, v: 2 }] }, { a: 1, at: 9, rows: [{ id: 7, v: 2 }] })).toBe(true);
+    expect(same({ a: 1, rows: [{ id: 1, v: 2 }] }, { a: 1, rows: [{ id: 1, v: 3 }] })).toBe(false);
+    expect(same({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(outputComparer()({ at: 1 }, { at: 2 })).toBe(false);
+  });
+});
+
+describe('many calls in one batch', () => {
+  it('answers every input of a Node plugin in order: outputs, throws, a call that hangs, and a crash that ends the process', async () => {
+    const dir = statsPlugin(`export default { name: 'stats', async execute(input) {
+  if (input.values[0] === 13) throw new RangeError('unlucky');
+  if (input.values[0] === 42) await new Promise(() => {});
+  if (input.values[0] === 99) process.exit(3);
+  console.log('noise on stdout');
+  return { first: input.values[0] };
+} };
+`);
+    const copy = createWorkingCopy(dir);
+    try {
+      const inputs = [[1], [13], [2], [42], [3], [99], [4]].map((values) => ({ values }));
+      const answers = await invokeMany({ manifest: loadManifest(dir, 'stats/plugin.json'), copy, inputs, env: {}, perCallMs: 500, totalMs: 20_000 });
+      expect(answers.map((a) => (a.ok ? a.output : `${a.kind}:${a.error.type}`))).toEqual([
+        { first: 1 },
+        'plugin-error:RangeError',
+        { first: 2 },
+        'timeout:Timeout',
+        { first: 3 },
+        'crash:ProcessFailed',
+        'not-run:NotRun',
+      ]);
+    } finally {
+      copy.dispose();
+    }
+  });
+
+  it('runs a process-protocol (Python) plugin one process per call, in parallel', async () => {
+    const dir = join(tempDir(), 'unit-convert');
+    cpSync(join(STEWARD_ROOT, 'evals', 'sources', 'unit-convert', 'plugin'), dir, { recursive: true });
+    const copy = createWorkingCopy(dir);
+    try {
+      const inputs = [
+        { quantity: '5 km', to: 'm' },
+        { quantity: '2 kg', to: 'g' },
+        { quantity: 'five', to: 'm' },
+      ];
+      const answers = await invokeMany({ manifest: loadManifest(dir, 'stats/plugin.json'), copy, inputs, env: {}, perCallMs: 10_000, totalMs: 60_000 });
+      expect(answers[0]).toMatchObject({ ok: true, output: { value: 5000, unit: 'm' } });
+      expect(answers[1]).toMatchObject({ ok: true, output: { value: 2000, unit: 'g' } });
+      expect(answers[2]?.ok).toBe(false);
+    } finally {
+      copy.dispose();
+    }
+  });
+});
+
+describe('a candidate held to recorded traffic and generated inputs', () => {
+  it('passes the right fix: no recorded output changed, the captured input handled, shown before and after', async () => {
+    const { reject, report, changes } = await judge(ORIGINAL, RIGHT);
+    expect(reject).toBeUndefined();
+    expect(changes).toBe(0);
+    expect(report.traffic).toMatchObject({ recorded: 10, checked: 10, unreproducible: 0, broken: 0, changed: 0 });
+    expect(report.generated.checked).toBeGreaterThan(20);
+    expect(report.generated.broken + report.generated.changed).toBe(0);
+    expect(report.production).toEqual([
+      { input: { values: [] }, before: expect.stringMatching(/^TypeError: Reduce of empty array/), after: expect.stringMatching(/^\{"max":null,"count":0,"at":\d+\}$/) },
+    ]);
+  }, 60_000);
+
+  it('rejects a fix that silences the crash and rewrites what production already got right', async () => {
+    const { reject, report } = await judge(ORIGINAL, SILENCING);
+    expect(reject).toMatch(/changes 3 of 10 recorded production outputs \(30%\), over the playbook's maxChangedOutputShare \(10%\)/);
+    expect(report.traffic.examples[0]).toEqual({ input: { values: [3] }, before: '{"max":3,"count":1,"at":1700000000000}', after: expect.stringMatching(/^\{"max":0,"count":1/) });
+    expect(report.generated.changed).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('rejects a fix that turns a recorded success into a failure, naming the input', async () => {
+    const { reject, report } = await judge(ORIGINAL, BREAKING);
+    expect(reject).toMatch(/turns a recorded production success into a failure: input \{"values":\[3\]\} now fails with TypeError/);
+    expect(report.traffic.broken).toBe(3);
+  }, 60_000);
+
+  it('without traffic, the behaviour diff on generated inputs still rejects a success turned into a failure, and counts changes', async () => {
+    const breaking = await judge(ORIGINAL, BREAKING, [], 60);
+    expect(breaking.reject).toMatch(/turns a success into a failure on input \{"values":\[-?\d+\]\}/);
+    const silencing = await judge(ORIGINAL, SILENCING, [], 60);
+    expect(silencing.reject).toBeUndefined();
+    expect(silencing.changes).toBeGreaterThan(0);
+    expect(silencing.report.generated.examples[0]?.after).toMatch(/"max":0/);
+  }, 60_000);
+
+  it('does not hold a candidate to a recorded call the original no longer answers so here', async () => {
+    const stale = [...TRAFFIC.slice(0, 9), { input: { values: [2] }, output: { max: 3, count: 1, at: 0 } }];
+    const { reject, report } = await judge(ORIGINAL, RIGHT, stale, 0);
+    expect(reject).toBeUndefined();
+    expect(report.traffic).toMatchObject({ recorded: 10, checked: 9, unreproducible: 1 });
+  }, 60_000);
+});

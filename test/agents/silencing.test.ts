@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { hunksOf } from '../../agents/plugin-agent/silencing/hunks.ts';
+import { silencing } from '../../agents/plugin-agent/silencing/index.ts';
+
+/** A one-hunk unified diff of `file`, as git writes it. */
+function diff(file: string, removed: string[], added: string[]): string {
+  return [
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -1,${removed.length} +1,${added.length} @@`,
+    ...removed.map((l) => `-${l}`),
+    ...added.map((l) => `+${l}`),
+    '',
+  ].join('\n');
+}
+
+const ids = (d: string): string[] => silencing(d).warnings.map((w) => /\(([a-z-]+)\)$/.exec(w)?.[1] ?? w);
+
+describe('changes that only hide a failure', () => {
+  it('reads the hunks of a git diff with their files', () => {
+    const text = diff('src/a.js', ['x'], ['y', 'z']) + diff('lib/b.py', [], ['w']);
+    expect(hunksOf(text)).toEqual([
+      { file: 'src/a.js', removed: ['x'], added: ['y', 'z'] },
+      { file: 'lib/b.py', removed: [], added: ['w'] },
+    ]);
+  });
+
+  it('rejects a condition made constant, in JavaScript, TypeScript and Python', () => {
+    expect(silencing(diff('src/rank.js', ['  if (score > limit) {'], ['  if (false) {'])).reject).toMatch(/constant/);
+    expect(silencing(diff('src/walk.ts', ['  while (node.next !== null) {'], ['  while (node.next !== null && false) {'])).reject).toMatch(/trivial-condition/);
+    expect(silencing(diff('plugin/graph.py', ['    if edge.weight > 0:'], ['    if False:'])).reject).toMatch(/trivial-condition/);
+    // A condition that stays a condition is not this pattern.
+    expect(silencing(diff('src/rank.js', ['  if (score > limit) {'], ['  if (score >= limit) {'])).reject).toBeUndefined();
+  });
+
+  it('rejects a catch that swallows the error; a catch that rethrows a clearer one is fine', () => {
+    expect(silencing(diff('src/parse.js', ['  return JSON.parse(text);'], ['  try { return JSON.parse(text); } catch { return {}; }'])).reject).toMatch(/swallowed-error/);
+    expect(
+      silencing(diff('plugin/load.py', ['    return json.loads(text)'], ['    try:', '        return json.loads(text)', '    except ValueError:', '        pass'])).reject,
+    ).toMatch(/swallowed-error/);
+    expect(
+      silencing(
+        diff(
+          'src/parse.js',
+          ['  return JSON.parse(text);'],
+          ['  try { return JSON.parse(text); } catch (e) {', '    throw new TypeError(`input.text is not JSON: ${e.message}`);', '  }'],
+        ),
+      ).reject,
+    ).toBeUndefined();
+  });
+
+  it('warns of an early constant return, a removed raise, an empty default, a loop cut short and a changed filter', () => {
+    expect(ids(diff('src/total.js', ['  const rate = rates[input.currency];'], ['  if (!rates[input.currency]) return null;', '  const rate = rates[input.currency];']))).toContain(
+      'early-return',
+    );
+    expect(ids(diff('plugin/total.py', ['    rate = RATES[code]'], ['    if code not in RATES:', '        return None', '    rate = RATES[code]']))).toContain('early-return');
+    expect(ids(diff('src/check.ts', ['    throw new RangeError(`bad page ${n}`);'], ['    n = 1;']))).toContain('removed-error');
+    expect(ids(diff('src/fmt.js', ['  const symbol = SYMBOLS[code];'], ["  const symbol = SYMBOLS[code] ?? '';"]))).toContain('empty-default');
+    expect(ids(diff('src/records.js', ['      record[col] = value.trim();'], ['      record[col] = value?.trim();']))).toEqual(['undefined-flow']);
+    expect(ids(diff('plugin/records.py', ['    name = user.name'], ['    name = getattr(user, "name", None)']))).toEqual(['undefined-flow']);
+    // Optional access with no default ranks below an explicit empty default.
+    expect(silencing(diff('src/records.js', ['      record[col] = value.trim();'], ['      record[col] = value?.trim();'])).rank).toBeGreaterThan(
+      silencing(diff('src/records.js', ['      const value = fields[c];'], ["      const value = fields[c] ?? '';"])).rank,
+    );
+    expect(ids(diff('plugin/fmt.py', ['    cols = header[name]'], ['    cols = header.get(name, [])']))).toContain('empty-default');
+    expect(ids(diff('plugin/fmt.py', ['    cols = lookup(name)'], ['    cols = lookup(name) or {}']))).toContain('empty-default');
+    expect(ids(diff('src/walk.js', ['    visit(node);'], ['    visit(node);', '    break;']))).toContain('loop-cut');
+    expect(ids(diff('src/graph.js', ['  return edges.filter((e) => e.from === id);'], ['  return edges.filter((e) => e.to === id && e.from === id);']))).toContain(
+      'filter-changed',
+    );
+  });
+
+  it('leaves ordinary fixes alone: a guard that refuses, a right default, an off-by-one', () => {
+    expect(
+      ids(
+        diff(
+          'src/total.js',
+          ['  const rate = rates[input.currency];'],
+          ['  const rate = rates[input.currency];', '  if (rate === undefined) throw new TypeError(`unknown currency ${input.currency}`);'],
+        ),
+      ),
+    ).toEqual([]);
+    expect(ids(diff('src/page.js', ['  return items.slice(start, start + size + 1);'], ['  return items.slice(start, start + size);']))).toEqual([]);
+    expect(ids(diff('plugin/page.py', ['    return items[start:start + size + 1]'], ['    return items[start:start + size]']))).toEqual([]);
+    // A default that is not empty, or a string that merely contains "?? ''", is no empty default.
+    expect(ids(diff('src/fmt.js', ['  const sep = opts.sep;'], ["  const sep = opts.sep ?? ',';"]))).toEqual([]);
+    expect(ids(diff('src/fmt.js', ['  const sep = opts.format.sep;'], ["  const sep = opts.format?.sep ?? ',';"]))).toEqual([]);
+    expect(ids(diff('src/fmt.js', ['  log("x");'], ['  log("a ?? \'\' b");']))).toEqual([]);
+  });
+});
