@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { StewardError } from '../../orchestrator/core/errors.ts';
+import { readRegularFile } from '../../orchestrator/core/files.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 
 const GIT_ENV = {
@@ -27,21 +28,6 @@ export function normalPath(path: string): string {
     [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (bad || path.length === 0) throw new StewardError('E_USAGE', `path "${path}" is outside the working copy`);
   return path;
-}
-
-/**
- * A regular file's text, opened without following a link and without waiting on a
- * FIFO or device (O_NONBLOCK); undefined when it is something else or larger than
- * `maxBytes`. What sandboxed code could have left behind is read only this way.
- */
-export function readRegularFile(path: string, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFile() && stat.size <= maxBytes ? readFileSync(fd, 'utf8') : undefined;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

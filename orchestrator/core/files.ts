@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 
@@ -25,5 +25,20 @@ export function readCacheOr<S extends z.ZodType>(schema: S, file: string, fallba
     return parsed.success ? parsed.data : fallback;
   } catch {
     return fallback;
+  }
+}
+
+/**
+ * A regular file's text, opened without following a link and without waiting on a
+ * FIFO or device (O_NONBLOCK); undefined when it is something else or larger than
+ * `maxBytes`. What sandboxed code could have left behind is read only this way.
+ */
+export function readRegularFile(path: string, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() && stat.size <= maxBytes ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
   }
 }

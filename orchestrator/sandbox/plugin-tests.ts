@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
+import { readRegularFile } from '../core/files.ts';
 import { join } from 'node:path';
 import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from './run.ts';
@@ -15,25 +16,11 @@ const MAX_REPORT_BYTES = 32 * 1024 * 1024;
  * regular file inside the working copy, not a link or a FIFO, and not too large.
  */
 function readReport(dir: string, report: string): string | undefined {
-  let fd: number;
+  const path = join(dir, report);
   try {
-    fd = openSync(join(dir, report), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return isInside(realpathSync(dir), realpathSync(path)) ? readRegularFile(path, MAX_REPORT_BYTES) : undefined;
   } catch {
     return undefined;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_REPORT_BYTES || !isInside(realpathSync(dir), realpathSync(join(dir, report)))) return undefined;
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const n = readSync(fd, buffer, read, stat.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -4,22 +4,16 @@ import { join } from 'node:path';
 import type { Candidate, FixRequest, Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { silencingOfFiles } from '../../plugin-agent/silencing/index.ts';
-import { applyFiles, confinedPath, readRegularFile } from '../workspace.ts';
+import { applyFiles } from '../workspace.ts';
 import { byRank, type Tried } from './candidates.ts';
 import { generateJs } from './generate-js.ts';
 import { generatePython } from './generate-python.ts';
 import { revertCandidate } from './revert.ts';
+import { readSource } from './sites.ts';
 import { ochiai, readCoverage } from './spectrum.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 
-function readOriginal(dir: string, path: string): string | undefined {
-  try {
-    return readRegularFile(confinedPath(dir, path));
-  } catch {
-    return undefined;
-  }
-}
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
 const ENOUGH = 3;
 /** Lines of the Ochiai ranking made into sites, after the stack's. */
@@ -71,7 +65,7 @@ export class OfflineFixer implements Fixer {
         if (!candidate) return;
         tried++;
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
-        const hidden = silencingOfFiles(candidate.files, (path) => readOriginal(request.dir, path));
+        const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./));
         if (hidden.rank > 0) warned.add(candidate);
         const verdict = hidden.reject
           ? `silences: ${hidden.reject}`

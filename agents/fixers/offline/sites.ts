@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import ts from 'typescript';
 import type { FixRequest } from '../types.ts';
-import { confinedPath, readRegularFile } from '../workspace.ts';
+import { readRegularFile } from '../../../orchestrator/core/files.ts';
+import { confinedPath } from '../workspace.ts';
 import { declaredFunction, descendants, enclosingFunction, JS_FILE, lineOf, parse, statementOn } from './source.ts';
 import type { Site } from './templates/types.ts';
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { confinedPath, readRegularFile } from '../workspace.ts';
+import { readRegularFile } from '../../../orchestrator/core/files.ts';
+import { confinedPath } from '../workspace.ts';
 import { decodeMappings } from './source-map.ts';
 
 /** The sandboxed code wrote the coverage files: how much of them steward will read. */

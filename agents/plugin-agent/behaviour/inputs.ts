@@ -1,17 +1,6 @@
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import { compileJsonSchema } from '../../../orchestrator/core/json-schema.ts';
-
-/** A small seeded generator (mulberry32): the same run picks the same inputs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../orchestrator/core/random.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -59,7 +48,7 @@ function mutate(seed: unknown, generated: unknown, next: () => number): unknown 
 export function generateInputs(schema: Record<string, unknown>, seeds: readonly unknown[], count: number, seed = 1): unknown[] {
   const compiled = compileJsonSchema(schema);
   const valid = (input: unknown): boolean => !compiled.ok || compiled.validate(input) === true;
-  const next = random(seed);
+  const next = seededRandom(seed);
   const seen = new Set(seeds.map((s) => JSON.stringify(s)));
   const out: unknown[] = [];
   for (let attempt = 0; out.length < count && attempt < count * 4; attempt++) {

@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, writeSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
+import { readRegularFile } from '../../../orchestrator/core/files.ts';
 import { isInside } from '../../../orchestrator/library/tree.ts';
 
 /** Directories that hold no test of the plugin's own: dependencies, builds, caches, steward's. */
@@ -67,25 +68,10 @@ export class PluginFiles {
   private readUncached(path: string): string | undefined {
     const full = this.inside(path);
     if (!full || !this.parentIsReal(full)) return undefined;
-    let fd: number;
     try {
-      fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      return readRegularFile(full, MAX_READ_BYTES);
     } catch {
       return undefined;
-    }
-    try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.size > MAX_READ_BYTES) return undefined;
-      const buffer = Buffer.alloc(stat.size);
-      let read = 0;
-      while (read < stat.size) {
-        const n = readSync(fd, buffer, read, stat.size - read, read);
-        if (n === 0) break;
-        read += n;
-      }
-      return buffer.subarray(0, read).toString('utf8');
-    } finally {
-      closeSync(fd);
     }
   }
 
