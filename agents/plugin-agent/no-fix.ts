@@ -1,16 +1,9 @@
 import type { PluginContext } from '../../orchestrator/library/context.ts';
-import { checkRequirements, detectGpu, PathIndex, type RequirementContext } from '../../orchestrator/library/requires.ts';
+import { checkRequirements, defaultRequirementContext } from '../../orchestrator/library/requires.ts';
 import { classifyEnvironmentError, whereConfigured, type ErrorEvidence } from './environment-error.ts';
 import type { PluginAgentState } from './state.ts';
 
 type Blocked = NonNullable<PluginAgentState['blocked']>;
-
-/** The check triage makes, in the environment this run's worker gives the plugin: the worker may be another machine. */
-function requirementsHere(env: NodeJS.ProcessEnv): RequirementContext {
-  const paths = new PathIndex(env.PATH ?? process.env.PATH ?? '');
-  let gpu: ReturnType<typeof detectGpu> | undefined;
-  return { paths, env, gpu: () => (gpu ??= detectGpu(paths)) };
-}
 
 /**
  * Why this run attempts no fix, or undefined when it goes on: an error that says the
@@ -32,7 +25,7 @@ export function whyNoFix(plugin: Pick<PluginContext, 'dir' | 'prefix' | 'manifes
       ],
     };
   }
-  const missing = checkRequirements(plugin.manifest, plugin.dir, requirementsHere(env));
+  const missing = checkRequirements(plugin.manifest, plugin.dir, defaultRequirementContext(env));
   if (missing.length === 0) return undefined;
   return {
     kind: 'unavailable',

@@ -90,7 +90,7 @@ export async function invokeMany(options: {
 
 const batchLine = z.union([
   z.object({ i: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown() }),
-  z.object({ i: z.number().int().nonnegative(), ok: z.literal(false), error: z.object({ type: z.string(), message: z.string() }).loose() }),
+  z.object({ i: z.number().int().nonnegative(), ok: z.literal(false), timeout: z.literal(true).optional(), error: z.object({ type: z.string(), message: z.string() }).loose() }),
 ]);
 
 async function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAnswer[]> {
@@ -107,6 +107,7 @@ async function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<Bat
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const answers: BatchAnswer[] = inputs.map(() => NOT_RUN);
+  const answered = new Set<number>();
   for (const text of result.stdout.split('\n')) {
     if (!text) continue;
     let parsed;
@@ -115,11 +116,11 @@ async function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<Bat
     } catch {
       continue;
     }
-    if (!parsed.success || parsed.data.i >= inputs.length) continue;
+    // One answer an input: a second line for an input already answered is not the batch's.
+    if (!parsed.success || parsed.data.i >= inputs.length || answered.has(parsed.data.i)) continue;
     const line = parsed.data;
-    answers[line.i] = line.ok
-      ? { ok: true, output: line.output, durationMs: 0 }
-      : { ok: false, kind: line.error.type === 'Timeout' ? 'timeout' : 'plugin-error', error: line.error, durationMs: 0 };
+    answered.add(line.i);
+    answers[line.i] = line.ok ? { ok: true, output: line.output, durationMs: 0 } : { ok: false, kind: line.timeout ? 'timeout' : 'plugin-error', error: line.error, durationMs: 0 };
   }
   // The process died in a call (a crash, the memory limit, a loop the clock stopped): that call failed as the process did.
   const first = answers.findIndex((a) => a.ok === false && a.kind === 'not-run');

@@ -80,10 +80,10 @@ export interface RequirementContext {
   gpu: () => { present: boolean; reason: string };
 }
 
-export function defaultRequirementContext(): RequirementContext {
-  const paths = new PathIndex();
+export function defaultRequirementContext(env: NodeJS.ProcessEnv = process.env): RequirementContext {
+  const paths = new PathIndex(env.PATH ?? process.env.PATH ?? '');
   let gpu: { present: boolean; reason: string } | undefined;
-  return { paths, env: process.env, gpu: () => (gpu ??= detectGpu(paths)) };
+  return { paths, env, gpu: () => (gpu ??= detectGpu(paths)) };
 }
 
 /** Everything the manifest says must be present on this machine before the plugin may run. */

@@ -15,7 +15,7 @@ const VALUES = { type: 'object', properties: { values: { type: 'array', items: {
 /** A plugin whose `max` crashes on an empty list (reduce without a start): the defect. */
 function statsPlugin(source: string): string {
   const dir = writePlugin(join(tempDir(), 'stats'), 'stats', {
-    manifest: manifestFor('stats', { interface: { input: VALUES, output: { type: 'object' }, ignoreOutputFields: ['/at'] } }),
+    manifest: manifestFor('stats', { interface: { input: VALUES, output: { type: 'object' }, ignoreOutputFields: ['/at'] }, limits: { timeoutMs: 1000 } }),
     files: { 'src/index.js': source },
   });
   return dir;
@@ -159,6 +159,13 @@ describe('a candidate held to recorded traffic and generated inputs', () => {
     expect(report.traffic.examples[0]).toEqual({ input: { values: [3] }, before: '{"max":3,"count":1,"at":1700000000000}', after: expect.stringMatching(/^\{"max":0,"count":1/) });
     expect(report.generated.changed).toBeGreaterThan(0);
   }, 60_000);
+
+  it('rejects a fix that makes a recorded success hang: a call that times out twice where the original answered', async () => {
+    const hangs = ORIGINAL.replace('execute(input) {', 'async execute(input) {\n  if (input.values.length === 1) await new Promise(() => {});');
+    const { reject, report } = await judge(ORIGINAL, hangs, TRAFFIC, 0);
+    expect(reject).toMatch(/turns a recorded production success into a failure: input \{"values":\[3\]\} now fails with TimedOutTwice/);
+    expect(report.traffic.broken).toBe(3);
+  }, 90_000);
 
   it('rejects a fix that turns a recorded success into a failure, naming the input', async () => {
     const { reject, report } = await judge(ORIGINAL, BREAKING);

@@ -26,6 +26,32 @@ describe('changes that only hide a failure', () => {
     ]);
   });
 
+  it("takes a hunk's lines from its @@ counts: a line that reads like a header inside a hunk is still a line", () => {
+    const text = [
+      '--- a/src/a.js',
+      '+++ b/src/a.js',
+      '@@ -1,2 +1,2 @@',
+      '--- x;',
+      ' keep();',
+      '+++ y;',
+      '',
+      '--- a/lib/b.py',
+      '+++ b/lib/b.py',
+      '@@ -3 +3 @@',
+      '-x',
+      '+y',
+      '',
+    ].join('\n');
+    expect(hunksOf(text)).toEqual([
+      { file: 'src/a.js', removed: ['-- x;'], added: ['++ y;'] },
+      { file: 'lib/b.py', removed: ['x'], added: ['y'] },
+    ]);
+  });
+
+  it('reads a string before a comment: a URL with // in it does not hide the empty default after it', () => {
+    expect(ids(diff('src/link.js', ['  const url = base;'], ["  const url = base ?? 'http://x' || '';"]))).toContain('empty-default');
+  });
+
   it('rejects a condition made constant, in JavaScript, TypeScript and Python', () => {
     expect(silencing(diff('src/rank.js', ['  if (score > limit) {'], ['  if (false) {'])).reject).toMatch(/constant/);
     expect(silencing(diff('src/walk.ts', ['  while (node.next !== null) {'], ['  while (node.next !== null && false) {'])).reject).toMatch(/trivial-condition/);

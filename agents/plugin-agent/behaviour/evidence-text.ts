@@ -1,8 +1,9 @@
+import { codeSpan } from '../../../orchestrator/core/markdown.ts';
 import type { BehaviourReport } from './oracle.ts';
 
 const input = (value: unknown): string => {
   const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return codeSpan(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 };
 
 /**
@@ -15,18 +16,18 @@ export function behaviourLines(evidence: { warnings?: readonly string[]; behavio
   const lines = (evidence.warnings ?? []).map((w) => `- warning: ${w}`);
   const report = evidence.behaviour;
   if (!report) return lines;
-  for (const p of report.production) lines.push(`- captured input ${input(p.input)}: before ${p.before}; now ${p.after}`);
+  for (const p of report.production) lines.push(`- captured input ${input(p.input)}: before ${codeSpan(p.before)}; now ${codeSpan(p.after)}`);
   const { traffic, generated } = report;
   if (traffic.recorded > 0) {
     const skipped = traffic.unreproducible > 0 ? ` (${traffic.unreproducible} the original no longer answers so here, not held)` : '';
     lines.push(`- recorded production calls: ${traffic.checked} of ${traffic.recorded} replayed${skipped}; ${traffic.changed} output(s) changed, ${traffic.broken} now fail`);
-    for (const e of traffic.examples) lines.push(`  - ${input(e.input)}: recorded ${e.before}; now ${e.after}`);
+    for (const e of traffic.examples) lines.push(`  - ${input(e.input)}: recorded ${codeSpan(e.before)}; now ${codeSpan(e.after)}`);
   }
   if (generated.inputs > 0) {
     lines.push(
       `- generated inputs: ${generated.checked} of ${generated.inputs} compared with the original; ${generated.changed} output(s) changed, ${generated.broken} now fail, ${generated.newlyHandled} newly handled`,
     );
-    for (const e of generated.examples) lines.push(`  - ${input(e.input)}: before ${e.before}; now ${e.after}`);
+    for (const e of generated.examples) lines.push(`  - ${input(e.input)}: before ${codeSpan(e.before)}; now ${codeSpan(e.after)}`);
   }
   return lines;
 }

@@ -56,14 +56,16 @@ const PROCESS_INPUTS = 40;
 const TEXT = 300;
 
 /** An answer as a reviewer reads it: the output's JSON, or the error. */
-export function answerText(answer: BatchAnswer | undefined): string {
+function answerText(answer: BatchAnswer | undefined): string {
   if (!answer) return 'not run';
   const text = answer.ok ? JSON.stringify(answer.output) : `${answer.error.type}: ${answer.error.message}`;
   return text.length > TEXT ? `${text.slice(0, TEXT)}…` : text;
 }
 
-/** Calls the plugin could not finish here are evidence of nothing: a busy machine, or the batch's clock. */
-const unfinished = (a: BatchAnswer | undefined): boolean => !a || (!a.ok && (a.kind === 'not-run' || a.kind === 'timeout'));
+/** Calls the plugin could not finish here are evidence of nothing, unless they time out twice: a busy machine, or the batch's clock. */
+const unfinished = (a: BatchAnswer | undefined): boolean => !a || (!a.ok && (a.kind === 'not-run' || (a.kind === 'timeout' && a.error.type !== 'TimedOutTwice')));
+
+const TIMED_OUT: BatchAnswer = { ok: false, kind: 'timeout', error: { type: 'TimedOutTwice', message: 'did not finish within the time limit, twice' }, durationMs: 0 };
 
 /**
  * Holds candidates to what the plugin already does right: production's recorded
@@ -85,17 +87,12 @@ export class BehaviourOracle {
     this.same = outputComparer(options.manifest.interface.ignoreOutputFields);
   }
 
-  /** Whether there is anything to hold a candidate to. */
-  get empty(): boolean {
-    return this.options.traffic.length === 0 && this.options.generated === 0 && this.options.captured.length === 0;
-  }
-
-  private run(copy: WorkingCopy): Promise<BatchAnswer[]> {
+  private run(copy: WorkingCopy, inputs: readonly unknown[] = this.inputs): Promise<BatchAnswer[]> {
     const { manifest } = this.options;
     return invokeMany({
       manifest,
       copy,
-      inputs: this.inputs,
+      inputs,
       env: this.options.env,
       perCallMs: Math.min(manifest.limits.timeoutMs, 5000),
       totalMs: this.options.batchMs ?? 30_000,
@@ -133,6 +130,18 @@ export class BehaviourOracle {
   async judge(copy: WorkingCopy): Promise<BehaviourJudgement> {
     await this.baseline();
     const answers = await this.run(copy);
+    // A call the original finished and the candidate did not is asked again on its own: a second time-out is the candidate's.
+    const again = answers.flatMap((a, at) => (!a.ok && a.kind === 'timeout' && !unfinished(this.original[at]) ? [at] : []));
+    if (again.length > 0) {
+      const retried = await this.run(
+        copy,
+        again.map((at) => this.inputs[at]),
+      );
+      again.forEach((at, k) => {
+        const answer = retried[k];
+        answers[at] = unfinished(answer) ? TIMED_OUT : answer!;
+      });
+    }
     const trafficReport: BehaviourReport['traffic'] = {
       recorded: this.options.traffic.length,
       checked: 0,

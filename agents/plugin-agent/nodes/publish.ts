@@ -1,15 +1,9 @@
+import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { createFixBranch } from '../../../orchestrator/library/fix-branch.ts';
 import { commentOnce } from '../comment.ts';
 import { behaviourLines } from '../behaviour/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
-
-/** A markdown code block that the text inside cannot close: its fence is longer than any backtick run in it. */
-function fence(text: string, language: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const ticks = '`'.repeat(Math.max(3, longest + 1));
-  return `${ticks}${language}\n${text}${text.endsWith('\n') ? '' : '\n'}${ticks}`;
-}
 
 /**
  * An approved fix becomes a branch `steward/<plugin>/<group>` in the library (never a
@@ -41,7 +35,7 @@ export function publish(deps: PluginAgentDeps) {
       )
         .map((l) => `\n${l}`)
         .join('')}`,
-      `## Change\n\n${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}, by the ${proposal.fixer} fixer (${proposal.validated} of ${proposal.tried} candidate(s) validated)\n\n${fence(proposal.diff, 'diff')}`,
+      `## Change\n\n${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}, by the ${proposal.fixer} fixer (${proposal.validated} of ${proposal.tried} candidate(s) validated)\n\n${fenced(proposal.diff, 'diff')}`,
       `## Run\n\n\`${run}\` (its timeline and model cost: \`steward runs show ${run}\`). Approved by ${review.by}.`,
     ].join('\n\n');
     const { proposal: opened } = await deps.once(`proposal:${run}`, () =>

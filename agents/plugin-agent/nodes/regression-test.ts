@@ -1,12 +1,13 @@
+import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { runPluginTests } from '../../../orchestrator/sandbox/plugin-tests.ts';
 import { Workspace } from '../../fixers/workspace.ts';
 import { pluginUnderFix } from '../checks.ts';
 import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
-import { planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
+import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
 import type { PluginAgentState } from '../state.ts';
 
-const FENCE: Record<string, string> = { '.py': 'python', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts' };
+const LANGUAGE: Record<string, string> = { '.py': 'python', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts' };
 
 /**
  * A regression test in the plugin's own style for the reproduced error, kept only when
@@ -30,7 +31,7 @@ export function regressionTest(deps: PluginAgentDeps) {
     try {
       ws.apply(regressionTestFiles(plan.test));
       const run = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
-      const mine = run.tests.find((t) => t.name === plan.test.name || t.name.endsWith(` > ${plan.test.name}`));
+      const mine = findRegressionTest(run.tests, plan.test.name);
       if (!mine) return none(`the plugin's suite did not run the test written at ${plan.test.path}`);
       if (mine.outcome !== 'fail') return none(`the test written at ${plan.test.path} does not fail on the original (${mine.outcome})`);
       failure = (mine.failure ?? '').slice(0, 500);
@@ -38,13 +39,13 @@ export function regressionTest(deps: PluginAgentDeps) {
       ws.dispose();
     }
     deps.emit('regression-test', { written: true, path: plan.test.path, runner: plan.test.runner });
-    const fence = FENCE[/\.[a-z]+$/.exec(plan.test.path)?.[0] ?? ''] ?? 'js';
+    const language = LANGUAGE[/\.[a-z]+$/.exec(plan.test.path)?.[0] ?? ''] ?? 'js';
     const hook = plan.test.hook ? `\n\nThe suite loads it from \`${plan.test.hook.path}\`, which names its test files one by one.` : '';
     await commentOnce(
       deps,
       state,
       'regression-test',
-      `**A regression test that fails now** with the production error (${plan.test.runner}), \`${plan.test.path}\`; a proposed fix adds it to the plugin:${hook}\n\n\`\`\`${fence}\n${plan.test.text.trimEnd()}\n\`\`\``,
+      `**A regression test that fails now** with the production error (${plan.test.runner}), \`${plan.test.path}\`; a proposed fix adds it to the plugin:${hook}\n\n${fenced(plan.test.text, language)}`,
     );
     return { regressionTest: { ...plan.test, ...(failure ? { failure } : {}) } };
   };

@@ -9,7 +9,7 @@ import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { refusalsLast } from '../../fixers/types.ts';
 import { BehaviourOracle } from '../behaviour/index.ts';
 import { pluginUnderFix, whyNotHeld, type Held } from '../checks.ts';
-import { planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
+import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
 import { silencing } from '../silencing/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
@@ -116,6 +116,17 @@ export function validate(deps: PluginAgentDeps) {
           reject(`it only hides the failure: ${hidden.reject}`);
           continue;
         }
+        // The patch as published, regression test included, is also taken before any code runs here.
+        let published = { diff, stats };
+        if (test) {
+          try {
+            ws.apply(test.files);
+          } catch (error) {
+            reject(`the regression test could not be added: ${messageOf(error)}`);
+            continue;
+          }
+          published = { diff: ws.diff(), stats: ws.stats() };
+        }
         const refusal = candidate.refuses;
         // A refusal holds when the call now ends in exactly its contract error; the held inputs as `whyNotHeld` says.
         const why = await whyNotHeld(manifest, ws.copy, request, others, env, deps.signal, refusal);
@@ -123,7 +134,6 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
-        if (test) ws.apply(test.files);
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
@@ -135,7 +145,7 @@ export function validate(deps: PluginAgentDeps) {
           reject(`regression: ${broken.slice(0, 3).join(', ')} passed before and does not now`);
           continue;
         }
-        const own = test ? after.tests.find((t) => t.name === test.name || t.name.endsWith(` > ${test.name}`)) : undefined;
+        const own = test ? findRegressionTest(after.tests, test.name) : undefined;
         if (test && own?.outcome !== 'pass') {
           reject(`the regression test of the production error does not pass with it: ${own ? `${own.outcome}: ${(own.failure ?? '').slice(0, 200)}` : 'it did not run'}`);
           continue;
@@ -150,8 +160,8 @@ export function validate(deps: PluginAgentDeps) {
           fixer: candidate.fixer,
           rationale: candidate.rationale,
           files: { ...candidate.files, ...test?.files },
-          diff: test ? ws.diff() : diff,
-          stats: sizeOf(test ? ws.stats() : stats),
+          diff: published.diff,
+          stats: sizeOf(published.stats),
           evidence: {
             before: `the reproduction fails on the original: ${reproduction.error?.type ?? '?'}: ${reproduction.error?.message ?? ''}`.slice(0, 500),
             after: refusal

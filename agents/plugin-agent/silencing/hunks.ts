@@ -5,22 +5,38 @@ export interface Hunk {
   added: string[];
 }
 
-/** The hunks of `git diff` output (`a/…` `b/…` headers, `@@` hunks). */
+/**
+ * The hunks of `git diff` output (`a/…` `b/…` headers, `@@` hunks). A hunk's length
+ * comes from its `@@` line, so a removed line that reads `-- x` or an added one that
+ * reads `++ x` is a line of the hunk, not a header.
+ */
 export function hunksOf(diff: string): Hunk[] {
   const hunks: Hunk[] = [];
   let file = '';
   let hunk: Hunk | undefined;
+  let left = 0;
+  let right = 0;
   for (const line of diff.split('\n')) {
-    if (line.startsWith('+++ ')) {
-      file = line.slice(4).replace(/^b\//, '');
-      hunk = undefined;
-    } else if (line.startsWith('--- ') || line.startsWith('diff --git')) {
-      hunk = undefined;
-    } else if (line.startsWith('@@')) {
+    if (hunk && (left > 0 || right > 0)) {
+      if (line.startsWith('+')) {
+        hunk.added.push(line.slice(1));
+        right--;
+      } else if (line.startsWith('-')) {
+        hunk.removed.push(line.slice(1));
+        left--;
+      } else if (!line.startsWith('\\')) {
+        left--;
+        right--;
+      }
+      continue;
+    }
+    const counts = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    if (counts) {
       hunk = { file, removed: [], added: [] };
       hunks.push(hunk);
-    } else if (hunk && line.startsWith('+')) hunk.added.push(line.slice(1));
-    else if (hunk && line.startsWith('-')) hunk.removed.push(line.slice(1));
+      left = Number(counts[1] ?? 1);
+      right = Number(counts[2] ?? 1);
+    } else if (line.startsWith('+++ ')) file = line.slice(4).replace(/^b\//, '');
   }
   return hunks;
 }

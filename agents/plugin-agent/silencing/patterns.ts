@@ -19,9 +19,9 @@ export interface Pattern {
 
 const code = (line: string, python: boolean): string =>
   line
-    .replace(python ? /#.*$/ : /\/\/.*$/, '')
-    // A string's contents are not code; an empty one stays empty (it is what an empty default is made of).
+    // A string's contents are not code; an empty one stays empty (it is what an empty default is made of). Strings first, so a `//` inside one is no comment.
     .replace(/(["'`])((?:\\.|(?!\1).)*)\1/g, (_m, _q: string, body: string) => (body === '' ? '""' : '"s"'))
+    .replace(python ? /#.*$/ : /\/\/.*$/, '')
     .trim();
 
 /** Lines added that match `re` where no removed line of the hunk did: the change brought it in. */

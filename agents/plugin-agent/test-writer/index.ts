@@ -88,3 +88,8 @@ export function writeRegressionTest(args: RegressionTestArgs): RegressionTest | 
 export function regressionTestFiles(test: RegressionTest): Record<string, string> {
   return { [test.path]: test.text, ...(test.hook ? { [test.hook.path]: test.hook.text } : {}) };
 }
+
+/** The regression test among a suite's results: its runner may prefix the name with its file's and suites' (`a > b > name`). */
+export function findRegressionTest<T extends { name: string }>(tests: readonly T[], name: string): T | undefined {
+  return tests.find((t) => t.name === name || t.name.endsWith(` > ${name}`));
+}

@@ -1,4 +1,5 @@
-import { fenced, mdTable, oneLine } from '../report/md-blocks.ts';
+import { fenced } from '../../../orchestrator/core/markdown.ts';
+import { mdTable, oneLine } from '../report/md-blocks.ts';
 import type { CandidateStep, Trajectory } from './schema.ts';
 
 /** A value as a person reads it: text as it is, a small value as inline JSON, anything bigger as an indented block. */

@@ -118,16 +118,26 @@ async function batch() {
     process.stderr.write(`\n${JSON.stringify({ error: describe(error) })}\n`);
     process.exit(1);
   }
+  const LATE = Symbol('late');
   for (const input of inputs) {
     current++;
     escaped = undefined;
+    // Each call its own signal, aborted at its time limit as the long-lived host does.
+    const controller = new AbortController();
     let timer;
-    const late = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('did not finish within the time limit'), { name: 'Timeout' })), perCallMs);
+    const late = new Promise((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(LATE);
+      }, perCallMs);
     });
     let line;
     try {
-      const output = await Promise.race([perform(plugin, 'execute', input, ctx), late]);
+      const output = await Promise.race([perform(plugin, 'execute', input, makeContext(send, controller.signal)), late]);
+      if (output === LATE) {
+        answer(`${JSON.stringify({ i: current, ok: false, timeout: true, error: { type: 'Timeout', message: 'did not finish within the time limit' } })}\n`);
+        continue;
+      }
       // A tick for an error thrown past the call (a callback, a promise nobody awaited).
       await new Promise((resolve) => setImmediate(resolve));
       if (escaped !== undefined) throw escaped;

@@ -82,7 +82,7 @@ export function* migrationSteps(dialect: Dialect, migrations: readonly Migration
 function columnQuery(dialect: Dialect, table: string): Statement {
   return dialect === 'sqlite'
     ? { sql: 'SELECT name FROM pragma_table_info($1)', params: [table] }
-    : { sql: 'SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1', params: [table] };
+    : { sql: 'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', params: [table] };
 }
 
 /** Drives the steps synchronously (better-sqlite3), rolling back the open migration on an error. */

@@ -119,7 +119,11 @@ export class SqliteDriver implements SqlDriver {
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     // The first statement of this connection waits for the store's migrations, run in turn like any other.
     // In one synchronous stretch: see Migration.
-    this.ready ??= inTurn(this.file, async () => migrateSync((sql, params) => this.now(sql, params), migrationSteps('sqlite', this.migrations)));
+    this.ready ??= inTurn(this.file, async () => migrateSync((sql, params) => this.now(sql, params), migrationSteps('sqlite', this.migrations))).catch((error: unknown) => {
+      // Tried again on the next statement, as for Postgres: one busy moment at start must not break a long-running worker.
+      this.ready = undefined;
+      throw error;
+    });
     const ready = this.ready;
     return inTurn(this.file, async () => {
       await ready;
