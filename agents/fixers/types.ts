@@ -49,6 +49,8 @@ export interface Candidate {
    * call succeed.
    */
   refuses?: ContractError;
+  /** Which of the fixer's operators or templates made it (the offline fixer's family names): evals report each one's yield. */
+  template?: string;
 }
 
 export interface Fixer {

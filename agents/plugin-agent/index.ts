@@ -2,6 +2,7 @@
 
 export { openPluginAgent, pluginAgent } from './agent.ts';
 export { settleMerged } from './settle.ts';
+export { changeSize } from './change-size.ts';
 export { proposalFile, readProposalRecord, type ProposalRecord } from './proposal-record.ts';
 
 export type { PluginAgentState } from './state.ts';

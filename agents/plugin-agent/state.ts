@@ -81,7 +81,9 @@ export const pluginAgentState = z.object({
     .optional(),
   /** Set by localise (possibly empty: a stack with no frames); absent before. */
   suspects: z.array(z.object({ file: z.string(), line: z.number().nullable(), score: z.number(), reason: z.string(), inApp: z.boolean().optional() })).optional(),
-  candidates: z.array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string(), refuses: thrown.optional() })).optional(),
+  candidates: z
+    .array(z.object({ fixer: z.string(), files: z.record(z.string(), z.string().nullable()), rationale: z.string(), refuses: thrown.optional(), template: z.string().optional() }))
+    .optional(),
   /** Set by propose: the group's other captured inputs a fix is held to (`heldCalls`), measured once on the original for propose and validate. */
   held: z.array(z.object({ call: z.object({ op: z.literal('execute'), input: z.unknown() }), handled: z.boolean() })).optional(),
   /** Why each fixer stopped, in its own words: what an escalation tells a person. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { StewardError } from '../../orchestrator/core/errors.ts';
 import { problemsFromZod, readJsonFile } from '../../orchestrator/core/json.ts';
+import { familyCountsSchema, familyYield, familyYieldSchema } from './families.ts';
 import { overfitSchema, overfitsOf, precisionByFixer, precisionOf, precisionSchema } from './precision.ts';
 import { wilson, type Interval } from './stats.ts';
 
@@ -61,6 +62,8 @@ export const attemptSchema = z.object({
   proposedBy: z.string().nullable().optional(),
   /** What the run did, step by step: a JSON file relative to the out directory, with a readable `.md` beside it (absent in older results). */
   trajectory: z.string().nullable().optional(),
+  /** Each operator family's (or template's) candidates in this attempt (absent in older results). */
+  families: z.record(z.string(), familyCountsSchema).optional(),
 });
 export type Attempt = z.output<typeof attemptSchema>;
 
@@ -114,6 +117,8 @@ export const resultsSchema = z
       precision: precisionSummary.optional(),
       /** Proposed patches that failed the hidden tests (optional as `precision` is). */
       overfits: z.array(overfitSchema).optional(),
+      /** Each operator family's yield over the attempts (optional as `precision` is). */
+      families: z.record(z.string(), familyYieldSchema).optional(),
     }),
   })
   // Derived from the attempts, so older results.json files read as if they had recorded them.
@@ -123,6 +128,7 @@ export const resultsSchema = z
       ...results.summary,
       precision: results.summary.precision ?? precisionSummaryOf(results.attempts, results.config.fixer),
       overfits: results.summary.overfits ?? overfitsOf(results.attempts, results.config.fixer),
+      families: results.summary.families ?? familyYield(results.attempts),
     },
   }))
   .describe('What `steward eval run` writes to results.json: every attempt, its scores, costs and patch.');
@@ -182,6 +188,7 @@ export function summarise(attempts: readonly Attempt[], evalFixer: string): Resu
     },
     precision: precisionSummaryOf(attempts, evalFixer),
     overfits: overfitsOf(attempts, evalFixer),
+    families: familyYield(attempts),
   };
 }
 

@@ -11,6 +11,7 @@ import { renderMarkdown } from './report/markdown.ts';
 import { summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';
 import { costsOf, measureBaseline, scoreAttempt } from './score.ts';
 import { taskDigest, type EvalTask, type Suite } from './task.ts';
+import { familiesOf } from './families.ts';
 import { buildTrajectory, proposerOf, writeTrajectory } from './trajectory/build.ts';
 
 export interface RunEvalOptions {
@@ -108,6 +109,7 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
       run: outcome.run?.id ?? null,
       runState: outcome.run?.state ?? null,
       proposedBy: proposerOf(outcome),
+      families: familiesOf(outcome),
     };
   } catch (error) {
     options.log.warn({ task: task.spec.id, repeat, err: messageOf(error) }, 'an eval attempt crashed');

@@ -18,6 +18,11 @@ export const relativeInside = z
 /** The largest input one traffic entry may carry, as JSON: recorded calls are samples, not bulk data. */
 const MAX_TRAFFIC_INPUT_BYTES = 64 * 1024;
 
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/** Whether an input is small enough to be recorded as traffic. */
+export const trafficInputFits = (input: unknown): boolean => jsonBytes(input) <= MAX_TRAFFIC_INPUT_BYTES;
+
 /**
  * One recorded successful call of the plugin as it stands. Both keys are required even
  * when null: a missing `output` is a recording gone wrong, not a call that returned nothing.
@@ -28,7 +33,7 @@ const trafficEntrySchema = z
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object {"input": …, "output": …}' : undefined) },
   )
   .superRefine((entry, ctx) => {
-    const bytes = Buffer.byteLength(JSON.stringify(entry.input) ?? '');
+    const bytes = jsonBytes(entry.input);
     if (bytes > MAX_TRAFFIC_INPUT_BYTES)
       ctx.addIssue({ code: 'custom', path: ['input'], message: `is ${bytes} bytes of JSON; an input may be at most 64 KiB (${MAX_TRAFFIC_INPUT_BYTES} bytes)` });
   });

@@ -357,6 +357,8 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect((JSON.parse(cli('review', 'list', '--json').stdout) as { reviews: { run: string; issue: number }[] }).reviews).toEqual([
       expect.objectContaining({ run: run.id, issue: 1, fixer: 'llm' }),
     ]);
+    // The one-line fix reads as one line; the regression test it carries is counted apart.
+    expect(cli('review', 'list').stdout).toMatch(new RegExp(`${run.id} .* \\+1 -1 \\(\\+\\d+ test\\)`));
     const shown = cli('review', 'show', run.id);
     expect(shown.stdout).toContain("+      const value = fields[c] ?? '';");
     expect(shown.stdout).toMatch(/suite: {2}\d+ passed, 0 failed \(\d+ passed on the original\)/);

@@ -21,8 +21,8 @@ describe('changes that only hide a failure', () => {
   it('reads the hunks of a git diff with their files', () => {
     const text = diff('src/a.js', ['x'], ['y', 'z']) + diff('lib/b.py', [], ['w']);
     expect(hunksOf(text)).toEqual([
-      { file: 'src/a.js', removed: ['x'], added: ['y', 'z'] },
-      { file: 'lib/b.py', removed: [], added: ['w'] },
+      { file: 'src/a.js', removed: ['x'], added: ['y', 'z'], following: [] },
+      { file: 'lib/b.py', removed: [], added: ['w'], following: [] },
     ]);
   });
 
@@ -43,8 +43,9 @@ describe('changes that only hide a failure', () => {
       '',
     ].join('\n');
     expect(hunksOf(text)).toEqual([
-      { file: 'src/a.js', removed: ['-- x;'], added: ['++ y;'] },
-      { file: 'lib/b.py', removed: ['x'], added: ['y'] },
+      // The context kept after a change is what follows the last one.
+      { file: 'src/a.js', removed: ['-- x;'], added: ['++ y;'], following: [] },
+      { file: 'lib/b.py', removed: ['x'], added: ['y'], following: [] },
     ]);
   });
 
@@ -58,6 +59,40 @@ describe('changes that only hide a failure', () => {
     expect(silencing(diff('plugin/graph.py', ['    if edge.weight > 0:'], ['    if False:'])).reject).toMatch(/trivial-condition/);
     // A condition that stays a condition is not this pattern.
     expect(silencing(diff('src/rank.js', ['  if (score > limit) {'], ['  if (score >= limit) {'])).reject).toBeUndefined();
+  });
+
+  it('rejects a length compared with zero so that it never matters, in JavaScript, TypeScript and Python', () => {
+    expect(silencing(diff('src/columns.js', ['  if (given && given.length > 0) {'], ['  if (given && given.length < 0) {'])).reject).toMatch(/constant-size-check/);
+    expect(silencing(diff('src/columns.ts', ['  while (queue.size > 0) {'], ['  while (queue.size >= 0) {'])).reject).toMatch(/constant-size-check/);
+    expect(silencing(diff('src/columns.js', ['  if (rows.length > 1) {'], ['  if (0 > rows.length) {'])).reject).toMatch(/constant-size-check/);
+    expect(silencing(diff('plugin/cols.py', ['    if len(given) > 0:'], ['    if len(given) < 0:'])).reject).toMatch(/constant-size-check/);
+    // A length compared with something that is not zero, or with zero the way that can hold, is a condition still.
+    expect(ids(diff('src/columns.js', ['  if (given.length > 0) {'], ['  if (given.length > 1) {']))).toEqual([]);
+    expect(ids(diff('src/columns.js', ['  if (given.length > 0) {'], ['  if (given.length === 0) {']))).toEqual([]);
+    expect(ids(diff('plugin/cols.py', ['    if len(given) > 1:'], ['    if len(given) > 0:']))).toEqual([]);
+  });
+
+  it('rejects a raising bounds check turned from either into both; keeps a corrected bound', () => {
+    const throwing = (cond: string): string => `  if (${cond}) throw new RangeError(\`day \${day} is not in the month\`);`;
+    expect(silencing(diff('src/calendar.js', [throwing('day < 1 || day > length')], [throwing('day < 1 && day > length')])).reject).toMatch(/check-weakened/);
+    // The throw in the block the changed line opens.
+    const block = [
+      'diff --git a/src/range.ts b/src/range.ts',
+      '--- a/src/range.ts',
+      '+++ b/src/range.ts',
+      '@@ -4,3 +4,3 @@',
+      '-  if (index < 0 || index >= items.length) {',
+      '+  if (index < 0 && index >= items.length) {',
+      "     throw new RangeError('no such item');",
+      '   }',
+      '',
+    ].join('\n');
+    expect(silencing(block).reject).toMatch(/check-weakened/);
+    const python = (op: string): string => `    if day < 1 ${op} day > length: raise ValueError(f"{day} is not in the month")`;
+    expect(silencing(diff('plugin/calendar.py', [python('or')], [python('and')])).reject).toMatch(/check-weakened/);
+    // A bound corrected inside the check, or an either-or that does not raise, is not this pattern.
+    expect(ids(diff('src/calendar.js', [throwing('day < 1 || day > length')], [throwing('day < 1 || day >= length')]))).toEqual([]);
+    expect(ids(diff('src/pick.js', ['  if (a || b) use(a);'], ['  if (a && b) use(a);']))).toEqual([]);
   });
 
   it('rejects a catch that swallows the error; a catch that rethrows a clearer one is fine', () => {

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   triage: () => import('./triage.ts'),
   offline: () => import('./offline.ts'),
   eval: () => import('./eval.ts'),
+  behaviour: () => import('./behaviour.ts'),
   soak: () => import('./soak.ts'),
 };
 

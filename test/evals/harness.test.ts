@@ -208,12 +208,20 @@ describe('mutate', () => {
     expect(new Set(mutants.map((m) => m.id)).size).toBe(mutants.length);
     const dir = tempDir();
     writeFileSync(join(dir, 'inputs.json'), JSON.stringify(INPUTS));
-    const result = await mutatePlugin({ pluginDir: SOURCE, out: join(dir, 'suite'), inputsFile: join(dir, 'inputs.json'), max: 3 });
+    const result = await mutatePlugin({ pluginDir: SOURCE, out: join(dir, 'suite'), inputsFile: join(dir, 'inputs.json'), max: 3, traffic: true });
     expect(result.written).toHaveLength(3);
     expect(result.skipped.every((s) => s.why.length > 0)).toBe(true);
     const suite = loadSuite(join(dir, 'suite'));
     expect(suite.tasks.map((t) => t.spec.id).sort()).toEqual(result.written.map((w) => w.id).sort());
-    for (const task of suite.tasks) expect(task.spec.events.length).toBeGreaterThan(0);
+    for (const task of suite.tasks) {
+      expect(task.spec.events.length).toBeGreaterThan(0);
+      // Its traffic: the inputs the defective plugin answered, each once, none that failed.
+      const failed = task.spec.events.map((e) => JSON.stringify(e.invocation?.input));
+      const recorded = task.traffic.map((t) => JSON.stringify(t.input));
+      expect(recorded.length + new Set(failed).size).toBe(INPUTS.length);
+      for (const input of recorded) expect(failed).not.toContain(input);
+      expect(task.traffic.every((t) => t.output !== undefined)).toBe(true);
+    }
   });
 
   it('sets tier 1 only when a stack frame names the changed line', () => {

@@ -92,6 +92,7 @@ export class OfflineFixer implements Fixer {
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';
     return validated.sort(byRank).map((c) => ({
       fixer: c.fixer,
+      template: c.template,
       files: c.files,
       rationale: `${c.rationale}${cause}. Found by the offline fixer's ${c.template} template; ${c.refuses ? `the reproduction now ends in that contract error` : 'the reproduction passes with it'}.`,
       ...(c.refuses ? { refuses: c.refuses } : {}),

@@ -20,6 +20,7 @@ type Proposal = NonNullable<PluginAgentState['proposal']>;
 /** A validated candidate, with what it is ranked on: the silencing checks' rank, outputs it changes, and the lines it changes (the regression test not counted). */
 interface Ranked {
   proposal: Proposal;
+  template: string | undefined;
   silencing: number;
   changes: number;
   size: number;
@@ -72,13 +73,27 @@ export function validate(deps: PluginAgentDeps) {
       maxChangedShare: context.playbook.maxChangedOutputShare,
     });
     const regression = state.regressionTest?.path ? state.regressionTest : undefined;
+    // Several candidates often refuse with the same contract error: one plan each.
+    const refusalTests = new Map<string, { files: Record<string, string>; name: string } | undefined>();
     /** The regression test that goes with a candidate: the issue's, or for a refusal, one that expects exactly its error. */
     const testFor = (candidate: (typeof candidates)[number]): { files: Record<string, string>; name: string } | undefined => {
       if (!regression?.path || !regression.text || !regression.name) return undefined;
       if (!candidate.refuses)
         return { files: { [regression.path]: regression.text, ...(regression.hook ? { [regression.hook.path]: regression.hook.text } : {}) }, name: regression.name };
-      const plan = planRegressionTest({ dir, manifest, input: request.input, error: reproduction.error ?? candidate.refuses, group: state.group, env, refusal: candidate.refuses });
-      return plan.ok ? { files: regressionTestFiles(plan.test), name: plan.test.name } : undefined;
+      const key = JSON.stringify([candidate.refuses.type, candidate.refuses.message]);
+      if (!refusalTests.has(key)) {
+        const plan = planRegressionTest({
+          dir,
+          manifest,
+          input: request.input,
+          error: reproduction.error ?? candidate.refuses,
+          group: state.group,
+          env,
+          refusal: candidate.refuses,
+        });
+        refusalTests.set(key, plan.ok ? { files: regressionTestFiles(plan.test), name: plan.test.name } : undefined);
+      }
+      return refusalTests.get(key);
     };
     for (const candidate of candidates) {
       const ws = new Workspace(dir, manifest.limits.diskMb);
@@ -155,7 +170,14 @@ export function validate(deps: PluginAgentDeps) {
           reject(behaviour.reject);
           continue;
         }
-        deps.emit('candidate', { fixer: candidate.fixer, verdict: 'validated', changed, outputsChanged: behaviour.changes, warnings: hidden.warnings });
+        deps.emit('candidate', {
+          fixer: candidate.fixer,
+          template: candidate.template ?? null,
+          verdict: 'validated',
+          changed,
+          outputsChanged: behaviour.changes,
+          warnings: hidden.warnings,
+        });
         const proposal: Proposal = {
           fixer: candidate.fixer,
           rationale: candidate.rationale,
@@ -175,7 +197,7 @@ export function validate(deps: PluginAgentDeps) {
           tried: candidates.length,
           ...(refusal ? { refuses: refusal } : {}),
         };
-        accepted.push({ proposal, silencing: hidden.rank, changes: behaviour.changes, size: changed });
+        accepted.push({ proposal, template: candidate.template, silencing: hidden.rank, changes: behaviour.changes, size: changed });
       } finally {
         ws.dispose();
       }
@@ -183,7 +205,13 @@ export function validate(deps: PluginAgentDeps) {
     accepted.sort((a, b) => a.silencing - b.silencing || refusalsLast(a.proposal, b.proposal) || a.changes - b.changes || a.size - b.size);
     const best = accepted[0];
     if (!best) return { rejected };
-    deps.emit('chosen', { fixer: best.proposal.fixer, outputsChanged: best.changes, changedLines: best.size, warnings: best.proposal.evidence.warnings.length });
+    deps.emit('chosen', {
+      fixer: best.proposal.fixer,
+      template: best.template ?? null,
+      outputsChanged: best.changes,
+      changedLines: best.size,
+      warnings: best.proposal.evidence.warnings.length,
+    });
     return { rejected, proposal: { ...best.proposal, base, validated: accepted.length } };
   };
 }

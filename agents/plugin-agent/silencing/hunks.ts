@@ -3,7 +3,12 @@ export interface Hunk {
   file: string;
   removed: string[];
   added: string[];
+  /** The unchanged lines just after the change (a few): what a changed `if` line guards, say. */
+  following: string[];
 }
+
+/** Context lines kept after a change. */
+const FOLLOWING = 3;
 
 /**
  * The hunks of `git diff` output (`a/…` `b/…` headers, `@@` hunks). A hunk's length
@@ -20,11 +25,14 @@ export function hunksOf(diff: string): Hunk[] {
     if (hunk && (left > 0 || right > 0)) {
       if (line.startsWith('+')) {
         hunk.added.push(line.slice(1));
+        hunk.following = [];
         right--;
       } else if (line.startsWith('-')) {
         hunk.removed.push(line.slice(1));
+        hunk.following = [];
         left--;
       } else if (!line.startsWith('\\')) {
+        if (hunk.removed.length + hunk.added.length > 0 && hunk.following.length < FOLLOWING) hunk.following.push(line.slice(1));
         left--;
         right--;
       }
@@ -32,7 +40,7 @@ export function hunksOf(diff: string): Hunk[] {
     }
     const counts = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
     if (counts) {
-      hunk = { file, removed: [], added: [] };
+      hunk = { file, removed: [], added: [], following: [] };
       hunks.push(hunk);
       left = Number(counts[1] ?? 1);
       right = Number(counts[2] ?? 1);
@@ -53,5 +61,5 @@ export function hunkOfTexts(file: string, before: string, after: string): Hunk |
   let end = 0;
   while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
   if (start === a.length && start === b.length) return undefined;
-  return { file, removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end) };
+  return { file, removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end), following: b.slice(b.length - end, b.length - end + FOLLOWING) };
 }

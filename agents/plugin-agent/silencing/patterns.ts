@@ -51,6 +51,37 @@ function swallowsInJs(hunk: Hunk): boolean {
   return false;
 }
 
+/**
+ * A size compared so that the answer never depends on it: a length or count is never
+ * below zero, so `< 0` is always false and `>= 0` always true.
+ */
+const CONSTANT_SIZE_JS = /\.(length|size)\s*(<|>=)\s*0(?![\w.])|(?<![\w.])0\s*(>|<=)\s*[\w.$]+\.(length|size)\b/;
+const CONSTANT_SIZE_PY = /\blen\([^()]*\)\s*(<|>=)\s*0(?![\w.])|(?<![\w.])0\s*(>|<=)\s*len\(/;
+
+/**
+ * The check that raises, turned from "either is wrong" into "both are wrong": a
+ * two-sided bounds check (`x < lo || x > hi` then `throw`) becomes one that can
+ * hardly hold, so the validation that reported the failure stops reporting it. The
+ * defect is where the value came from, not in the check.
+ */
+function checkWeakened(hunk: Hunk, python: boolean): boolean {
+  const raises = python ? /\braise\b/ : /\bthrow\b/;
+  const either = python ? /\bor\b/ : /\|\|/;
+  const both = python ? /\band\b/ : /&&/;
+  const guard = (l: string): boolean => /^(if|elif|\}?\s*else\s+if)\b/.test(code(l, python).replace(/^\}\s*/, ''));
+  const weakened = (before: string, after: string): boolean => {
+    const [a, b] = [code(before, python), code(after, python)];
+    // The same line but for the one operator: what the operator families produce.
+    return either.test(a) && both.test(b) && a.replace(either, '') === b.replace(both, '');
+  };
+  // A guard whose throw is on its line, or (a block) in the lines the hunk keeps after it.
+  return hunk.removed.some((before, i) => {
+    const after = hunk.added[i];
+    if (after === undefined || !guard(before) || !weakened(before, after)) return false;
+    return raises.test(code(before, python)) || hunk.following.slice(0, 2).some((l) => raises.test(code(l, python)));
+  });
+}
+
 const EMPTY_JS = String.raw`(?:''|""|\{\s*\}|\[\s*\]|0|false|null|undefined)`;
 const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
 
@@ -64,6 +95,20 @@ export const PATTERNS: readonly Pattern[] = [
       python
         ? introduces(hunk, true, /\b(if|elif|while)\s+(True|False|None|0|1)\s*:/) || introduces(hunk, true, /\b(and\s+False|or\s+True)\b/)
         : introduces(hunk, false, /\b(if|while)\s*\(\s*(true|false|null|undefined|0|1)\s*\)/) || introduces(hunk, false, /(&&\s*false|\|\|\s*true)\b/),
+  },
+  {
+    id: 'constant-size-check',
+    reject: true,
+    rank: 2,
+    why: 'it compares a length with zero so that the result never changes (a length is never below zero)',
+    matches: (hunk, python) => introduces(hunk, python, python ? CONSTANT_SIZE_PY : CONSTANT_SIZE_JS),
+  },
+  {
+    id: 'check-weakened',
+    reject: true,
+    rank: 2,
+    why: 'it turns the check that raised the error from "either bound is crossed" into "both are", so it stops reporting the bad value instead of fixing where it came from',
+    matches: checkWeakened,
   },
   {
     id: 'swallowed-error',

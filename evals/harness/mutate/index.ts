@@ -8,7 +8,7 @@ import { problemsFromZod, readJsonFile } from '../../../orchestrator/core/json.t
 import type { Manifest } from '../../../orchestrator/library/manifest.ts';
 import { invokeAll } from '../capture-events.ts';
 import { testPlugin } from '../score.ts';
-import { readPluginManifest, relativeInside, type EvalTask, type TaskSpec } from '../task.ts';
+import { readPluginManifest, relativeInside, trafficInputFits, type EvalTask, type TaskSpec } from '../task.ts';
 import { capturedTest, hiddenCommand } from './hidden-test.ts';
 import { autoMutants, mutantFromEdits, tierOf, type Mutant } from './inject.ts';
 
@@ -47,6 +47,8 @@ export interface MutateOptions {
   /** Extra hidden tests of the correct plugin, copied into every task. */
   hiddenDir?: string;
   max: number;
+  /** Record the defective plugin's successful calls on the inputs as each task's `traffic`, as a host's sample would hold them. */
+  traffic?: boolean;
   onProgress?: (done: number, total: number, written: number) => void;
 }
 
@@ -81,13 +83,24 @@ interface Plan {
   productionEnv: Record<string, string>;
 }
 
+/**
+ * What production's host would have sampled of the defective plugin: its successful
+ * calls on the inputs, answers as it gave them (a wrong one included), inputs over
+ * the traffic cap left out as the host leaves them.
+ */
+function trafficOf(ran: Awaited<ReturnType<typeof invokeAll>>): Pick<TaskSpec, 'traffic'> {
+  const traffic = ran.flatMap((i) => (i.outcome.ok && trafficInputFits(i.input) ? [{ input: i.input, output: i.outcome.output }] : []));
+  return traffic.length > 0 ? { traffic } : {};
+}
+
 /** One planned defect checked and, when it makes a fair task, written to the suite. */
 async function build(plan: Plan, options: MutateOptions, manifest: Manifest, stage: string): Promise<{ spec: TaskSpec } | { why: string }> {
   const dir = join(stage, plan.mutant.id);
   const pluginDir = join(dir, 'plugin');
   copyPlugin(options.pluginDir, pluginDir);
   for (const [file, text] of Object.entries(plan.mutant.files)) writeFileSync(join(pluginDir, file), text);
-  const events = (await invokeAll(pluginDir, manifest, plan.inputs, plan.productionEnv)).flatMap((i) => (i.event ? [i.event] : []));
+  const ran = await invokeAll(pluginDir, manifest, plan.inputs, plan.productionEnv);
+  const events = ran.flatMap((i) => (i.event ? [i.event] : []));
   if (events.length === 0) return { why: 'no input makes it fail, so production would report nothing' };
   const correct = await invokeAll(options.pluginDir, manifest, plan.inputs, plan.env);
   const cases = correct.flatMap((i) => (i.outcome.ok ? [{ input: i.input, output: i.outcome.output }] : []));
@@ -106,6 +119,7 @@ async function build(plan: Plan, options: MutateOptions, manifest: Manifest, sta
     hidden: { into: HIDDEN_INTO, command: hiddenCommand(manifest, HIDDEN_INTO), format: 'tap' },
     expect: { fix: plan.expectFix },
     ...(Object.keys(plan.env).length > 0 ? { env: plan.env } : {}),
+    ...(options.traffic ? trafficOf(ran) : {}),
   };
   const asTask = (dirOfPlugin: string): EvalTask => ({ spec, dir, pluginDir: dirOfPlugin, hiddenDir, manifest, traffic: [] });
   const onCorrect = await testPlugin(asTask(options.pluginDir), undefined, 'hidden');

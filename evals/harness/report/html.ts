@@ -71,6 +71,15 @@ function overfitSection(results: Results): string {
   return `${head}\n<p>${escape(OVERFIT_MEANING)}</p>\n<table class="overfits"><thead><tr><th>task</th><th>repeat</th><th>fixer</th><th>hidden tests</th><th>trajectory</th><th>patch</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Each operator family's yield, as report.md has it. */
+function familySection(results: Results): string {
+  const families = Object.entries(results.summary.families);
+  if (families.length === 0) return '';
+  const cells = (values: (string | number)[]): string => values.map((v) => `<td>${escape(String(v))}</td>`).join('');
+  const rows = families.map(([name, f]) => `<tr>${cells([name, f.tried, f.passed, f.validated, f.proposed, f.resolved])}</tr>`).join('');
+  return `<h2>Operator families</h2>\n<table><thead><tr><th>family</th><th>tried</th><th>passed</th><th>validated</th><th>proposed</th><th>resolved</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 /** report.html: one self-contained file (no script, no network) a person opens from disk. */
 export function renderHtml(results: Results): string {
   const { config, summary } = results;
@@ -103,6 +112,7 @@ ${rateChart(
 ${rateChart('Success rate by category', Object.entries(summary.byCategory))}
 ${costChart(results)}
 ${warningsSection(results)}
+${familySection(results)}
 <h2>Attempts</h2>
 <p>Each task links to its attempt's trajectory: the issue, the reproduction, the suspects, every candidate and its verdict, the evidence and the patch.</p>
 <table><thead><tr><th>task</th><th>tier</th><th>category</th><th>repeat</th><th>outcome</th><th>wall</th><th>candidates</th><th>tokens</th><th>detail</th></tr></thead>

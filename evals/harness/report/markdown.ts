@@ -23,6 +23,23 @@ export function tierRows(results: Results): string[][] {
 
 const link = (path: string): string => `[${path}](${encodeURI(path)})`;
 
+/** What each operator family or template yielded: where the fixer's budget pays. */
+function familySection(results: Results): string[] {
+  const families = Object.entries(results.summary.families);
+  if (families.length === 0) return [];
+  return [
+    '## Operator families',
+    '',
+    'Candidates the search tried, passed its own check, steward validated, proposed, and resolved (the proposal passed the hidden tests).',
+    '',
+    mdTable(
+      ['family', 'tried', 'passed', 'validated', 'proposed', 'resolved'],
+      families.map(([name, f]) => [name, String(f.tried), String(f.passed), String(f.validated), String(f.proposed), String(f.resolved)]),
+    ),
+    '',
+  ];
+}
+
 /** The overfits first: the proposals a reviewer would most likely approve wrongly. */
 function overfitSection(results: Results): string[] {
   const { overfits } = results.summary;
@@ -67,6 +84,7 @@ export function renderMarkdown(results: Results): string {
     `- ${summary.costs.candidatesTried} candidates tried (${summary.costs.candidatesPerMinute} a minute of attempt time), ${summary.costs.sandboxRuns} sandbox runs`,
     `- ${summary.costs.tokens} model tokens in ${summary.costs.modelCalls} calls`,
     '',
+    ...familySection(results),
     '## Attempts',
     '',
     mdTable(

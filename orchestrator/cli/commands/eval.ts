@@ -292,8 +292,9 @@ export function registerEval(program: Command): void {
     .option('--inputs <file>', "a JSON array of production-like inputs (overrides the defects file's)")
     .option('--hidden <dir>', 'extra hidden tests of the correct plugin, copied into every task')
     .option('--max <n>', 'at most this many tasks', '20')
+    .option('--traffic', "record the defective plugin's successful calls on the inputs as each task's traffic, as a host's sample would hold them")
     .option('--json', 'machine-readable output')
-    .action(async (pluginDir: string, options: { out: string; defects?: string; inputs?: string; hidden?: string; max: string; json?: boolean }) => {
+    .action(async (pluginDir: string, options: { out: string; defects?: string; inputs?: string; hidden?: string; max: string; traffic?: boolean; json?: boolean }) => {
       const bar = progress('mutants');
       const result = await mutatePlugin({
         pluginDir: resolve(pluginDir),
@@ -302,6 +303,7 @@ export function registerEval(program: Command): void {
         ...(options.inputs ? { inputsFile: resolve(options.inputs) } : {}),
         ...(options.hidden ? { hiddenDir: resolve(options.hidden) } : {}),
         max: wholeNumber('--max', options.max, 1, 10_000),
+        traffic: options.traffic === true,
         onProgress: (done, total, written) => bar.update(done, total, `${written} task(s) written`),
       });
       bar.done();

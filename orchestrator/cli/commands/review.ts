@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { behaviourLines, proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
+import { behaviourLines, changeSize, proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
@@ -14,6 +14,13 @@ import { libraryFrom } from '../context.ts';
 import { print, printJson, table } from '../output.ts';
 
 /** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
+/** The fix's size, and the tests it adds apart: `+1 -1 (+21 test)`. */
+function changeText(diff: string): string {
+  const { fix, tests } = changeSize(diff);
+  const added = tests.added + tests.removed > 0 ? ` (+${tests.added}${tests.removed ? ` -${tests.removed}` : ''} test)` : '';
+  return `+${fix.added} -${fix.removed}${added}`;
+}
+
 const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
 
 async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
@@ -51,6 +58,7 @@ export function registerReview(program: Command): void {
               issue: proposal.issue?.number ?? null,
               fixer: proposal.fixer,
               stats: proposal.stats,
+              change: changeSize(proposal.diff),
               refuses: proposal.refuses ?? null,
               tokens: run.tokensUsed,
             })),
@@ -65,7 +73,7 @@ export function registerReview(program: Command): void {
                   run.plugin,
                   proposal.issue ? `#${proposal.issue.number}` : '-',
                   proposal.fixer,
-                  `+${proposal.stats.added} -${proposal.stats.removed}`,
+                  changeText(proposal.diff),
                   `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70),
                 ]),
               ),
