@@ -166,6 +166,8 @@ export class PluginHost {
   private async ensureStarted(entry: Entry, manifest: Manifest): Promise<Outcome | undefined> {
     if (entry.runtime?.ready) return undefined;
     entry.starting ??= (async () => {
+      // The runtime a death report is about: by the time it comes, the entry may hold none (see lostBetweenCalls).
+      const made: { runtime?: PluginRuntime } = {};
       const options = {
         name: entry.name,
         dir: entry.dir,
@@ -176,9 +178,12 @@ export class PluginHost {
           const secrets = this.declaredEnv(manifest).secrets;
           this.log.info({ plugin: entry.name, pluginLog: redactDeclared(line, secrets) }, redactDeclared(line.msg, secrets));
         },
-        onDeath: (error: ThrownError) => void this.lostBetweenCalls(entry, manifest, error),
+        onDeath: (error: ThrownError) => {
+          if (made.runtime) void this.lostBetweenCalls(entry, manifest, made.runtime, error);
+        },
       };
       const runtime = manifest.runtime === 'node' ? new NodeRuntime(options) : new ProcessRuntime(options);
+      made.runtime = runtime;
       await runtime.start();
       entry.runtime = runtime;
       this.setState(entry, 'INITIALIZED');
@@ -281,6 +286,16 @@ export class PluginHost {
     }
   }
 
+  /** One more crash in the window; true when it makes the plugin FAILED. */
+  private countCrash(entry: Entry, error: ThrownError): boolean {
+    const now = Date.now();
+    entry.crashes.push(now);
+    while (entry.crashes.length > 0 && (entry.crashes[0] ?? now) < now - this.crashWindowMs) entry.crashes.shift();
+    if (entry.crashes.length < this.crashLimit) return false;
+    this.setState(entry, 'FAILED', `${entry.crashes.length} crashes within ${Math.round(this.crashWindowMs / 1000)} s (last: ${error.type}: ${error.message})`);
+    return true;
+  }
+
   /** RUNNING ⇄ INITIALIZED flips on every call: kept out of the history, which is for reasons. */
   private setStateQuiet(entry: Entry, state: PluginState): void {
     entry.state = state;
@@ -300,16 +315,10 @@ export class PluginHost {
     // A worker's death fails every call it was running; it counts once, with the call that
     // found it. A process-protocol plugin dies with each call, so there each one counts.
     const countsAsCrash = lostWorker && (lost || runtime instanceof ProcessRuntime);
-    if (countsAsCrash && !outcome.ok) {
-      const now = Date.now();
-      entry.crashes.push(now);
-      while (entry.crashes.length > 0 && (entry.crashes[0] ?? now) < now - this.crashWindowMs) entry.crashes.shift();
-      if (entry.crashes.length >= this.crashLimit) {
-        this.setState(entry, 'FAILED', `${entry.crashes.length} crashes within ${Math.round(this.crashWindowMs / 1000)} s (last: ${outcome.error.type}: ${outcome.error.message})`);
-        if (entry.runtime === runtime) entry.runtime = undefined;
-        await runtime.stop();
-        return;
-      }
+    if (countsAsCrash && !outcome.ok && this.countCrash(entry, outcome.error)) {
+      if (entry.runtime === runtime) entry.runtime = undefined;
+      await runtime.stop();
+      return;
     }
     if (lost) {
       // The worker is gone; the next call starts a fresh one.
@@ -320,11 +329,22 @@ export class PluginHost {
     }
   }
 
-  /** A worker that dies with no call running still crashed: counted, reported, replaced on the next call. */
-  private async lostBetweenCalls(entry: Entry, manifest: Manifest, error: ThrownError): Promise<void> {
-    const runtime = entry.runtime;
-    if (!runtime) return;
-    await this.settle(entry, manifest, runtime, { ok: false, kind: 'crash', error, durationMs: 0 }, 'background', undefined);
+  /**
+   * A worker that dies with no call running still crashed: counted, reported, replaced on
+   * the next call. Its death may come in the same read as the last call's answer, and
+   * that call's settling then took the worker off the entry already: the crash is still
+   * this worker's, and still reported and counted.
+   */
+  private async lostBetweenCalls(entry: Entry, manifest: Manifest, runtime: PluginRuntime, error: ThrownError): Promise<void> {
+    const outcome: Outcome = { ok: false, kind: 'crash', error, durationMs: 0 };
+    if (entry.runtime === runtime) {
+      await this.settle(entry, manifest, runtime, outcome, 'background', undefined);
+      return;
+    }
+    if (this.entries.get(entry.name) !== entry || entry.state === 'FAILED') return;
+    entry.metrics.record(0, 'crash');
+    await this.capture(entry, manifest, 'crash', error, 'background', undefined);
+    this.countCrash(entry, error);
   }
 
   has(name: string): boolean {

@@ -1,17 +1,11 @@
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from '../sandbox/run.ts';
 import type { BackendName } from '../sandbox/types.ts';
 import type { WorkingCopy } from '../sandbox/working-copy.ts';
-import { outcomeOf } from './runtime-process.ts';
+import { outcomeOf, processCall } from './runtime-process.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
 import type { Outcome, ThrownError } from './types.ts';
-
-/** The argv that makes one call of a plugin through the process protocol, whatever its runtime. */
-function onceArgv(manifest: Manifest, copy: WorkingCopy): string[] {
-  return manifest.runtime === 'node' ? nodeArgv(manifest.entry, ['--once']) : [join(copy.dir, manifest.entry)];
-}
 
 /**
  * One sandboxed call of a plugin in a working copy: the process protocol for every
@@ -30,18 +24,17 @@ export async function invokeOnce(options: {
 }): Promise<Outcome> {
   const { manifest, copy } = options;
   const result = await runSandboxed({
-    argv: onceArgv(manifest, copy),
+    ...processCall(manifest, copy, manifest.limits.timeoutMs),
     cwd: copy.dir,
     env: { ...(manifest.runtime === 'node' ? { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' } : options.env), ...options.runtimeEnv },
     stdin: JSON.stringify(options.request),
     timeoutMs: manifest.limits.timeoutMs,
     memoryMb: manifest.limits.memoryMb,
     outputLimitBytes: 4 * 1024 * 1024,
-    readOnlyBinds: manifest.runtime === 'node' ? [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }] : copy.binds,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });
-  return outcomeOf(result);
+  return outcomeOf(result, copy.dir);
 }
 
 /** One input's answer in a batch: the outcome of its call, or not run (the batch's time ran out first). */

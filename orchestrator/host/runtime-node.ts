@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { startSandboxed, type SandboxProcess } from '../sandbox/spawn.ts';
 import type { SandboxStatus } from '../sandbox/types.ts';
 import { createWorkingCopy, type WorkingCopy } from '../sandbox/working-copy.ts';
+import { timeoutError, type NodeHang } from './hang.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
 export const PLUGIN_PROCESS_DIR = resolve(import.meta.dirname, 'plugin-process');
@@ -13,6 +14,9 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /** How long an aborted call gets to finish before its worker is killed. */
 const ABORT_GRACE_MS = 250;
+
+/** The most a hung call waits for its stack (tens of ms as a rule) before it goes on without one: a watchdog that never answers costs the stack, not the kill. */
+const STACK_ANSWER_MS = 250;
 
 interface Pending {
   resolve: (outcome: Outcome) => void;
@@ -35,14 +39,15 @@ export function nodeArgv(entry: string, extra: string[] = []): string[] {
   return ['node', ...(ts ? ['--import', 'tsx'] : []), WORKER, entry, ...extra];
 }
 
-/**
- * One long-lived sandboxed worker for a Node plugin, spoken to over fd 3. Calls are
- * multiplexed by id; a timeout aborts the call's signal, then kills the worker if the
- * call does not end, since a synchronous loop can be stopped no other way.
- */
 /** The error type a worker's death gets, by how the sandbox ended it. */
 const DEATHS: Partial<Record<SandboxStatus, string>> = { oom: 'OutOfMemory', 'output-limit': 'OutputLimitExceeded', 'disk-quota': 'DiskQuotaExceeded' };
 
+/**
+ * One long-lived sandboxed worker for a Node plugin, spoken to over fd 3. Calls are
+ * multiplexed by id; a timeout takes the worker's stack (its watchdog, over fd 4), aborts
+ * the call's signal, then kills the worker if the call does not end, since a synchronous
+ * loop can be stopped no other way.
+ */
 export class NodeRuntime implements PluginRuntime {
   private process: SandboxProcess | undefined;
   private channel: Duplex | undefined;
@@ -53,7 +58,13 @@ export class NodeRuntime implements PluginRuntime {
   /** Why the worker ended, told to the calls it took with it. */
   private death: ThrownError | undefined;
   private killedByUs = false;
+  /** The worker said it is dying of an error of its own: whoever stops it after, the death is the plugin's. */
+  private diedOfItsOwn = false;
   private started = false;
+  /** The watchdog's channel (fd 4), and the stack requests it has not answered. */
+  private watch: Duplex | undefined;
+  private readonly stacks = new Map<number, (hang: NodeHang | undefined) => void>();
+  private nextStack = 1;
 
   constructor(private readonly options: RuntimeOptions) {}
 
@@ -72,13 +83,16 @@ export class NodeRuntime implements PluginRuntime {
       memoryMb: this.options.manifest.limits.memoryMb,
       outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
       readOnlyBinds: [...this.copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
-      extraPipes: 1,
+      // fd 3 the calls, fd 4 the watchdog that takes a hung call's stack.
+      extraPipes: 2,
       ...(this.options.backend ? { backend: this.options.backend } : {}),
     });
     this.process = sandbox;
     const channel = sandbox.pipes[0];
     if (!channel) throw new RuntimeFailure('start', { type: 'SandboxError', message: 'no channel to the worker' });
     this.channel = channel;
+    this.watch = sandbox.pipes[1];
+    this.listenToWatchdog();
     const ready = new Promise<void>((resolveReady, rejectReady) => {
       // Chunks are kept until a newline arrives, and only the new chunk is searched for it:
       // a 100 MB answer costs one pass, not one per chunk.
@@ -115,7 +129,7 @@ export class NodeRuntime implements PluginRuntime {
         this.failAll('crash', this.death);
         this.copy?.dispose();
         // Deaths steward caused (a timeout, a protocol break, a stop) were reported with their call.
-        if (idle && !this.killedByUs && this.started) this.options.onDeath?.(this.death);
+        if (idle && (this.diedOfItsOwn || !this.killedByUs) && this.started) this.options.onDeath?.(this.death);
       });
     });
     await ready;
@@ -127,6 +141,46 @@ export class NodeRuntime implements PluginRuntime {
       }
     }
     this.started = true;
+  }
+
+  /** The watchdog's answers: small JSON lines, one per stack asked for. */
+  private listenToWatchdog(): void {
+    const watch = this.watch;
+    if (!watch) return;
+    let buffer = '';
+    watch.on('error', () => undefined);
+    watch.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      // Nothing a watchdog says is this long: a plugin writing to fd 4 gets no further.
+      if (buffer.length > 1024 * 1024) buffer = '';
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        try {
+          const { id, ...hang } = JSON.parse(line) as NodeHang & { id?: number };
+          if (typeof id === 'number') this.stacks.get(id)?.(hang);
+        } catch {
+          // Not the watchdog's: ignored.
+        }
+      }
+    });
+  }
+
+  /** Where the worker's main thread is now, as the watchdog sees it; undefined when it cannot say in time. */
+  private stackNow(): Promise<NodeHang | undefined> {
+    const watch = this.watch;
+    if (!watch || !this.ready) return Promise.resolve(undefined);
+    const id = this.nextStack++;
+    return new Promise((resolveStack) => {
+      const timer = setTimeout(() => done(undefined), STACK_ANSWER_MS);
+      const done = (hang: NodeHang | undefined): void => {
+        clearTimeout(timer);
+        this.stacks.delete(id);
+        resolveStack(hang);
+      };
+      this.stacks.set(id, done);
+      watch.write(`${JSON.stringify({ id })}\n`);
+    });
   }
 
   private receive(line: string, ready: () => void): void {
@@ -150,6 +204,7 @@ export class NodeRuntime implements PluginRuntime {
     if (message.ready) return ready();
     if (message.log) return this.options.onLog?.(message.log);
     if (message.fatal) {
+      this.diedOfItsOwn = true;
       this.death = { type: message.fatal.type, message: `${message.fatal.kind}: ${message.fatal.message}`, ...(message.fatal.stack ? { stack: message.fatal.stack } : {}) };
       return;
     }
@@ -182,16 +237,19 @@ export class NodeRuntime implements PluginRuntime {
       }
       const started = Date.now();
       const timer = setTimeout(() => {
-        this.channel?.write(`${JSON.stringify({ op: 'abort', id })}\n`);
-        setTimeout(() => {
-          if (!this.pending.has(id)) return;
-          const error = { type: 'Timeout', message: `${op} did not finish within ${timeoutMs} ms` };
-          this.pending.get(id)?.resolve({ ok: false, kind: 'timeout', error, durationMs: Date.now() - started });
-          this.pending.delete(id);
-          this.death = error;
-          this.killedByUs = true;
-          this.process?.kill('timeout');
-        }, ABORT_GRACE_MS).unref();
+        // The stack first, then the abort: a call's abort handling must not be what the stack shows.
+        void this.stackNow().then((hang) => {
+          this.channel?.write(`${JSON.stringify({ op: 'abort', id })}\n`);
+          setTimeout(() => {
+            if (!this.pending.has(id)) return;
+            const error = timeoutError(`${op} did not finish within ${timeoutMs} ms`, hang);
+            this.pending.get(id)?.resolve({ ok: false, kind: 'timeout', error, durationMs: Date.now() - started });
+            this.pending.delete(id);
+            this.death = error;
+            this.killedByUs = true;
+            this.process?.kill('timeout');
+          }, ABORT_GRACE_MS).unref();
+        });
       }, timeoutMs);
       this.pending.set(id, { resolve: resolveCall, started, timer });
       this.channel.write(`${JSON.stringify({ id, op, input })}\n`);

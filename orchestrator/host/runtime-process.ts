@@ -1,9 +1,27 @@
 import { join } from 'node:path';
+import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from '../sandbox/run.ts';
 import type { SandboxResult } from '../sandbox/types.ts';
 import { createWorkingCopy, type WorkingCopy } from '../sandbox/working-copy.ts';
-import { RuntimeFailure } from './runtime-node.ts';
+import { processTimeoutError, stackLeadMs } from './hang.ts';
+import { nodeArgv, PLUGIN_PROCESS_DIR, RuntimeFailure } from './runtime-node.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
+
+const PYTHON_RUNNER = join(PLUGIN_PROCESS_DIR, 'python-plugin.py');
+
+/**
+ * The argv of one process-protocol call, whatever the runtime, started now with this
+ * limit: a Node plugin through the host's worker (`--once`), a Python one through its
+ * runner, each told when to leave a hung call's stack (just before the sandbox's kill);
+ * a command plugin as it is. With the read-only binds the sandbox needs for it.
+ */
+export function processCall(manifest: Manifest, copy: WorkingCopy, timeoutMs: number): { argv: string[]; readOnlyBinds: { source: string; target: string }[] } {
+  const stackAt = String(Date.now() + timeoutMs - stackLeadMs(timeoutMs));
+  const binds = [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }];
+  if (manifest.runtime === 'node') return { argv: nodeArgv(manifest.entry, ['--once', stackAt]), readOnlyBinds: binds };
+  if (manifest.runtime === 'python') return { argv: ['python3', PYTHON_RUNNER, stackAt, join(copy.dir, manifest.entry)], readOnlyBinds: binds };
+  return { argv: [join(copy.dir, manifest.entry)], readOnlyBinds: copy.binds };
+}
 
 /** The contract's error line: the last line of stderr may be {"error":{…}}. */
 function errorFromStderr(stderr: string, exitCode: number | null): ThrownError {
@@ -25,8 +43,8 @@ function errorFromStderr(stderr: string, exitCode: number | null): ThrownError {
   return { type: 'ProcessFailed', message: `exit ${exitCode}: ${lines.slice(-5).join('\n').slice(-2000)}` };
 }
 
-/** A finished sandbox run read as one invocation's outcome. */
-export function outcomeOf(result: SandboxResult): Outcome {
+/** A finished sandbox run read as one invocation's outcome; `root`, the working copy, is cut from a hung call's stack. */
+export function outcomeOf(result: SandboxResult, root?: string): Outcome {
   const durationMs = result.durationMs;
   switch (result.status) {
     case 'ok':
@@ -44,7 +62,7 @@ export function outcomeOf(result: SandboxResult): Outcome {
     case 'failed':
       return { ok: false, kind: 'plugin-error', error: errorFromStderr(result.stderr, result.exitCode), durationMs };
     case 'timeout':
-      return { ok: false, kind: 'timeout', error: { type: 'Timeout', message: `did not finish within the time limit` }, durationMs };
+      return { ok: false, kind: 'timeout', error: processTimeoutError(result.stderr, 'did not finish within the time limit', root), durationMs };
     case 'oom':
       return { ok: false, kind: 'crash', error: { type: 'OutOfMemory', message: 'killed at the memory limit' }, durationMs };
     case 'output-limit':
@@ -73,17 +91,16 @@ export class ProcessRuntime implements PluginRuntime {
   private async invoke(op: string, input: unknown, timeoutMs: number): Promise<Outcome> {
     this.copy ??= createWorkingCopy(this.options.dir, { quotaMb: this.options.manifest.limits.diskMb });
     const result = await runSandboxed({
-      argv: [join(this.copy.dir, this.options.manifest.entry)],
+      ...processCall(this.options.manifest, this.copy, timeoutMs),
       cwd: this.copy.dir,
       env: this.options.env,
       stdin: JSON.stringify(op === 'execute' ? { op, input } : { op }),
       timeoutMs,
       memoryMb: this.options.manifest.limits.memoryMb,
       outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
-      readOnlyBinds: this.copy.binds,
       ...(this.options.backend ? { backend: this.options.backend } : {}),
     });
-    return outcomeOf(result);
+    return outcomeOf(result, this.copy.dir);
   }
 
   async start(): Promise<void> {

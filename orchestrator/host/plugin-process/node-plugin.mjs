@@ -1,8 +1,11 @@
 // Runs one Node plugin inside the sandbox. Two modes:
 //   node-plugin.mjs <entry>          long-lived: JSON lines over fd 3 (the host's channel),
 //                                    so nothing the plugin prints can corrupt the protocol;
-//   node-plugin.mjs <entry> --once   the process protocol: one request on stdin, one answer
-//                                    on stdout, the error as the last line of stderr;
+//   node-plugin.mjs <entry> --once [<stack-at>]
+//                                    the process protocol: one request on stdin, one answer
+//                                    on stdout, the error as the last line of stderr; at
+//                                    <stack-at> (epoch ms, just before the sandbox's limit)
+//                                    a hung call's stack goes to stderr (see the watchdog);
 //   node-plugin.mjs <entry> --batch  many executes in one process, as the long-lived host
 //                                    serves them: {"inputs":[…],"perCallMs":n} on stdin, one
 //                                    JSON line per input on stdout ({"i","ok","output"|"error"}).
@@ -10,8 +13,9 @@
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
-const [entry, mode] = process.argv.slice(2);
+const [entry, mode, stackAt] = process.argv.slice(2);
 const env = JSON.parse(process.env.STEWARD_PLUGIN_ENV ?? '{}');
 delete process.env.STEWARD_PLUGIN_ENV;
 
@@ -32,6 +36,32 @@ function describe(value) {
     message = String(value);
   }
   return { type: value === null ? 'null' : `thrown ${typeof value}`, message };
+}
+
+/**
+ * The watchdog thread that takes the stack of a hung call (node-plugin-watchdog.mjs).
+ * Without the tsx loader (it is plain JavaScript), unref'd so that it never keeps the
+ * process alive, and never fatal: a process without one only loses hang stacks.
+ */
+function startWatchdog(workerData) {
+  try {
+    const worker = new Worker(new URL('./node-plugin-watchdog.mjs', import.meta.url), { workerData, execArgv: [], stdout: true, stderr: true });
+    worker.on('error', () => undefined);
+    worker.unref();
+  } catch {
+    // No worker threads here: hangs keep their message, without a stack.
+  }
+}
+
+/**
+ * One turn of the event loop after a call returns, before it is answered: an error the
+ * call left behind (a promise it did not await that fails at once, a callback that
+ * throws) surfaces in it and is the call's. Every mode answers only after it, so a call
+ * fails under the long-lived host exactly when it fails in a reproduction (`--once`,
+ * where the error ends the process) or a `--batch` replay.
+ */
+function pastTheCall() {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function makeContext(send, signal) {
@@ -74,6 +104,7 @@ async function once() {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+  if (Number(stackAt) > 0) startWatchdog({ at: Number(stackAt) });
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
   const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -86,6 +117,7 @@ async function once() {
     // reproduction fails where production would.
     if (request.op === 'execute') await perform(plugin, 'validate', undefined, ctx);
     const result = await perform(plugin, request.op ?? 'execute', request.input, ctx);
+    await pastTheCall();
     if (request.op === 'execute' || request.op === 'validate') await perform(plugin, 'cleanup', undefined, ctx);
     process.stdout.write(JSON.stringify(result ?? null));
     process.exitCode = 0;
@@ -138,8 +170,7 @@ async function batch() {
         answer(`${JSON.stringify({ i: current, ok: false, timeout: true, error: { type: 'Timeout', message: 'did not finish within the time limit' } })}\n`);
         continue;
       }
-      // A tick for an error thrown past the call (a callback, a promise nobody awaited).
-      await new Promise((resolve) => setImmediate(resolve));
+      await pastTheCall();
       if (escaped !== undefined) throw escaped;
       line = { i: current, ok: true, output: output === undefined ? null : output };
     } catch (error) {
@@ -160,11 +191,16 @@ async function batch() {
 
 function serve() {
   const channel = new Socket({ fd: 3, readable: true, writable: true });
-  const send = (message) => channel.write(`${JSON.stringify(message)}\n`);
+  // Once an error escaped, the process is on its way out and says nothing more: the host
+  // fails the calls still open with that error.
+  let dying = false;
+  const send = (message) => dying || channel.write(`${JSON.stringify(message)}\n`);
   const controllers = new Map();
   let plugin;
   const fatal = (kind) => (value) => {
+    if (dying) return;
     send({ fatal: { kind, ...describe(value) } });
+    dying = true;
     // Let the message leave before the process does.
     channel.end(() => process.exit(70));
     setTimeout(() => process.exit(70), 200).unref();
@@ -191,6 +227,7 @@ function serve() {
     try {
       plugin ??= await load();
       const result = await perform(plugin, request.op, request.input, makeContext(send, controller.signal));
+      await pastTheCall();
       send({ id: request.id, ok: true, result: result === undefined ? null : result });
     } catch (error) {
       send({ id: request.id, ok: false, error: describe(error) });
@@ -198,6 +235,8 @@ function serve() {
       controllers.delete(request.id);
     }
   }
+  // The host asks for a hung call's stack on fd 4, which the main thread never reads: it may be the one stuck.
+  startWatchdog({ fd: 4 });
   send({ ready: true, pid: process.pid });
 }
 
