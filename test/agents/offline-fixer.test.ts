@@ -11,22 +11,23 @@ import { decodeMappings } from '../../agents/fixers/offline/source-map.ts';
 import { coverageEnv } from '../../agents/plugin-agent/checks.ts';
 import { applyEdits, compiles, descendants, parse, statementOn } from '../../agents/fixers/offline/source.ts';
 import ts from 'typescript';
-import { boundary } from '../../agents/fixers/offline/templates/boundary.ts';
+import { offByOne } from '../../agents/fixers/offline/operators/off-by-one.ts';
+import { relational } from '../../agents/fixers/offline/operators/relational.ts';
+import { arithmetic } from '../../agents/fixers/offline/operators/arithmetic.ts';
 import { coercion } from '../../agents/fixers/offline/templates/coercion.ts';
-import { conditionClause } from '../../agents/fixers/offline/templates/condition-clause.ts';
+import { narrowState as conditionClause } from '../../agents/fixers/offline/operators/narrow-state.ts';
 import { regex } from '../../agents/fixers/offline/templates/regex.ts';
-import { swappedArguments } from '../../agents/fixers/offline/templates/swapped-arguments.ts';
+import { argumentSwap } from '../../agents/fixers/offline/operators/argument-swap.ts';
 import { jsonParse } from '../../agents/fixers/offline/templates/json-parse.ts';
-import { missingAwait } from '../../agents/fixers/offline/templates/missing-await.ts';
+import { awaitInsert } from '../../agents/fixers/offline/operators/await-insert.ts';
 import { missingDefault } from '../../agents/fixers/offline/templates/missing-default.ts';
 import { nullGuard } from '../../agents/fixers/offline/templates/null-guard.ts';
-import { operator } from '../../agents/fixers/offline/templates/operator.ts';
 import { radix } from '../../agents/fixers/offline/templates/radix.ts';
-import { nullishCheck } from '../../agents/fixers/offline/templates/nullish-check.ts';
-import { wrongProperty } from '../../agents/fixers/offline/templates/wrong-property.ts';
+import { narrowNullish as nullishCheck } from '../../agents/fixers/offline/operators/narrow-nullish.ts';
+import { siblingProperty as wrongProperty } from '../../agents/fixers/offline/operators/member-sibling.ts';
 import { rounding } from '../../agents/fixers/offline/templates/rounding.ts';
 import type { Template } from '../../agents/fixers/offline/templates/types.ts';
-import { wrongVariable } from '../../agents/fixers/offline/templates/wrong-variable.ts';
+import { derivedName as wrongVariable } from '../../agents/fixers/offline/operators/name-derived.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
 import { OTHER_INPUTS, otherCalls, sandboxChecks } from '../../agents/plugin-agent/checks.ts';
 import { createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
@@ -139,11 +140,14 @@ describe('the offline fixer: templates', () => {
     expect(texts(apply(wrongVariable, twice.replace('return toRecords(', 'return new Records('), 3))).toEqual([]);
   });
 
-  it('missing await: only in an async function, and not where the promise is returned', () => {
-    const code = 'async function load(url) {\n  const data = fetchJson(url);\n  return data.items;\n}\n';
-    expect(texts(apply(missingAwait, code, 2))).toEqual([code.replace('= fetchJson', '= await fetchJson')]);
-    expect(apply(missingAwait, 'function load(url) {\n  const data = fetchJson(url);\n}\n', 2)).toEqual([]);
-    expect(apply(missingAwait, 'async function load(url) {\n  return fetchJson(url);\n}\n', 2)).toEqual([]);
+  it('await-insert: only in an async function, for a call the file knows to give a promise, and not where the promise is returned', () => {
+    const known = 'async function fetchJson(url) {\n  return url;\n}\n';
+    const code = `${known}async function load(url) {\n  const data = fetchJson(url);\n  return data.items;\n}\n`;
+    expect(texts(apply(awaitInsert, code, 5))).toEqual([code.replace('= fetchJson', '= await fetchJson')]);
+    expect(apply(awaitInsert, `${known}function load(url) {\n  const data = fetchJson(url);\n}\n`, 5)).toEqual([]);
+    expect(apply(awaitInsert, `${known}async function load(url) {\n  return fetchJson(url);\n}\n`, 5)).toEqual([]);
+    // A call the file knows nothing of (a synchronous helper, a library's) gets no await.
+    expect(apply(awaitInsert, 'async function load(url) {\n  const data = parseUrl(url);\n  return data;\n}\n', 2)).toEqual([]);
   });
 
   it('nullish-check: a falsy test or a strict comparison with undefined or null becomes a test for absence', () => {
@@ -177,23 +181,26 @@ describe('the offline fixer: templates', () => {
     expect(apply(radix, 'const n = parseInt(text, 16);\n', 1)).toEqual([]);
   });
 
-  it('boundary and operator: a bound one step either way, an index shifted, an operator swapped', () => {
+  it('relational, off-by-one and arithmetic: a bound one step either way, an index shifted, an operator swapped', () => {
     const code = 'if (i < items.length) return items[i];\n';
-    expect(texts(apply(boundary, code, 1))).toEqual([
-      'if (i <= items.length) return items[i];\n',
+    expect(texts(apply(relational, code, 1))).toEqual(['if (i <= items.length) return items[i];\n', 'if (i > items.length) return items[i];\n']);
+    expect(texts(apply(offByOne, code, 1))).toEqual([
+      'if (i < items.length - 1) return items[i];\n',
+      'if (i < items.length + 1) return items[i];\n',
       'if (i < items.length) return items[i - 1];\n',
       'if (i < items.length) return items[i + 1];\n',
     ]);
-    expect(texts(apply(operator, 'if (a === b) return total - fee;\n', 1))).toEqual(['if (a !== b) return total - fee;\n', 'if (a === b) return total + fee;\n']);
-    expect(apply(operator, 'return f(a);\n', 1)).toEqual([]);
+    expect(texts(apply(relational, 'if (a === b) return total - fee;\n', 1))).toEqual(['if (a !== b) return total - fee;\n']);
+    expect(texts(apply(arithmetic, 'if (a === b) return total - fee;\n', 1))).toEqual(['if (a === b) return total + fee;\n']);
+    expect(apply(relational, 'return f(a);\n', 1)).toEqual([]);
   });
 });
 
 describe('the offline fixer: more templates', () => {
-  it('swapped arguments: neighbours swapped, one pair at a time; identical or spread ones left alone', () => {
-    expect(texts(apply(swappedArguments, 'const part = text.slice(end, start);\n', 1))).toEqual(['const part = text.slice(start, end);\n']);
-    expect(texts(apply(swappedArguments, 'f(a, b, c);\n', 1))).toEqual(['f(b, a, c);\n', 'f(a, c, b);\n']);
-    expect(apply(swappedArguments, 'f(a, a);\ng(...rest, x);\n', 1)).toEqual([]);
+  it('argument-swap: neighbours swapped first, then any pair, one pair at a time; identical or spread ones left alone', () => {
+    expect(texts(apply(argumentSwap, 'const part = text.slice(end, start);\n', 1))).toEqual(['const part = text.slice(start, end);\n']);
+    expect(texts(apply(argumentSwap, 'f(a, b, c);\n', 1))).toEqual(['f(b, a, c);\n', 'f(a, c, b);\n', 'f(c, b, a);\n']);
+    expect(apply(argumentSwap, 'f(a, a);\ng(...rest, x);\n', 1)).toEqual([]);
   });
 
   it('coercion: an operand read as a number before arithmetic, either side of a strict equality as a number or a string', () => {
@@ -665,16 +672,15 @@ describe('the offline fixer: a plugin of stand-in code', () => {
     });
     await new OfflineFixer().propose(s.fix);
     expect(s.tried.shift()).toBe(source);
-    // The operator swaps: `&&` for `||` and `||` for `&&`; `a ?? b && c` is a SyntaxError and never tried.
-    expect(s.tried.map((text) => text.split('\n')[1]).sort()).toEqual(['  const x = a && b && c;', '  const x = a || b || c;']);
+    // The operator swaps: `&&` for `||` and `||` for `&&` (among the other families' edits); `a ?? b && c` is a SyntaxError and never tried.
+    const lines = s.tried.map((text) => text.split('\n')[1]);
+    expect(lines).toEqual(expect.arrayContaining(['  const x = a && b && c;', '  const x = a || b || c;']));
+    expect(lines).not.toContain('  const x = a ?? b && c;');
     for (const text of s.tried) expect(compiles('src/a.js', text)).toBe(true);
     expect(compiles('src/a.js', source.replace('a || b', 'a ?? b'))).toBe(false);
-    expect(
-      s.events
-        .filter((e) => e.kind === 'candidate-tried')
-        .map((e) => String(e.data.verdict))
-        .sort(),
-    ).toEqual(['error: the sandbox did not start', 'still-fails']);
+    const verdicts = s.events.filter((e) => e.kind === 'candidate-tried').map((e) => String(e.data.verdict));
+    expect(verdicts.filter((v) => v.startsWith('error:'))).toEqual(['error: the sandbox did not start']);
+    expect(verdicts.filter((v) => !v.startsWith('error:')).every((v) => v === 'still-fails')).toBe(true);
   });
 
   it('stops when the run is stopped, and says so by failing', async () => {
@@ -853,24 +859,28 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
     const framed = { ...request, suspects: [{ file: 'src/a.py', line: 4, score: 1, reason: 'in-app frame 1', inApp: true }] } as unknown as FixRequest;
     const both = generatePython(framed, 60, [{ file: 'src/a.py', line: 2 }]);
     expect(both.sites).toBe(2);
-    expect(lines(both.candidates)).toEqual(['4', '2', '3']);
+    // Templates first (the guards of the definitions the frame's line reads), then the families from the frame's line on.
+    expect(new Set(lines(both.candidates))).toEqual(new Set(['4', '2', '3']));
   });
 
   it('guards for the parameters the line uses, boundary and operator at the right characters past a non-ASCII name', () => {
     const code = 'def f(items, i):\n    café = items\n    if i < len(café): return café[i]\n    return None\n';
-    expect(fixes(code, 3)).toEqual([
+    const made = fixes(code, 3);
+    expect(made.slice(0, 2)).toEqual([
       ['guard', code.replace('    if i <', '    if not i:\n        return i\n    if i <')],
       ['guard', code.replace('    if i <', '    if i is None:\n        return None\n    if i <')],
-      ['boundary', code.replace('i < len', 'i <= len')],
-      ['boundary', code.replace('café[i]', 'café[i - 1]')],
-      ['boundary', code.replace('café[i]', 'café[i + 1]')],
-      ['operator', code.replace('i < len', 'i > len')],
     ]);
+    // The operator families (test/agents/operators-python.test.ts) at the same characters.
+    expect(made).toContainEqual(['relational', code.replace('i < len', 'i <= len')]);
+    expect(made).toContainEqual(['off-by-one', code.replace('café[i]', 'café[i - 1]')]);
+    expect(made).toContainEqual(['off-by-one', code.replace('café[i]', 'café[i + 1]')]);
+    expect(made).toContainEqual(['relational', code.replace('i < len', 'i > len')]);
   });
 
   it('a guard returns None where the error is not about a zero or empty value, and nothing is proposed outside a function', () => {
     expect(fixes('def f(x):\n    return x.strip()\n', 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([
       ['guard', 'def f(x):\n    if x is None:\n        return None\n    return x.strip()\n'],
+      ['null-guard', "def f(x):\n    return (x or '').strip()\n"],
     ]);
     expect(fixes('x = y.strip()\n', 1)).toEqual([]);
   });
@@ -888,10 +898,10 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       'guard',
       rocket.replace('    return xs', '    if not i:\n        return i\n    return xs'),
     ]);
-    expect(fixes(rocket, 3).find(([template]) => template === 'boundary')).toEqual(['boundary', rocket.replace('xs[i]', 'xs[i - 1]')]);
+    expect(fixes(rocket, 3).find(([template]) => template === 'off-by-one')).toEqual(['off-by-one', rocket.replace('xs[i]', 'xs[i - 1]')]);
     const feed = '\fimport math\ndef f(x):\n    return math.log10(x)\n';
     expect(fixes(feed, 3)[0]).toEqual(['guard', feed.replace('    return math', '    if not x:\n        return x\n    return math')]);
-    expect(fixes('def f(x): return 1/x\n', 1).map(([template]) => template)).toEqual(['operator']);
-    expect(fixes('def f(x):\n    if x:\n        y = 1\n    else: y = 1/x\n    return y\n', 4).map(([template]) => template)).toEqual(['operator']);
+    expect(fixes('def f(x): return 1/x\n', 1).map(([template]) => template)).not.toContain('guard');
+    expect(fixes('def f(x):\n    if x:\n        y = 1\n    else: y = 1/x\n    return y\n', 4).map(([template]) => template)).not.toContain('guard');
   });
 });

@@ -2,23 +2,32 @@ import type { FixRequest } from '../types.ts';
 import { interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
 import { suspectSites } from './sites.ts';
 import { applyEdits, compiles } from './source.ts';
-import { MUTATIONS, TEMPLATES } from './templates/index.ts';
+import { COSTLY, REPLACE, TOKEN } from './operators/index.ts';
+import { TEMPLATES } from './templates/index.ts';
 import type { Site, Template } from './templates/types.ts';
 
-/** How many of the most suspicious sites the mutation rung visits. */
+/** How many of the most suspicious sites the operator families visit. */
 const MUTATION_SITES = 8;
 
 /** How much more often a site gets a turn than the next one down (see `weave`). */
 const STRIDE = 6;
 
-/** The share of the budget kept for mutations: the ladder's last rung must not be starved by the templates. */
-const MUTATION_SHARE = 1 / 3;
+/**
+ * The share of the budget kept for the operator families: the ladder's last rung must
+ * not be starved by the templates. Half, since the families answer most defect classes
+ * the templates do not (a wrong argument, a bound, the loop around the line), and the
+ * templates' fixes come early in their rung when they come at all.
+ */
+const MUTATION_SHARE = 1 / 2;
 
 /**
  * Candidate patches of a JavaScript or TypeScript plugin, deduplicated, in the order
  * they are tried: SapFix's ladder, the fix templates at every suspect statement
- * first, then mutations at the most suspicious ones, with a third of the budget kept
- * for them; the most suspicious sites get the most turns.
+ * first, then the operator families at the most suspicious ones, with half the budget
+ * kept for them: the one-token families at every such site first, then the ones that
+ * replace a name or add a clause, then statement insertion, negation, narrowing and
+ * deletion (which cost more, or may silence the failure); the most suspicious sites
+ * get the most turns.
  */
 export function generateJs(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[] } {
   const sites = suspectSites(request, 40, spectrum);
@@ -48,9 +57,13 @@ export function generateJs(request: FixRequest, limit: number, spectrum: readonl
   };
   // Templates first, so that a text both rungs make counts as the template's.
   const templateLists = sites.map((site) => atSite(site, TEMPLATES));
-  const mutations = weave(
-    sites.slice(0, MUTATION_SITES).map((site) => atSite(site, MUTATIONS)),
-    STRIDE,
+  // Tier by tier over the same sites: every one-token change before a name replaced, every one of those before a statement inserted or a check narrowed.
+  const top = sites.slice(0, MUTATION_SITES);
+  const mutations = [TOKEN, REPLACE, COSTLY].flatMap((tier) =>
+    weave(
+      top.map((site) => atSite(site, tier)),
+      STRIDE,
+    ),
   );
   const templates = weave(templateLists, STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
   return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { join } from 'node:path';
 import type { FixRequest } from '../types.ts';
-import { interleave, PER_SITE, tried, type Proposed, type Tried } from './candidates.ts';
+import { PER_SITE, tried, weave, type Proposed, type Tried } from './candidates.ts';
 import { ownFrame, readSource } from './sites.ts';
 import { applyEdits } from './source.ts';
 
@@ -27,16 +27,36 @@ const helperOutput = z.object({
       preference: z.number().optional(),
       refuses: z.object({ type: z.string(), message: z.string() }).optional(),
       refusedPath: z.array(z.string()).optional(),
+      tier: z.enum(['template', 'cheap', 'costly']).optional(),
     }),
   ),
+  /** The statements visited, in the order of `rank`, and why each: a frame, a control of one, a definition it reads, a ranked line, an earlier statement. */
+  targets: z.array(z.object({ rank: z.int(), site: z.int(), file: z.string(), line: z.int(), why: z.string() })).optional(),
 });
 type PythonFix = Proposed & z.output<typeof helperOutput>['fixes'][number];
 
+/** How many of the most suspicious statements the operator families visit. */
+const MUTATION_SITES = 10;
+
+/** How much more often a statement gets a turn than the next one down (see `weave`). */
+const STRIDE = 6;
+
+/** The share of the budget kept for the operator families: the ladder's last rung must not be starved by the templates. */
+const MUTATION_SHARE = 1 / 2;
+
+/** Candidates of the costly families one statement may contribute: a statement inserted, a check narrowed, negated or deleted. */
+const COSTLY_PER_SITE = 6;
+
 /**
- * Candidate patches of a Python plugin: guard, boundary, operator and coercion
- * templates made by a helper on Python's own `ast` (it parses the plugin's files, it
- * runs none of them), at the in-app frames' statements and the lines Ochiai ranks
- * highest, then the ten statements before each frame's in its function.
+ * Candidate patches of a Python plugin, made by a helper on Python's own `ast` (it
+ * parses the plugin's files, it runs none of them): the fix templates (guard,
+ * null-guard, coercion) and the operator families with the JavaScript side's names.
+ * The helper visits the in-app frames' statements, the `if`s and loops that control
+ * the first frame's and the last definitions of what it reads, the lines Ochiai ranks
+ * highest, then the ten statements before each frame's in its function. As for
+ * JavaScript: templates first, then the cheap families (one token, a name, a clause)
+ * over the most suspicious statements, then the costly ones, half the budget kept for
+ * the families.
  */
 export function generatePython(
   request: FixRequest,
@@ -74,19 +94,23 @@ export function generatePython(
   if (!parsed.success)
     return { sites: sites.length, candidates: [], problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
   const fixes: PythonFix[] = parsed.data.fixes;
-  // One list per statement (site and rank), made in rank-then-site order (a Map keeps it), then interleaved.
-  const lists = new Map<string, Tried[]>();
+  // One list per statement (rank) and tier, in rank order; a text two statements make belongs to the one tried first.
+  const lists = { template: new Map<number, Tried[]>(), cheap: new Map<number, Tried[]>(), costly: new Map<number, Tried[]>() };
   const made = new Set<string>();
-  // A text two sites make belongs to the one tried first: by rank, then by site.
   for (const fix of [...fixes].sort((a, b) => a.rank - b.rank || a.site - b.site)) {
-    const key = `${fix.site}:${fix.rank}`;
-    const list = lists.get(key) ?? [];
-    lists.set(key, list);
+    const tier = lists[fix.tier ?? 'template'];
+    const list = tier.get(fix.rank) ?? [];
+    tier.set(fix.rank, list);
     const original = files[fix.file]!;
     const changed = applyEdits(original, fix.edits);
-    if (list.length >= PER_SITE || changed === original || made.has(`${fix.file}\0${changed}`)) continue;
+    if (list.length >= (fix.tier === 'costly' ? COSTLY_PER_SITE : PER_SITE) || changed === original || made.has(`${fix.file}\0${changed}`)) continue;
     made.add(`${fix.file}\0${changed}`);
     list.push(tried(fix.file, original, changed, fix));
   }
-  return { sites: sites.length, candidates: interleave([...lists.values()]).slice(0, limit) };
+  const ranks = [...new Set(fixes.map((f) => f.rank))].sort((a, b) => a - b);
+  const top = new Set(ranks.slice(0, MUTATION_SITES));
+  const tier = (map: Map<number, Tried[]>, only?: Set<number>): Tried[][] => ranks.filter((r) => !only || only.has(r)).map((r) => map.get(r) ?? []);
+  const mutations = [...weave(tier(lists.cheap, top), STRIDE), ...weave(tier(lists.costly, top), STRIDE)];
+  const templates = weave(tier(lists.template), STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
+  return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };
 }

@@ -71,6 +71,79 @@ function guardingConditions(statement: ts.Node): ts.Expression[] {
   return out;
 }
 
+/** Enclosing `if`s and loops a site's list takes, beyond the two nearest conditions. */
+const CONTROLLING = 4;
+
+/**
+ * The statements that decide whether a statement runs and how often: the conditions of
+ * the `if`s, `?:`s and loops around it, nearest first, and a `for…of`'s iterable (a
+ * loop over `xs.slice(1)` runs once too few). A wrong comparison is as often on the
+ * loop or branch around the line that raised as on that line.
+ */
+function controllingConditions(statement: ts.Node): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (let at: ts.Node | undefined = statement.parent; at && out.length < CONTROLLING && !ts.isFunctionLike(at); at = at.parent) {
+    if (ts.isIfStatement(at) || ts.isWhileStatement(at) || ts.isDoStatement(at)) out.push(at.expression);
+    else if (ts.isConditionalExpression(at)) out.push(at.condition);
+    else if (ts.isForStatement(at) && at.condition) out.push(at.condition);
+    else if (ts.isForOfStatement(at) || ts.isForInStatement(at)) out.push(at.expression);
+  }
+  return out;
+}
+
+/** Definitions taken per frame: the values its statement reads, the first-read first. */
+const DEFINITIONS = 4;
+
+/**
+ * Where the values a statement reads were last set, within its function: for each
+ * variable it reads, the last declaration or assignment of it before the statement
+ * (a small def-use walk, by position). A wrong value is often made a line or two
+ * before the line it breaks.
+ */
+function definitionSites(statement: ts.Node, fn: ts.FunctionLikeDeclaration | undefined, sf: ts.SourceFile): ts.Node[] {
+  if (!fn?.body) return [];
+  const at = statement.getStart(sf);
+  const read = [
+    ...new Set(
+      descendants(statement, ts.isIdentifier)
+        .filter((id) => !(ts.isPropertyAccessExpression(id.parent) && id.parent.name === id))
+        .map((id) => id.text),
+    ),
+  ];
+  const writes = [
+    ...descendants(fn.body, ts.isVariableDeclaration).flatMap((d) => (ts.isIdentifier(d.name) && d.initializer ? [{ name: d.name.text, node: d.parent.parent as ts.Node }] : [])),
+    ...descendants(fn.body, ts.isBinaryExpression).flatMap((b) =>
+      b.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && b.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(b.left) && ts.isExpressionStatement(b.parent)
+        ? [{ name: b.left.text, node: b.parent as ts.Node }]
+        : [],
+    ),
+  ].filter((w) => w.node.getEnd() <= at && enclosingFunction(w.node) === fn);
+  return read
+    .flatMap((name) => {
+      const last = writes.filter((w) => w.name === name).sort((a, b) => b.node.getStart(sf) - a.node.getStart(sf))[0];
+      return last ? [last.node] : [];
+    })
+    .slice(0, DEFINITIONS);
+}
+
+/** A function's name as its callers call it: `function f`, `const f = () => …`, a method `f(…) {…}`. */
+function nameOf(fn: ts.FunctionLikeDeclaration | undefined): string | undefined {
+  if (!fn) return undefined;
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) return fn.name.getText();
+  return ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+}
+
+/** Calls per file of a frame's function, taken as sites. */
+const CALL_SITES = 4;
+
+/** The calls of a function in the file: a wrong argument is made where it is called, not where it fails. */
+function callSites(sf: ts.SourceFile, name: string | undefined): ts.CallExpression[] {
+  if (!name) return [];
+  return descendants(sf, ts.isCallExpression)
+    .filter((c) => (ts.isIdentifier(c.expression) && c.expression.text === name) || (ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === name))
+    .slice(0, CALL_SITES);
+}
+
 /**
  * Where the state a check reads was set: for each `let` of the function that the
  * statement's or its guards' conditions name, the assignments to it and the
@@ -102,8 +175,11 @@ const RETURNS_PER_FUNCTION = 2;
 
 /**
  * Where to try fixes, most suspicious first: the statements of the stack's in-app
- * frames (as the agent ranked them) and the conditions that guard them, then where
- * the state those conditions read was set, then (a few of) the `return`s of the
+ * frames (as the agent ranked them), each with a caller's call of the frame below it
+ * and the conditions and loop headers that control it, then where the state those
+ * conditions read was set, then the last definitions of the values the frames'
+ * statements read, then the calls of the frames' functions in their files (a wrong
+ * argument), then (a few of) the `return`s of the
  * plugin's functions the frames called, then the lines coverage ranks most suspicious
  * (`spectrum`, Ochiai), then the statements just before each frame's line in its
  * function, then the rest of the plugin's functions those lines call (in the
@@ -112,6 +188,8 @@ const RETURNS_PER_FUNCTION = 2;
  */
 export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly { file: string; line: number }[] = []): Site[] {
   const first: Site[] = [];
+  const definitions: Site[] = [];
+  const callers: Site[] = [];
   const writers: Site[] = [];
   const suspicious: Site[] = [];
   const before: Site[] = [];
@@ -128,15 +206,22 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
   };
   const error = request.reproduction.error ?? undefined;
   const site = (file: string, sf: ts.SourceFile, statement: ts.Node): Site => ({ file, sf, statement, line: lineOf(sf, statement.getStart(sf)), ...(error ? { error } : {}) });
+  let callee: string | undefined;
   for (const suspect of request.suspects) {
     if (!ownFrame(suspect)) continue;
     const sf = parsed(suspect.file);
     const statement = sf && statementOn(sf, suspect.line);
     if (!sf || !statement) continue;
     first.push(site(suspect.file, sf, statement));
-    // A throw's or a return's cause is often the condition that led there (`>=` for `>`).
-    for (const condition of guardingConditions(statement)) first.push(site(suspect.file, sf, condition));
+    // The caller's own call of the frame below it: an argument made wrong there fails in the callee.
+    const call = callee === undefined ? undefined : callSites(sf, callee).find((c) => c.getStart(sf) >= statement.getStart(sf) && c.getEnd() <= statement.getEnd());
+    if (call) first.push(site(suspect.file, sf, call));
+    // A throw's or a return's cause is often the condition that led there (`>=` for `>`), or the loop around it.
+    for (const condition of controllingConditions(statement)) first.push(site(suspect.file, sf, condition));
     const fn = enclosingFunction(statement);
+    callee = nameOf(fn);
+    for (const d of definitionSites(statement, fn, sf)) definitions.push(site(suspect.file, sf, d));
+    for (const c of callSites(sf, callee)) callers.push(site(suspect.file, sf, c));
     for (const w of writerSites(statement, fn)) writers.push(site(suspect.file, sf, w));
     const earlier = fn?.body
       ? descendants(fn.body, (n): n is ts.Statement => ts.isStatement(n) && !ts.isBlock(n))
@@ -162,7 +247,7 @@ export function suspectSites(request: FixRequest, limit = 40, spectrum: readonly
     if (sf && statement) suspicious.push(site(file, sf, statement));
   }
   const seen = new Set<string>();
-  return [...first, ...writers, ...returns, ...suspicious, ...before, ...callees]
+  return [...first, ...writers, ...definitions, ...callers, ...returns, ...suspicious, ...before, ...callees]
     .filter((s) => {
       const key = `${s.file}:${s.statement.getStart(s.sf)}`;
       if (seen.has(key)) return false;

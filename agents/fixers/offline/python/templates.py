@@ -1,154 +1,96 @@
-"""Fix templates for Python plugins, on Python's own `ast` (parsed, never run).
+"""Fix templates and operator families for Python plugins, on Python's own `ast` (parsed, never run).
 
 Reads {"files": {path: text}, "sites": [{"file", "line", "alone"?}], "error": {"type", "message"}}
-as JSON on stdin; writes {"fixes": [{"site", "file", "line", "template", "edits",
-"rationale", "preference"}]}. Edits are {start, end, text} in character offsets of the
-file's text, counted in UTF-16 code units as JavaScript counts them; every fix's
-result compiles. The steward fixer tries them in the sandbox.
+as JSON on stdin; writes {"fixes": [{"site", "rank", "file", "line", "template", "tier",
+"edits", "rationale", "preference"}], "targets": [{"rank", "site", "file", "line", "why"}]}.
+Edits are {start, end, text} in character offsets of the file's text, counted in UTF-16
+code units as JavaScript counts them; every fix's result compiles. `rank` is the order
+of the statement the fix is at among every statement visited (most suspicious first);
+`tier` is `template` (a fix pattern for the error), `cheap` (one token, a name or a
+clause) or `costly` (a statement inserted, or a change that can silence the failure).
+The steward fixer tries them in the sandbox.
 """
 
 import ast
 import json
+import os
 import re
 import sys
 
-FLIP = {ast.Lt: "<=", ast.LtE: "<", ast.Gt: ">=", ast.GtE: ">"}
-SWAP = {
-    ast.Eq: ["!="], ast.NotEq: ["=="], ast.Lt: [">"], ast.Gt: ["<"], ast.LtE: [">="], ast.GtE: ["<="],
-    ast.Add: ["-"], ast.Sub: ["+"], ast.Mult: ["/"], ast.Div: ["*"], ast.FloorDiv: ["/"], ast.Mod: ["/"],
-}
-TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.Gt: ">", ast.LtE: "<=", ast.GtE: ">=", ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
+# The entry runs under `python3 -I`, which leaves its own directory off the path; and it
+# must leave no __pycache__ in the tree it ships in.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pysource import Source, apply  # noqa: E402
+from operators import COSTLY, REPLACE, TOKEN  # noqa: E402
+from operators.common import FAMILY_CAP, Scope, body_statements, header, reads, stored  # noqa: E402
+
+CONTROLS = 4
+DEFINITIONS = 4
+EARLIER = 10
 
 
-def units(text):
-    """Length in UTF-16 code units: what a JavaScript string index counts."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_lines(text):
-    """Lines as Python numbers them: only \\n, \\r\\n and \\r end one (str.splitlines knows more)."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
-
-
-class Source:
-    def __init__(self, path, text):
-        self.path, self.text = path, text
-        self.lines = split_lines(text)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + units(line))
-        self.tree = ast.parse(text, path)
-
-    def offset(self, lineno, col_bytes):
-        """ast columns count UTF-8 bytes; edits count UTF-16 units."""
-        line = self.lines[lineno - 1]
-        return self.starts[lineno - 1] + units(line.encode("utf-8")[:col_bytes].decode("utf-8", "ignore"))
-
-    def span(self, node):
-        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
-
-    def statements(self):
-        return [n for n in ast.walk(self.tree) if isinstance(n, ast.stmt)]
-
-    def statement_on(self, line):
-        on = [s for s in self.statements() if s.lineno <= line <= s.end_lineno and not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-        whole = [s for s in on if s.lineno == line and s.end_lineno == line]
-        if whole:
-            return min(whole, key=lambda s: s.col_offset)
-        return max(on, key=lambda s: (s.lineno, s.col_offset)) if on else None
-
-    def function_of(self, statement):
-        best = None
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= statement.lineno and statement.end_lineno <= node.end_lineno:
-                if best is None or node.lineno >= best.lineno:
-                    best = node
-        return best
-
-    def compiles(self, text):
-        """Compiled, not only parsed: `return` outside a function is no program."""
-        try:
-            compile(text, self.path, "exec", dont_inherit=True)
-            return True
-        except (SyntaxError, ValueError):
-            return False
-
-
-def apply(text, edits):
-    """The edits made, their offsets in UTF-16 units."""
-    data = text.encode("utf-16-le")
-    for edit in sorted(edits, key=lambda e: -e["start"]):
-        data = data[: 2 * edit["start"]] + edit["text"].encode("utf-16-le") + data[2 * edit["end"]:]
-    return data.decode("utf-16-le")
-
-
-def operator_between(src, left, right, wanted):
-    """The span of an operator token between two operands (ast keeps no position for it)."""
-    start, _ = src.span(right)
-    _, end = src.span(left)
-    between = src.text.encode("utf-16-le")[2 * end: 2 * start].decode("utf-16-le")
-    found = re.search(re.escape(wanted), between)
-    return (end + units(between[: found.start()]), end + units(between[: found.end()])) if found else None
-
-
-def guard(src, statement, site, error):
+def guard(src, statement, ctx):
     """Return early from the function when a value its failing line uses is missing or zero."""
-    fn = src.function_of(statement)
-    if fn is None or statement is fn:
+    fn, site, error = ctx.fn, ctx.site, ctx.error
+    if fn is None or not isinstance(statement, ast.stmt):
         return []
     params = {a.arg for a in fn.args.args + fn.args.kwonlyargs}
     used = []
-    for node in ast.walk(statement):
+    # Breadth first, as `ast.walk` goes: the divisor of `xs[i] / i` before the subscript's names.
+    for node in (n for h in header(statement) for n in ast.walk(h)):
         if isinstance(node, ast.Name) and node.id in params and node.id not in used:
             used.append(node.id)
-    line = src.lines[statement.lineno - 1]
-    indent = re.match(r"[ \t]*", line).group(0)
+    own, indent = src.own_line(statement)
     # Only before a statement that starts its own line: not after `else:` or a one-line `def`.
-    if len(indent.encode("utf-8")) != statement.col_offset:
+    if not own:
         return []
     at = src.starts[statement.lineno - 1]
     out = []
     for name in used:
-        variants = [(f"if {name} is None:\n{indent}    return None\n", f"`{name}` may be None", 0)]
+        variants = [(f"if {name} is None:\n{indent}    return None\n", f"`{name}` may be None")]
         if error.get("type") in ("ValueError", "ZeroDivisionError", "ArithmeticError"):
-            variants.insert(0, (f"if not {name}:\n{indent}    return {name}\n", f"`{name}` may be zero or empty, where {error.get('type')} is raised", 0))
-        for code, why, preference in variants:
-            out.append({"template": "guard", "edits": [{"start": at, "end": at, "text": indent + code}], "preference": preference,
+            variants.insert(0, (f"if not {name}:\n{indent}    return {name}\n", f"`{name}` may be zero or empty, where {error.get('type')} is raised"))
+        for code, why in variants:
+            out.append({"template": "guard", "edits": [{"start": at, "end": at, "text": indent + code}], "preference": 0,
                         "rationale": f"guard added at {site['file']}:{statement.lineno}: {why}; the function returns it before line {site['line']}"})
     return out
 
 
-def boundary(src, statement, site, _error):
-    out = []
-    for node in ast.walk(statement):
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in FLIP:
-            span = operator_between(src, node.left, node.comparators[0], TEXT[type(node.ops[0])])
-            if span:
-                new = FLIP[type(node.ops[0])]
-                out.append({"template": "boundary", "edits": [{"start": span[0], "end": span[1], "text": new}], "rationale": f"bound changed at {site['file']}:{node.lineno}: `{TEXT[type(node.ops[0])]}` became `{new}`"})
-        # An index, not a slice and not a key such as "name".
-        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and not (isinstance(node.slice, ast.Constant) and not isinstance(node.slice.value, int)):
-            start, end = src.span(node.slice)
-            shown = src.text.encode("utf-16-le")[2 * start: 2 * end].decode("utf-16-le")
-            for step in ("- 1", "+ 1"):
-                out.append({"template": "boundary", "edits": [{"start": start, "end": end, "text": f"{shown} {step}"}], "rationale": f"index shifted at {site['file']}:{node.lineno}: `{shown}` became `{shown} {step}`"})
-    return out
+# What a missing value stands for, by what is read of it: a string's methods read '', a list's [], a dict's {}.
+DEFAULTS = {
+    "''": {"strip", "lstrip", "rstrip", "lower", "upper", "split", "startswith", "endswith", "replace", "encode", "format", "casefold", "title", "splitlines", "isdigit"},
+    "[]": {"append", "extend", "sort", "index", "count", "pop", "insert"},
+    "{}": {"get", "items", "keys", "values", "setdefault"},
+}
 
 
-def operator(src, statement, site, _error):
+def null_guard(src, statement, ctx):
+    """A None read where optional access with a default is right: `(x or '').strip()`,
+    `(d or {}).get("k")`, `d.get("k")` for a missing key, `for i in items or []`."""
+    error = ctx.error
+    message = error.get("message") or ""
+    attr = re.match(r"'NoneType' object has no attribute '(\w+)'", message)
     out = []
-    for node in ast.walk(statement):
-        pairs = []
-        if isinstance(node, ast.BinOp):
-            pairs.append((node.left, node.right, type(node.op)))
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
-            pairs.append((node.left, node.comparators[0], type(node.ops[0])))
-        for left, right, op in pairs:
-            span = operator_between(src, left, right, TEXT.get(op, "\0"))
-            for swap in SWAP.get(op, []):
-                if span:
-                    out.append({"template": "operator", "edits": [{"start": span[0], "end": span[1], "text": swap}], "rationale": f"operator changed at {site['file']}:{node.lineno}: `{TEXT[op]}` became `{swap}`"})
-    return out
+    for node in [n for h in ([statement] if not isinstance(statement, (ast.If, ast.While, ast.For)) else [getattr(statement, "test", None) or statement.iter]) for n in ast.walk(h)]:
+        where = f"{ctx.site['file']}:{getattr(node, 'lineno', statement.lineno)}"
+        if attr and isinstance(node, ast.Attribute) and node.attr == attr.group(1):
+            default = next((d for d, methods in DEFAULTS.items() if node.attr in methods), None)
+            value = src.text_of(node.value)
+            if default:
+                out.append((node.value, f"({value} or {default})", f"default for a missing value at {where}: `{value}` may be None; `.{node.attr}` now reads `{default}`"))
+            elif not isinstance(getattr(node, "parent", None), ast.Call):
+                out.append((node, f"getattr({value}, {node.attr!r}, None)", f"optional access at {where}: `{value}` may be None, so `.{node.attr}` reads None"))
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            value, key = src.text_of(node.value), src.text_of(node.slice)
+            if "NoneType' object is not subscriptable" in message:
+                out.append((node, f"({value} or {{}}).get({key})", f"optional access at {where}: `{value}` may be None, so `[{key}]` reads None"))
+            elif error.get("type") == "KeyError" and message.strip("'\"") == node.slice.value:
+                out.append((node, f"{value}.get({key})", f"optional access at {where}: `{value}` may lack the key {key}, which now reads None"))
+        if "NoneType' object is not iterable" in message and isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, (ast.Name, ast.Attribute)):
+            out.append((node.iter, f"{src.text_of(node.iter)} or []", f"default for a missing value at {where}: `{src.text_of(node.iter)}` may be None and is iterated as []"))
+    return [{"template": "null-guard", "edits": [dict(zip(("start", "end"), src.span(n)), text=text)], "preference": 0, "rationale": why} for n, text, why in out]
 
 
 # Methods of one number type that the other lacks: an int where a float was meant, or the reverse.
@@ -159,8 +101,9 @@ def article(word):
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-def coercion(src, statement, site, error):
+def coercion(src, statement, ctx):
     """`'int' object has no attribute 'is_integer'`: the value converted where the method is called."""
+    error = ctx.error
     found = re.match(r"'(\w+)' object has no attribute '(\w+)'", error.get("message", "")) if error.get("type") == "AttributeError" else None
     if not found or found.group(1) not in CONVERT:
         return []
@@ -170,42 +113,139 @@ def coercion(src, statement, site, error):
     out = []
     for node in ast.walk(statement):
         if isinstance(node, ast.Attribute) and node.attr == found.group(2):
-            start, end = src.span(node.value)
-            shown = src.text.encode("utf-16-le")[2 * start: 2 * end].decode("utf-16-le")
-            out.append({"template": "coercion", "edits": [{"start": start, "end": end, "text": f"{to}({shown})"}],
-                        "rationale": f"value converted at {site['file']}:{node.lineno}: `{shown}` is {article(found.group(1))} where `.{node.attr}` needs {article(to)}; it is now `{to}({shown})`"})
+            shown = src.text_of(node.value)
+            out.append({"template": "coercion", "edits": [dict(zip(("start", "end"), src.span(node.value)), text=f"{to}({shown})")], "preference": 1,
+                        "rationale": f"value converted at {ctx.site['file']}:{node.lineno}: `{shown}` is {article(found.group(1))} where `.{node.attr}` needs {article(to)}; it is now `{to}({shown})`"})
     return out
 
 
-TEMPLATES = [guard, coercion, boundary, operator]
+TEMPLATES = [guard, null_guard, coercion]
+
+
+class Context:
+    """What a template sees besides the statement: the site it came from, the error, the
+    function, the names in scope, and what the failing line reads."""
+
+    def __init__(self, src, statement, site, error, failing):
+        self.site, self.error, self.statement = site, error, statement
+        self.fn = src.function_of(statement)
+        self.scope = Scope(src, self.fn, statement)
+        self.failing_reads = reads(failing) if failing is not None else []
+
+
+def controls(src, statement, fn):
+    """The `if`s and loops around a statement in its function, nearest first: their
+    conditions decide whether (and how often) it runs."""
+    out = []
+    node = getattr(statement, "parent", None)
+    while node is not None and node is not fn and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+        if isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+            out.append(node)
+        node = getattr(node, "parent", None)
+    return out[:CONTROLS]
+
+
+def definitions(src, statement, fn):
+    """Where the values the statement reads were last set in its function before it (a small def-use walk), nearest first."""
+    if fn is None:
+        return []
+    before = sorted((s for s in body_statements(fn) if s.lineno < statement.lineno and not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))), key=lambda s: -s.lineno)
+    out = []
+    for name in reads(statement):
+        last = next((s for s in before if name in {n for n, _ in stored(s)}), None)
+        if last is not None and last not in out:
+            out.append(last)
+    return sorted(out, key=lambda s: -s.lineno)[:DEFINITIONS]
+
+
+def earlier(src, statement, fn):
+    if fn is None:
+        return []
+    return sorted((s for s in body_statements(fn) if s.end_lineno < statement.lineno), key=lambda s: -s.lineno)[:EARLIER]
+
+
+def targets(request, sources):
+    """The statements to visit, most suspicious first: each frame's own statement (a
+    caller's frame is at its call), then the first frame's controls and definitions, the
+    lines Ochiai ranked, the other frames' controls and definitions, and last the
+    statements before each frame's in its function. Each with its site and why."""
+    frames, alone = [], []
+    for index, site in enumerate(request["sites"]):
+        src = sources.get(site["file"])
+        statement = src and src.statement_on(site["line"])
+        if statement is not None:
+            (alone if site.get("alone") else frames).append((index, site, src, statement, src.function_of(statement)))
+    def around(frame):
+        i, _, src, st, fn = frame
+        return [(i, src, c, st, "control") for c in controls(src, st, fn)] + [(i, src, d, st, "definition") for d in definitions(src, st, fn)]
+
+    phases = [
+        [(i, src, st, st, "frame") for i, _, src, st, _ in frames],
+        around(frames[0]) if frames else [],
+        [(j, src, st, st, "ranked") for j, _, src, st, _ in alone],
+        [t for frame in frames[1:] for t in around(frame)],
+        [(i, src, e, st, "earlier") for i, _, src, st, fn in frames for e in earlier(src, st, fn)],
+    ]
+    seen, out = set(), []
+    for phase in phases:
+        for index, src, target, failing, why in phase:
+            key = (src.path, id(target))
+            if key not in seen:
+                seen.add(key)
+                out.append((index, src, target, failing, why))
+    return out
+
+
+def interleave(lists):
+    out = []
+    for i in range(max((len(x) for x in lists), default=0)):
+        out += [x[i] for x in lists if i < len(x)]
+    return out
+
+
+def safely(propose, src, target, ctx):
+    """One template's fixes; one that fails on code it did not foresee costs its own fixes, not every other's."""
+    try:
+        return propose(src, target, ctx)
+    except Exception as error:  # noqa: BLE001 - reported, and the rest go on
+        sys.stderr.write(f"{getattr(propose, '__module__', '?')}: {type(error).__name__}: {error} at {ctx.site['file']}:{target.lineno}\n")
+        return []
+
+
+def proposals(src, target, ctx):
+    """A statement's fixes by tier: the templates; the cheap families, two one-token
+    changes to each replacement; the costly ones. Each family capped, families interleaved."""
+    def run(families, cap=FAMILY_CAP):
+        return interleave([safely(f.propose, src, target, ctx)[: getattr(f, "CAP", cap)] for f in families])
+    token, replace = run(TOKEN), run(REPLACE)
+    cheap = []
+    while token or replace:
+        cheap += token[:2] + replace[:1]
+        token, replace = token[2:], replace[1:]
+    return [("template", interleave([safely(t, src, target, ctx) for t in TEMPLATES])), ("cheap", cheap), ("costly", run(COSTLY, 4))]
 
 
 def main():
     request = json.load(sys.stdin)
+    error = request.get("error") or {}
     sources = {}
-    fixes = []
-    for index, site in enumerate(request["sites"]):
+    for site in request["sites"]:
         path = site["file"]
         if path not in sources:
             try:
                 sources[path] = Source(path, request["files"][path])
             except (SyntaxError, KeyError, ValueError):
                 sources[path] = None
-        src = sources[path]
-        statement = src and src.statement_on(site["line"])
-        if statement is None:
-            continue
-        fn = src.function_of(statement)
-        earlier = []
-        # A line coverage ranked is a site by itself; a frame's line brings the ten statements before it.
-        if fn is not None and not site.get("alone"):
-            earlier = sorted((s for s in src.statements() if fn.lineno < s.lineno and s.end_lineno < statement.lineno and src.function_of(s) is fn), key=lambda s: -s.lineno)[:10]
-        for rank, target in enumerate([statement] + earlier):
-            for template in TEMPLATES:
-                for fix in template(src, target, site, request.get("error") or {}):
-                    if src.compiles(apply(src.text, fix["edits"])):
-                        fixes.append({"site": index, "rank": rank, "file": path, "line": target.lineno, **fix})
-    json.dump({"fixes": fixes}, sys.stdout)
+    fixes, visited = [], []
+    for rank, (index, src, target, failing, why) in enumerate(targets(request, sources)):
+        site = request["sites"][index]
+        visited.append({"rank": rank, "site": index, "file": src.path, "line": target.lineno, "why": why})
+        ctx = Context(src, target, site, error, failing)
+        for tier, proposed in proposals(src, target, ctx):
+            for fix in proposed:
+                if src.compiles(apply(src.text, fix["edits"])):
+                    fixes.append({"site": index, "rank": rank, "file": src.path, "line": target.lineno, "tier": tier, **fix})
+    json.dump({"fixes": fixes, "targets": visited}, sys.stdout)
 
 
 if __name__ == "__main__":

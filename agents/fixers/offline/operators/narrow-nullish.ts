@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
-import type { Site, Template, TemplateFix } from './types.ts';
+import type { Site, Template, TemplateFix } from '../templates/types.ts';
 
 const ABSENT = new Set(['undefined', 'null']);
 
@@ -9,8 +9,8 @@ const ABSENT = new Set(['undefined', 'null']);
  * "", `x !== undefined` lets `null` through. Both become a test for null or undefined
  * alone (`== null`, `!= null`), the one JavaScript idiom that means "absent".
  */
-export const nullishCheck: Template = {
-  name: 'nullish-check',
+export const narrowNullish: Template = {
+  name: 'condition-narrow',
   propose(site: Site): TemplateFix[] {
     const fixes: TemplateFix[] = [];
     const at = `${site.file}:${site.line}`;
@@ -25,7 +25,7 @@ export const nullishCheck: Template = {
         continue;
       const text = operand.getText(site.sf);
       fixes.push({
-        template: 'nullish-check',
+        template: 'condition-narrow',
         edits: [{ start: not.getStart(site.sf), end: not.getEnd(), text: `${text} == null` }],
         rationale: `check for a missing value at ${at}: \`!${text}\` is also true for 0, "" and false; \`${text} == null\` is true only when it is absent`,
       });
@@ -42,7 +42,7 @@ export const nullishCheck: Template = {
       if (!value || !absent) continue;
       const loose = op === ts.SyntaxKind.EqualsEqualsEqualsToken ? '==' : '!=';
       fixes.push({
-        template: 'nullish-check',
+        template: 'condition-narrow',
         edits: [{ start: binary.getStart(site.sf), end: binary.getEnd(), text: `${value.getText(site.sf)} ${loose} null` }],
         rationale: `check for a missing value at ${at}: \`${binary.getText(site.sf)}\` misses ${absent.getText(site.sf) === 'null' ? 'undefined' : 'null'}; \`${loose} null\` covers both`,
       });

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { descendants, enclosingFunction } from '../source.ts';
-import type { Site, Template, TemplateFix } from './types.ts';
+import type { Site, Template, TemplateFix } from '../templates/types.ts';
 
 /** State variables a clause is tried about, most used first. */
 const VARIABLES = 3;
@@ -63,8 +63,8 @@ const throws = (branch: ts.Statement): boolean =>
  * An `if` that only throws is left alone: narrowing it silences the check instead of
  * repairing the state it checks.
  */
-export const conditionClause: Template = {
-  name: 'condition-clause',
+export const narrowState: Template = {
+  name: 'condition-narrow',
   propose(site: Site): TemplateFix[] {
     const statement = ifOf(site);
     const fn = statement && enclosingFunction(statement);
@@ -114,7 +114,7 @@ export const conditionClause: Template = {
             ]
           : [{ start: condition.getEnd(), end: condition.getEnd(), text: ` && ${clause}` }];
         return {
-          template: 'condition-clause',
+          template: 'condition-narrow',
           edits,
           rationale: `condition narrowed at ${at}: \`${before}\` now also asks \`${clause}\`, so it no longer holds in every state the function reaches there`,
         };

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
-import type { Site, Template, TemplateFix } from './types.ts';
+import type { Site, Template, TemplateFix } from '../templates/types.ts';
+import { shared } from './name-replace.ts';
 
 /** How many sibling properties one access may be swapped for: a wide object must not use up a site's share. */
 const MAX_SIBLINGS = 4;
@@ -9,17 +10,22 @@ const MAX_SIBLINGS = 4;
  * `window.endMs` where `window.nextMs` was meant: a property read where the file reads
  * a sibling property of the same object (the same receiver text), or one of the same
  * kind on another object (the same last word: `endMs`, `nextMs`). Siblings of the same
- * object come first, then the nearest in spelling.
+ * object come first, then the nearest in spelling. Only one the file reads in the same
+ * role: a property tested as a flag is replaced by another tested as one, a value by
+ * a value, so `input.accounting && 'accounting'` does not become an always-true
+ * `input.currency && 'accounting'`.
  */
-export const wrongProperty: Template = {
-  name: 'wrong-property',
+export const siblingProperty: Template = {
+  name: 'member-replace',
   propose(site: Site): TemplateFix[] {
     const byReceiver = new Map<string, Set<string>>();
     const all = new Set<string>();
+    const roles = { test: new Set<string>(), value: new Set<string>() };
     for (const access of descendants(site.sf, ts.isPropertyAccessExpression)) {
       const receiver = access.expression.getText(site.sf);
       byReceiver.set(receiver, (byReceiver.get(receiver) ?? new Set()).add(access.name.text));
       all.add(access.name.text);
+      roles[roleOf(access)].add(access.name.text);
     }
     return (
       descendants(site.statement, ts.isPropertyAccessExpression)
@@ -35,9 +41,10 @@ export const wrongProperty: Template = {
           const nearest = (a: string, b: string): number => shared(b, name) - shared(a, name) || a.localeCompare(b);
           const own = [...(byReceiver.get(receiver) ?? [])].filter((other) => other !== name).sort(nearest);
           const kin = [...all].filter((other) => other !== name && !own.includes(other) && lastWord(other) === lastWord(name)).sort(nearest);
-          const siblings = [...own, ...kin];
+          // Of compatible use: a flag (`input.accounting && 'accounting'`) for a flag, a value for a value.
+          const siblings = [...own, ...kin].filter((other) => roles[roleOf(access)].has(other));
           return siblings.slice(0, MAX_SIBLINGS).map((other) => ({
-            template: 'wrong-property',
+            template: 'member-replace',
             edits: [{ start: access.name.getStart(site.sf), end: access.name.getEnd(), text: other }],
             rationale: `property changed at ${site.file}:${site.line}: \`${receiver}.${name}\` became \`${receiver}.${other}\`, which the file reads elsewhere`,
             preference: 2,
@@ -47,16 +54,16 @@ export const wrongProperty: Template = {
   },
 };
 
-/** Characters two names share at the start and the end: `endMs` and `nextMs` share "Ms". */
-function shared(a: string, b: string): number {
-  let start = 0;
-  while (start < a.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  return start + end;
-}
-
 /** The last word of a camelCase or snake_case name: `Ms` of `endMs`, `at` of `created_at`. */
 function lastWord(name: string): string {
   return /(?:[A-Z][a-z0-9]*|[a-z0-9]+)$/.exec(name.replace(/.*_/, ''))?.[0]?.toLowerCase() ?? name;
+}
+
+/** Whether a read is tested as a flag (`!x.p`, `if (x.p)`, `x.p && …`, `x.p ? … : …`) or used as a value. */
+function roleOf(access: ts.PropertyAccessExpression): 'test' | 'value' {
+  const parent = access.parent;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return 'test';
+  if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === access) return 'test';
+  if (ts.isConditionalExpression(parent) && parent.condition === access) return 'test';
+  return ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? 'test' : 'value';
 }

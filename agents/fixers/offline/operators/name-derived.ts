@@ -1,23 +1,14 @@
 import ts from 'typescript';
 import { descendants, enclosingFunction, lineOf } from '../source.ts';
-import type { Site, Template, TemplateFix } from './types.ts';
-
-/** Whether an identifier is a use of a variable (not a declaration's name, a property name or a key). */
-function isUse(id: ts.Identifier): boolean {
-  const parent = id.parent;
-  if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return false;
-  if (ts.isBindingElement(parent) && parent.propertyName === id) return false;
-  if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isPropertyAssignment(parent) && parent.name === id)) return false;
-  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) return false;
-  return !ts.isShorthandPropertyAssignment(parent);
-}
+import type { Site, Template, TemplateFix } from '../templates/types.ts';
+import { isUse } from './common.ts';
 
 /**
  * The wrong variable: a use of `x` where a variable derived from `x` earlier in the
  * function was meant (`const upper = code.toUpperCase()`, then `table[code]`).
  */
-export const wrongVariable: Template = {
-  name: 'wrong-variable',
+export const derivedName: Template = {
+  name: 'name-replace',
   propose(site: Site): TemplateFix[] {
     const scope = enclosingFunction(site.statement);
     if (!scope?.body) return [];
@@ -39,7 +30,7 @@ export const wrongVariable: Template = {
         const call = id.parent;
         if ((ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.some((a) => a !== id && ts.isIdentifier(a) && a.text === name)) continue;
         out.push({
-          template: 'wrong-variable',
+          template: 'name-replace',
           edits: [{ start: id.getStart(site.sf), end: id.getEnd(), text: name }],
           rationale: `variable changed at ${site.file}:${site.line}: \`${id.text}\` became \`${name}\`, which line ${lineOf(site.sf, d.getStart(site.sf))} derives from it`,
         });

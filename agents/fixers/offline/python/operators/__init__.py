@@ -1,0 +1,34 @@
+"""The general operator families for Python plugins, one module a family, with the same
+names as the JavaScript side's (agents/fixers/offline/operators/), so eval reports can
+compare yield per family across languages.
+
+Each module has FAMILY (the fix's `template`), TIER and `propose(src, statement, ctx)`.
+TIER orders the search: `token` (one token changed, few alternatives) and `replace` (a
+name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
+statement inserted, or a change that can silence a crash: negate, narrow, delete).
+"""
+
+from . import (
+    argument_replace,
+    argument_swap,
+    arithmetic,
+    await_insert,
+    condition_narrow,
+    condition_widen,
+    logical,
+    member_replace,
+    name_replace,
+    negate,
+    off_by_one,
+    relational,
+    statement_delete,
+    statement_insert,
+    unary,
+    update_assign,
+    yield_from,
+)
+
+TOKEN = [relational, off_by_one, argument_swap, arithmetic, logical, update_assign, yield_from, await_insert, unary]
+REPLACE = [name_replace, member_replace, argument_replace, condition_widen]
+COSTLY = [statement_insert, condition_narrow, negate, statement_delete]
+FAMILIES = TOKEN + REPLACE + COSTLY

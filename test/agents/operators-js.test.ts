@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { argumentReplace } from '../../agents/fixers/offline/operators/argument-replace.ts';
+import { argumentSwap } from '../../agents/fixers/offline/operators/argument-swap.ts';
+import { arithmetic } from '../../agents/fixers/offline/operators/arithmetic.ts';
+import { awaitInsert } from '../../agents/fixers/offline/operators/await-insert.ts';
+import { conditionNarrow } from '../../agents/fixers/offline/operators/condition-narrow.ts';
+import { conditionWiden } from '../../agents/fixers/offline/operators/condition-widen.ts';
+import { FAMILIES } from '../../agents/fixers/offline/operators/index.ts';
+import { logical } from '../../agents/fixers/offline/operators/logical.ts';
+import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
+import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
+import { negate } from '../../agents/fixers/offline/operators/negate.ts';
+import { offByOne } from '../../agents/fixers/offline/operators/off-by-one.ts';
+import { relational } from '../../agents/fixers/offline/operators/relational.ts';
+import { statementDelete } from '../../agents/fixers/offline/operators/statement-delete.ts';
+import { statementInsert } from '../../agents/fixers/offline/operators/statement-insert.ts';
+import { unary } from '../../agents/fixers/offline/operators/unary.ts';
+import { updateAssign } from '../../agents/fixers/offline/operators/update-assign.ts';
+import { yieldFrom } from '../../agents/fixers/offline/operators/yield-from.ts';
+import { applyEdits, compiles, parse, statementOn } from '../../agents/fixers/offline/source.ts';
+import type { Template, TemplateFix } from '../../agents/fixers/offline/templates/types.ts';
+
+/** The fixes a family proposes for `code` at the statement of `line`. */
+function fixes(family: Template, code: string, line: number, file = 'src/x.js'): TemplateFix[] {
+  const sf = parse(file, code);
+  const statement = statementOn(sf, line);
+  if (!statement) throw new Error(`no statement on line ${line}`);
+  return family.propose({ file, sf, statement, line });
+}
+
+/** The texts a family makes of `code` at `line`. */
+const texts = (family: Template, code: string, line: number, file = 'src/x.js'): string[] => fixes(family, code, line, file).map((f) => applyEdits(code, f.edits));
+
+/** The lines that differ between two texts of the same length in lines. */
+const changedLines = (a: string, b: string): number => a.split('\n').filter((line, i) => line !== b.split('\n')[i]).length;
+
+describe('operator families: operators', () => {
+  it('relational: the first alternative of every comparison (strictness, equality negated) before the second (direction)', () => {
+    const code = 'function last(xs) {\n  for (let i = 0; i < xs.length; i++) if (xs[i] === null) return i;\n}\n';
+    expect(texts(relational, code, 2)).toEqual([code.replace('i < xs', 'i <= xs'), code.replace('=== null', '!== null'), code.replace('i < xs', 'i > xs')]);
+    expect(fixes(relational, code, 2).every((f) => f.template === 'relational')).toBe(true);
+    expect(fixes(relational, code, 2)[0]?.rationale).toBe('operator changed at src/x.js:2: `<` became `<=` in `i < xs.length`');
+    expect(texts(relational, 'const n = a + b;\n', 1)).toEqual([]);
+  });
+
+  it('arithmetic: a wrong operator, compound ones included; a string concatenation is left alone', () => {
+    expect(texts(arithmetic, 'const mid = (lo + hi) / 2;\n', 1)).toEqual(['const mid = (lo + hi) * 2;\n', 'const mid = (lo - hi) / 2;\n']);
+    expect(texts(arithmetic, 'total -= fee;\n', 1)).toEqual(['total += fee;\n']);
+    expect(texts(arithmetic, "const label = 'n=' + n;\n", 1)).toEqual([]);
+  });
+
+  it('logical: && and || for each other, || for ?? (wrapped, since ?? may not mix unparenthesised)', () => {
+    const code = 'const port = options.port || 8080;\n';
+    const out = texts(logical, code, 1);
+    expect(out).toEqual(['const port = options.port && 8080;\n', 'const port = (options.port ?? 8080);\n']);
+    for (const text of out) expect(compiles('src/x.js', text)).toBe(true);
+    for (const text of texts(logical, 'const ok = a && b || c;\n', 1)) expect(compiles('src/x.js', text)).toBe(true);
+  });
+
+  it('unary: a ! or - dropped, ! put before one side of && or ||, - before a number passed; !! left whole', () => {
+    expect(texts(unary, 'if (!seen && ready) go();\n', 1)).toEqual(['if (seen && ready) go();\n', 'if (!seen && !ready) go();\n']);
+    expect(texts(unary, 'const tail = text.slice(1);\n', 1)).toEqual(['const tail = text.slice(-1);\n']);
+    expect(texts(unary, 'const ok = !!flag;\n', 1)).toEqual([]);
+  });
+
+  it('update-assign: += for = on an accumulator, = for +=; not a first write nor a declaration', () => {
+    const code = "function join(parts) {\n  let out = '';\n  for (const p of parts) out = p;\n  return out;\n}\n";
+    expect(texts(updateAssign, code, 3)).toEqual([code.replace('out = p', 'out += p')]);
+    expect(texts(updateAssign, 'function f(xs) {\n  let n = 0;\n  for (const x of xs) n += x;\n}\n', 3)).toEqual([
+      'function f(xs) {\n  let n = 0;\n  for (const x of xs) n = x;\n}\n',
+    ]);
+    expect(texts(updateAssign, 'function f(xs) {\n  let rows;\n  rows = xs.map(String);\n}\n', 3)).toEqual([]);
+  });
+
+  it('yield-from: yield of a call or an iterable becomes yield*; one already delegating is left alone', () => {
+    const code = 'function* all(groups) {\n  for (const g of groups) yield items(g);\n}\n';
+    expect(texts(yieldFrom, code, 2)).toEqual([code.replace('yield items', 'yield* items')]);
+    expect(texts(yieldFrom, 'function* f(g) {\n  yield* items(g);\n  yield 1;\n}\n', 2)).toEqual([]);
+  });
+});
+
+describe('operator families: bounds and arguments', () => {
+  it('off-by-one: a call argument, a slice end, a loop bound and a returned count, with the shortest text', () => {
+    const code = 'function head(text, n) {\n  return text.substring(0, n + 1);\n}\n';
+    expect(texts(offByOne, code, 2)).toEqual([code.replace('0, n + 1', '1, n + 1'), code.replace('n + 1)', 'n)'), code.replace('n + 1)', 'n + 2)')]);
+    const loop = 'function sum(xs) {\n  let s = 0;\n  for (let i = 1; i < xs.length; i++) s += xs[i];\n  return s;\n}\n';
+    const out = texts(offByOne, loop, 3);
+    expect(out).toContain(loop.replace('i < xs.length', 'i < xs.length - 1'));
+    expect(out).toContain(loop.replace('let i = 1', 'let i = 0'));
+    expect(out).toContain(loop.replace('xs[i]', 'xs[i - 1]'));
+    // An operand of `*` is shifted in parentheses; a string is no index.
+    expect(texts(offByOne, 'const w = cols * size(xs);\n', 1)).toEqual([]);
+    expect(texts(offByOne, 'const w = pad(width * 2);\n', 1)).toEqual([]);
+    expect(texts(offByOne, "const v = row['name'];\n", 1)).toEqual([]);
+    expect(texts(offByOne, 'const p = pages(count * 2, count);\n', 1)).toEqual(['const p = pages(count * 2, count - 1);\n', 'const p = pages(count * 2, count + 1);\n']);
+  });
+
+  it('argument-swap: the two arguments of a TypeScript call in the wrong order', () => {
+    const code = 'export function window(from: number, to: number): number[] {\n  return range(to, from);\n}\n';
+    const out = texts(argumentSwap, code, 2, 'src/x.ts');
+    expect(out).toEqual([code.replace('range(to, from)', 'range(from, to)')]);
+    expect(compiles('src/x.ts', out[0]!)).toBe(true);
+  });
+
+  it("argument-replace: the callee's parameter name in scope first, then what the file passes there elsewhere", () => {
+    const code = [
+      'function pad(text, width) {',
+      '  return text.padStart(width);',
+      '}',
+      'function cell(value, width, size) {',
+      '  return pad(value, size);',
+      '}',
+      'function other(value, width) {',
+      '  return pad(value, width);',
+      '}',
+      '',
+    ].join('\n');
+    expect(texts(argumentReplace, code, 5)[0]).toBe(code.replace('pad(value, size)', 'pad(value, width)'));
+    expect(fixes(argumentReplace, code, 5).every((f) => f.template === 'argument-replace')).toBe(true);
+    // Nothing fits better: no candidate.
+    expect(texts(argumentReplace, 'function f(a) {\n  return g(a);\n}\n', 2)).toEqual([]);
+  });
+
+  it('name-replace: a derived variable first, then the function’s own variables; another kind or a name out of scope is no candidate', () => {
+    const code = ['function label(names) {', "  const code = 'eur';", '  const upper = code.toUpperCase();', '  const count = 3;', '  return names[code];', '}', ''].join('\n');
+    const out = texts(nameReplace, code, 5);
+    expect(out[0]).toBe(code.replace('names[code]', 'names[upper]'));
+    expect(out).not.toContain(code.replace('names[code]', 'names[count]'));
+    expect(out.every((t) => compiles('src/x.js', t))).toBe(true);
+    const scoped = 'function f(a) {\n  if (a) { const inner = 1; }\n  return g(a);\n}\n';
+    expect(texts(nameReplace, scoped, 3).some((t) => t.includes('inner)'))).toBe(false);
+  });
+
+  it('member-replace: a sibling property, or a method the file calls on the same receiver or one alike in name', () => {
+    const code = 'function norm(text) {\n  const key = text.toLowerCase();\n  return key.trim() + text.toUpperCase();\n}\n';
+    const out = texts(memberReplace, code, 2);
+    expect(out[0]).toBe(code.replace('text.toLowerCase()', 'text.toUpperCase()'));
+    expect(fixes(memberReplace, code, 2)[0]?.template).toBe('member-replace');
+    expect(texts(memberReplace, 'const n = list.length;\n', 1)).toEqual([]);
+    // A flag is replaced by a flag only, a value by a value only.
+    const flags = "const sign = input.accounting && 'accounting';\nconst code = lookup(input.currency);\nif (input.compact) short();\n";
+    expect(texts(memberReplace, flags, 1)).toEqual([flags.replace('input.accounting &&', 'input.compact &&')]);
+    expect(texts(memberReplace, flags, 2)).toEqual([]);
+  });
+
+  it('await-insert: a call to an async function of the file, or one imported from a promise module', () => {
+    const code =
+      "import { readFile } from 'node:fs/promises';\nexport async function load(path: string) {\n  const text = readFile(path, 'utf8');\n  return JSON.parse(text);\n}\n";
+    expect(texts(awaitInsert, code, 3, 'src/x.ts')).toEqual([code.replace('= readFile', '= await readFile')]);
+    expect(fixes(awaitInsert, code, 3, 'src/x.ts')[0]?.template).toBe('await-insert');
+  });
+});
+
+describe('operator families: conditions and statements', () => {
+  const guard = ['function first(rows) {', '  const head = rows[0];', '  if (rows.length > 1) return head.id;', '  return head;', '}', ''].join('\n');
+
+  it('condition-widen: x == null || and an empty clause about what the condition reads, locals included; && loses a side', () => {
+    const out = texts(conditionWiden, guard, 3);
+    expect(out[0]).toBe(guard.replace('if (rows.length > 1)', 'if (rows == null || rows.length > 1)'));
+    expect(out).toContain(guard.replace('if (rows.length > 1)', 'if (rows.length === 0 || rows.length > 1)'));
+    expect(out).toContain(guard.replace('if (rows.length > 1)', 'if (head == null || rows.length > 1)'));
+    expect(texts(conditionWiden, 'if (a && b) go();\n', 1).slice(-2)).toEqual(['if (a) go();\n', 'if (b) go();\n']);
+    expect(texts(conditionWiden, 'go(a);\n', 1)).toEqual([]);
+  });
+
+  it('condition-narrow: x != null && about what the condition reads, ranked last; never on an if that only throws', () => {
+    const out = fixes(conditionNarrow, guard, 3);
+    expect(applyEdits(guard, out[0]!.edits)).toBe(guard.replace('if (rows.length > 1)', 'if (rows != null && rows.length > 1)'));
+    expect(out.every((f) => (f.preference ?? 1) >= 4)).toBe(true);
+    expect(texts(conditionNarrow, 'function f(a, b) {\n  if (a > b) throw new RangeError("x");\n}\n', 2)).toEqual([]);
+    for (const text of texts(conditionNarrow, 'function f(a, b) {\n  if (a || b) go(a);\n}\n', 2)) expect(compiles('src/x.js', text)).toBe(true);
+  });
+
+  it('negate: a condition the wrong way round, ranked last; a !c loses its !; an if that only throws is left alone', () => {
+    const out = fixes(negate, 'if (a > b) go();\n', 1);
+    expect(out.map((f) => applyEdits('if (a > b) go();\n', f.edits))).toEqual(['if (!(a > b)) go();\n']);
+    expect(out[0]?.preference).toBe(4);
+    expect(texts(negate, 'while (!done) step();\n', 1)).toEqual(['while (done) step();\n']);
+    expect(texts(negate, 'if (a > b) throw new Error("x");\n', 1)).toEqual([]);
+  });
+
+  it('statement-insert: a statement of the same function copied before or after, only when its names are in scope', () => {
+    const code = [
+      'function scan(text) {',
+      '  let i = 0;',
+      '  while (i < text.length) {',
+      "    if (text[i] === ' ') {",
+      '      i++;',
+      '      continue;',
+      '    }',
+      '    emit(text[i]);',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const out = texts(statementInsert, code, 8);
+    expect(out).toContain(code.replace('    emit(text[i]);\n', '    emit(text[i]);\n    i++;\n'));
+    for (const text of out) expect(compiles('src/x.js', text)).toBe(true);
+    expect(fixes(statementInsert, code, 8).every((f) => f.template === 'statement-insert' && f.preference === 3)).toBe(true);
+    // A donor that reads a name not in scope at the site is not copied.
+    const closed = 'function a(x) {\n  log(x);\n}\nfunction b(y) {\n  return y;\n}\n';
+    expect(texts(statementInsert, closed, 5)).toEqual([]);
+  });
+
+  it('statement-delete: a stray expression statement, the whole line; never a declaration, a return or a throw', () => {
+    const code = 'function f(xs) {\n  xs.pop();\n  return xs;\n}\n';
+    expect(texts(statementDelete, code, 2)).toEqual(['function f(xs) {\n  return xs;\n}\n']);
+    expect(texts(statementDelete, code, 3)).toEqual([]);
+    expect(texts(statementDelete, 'function f(x) {\n  if (!x) throw new Error("x");\n}\n', 2)).toEqual([]);
+  });
+});
+
+describe('operator families: every family', () => {
+  const samples: [string, string, number][] = [
+    [
+      'src/a.js',
+      'export function page(items, size, n) {\n  const start = (n - 1) * size;\n  if (start >= items.length || !size) return [];\n  return items.slice(start, start + size);\n}\n',
+      3,
+    ],
+    [
+      'src/a.js',
+      'export function page(items, size, n) {\n  const start = (n - 1) * size;\n  if (start >= items.length || !size) return [];\n  return items.slice(start, start + size);\n}\n',
+      4,
+    ],
+    [
+      'src/b.ts',
+      'export async function total(rows: number[], load: () => Promise<number>): Promise<number> {\n  let sum = 0;\n  for (const r of rows) sum += r;\n  return sum + (await load());\n}\n',
+      3,
+    ],
+  ];
+
+  it('each fix parses, changes at most one line (two for an insertion) and names its family', () => {
+    for (const [file, code, line] of samples) {
+      for (const family of FAMILIES) {
+        for (const f of fixes(family, code, line, file)) {
+          const text = applyEdits(code, f.edits);
+          expect(text, `${family.name} ${f.rationale}`).not.toBe(code);
+          expect(compiles(file, text), `${family.name}: ${text}`).toBe(true);
+          if (text.split('\n').length === code.split('\n').length) expect(changedLines(code, text), f.rationale).toBeLessThanOrEqual(1);
+          expect(f.template === family.name || family.name === 'coercion').toBe(true);
+        }
+      }
+    }
+  });
+});

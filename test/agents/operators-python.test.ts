@@ -1,0 +1,402 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
+import { generatePython } from '../../agents/fixers/offline/generate-python.ts';
+import { applyEdits } from '../../agents/fixers/offline/source.ts';
+import type { FixRequest } from '../../agents/fixers/types.ts';
+import { sandboxChecks } from '../../agents/plugin-agent/checks.ts';
+import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { STEWARD_ROOT } from '../helpers/git.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const HELPER = join(STEWARD_ROOT, 'agents/fixers/offline/python/templates.py');
+
+interface HelperFix {
+  site: number;
+  rank: number;
+  line: number;
+  template: string;
+  tier: string;
+  preference: number;
+  edits: { start: number; end: number; text: string }[];
+  rationale: string;
+}
+
+/** The helper run as generate-python runs it: one file, one frame site (or several), an error. */
+function helper(code: string, line: number | number[], error: { type: string; message: string } = { type: 'ValueError', message: 'x' }) {
+  const sites = (Array.isArray(line) ? line : [line]).map((l) => ({ file: 'a.py', line: l }));
+  const run = spawnSync('/usr/bin/python3', ['-I', HELPER], { input: JSON.stringify({ files: { 'a.py': code }, sites, error }), encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as { fixes: HelperFix[]; targets: { rank: number; line: number; why: string }[] };
+}
+
+/** The texts one family makes at the statement of `line` itself. */
+function family(name: string, code: string, line: number, error?: { type: string; message: string }): string[] {
+  return helper(code, line, error)
+    .fixes.filter((f) => f.template === name && f.rank === 0)
+    .map((f) => applyEdits(code, f.edits));
+}
+
+/** Whether CPython compiles every text (one interpreter for the lot). */
+function allCompile(texts: string[]): boolean {
+  const script = 'import json,sys\nfor t in json.load(sys.stdin): compile(t, "a.py", "exec", dont_inherit=True)\n';
+  return spawnSync('/usr/bin/python3', ['-I', '-c', script], { input: JSON.stringify(texts), encoding: 'utf8' }).status === 0;
+}
+
+/** The lines a change touches, as a diff would show them. */
+function changedLines(before: string, after: string): string[] {
+  const a = before.split('\n');
+  return after.split('\n').filter((l, i) => l !== a[i] || a.length !== after.split('\n').length);
+}
+
+describe('Python operator families (the helper on real snippets)', () => {
+  it('relational: strictness first, then the opposite; `is`/`in` turned round; the token only', () => {
+    const code = 'def last(xs, i):\n    if i < len(xs):\n        return xs[i]\n    return None\n';
+    expect(family('relational', code, 2)).toEqual([code.replace('i < len', 'i <= len'), code.replace('i < len', 'i > len')]);
+    const is = 'def f(x):\n    return x is not None and x in (1, 2)\n';
+    expect(family('relational', is, 2)).toEqual([is.replace('is not None', 'is None'), is.replace('x in (', 'x not in (')]);
+    expect(family('relational', 'def f(x):\n    return x + 1\n', 2)).toEqual([]);
+  });
+
+  it('arithmetic: + and -, * and /, in compound assignments too; never a + of strings', () => {
+    const code = 'def f(total, n):\n    total -= n * 2\n    return total\n';
+    expect(family('arithmetic', code, 2)).toEqual([code.replace('-=', '+='), code.replace('n * 2', 'n / 2'), code.replace('n * 2', 'n // 2')]);
+    expect(family('arithmetic', 'def f(name):\n    return "hi " + name\n', 2)).toEqual([]);
+  });
+
+  it('logical: and ↔ or over the whole chain, and `x or default` that must keep 0', () => {
+    const code = 'def f(a, b):\n    return a or b\n';
+    expect(family('logical', code, 2)).toEqual([code.replace('a or b', 'a and b'), code.replace('a or b', '(a if a is not None else b)')]);
+  });
+
+  it('unary: a not dropped, a not added before one side, a minus before a number passed', () => {
+    const code = 'def f(a, b):\n    return not a and g(3)\n';
+    expect(family('unary', code, 2)).toEqual([code.replace('g(3)', 'not g(3)'), code.replace('not a', 'a'), code.replace('g(3)', 'g(-3)')]);
+  });
+
+  it('off-by-one: range and slice bounds first, in the shortest text; not the argument of len()', () => {
+    const code = 'def f(rows, n):\n    for i in range(1, len(rows) + 1):\n        print(rows[i])\n';
+    const made = family('off-by-one', code, 2);
+    expect(made.slice(0, 4)).toEqual([
+      code.replace('range(1,', 'range(0,'),
+      code.replace('range(1,', 'range(2,'),
+      code.replace('len(rows) + 1', 'len(rows)'),
+      code.replace('len(rows) + 1', 'len(rows) + 2'),
+    ]);
+    expect(made.some((t) => t.includes('len(rows - 1)') || t.includes('len(rows + 1)'))).toBe(false);
+    const sliced = 'def head(xs, n):\n    return xs[:n]\n';
+    expect(family('off-by-one', sliced, 2).slice(0, 2)).toEqual([sliced.replace('[:n]', '[:n - 1]'), sliced.replace('[:n]', '[:n + 1]')]);
+    const call = 'def f(xs):\n    return g(xs, 3)\n';
+    // The returned value comes before the call's arguments; `3` in its shortest text.
+    expect(family('off-by-one', call, 2)).toEqual([
+      call.replace('g(xs, 3)', 'g(xs, 3) - 1'),
+      call.replace('g(xs, 3)', 'g(xs, 3) + 1'),
+      call.replace('xs, 3', 'xs - 1, 3'),
+      call.replace('xs, 3', 'xs + 1, 3'),
+      call.replace('3)', '2)'),
+      call.replace('3)', '4)'),
+    ]);
+  });
+
+  it('argument-swap: neighbours first, then any pair; identical and starred ones left alone', () => {
+    const code = 'def f(a, b, c):\n    return g(a, b, c)\n';
+    expect(family('argument-swap', code, 2)).toEqual([
+      code.replace('g(a, b, c)', 'g(b, a, c)'),
+      code.replace('g(a, b, c)', 'g(a, c, b)'),
+      code.replace('g(a, b, c)', 'g(c, b, a)'),
+    ]);
+    expect(family('argument-swap', 'def f(a):\n    return g(a, a)\n', 2)).toEqual([]);
+    expect(family('argument-swap', 'def f(a, r):\n    return g(a, *r)\n', 2)).toEqual([]);
+  });
+
+  it("argument-replace: the variable named as the callee's parameter first, then len() of it and other locals", () => {
+    const code = 'def scale(value, factor):\n    return value * factor\n\ndef run(value, factor, raw):\n    return scale(raw, factor)\n';
+    const made = family('argument-replace', code, 5);
+    expect(made[0]).toBe(code.replace('scale(raw, factor)', 'scale(value, factor)'));
+    expect(made).toContain(code.replace('scale(raw, factor)', 'scale(len(raw), factor)'));
+  });
+
+  it('name-replace: a variable derived from the one read first, never a function or a module', () => {
+    const code = 'import os\n\ndef f(raw):\n    clean = raw.strip()\n    return raw.upper()\n';
+    const made = family('name-replace', code, 5);
+    expect(made[0]).toBe(code.replace('return raw.upper()', 'return clean.upper()'));
+    expect(made.some((t) => t.includes('return os.upper()') || t.includes('return f.upper()'))).toBe(false);
+  });
+
+  it('member-replace: a method the file calls on the same receiver, or the method on another receiver', () => {
+    const code = 'import math\n\ndef f(x, y):\n    a = math.ceil(y)\n    return math.floor(x)\n';
+    expect(family('member-replace', code, 5)[0]).toBe(code.replace('math.floor(x)', 'math.ceil(x)'));
+    const receiver = 'def f(src, dst):\n    dst.write("a")\n    src.write("b")\n';
+    expect(family('member-replace', receiver, 3)).toContain(receiver.replace('src.write("b")', 'dst.write("b")'));
+  });
+
+  it('condition-widen and condition-narrow: a clause on a local the failing line reads; a side dropped', () => {
+    const code = 'def f(data):\n    items = data.get("items")\n    if not data:\n        return []\n    return items[0]\n';
+    const error = { type: 'TypeError', message: "'NoneType' object is not subscriptable" };
+    const fixes = helper(code, 5, error);
+    const control = fixes.fixes.filter((f) => f.line === 3);
+    const widen = control.filter((f) => f.template === 'condition-widen').map((f) => applyEdits(code, f.edits));
+    expect(widen[0]).toBe(code.replace('if not data:', 'if data is None or not data:'));
+    expect(widen).toContain(code.replace('if not data:', 'if items is None or not data:'));
+    const narrow = control.filter((f) => f.template === 'condition-narrow');
+    expect(narrow.every((f) => f.preference === 4 && f.tier === 'costly')).toBe(true);
+    const both = 'def f(a, b):\n    if a or b:\n        return 1\n    return 0\n';
+    expect(family('condition-narrow', both, 2)).toContain(both.replace('a or b', 'a'));
+    expect(family('condition-widen', both.replace(' or ', ' and '), 2)).toContain(both.replace('a or b', 'b'));
+    expect(family('condition-narrow', 'def f(a):\n    if a < 0:\n        raise ValueError(a)\n    return a\n', 2)).toEqual([]);
+  });
+
+  it('negate: c ↔ not c in an if or a while, parenthesised where needed; never an if that only raises', () => {
+    const code = 'def f(a, b):\n    while a and b:\n        a = a - 1\n    return a\n';
+    expect(family('negate', code, 2)).toEqual([code.replace('while a and b', 'while not (a and b)')]);
+    expect(family('negate', 'def f(a):\n    if not a:\n        a = 1\n    return a\n', 2)).toEqual(['def f(a):\n    if a:\n        a = 1\n    return a\n']);
+    expect(family('negate', 'def f(a):\n    if a:\n        raise ValueError(a)\n    return a\n', 2)).toEqual([]);
+  });
+
+  it('statement-insert: a statement of the function copied before or after when its names are in scope; statement-delete never a return', () => {
+    const code = 'def f(path, rows):\n    rows.sort()\n    out = open(path)\n    out.write(rows)\n    return out\n\ndef g(rows):\n    rows.reverse()\n    return rows\n';
+    const made = family('statement-insert', code, 4);
+    expect(made).toContain(code.replace('    out.write(rows)\n', '    rows.sort()\n    out.write(rows)\n'));
+    expect(made).toContain(code.replace('    out.write(rows)\n', '    out.write(rows)\n    rows.reverse()\n'));
+    // `out` is not bound before line 3, so `out.write(rows)` may not go before it.
+    expect(family('statement-insert', code, 3)).not.toContain(code.replace('    out = open(path)\n', '    out.write(rows)\n    out = open(path)\n'));
+    expect(family('statement-delete', code, 2)).toEqual([code.replace('    rows.sort()\n', '')]);
+    expect(family('statement-delete', code, 5)).toEqual([]);
+    expect(family('statement-delete', code, 3)).toEqual([]);
+  });
+
+  it('await-insert, yield-from and update-assign', () => {
+    const aio = 'async def load(k):\n    return k\n\nasync def f(k):\n    v = load(k)\n    return v.upper()\n\ndef g(k):\n    return load(k)\n';
+    expect(family('await-insert', aio, 5)).toEqual([aio.replace('v = load(k)', 'v = await load(k)')]);
+    expect(family('await-insert', aio, 9)).toEqual([]);
+    const gen = 'def f(groups):\n    for g in groups:\n        yield g\n';
+    expect(family('yield-from', gen, 3)).toEqual([gen.replace('yield g', 'yield from g')]);
+    const acc = 'def f(xs):\n    total = 0\n    for x in xs:\n        total = x\n    return total\n';
+    expect(family('update-assign', acc, 4)).toEqual([acc.replace('total = x', 'total += x')]);
+    expect(family('update-assign', acc.replace('total = x', 'total += x'), 4)).toEqual([acc]);
+    expect(family('update-assign', acc, 2)).toEqual([]);
+  });
+
+  it('null-guard: optional access with a default by what is read, for the member the error names', () => {
+    const code = 'def f(d):\n    return d.get("name").strip()\n';
+    expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([
+      code.replace('d.get("name").strip()', '(d.get("name") or \'\').strip()'),
+    ]);
+    const key = 'def f(d):\n    return d["name"]\n';
+    expect(family('null-guard', key, 2, { type: 'KeyError', message: "'name'" })).toEqual([key.replace('d["name"]', 'd.get("name")')]);
+    expect(family('null-guard', key, 2, { type: 'ValueError', message: 'x' })).toEqual([]);
+  });
+
+  it('every fix compiles, is one small edit where one token is wrong, and cheap ones come before costly ones at a statement', () => {
+    const code = [
+      'import math',
+      '',
+      'def window(rows, start, size):',
+      '    end = start + size',
+      '    out = []',
+      '    i = start',
+      '    while i <= end:',
+      '        out.append(rows[i] * math.floor(size / 2))',
+      '        i += 1',
+      '    return out[0:size]',
+      '',
+    ].join('\n');
+    const { fixes } = helper(code, 8, { type: 'IndexError', message: 'list index out of range' });
+    const texts = fixes.map((f) => applyEdits(code, f.edits));
+    expect(allCompile(texts)).toBe(true);
+    for (const f of fixes.filter((f) => f.tier !== 'costly' && f.template !== 'guard')) {
+      expect(changedLines(code, applyEdits(code, f.edits))).toHaveLength(1);
+      for (const e of f.edits) expect(e.end - e.start).toBeLessThanOrEqual(45);
+    }
+    for (const rank of new Set(fixes.map((f) => f.rank))) {
+      const tiers = fixes.filter((f) => f.rank === rank).map((f) => f.tier);
+      expect(tiers.lastIndexOf('cheap')).toBeLessThan(tiers.includes('costly') ? tiers.indexOf('costly') : Infinity);
+    }
+    // Per-family caps: one busy statement brings at most ten of off-by-one, six of any other family.
+    const atLine = fixes.filter((f) => f.rank === 0);
+    for (const name of new Set(atLine.map((f) => f.template))) expect(atLine.filter((f) => f.template === name).length).toBeLessThanOrEqual(name === 'off-by-one' ? 10 : 6);
+  });
+});
+
+describe('Python sites: the statements that control the failing line', () => {
+  it('the while whose condition is wrong is among the first five statements visited, and its fix among the first candidates', () => {
+    const code = [
+      'def window(rows, start, size):',
+      '    end = start + size',
+      '    out = []',
+      '    i = start',
+      '    while i <= end:',
+      '        out.append(rows[i])',
+      '        i += 1',
+      '    return out',
+      '',
+    ].join('\n');
+    const { targets } = helper(code, 6, { type: 'IndexError', message: 'list index out of range' });
+    expect(targets.slice(0, 5).map((t) => [t.line, t.why])).toContainEqual([5, 'control']);
+    // The definitions of what the line reads come too: `out = []` and `i = start` (rows is a parameter).
+    expect(targets.slice(0, 5).map((t) => t.line)).toEqual(expect.arrayContaining([3, 4]));
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.py'), code);
+    const request = {
+      dir,
+      suspects: [{ file: 'src/a.py', line: 6, score: 1, reason: 'in-app frame 1', inApp: true }],
+      reproduction: { error: { type: 'IndexError', message: 'list index out of range' } },
+    } as unknown as FixRequest;
+    const { candidates } = generatePython(request, 60);
+    const fixed = code.replace('while i <= end', 'while i < end');
+    const at = candidates.findIndex((c) => c.files['src/a.py'] === fixed);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(30);
+    expect(candidates[at]?.template).toBe('relational');
+  });
+
+  it("a caller's frame is a site at its call, before the callee's earlier statements", () => {
+    const code = [
+      'def scale(value, factor):',
+      '    if factor <= 0:',
+      '        raise ValueError("factor")',
+      '    return value * factor',
+      '',
+      'def run(p):',
+      '    return scale(p["factor"], p["value"])',
+      '',
+    ].join('\n');
+    const { targets } = helper(code, [3, 7]);
+    expect(targets.slice(0, 3).map((t) => [t.line, t.why])).toEqual([
+      [3, 'frame'],
+      [7, 'frame'],
+      [2, 'control'],
+    ]);
+  });
+});
+
+/** A Python plugin in a temp dir: one module, an entry that speaks the host's protocol, a unittest suite. */
+function pythonPlugin(module: string, tests: string): string {
+  const dir = join(tempDir(), 'calc');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  mkdirSync(join(dir, 'test'));
+  writeFileSync(join(dir, 'src/calc.py'), module);
+  writeFileSync(
+    join(dir, 'src/main.py'),
+    [
+      'import json, sys, traceback',
+      'from calc import run',
+      'def main():',
+      '    try:',
+      '        request = json.loads(sys.stdin.read())',
+      '        result = run(request["input"])',
+      '    except Exception as exc:',
+      '        sys.stderr.write(json.dumps({"error": {"type": type(exc).__name__, "message": str(exc), "stack": traceback.format_exc()}}) + "\\n")',
+      '        return 1',
+      '    sys.stdout.write(json.dumps(result) + "\\n")',
+      '    return 0',
+      'sys.exit(main())',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'test/test_calc.py'),
+    `import sys, unittest\nsys.path.insert(0, "src")\nfrom calc import *\n\n${tests}\n\nif __name__ == "__main__":\n    unittest.main()\n`,
+  );
+  writeFileSync(
+    join(dir, 'plugin.json'),
+    JSON.stringify({
+      name: 'calc',
+      version: '1.0.0',
+      description: 'A scratch plugin for the offline fixer.',
+      runtime: 'python',
+      entry: 'src/main.py',
+      test: { command: ['python3', 'test/test_calc.py'], format: 'exit-code', timeoutMs: 60000 },
+      env: [],
+      limits: { timeoutMs: 10000, memoryMb: 128 },
+      requires: { files: [], gpu: false, bins: ['python3'] },
+      owners: ['@x'],
+    }),
+  );
+  return dir;
+}
+
+/** The offline fixer on the plugin, through the real sandbox, for a call that raised `error` at `line` of src/calc.py. */
+async function propose(dir: string, input: unknown, error: { type: string; message: string }, lines: number[]) {
+  const manifest = loadManifest(dir, 'calc/plugin.json');
+  const call = { op: 'execute' as const, input };
+  const signal = new AbortController().signal;
+  const events: { kind: string; data: Record<string, unknown> }[] = [];
+  const fix = {
+    plugin: 'calc',
+    dir,
+    manifest,
+    suspects: lines.map((line, i) => ({ file: 'src/calc.py', line, score: 1, reason: `in-app frame ${i + 1}`, inApp: true })),
+    context: { error: { firstSeen: '1970-01-01T00:00:00.000Z' } },
+    reproduction: { request: call, error },
+    budget: {},
+    signal,
+    emit: (kind: string, data: unknown) => void events.push({ kind, data: data as Record<string, unknown> }),
+    ...sandboxChecks(manifest, call, {}, signal),
+  } as unknown as FixRequest;
+  return { found: await new OfflineFixer().propose(fix), events };
+}
+
+describe('the offline fixer on Python plugins, end to end in the sandbox', () => {
+  it('finds a swapped-argument defect at the caller frame', async () => {
+    const module = [
+      'def scale(value, factor):',
+      '    if factor <= 0:',
+      '        raise ValueError(f"factor must be positive, not {factor}")',
+      '    return value * factor',
+      '',
+      'def run(payload):',
+      '    return {"result": scale(payload["factor"], payload["value"])}',
+      '',
+    ].join('\n');
+    const tests = [
+      'class T(unittest.TestCase):',
+      '    def test_scale(self):',
+      '        self.assertEqual(scale(2, 3), 6)',
+      '        self.assertRaises(ValueError, scale, 2, -1)',
+      '    def test_run(self):',
+      '        self.assertEqual(run({"value": 4, "factor": 2}), {"result": 8})',
+    ].join('\n');
+    const dir = pythonPlugin(module, tests);
+    const { found, events } = await propose(dir, { value: -3, factor: 2 }, { type: 'ValueError', message: 'factor must be positive, not -3' }, [3, 7]);
+    expect(
+      found[0]?.template,
+      JSON.stringify([found.map((f) => f.rationale), events.filter((e) => e.kind === 'candidate-tried').map((e) => [e.data.template, e.data.verdict])]),
+    ).toBe('argument-swap');
+    expect(found[0]?.files['src/calc.py']).toBe(module.replace('scale(payload["factor"], payload["value"])', 'scale(payload["value"], payload["factor"])'));
+  }, 240_000);
+
+  it('finds a wrong range bound on the loop around the line that raised', async () => {
+    const module = [
+      'def price(row):',
+      '    return row["qty"] * row["price"]',
+      '',
+      'def totals(rows):',
+      '    out = []',
+      '    for i in range(len(rows) + 1):',
+      '        out.append(price(rows[i]))',
+      '    return out',
+      '',
+      'def run(payload):',
+      '    return {"totals": totals(payload["rows"])}',
+      '',
+    ].join('\n');
+    // A suite that passes on the defect (it never reaches the loop), as production defects' suites do.
+    const tests = ['class T(unittest.TestCase):', '    def test_price(self):', '        self.assertEqual(price({"qty": 2, "price": 3}), 6)'].join('\n');
+    const dir = pythonPlugin(module, tests);
+    const input = {
+      rows: [
+        { qty: 2, price: 3 },
+        { qty: 1, price: 5 },
+      ],
+    };
+    const { found, events } = await propose(dir, input, { type: 'IndexError', message: 'list index out of range' }, [7, 11]);
+    // Neither suite nor reproduction tells `range(len(rows))` from `range(len(rows) - 1)`, so both may validate: the right one must be among them.
+    const fixed = found.find((f) => f.files['src/calc.py'] === module.replace('range(len(rows) + 1)', 'range(len(rows))'));
+    expect(fixed?.template, JSON.stringify(events.filter((e) => e.kind === 'candidate-tried').map((e) => [e.data.template, e.data.verdict]))).toBe('off-by-one');
+    expect(fixed?.rationale).toMatch(/^off by one: `len\(rows\) \+ 1` became `len\(rows\)` at src\/calc\.py:6/);
+  }, 240_000);
+});
