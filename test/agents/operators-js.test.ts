@@ -127,6 +127,19 @@ describe('operator families: bounds and arguments', () => {
     expect(out[0]).toBe(code.replace('names[code]', 'names[upper]'));
     expect(out).not.toContain(code.replace('names[code]', 'names[count]'));
     expect(out.every((t) => compiles('src/x.js', t))).toBe(true);
+    // What is indexed is replaced only by a name the file also indexes: a count or a character reads undefined at every index.
+    const indexing = [
+      'function sorted(arr, rows) {',
+      '  const len = arr.length;',
+      '  const first = rows[0];',
+      '  for (let j = 1; j < len; j++) if (arr[j] < arr[j - 1]) return false;',
+      '  return first;',
+      '}',
+      '',
+    ].join('\n');
+    const swapped = texts(nameReplace, indexing, 4);
+    expect(swapped).toContain(indexing.replace('if (arr[j] <', 'if (rows[j] <'));
+    expect(swapped.some((t) => t.includes('len[j]') || t.includes('first[j]'))).toBe(false);
     const scoped = 'function f(a) {\n  if (a) { const inner = 1; }\n  return g(a);\n}\n';
     expect(texts(nameReplace, scoped, 3).some((t) => t.includes('inner)'))).toBe(false);
   });

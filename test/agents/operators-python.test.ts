@@ -123,6 +123,11 @@ describe('Python operator families (the helper on real snippets)', () => {
     const made = family('name-replace', code, 5);
     expect(made[0]).toBe(code.replace('return raw.upper()', 'return clean.upper()'));
     expect(made.some((t) => t.includes('return os.upper()') || t.includes('return f.upper()'))).toBe(false);
+    // What is indexed is replaced only by a name the file also indexes.
+    const indexing = 'def f(arr, rows):\n    n = len(arr)\n    first = rows[0]\n    return arr[n - 1] + first\n';
+    const swapped = family('name-replace', indexing, 4);
+    expect(swapped).toContain(indexing.replace('return arr[n - 1]', 'return rows[n - 1]'));
+    expect(swapped.some((t) => t.includes('n[n - 1]') || t.includes('first[n - 1]'))).toBe(false);
   });
 
   it('member-replace: a method the file calls on the same receiver, or the method on another receiver', () => {

@@ -161,3 +161,11 @@ export function swapOperators(
     return fix(family, site, edits, `operator changed: \`${token.getText(site.sf)}\` became \`${swap}\` in \`${binary.getText(site.sf).slice(0, 80)}\``);
   });
 }
+
+/** Names the file indexes (`name[...]`): what an indexed name may be replaced by, since indexing a count or a character reads undefined for every input. */
+export function indexedNames(sf: ts.SourceFile): Set<string> {
+  return new Set(descendants(sf, ts.isElementAccessExpression).flatMap((access) => (ts.isIdentifier(access.expression) ? [access.expression.text] : [])));
+}
+
+/** Whether `id` is what an element access indexes (`id[...]`). */
+export const isIndexed = (id: ts.Identifier): boolean => ts.isElementAccessExpression(id.parent) && id.parent.expression === id;

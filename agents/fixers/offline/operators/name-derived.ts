@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { descendants, enclosingFunction, lineOf } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { isUse } from './common.ts';
+import { indexedNames, isIndexed, isUse } from './common.ts';
 
 /**
  * The wrong variable: a use of `x` where a variable derived from `x` earlier in the
@@ -22,10 +22,13 @@ export const derivedName: Template = {
       (d) => ts.isIdentifier(d.name) && d.initializer && d.getEnd() < site.statement.getStart(site.sf) && inScope(d),
     );
     const out: TemplateFix[] = [];
+    const indexed = indexedNames(site.sf);
     for (const id of descendants(site.statement, ts.isIdentifier).filter(isUse)) {
       for (const d of derived) {
         const name = (d.name as ts.Identifier).text;
         if (name === id.text || !descendants(d.initializer!, ts.isIdentifier).some((used) => used.text === id.text)) continue;
+        // `const len = arr.length` derives from `arr`, but `len[j]` is no reading of `arr[j]`.
+        if (isIndexed(id) && !indexed.has(name)) continue;
         // `f(rows, rows)`: the same variable twice in one call is almost never what was meant.
         const call = id.parent;
         if ((ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.some((a) => a !== id && ts.isIdentifier(a) && a.text === name)) continue;

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { bindingsAt, fix, isUse, PREFER, replace, type Binding } from './common.ts';
+import { bindingsAt, fix, indexedNames, isIndexed, isUse, PREFER, replace, type Binding } from './common.ts';
 import { derivedName } from './name-derived.ts';
 
 /** Replacements tried per use: the closest names only. */
@@ -35,8 +35,8 @@ const variable = (b: Binding): boolean => ts.isVariableDeclaration(b.declaration
  * surgery: the fix's ingredient is already in the function or file). A variable derived
  * from `x` first (`name-derived.ts`), then the locals and parameters of the function,
  * then the file's, the most alike in name first. Only one of compatible use: for
- * `x.p`, a name the file also reads `.p` of; else not one of another known kind, nor
- * one the same call already gets.
+ * `x.p`, a name the file also reads `.p` of; for `x[i]`, a name the file also
+ * indexes; else not one of another known kind, nor one the same call already gets.
  */
 export const nameReplace: Template = {
   name: 'name-replace',
@@ -47,6 +47,7 @@ export const nameReplace: Template = {
     for (const access of descendants(sf, ts.isPropertyAccessExpression)) {
       if (ts.isIdentifier(access.expression)) readers.set(access.name.text, (readers.get(access.name.text) ?? new Set()).add(access.expression.text));
     }
+    const indexed = indexedNames(sf);
     for (const id of descendants(site.statement, ts.isIdentifier)) {
       if (!isUse(id) || (ts.isCallExpression(id.parent) && id.parent.expression === id) || (ts.isNewExpression(id.parent) && id.parent.expression === id)) continue;
       const scope = bindingsAt(sf, id).filter(variable);
@@ -57,8 +58,9 @@ export const nameReplace: Template = {
       const siblings = ts.isCallExpression(call) || ts.isNewExpression(call) ? (call.arguments ?? []).map((a) => a.getText(sf)) : [];
       // Of compatible use: a receiver of `.p` is replaced only by a name the file also reads `.p` of; any other use, by one not known to hold another kind.
       const member = ts.isPropertyAccessExpression(id.parent) && id.parent.expression === id ? id.parent.name.text : undefined;
+      const index = isIndexed(id);
       const fits = (b: Binding): boolean =>
-        member !== undefined ? (readers.get(member)?.has(b.name) ?? false) : !(kind && kindOf(b.initializer) && kindOf(b.initializer) !== kind);
+        member !== undefined ? (readers.get(member)?.has(b.name) ?? false) : index ? indexed.has(b.name) : !(kind && kindOf(b.initializer) && kindOf(b.initializer) !== kind);
       const others = scope
         .filter((b) => b.name !== id.text && !siblings.includes(b.name) && fits(b))
         .sort((a, b) => Number(b.local) - Number(a.local) || shared(b.name, id.text) - shared(a.name, id.text))
