@@ -72,6 +72,21 @@ describe('changes that only hide a failure', () => {
     expect(ids(diff('plugin/cols.py', ['    if len(given) > 1:'], ['    if len(given) > 0:']))).toEqual([]);
   });
 
+  it('rejects a value compared with itself, an empty range and a loop comparison turned around', () => {
+    expect(silencing(diff('src/power.js', ['  while (n < x) {'], ['  while (x < x) {'])).reject).toMatch(/self-comparison/);
+    expect(silencing(diff('plugin/pos.py', ['    if a.start <= b.start:'], ['    if b.start <= b.start:'])).reject).toMatch(/self-comparison/);
+    // NaN's own test, and two different names that share a start, are conditions still.
+    expect(ids(diff('src/n.js', ['  if (isNaN(x)) {'], ['  if (x !== x) {']))).toEqual([]);
+    expect(ids(diff('src/n.js', ['  if (n < max) {'], ['  if (n < n2) {']))).toEqual([]);
+    expect(silencing(diff('plugin/scan.py', ['    for i in range(0, len(seq) + 1):'], ['    for i in range(len(seq) + 1, 0):'])).reject).toMatch(/empty-range/);
+    expect(ids(diff('plugin/scan.py', ['    for i in range(len(seq), 0):'], ['    for i in range(len(seq), 0, -1):']))).toEqual([]);
+    expect(silencing(diff('plugin/find.py', ['    while position < len(seq) and not found:'], ['    while position > len(seq) and not found:'])).reject).toMatch(/loop-reversed/);
+    expect(silencing(diff('src/find.ts', ['  for (let i = 0; i < rows.length; i++) {'], ['  for (let i = 0; i >= rows.length; i++) {'])).reject).toMatch(/loop-reversed/);
+    // A bound moved by one keeps the direction: an off-by-one fix, not this pattern.
+    expect(ids(diff('src/find.ts', ['  for (let i = 0; i <= rows.length; i++) {'], ['  for (let i = 0; i < rows.length; i++) {']))).toEqual([]);
+    expect(ids(diff('plugin/find.py', ['    while position <= len(seq):'], ['    while position < len(seq):']))).toEqual([]);
+  });
+
   it('rejects a raising bounds check turned from either into both; keeps a corrected bound', () => {
     const throwing = (cond: string): string => `  if (${cond}) throw new RangeError(\`day \${day} is not in the month\`);`;
     expect(silencing(diff('src/calendar.js', [throwing('day < 1 || day > length')], [throwing('day < 1 && day > length')])).reject).toMatch(/check-weakened/);

@@ -82,6 +82,34 @@ function checkWeakened(hunk: Hunk, python: boolean): boolean {
   });
 }
 
+/** A value compared with itself by order: `x < x` is always false, `x >= x` always true (`x !== x`, the NaN test, is left alone). */
+const SELF_COMPARED = /(?<![\w.$])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(<=?|>=?)\s*\1(?![\w$(.[])/;
+
+/** Python's `range(a, 0)`: empty for any start that is not negative, so the loop never runs. */
+const EMPTY_RANGE = /\brange\(\s*(?!-)[^,]+,\s*0\s*\)/;
+
+const ORDER = /(<=?|>=?)/g;
+const direction = (op: string): string => (op.startsWith('<') ? '<' : '>');
+
+/**
+ * A loop's header with its comparison turned the other way (`i < n` to `i > n`): the
+ * loop that ran now never runs (or never stops), which ends a hang or a crash inside
+ * it by skipping the work. A bound moved by one (`<` to `<=`) keeps the direction.
+ */
+function loopReversed(hunk: Hunk, python: boolean): boolean {
+  const header = python ? /^(while|for)\b/ : /^(while|for|\}?\s*while)\b|^do\b/;
+  return hunk.removed.some((before, i) => {
+    const after = hunk.added[i];
+    if (after === undefined) return false;
+    const [a, b] = [code(before, python), code(after, python)];
+    if (!header.test(a) || !header.test(b)) return false;
+    const opsA = [...a.matchAll(ORDER)].map((m) => m[0]);
+    const opsB = [...b.matchAll(ORDER)].map((m) => m[0]);
+    if (opsA.length !== opsB.length || a.replace(ORDER, '<') !== b.replace(ORDER, '<')) return false;
+    return opsA.some((op, k) => direction(op) !== direction(opsB[k] ?? op));
+  });
+}
+
 const EMPTY_JS = String.raw`(?:''|""|\{\s*\}|\[\s*\]|0|false|null|undefined)`;
 const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
 
@@ -95,6 +123,27 @@ export const PATTERNS: readonly Pattern[] = [
       python
         ? introduces(hunk, true, /\b(if|elif|while)\s+(True|False|None|0|1)\s*:/) || introduces(hunk, true, /\b(and\s+False|or\s+True)\b/)
         : introduces(hunk, false, /\b(if|while)\s*\(\s*(true|false|null|undefined|0|1)\s*\)/) || introduces(hunk, false, /(&&\s*false|\|\|\s*true)\b/),
+  },
+  {
+    id: 'self-comparison',
+    reject: true,
+    rank: 2,
+    why: 'it compares a value with itself, so the condition is the same for every input',
+    matches: (hunk, python) => introduces(hunk, python, SELF_COMPARED),
+  },
+  {
+    id: 'empty-range',
+    reject: true,
+    rank: 2,
+    why: 'it makes a range that ends at 0 from a start that is not negative, so the loop never runs',
+    matches: (hunk, python) => python && introduces(hunk, true, EMPTY_RANGE),
+  },
+  {
+    id: 'loop-reversed',
+    reject: true,
+    rank: 2,
+    why: "it turns a loop's comparison the other way, so the loop is skipped (or never ends) instead of doing its work right",
+    matches: loopReversed,
   },
   {
     id: 'constant-size-check',
