@@ -78,6 +78,12 @@ describe('changes that only hide a failure', () => {
     // NaN's own test, and two different names that share a start, are conditions still.
     expect(ids(diff('src/n.js', ['  if (isNaN(x)) {'], ['  if (x !== x) {']))).toEqual([]);
     expect(ids(diff('src/n.js', ['  if (n < max) {'], ['  if (n < n2) {']))).toEqual([]);
+    const chain = (a: string): string => `        if date == days[i] and date != days[${a}] and date != days[i-1]:`;
+    expect(silencing(diff('plugin/days.py', [chain('i+1')], [chain('i-1')])).reject).toMatch(/clause-duplicated/);
+    expect(silencing(diff('src/days.js', ['  if (a && b[i + 1] !== x && b[i - 1] !== x) {'], ['  if (a && b[i - 1] !== x && b[i - 1] !== x) {'])).reject).toMatch(
+      /clause-duplicated/,
+    );
+    expect(ids(diff('plugin/days.py', [chain('i+1')], [chain('i+2')]))).toEqual([]);
     expect(silencing(diff('plugin/scan.py', ['    for i in range(0, len(seq) + 1):'], ['    for i in range(len(seq) + 1, 0):'])).reject).toMatch(/empty-range/);
     expect(ids(diff('plugin/scan.py', ['    for i in range(len(seq), 0):'], ['    for i in range(len(seq), 0, -1):']))).toEqual([]);
     expect(silencing(diff('plugin/find.py', ['    while position < len(seq) and not found:'], ['    while position > len(seq) and not found:'])).reject).toMatch(/loop-reversed/);

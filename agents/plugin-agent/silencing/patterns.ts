@@ -110,6 +110,25 @@ function loopReversed(hunk: Hunk, python: boolean): boolean {
   });
 }
 
+/** The clauses of a line's `and`/`or` chains, trimmed of the condition's own brackets and colon. */
+function clauses(line: string, python: boolean): string[] {
+  const body = line.replace(/^(if|elif|while|\}?\s*else\s+if|return)\b/, '').replace(/[:{]\s*$/, '');
+  return body.split(python ? /\s+(?:and|or)\s+/ : /\s*(?:&&|\|\|)\s*/).map((c) => c.replace(/^[\s(]+|[\s)]+$/g, ''));
+}
+
+/**
+ * A clause made the copy of another in the same chain (`x != a[i+1] and x != a[i-1]`
+ * to `x != a[i-1] and x != a[i-1]`): the condition says one thing twice and has lost
+ * what the changed clause checked.
+ */
+function clauseDuplicated(hunk: Hunk, python: boolean): boolean {
+  const repeats = (line: string): boolean => {
+    const list = clauses(code(line, python), python).filter(Boolean);
+    return list.length > 1 && new Set(list).size < list.length;
+  };
+  return !hunk.removed.some(repeats) && hunk.added.some(repeats);
+}
+
 const EMPTY_JS = String.raw`(?:''|""|\{\s*\}|\[\s*\]|0|false|null|undefined)`;
 const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
 
@@ -123,6 +142,13 @@ export const PATTERNS: readonly Pattern[] = [
       python
         ? introduces(hunk, true, /\b(if|elif|while)\s+(True|False|None|0|1)\s*:/) || introduces(hunk, true, /\b(and\s+False|or\s+True)\b/)
         : introduces(hunk, false, /\b(if|while)\s*\(\s*(true|false|null|undefined|0|1)\s*\)/) || introduces(hunk, false, /(&&\s*false|\|\|\s*true)\b/),
+  },
+  {
+    id: 'clause-duplicated',
+    reject: true,
+    rank: 2,
+    why: 'it makes one clause of a condition a copy of another, so the condition no longer checks what the changed clause did',
+    matches: clauseDuplicated,
   },
   {
     id: 'self-comparison',
