@@ -1,5 +1,6 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { isStewardError, messageOf } from '../core/errors.ts';
 import { PLAYBOOK_LINK, readPlaybook, type PlaybookSource } from './context.ts';
 import { checkManifest, MANIFEST_FILE } from './manifest.ts';
@@ -11,6 +12,8 @@ import { checkRequirements, defaultRequirementContext, type RequirementContext, 
 import { subtreeStatuses, type SubtreeStatus } from './subtree/status.ts';
 import { escapingSymlinks } from './tree.ts';
 import { sandboxFindings } from '../sandbox/capabilities.ts';
+
+const YIELD_EVERY = 20;
 
 type Severity = 'error' | 'warning' | 'info';
 
@@ -48,7 +51,21 @@ function worst(findings: readonly Finding[]): DoctorRow['status'] {
   return 'ok';
 }
 
-function checkPlugin(library: Library, name: string, templates: readonly string[], subtree: SubtreeStatus | undefined, ctx: RequirementContext): DoctorRow {
+/** What a plugin's own files say, before the history is read. */
+interface LocalCheck {
+  name: string;
+  manifest: ReturnType<typeof checkManifest>['manifest'];
+  manifestState: DoctorRow['manifest'];
+  manifestFile: string;
+  agentMd: boolean;
+  links: DoctorRow['links'];
+  requirements: RequirementProblem[];
+  /** Findings from the files, and those from the manifest's variables and requirements. */
+  files: Finding[];
+  variables: Finding[];
+}
+
+function checkPluginFiles(library: Library, name: string, templates: readonly string[], ctx: RequirementContext): LocalCheck {
   const dir = join(library.paths.plugins, name);
   const prefix = pluginPrefix(library, name);
   const findings: Finding[] = [];
@@ -72,27 +89,44 @@ function checkPlugin(library: Library, name: string, templates: readonly string[
     findings.push({ severity: 'error', code: 'symlink-escape', message: `symlink points outside the plugin: -> ${escape.target ?? ''}`, file: `${prefix}/${escape.path}` });
   }
 
+  const variables: Finding[] = [];
+  for (const [i, variable] of (manifest?.env ?? []).entries()) {
+    const problem = reservedEnvProblem(variable.name, libraryReservedEnv(library.config));
+    if (problem) variables.push({ severity: 'error', code: 'reserved-env', message: `${problem}; no plugin is given it`, file: manifestFile, path: `$.env[${i}].name` });
+  }
+  const requirements = manifest ? checkRequirements(manifest, dir, ctx) : [];
+  for (const problem of requirements) {
+    variables.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}`, file: manifestFile, path: problem.path });
+  }
+  return {
+    name,
+    manifest,
+    manifestState: problems.length === 0 ? 'ok' : existsSync(join(dir, MANIFEST_FILE)) ? 'invalid' : 'missing',
+    manifestFile,
+    agentMd,
+    links: links.map(({ file, state }) => ({ file, state })),
+    requirements,
+    files: findings,
+    variables,
+  };
+}
+
+function pluginRow(local: LocalCheck, subtree: SubtreeStatus | undefined): DoctorRow {
+  const { manifest, manifestFile } = local;
+  const findings = [...local.files];
   const status: SubtreeStatus = subtree ?? { added: false, unpushed: null, since: null };
   if (!status.added) findings.push({ severity: 'warning', code: 'not-a-subtree', message: 'not added as a git subtree (no subtree add in the history)' });
   if (manifest && !manifest.upstream) findings.push({ severity: 'warning', code: 'no-upstream', message: 'no upstream recorded', file: manifestFile, path: '$.upstream' });
   if (status.unpushed) findings.push({ severity: 'info', code: 'unpushed', message: `${status.unpushed} commit(s) not pushed upstream since the last ${status.since}` });
-
-  for (const [i, variable] of (manifest?.env ?? []).entries()) {
-    const problem = reservedEnvProblem(variable.name, libraryReservedEnv(library.config));
-    if (problem) findings.push({ severity: 'error', code: 'reserved-env', message: `${problem}; no plugin is given it`, file: manifestFile, path: `$.env[${i}].name` });
-  }
-  const requirements = manifest ? checkRequirements(manifest, dir, ctx) : [];
-  for (const problem of requirements) {
-    findings.push({ severity: 'warning', code: `requires-${problem.kind}`, message: `UNAVAILABLE here: ${problem.message}`, file: manifestFile, path: problem.path });
-  }
+  findings.push(...local.variables);
   return {
-    plugin: name,
+    plugin: local.name,
     status: worst(findings),
-    manifest: problems.length === 0 ? 'ok' : existsSync(join(dir, MANIFEST_FILE)) ? 'invalid' : 'missing',
-    agentMd,
-    links: links.map(({ file, state }) => ({ file, state })),
+    manifest: local.manifestState,
+    agentMd: local.agentMd,
+    links: local.links,
     subtree: { ...status, upstream: manifest?.upstream ? `${manifest.upstream.url}#${manifest.upstream.branch}` : null },
-    requirements,
+    requirements: local.requirements,
     findings,
   };
 }
@@ -130,13 +164,20 @@ export async function runDoctor(
   const names = options.plugins ?? listPluginNames(library);
   const templates = linkedTemplates(library);
   const prefixes = new Map(names.map((name) => [name, pluginPrefix(library, name)]));
-  const subtrees = await subtreeStatuses(library, prefixes);
+  // The history is read by git while the plugins' files are checked here.
+  const subtreesRead = subtreeStatuses(library, prefixes);
+  // Its failure is awaited below; until then it must not count as unhandled.
+  subtreesRead.catch(() => undefined);
   const ctx = options.ctx ?? defaultRequirementContext();
-  const rows: DoctorRow[] = [];
+  const locals: LocalCheck[] = [];
   for (const name of names) {
-    rows.push(checkPlugin(library, name, templates, subtrees.get(name), ctx));
-    options.onProgress?.(rows.length, names.length);
+    locals.push(checkPluginFiles(library, name, templates, ctx));
+    options.onProgress?.(locals.length, names.length);
+    // Lets git's output drain, or it would wait on a full pipe until the last plugin.
+    if (locals.length % YIELD_EVERY === 0) await setImmediate();
   }
+  const subtrees = await subtreesRead;
+  const rows = locals.map((local) => pluginRow(local, subtrees.get(local.name)));
   return {
     version: 1,
     library: library.root,

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, type Dirent } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Directories a walk of a plugin never enters: dependencies, build output, VCS data. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'test-results', 'coverage']);
@@ -13,24 +13,42 @@ export interface TreeEntry {
   target?: string;
 }
 
-/** Every file and symlink in a plugin, without following symlinks. */
-export function walkPlugin(root: string): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  const visit = (dir: string): void => {
+/** Calls `onEntry` for every file and symlink under `root`, without following symlinks. */
+function visitTree(root: string, onEntry: (path: string, full: string, entry: Dirent) => void): void {
+  const visit = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      const path = relative(root, full).split(sep).join('/');
-      if (entry.isSymbolicLink()) {
-        entries.push({ path, kind: 'symlink', size: 0, target: readlinkSync(full) });
-      } else if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) visit(full);
-      } else if (entry.isFile()) {
-        entries.push({ path, kind: 'file', size: lstatSync(full).size });
+      const path = prefix + entry.name;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) visit(full, `${path}/`);
+      } else if (entry.isSymbolicLink() || entry.isFile()) {
+        onEntry(path, full, entry);
       }
     }
   };
-  visit(root);
-  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  visit(root, '');
+}
+
+function byPath(a: TreeEntry, b: TreeEntry): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Every file and symlink in a plugin, without following symlinks. */
+export function walkPlugin(root: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  visitTree(root, (path, full, entry) =>
+    entries.push(entry.isSymbolicLink() ? { path, kind: 'symlink', size: 0, target: readlinkSync(full) } : { path, kind: 'file', size: lstatSync(full).size }),
+  );
+  return entries.sort(byPath);
+}
+
+/** The symlinks alone: what the escape check needs, without a stat of every file. */
+function symlinksIn(root: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  visitTree(root, (path, full, entry) => {
+    if (entry.isSymbolicLink()) entries.push({ path, kind: 'symlink', size: 0, target: readlinkSync(full) });
+  });
+  return entries.sort(byPath);
 }
 
 export function isInside(parent: string, child: string): boolean {
@@ -62,6 +80,6 @@ export function leadsInside(root: string, link: string): boolean {
 }
 
 /** Symlinks that leave the plugin other than steward's own template links. */
-export function escapingSymlinks(pluginRoot: string, linkedDir: string, entries = walkPlugin(pluginRoot)): TreeEntry[] {
+export function escapingSymlinks(pluginRoot: string, linkedDir: string, entries = symlinksIn(pluginRoot)): TreeEntry[] {
   return entries.filter((e) => e.kind === 'symlink' && classifySymlink(pluginRoot, e.path, e.target ?? '', linkedDir) === 'escape');
 }

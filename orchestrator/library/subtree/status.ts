@@ -24,17 +24,21 @@ export async function subtreeStatuses(library: Library, prefixes: Map<string, st
   const head = await gitRaw(library.root, ['rev-parse', '--verify', '-q', '--end-of-options', 'HEAD']);
   if (head.code !== 0) return statuses;
 
-  const joins = await findJoins(library.root, ['HEAD']);
+  const pluginsDir = library.config.pluginsDir.replace(/\/+$/, '');
+  // Which plugin a commit touched needs no rename detection, which is most of the log's cost.
+  const [joins, revList, log] = await Promise.all([
+    findJoins(library.root, ['HEAD']),
+    git(library.root, ['rev-list', '--topo-order', '--end-of-options', 'HEAD']),
+    git(library.root, ['log', '--no-merges', '--no-renames', '--topo-order', '--format=%x1e%H', '--name-only', '--end-of-options', 'HEAD', '--', pluginsDir]),
+  ]);
   const addedAt = new Map<string, string>();
   // findJoins lists newest first: the last one seen for a prefix is where it was added.
   for (const join of joins) if (join.mainline) addedAt.set(join.dir, join.commit);
 
   const order = new Map<string, number>();
-  (await git(library.root, ['rev-list', '--topo-order', '--end-of-options', 'HEAD'])).split('\n').forEach((sha, i) => sha && order.set(sha, i));
+  revList.split('\n').forEach((sha, i) => sha && order.set(sha, i));
 
-  const pluginsDir = library.config.pluginsDir.replace(/\/+$/, '');
   const touched = new Map<string, string[]>();
-  const log = await git(library.root, ['log', '--no-merges', '--topo-order', '--format=%x1e%H', '--name-only', '--end-of-options', 'HEAD', '--', pluginsDir]);
   for (const record of log.split('\u001e')) {
     const [sha, ...files] = record.split('\n').filter(Boolean);
     if (!sha) continue;
@@ -46,7 +50,9 @@ export async function subtreeStatuses(library: Library, prefixes: Map<string, st
         .join('/');
       if (!seen.has(prefix)) {
         seen.add(prefix);
-        touched.set(prefix, [...(touched.get(prefix) ?? []), sha]);
+        const shas = touched.get(prefix);
+        if (shas) shas.push(sha);
+        else touched.set(prefix, [sha]);
       }
     }
   }
