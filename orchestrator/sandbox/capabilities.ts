@@ -1,6 +1,8 @@
 import { bubblewrap, bwrapSizesTmpfs } from './backends/bubblewrap/index.ts';
 import { onPath } from './backends/which.ts';
 import { available as cgroupAvailable } from './cgroup.ts';
+import { reachableBy, sandboxHostUid } from './host-uid.ts';
+import { STEWARD_ROOT } from '../core/steward-root.ts';
 
 export interface SandboxFinding {
   severity: 'warning' | 'info';
@@ -31,6 +33,19 @@ export function sandboxFindings(): SandboxFinding[] {
       code: 'sandbox-disk-checked',
       message: 'not root: working copies get no tmpfs of their own; their size quota is measured while a run goes, and files deleted but still open are not counted',
     });
+  }
+  if (process.getuid?.() === 0 && bubblewrap.available()) {
+    const uid = sandboxHostUid();
+    if (uid === undefined || !reachableBy(uid, STEWARD_ROOT)) {
+      findings.push({
+        severity: 'warning',
+        code: 'sandbox-root-uid',
+        message:
+          uid === undefined
+            ? "runs keep root's host uid (STEWARD_SANDBOX_UID=0, or setpriv is missing): a setuid file made in a sandbox belongs to root, inert only on the working copy's nosuid tmpfs"
+            : `runs keep root's host uid: uid ${uid} cannot reach steward's install at ${STEWARD_ROOT} (make its directories searchable, o+x)`,
+      });
+    }
   }
   if (!cgroupAvailable()) {
     findings.push({

@@ -27,7 +27,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       stderr: '',
       stdoutTruncated: false,
       stderrTruncated: false,
-      isolation: { backend, namespaces: [], network: 'host', filesystem: 'host', cgroup: [], rlimits: [], nodeHeapCap: false },
+      isolation: { backend, namespaces: [], network: 'host', filesystem: 'host', cgroup: [], rlimits: [], nodeHeapCap: false, hostUid: process.getuid?.() ?? 0 },
       reason: messageOf(error),
     };
   }

@@ -8,6 +8,7 @@ import type { Duplex, Writable } from 'node:stream';
 import { pickBackend } from './backends/registry.ts';
 import { onPath } from './backends/which.ts';
 import { RunCgroup } from './cgroup.ts';
+import { handOver, sandboxHostUid } from './host-uid.ts';
 import { DEFAULT_DISK_MB, markOwner, quotaFor, RUN_TMP_PREFIX } from './disk-quota.ts';
 import type { Isolation, SandboxResult, SandboxSpec, SandboxStatus } from './types.ts';
 
@@ -93,6 +94,19 @@ function statusOf(killed: KillReason | undefined, oom: boolean, spawnError: stri
   return code === 0 ? 'ok' : 'failed';
 }
 
+/** The unprivileged uid this run starts as, its files handed over to it; undefined keeps steward's. */
+function dropTo(spec: SandboxSpec): number | undefined {
+  const uid = sandboxHostUid();
+  if (uid === undefined) return undefined;
+  return handOver(
+    uid,
+    spec.cwd,
+    (spec.readOnlyBinds ?? []).map((b) => b.source),
+  )
+    ? uid
+    : undefined;
+}
+
 /**
  * Starts a sandboxed process tree and hands back its pipes. The tree lives in a
  * cgroup where the machine allows one (else a process group), and when the main
@@ -120,13 +134,17 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
   const wrapped = backend.wrap({ ...spec, argv }, env);
   const rlimits = rlimitArgs(memoryMb, cgroup !== undefined, maxProcesses, quota?.bytes ?? DEFAULT_DISK_MB * 1024 * 1024);
   const joinCgroup = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$1" && echo $$ > "$2" && shift 2 && exec "$@"', 'sh', ...cgroup.procsFiles] : [];
-  const full = [...joinCgroup, ...rlimits.args, ...wrapped.argv];
+  const hostUid = backend.name === 'bubblewrap' ? dropTo(spec) : undefined;
+  // The uid is dropped last: joining the cgroup and setting rlimits need root.
+  const drop = hostUid === undefined ? [] : [onPath('setpriv') ?? 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--'];
+  const full = [...joinCgroup, ...rlimits.args, ...drop, ...wrapped.argv];
   const isolation: Isolation = {
     backend: backend.name,
     ...wrapped.isolation,
     cgroup: cgroup ? ['memory', 'pids'] : [],
     rlimits: rlimits.names,
     nodeHeapCap: !cgroup && argv !== spec.argv,
+    hostUid: hostUid ?? process.getuid?.() ?? 0,
   };
 
   const out = new Capture(limit);

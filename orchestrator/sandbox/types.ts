@@ -43,6 +43,11 @@ export interface Isolation {
   rlimits: string[];
   /** Node's heap was capped with --max-old-space-size (no memory cgroup). */
   nodeHeapCap: boolean;
+  /**
+   * The host uid the run's processes have: an unprivileged one (65534 unless
+   * STEWARD_SANDBOX_UID says) when steward runs as root, so nothing made inside is root's.
+   */
+  hostUid: number;
 }
 
 export interface SandboxResult {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepOrphanedCopies } from '../../orchestrator/sandbox/disk-quota.ts';
@@ -95,6 +95,47 @@ describe('a working copy has a size quota', () => {
     copy.dispose();
     expect(existsSync(root)).toBe(false);
     expect(mountOptions(root)).toBeUndefined();
+  });
+});
+
+describe('as root, a bubblewrap run has an unprivileged host uid', () => {
+  afterEach(() => delete process.env.STEWARD_SANDBOX_UID);
+
+  it.runIf(asRoot)("what it makes is not root's on the host: a setuid copy of a program grants nobody's rights", async () => {
+    // Made outside the temporary directory's copies too: a plain directory, not a tmpfs.
+    process.env.STEWARD_NO_TMPFS = '1';
+    const copy = createWorkingCopy(writer(1), { quotaMb: 16 });
+    copies.push(copy);
+    writeFileSync(join(copy.dir, 'from-host.txt'), 'written by steward before the run\n');
+    const made = await runSandboxed({
+      argv: ['sh', '-c', 'cp /usr/bin/id ./id && chmod 4755 ./id && echo changed >> from-host.txt && mkdir -p __pycache__/x'],
+      cwd: copy.dir,
+      timeoutMs: 10_000,
+      backend: 'bubblewrap',
+    });
+    expect(made.status).toBe('ok');
+    expect(made.isolation.hostUid).toBe(65534);
+    const id = statSync(join(copy.dir, 'id'));
+    expect(id.mode & 0o4000).toBe(0o4000);
+    expect(id.uid).toBe(65534);
+    expect(statSync(join(copy.dir, '__pycache__', 'x')).uid).toBe(65534);
+    // Files steward put there before the run stay the run's to change.
+    expect(readFileSync(join(copy.dir, 'from-host.txt'), 'utf8')).toContain('changed');
+  });
+
+  it.runIf(asRoot)('STEWARD_SANDBOX_UID picks the uid, and 0 keeps the mapping to root', async () => {
+    for (const [asked, expected] of [
+      ['4242', 4242],
+      ['0', 0],
+    ] as const) {
+      process.env.STEWARD_SANDBOX_UID = asked;
+      const copy = createWorkingCopy(writer(1), { quotaMb: 16 });
+      copies.push(copy);
+      const made = await runSandboxed({ argv: ['sh', '-c', 'touch made'], cwd: copy.dir, timeoutMs: 10_000, backend: 'bubblewrap' });
+      expect(made.status).toBe('ok');
+      expect(made.isolation.hostUid).toBe(expected);
+      expect(statSync(join(copy.dir, 'made')).uid).toBe(expected);
+    }
   });
 });
 
