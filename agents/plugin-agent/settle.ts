@@ -5,7 +5,8 @@ import { appendPluginHistory } from '../../orchestrator/library/context.ts';
 import { git, gitRaw } from '../../orchestrator/library/git/run.ts';
 import { HISTORY_FILE, readHistory } from '../../orchestrator/library/history.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
-import { loadManifest } from '../../orchestrator/library/manifest.ts';
+import { loadManifest, MANIFEST_FILE, updateManifestFile } from '../../orchestrator/library/manifest.ts';
+import semver from 'semver';
 import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
 import type { TrackedProposal, Tracker } from '../trackers/types.ts';
 
@@ -24,14 +25,21 @@ export interface Settled {
   push?: string;
 }
 
-function recordedIn(dir: string, proposal: TrackedProposal): boolean {
-  return readHistory(dir, Number.MAX_SAFE_INTEGER).entries.some((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
+/** The history's `fix` entry of this proposal, once settle wrote it: the version the fix was released in. */
+function recordedIn(dir: string, proposal: TrackedProposal): { version?: string | undefined } | undefined {
+  return readHistory(dir, Number.MAX_SAFE_INTEGER).entries.find((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
+}
+
+/** The next patch release after `version`; a version semver cannot read is kept. */
+function nextPatch(version: string): string {
+  return semver.inc(version, 'patch') ?? version;
 }
 
 /**
  * What follows a merged proposal: a `fix` entry in the plugin's history (committed on
- * its own), the plugin pushed to its upstream, the group `resolved` in the version
- * the library now has (a recurrence from that version on makes it `regressed`), its
+ * its own), the plugin's version bumped to the next patch release in the same commit,
+ * the plugin pushed to its upstream, the group `resolved` in that next version (a
+ * recurrence from that version on makes it `regressed`; the buggy version's do not), its
  * issue closed and the proposal `merged`. A proposal counts as merged when its
  * branch's commit is in HEAD, whether it was merged in the library or on the forge
  * (then pulled). Every step is safe to repeat, so a settle that died is finished by
@@ -58,19 +66,30 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     }
     const manifest = loadManifest(dir, `${proposal.plugin}/plugin.json`);
     const history = `${library.config.pluginsDir}/${proposal.plugin}/${HISTORY_FILE}`;
+    const manifestPath = `${library.config.pluginsDir}/${proposal.plugin}/${MANIFEST_FILE}`;
+    // The fix is released in the next patch version: the one deployed now still has the bug.
+    // The history entry is written first and says which version, so a settle that died
+    // between the two writes bumps to that version, never twice.
+    const version = recorded ? (recorded.version ?? manifest.version) : nextPatch(manifest.version);
     if (!recorded)
       appendPluginHistory(library, proposal.plugin, {
         at: new Date().toISOString(),
         type: 'fix',
         summary: proposal.title,
-        version: manifest.version,
+        version,
         group: proposal.fingerprint,
         url: proposal.url,
       });
-    if ((await git(library.root, ['status', '--porcelain', '--', history])).trim() !== '') {
-      await git(library.root, ['add', '--', history]);
-      // Only the history file: whatever else a maintainer has staged stays theirs.
-      await git(library.root, ['commit', '-q', '--no-verify', '-m', `${proposal.plugin}: history: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`, '--', history], {
+    if (semver.valid(version) && semver.valid(manifest.version) && semver.lt(manifest.version, version)) {
+      updateManifestFile(dir, (raw) => {
+        raw.version = version;
+      });
+    }
+    if ((await git(library.root, ['status', '--porcelain', '--', history, manifestPath])).trim() !== '') {
+      await git(library.root, ['add', '--', history, manifestPath]);
+      // Only these two files: whatever else a maintainer has staged stays theirs.
+      const subject = `${proposal.plugin}: release ${version}: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`;
+      await git(library.root, ['commit', '-q', '--no-verify', '-m', subject, '--', history, manifestPath], {
         env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
       });
     }
@@ -82,12 +101,16 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
         push = `failed: ${messageOf(error)}`;
       }
     }
-    await groups.transition(proposal.fingerprint, 'resolved', { resolvedIn: manifest.version });
+    // Events from the version still deployed keep counting; one from the fixed version on reopens it.
+    await groups.transition(proposal.fingerprint, 'resolved', { resolvedIn: version });
     if ((await tracker.getIssue(proposal.issue))?.state === 'open') {
-      await tracker.closeIssue(proposal.issue, `Fixed by proposal #${proposal.number}, merged into the library in ${proposal.plugin} ${manifest.version}. Upstream: ${push}.`);
+      await tracker.closeIssue(
+        proposal.issue,
+        `Fixed by proposal #${proposal.number}, merged into the library and released in ${proposal.plugin} ${version}. Upstream: ${push}. An event from ${version} or later reopens this as a regression; events from earlier versions do not.`,
+      );
     }
     if (proposal.state !== 'merged') await tracker.setProposalState(proposal.number, 'merged');
-    out.push({ ...base, state: 'merged', version: manifest.version, push });
+    out.push({ ...base, state: 'merged', version, push });
   }
   return out;
 }

@@ -13,6 +13,7 @@ import type { Fixer } from '../../agents/fixers/types.ts';
 import { GitHubTracker } from '../../agents/trackers/github/index.ts';
 import { LocalTracker } from '../../agents/trackers/local/index.ts';
 import type { Tracker } from '../../agents/trackers/types.ts';
+import semver from 'semver';
 import { settleMerged } from '../../agents/plugin-agent/settle.ts';
 import { PluginHost } from '../../orchestrator/host/host.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
@@ -383,7 +384,10 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     const settle = () => JSON.parse(cli('review', 'settle', '--json').stdout) as { proposals: { state: string; version?: string; push?: string }[] };
     expect(settle().proposals).toEqual([expect.objectContaining({ proposal: 1, state: 'open' })]);
     sh(s.library.root, 'merge', '--no-ff', '-q', '-m', 'Merge the csv-import fix', branch);
-    const version = (JSON.parse(readFileSync(join(s.library.paths.plugins, 'csv-import', 'plugin.json'), 'utf8')) as { version: string }).version;
+    const deployed = (JSON.parse(readFileSync(join(s.library.paths.plugins, 'csv-import', 'plugin.json'), 'utf8')) as { version: string }).version;
+    // The fix is released in the next patch version; the deployed one still has the bug.
+    const version = semver.inc(deployed, 'patch') ?? '';
+    expect(version).not.toBe('');
     // Settles that die after the history commit, then after closing the issue: the next one
     // finishes, with one history entry and one closing comment.
     const dying = (step: 'closeIssue' | 'setProposalState') => Object.assign(Object.create(s.tracker) as Tracker, { [step]: () => Promise.reject(new Error(`killed at ${step}`)) });
@@ -395,8 +399,9 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(
       sh(s.library.root, 'log', '--format=%s', '--', 'plugins/csv-import/.steward/history.jsonl')
         .split('\n')
-        .filter((l) => l.includes('history:')),
+        .filter((l) => l.includes(`release ${version}:`)),
     ).toHaveLength(1);
+    expect((JSON.parse(sh(s.library.root, 'show', 'HEAD:plugins/csv-import/plugin.json')) as { version: string }).version).toBe(version);
     expect((await s.tracker.getIssue(1))?.state).toBe('closed');
     expect((await s.tracker.listProposals())[0]?.state).toBe('merged');
     expect(await new GroupStore(s.deps.redis).get(s.group)).toMatchObject({ status: 'resolved', resolvedIn: version });
@@ -406,8 +411,31 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(JSON.parse(history.at(-1) ?? '{}')).toMatchObject({ type: 'fix', version, group: s.group, url: 'local:proposals/1' });
     expect(history.filter((line) => line.includes(s.group))).toHaveLength(1);
     expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
-    expect(sh(s.library.root, 'log', '-1', '--format=%s')).toMatch(/^csv-import: history: .* \(proposal #1\)$/);
+    expect(sh(s.library.root, 'log', '-1', '--format=%s')).toBe(`csv-import: release ${version}: ${(await s.tracker.listProposals())[0]?.title.slice(0, 60)} (proposal #1)`);
+    expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toContain(`released in csv-import ${version}`);
     expect(settle().proposals).toEqual([]);
+
+    // Events from the deployed version keep counting without reopening the group; one from the release does.
+    const groups = new GroupStore(s.deps.redis);
+    const before = (await groups.get(s.group))?.count ?? 0;
+    const event = (id: string, from: string) => ({
+      eventId: id,
+      fingerprint: s.group,
+      plugin: 'csv-import',
+      type: 'TypeError',
+      message: 'x',
+      version: from,
+      level: 'error',
+      sample: '{}',
+      at: Date.now(),
+      sampleSize: 5,
+      threshold: { events: 1000, windowSeconds: 60 },
+      dedupeSeconds: 60,
+    });
+    expect(await groups.record(event('old-1', deployed))).toMatchObject({ duplicate: false, count: before + 1 });
+    expect(await groups.get(s.group)).toMatchObject({ status: 'resolved', resolvedIn: version });
+    expect(await groups.record(event('new-1', version))).toMatchObject({ triage: 'regressed' });
+    expect((await groups.get(s.group))?.status).toBe('regressed');
   }, 90_000);
 
   it('with the github tracker: an issue, a draft pull request on a branch made through the API, and the token nowhere', async () => {

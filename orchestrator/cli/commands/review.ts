@@ -105,7 +105,9 @@ export function registerReview(program: Command): void {
     });
   review
     .command('settle')
-    .description('for each proposal merged into HEAD: a history entry, the upstream push, the group resolved, the issue closed')
+    .description(
+      'for each proposal merged into HEAD: a release in the next patch version with its history entry, the upstream push, the group resolved in that version, the issue closed',
+    )
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }, command: Command) => {
       const library = libraryFrom(command);
