@@ -1,7 +1,8 @@
 import { compileJsonSchema } from '../../orchestrator/core/json-schema.ts';
 import { invokeOnce } from '../../orchestrator/host/invoke-once.ts';
 import type { ThrownError } from '../../orchestrator/host/types.ts';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Library } from '../../orchestrator/library/library.ts';
@@ -10,6 +11,8 @@ import { libraryReservedEnv, pluginEnv } from '../../orchestrator/library/plugin
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { ContractError, FixRequest } from '../fixers/types.ts';
+import { readCoverage, type LineCoverage } from '../fixers/offline/spectrum.ts';
+import { parseStack, type Frame } from '../../orchestrator/ingest/stack.ts';
 
 export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
 
@@ -165,6 +168,52 @@ export function sandboxChecks(
       return { status: run.status, passed: run.summary.passed, failed: run.summary.failed, detail: [...failing, ...run.warnings].join('\n') };
     },
   };
+}
+
+/**
+ * The lines of the plugin's files a call runs in a copy, from the runtime's coverage,
+ * and the frames of the error it ends in; undefined where no coverage could be taken
+ * (another runtime, or a process killed before it wrote any).
+ */
+export async function callCoverage(
+  manifest: Manifest,
+  copy: WorkingCopy,
+  call: Call,
+  env: Record<string, string>,
+  signal: AbortSignal,
+): Promise<{ lines: LineCoverage; frames: Frame[] } | undefined> {
+  let frames: Frame[] = [];
+  const lines = await measured(manifest, copy, async (runtimeEnv) => {
+    const check = await checkCall(manifest, copy, call, env, signal, runtimeEnv);
+    if (!check.ok) frames = parseStack(check.error.stack ?? '');
+  });
+  return lines && { lines, frames };
+}
+
+/** The lines of the plugin's files its suite ran in a copy (every test, and the processes they started). */
+export async function suiteCoverage(manifest: Manifest, copy: WorkingCopy, signal: AbortSignal): Promise<LineCoverage | undefined> {
+  return measured(manifest, copy, async (runtimeEnv) => {
+    await runPluginTests(manifest, copy, { signal, env: runtimeEnv });
+  });
+}
+
+/** Runs `run` with the runtime's coverage on, and gives the union of what it covered; nothing of it stays in the copy. */
+async function measured(manifest: Manifest, copy: WorkingCopy, run: (runtimeEnv: Record<string, string>) => Promise<void>): Promise<LineCoverage | undefined> {
+  if (manifest.runtime !== 'node' && manifest.runtime !== 'python') return undefined;
+  const dir = join(copy.dir, '.steward-coverage', `run-${randomUUID()}`);
+  let runs: ReturnType<typeof readCoverage>;
+  try {
+    await run(coverageEnv(manifest, dir));
+    runs = readCoverage(dir, copy.dir);
+  } finally {
+    for (const path of [dir, `${dir}-site`]) rmSync(path, { recursive: true, force: true });
+  }
+  if (runs.length === 0) return undefined;
+  const lines: LineCoverage = new Map();
+  for (const one of runs) {
+    for (const [file, ran] of one.lines) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
+  }
+  return lines;
 }
 
 /**

@@ -1,16 +1,18 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from '../../../orchestrator/library/git/run.ts';
 import type { loadManifest } from '../../../orchestrator/library/manifest.ts';
 import { runPluginTests, type PluginTestRun } from '../../../orchestrator/sandbox/plugin-tests.ts';
-import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
+import { createWorkingCopy, type WorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { refusalsLast } from '../../fixers/types.ts';
 import { BehaviourOracle } from '../behaviour/index.ts';
-import { pluginUnderFix, whyNotHeld, type Held } from '../checks.ts';
+import { callCoverage, pluginUnderFix, suiteCoverage, whyNotHeld, type Held } from '../checks.ts';
 import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
 import { silencing } from '../silencing/index.ts';
+import { describeSwitchedOff, switchedOff } from '../silencing/switched-off.ts';
+import { changedConditions, constantConditions, type ChangedCondition } from '../silencing/constant-condition.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -95,6 +97,39 @@ export function validate(deps: PluginAgentDeps) {
       }
       return refusalTests.get(key);
     };
+    // The road the failing call took on the original, taken once, when a candidate first needs it.
+    let original: ReturnType<typeof callCoverage> | undefined;
+    const roadOnOriginal = (): ReturnType<typeof callCoverage> =>
+      (original ??= (async () => {
+        const copy = createWorkingCopy(dir, { quotaMb: manifest.limits.diskMb });
+        try {
+          return await callCoverage(manifest, copy, request, env, deps.signal);
+        } finally {
+          copy.dispose();
+        }
+      })());
+    /** Why a candidate only cuts the road to the failure, or undefined where it does not (or coverage cannot tell). */
+    const switchedOffBy = async (files: Record<string, string | null>, copy: WorkingCopy): Promise<string | undefined> => {
+      const before = await roadOnOriginal();
+      if (!before) return undefined;
+      const after = await callCoverage(manifest, copy, request, env, deps.signal);
+      if (!after) return undefined;
+      const texts = textsOf(dir, files);
+      const stack = [...before.frames, ...context.frames];
+      // A changed branch condition may rightly send the failing call another way: whether it
+      // still tells inputs apart is for the constant-condition check; deletions count still.
+      const branching = conditionsOf(texts).some(({ conditions }) => conditions.some((c) => c.kind === 'branch'));
+      return describeSwitchedOff(switchedOff(before.lines, after.lines, texts, stack, { deletionsOnly: branching })) || undefined;
+    };
+    /** Why a changed condition goes one way only over the suite and the failing call, from the suite's coverage in the candidate's copy. */
+    const constantBy = async (files: Record<string, string | null>, copy: WorkingCopy): Promise<string | undefined> => {
+      const changed = conditionsOf(textsOf(dir, files)).filter(({ conditions }) => conditions.length > 0);
+      if (changed.length === 0) return undefined;
+      const ran = await suiteCoverage(manifest, copy, deps.signal);
+      if (!ran) return undefined;
+      const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
+      return reasons.length > 0 ? `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}` : undefined;
+    };
     for (const candidate of candidates) {
       const ws = new Workspace(dir, manifest.limits.diskMb);
       try {
@@ -149,6 +184,11 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
+        const cut = refusal ? undefined : await switchedOffBy(candidate.files, ws.copy);
+        if (cut) {
+          reject(cut);
+          continue;
+        }
         const after = await runPluginTests(manifest, ws.copy, { signal: deps.signal });
         const passedAfter = new Set(after.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
         const broken = [...passedBefore].filter((name) => !passedAfter.has(name));
@@ -168,6 +208,11 @@ export function validate(deps: PluginAgentDeps) {
         const behaviour = await oracle.judge(ws.copy);
         if (behaviour.reject) {
           reject(behaviour.reject);
+          continue;
+        }
+        const constant = refusal ? undefined : await constantBy(candidate.files, ws.copy);
+        if (constant) {
+          reject(constant);
           continue;
         }
         deps.emit('candidate', {
@@ -239,6 +284,31 @@ function policyProblem(dir: string, files: Record<string, string | null>, protec
     if (!stat.isFile()) return `${path} is not a regular file in the plugin: a fix may not change what kind of file it is`;
   }
   return undefined;
+}
+
+type Texts = Map<string, { before: string; after: string | null }>;
+
+/** Each changed file's original and new text. */
+function textsOf(dir: string, files: Record<string, string | null>): Texts {
+  return new Map(Object.entries(files).map(([path, text]) => [path, { before: readOriginal(dir, path), after: text }]));
+}
+
+/** The conditions each changed source file's change wrote. */
+function conditionsOf(texts: Texts): { file: string; conditions: ChangedCondition[] }[] {
+  return [...texts].flatMap(([file, { before, after }]) =>
+    after === null || !SOURCE.test(file) ? [] : [{ file, conditions: changedConditions(before, after, file.endsWith('.py')) }],
+  );
+}
+
+const SOURCE = /\.(py|[cm]?[jt]sx?)$/;
+
+/** A file of the plugin as it is, or '' for one a candidate adds. */
+function readOriginal(dir: string, path: string): string {
+  try {
+    return readFileSync(join(dir, path), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function suite(deps: PluginAgentDeps, dir: string, manifest: ReturnType<typeof loadManifest>): Promise<PluginTestRun> {

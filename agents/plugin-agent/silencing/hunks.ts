@@ -56,10 +56,16 @@ export function hunksOf(diff: string): Hunk[] {
 export function hunkOfTexts(file: string, before: string, after: string): Hunk | undefined {
   const a = before.split('\n');
   const b = after.split('\n');
+  const { start, end } = commonEnds(a, b);
+  if (start === a.length && start === b.length) return undefined;
+  return { file, removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end), following: b.slice(b.length - end, b.length - end + FOLLOWING) };
+}
+
+/** How many lines two texts share at their start, and then at their end. */
+export function commonEnds(a: readonly string[], b: readonly string[]): { start: number; end: number } {
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let end = 0;
   while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  if (start === a.length && start === b.length) return undefined;
-  return { file, removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end), following: b.slice(b.length - end, b.length - end + FOLLOWING) };
+  return { start, end };
 }

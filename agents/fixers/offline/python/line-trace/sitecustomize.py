@@ -18,8 +18,6 @@ if _out:
     _root = os.path.realpath(os.getcwd()) + os.sep
     _self = os.path.dirname(os.path.realpath(__file__)) + os.sep
     _tracer = trace.Trace(count=1, trace=0)
-    sys.settrace(_tracer.globaltrace)
-    threading.settrace(_tracer.globaltrace)
 
     _known = {}
 
@@ -43,19 +41,43 @@ if _out:
     _written = [0]
 
     def _write(name, report):
+        # Whole or not at all: the periodic write and the one at exit may meet.
         try:
             os.makedirs(_out, exist_ok=True)
-            with open(os.path.join(_out, name), "w", encoding="utf-8") as handle:
+            part = os.path.join(_out, ".%s.%d.part" % (name, threading.get_ident()))
+            with open(part, "w", encoding="utf-8") as handle:
                 json.dump(dict(report, stewardPythonCoverage=1), handle)
+            os.replace(part, os.path.join(_out, name))
         except OSError:
             pass
+
+    def _process_report():
+        return {"files": {f: sorted(l) for f, l in _lines(list(_tracer.counts)).items()}}
+
+    _process_file = "py-%d-%d.json" % (os.getpid(), id(_tracer))
+    _periodic = threading.Lock()
 
     def _dump():
         sys.settrace(None)
         if not _written[0]:
-            _write("py-%d-%d.json" % (os.getpid(), id(_tracer)), {"files": {f: sorted(l) for f, l in _lines(list(_tracer.counts)).items()}})
+            _write(_process_file, _process_report())
 
     atexit.register(_dump)
+
+    def _every_while():
+        # A call that hangs is killed, and never reaches atexit: what it ran is written as it goes.
+        import time
+
+        while True:
+            time.sleep(0.25)
+            with _periodic:
+                if _load or _written[0]:
+                    return
+                try:
+                    _write(_process_file, _process_report())
+                except RuntimeError:
+                    pass  # The counts changed under us; the next turn takes them.
+
 
     import unittest
 
@@ -75,7 +97,13 @@ if _out:
         sys.settrace(None)
         try:
             if not _load:
-                _load.append(_lines(list(_tracer.counts)))
+                with _periodic:
+                    _load.append(_lines(list(_tracer.counts)))
+                    # Tests are told apart from here: the process's own file, written while it loaded, is not a run.
+                    try:
+                        os.remove(os.path.join(_out, _process_file))
+                    except OSError:
+                        pass
             process = _tracer.counts
             _tracer.counts = {}
             before = _bad(result) if result is not None else 0
@@ -105,3 +133,8 @@ if _out:
                 sys.settrace(tracing)
 
     unittest.TestCase.run = _run_counted
+
+    # Started before tracing begins, so this thread is not traced itself.
+    threading.Thread(target=_every_while, name="steward-coverage", daemon=True).start()
+    sys.settrace(_tracer.globaltrace)
+    threading.settrace(_tracer.globaltrace)
