@@ -4,11 +4,12 @@ import type { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { appendPluginHistory } from '../../orchestrator/library/context.ts';
 import { git, gitRaw } from '../../orchestrator/library/git/run.ts';
 import { HISTORY_FILE, readHistory } from '../../orchestrator/library/history.ts';
-import type { Library } from '../../orchestrator/library/library.ts';
+import { commitIdentity, type Library } from '../../orchestrator/library/library.ts';
 import { loadManifest, MANIFEST_FILE, updateManifestFile } from '../../orchestrator/library/manifest.ts';
 import semver from 'semver';
 import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
 import type { TrackedProposal, Tracker } from '../trackers/types.ts';
+import { cutTitle } from './title.ts';
 
 export interface Settled {
   proposal: number;
@@ -88,9 +89,9 @@ export async function settleMerged(library: Library, tracker: Tracker, groups: G
     if ((await git(library.root, ['status', '--porcelain', '--', history, manifestPath])).trim() !== '') {
       await git(library.root, ['add', '--', history, manifestPath]);
       // Only these two files: whatever else a maintainer has staged stays theirs.
-      const subject = `${proposal.plugin}: release ${version}: ${proposal.title.slice(0, 60)} (proposal #${proposal.number})`;
+      const subject = cutTitle(`chore(${proposal.plugin}): release ${version} (proposal #${proposal.number})`);
       await git(library.root, ['commit', '-q', '--no-verify', '-m', subject, '--', history, manifestPath], {
-        env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
+        env: commitIdentity(library),
       });
     }
     let push = 'no upstream';

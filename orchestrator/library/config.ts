@@ -151,6 +151,17 @@ export const configSchema = z
       })
       .optional()
       .describe('The GitHub tracker: the repository that holds the library, where issues and draft pull requests go.'),
+    commitAuthor: z
+      .strictObject({
+        name: z.string().trim().min(1).max(200).describe('The name on the commits steward makes (fix branches, releases).'),
+        email: z
+          .string()
+          .trim()
+          .regex(/^[^\s<>@]+@[^\s<>]+$/, 'is not an email address')
+          .describe('The email on those commits; a GitHub noreply address links them to an account.'),
+      })
+      .default({ name: 'steward', email: 'steward@localhost' })
+      .describe('Who the commits steward makes in the library are by, as author and committer.'),
     retention: z
       .strictObject({
         deadLetterDays: z.int().min(1).max(3650).default(14).describe('Dead letters older than this are deleted.'),

@@ -4,7 +4,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { StewardError } from '../core/errors.ts';
 import { assertBranchName } from './git/repo.ts';
 import { git, gitRaw } from './git/run.ts';
-import type { Library } from './library.ts';
+import { commitIdentity, type Library } from './library.ts';
 
 async function must(library: Library, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
   return (await git(library.root, args, options)).trim();
@@ -50,7 +50,7 @@ export async function createFixBranch(
     const tree = await must(library, ['write-tree'], { env });
     const commit = await must(library, ['commit-tree', tree, '-p', head], {
       input: `${message}\n`,
-      env: { GIT_AUTHOR_NAME: 'steward', GIT_AUTHOR_EMAIL: 'steward@localhost', GIT_COMMITTER_NAME: 'steward', GIT_COMMITTER_EMAIL: 'steward@localhost' },
+      env: commitIdentity(library),
     });
     // Create-only: a branch another run made (for the same group) is never moved under its proposal.
     for (let n = 1; ; n++) {

@@ -100,3 +100,9 @@ export function selectPlugins(library: Library, names?: readonly string[]): stri
   for (const name of names) requirePlugin(library, name);
   return [...names];
 }
+
+/** The environment that makes git commit as the library's configured author, as author and committer. */
+export function commitIdentity(library: Library): Record<string, string> {
+  const { name, email } = library.config.commitAuthor;
+  return { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email };
+}

@@ -250,7 +250,7 @@ describe('the Plugin Agent', () => {
     expect(steward(['--library', s.library.root, 'review', 'list']).stdout).toContain('[refuses the call: TypeError: input.options is required]');
     expect(await answer(s, run.id, 'approve')).toBe('completed');
     const [opened] = await s.tracker.listProposals();
-    expect(opened?.title).toBe('widget: refuse the call with TypeError: input.options is required');
+    expect(opened?.title).toBe('fix(widget): refuse the call with TypeError: input.options is required');
     expect(opened?.body).toMatch(/^> \*\*This change does not make the failing call succeed\.\*\*/);
     const shown = steward(['--library', s.library.root, 'review', 'show', run.id]);
     expect(shown.stdout).toContain('this change refuses the call with TypeError: input.options is required; it does not make the call succeed');
@@ -399,7 +399,7 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(
       sh(s.library.root, 'log', '--format=%s', '--', 'plugins/csv-import/.steward/history.jsonl')
         .split('\n')
-        .filter((l) => l.includes(`release ${version}:`)),
+        .filter((l) => l.includes(`release ${version} `)),
     ).toHaveLength(1);
     expect((JSON.parse(sh(s.library.root, 'show', 'HEAD:plugins/csv-import/plugin.json')) as { version: string }).version).toBe(version);
     expect((await s.tracker.getIssue(1))?.state).toBe('closed');
@@ -411,7 +411,9 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(JSON.parse(history.at(-1) ?? '{}')).toMatchObject({ type: 'fix', version, group: s.group, url: 'local:proposals/1' });
     expect(history.filter((line) => line.includes(s.group))).toHaveLength(1);
     expect(sh(s.library.root, 'status', '--porcelain')).toBe('');
-    expect(sh(s.library.root, 'log', '-1', '--format=%s')).toBe(`csv-import: release ${version}: ${(await s.tracker.listProposals())[0]?.title.slice(0, 60)} (proposal #1)`);
+    expect(sh(s.library.root, 'log', '-1', '--format=%s')).toBe(`chore(csv-import): release ${version} (proposal #1)`);
+    expect(sh(s.library.root, 'log', '-1', '--format=%an <%ae>', branch)).toBe('steward <steward@localhost>');
+    expect(sh(s.library.root, 'log', '-1', '--format=%s', branch)).toMatch(/^fix\(csv-import\): .{1,56}$/);
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toContain(`released in csv-import ${version}`);
     expect(settle().proposals).toEqual([]);
 

@@ -1,6 +1,10 @@
 import type { PluginAgentDeps } from '../deps.ts';
 import { issueBody } from '../issue-body.ts';
 import type { PluginAgentState } from '../state.ts';
+import { cutTitle } from '../title.ts';
+
+/** An issue title holds the error message, which readers want more of than a commit subject gives. */
+const ISSUE_TITLE_MAX = 120;
 
 /** An environment failure is no bug; a plugin that cannot run here needs a person from the start. */
 function issueLabels(state: Pick<PluginAgentState, 'plugin' | 'blocked'>): string[] {
@@ -23,7 +27,7 @@ export function openIssue(deps: PluginAgentDeps) {
         {
           fingerprint: state.group,
           plugin: state.plugin,
-          title: `[${state.plugin}] ${context.error.type}: ${context.error.message}`.slice(0, 200),
+          title: cutTitle(`[${state.plugin}] ${context.error.type}: ${context.error.message}`, ISSUE_TITLE_MAX),
           body: issueBody(deps.library, state, deps.run.id),
           labels: issueLabels(state),
         },

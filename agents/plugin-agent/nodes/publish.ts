@@ -1,6 +1,7 @@
 import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { createFixBranch } from '../../../orchestrator/library/fix-branch.ts';
 import { commentOnce } from '../comment.ts';
+import { conventionalTitle } from '../title.ts';
 import { behaviourLines } from '../behaviour/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -16,9 +17,7 @@ export function publish(deps: PluginAgentDeps) {
     const run = deps.run.id;
     const wanted = `steward/${state.plugin}/${state.group.slice(0, 12)}`;
     const refusal = proposal.refuses;
-    const subject = refusal
-      ? `${state.plugin}: refuse the call with ${refusal.type}: ${refusal.message}`.slice(0, 100)
-      : `${state.plugin}: ${proposal.rationale.split('\n')[0]?.slice(0, 60) ?? 'fix'}`;
+    const subject = conventionalTitle('fix', state.plugin, refusal ? `refuse the call with ${refusal.type}: ${refusal.message}` : proposal.rationale);
     const made = await deps.once(`branch:${run}`, () =>
       createFixBranch(deps.library, state.plugin, wanted, proposal.files, `${subject}\n\nFixes #${issue.number}. Run ${run}; approved by ${review.by}.`, proposal.base),
     );
