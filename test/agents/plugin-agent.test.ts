@@ -363,6 +363,7 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     const shown = cli('review', 'show', run.id);
     expect(shown.stdout).toContain("+      const value = fields[c] ?? '';");
     expect(shown.stdout).toMatch(/suite: {2}\d+ passed, 0 failed \(\d+ passed on the original\)/);
+    expect(shown.stdout).toContain(`steward review approve ${run.id}`);
     expect(cli('review', 'approve', 'run_nope').stderr).toContain('E_RUN_STATE: run run_nope has no proposal');
 
     const approved = cli('review', 'approve', run.id, '--by', 'ada');
@@ -371,6 +372,11 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(job?.data.resume).toEqual({ decision: 'approve', by: 'ada' });
     expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
     const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
+    // Decided: review show says so instead of offering the decision again.
+    const decided = cli('review', 'show', run.id).stdout;
+    expect(decided).toContain('approved by ada; the run is completed');
+    expect(decided).not.toContain('steward review approve');
+    expect((JSON.parse(cli('review', 'show', run.id, '--json').stdout) as { decision: unknown }).decision).toEqual({ decision: 'approve', by: 'ada' });
     expect(sh(s.library.root, 'branch', '--list', 'steward/*').trim()).toBe(branch);
     expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("const value = fields[c] ?? '';");
     expect(sh(s.library.root, 'rev-parse', `${branch}~1`)).toBe(sh(s.library.root, 'rev-parse', 'HEAD'));
@@ -438,7 +444,7 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(await groups.get(s.group)).toMatchObject({ status: 'resolved', resolvedIn: version });
     expect(await groups.record(event('new-1', version))).toMatchObject({ triage: 'regressed' });
     expect((await groups.get(s.group))?.status).toBe('regressed');
-  }, 90_000);
+  }, 180_000);
 
   it('with the github tracker: an issue, a draft pull request on a branch made through the API, and the token nowhere', async () => {
     const token = 'ghp_e2eSECRETtoken0123456789';

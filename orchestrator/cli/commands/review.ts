@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
@@ -22,6 +23,14 @@ function changeText(diff: string): string {
 }
 
 const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
+
+/** A maintainer's answer as the run recorded it (its `answered` event), if it was a decision. */
+function decisionOf(data: unknown): { decision: 'approve' | 'reject'; by: string; reason?: string } | undefined {
+  const parsed = z.object({ answer: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }) }).safeParse(data);
+  if (!parsed.success) return undefined;
+  const { decision, by, reason } = parsed.data.answer;
+  return { decision, by, ...(reason ? { reason } : {}) };
+}
 
 async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
   const library = libraryFrom(command);
@@ -90,8 +99,9 @@ export function registerReview(program: Command): void {
       const library = libraryFrom(command);
       const proposal = readProposalRecord(library, run);
       const store = openRunStore(library);
-      const record = await store.get(run).finally(() => store.close());
-      if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, tokens: record?.tokensUsed ?? 0 });
+      const [record, answered] = await Promise.all([store.get(run), store.lastEvent(run, 'answered')]).finally(() => store.close());
+      const decision = decisionOf(answered?.data);
+      if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, decision: decision ?? null, tokens: record?.tokensUsed ?? 0 });
       print(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`);
       print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);
       if (proposal.refuses) print(`\nthis change refuses the call with ${proposal.refuses.type}: ${proposal.refuses.message}; it does not make the call succeed`);
@@ -101,7 +111,13 @@ export function registerReview(program: Command): void {
       );
       for (const line of behaviourLines(proposal.evidence)) print(`  ${line}`);
       print(`\n${proposal.diff}`);
-      print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
+      // A decided run is not offered the decision again.
+      if (record?.state === 'awaiting_approval') print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
+      else if (decision)
+        print(
+          `${decision.decision === 'approve' ? 'approved' : 'rejected'} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}; the run is ${record?.state ?? 'gone'}`,
+        );
+      else print(`the run is ${record?.state ?? 'gone'}: nothing to approve`);
     });
   review
     .command('settle')
