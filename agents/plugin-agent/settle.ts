@@ -9,7 +9,7 @@ import { loadManifest, MANIFEST_FILE, updateManifestFile } from '../../orchestra
 import semver from 'semver';
 import { pushPlugin } from '../../orchestrator/library/subtree/push.ts';
 import type { TrackedProposal, Tracker } from '../trackers/types.ts';
-import { cutTitle } from './title.ts';
+import { cutTitle } from '../../orchestrator/core/title.ts';
 
 export interface Settled {
   proposal: number;

@@ -36,6 +36,7 @@ export async function graph() {
         createdAt: now,
         updatedAt: now,
         nextAction: null,
+        outcome: null,
         error: null,
       },
       library,

@@ -150,10 +150,10 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
   if ((run.state === 'awaiting_approval' || run.state === 'paused') && job.resume === undefined) return run.state;
   // The run's events in the order they happened, all written before its final state.
   const writes = orderedWrites(deps.log.child({ run: run.id }));
-  const finish = async (state: RunState, error?: string, nextAction?: string): Promise<ExecuteOutcome> => {
+  const finish = async (state: RunState, error?: string, nextAction?: string, outcome?: string): Promise<ExecuteOutcome> => {
     await writes.flush();
     if (!(await lock.stillHeld())) return 'lock-lost';
-    await store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state) });
+    await store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state), ...(outcome ? { outcome } : {}) });
     if (error) await store.appendEvent(run.id, 'error', { message: error });
     return state;
   };
@@ -176,7 +176,7 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
   }
 }
 
-type Finish = (state: RunState, error?: string, nextAction?: string) => Promise<ExecuteOutcome>;
+type Finish = (state: RunState, error?: string, nextAction?: string, outcome?: string) => Promise<ExecuteOutcome>;
 
 /**
  * A node's progress events and token counts, written in the order the node made them
@@ -264,5 +264,7 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
     await store.appendEvent(run.id, 'waiting', { ...parsed.data, interrupt: asked.id ?? null });
     return finish(parsed.data.kind === 'approval' ? 'awaiting_approval' : 'paused', undefined, parsed.data.nextAction);
   }
-  return finish('completed');
+  // The graph's own words for how it ended (the Plugin Agent's `outcome`), kept with the run.
+  const said = (after.values as { outcome?: unknown } | undefined)?.outcome;
+  return finish('completed', undefined, undefined, typeof said === 'string' ? said.slice(0, 500) : undefined);
 }

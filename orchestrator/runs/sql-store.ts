@@ -17,6 +17,7 @@ interface Row {
   updated_at: string;
   next_action: string | null;
   error: string | null;
+  outcome: string | null;
 }
 
 interface EventRow {
@@ -44,6 +45,7 @@ function toRecord(row: Row): RunRecord {
     updatedAt: row.updated_at,
     nextAction: row.next_action,
     error: row.error,
+    outcome: row.outcome ?? null,
   };
 }
 
@@ -122,8 +124,8 @@ export class SqlRunStore implements RunStore {
       const proposed = patch.state === 'awaiting_approval' ? now : null;
       // tokens_used only when asked: a worker adds to it (addTokens) while others update the state.
       await tx.all(
-        'UPDATE runs SET state = $1, next_action = $2, error = $3, tokens_used = COALESCE($4, tokens_used), updated_at = $5, proposed_at = COALESCE(proposed_at, $6) WHERE id = $7',
-        [next.state, next.nextAction, next.error, patch.tokensUsed ?? null, now, proposed, id],
+        'UPDATE runs SET state = $1, next_action = $2, error = $3, tokens_used = COALESCE($4, tokens_used), updated_at = $5, proposed_at = COALESCE(proposed_at, $6), outcome = $7 WHERE id = $8',
+        [next.state, next.nextAction, next.error, patch.tokensUsed ?? null, now, proposed, next.outcome, id],
       );
       if (patch.state && patch.state !== before.state) await this.appendWith(tx, id, 'state', { from: before.state, state: patch.state });
       return this.getWith(tx, id);

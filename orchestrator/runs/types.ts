@@ -21,6 +21,8 @@ export const runRecordSchema = z.strictObject({
   /** What a person can do next, in words (shown by `runs show`). */
   nextAction: z.string().nullable(),
   error: z.string().nullable(),
+  /** How a finished run ended, in words: published, rejected, escalated, no fix (`runs list`). */
+  outcome: z.string().nullable(),
 });
 export type RunRecord = z.output<typeof runRecordSchema>;
 
@@ -54,14 +56,14 @@ export interface Effect {
  * interface serves a local file and a shared server.
  */
 export interface RunStore {
-  create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error'> & Partial<Pick<RunRecord, 'nextAction'>>): Promise<RunRecord>;
+  create(run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'tokensUsed' | 'nextAction' | 'error' | 'outcome'> & Partial<Pick<RunRecord, 'nextAction'>>): Promise<RunRecord>;
   /** Several runs in one transaction: all are recorded or none. */
   createMany(runs: Parameters<RunStore['create']>[0][]): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   list(filter?: { state?: RunState; plugin?: string; limit?: number }): Promise<RunRecord[]>;
   /** Runs not finished: queued, running, awaiting approval or paused. */
   active(): Promise<RunRecord[]>;
-  update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed'>>): Promise<RunRecord | undefined>;
+  update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed' | 'outcome'>>): Promise<RunRecord | undefined>;
   appendEvent(run: string, kind: string, data: unknown): Promise<RunEvent>;
   events(run: string, afterSeq?: number): Promise<RunEvent[]>;
   /** The newest event of one kind, without reading the whole timeline. */

@@ -372,6 +372,9 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect(job?.data.resume).toEqual({ decision: 'approve', by: 'ada' });
     expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');
     const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
+    // The run keeps how it ended, and runs list shows it.
+    expect((await s.store.get(run.id))?.outcome).toBe(`proposed: ${branch}, proposal #1`);
+    expect(cli('runs', 'list').stdout).toMatch(new RegExp(`${run.id} +completed .* proposed: steward/csv-import/`));
     // Decided: review show says so instead of offering the decision again.
     const decided = cli('review', 'show', run.id).stdout;
     expect(decided).toContain('approved by ada; the run is completed');

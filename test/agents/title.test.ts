@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conventionalTitle, cutTitle } from '../../agents/plugin-agent/title.ts';
+import { conventionalTitle, cutTitle } from '../../orchestrator/core/title.ts';
 import { createFixBranch } from '../../orchestrator/library/fix-branch.ts';
 import { commitFile, makeLibrary, sh } from '../helpers/git.ts';
 

@@ -29,6 +29,7 @@ function record(id: string, state: RunRecord['state'], extra: Partial<RunRecord>
     updatedAt: '',
     nextAction: null,
     error: null,
+    outcome: null,
     ...extra,
   };
 }

@@ -111,7 +111,7 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     const dir = tempDir();
     const url = backend === 'postgres' ? await postgres.database() : '';
     // Not "IF NOT EXISTS": applied twice, it would fail.
-    const later: Migration = { id: 3, name: 'a later one', statements: () => ['CREATE TABLE later_table (x TEXT)'] };
+    const later: Migration = { id: MIGRATIONS.length + 1, name: 'a later one', statements: () => ['CREATE TABLE later_table (x TEXT)'] };
     const driver = (migrations: readonly Migration[] = MIGRATIONS): SqlDriver =>
       backend === 'postgres' ? new PostgresDriver(url, migrations) : new SqliteDriver(join(dir, 'state.db'), migrations);
     // A store made before migrations: its tables as they were (no effects.state), no record of any migration.
@@ -124,13 +124,14 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
     await old.close();
 
     const upgraded = driver([...MIGRATIONS, later]);
-    expect((await upgraded.all<{ id: number | string }>('SELECT id FROM schema_migrations ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2, 3]);
-    // The old effect is kept, and taken as done.
+    expect((await upgraded.all<{ id: number | string }>('SELECT id FROM schema_migrations ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2, 3, 4]);
+    // The old effect is kept, and taken as done; the old run has no outcome.
     expect(await upgraded.all('SELECT key, state FROM effects')).toEqual([{ key: 'k', state: 'done' }]);
+    expect(await upgraded.all('SELECT id, outcome FROM runs')).toEqual([{ id: 'r1', outcome: null }]);
     await upgraded.close();
     const again = driver([...MIGRATIONS, later]);
     expect(await again.all('SELECT x FROM later_table')).toEqual([]);
-    expect(await again.all('SELECT id FROM schema_migrations WHERE id = 3')).toHaveLength(1);
+    expect(await again.all('SELECT id FROM schema_migrations WHERE id = $1', [later.id])).toHaveLength(1);
     await again.close();
   });
 

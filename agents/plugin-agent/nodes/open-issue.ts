@@ -1,7 +1,7 @@
 import type { PluginAgentDeps } from '../deps.ts';
 import { issueBody } from '../issue-body.ts';
 import type { PluginAgentState } from '../state.ts';
-import { cutTitle } from '../title.ts';
+import { cutTitle } from '../../../orchestrator/core/title.ts';
 
 /** An issue title holds the error message, which readers want more of than a commit subject gives. */
 const ISSUE_TITLE_MAX = 120;

@@ -1,7 +1,7 @@
 import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { createFixBranch } from '../../../orchestrator/library/fix-branch.ts';
 import { commentOnce } from '../comment.ts';
-import { conventionalTitle } from '../title.ts';
+import { conventionalTitle } from '../../../orchestrator/core/title.ts';
 import { behaviourLines } from '../behaviour/index.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';

@@ -8,6 +8,7 @@ import { openRunControl } from '../../runs/open.ts';
 import { readOutput } from '../../runs/output.ts';
 import { RUN_STATES, type RunEvent, type RunRecord, type RunState } from '../../runs/types.ts';
 import { libraryFrom } from '../context.ts';
+import { cutTitle } from '../../core/title.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson, table } from '../output.ts';
 
@@ -20,6 +21,7 @@ function showRun(run: RunRecord): void {
   print(
     `trigger ${run.trigger}, playbook ${run.playbook} (${run.playbookHash}), fixer ${run.fixer}${run.model ? `, model ${run.model}` : ''}, stop after ${run.stopAfter}, ${run.tokensUsed} token(s)`,
   );
+  if (run.outcome) print(`outcome: ${run.outcome}`);
   if (run.error) print(`error: ${run.error}`);
   print(`next: ${run.nextAction ?? '-'}`);
 }
@@ -44,8 +46,8 @@ export function registerRuns(program: Command): void {
           list.length === 0
             ? 'no runs'
             : table(
-                ['RUN', 'STATE', 'PLUGIN', 'GROUP', 'TRIGGER', 'CREATED'],
-                list.map((r) => [r.id, r.state, r.plugin, r.group.slice(0, 12), r.trigger, r.createdAt]),
+                ['RUN', 'STATE', 'PLUGIN', 'GROUP', 'TRIGGER', 'CREATED', 'OUTCOME'],
+                list.map((r) => [r.id, r.state, r.plugin, r.group.slice(0, 12), r.trigger, r.createdAt, cutTitle(r.outcome ?? r.error ?? '-', 60)]),
               ),
         );
       } finally {

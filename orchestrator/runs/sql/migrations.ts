@@ -45,6 +45,12 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: () => ["ALTER TABLE effects ADD COLUMN state TEXT NOT NULL DEFAULT 'done'"],
     addsColumn: { table: 'effects', column: 'state' },
   },
+  {
+    id: 3,
+    name: "a finished run's outcome",
+    statements: () => ['ALTER TABLE runs ADD COLUMN outcome TEXT'],
+    addsColumn: { table: 'runs', column: 'outcome' },
+  },
 ];
 
 interface Statement {
