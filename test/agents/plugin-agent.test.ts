@@ -368,6 +368,8 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
 
     const approved = cli('review', 'approve', run.id, '--by', 'ada');
     expect(approved.stdout).toBe(`${run.id}: approved; a worker publishes the fix branch and the proposal\n`);
+    // No worker runs in this test: the approval is queued, and the maintainer is told nothing will take it yet.
+    expect(approved.stderr).toContain('no worker is running');
     const job = (await s.control.queue.getJobs(['waiting'])).filter((j) => j.data.run === run.id).at(-1);
     expect(job?.data.resume).toEqual({ decision: 'approve', by: 'ada' });
     expect(await executeRun(job?.data ?? { run: run.id }, s.deps, new AbortController())).toBe('completed');

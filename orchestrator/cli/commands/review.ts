@@ -38,8 +38,11 @@ async function decide(command: Command, run: string, answer: { decision: 'approv
   const ctl = await openRunControl(library);
   try {
     const updated = await answerRun(ctl, run, answer);
-    if (json) printJson({ version: 1, run: updated });
+    // The answer only queues the run: say so when nothing would take it.
+    const workers = await ctl.queue.getWorkersCount();
+    if (json) printJson({ version: 1, run: updated, workers });
     else print(`${run}: ${answer.decision === 'approve' ? 'approved; a worker publishes the fix branch and the proposal' : 'rejected; a worker records why on the issue'}`);
+    if (workers === 0) process.stderr.write(`steward: warning: no worker is running: the run waits in the queue until "steward worker" or "steward start" runs\n`);
   } finally {
     await ctl.close();
   }
