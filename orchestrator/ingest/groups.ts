@@ -47,6 +47,8 @@ export interface Group {
   versions: string[];
   resolvedIn: string | null;
   triagePending: TriageReason | null;
+  /** When a run ended without a fix a person took (escalated, or its proposal rejected): triage leaves the group to them. */
+  needsHuman: string | null;
 }
 
 const keys = {
@@ -129,10 +131,11 @@ export class GroupStore {
 
   /**
    * Moves a group to `to` if the lifecycle allows it from the status it has now, in
-   * one step; `resolvedIn` records the version a resolution holds from.
+   * one step; `resolvedIn` records the version a resolution holds from, `needsHuman`
+   * that a person has it now (a run's start, a resolution or an ignore clears that).
    */
-  async transition(id: string, to: GroupStatus, options: { resolvedIn?: string } = {}): Promise<TransitionResult> {
-    const [outcome, from] = (await this.script('stewardTransitionGroup')(keys.group(id), to, options.resolvedIn ?? '', ...allowedFrom(to))) as [
+  async transition(id: string, to: GroupStatus, options: { resolvedIn?: string; needsHuman?: boolean } = {}): Promise<TransitionResult> {
+    const [outcome, from] = (await this.script('stewardTransitionGroup')(keys.group(id), to, options.resolvedIn ?? '', options.needsHuman ? '1' : '', ...allowedFrom(to))) as [
       TransitionResult['outcome'],
       string,
     ];
@@ -216,5 +219,6 @@ function toGroup(hash: Record<string, string>, versions: string[]): Group {
     versions: versions.sort(),
     resolvedIn: hash.resolvedIn ?? null,
     triagePending: (hash.triagePending as TriageReason | undefined) ?? null,
+    needsHuman: hash.needsHumanAt ? new Date(Number(hash.needsHumanAt) * 1000).toISOString() : null,
   };
 }

@@ -160,6 +160,8 @@ describe('the Plugin Agent', () => {
     expect(issue?.comments[0]?.body).toMatch(/^\*\*Not reproduced\.\*\* Tried:\n- captured input .*no error, and the output matches interface\.output/);
     expect(issue?.comments[1]?.body).toMatch(/^\*\*Needs a person:\*\* the captured input does not reproduce the error/);
     expect(await s.tracker.listProposals()).toEqual([]);
+    // The run is over and a person has it: the group is no longer in progress, and triage leaves it to them.
+    expect(await new GroupStore(s.deps.redis).get(s.group)).toMatchObject({ status: 'triaged', needsHuman: expect.any(String) });
   }, 60_000);
 
   it('prefers the input that fails as production did over a newer one that fails otherwise', async () => {
@@ -551,6 +553,7 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
     expect((await s.tracker.getIssue(1))?.comments.at(-1)?.body).toBe(
       '**Needs a person:** maintainer rejected the proposed fix: an empty id should be an error, not an empty string. No patch is proposed.',
     );
+    expect(await new GroupStore(s.deps.redis).get(s.group)).toMatchObject({ status: 'triaged', needsHuman: expect.any(String) });
   }, 90_000);
 });
 

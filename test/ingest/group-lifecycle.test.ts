@@ -51,6 +51,19 @@ describe('the group lifecycle', () => {
     expect(await groups.transition('f'.repeat(16), 'triaged')).toEqual({ outcome: 'missing', from: null });
   });
 
+  it('marks a group a person has (a run escalated, a proposal rejected), and clears the mark when a run starts or it is resolved', async () => {
+    for (const from of ['in-progress', 'fix-proposed'] as const) {
+      const id = await groupIn(from);
+      expect(await groups.transition(id, 'triaged', { needsHuman: true })).toEqual({ outcome: 'moved', from });
+      expect(await groups.get(id)).toMatchObject({ status: 'triaged', needsHuman: expect.stringMatching(/^\d{4}-/) });
+      // A plain move to triaged (triage holding it back) leaves the mark as it is.
+      expect(await groups.transition(id, 'triaged')).toEqual({ outcome: 'same', from: 'triaged' });
+      expect((await groups.get(id))?.needsHuman).not.toBeNull();
+      expect(await groups.transition(id, from === 'in-progress' ? 'in-progress' : 'resolved')).toMatchObject({ outcome: 'moved' });
+      expect((await groups.get(id))?.needsHuman).toBeNull();
+    }
+  });
+
   it("compares versions in its Lua as npm's semver does", async () => {
     const lua = readFileSync(join(STEWARD_ROOT, 'orchestrator/ingest/lua/semver-ge.lua'), 'utf8');
     const script = `${lua}\nreturn semver_ge(ARGV[1], ARGV[2]) and 1 or 0`;

@@ -92,6 +92,18 @@ describe('the Manager Agent', () => {
     expect(again.held.find((h) => h.group === ids.charlie)?.reason).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
   });
 
+  it('leaves a group to the person who has it (a run escalated it): no run, not even held back, until a run is given it', async () => {
+    const { library, ids } = await fleet();
+    const deps = await openManager(library, { runTests: false });
+    cleanups.push(() => deps.close());
+    const charlie = ids.charlie ?? '';
+    await deps.groups.transition(charlie, 'triaged', { needsHuman: true });
+    const state = await triageOnce(deps);
+    expect(state.dispatched.map((d) => d.group)).not.toContain(charlie);
+    expect(state.held.map((h) => h.group)).not.toContain(charlie);
+    expect((await deps.groups.get(charlie))?.status).toBe('triaged');
+  });
+
   it('marks a plugin whose own tests fail as failing, and tests again only when its code changes', async () => {
     const { library } = await fleet();
     writeFileSync(

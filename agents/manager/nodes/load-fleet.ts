@@ -39,7 +39,8 @@ export function loadFleet(deps: ManagerDeps) {
       health: 'healthy' as const,
     }));
     const groups = (await deps.groups.list())
-      .filter((g) => OPEN.has(g.status))
+      // A group whose run ended with a person (escalated, proposal rejected) is theirs now.
+      .filter((g) => OPEN.has(g.status) && !(g.status === 'triaged' && g.needsHuman))
       .map((g) => ({
         id: g.id,
         plugin: g.plugin,

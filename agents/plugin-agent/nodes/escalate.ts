@@ -58,6 +58,9 @@ export function escalate(deps: PluginAgentDeps) {
         return { labelled: true };
       });
     }
+    // The run is over and a person has the issue: the group leaves in-progress/fix-proposed,
+    // and triage leaves it to them until it is resolved, ignored or given a run again.
+    await deps.groups.transition(state.group, 'triaged', { needsHuman: true });
     deps.emit('escalated', { why });
     return { outcome: `escalated: ${why}` };
   };
