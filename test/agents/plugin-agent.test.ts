@@ -127,9 +127,17 @@ describe('the Plugin Agent', () => {
     expect(nodes).toEqual(['load-context', 'open-issue', 'reproduce', 'regression-test', 'localise', 'stop-after']);
 
     // A replay from the start is a second run of the same group: it comments, it opens no second issue.
+    const before = (await s.tracker.getIssue(1))?.comments.map((c) => c.body) ?? [];
     const again = await replayRun(s.control, s.saver, run.id);
     expect(await executeRun({ run: again.id }, s.deps, new AbortController())).toBe('completed');
     expect(await s.tracker.listIssues()).toHaveLength(1);
+    // It says what it says the same way: no comment of the first run is posted twice.
+    const bodies = (await s.tracker.getIssue(1))?.comments.map((c) => c.body) ?? [];
+    for (const body of before)
+      expect(
+        bodies.filter((b) => b === body),
+        body.slice(0, 60),
+      ).toHaveLength(1);
     expect((await s.tracker.getIssue(1))?.comments.some((c) => c.body.startsWith(`Run \`${again.id}\` picked this group up again`))).toBe(true);
 
     const listed = steward(['--library', s.library.root, 'issues', 'list', '--json']);

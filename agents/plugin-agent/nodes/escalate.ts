@@ -1,3 +1,4 @@
+import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -31,14 +32,16 @@ async function endBlocked(deps: PluginAgentDeps, state: PluginAgentState, blocke
   if (issue) {
     await deps.once(`escalate:${deps.run.id}`, async () => {
       await deps.tracker.addLabels(issue.number, [environment ? 'environment' : 'needs-human']);
-      await deps.tracker.comment(
-        issue.number,
-        environment
-          ? `**Environment:** ${blocked.reason}. No code change is expected: steward neither reproduces the error nor looks for a fix.`
-          : `**Needs a person:** the plugin cannot run here (${blocked.reason}), so the error is not reproduced and no fix is attempted.`,
-      );
       return { labelled: true };
     });
+    await commentOnce(
+      deps,
+      state,
+      'escalate',
+      environment
+        ? `**Environment:** ${blocked.reason}. No code change is expected: steward neither reproduces the error nor looks for a fix.`
+        : `**Needs a person:** the plugin cannot run here (${blocked.reason}), so the error is not reproduced and no fix is attempted.`,
+    );
   }
   deps.emit('escalated', { why: blocked.reason, kind: blocked.kind });
   return { outcome: `${blocked.kind}: ${blocked.reason}` };
@@ -53,10 +56,10 @@ export function escalate(deps: PluginAgentDeps) {
     if (issue) {
       await deps.once(`escalate:${deps.run.id}`, async () => {
         await deps.tracker.addLabels(issue.number, ['needs-human']);
-        const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
-        await deps.tracker.comment(issue.number, `**Needs a person:** ${why}. ${rule}`);
         return { labelled: true };
       });
+      const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
+      await commentOnce(deps, state, 'escalate', `**Needs a person:** ${why}. ${rule}`);
     }
     // The run is over and a person has the issue: the group leaves in-progress/fix-proposed,
     // and triage leaves it to them until it is resolved, ignored or given a run again.

@@ -1,5 +1,6 @@
 import { interrupt } from '@langchain/langgraph';
 import type { RunInterrupt } from '../../../orchestrator/runs/agent.ts';
+import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -20,8 +21,7 @@ export function stopAfter(deps: PluginAgentDeps) {
     const reason = stopReason(state);
     if (reason === 'no-fixer') {
       const text = 'Stopped after the reproduction: no fixer is configured for this run. The reproduction and the suspects above are ready for a person.';
-      const issue = state.issue;
-      if (issue) await deps.once(`comment:${deps.run.id}:no-fixer`, async () => deps.tracker.comment(issue.number, text));
+      await commentOnce(deps, state, 'no-fixer', text);
       return { outcome: 'reproduced; no fixer configured' };
     }
     const pause: RunInterrupt = {
