@@ -41,6 +41,7 @@ describe('library config', () => {
       fixer: 'offline',
       model: null,
       tracker: 'local',
+      commitAuthor: { name: 'steward', email: 'steward@localhost' },
       retention: { deadLetterDays: 14, resolvedGroupDays: 90, finishedRunDays: 30, schedule: '17 3 * * *' },
       redis: { maxMemoryMb: 1024 },
       workers: { ingestConcurrency: 16, runConcurrency: 2, runLockSeconds: 30, maxResumes: 3 },
@@ -54,6 +55,7 @@ describe('library config', () => {
     expect(error.format()).toMatch(/^steward\.config\.json: \$\.stateDir: /);
     expect(configError({ pluginDir: 'x' }).format()).toContain('$.pluginDir: unknown field "pluginDir"');
     expect(configError({ historyLimit: 0 }).details.path).toBe('$.historyLimit');
+    expect(configError({ commitAuthor: { name: 'bot', email: 'not an address' } }).format()).toMatch(/\$\.commitAuthor\.email: is not an email address/);
     expect(configError({ pluginsDir: '/abs' }).details.path).toBe('$.pluginsDir');
     expect(configError({ manager: { schedule: 'every ten minutes' } }).format()).toMatch(/\$\.manager\.schedule: not a cron expression/);
     expect(configError({ tracker: 'github' }).format()).toContain('$.github: the github tracker needs its repository: "github": { "owner": …, "repo": … }');
