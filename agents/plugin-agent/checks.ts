@@ -181,29 +181,31 @@ export async function callCoverage(
   call: Call,
   env: Record<string, string>,
   signal: AbortSignal,
-): Promise<{ lines: LineCoverage; frames: Frame[] } | undefined> {
+): Promise<{ lines: LineCoverage; frames: Frame[]; ok: boolean } | undefined> {
   let frames: Frame[] = [];
+  let ok = false;
   const lines = await measured(manifest, copy, async (runtimeEnv) => {
     const check = await checkCall(manifest, copy, call, env, signal, runtimeEnv);
+    ok = check.ok;
     if (!check.ok) frames = parseStack(check.error.stack ?? '');
+    return true;
   });
-  return lines && { lines, frames };
+  return lines && { lines, frames, ok };
 }
 
 /** The lines of the plugin's files its suite ran in a copy (every test, and the processes they started). */
 export async function suiteCoverage(manifest: Manifest, copy: WorkingCopy, signal: AbortSignal): Promise<LineCoverage | undefined> {
-  return measured(manifest, copy, async (runtimeEnv) => {
-    await runPluginTests(manifest, copy, { signal, env: runtimeEnv });
-  });
+  // A suite that did not pass under coverage (slowed past its time on a busy machine) gives partial coverage: no evidence.
+  return measured(manifest, copy, async (runtimeEnv) => (await runPluginTests(manifest, copy, { signal, env: runtimeEnv })).status === 'passed');
 }
 
 /** Runs `run` with the runtime's coverage on, and gives the union of what it covered; nothing of it stays in the copy. */
-async function measured(manifest: Manifest, copy: WorkingCopy, run: (runtimeEnv: Record<string, string>) => Promise<void>): Promise<LineCoverage | undefined> {
+async function measured(manifest: Manifest, copy: WorkingCopy, run: (runtimeEnv: Record<string, string>) => Promise<boolean>): Promise<LineCoverage | undefined> {
   if (manifest.runtime !== 'node' && manifest.runtime !== 'python') return undefined;
   const dir = join(copy.dir, '.steward-coverage', `run-${randomUUID()}`);
   let runs: ReturnType<typeof readCoverage>;
   try {
-    await run(coverageEnv(manifest, dir));
+    if (!(await run(coverageEnv(manifest, dir)))) return undefined;
     runs = readCoverage(dir, copy.dir);
   } finally {
     for (const path of [dir, `${dir}-site`]) rmSync(path, { recursive: true, force: true });

@@ -113,7 +113,8 @@ export function validate(deps: PluginAgentDeps) {
       const before = await roadOnOriginal();
       if (!before) return undefined;
       const after = await callCoverage(manifest, copy, request, env, deps.signal);
-      if (!after) return undefined;
+      // The candidate's call passed just before: failing now (a timeout under load) it ran only part of its road.
+      if (!after?.ok) return undefined;
       const texts = textsOf(dir, files);
       const stack = [...before.frames, ...context.frames];
       // A changed branch condition may rightly send the failing call another way: whether it
