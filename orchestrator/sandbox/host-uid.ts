@@ -45,17 +45,23 @@ function chownTree(path: string, uid: number): void {
 }
 
 /**
- * Readies a run to start as `uid`: its working directory and the read-only binds in
- * the temporary directory become that uid's, and the temporary directories above them
- * searchable. Returns false, owning nothing over, when that uid still could not reach
- * one of them or steward's own install (a `0700` home, say): the run then keeps root's
- * mapping, and its isolation says so.
+ * Readies a run to start as `uid`: its working directory becomes that uid's, and the
+ * temporary directories above it and above the read-only binds are made searchable.
+ * Binds are never taken over (steward's own modules may well live in the temporary
+ * directory): they must be readable as they are. Returns false, handing nothing over,
+ * when that uid still could not reach one of them or steward's install (a `0700`
+ * home, say): the run then keeps root's mapping, and its isolation says so.
  */
 export function handOver(uid: number, cwd: string, binds: readonly string[]): boolean {
   const temp = resolve(tmpdir());
-  const own = [resolve(cwd), ...binds.map((b) => resolve(b)).filter((b) => isInside(temp, b))];
-  for (const path of own) openWayTo(path, temp);
-  if (![STEWARD_ROOT, ...binds, ...own].every((path) => reachableBy(uid, path))) return false;
-  for (const path of own) chownTree(path, uid);
+  const paths = [resolve(cwd), ...binds.map((b) => resolve(b))];
+  for (const path of paths) if (isInside(temp, path)) openWayTo(path, temp);
+  const readable = (path: string): boolean => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    const [r, x] = st?.uid === uid ? [0o400, 0o100] : [0o004, 0o001];
+    return st !== undefined && (st.mode & r) !== 0 && (!st.isDirectory() || (st.mode & x) !== 0);
+  };
+  if (![STEWARD_ROOT, ...paths].every((path) => reachableBy(uid, path)) || !paths.slice(1).every(readable)) return false;
+  chownTree(resolve(cwd), uid);
   return true;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepOrphanedCopies } from '../../orchestrator/sandbox/disk-quota.ts';
@@ -107,12 +107,19 @@ describe('as root, a bubblewrap run has an unprivileged host uid', () => {
     const copy = createWorkingCopy(writer(1), { quotaMb: 16 });
     copies.push(copy);
     writeFileSync(join(copy.dir, 'from-host.txt'), 'written by steward before the run\n');
+    // A read-only bind in the temporary directory (steward's own modules may be there) is read, never taken over.
+    const shared = tempDir();
+    chmodSync(shared, 0o755);
+    writeFileSync(join(shared, 'lib.txt'), 'shared\n');
     const made = await runSandboxed({
-      argv: ['sh', '-c', 'cp /usr/bin/id ./id && chmod 4755 ./id && echo changed >> from-host.txt && mkdir -p __pycache__/x'],
+      argv: ['sh', '-c', `cp /usr/bin/id ./id && chmod 4755 ./id && echo changed >> from-host.txt && mkdir -p __pycache__/x && cat ${shared}/lib.txt`],
       cwd: copy.dir,
       timeoutMs: 10_000,
       backend: 'bubblewrap',
+      readOnlyBinds: [{ source: shared, target: shared }],
     });
+    expect(made.stdout).toBe('shared\n');
+    expect(statSync(join(shared, 'lib.txt')).uid).toBe(0);
     expect(made.status).toBe('ok');
     expect(made.isolation.hostUid).toBe(65534);
     const id = statSync(join(copy.dir, 'id'));

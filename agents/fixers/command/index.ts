@@ -1,5 +1,5 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LibraryConfig } from '../../../orchestrator/library/config.ts';
@@ -47,6 +47,8 @@ export class CommandFixer implements Fixer {
     const redact = (text: string): string => scrubText(text, Object.values(given));
     // The prompt file is visible at its own path, so it is found whichever sandbox backend runs.
     const promptDir = mkdtempSync(join(tmpdir(), 'steward-prompt-'));
+    // Readable by the sandbox's own uid (an unprivileged one when steward runs as root).
+    chmodSync(promptDir, 0o755);
     const promptFile = join(promptDir, 'prompt.md');
     const argv = this.settings.argv.map((arg) => arg.replaceAll('{promptFile}', promptFile).replaceAll('{prompt}', prompt));
     const viaStdin = !this.settings.argv.some((arg) => arg.includes('{prompt}') || arg.includes('{promptFile}'));
