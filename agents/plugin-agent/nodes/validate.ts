@@ -109,13 +109,12 @@ export function validate(deps: PluginAgentDeps) {
         }
       })());
     /** Why a candidate only cuts the road to the failure, or undefined where it does not (or coverage cannot tell). */
-    const switchedOffBy = async (files: Record<string, string | null>, copy: WorkingCopy): Promise<string | undefined> => {
+    const switchedOffBy = async (texts: Texts, copy: WorkingCopy): Promise<string | undefined> => {
       const before = await roadOnOriginal();
       if (!before) return undefined;
       const after = await callCoverage(manifest, copy, request, env, deps.signal);
       // The candidate's call passed just before: failing now (a timeout under load) it ran only part of its road.
       if (!after?.ok) return undefined;
-      const texts = textsOf(dir, files);
       const stack = [...before.frames, ...context.frames];
       // A changed branch condition may rightly send the failing call another way: whether it
       // still tells inputs apart is for the constant-condition check; deletions count still.
@@ -123,8 +122,8 @@ export function validate(deps: PluginAgentDeps) {
       return describeSwitchedOff(switchedOff(before.lines, after.lines, texts, stack, { deletionsOnly: branching })) || undefined;
     };
     /** Why a changed condition goes one way only over the suite and the failing call, from the suite's coverage in the candidate's copy. */
-    const constantBy = async (files: Record<string, string | null>, copy: WorkingCopy): Promise<string | undefined> => {
-      const changed = conditionsOf(textsOf(dir, files)).filter(({ conditions }) => conditions.length > 0);
+    const constantBy = async (texts: Texts, copy: WorkingCopy): Promise<string | undefined> => {
+      const changed = conditionsOf(texts).filter(({ conditions }) => conditions.length > 0);
       if (changed.length === 0) return undefined;
       const ran = await suiteCoverage(manifest, copy, deps.signal);
       if (!ran) return undefined;
@@ -185,7 +184,9 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
-        const cut = refusal ? undefined : await switchedOffBy(candidate.files, ws.copy);
+        // The original's texts are read once per candidate, for both coverage checks.
+        const texts = textsOf(dir, candidate.files);
+        const cut = refusal ? undefined : await switchedOffBy(texts, ws.copy);
         if (cut) {
           reject(cut);
           continue;
@@ -211,7 +212,7 @@ export function validate(deps: PluginAgentDeps) {
           reject(behaviour.reject);
           continue;
         }
-        const constant = refusal ? undefined : await constantBy(candidate.files, ws.copy);
+        const constant = refusal ? undefined : await constantBy(texts, ws.copy);
         if (constant) {
           reject(constant);
           continue;
