@@ -54,7 +54,10 @@ export const managerState = z.object({
     default: () => [],
   }),
   /** Dashboard boxes acted on in this pass, and what came of each. */
-  requests: z.array(z.object({ action: z.enum(['approve', 'retry']), run: z.string(), outcome: z.string() })).default(() => []),
+  /** `run`: the run an approve or retry box names; a force box names a group. */
+  requests: z.array(z.object({ action: z.enum(['approve', 'retry', 'force']), run: z.string(), outcome: z.string() })).default(() => []),
+  /** Groups a maintainer forced on the dashboard: this pass lets them past the proposal and token limits. */
+  forced: z.array(z.string()).default(() => []),
   summary: z.record(z.string(), z.unknown()).default(() => ({})),
 });
 

@@ -8,15 +8,16 @@ import type { RedisTarget } from '../../orchestrator/redis/server.ts';
 import { pruneLibrary } from '../../orchestrator/maintenance/open.ts';
 import type { PruneReport } from '../../orchestrator/maintenance/prune.ts';
 import { triageOnce } from './triage.ts';
+import { openReviewSync, syncReviews, type SyncReport } from '../plugin-agent/index.ts';
 import { openManager } from './open.ts';
 
 const LOCK = `${KEY_PREFIX}triage:lock`;
 const LAST_PASS = `${KEY_PREFIX}triage:last-pass`;
 
-/** A triage job: a group from ingest (`group`), the scheduler's tick (`scheduled`), or the daily prune. */
-type TriageQueueJob = TriageJob | { scheduled: true } | { prune: true };
+/** A triage job: a group from ingest (`group`), the scheduler's tick (`scheduled`), the daily prune, or the review sync. */
+type TriageQueueJob = TriageJob | { scheduled: true } | { prune: true } | { reviewSync: true };
 
-type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number } | { pruned: PruneReport };
+type TriageOutcome = { pass: 'covered' } | { pass: 'done'; dispatched: number; held: number } | { pruned: PruneReport } | { synced: SyncReport };
 
 /**
  * The worker on the triage queue. One pass at a time across all workers (a Redis
@@ -32,6 +33,16 @@ export async function startTriageConsumer(target: RedisTarget, library: Library,
       const pruned = await pruneLibrary(library, target);
       options.log.info({ pruned }, 'scheduled prune');
       return { pruned };
+    }
+    if ('reviewSync' in job.data) {
+      const reviews = await openReviewSync(library, options.log.child({ job: 'review-sync' }));
+      try {
+        const synced = await syncReviews(reviews);
+        options.log.info({ decided: synced.decided.length, settled: synced.settled.length, waiting: synced.notBroughtIn.length }, 'scheduled review sync');
+        return { synced };
+      } finally {
+        await reviews.close();
+      }
     }
     const scheduled = 'scheduled' in job.data;
     if (!scheduled && Number((await deps.redis.get(LAST_PASS)) ?? 0) > job.timestamp) return { pass: 'covered' };

@@ -2,6 +2,7 @@
 
 export { openPluginAgent, pluginAgent } from './agent.ts';
 export { settleMerged } from './settle.ts';
+export { openReviewSync, syncReviews, type SyncReport } from './review-sync.ts';
 export { changeSize } from './change-size.ts';
 export { proposalFile, readProposalRecord, type ProposalRecord } from './proposal-record.ts';
 

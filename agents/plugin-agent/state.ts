@@ -116,6 +116,8 @@ export const pluginAgentState = z.object({
   rejected: z.array(z.object({ fixer: z.string(), reason: z.string() })).optional(),
   review: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }).optional(),
   published: z.object({ branch: z.string(), commit: z.string(), proposal: z.number(), url: z.string() }).optional(),
+  /** The draft proposal opened at validation, on a tracker that reviews there (`draftsAtValidation`). */
+  draft: z.object({ branch: z.string(), commit: z.string(), proposal: z.number(), url: z.string() }).optional(),
   /** Pauses a person has let the run go past. */
   released: z.array(z.string()).register(registry, { reducer: { fn: (a: string[], b: string[]) => [...new Set([...a, ...b])] }, default: () => [] }),
   outcome: z.string().optional(),

@@ -46,17 +46,35 @@ export interface ProposalInput {
   branch: string;
   title: string;
   body: string;
+  /** The run whose fix it is: a forge's review of it answers that run. */
+  run?: string;
 }
 
 export const trackedProposalSchema = trackedRecordSchema.extend({
   issue: z.int(),
   branch: z.string(),
   state: z.enum(['open', 'merged', 'closed']),
+  /** The run whose fix it is, where the tracker keeps it. */
+  run: z.string().optional(),
 });
 export type TrackedProposal = z.output<typeof trackedProposalSchema>;
 
+/** What a maintainer did with a proposal where it lives (a forge's review, label or merge). */
+export type ProposalDecision =
+  { decision: 'approve'; by: string; how: 'review' | 'label' | 'merged' } | { decision: 'reject'; by: string; how: 'label' | 'closed'; reason?: string };
+
 export interface Tracker {
   readonly name: string;
+  /**
+   * A forge where maintainers review pull requests: a validated fix becomes a draft
+   * proposal at once and is decided there (`proposalDecision`); approving marks it
+   * ready. Trackers without this open a proposal only once a fix is approved.
+   */
+  readonly draftsAtValidation?: boolean;
+  /** The decision a maintainer left on the proposal, if any (see `draftsAtValidation`). */
+  proposalDecision?(number: number): Promise<ProposalDecision | undefined>;
+  /** A draft proposal becomes ready for review (nothing when it is not a draft or no longer open). */
+  markReady?(number: number): Promise<void>;
   /**
    * The issue of a fingerprint: created when there is none (or only a closed one),
    * otherwise commented on with `comment`. A retry or a second run never opens a
@@ -93,6 +111,15 @@ export function markerIn(body: string): string | undefined {
 /** The hidden marker that names the plugin, for forges whose records have no such field. */
 export function pluginMarker(plugin: string): string {
   return `<!-- steward:plugin:${plugin} -->`;
+}
+
+/** The hidden marker that names the run whose fix a proposal is. */
+export function runMarker(run: string): string {
+  return `<!-- steward:run:${run} -->`;
+}
+
+export function runIn(body: string): string | undefined {
+  return /<!-- steward:run:([A-Za-z0-9_.-]+) -->/.exec(body)?.[1];
 }
 
 export function pluginIn(body: string): string | undefined {

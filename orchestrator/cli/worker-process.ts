@@ -59,9 +59,13 @@ export async function startWorker(target: RedisTarget, library: Library, options
       const queue = openQueue(QUEUES.triage, redis);
       try {
         const { retention } = library.config;
-        const done = await ensureTriageSchedule(queue, redis, manager.schedule, owner, retention.schedule);
-        lines.push(`schedule: triage ${manager.schedule === 'off' ? 'off' : `at "${manager.schedule}"`} (${done})`);
-        lines.push(`schedule: prune ${retention.schedule === 'off' ? 'off' : `at "${retention.schedule}"`} (${done})`);
+        const sync = library.config.tracker === 'github' ? (library.config.github?.syncSchedule ?? 'off') : 'off';
+        const done = await ensureTriageSchedule(queue, redis, manager.schedule, owner, retention.schedule, sync);
+        // What this worker did with each scheduler: the election is one for all three.
+        const line = (what: string, cron: string) =>
+          `schedule: ${what} ${cron === 'off' ? 'off' : `at "${cron}"`} (${done === 'left-to-another' ? done : cron === 'off' ? 'removed' : 'upserted'})`;
+        lines.push(line('triage', manager.schedule), line('prune', retention.schedule));
+        if (library.config.tracker === 'github') lines.push(line('review sync with GitHub', sync));
       } finally {
         await queue.close();
         redis.disconnect();

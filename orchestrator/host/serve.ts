@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Capture } from '../ingest/capture.ts';
 import type { ErrorEvent } from '../ingest/event.ts';
 import { ingestRoutes } from '../ingest/http.ts';
+import { githubWebhookRoute, type GitHubWebhookOptions } from '../ingest/github-webhook.ts';
 import { openQueue, QUEUES, type DeadLetter } from '../ingest/queues.ts';
 import { apiToken } from '../ingest/token.ts';
 import { TrafficStore } from '../ingest/traffic.ts';
@@ -18,11 +19,24 @@ export interface ServingHost {
   server: Server;
   /** host:port it listens on. */
   where: string;
+  /** The GitHub webhook route: "on", or why it is off. */
+  webhook: string;
   close(): Promise<void>;
 }
 
 /** The plugin host with its HTTP API (health, invoke, metrics, ingest), its failures captured to Redis and its successes sampled there. */
-export async function serveHost(library: Library, target: RedisTarget, options: { port: number; bind: string; crashLimit: number; crashWindowMs: number }): Promise<ServingHost> {
+export async function serveHost(
+  library: Library,
+  target: RedisTarget,
+  options: {
+    port: number;
+    bind: string;
+    crashLimit: number;
+    crashWindowMs: number;
+    /** `POST /v1/github/webhook`: what a delivery makes steward do, given by the caller (absent: the route says webhooks are off). */
+    webhook?: GitHubWebhookOptions;
+  },
+): Promise<ServingHost> {
   sweepOrphanedCopies();
   const capture = new Capture(target);
   const producer = connect(target, 'host-ingest');
@@ -34,16 +48,18 @@ export async function serveHost(library: Library, target: RedisTarget, options: 
   const traffic = sampling ? new TrafficStore(sampling, library.config.traffic) : undefined;
   const host = new PluginHost({ library, sink, crashLimit: options.crashLimit, crashWindowMs: options.crashWindowMs, ...(traffic ? { traffic } : {}) });
   host.load();
+  const ingest = ingestRoutes({
+    capture,
+    dead,
+    token: apiToken(library, 'ingest'),
+    sentryProjects: library.config.ingest.sentryProjects,
+    ...(traffic ? { traffic: { store: traffic, secretsOf: (plugin: string) => host.secretsOf(plugin) } } : {}),
+  });
+  const webhook = githubWebhookRoute(options.webhook ?? { secret: undefined, off: 'not served by this process', repository: '', onPullRequest: async () => undefined });
   const server = createHostServer(host, {
     token: apiToken(library, 'host'),
     metrics: hostMetrics(host, capture),
-    extra: ingestRoutes({
-      capture,
-      dead,
-      token: apiToken(library, 'ingest'),
-      sentryProjects: library.config.ingest.sentryProjects,
-      ...(traffic ? { traffic: { store: traffic, secretsOf: (plugin: string) => host.secretsOf(plugin) } } : {}),
-    }),
+    extra: async (req, res) => (await ingest(req, res)) || webhook(req, res),
   });
   const release = async (): Promise<void> => {
     await host.close();
@@ -69,5 +85,5 @@ export async function serveHost(library: Library, target: RedisTarget, options: 
   }
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-  return { host, server, where, close };
+  return { host, server, where, webhook: options.webhook?.secret ? 'on' : `off: ${options.webhook?.off ?? 'not served by this process'}`, close };
 }

@@ -148,6 +148,31 @@ export const configSchema = z
         writeIntervalMs: z.int().min(0).max(60_000).default(1000).describe('Pause between two writes (GitHub asks for at least a second, against its secondary rate limits).'),
         maxRetries: z.int().min(0).max(10).default(4).describe('Retries of a request GitHub rate-limited or failed with a 5xx.'),
         maxWaitSeconds: z.int().min(1).max(3600).default(900).describe('A rate limit that asks for a longer wait fails the request instead.'),
+        app: z
+          .strictObject({
+            appId: z.int().positive().describe("The GitHub App's id (its settings page)."),
+            installationId: z.int().positive().describe("The installation's id on the library's repository (in the installation page's URL)."),
+            privateKeyFile: z.string().min(1).describe("The app's private key (.pem), a path relative to the library root or absolute; never the key itself."),
+          })
+          .optional()
+          .describe('Authenticate as a GitHub App installation instead of with a token from `tokenEnv`.'),
+        approveLabel: z.string().min(1).max(50).default('steward:approve').describe('A maintainer adds this label to a proposal to approve it (as an approving review does).'),
+        rejectLabel: z.string().min(1).max(50).default('steward:reject').describe("This label rejects a proposal; the latest review's text is the reason."),
+        webhookSecretEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'the name of an environment variable, as in GITHUB_WEBHOOK_SECRET' })
+          .default('GITHUB_WEBHOOK_SECRET')
+          .describe('The environment variable that holds the webhook secret; POST /v1/github/webhook is off while it is unset.'),
+        syncSchedule: z
+          .string()
+          .default('*/10 * * * *')
+          .refine(validCron, { message: 'not a cron expression (five or six fields, as in "*/10 * * * *"), nor "off"' })
+          .describe('Cron of the scheduled review sync (reviews, labels, merges read from GitHub\'s API), or "off" where webhooks reach steward.'),
+        remote: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'a git remote name' })
+          .optional()
+          .describe("The library's git remote on GitHub: a merged proposal is pulled from it (fast-forward only). Unset: steward merges the same commit locally."),
       })
       .optional()
       .describe('The GitHub tracker: the repository that holds the library, where issues and draft pull requests go.'),

@@ -10,7 +10,7 @@ import { GitHubTracker } from '../../agents/trackers/github/index.ts';
 import { fingerprintMarker, markerIn } from '../../agents/trackers/types.ts';
 import { createFixBranch } from '../../orchestrator/library/fix-branch.ts';
 import { commitFile, makeLibrary, sh, STEWARD_ROOT } from '../helpers/git.ts';
-import { GitHubServer } from '../helpers/github-server.ts';
+import { githubSettings, GitHubServer } from '../helpers/github-server.ts';
 
 const TOKEN = 'ghp_test0123456789abcdefSECRET';
 const servers: GitHubServer[] = [];
@@ -19,18 +19,7 @@ afterEach(async () => {
 });
 
 function settings(server: GitHubServer, extra: Partial<GitHubSettings> = {}): GitHubSettings {
-  return {
-    owner: server.owner,
-    repo: server.repo,
-    baseUrl: server.url,
-    tokenEnv: 'GITHUB_TOKEN',
-    baseBranch: 'main',
-    label: 'steward',
-    writeIntervalMs: 0,
-    maxRetries: 3,
-    maxWaitSeconds: 900,
-    ...extra,
-  };
+  return githubSettings({ owner: server.owner, repo: server.repo, baseUrl: server.url, maxRetries: 3, ...extra });
 }
 
 /** A logger whose lines the test reads, to show what reaches a log. */
@@ -46,7 +35,7 @@ async function fixture(options: { root?: string; extra?: Partial<GitHubSettings>
   const waits: number[] = [];
   const { log, lines } = capturedLog();
   const tracker = new GitHubTracker(settings(server, options.extra), {
-    token: TOKEN,
+    credentials: { token: TOKEN },
     root: options.root ?? '/nonexistent',
     log,
     sleep: async (ms) => void waits.push(ms),
@@ -76,6 +65,8 @@ describe('the github tracker against a local REST server', () => {
       ['steward', '0e8a16'],
       ['needs-human', 'd93f0b'],
       ['steward-dashboard', '5319e7'],
+      ['steward:approve', '0e8a16'],
+      ['steward:reject', 'b60205'],
     ]);
 
     const again = await tracker.upsertIssue(input('fp1'), 'run 2 saw it again');

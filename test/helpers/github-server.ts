@@ -1,7 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { GitHubSettings } from '../../agents/trackers/github/client.ts';
+import { parseConfig } from '../../orchestrator/library/config.ts';
+
+/** The github tracker's settings as the config makes them (defaults filled), for a server on this machine; no pause between writes. */
+export function githubSettings(fields: Pick<GitHubSettings, 'owner' | 'repo' | 'baseUrl'> & Partial<GitHubSettings>): GitHubSettings {
+  const settings = parseConfig({ tracker: 'github', github: { writeIntervalMs: 0, syncSchedule: 'off', ...fields } }, 'test settings').github;
+  if (!settings) throw new Error('no github settings');
+  return settings;
+}
 
 /**
  * A local stand-in for api.github.com that speaks the REST subset steward uses, keeps
@@ -18,7 +27,11 @@ export interface Issue {
   labels: string[];
   comments: { body: string; created_at: string }[];
   /** A pull request: its branch, and the repository it comes from when that is a fork. */
-  pull?: { head: string; base: string; draft: boolean; merged_at: string | null; fork?: string };
+  pull?: { head: string; base: string; draft: boolean; merged_at: string | null; fork?: string; merged_by?: string };
+  /** Reviews of a pull request, oldest first. */
+  reviews?: { user: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'; body: string; association: string }[];
+  /** The issue's timeline of labels and closes, as GET …/events lists it. */
+  events?: { event: 'labeled' | 'closed'; actor: string; label?: string }[];
   created_at: string;
   updated_at: string;
 }
@@ -55,6 +68,7 @@ const BODIES: Record<string, z.ZodType> = {
   'POST issue labels': z.strictObject({ labels: z.array(label).min(1) }),
   'POST pulls': z.strictObject({ title: z.string().min(1), head: z.string().min(1), base: z.string().min(1), body: z.string().max(65_536), draft: z.boolean().optional() }),
   'PATCH pull': z.strictObject({ state: z.enum(['open', 'closed']) }),
+  'POST graphql': z.strictObject({ query: z.string().includes('markPullRequestReadyForReview'), variables: z.strictObject({ id: z.string().regex(/^PR_\d+$/) }) }),
   'POST blobs': z.strictObject({ content: z.string(), encoding: z.literal('base64') }),
   'POST trees': z.strictObject({
     base_tree: z.string().regex(/^[0-9a-f]{40}$/),
@@ -95,11 +109,55 @@ export class GitHubServer {
   private server = createServer((req, res) => void this.handle(req, res));
   url = '';
 
+  /**
+   * `token` is what every request must carry; with `app`, it is the installation token
+   * handed out to a JWT signed by the app's key (POST /app/installations/:id/access_tokens).
+   */
   constructor(
     readonly owner: string,
     readonly repo: string,
     readonly token: string,
+    readonly app?: { id: number; installation: number; publicKey: KeyObject },
   ) {}
+
+  /** A maintainer's review of pull request `number`. */
+  review(number: number, user: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED', body = '', association = 'MEMBER'): void {
+    this.edit(number, (pull) => (pull.reviews ??= []).push({ user, state, body, association }));
+  }
+
+  /** A maintainer adds a label in the web page. */
+  label(number: number, name: string, actor: string): void {
+    this.edit(number, (issue) => {
+      issue.labels = [...new Set([...issue.labels, name])];
+      (issue.events ??= []).push({ event: 'labeled', actor, label: name });
+    });
+  }
+
+  /** A maintainer closes a pull request unmerged, or merges it (closing it too). */
+  closePull(number: number, actor: string, merge = false): void {
+    this.edit(number, (issue) => {
+      issue.state = 'closed';
+      if (merge && issue.pull) Object.assign(issue.pull, { merged_at: new Date().toISOString(), merged_by: actor });
+      (issue.events ??= []).push({ event: 'closed', actor });
+    });
+  }
+
+  /** A webhook delivery as GitHub sends it, signed with `secret`, to `url`; the response. */
+  async deliver(url: string, secret: string, event: string, payload: unknown): Promise<{ status: number; body: unknown }> {
+    const text = JSON.stringify(payload);
+    const signature = `sha256=${createHmac('sha256', secret).update(text).digest('hex')}`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': sha(text + Date.now()), 'x-hub-signature-256': signature },
+      body: text,
+    });
+    return { status: response.status, body: (await response.json()) as unknown };
+  }
+
+  /** The payload of a `pull_request` or `pull_request_review` delivery about `number`. */
+  payload(number: number, action: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { action, number, pull_request: this.pullJson(number), repository: { full_name: `${this.owner}/${this.repo}` }, sender: { login: 'maintainer' }, ...extra };
+  }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -159,6 +217,8 @@ export class GitHubServer {
       base: { ref: pull.base },
       draft: pull.draft,
       merged_at: pull.merged_at,
+      merged_by: pull.merged_by ? { login: pull.merged_by } : null,
+      node_id: `PR_${i.number}`,
     };
   }
 
@@ -197,6 +257,8 @@ export class GitHubServer {
       headers,
     };
     this.requests.push(logged);
+    const minted = this.app && /^\/app\/installations\/(\d+)\/access_tokens$/.exec(logged.path);
+    if (minted && req.method === 'POST') return this.mint(req, res, Number(minted[1]), logged);
     if (req.headers.authorization !== `token ${this.token}`)
       return this.refuse(res, 401, `${logged.method} ${logged.path}: authorization was "${String(req.headers.authorization)}"`);
     if (!String(req.headers.accept).includes('application/vnd.github')) return this.refuse(res, 400, `${logged.method} ${logged.path}: accept was "${String(req.headers.accept)}"`);
@@ -207,9 +269,32 @@ export class GitHubServer {
       const [f] = this.failures.splice(failure, 1);
       return this.send(res, f!.status, { message: f!.message }, f!.headers);
     }
+    if (logged.path === '/graphql' && logged.method === 'POST') {
+      const b = this.body<{ variables: { id: string } }>('POST graphql', logged, res);
+      if (!b) return;
+      const pull = this.issues.get(Number(b.variables.id.slice(3)))?.pull;
+      if (!pull) return this.send(res, 200, { errors: [{ message: `no pull request ${b.variables.id}` }] });
+      pull.draft = false;
+      return this.send(res, 200, { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } });
+    }
     const prefix = `/repos/${this.owner}/${this.repo}`;
     if (!logged.path.startsWith(`${prefix}/`)) return this.refuse(res, 404, `${logged.method} ${logged.path}: not this repository`);
     this.route(logged, logged.path.slice(prefix.length), res);
+  }
+
+  /** An installation token for a JWT the app's key signed (RS256, issued by the app, not expired), as GitHub checks it. */
+  private mint(req: IncomingMessage, res: ServerResponse, installation: number, logged: Logged): void {
+    const app = this.app!;
+    const jwt = /^bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    const [header, claims, signature] = jwt.split('.');
+    const signed = header && claims && signature && verifySignature('RSA-SHA256', Buffer.from(`${header}.${claims}`), app.publicKey, Buffer.from(signature, 'base64url'));
+    if (!signed) return this.refuse(res, 401, `${logged.path}: the JWT is not signed by the app's key`);
+    const payload = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { iss?: unknown; exp?: number; iat?: number };
+    if (String(payload.iss) !== String(app.id)) return this.refuse(res, 401, `${logged.path}: the JWT was issued by ${String(payload.iss)}, not app ${app.id}`);
+    if (!payload.exp || payload.exp * 1000 < Date.now() || payload.exp - (payload.iat ?? 0) > 600)
+      return this.refuse(res, 401, `${logged.path}: the JWT has expired or lives over 10 min`);
+    if (installation !== app.installation) return this.send(res, 404, { message: 'Not Found' });
+    this.send(res, 201, { token: this.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { issues: 'write' }, repository_selection: 'all' });
   }
 
   private body<T>(key: string, req: Logged, res: ServerResponse): T | undefined {
@@ -321,6 +406,24 @@ export class GitHubServer {
       if (!b) return;
       issue.state = b.state;
       return this.send(res, 200, this.pullJson(issue.number));
+    }
+    if ((hit = m(/^\/pulls\/(\d+)\/reviews$/)) && req.method === 'GET') {
+      const issue = issueOf(hit[1]);
+      if (!issue?.pull) return this.send(res, 404, { message: 'Not Found' });
+      return this.page(
+        req,
+        res,
+        (issue.reviews ?? []).map((r, id) => ({ id, user: { login: r.user }, state: r.state, body: r.body, author_association: r.association })),
+      );
+    }
+    if ((hit = m(/^\/issues\/(\d+)\/events$/)) && req.method === 'GET') {
+      const issue = issueOf(hit[1]);
+      if (!issue) return this.send(res, 404, { message: 'Not Found' });
+      return this.page(
+        req,
+        res,
+        (issue.events ?? []).map((e) => ({ event: e.event, actor: { login: e.actor }, ...(e.label ? { label: { name: e.label } } : {}) })),
+      );
     }
     if ((hit = m(/^\/git\/commits\/([0-9a-f]{40})$/)) && req.method === 'GET') {
       const commit = this.commits.get(hit[1]!);

@@ -88,7 +88,18 @@ describe('library config', () => {
       writeIntervalMs: 1000,
       maxRetries: 4,
       maxWaitSeconds: 900,
+      approveLabel: 'steward:approve',
+      rejectLabel: 'steward:reject',
+      webhookSecretEnv: 'GITHUB_WEBHOOK_SECRET',
+      syncSchedule: '*/10 * * * *',
     });
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', syncSchedule: 'every ten minutes' } }).format()).toMatch(
+      /\$\.github\.syncSchedule: not a cron expression/,
+    );
+    // The key itself never goes in the config: only the file that holds it.
+    expect(configError({ tracker: 'github', github: { owner: 'acme', repo: 'lib', app: { appId: 1, installationId: 2, privateKey: '-----BEGIN' } } }).format()).toContain(
+      '$.github.app.privateKey: unknown field "privateKey"',
+    );
   });
 
   it('init writes the defaults once and refuses to overwrite', () => {

@@ -35,7 +35,7 @@ function record(id: string, state: RunRecord['state'], extra: Partial<RunRecord>
 }
 
 describe('the maintenance dashboard', () => {
-  it('renders four sections with a box for each action a person can take, and reads the ticked ones back', () => {
+  it('renders six sections with links and a box for each action a person can take, and reads the ticked ones back', () => {
     const body = renderDashboard({
       at: '2026-11-22T10:00:00.000Z',
       trigger: 'schedule',
@@ -46,19 +46,62 @@ describe('the maintenance dashboard', () => {
         { group: 'g2', plugin: 'delta', reason: 'plugin is unavailable: STEWARD_X is missing' },
       ],
       unhealthy: [{ name: 'delta', health: 'unavailable', reason: 'STEWARD_X is missing' }],
+      proposals: [
+        {
+          number: 7,
+          url: 'https://github.com/acme/library/pull/7',
+          fingerprint: 'f00dcafe12345678',
+          plugin: 'alpha',
+          title: 'fix(alpha): pad short rows',
+          body: '',
+          createdAt: '',
+          updatedAt: '',
+          issue: 3,
+          branch: 'steward/alpha/f00dcafe1234',
+          state: 'open',
+        },
+      ],
+      needsHuman: [
+        {
+          number: 4,
+          url: 'local:issues/4',
+          fingerprint: 'g9',
+          plugin: 'echo',
+          title: '[echo] TypeError',
+          body: '',
+          createdAt: '',
+          updatedAt: '',
+          labels: ['needs-human'],
+          state: 'open',
+          commentCount: 2,
+        },
+      ],
     });
     expect(body).toContain(DASHBOARD_MARKER);
-    expect(body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Awaiting approval', '## Rate-limited', '## Failed runs', '## Unhealthy plugins']);
+    expect(body.split('\n').filter((l) => l.startsWith('## '))).toEqual([
+      '## Awaiting approval',
+      '## Open proposals',
+      '## Needs a person',
+      '## Rate-limited',
+      '## Failed runs',
+      '## Unhealthy plugins',
+    ]);
+    expect(body).toContain('- **alpha** [#7](https://github.com/acme/library/pull/7) fix(alpha): pad short rows (branch `steward/alpha/f00dcafe1234`, fixes #3)');
+    expect(body).toContain('- **echo** #4 [echo] TypeError (`local:issues/4`)');
     expect(body).toContain('- [ ] <!-- approve:run_a --> approve **alpha** `run_a` (group `f00dcafe1234`): review the fix for the parser');
     expect(body).toContain('- [ ] <!-- retry:run_f --> retry **alpha** `run_f`: sandbox timeout');
-    expect(body).toContain('- **bravo** group `g1`: prHourlyLimit 2 reached in the last hour');
+    expect(body).toContain('- [ ] <!-- force:g1 --> force a run now: **bravo** group `g1`: prHourlyLimit 2 reached in the last hour');
     expect(body).not.toContain('group `g2`');
     expect(body).toContain('- **delta**: unavailable: STEWARD_X is missing');
     expect(parseDashboard(body)).toEqual([]);
 
-    const ticked = body.replace('- [ ] <!-- approve:run_a -->', '- [x] <!-- approve:run_a -->').replace('- [ ] <!-- retry:run_f -->', '* [X] <!-- retry:run_f -->');
+    const ticked = body
+      .replace('- [ ] <!-- approve:run_a -->', '- [x] <!-- approve:run_a -->')
+      .replace('- [ ] <!-- retry:run_f -->', '* [X] <!-- retry:run_f -->')
+      .replace('- [ ] <!-- force:g1 -->', '- [x] <!-- force:g1 -->');
     expect(parseDashboard(`${ticked}\n- [x] <!-- retry:run_f --> again\n- [x] approve run_z without a marker\n`)).toEqual([
       { action: 'approve', run: 'run_a' },
+      { action: 'force', run: 'g1' },
       { action: 'retry', run: 'run_f' },
     ]);
   });

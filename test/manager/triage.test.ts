@@ -90,6 +90,17 @@ describe('the Manager Agent', () => {
     expect(again.dispatched).toEqual([]);
     expect(again.held.some((h) => h.plugin === 'delta')).toBe(false);
     expect(again.held.find((h) => h.group === ids.charlie)?.reason).toBe('prConcurrentLimit 2 reached (2 open or in progress)');
+
+    // The dashboard offers a force box for a limit, not for one run per plugin; ticked, the next pass lets the group past.
+    const file = join(library.paths.state, 'tracker', 'dashboard.md');
+    const board = readFileSync(file, 'utf8');
+    expect(board).toContain(`- [ ] <!-- force:${ids.charlie} --> force a run now: **charlie**`);
+    expect(board).toContain(`- **alpha** group \`${(ids['alpha-small'] ?? '').slice(0, 12)}\`: one active run per plugin`);
+    writeFileSync(file, board.replace(`- [ ] <!-- force:${ids.charlie} -->`, `- [x] <!-- force:${ids.charlie} -->`));
+    const forced = await triageOnce(deps);
+    expect(forced.requests).toEqual([{ action: 'force', run: ids.charlie, outcome: 'forced past the limits in this pass' }]);
+    expect(forced.dispatched.map((d) => d.plugin)).toEqual(['charlie']);
+    expect(readFileSync(file, 'utf8')).not.toContain(`force:${ids.charlie}`);
   });
 
   it('leaves a group to the person who has it (a run escalated it): no run, not even held back, until a run is given it', async () => {

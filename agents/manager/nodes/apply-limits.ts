@@ -5,7 +5,9 @@ import type { Decision, ManagerState } from '../state.ts';
  * The limits a maintainer sets: one active run per plugin; at most
  * `prConcurrentLimit` open proposals and `prHourlyLimit` new ones an hour (runs that
  * may go as far as a proposal count); a daily token budget. What a limit holds back
- * is recorded with its reason, never dropped: it is ranked again next time.
+ * is recorded with its reason, never dropped: it is ranked again next time. The
+ * dashboard's force box lets one group past the proposal and token limits, not past
+ * one run per plugin.
  *
  * A group of an unavailable plugin is not held back for it: it gets a run that opens
  * its issue, labelled needs-human with the reason, and stops there (`issueOnly`,
@@ -28,6 +30,7 @@ export function applyLimits(deps: ManagerDeps) {
     let tokens = await deps.runs.tokensSince(new Date(now - 86_400_000).toISOString());
     const chosen: Decision[] = [];
     const held: ManagerState['held'] = [];
+    const forced = new Set(state.forced);
     for (const candidate of state.ranked) {
       const plugin = plugins.get(candidate.plugin);
       const hold = (reason: string): void => {
@@ -45,6 +48,17 @@ export function applyLimits(deps: ManagerDeps) {
       if (plugin?.health === 'unavailable') {
         busy.set(candidate.plugin, 'this triage');
         chosen.push({ ...candidate, stopAfter: 'issue', issueOnly: `plugin is unavailable: ${plugin.reason ?? ''}`.trim() });
+        continue;
+      }
+      // A group a maintainer forced skips the limits below (it still counts against them).
+      if (forced.has(candidate.group)) {
+        if (candidate.stopAfter === 'propose') {
+          open++;
+          lastHour++;
+        }
+        tokens += limits.tokenBudget.perRun;
+        busy.set(candidate.plugin, 'this triage');
+        chosen.push(candidate);
         continue;
       }
       if (limits.tokenBudget.daily > 0 && tokens + limits.tokenBudget.perRun > limits.tokenBudget.daily) {

@@ -49,6 +49,8 @@ export function report(deps: ManagerDeps) {
         ),
         failed: await deps.runs.list({ state: 'failed', limit: 200 }),
         held: state.held,
+        proposals: await deps.tracker.listProposals({ state: 'open' }),
+        needsHuman: (await deps.tracker.listIssues({ state: 'open' })).filter((i) => i.labels.includes('needs-human')),
         unhealthy: unhealthy.map((p) => ({ name: p.name, health: p.health, reason: p.reason ?? undefined })),
         ticked,
       });

@@ -5,8 +5,13 @@ import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 import { writeProposalRecord } from '../proposal-record.ts';
+import { openFix } from '../open-fix.ts';
 
-/** The validated fix waits for a maintainer: `steward review approve|reject` answers. */
+/**
+ * The validated fix waits for a maintainer: `steward review approve|reject` answers,
+ * or, on a forge that reviews pull requests, what the maintainer does with the draft
+ * opened here (read by the webhook or the scheduled review sync).
+ */
 export function awaitApproval(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
     const proposal = state.proposal;
@@ -18,6 +23,14 @@ export function awaitApproval(deps: PluginAgentDeps) {
       deps.emit('proposal', { fixer: proposal.fixer, stats: proposal.stats, validated: proposal.validated, tried: proposal.tried });
       return true;
     });
+    const labels = deps.library.config.github;
+    const draft = deps.tracker.draftsAtValidation
+      ? await openFix(deps, state, {
+          waiting: `**Waits for a maintainer:** approve it with an approving review${labels ? ` or the \`${labels.approveLabel}\` label` : ''}; reject it by closing it${
+            labels ? ` or with \`${labels.rejectLabel}\` (the latest review says why)` : ''
+          }. \`steward review approve|reject ${run}\` does the same.`,
+        })
+      : undefined;
     const what = proposal.refuses
       ? `**A validated contract error waits for review**: it refuses the call with \`${proposal.refuses.type}: ${proposal.refuses.message}\` instead of making it succeed`
       : '**A validated fix waits for review**';
@@ -28,7 +41,7 @@ export function awaitApproval(deps: PluginAgentDeps) {
       [
         `${what} (${proposal.stats.files} file(s), +${proposal.stats.added} −${proposal.stats.removed}): ${proposal.rationale}`,
         behaviourLines(proposal.evidence).join('\n'),
-        `\`steward review show ${run}\``,
+        draft ? `Review it in draft proposal #${draft.proposal}: ${draft.url}` : `\`steward review show ${run}\``,
       ]
         .filter(Boolean)
         .join('\n\n'),
@@ -40,6 +53,6 @@ export function awaitApproval(deps: PluginAgentDeps) {
     };
     const answer = interrupt(ask) as { decision?: string; by?: string; reason?: string } | undefined;
     const decision = answer?.decision === 'approve' ? 'approve' : 'reject';
-    return { review: { decision, by: answer?.by ?? 'unknown', ...(answer?.reason ? { reason: answer.reason } : {}) } };
+    return { review: { decision, by: answer?.by ?? 'unknown', ...(answer?.reason ? { reason: answer.reason } : {}) }, ...(draft ? { draft } : {}) };
   };
 }

@@ -47,6 +47,11 @@ async function endBlocked(deps: PluginAgentDeps, state: PluginAgentState, blocke
   return { outcome: `${blocked.kind}: ${blocked.reason}` };
 }
 
+async function closeUnmerged(deps: PluginAgentDeps, number: number): Promise<void> {
+  const [proposal] = (await deps.tracker.listProposals({ state: 'open' })).filter((p) => p.number === number);
+  if (proposal) await deps.tracker.setProposalState(number, 'closed');
+}
+
 /** No fix to propose: the issue gets the analysis and the `needs-human` label, and no patch. */
 export function escalate(deps: PluginAgentDeps) {
   return async (state: PluginAgentState): Promise<Partial<PluginAgentState>> => {
@@ -58,6 +63,9 @@ export function escalate(deps: PluginAgentDeps) {
         await deps.tracker.addLabels(issue.number, ['needs-human']);
         return { labelled: true };
       });
+      // A rejected draft is closed, as a rejection through the CLI or a label leaves it open.
+      const draft = state.draft;
+      if (draft && state.review?.decision === 'reject') await deps.once(`close-draft:${deps.run.id}`, async () => (await closeUnmerged(deps, draft.proposal), true));
       const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
       await commentOnce(deps, state, 'escalate', `**Needs a person:** ${why}. ${rule}`);
     }

@@ -1,4 +1,5 @@
 import { setTimeout as wait } from 'node:timers/promises';
+import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { type ErrorCode, type ErrorDetails, StewardError } from '../../../orchestrator/core/errors.ts';
 import type { Logger } from '../../../orchestrator/core/logger.ts';
@@ -6,8 +7,11 @@ import type { LibraryConfig } from '../../../orchestrator/library/config.ts';
 
 export type GitHubSettings = NonNullable<LibraryConfig['github']>;
 
+/** How steward signs in: a token, or a GitHub App installation (whose tokens it mints and renews itself). */
+export type GitHubCredentials = { token: string } | { app: { appId: number; installationId: number; privateKey: string } };
+
 export interface ClientOptions {
-  token: string;
+  credentials: GitHubCredentials;
   log: Logger;
   /** Waits between retries; tests pass one that records the waits. */
   sleep?: (ms: number) => Promise<void>;
@@ -61,7 +65,7 @@ const withoutQuery = (message: string): string => message.replace(/\?\S*/g, '');
 export function githubClient(settings: GitHubSettings, options: ClientOptions): Octokit {
   const sleep = options.sleep ?? ((ms: number) => wait(ms));
   const octokit = new Octokit({
-    auth: options.token,
+    ...('app' in options.credentials ? { authStrategy: createAppAuth, auth: options.credentials.app } : { auth: options.credentials.token }),
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),
     userAgent: 'plugin-steward',
     // Octokit logs each request, and each failure at error level, with its query: steward
@@ -144,7 +148,10 @@ function typedError(fail: HttpFailure, what: string, settings: GitHubSettings): 
   const data = fail.response?.data;
   const said = typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : '';
   const message = `GitHub answered ${fail.status} to ${what}${said ? `: ${said}` : ''}`;
-  if (fail.status === 401) return new GitHubError('E_TRACKER_AUTH', message, 401, { hint: `check the token in $${settings.tokenEnv}` });
+  if (fail.status === 401)
+    return new GitHubError('E_TRACKER_AUTH', message, 401, {
+      hint: settings.app ? `check github.app (id, installation, private key)` : `check the token in $${settings.tokenEnv}`,
+    });
   if (fail.status === 403)
     return new GitHubError('E_TRACKER_AUTH', message, 403, {
       hint: `the token in $${settings.tokenEnv} needs issues, pull requests and contents access to ${settings.owner}/${settings.repo}`,

@@ -1,9 +1,21 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from '../../../orchestrator/core/logger.ts';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
-import { fingerprintMarker, pluginMarker, type IssueInput, type IssueSummary, type ProposalInput, type TrackedIssue, type TrackedProposal, type Tracker } from '../types.ts';
+import {
+  fingerprintMarker,
+  pluginMarker,
+  runMarker,
+  type IssueInput,
+  type IssueSummary,
+  type ProposalDecision,
+  type ProposalInput,
+  type TrackedIssue,
+  type TrackedProposal,
+  type Tracker,
+} from '../types.ts';
 import { mirrorBranch } from './branch.ts';
-import { githubClient, isGitHubStatus, type GitHubSettings } from './client.ts';
+import { githubClient, isGitHubStatus, type GitHubCredentials, type GitHubSettings } from './client.ts';
+import { markReady, readDecision } from './decision.ts';
 import { issueRecord, proposalRecord, type GitHubIssue, type GitHubPull } from './records.ts';
 
 const DASHBOARD_LABEL = 'steward-dashboard';
@@ -17,7 +29,7 @@ const OWN_LABELS: Record<string, { color: string; description: string }> = {
 };
 
 export interface GitHubTrackerOptions {
-  token: string;
+  credentials: GitHubCredentials;
   /** The library repository: fix branches are read from it and mirrored to GitHub. */
   root: string;
   log: Logger;
@@ -33,6 +45,7 @@ export interface GitHubTrackerOptions {
  */
 export class GitHubTracker implements Tracker {
   readonly name = 'github';
+  readonly draftsAtValidation = true;
   private readonly octokit: Octokit;
   private readonly repo: { owner: string; repo: string };
   private readonly fullName: string;
@@ -60,9 +73,13 @@ export class GitHubTracker implements Tracker {
   private ensureLabels(): Promise<void> {
     this.labelsReady ??= (async () => {
       const existing = new Set((await this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, this.repo)).map((l) => l.name.toLowerCase()));
-      for (const name of [this.settings.label, ...Object.keys(OWN_LABELS)]) {
+      const decisions: Record<string, { color: string; description: string }> = {
+        [this.settings.approveLabel]: { color: '0e8a16', description: 'a maintainer approves this steward fix' },
+        [this.settings.rejectLabel]: { color: 'b60205', description: 'a maintainer rejects this steward fix (the latest review says why)' },
+      };
+      for (const name of [this.settings.label, ...Object.keys(OWN_LABELS), ...Object.keys(decisions)]) {
         if (existing.has(name.toLowerCase())) continue;
-        const look = OWN_LABELS[name] ?? { color: '0e8a16', description: 'opened by Plugin Steward' };
+        const look = OWN_LABELS[name] ?? decisions[name] ?? { color: '0e8a16', description: 'opened by Plugin Steward' };
         await this.octokit.rest.issues.createLabel({ ...this.repo, name, ...look });
       }
     })().catch((error: unknown) => {
@@ -156,7 +173,9 @@ export class GitHubTracker implements Tracker {
         { branch: input.branch, github: mirrored.commit },
         "GitHub's commit of the fix branch differs from the library's; a merge on GitHub will not be recognised by review settle until the library is pulled",
       );
-    const body = `${input.body}\n\nFixes #${input.issue}\n\n${fingerprintMarker(input.fingerprint)}\n${pluginMarker(input.plugin)}\n`;
+    await this.ensureLabels();
+    const markers = [fingerprintMarker(input.fingerprint), pluginMarker(input.plugin), ...(input.run ? [runMarker(input.run)] : [])].join('\n');
+    const body = `${input.body}\n\nFixes #${input.issue}\n\n${markers}\n`;
     const made = await this.octokit.rest.pulls.create({ ...this.repo, title: input.title, head: input.branch, base: this.settings.baseBranch, body, draft: true });
     await this.octokit.rest.issues.addLabels({ ...this.repo, issue_number: made.data.number, labels: [this.settings.label] });
     const proposal = proposalRecord(made.data as GitHubPull, this.fullName);
@@ -186,6 +205,14 @@ export class GitHubTracker implements Tracker {
     }
     if (pull.merged_at) throw new StewardError('E_TRACKER_CONFLICT', `pull request #${number} is merged; it cannot become ${state}`);
     if (pull.state !== state) await this.octokit.rest.pulls.update({ ...this.repo, pull_number: number, state });
+  }
+
+  proposalDecision(number: number): Promise<ProposalDecision | undefined> {
+    return readDecision(this.octokit, this.repo, this.settings, number);
+  }
+
+  markReady(number: number): Promise<void> {
+    return markReady(this.octokit, this.repo, number);
   }
 
   private async dashboard(): Promise<GitHubIssue | undefined> {

@@ -1,4 +1,4 @@
-import { markerIn, pluginIn, type IssueSummary, type TrackedProposal } from '../types.ts';
+import { markerIn, pluginIn, runIn, type IssueSummary, type TrackedProposal } from '../types.ts';
 
 /** The fields of GitHub's issue and pull request objects that steward reads. */
 export interface GitHubIssue {
@@ -24,6 +24,9 @@ export interface GitHubPull {
   created_at: string;
   updated_at: string;
   head: { ref: string; repo?: { full_name?: string } | null };
+  draft?: boolean;
+  node_id?: string;
+  merged_by?: { login?: string } | null;
 }
 
 function labelNames(labels: GitHubIssue['labels']): string[] {
@@ -62,5 +65,6 @@ export function proposalRecord(pull: GitHubPull, repo: string): TrackedProposal 
     issue: Number(/^Fixes #(\d+)$/m.exec(common.body)?.[1] ?? 0),
     branch: pull.head.ref,
     state: pull.merged_at ? 'merged' : pull.state === 'closed' ? 'closed' : 'open',
+    ...(runIn(common.body) ? { run: runIn(common.body) } : {}),
   };
 }

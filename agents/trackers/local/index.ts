@@ -184,6 +184,7 @@ export class LocalTracker implements Tracker {
         title: input.title,
         body,
         state: 'open',
+        ...(input.run ? { run: input.run } : {}),
         createdAt: now,
         updatedAt: now,
       }));

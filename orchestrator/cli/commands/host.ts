@@ -13,12 +13,14 @@ import { libraryFrom } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { print, printJson } from '../output.ts';
 import { untilSignalled } from '../signals.ts';
+import { githubWebhook } from '../github-webhook.ts';
 
 /** What `host` and `start` print once the API listens. */
 export function printServing(library: Library, serving: ServingHost, redis: string): void {
   print(`steward host on http://${serving.where}: ${serving.host.list().length} plugin(s); errors go to ${redis}`);
   print(`  plugins: /v1/plugins/* (token: $STEWARD_HOST_TOKEN or ${library.config.stateDir}/host-token)`);
   print(`  ingest: POST /v1/events, POST /v1/traffic (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
+  if (library.config.tracker === 'github') print(`  github webhook: POST /v1/github/webhook (${serving.webhook})`);
   for (const h of serving.host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
 }
 
@@ -73,15 +75,21 @@ export function registerHost(program: Command, plugin: Command): void {
       const port = wholeNumber('--port', options.port, 0, 65535);
       const library = libraryFrom(command);
       const target = await libraryRedis(library);
+      const webhook = await githubWebhook(library);
       const serving = await serveHost(library, target, {
         port,
         bind: options.bind,
         crashLimit: wholeNumber('--crash-limit', options.crashLimit, 1, 1_000_000),
         crashWindowMs: wholeNumber('--crash-window', options.crashWindow, 1, 86_400) * 1000,
+        webhook: webhook.options,
+      }).catch(async (error: unknown) => {
+        await webhook.close();
+        throw error;
       });
       printServing(library, serving, target.describe);
       await untilSignalled();
       await serving.close();
+      await webhook.close();
     });
 
   plugin

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
-import { behaviourLines, changeSize, proposalFile, readProposalRecord, settleMerged, type ProposalRecord } from '../../../agents/plugin-agent/index.ts';
+import {
+  behaviourLines,
+  changeSize,
+  openReviewSync,
+  proposalFile,
+  readProposalRecord,
+  settleMerged,
+  syncReviews,
+  type ProposalRecord,
+} from '../../../agents/plugin-agent/index.ts';
+import { createLogger } from '../../core/logger.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
@@ -146,6 +156,33 @@ export function registerReview(program: Command): void {
         if (settled.some((s) => s.push?.startsWith('failed'))) process.exitCode = EXIT.findings;
       } finally {
         redis.disconnect();
+      }
+    });
+  review
+    .command('sync')
+    .description(
+      "what maintainers did on GitHub, read from its API: runs whose draft was approved or rejected go on, merged proposals are brought in and settled (the webhook's work, where no webhook reaches steward)",
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const library = libraryFrom(command);
+      if (library.config.tracker !== 'github') {
+        if (options.json) return printJson({ version: 1, decided: [], notBroughtIn: [], settled: [] });
+        return print('the local tracker has nothing to sync: decide with steward review approve|reject, settle with steward review settle');
+      }
+      const reviews = await openReviewSync(library, createLogger({ component: 'review-sync' }));
+      try {
+        const report = await syncReviews(reviews);
+        if (options.json) return printJson({ version: 1, ...report });
+        const rows = [
+          ...report.decided.map((d) => [`#${d.proposal}`, d.run, `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by} (${d.how})`]),
+          ...report.notBroughtIn.map((n) => [`#${n.proposal}`, '-', `merged on GitHub, not in the library: ${n.why}`]),
+          ...report.settled.map((x) => [`#${x.proposal}`, '-', x.state === 'merged' ? `settled: released in ${x.version ?? '?'}` : x.state]),
+        ];
+        print(rows.length === 0 ? 'nothing new on GitHub' : table(['PROPOSAL', 'RUN', 'WHAT'], rows));
+        if (report.notBroughtIn.length > 0) process.exitCode = EXIT.findings;
+      } finally {
+        await reviews.close();
       }
     });
   review

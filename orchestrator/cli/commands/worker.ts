@@ -6,6 +6,7 @@ import type { AgentDefinition } from '../../runs/agent.ts';
 import { serveHost } from '../../host/serve.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { startWorker } from '../worker-process.ts';
+import { githubWebhook } from '../github-webhook.ts';
 import { libraryFrom } from '../context.ts';
 import { print } from '../output.ts';
 import { untilSignalled } from '../signals.ts';
@@ -64,12 +65,21 @@ export function registerWorker(program: Command): void {
   ).action(async (options: QueueOptions & { port: string; bind: string }, command: Command) => {
     const library = libraryFrom(command);
     const target = await libraryRedis(library);
-    const serving = await serveHost(library, target, { port: wholeNumber('--port', options.port, 0, 65535), bind: options.bind, crashLimit: 3, crashWindowMs: 60_000 });
+    const webhook = await githubWebhook(library);
+    let serving: Awaited<ReturnType<typeof serveHost>> | undefined;
     let worker: Awaited<ReturnType<typeof startWorker>>;
     try {
+      serving = await serveHost(library, target, {
+        port: wholeNumber('--port', options.port, 0, 65535),
+        bind: options.bind,
+        crashLimit: 3,
+        crashWindowMs: 60_000,
+        webhook: webhook.options,
+      });
       worker = await startWorker(target, library, workerOptions(options, 'start', openPluginAgent(target, library)));
     } catch (error) {
-      await serving.close();
+      await serving?.close();
+      await webhook.close();
       throw error;
     }
     printServing(library, serving, target.describe);
@@ -79,5 +89,6 @@ export function registerWorker(program: Command): void {
     print('stopping: runs are checkpointed and their sandboxes stopped');
     await worker.close();
     await serving.close();
+    await webhook.close();
   });
 }
