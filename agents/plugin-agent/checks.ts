@@ -14,7 +14,7 @@ import type { ContractError, FixRequest } from '../fixers/types.ts';
 import { readCoverage, type LineCoverage } from '../fixers/offline/spectrum.ts';
 import { parseStack, type Frame } from '../../orchestrator/ingest/stack.ts';
 
-export type CallCheck = { ok: true; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
+export type CallCheck = { ok: true; output: unknown; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
 
 /**
  * The reproduction's check: the captured call, in the sandbox, against a working
@@ -36,7 +36,7 @@ export async function checkCall(
     const message = `the output breaks interface.output: ${(output.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`;
     return { ok: false, kind: 'contract', error: { type: 'ContractViolation', message }, durationMs: outcome.durationMs };
   }
-  return { ok: true, durationMs: outcome.durationMs };
+  return { ok: true, output: outcome.output, durationMs: outcome.durationMs };
 }
 
 type Call = { op: 'execute'; input: unknown };

@@ -114,6 +114,11 @@ export const pluginAgentState = z.object({
     })
     .optional(),
   rejected: z.array(z.object({ fixer: z.string(), reason: z.string() })).optional(),
+  /**
+   * Set by validate when validated fixes disagree on what the failing call returns: the
+   * evidence cannot tell which is right, so none is proposed; each answer with its fix.
+   */
+  disagreement: z.array(z.object({ fixer: z.string(), rationale: z.string(), output: z.string(), diff: z.string() })).optional(),
   review: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }).optional(),
   published: z.object({ branch: z.string(), commit: z.string(), proposal: z.number(), url: z.string() }).optional(),
   /** The draft proposal opened at validation, on a tracker that reviews there (`draftsAtValidation`). */

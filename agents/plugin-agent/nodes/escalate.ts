@@ -1,3 +1,4 @@
+import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { commentOnce } from '../comment.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -5,6 +6,10 @@ import type { PluginAgentState } from '../state.ts';
 /** Why no fix is proposed, from the furthest step the run reached back to the first. */
 function whyEscalated(state: PluginAgentState): string {
   if (state.review?.decision === 'reject') return `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`;
+  if (state.disagreement && state.disagreement.length >= 2)
+    return `${state.disagreement.length} validated fixes disagree on what the failing call should return (${state.disagreement
+      .map((d) => d.output)
+      .join(' vs ')}): the tests, the captured inputs and the recorded traffic cannot tell which one is right, so none is proposed`;
   if (state.candidates && state.candidates.length > 0 && !state.proposal)
     return `no candidate fix held up in validation (${(state.rejected ?? [])
       .map((r) => r.reason)
@@ -47,6 +52,15 @@ async function endBlocked(deps: PluginAgentDeps, state: PluginAgentState, blocke
   return { outcome: `${blocked.kind}: ${blocked.reason}` };
 }
 
+/** The fixes that disagree, each with its diff, for the person who chooses. */
+function alternatives(state: PluginAgentState): string {
+  const fixes = state.disagreement ?? [];
+  if (fixes.length < 2) return '';
+  return fixes
+    .map((d, i) => `\n\n<details><summary>candidate ${i + 1} (${d.fixer}): the call returns ${d.output}</summary>\n\n${d.rationale}\n\n${fenced(d.diff, 'diff')}\n</details>`)
+    .join('');
+}
+
 async function closeUnmerged(deps: PluginAgentDeps, number: number): Promise<void> {
   const [proposal] = (await deps.tracker.listProposals({ state: 'open' })).filter((p) => p.number === number);
   if (proposal) await deps.tracker.setProposalState(number, 'closed');
@@ -67,7 +81,7 @@ export function escalate(deps: PluginAgentDeps) {
       const draft = state.draft;
       if (draft && state.review?.decision === 'reject') await deps.once(`close-draft:${deps.run.id}`, async () => (await closeUnmerged(deps, draft.proposal), true));
       const rule = state.reproduction?.status === 'reproduced' ? 'No patch is proposed.' : 'The playbook forbids a fix without a failing reproduction.';
-      await commentOnce(deps, state, 'escalate', `**Needs a person:** ${why}. ${rule}`);
+      await commentOnce(deps, state, 'escalate', `**Needs a person:** ${why}. ${rule}${alternatives(state)}`);
     }
     // The run is over and a person has the issue: the group leaves in-progress/fix-proposed,
     // and triage leaves it to them until it is resolved, ignored or given a run again.

@@ -8,7 +8,9 @@ import { createWorkingCopy, type WorkingCopy } from '../../../orchestrator/sandb
 import { normalPath, Workspace } from '../../fixers/workspace.ts';
 import { refusalsLast } from '../../fixers/types.ts';
 import { BehaviourOracle } from '../behaviour/index.ts';
-import { callCoverage, pluginUnderFix, suiteCoverage, whyNotHeld, type Held } from '../checks.ts';
+import { outputComparer } from '../behaviour/same-output.ts';
+import { disagreeing } from '../disagreement.ts';
+import { callCoverage, checkCall, pluginUnderFix, suiteCoverage, whyNotHeld, type Held } from '../checks.ts';
 import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
 import { silencing } from '../silencing/index.ts';
 import { describeSwitchedOff, switchedOff } from '../silencing/switched-off.ts';
@@ -26,6 +28,8 @@ interface Ranked {
   silencing: number;
   changes: number;
   size: number;
+  /** What the failing call returns with it (a fix, not a refusal), when that could be read. */
+  answer?: { output: unknown } | undefined;
 }
 
 const sizeOf = (stats: { added: number; removed: number }[]): Proposal['stats'] => ({
@@ -217,6 +221,8 @@ export function validate(deps: PluginAgentDeps) {
           reject(constant);
           continue;
         }
+        // What the fix makes the failing call return: validated fixes that disagree on it are a guess.
+        const answered = refusal ? undefined : await checkCall(manifest, ws.copy, request, env, deps.signal);
         deps.emit('candidate', {
           fixer: candidate.fixer,
           template: candidate.template ?? null,
@@ -244,7 +250,14 @@ export function validate(deps: PluginAgentDeps) {
           tried: candidates.length,
           ...(refusal ? { refuses: refusal } : {}),
         };
-        accepted.push({ proposal, template: candidate.template, silencing: hidden.rank, changes: behaviour.changes, size: changed });
+        accepted.push({
+          proposal,
+          template: candidate.template,
+          silencing: hidden.rank,
+          changes: behaviour.changes,
+          size: changed,
+          ...(answered?.ok ? { answer: { output: answered.output } } : {}),
+        });
       } finally {
         ws.dispose();
       }
@@ -252,6 +265,19 @@ export function validate(deps: PluginAgentDeps) {
     accepted.sort((a, b) => a.silencing - b.silencing || refusalsLast(a.proposal, b.proposal) || a.changes - b.changes || a.size - b.size);
     const best = accepted[0];
     if (!best) return { rejected };
+    const disagreement = disagreeing(accepted, outputComparer(manifest.interface.ignoreOutputFields));
+    if (disagreement.length >= 2) {
+      deps.emit('disagreement', { fixes: disagreement.length, validated: accepted.length });
+      return {
+        rejected,
+        disagreement: disagreement.slice(0, 3).map((r) => ({
+          fixer: r.proposal.fixer,
+          rationale: r.proposal.rationale,
+          output: JSON.stringify(r.answer?.output ?? null).slice(0, 300),
+          diff: r.proposal.diff,
+        })),
+      };
+    }
     deps.emit('chosen', {
       fixer: best.proposal.fixer,
       template: best.template ?? null,
