@@ -1,5 +1,6 @@
 /**
- * Validated fixes, in rank order, that make the failing call return different things:
+ * Validated fixes, in rank order, that make the failing call return different things
+ * (the caller passes those the evidence ranks alike):
  * the first fix of each answer. Two or more mean the checks admit several repairs and
  * cannot tell which one is right (an overfitting patch usually has such a rival, and
  * a correct one rarely does), so proposing the first would be a guess: a person must

@@ -54,7 +54,8 @@ export async function buildProgram(argv: readonly string[] = [], options: { all?
     .description('Keeps a library of plugins healthy: subtrees, links, doctor, and agents that turn production errors into issues and reviewed fixes.')
     .version(version(), '-V, --version', 'print the version')
     .option('--library <dir>', 'the library root (default: $STEWARD_LIBRARY, else the nearest ancestor that is one)')
-    .showHelpAfterError()
+    // A usage mistake is one line, as every other error: the usage text is --help's.
+    .configureOutput({ outputError: (text, write) => write(`steward: error E_USAGE: ${text.replace(/^error: /, '').trim()} (see --help)\n`) })
     .exitOverride();
   const wanted = commandName(argv);
   for (const entry of COMMANDS) {
@@ -88,6 +89,12 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The `steward` process: runs the command line and ends with its status. */
 export async function run(argv: string[]): Promise<void> {
+  // A reader that stopped (`steward runs list | head`) is not a failure: the command ends quietly.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(EXIT.ok);
+      throw error;
+    });
   const code = await main(argv);
   process.exitCode = code;
   // A command that failed may have opened connections that keep retrying (a Redis client,

@@ -8,6 +8,7 @@ import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from '../runs/agent.ts';
 import { startRunExecutor } from '../runs/run-executor.ts';
+import type { RunStateChange } from '../runs/execute-run.ts';
 import { sweepOrphanedCopies } from '../sandbox/disk-quota.ts';
 
 export interface WorkerOptions {
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   ingestConcurrency?: number;
   runConcurrency?: number;
   log: Logger;
+  /** Told each state a run takes on this worker. */
+  onRunState?: (change: RunStateChange) => void;
 }
 
 export interface RunningWorker {
@@ -76,6 +79,7 @@ export async function startWorker(target: RedisTarget, library: Library, options
         agent: options.agent,
         log: options.log.child({ queue: 'runs' }),
         ...(options.runConcurrency ? { concurrency: options.runConcurrency } : {}),
+        ...(options.onRunState ? { onState: options.onRunState } : {}),
       });
       closers.push(() => runs.close());
       lines.push(

@@ -36,11 +36,31 @@ export interface HostServerOptions {
   extra?: ExtraRoutes;
   /** Served at GET /metrics in Prometheus's text format, without a token (counts only). */
   metrics?: Registry;
+  /** GET /readyz: each dependency's state ("ok", or what is wrong); 503 unless all are ok. */
+  readiness?: () => Promise<Record<string, string>>;
+  /** False for a server of the ingest routes alone: the plugin API is not served on it. */
+  plugins?: boolean;
+}
+
+/** GET /healthz (the process answers) and GET /readyz (its dependencies answer), without a token. */
+async function probes(options: HostServerOptions, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== 'GET') return false;
+  const path = new URL(req.url ?? '/', 'http://host').pathname;
+  if (path === '/healthz') {
+    send(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (path !== '/readyz') return false;
+  const checks = options.readiness ? await options.readiness() : {};
+  const ready = Object.values(checks).every((state) => state === 'ok');
+  send(res, ready ? 200 : 503, { ready, checks });
+  return true;
 }
 
 export function createHostServer(host: PluginHost, options: HostServerOptions): Server {
   return createServer((req, res) => {
     void (async () => {
+      if (await probes(options, req, res)) return;
       if (options.extra && (await options.extra(req, res))) return;
       if (options.metrics && req.method === 'GET' && new URL(req.url ?? '/', 'http://host').pathname === '/metrics') {
         const text = await options.metrics.metrics();
@@ -48,6 +68,8 @@ export function createHostServer(host: PluginHost, options: HostServerOptions): 
         res.end(text);
         return;
       }
+      if (options.plugins === false)
+        return send(res, 404, { error: { type: 'NotFound', message: `${new URL(req.url ?? '/', 'http://host').pathname}: this port serves ingest only` } });
       await route(host, options.token, req, res);
     })().catch((error: unknown) => {
       // The last line of defence: a bug in routing answers 500, and the server lives on.

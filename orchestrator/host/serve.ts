@@ -1,4 +1,7 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { messageOf } from '../core/errors.ts';
+import { withTimeout } from '../core/timeout.ts';
 import { Capture } from '../ingest/capture.ts';
 import type { ErrorEvent } from '../ingest/event.ts';
 import { ingestRoutes } from '../ingest/http.ts';
@@ -19,6 +22,8 @@ export interface ServingHost {
   server: Server;
   /** host:port it listens on. */
   where: string;
+  /** host:port of the ingest routes when they have a port of their own. */
+  ingestWhere?: string;
   /** The GitHub webhook route: "on", or why it is off. */
   webhook: string;
   close(): Promise<void>;
@@ -35,6 +40,15 @@ export async function serveHost(
     crashWindowMs: number;
     /** `POST /v1/github/webhook`: what a delivery makes steward do, given by the caller (absent: the route says webhooks are off). */
     webhook?: GitHubWebhookOptions;
+    /**
+     * The ingest routes (events, Sentry envelopes, traffic, the webhook) on a port of
+     * their own, so exposing them to production never exposes the plugin API.
+     */
+    ingest?: { port: number; bind: string };
+    /** More of what GET /readyz checks (Redis is always checked): each throws when its dependency is not ready. */
+    readiness?: Record<string, () => Promise<void>>;
+    /** Metrics of the rest of the process (queues, runs), added to the host's. */
+    metrics?: (registry: Registry) => void;
   },
 ): Promise<ServingHost> {
   sweepOrphanedCopies();
@@ -56,11 +70,28 @@ export async function serveHost(
     ...(traffic ? { traffic: { store: traffic, secretsOf: (plugin: string) => host.secretsOf(plugin) } } : {}),
   });
   const webhook = githubWebhookRoute(options.webhook ?? { secret: undefined, off: 'not served by this process', repository: '', onPullRequest: async () => undefined });
-  const server = createHostServer(host, {
-    token: apiToken(library, 'host'),
-    metrics: hostMetrics(host, capture),
-    extra: async (req, res) => (await ingest(req, res)) || webhook(req, res),
-  });
+  const ingestAndWebhook = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => (await ingest(req, res)) || webhook(req, res);
+  const checks: Record<string, () => Promise<void>> = { redis: async () => void (await producer.ping()), ...options.readiness };
+  const readiness = async (): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(checks).map(
+          async ([name, check]) =>
+            [
+              name,
+              await withTimeout(check(), 2000, name).then(
+                () => 'ok',
+                (error: unknown) => messageOf(error),
+              ),
+            ] as const,
+        ),
+      ),
+    );
+  const registry = hostMetrics(host, capture);
+  options.metrics?.(registry);
+  const token = apiToken(library, 'host');
+  const server = createHostServer(host, { token, metrics: registry, readiness, ...(options.ingest ? {} : { extra: ingestAndWebhook }) });
+  const ingestServer = options.ingest ? createHostServer(host, { token, readiness, extra: ingestAndWebhook, plugins: false }) : undefined;
   const release = async (): Promise<void> => {
     await host.close();
     // The calls it skipped without Redis are counted before the connection goes.
@@ -70,20 +101,37 @@ export async function serveHost(
     producer.disconnect();
     sampling?.disconnect();
   };
+  const servers = [server, ...(ingestServer ? [ingestServer] : [])];
   const close = async (): Promise<void> => {
-    await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    await Promise.all(servers.map((s) => new Promise<void>((resolveClose) => (s.listening ? s.close(() => resolveClose()) : resolveClose()))));
     await release();
   };
   try {
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.bind, resolveListen);
-    });
+    await listen(server, options.port, options.bind);
+    if (ingestServer && options.ingest) await listen(ingestServer, options.ingest.port, options.ingest.bind);
   } catch (error) {
-    await release();
+    await close();
     throw error;
   }
+  const where = addressOf(server);
+  return {
+    host,
+    server,
+    where,
+    ...(ingestServer ? { ingestWhere: addressOf(ingestServer) } : {}),
+    webhook: options.webhook?.secret ? 'on' : `off: ${options.webhook?.off ?? 'not served by this process'}`,
+    close,
+  };
+}
+
+function listen(server: Server, port: number, bind: string): Promise<void> {
+  return new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, bind, resolveListen);
+  });
+}
+
+function addressOf(server: Server): string {
   const address = server.address();
-  const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-  return { host, server, where, webhook: options.webhook?.secret ? 'on' : `off: ${options.webhook?.off ?? 'not served by this process'}`, close };
+  return typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
 }

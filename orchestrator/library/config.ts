@@ -270,7 +270,8 @@ export function writeDefaultConfig(root: string, overrides: Partial<LibraryConfi
   if (existsSync(file)) {
     throw new StewardError('E_CONFIG_EXISTS', `${CONFIG_FILE} already exists`, { file });
   }
+  // `$schema` first, where an editor looks for it to complete the file.
   const config = parseConfig({ ...overrides }, CONFIG_FILE);
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+  writeFileSync(file, `${JSON.stringify(overrides.$schema ? { $schema: overrides.$schema, ...config } : config, null, 2)}\n`, { flag: 'wx' });
   return file;
 }

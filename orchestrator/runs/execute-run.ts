@@ -34,6 +34,17 @@ export interface ExecutorDeps {
   lockMs: number;
   maxResumes: number;
   log: Logger;
+  /** Told each state a run takes here (the worker's progress lines). */
+  onState?: (change: RunStateChange) => void;
+}
+
+/** A run's new state, as the worker that moved it tells it. */
+export interface RunStateChange {
+  run: string;
+  plugin: string;
+  state: RunState;
+  /** How it ended, what went wrong, or what it waits for. */
+  note?: string;
 }
 
 /** Why a run's controller was aborted. */
@@ -153,8 +164,11 @@ async function underLock(job: RunJob, deps: ExecutorDeps, controller: AbortContr
   const finish = async (state: RunState, error?: string, nextAction?: string, outcome?: string): Promise<ExecuteOutcome> => {
     await writes.flush();
     if (!(await lock.stillHeld())) return 'lock-lost';
-    await store.update(run.id, { state, error: error ?? null, nextAction: nextAction ?? nextActionFor(run.id, state), ...(outcome ? { outcome } : {}) });
+    const next = nextAction ?? nextActionFor(run.id, state);
+    await store.update(run.id, { state, error: error ?? null, nextAction: next, ...(outcome ? { outcome } : {}) });
     if (error) await store.appendEvent(run.id, 'error', { message: error });
+    const note = error ?? outcome ?? next ?? undefined;
+    deps.onState?.({ run: run.id, plugin: run.plugin, state, ...(note ? { note } : {}) });
     return state;
   };
   if (await cancelRequested(redis, run.id)) return finish('cancelled');
@@ -247,6 +261,7 @@ async function drive(run: RunRecord, job: RunJob, deps: ExecutorDeps, controller
   if (job.resume !== undefined) await store.appendEvent(run.id, 'answered', { answer: job.resume });
   await store.appendEvent(run.id, 'claimed', { owner: deps.owner });
   await store.update(run.id, { state: 'running', error: null, nextAction: `running on ${deps.owner}; steward runs cancel ${run.id} stops it` });
+  deps.onState?.({ run: run.id, plugin: run.plugin, state: 'running' });
   const input = job.resume !== undefined ? new Command({ resume: job.resume }) : hasCheckpoint ? null : deps.agent.input(run);
   // Each step's checkpoint is saved before the next step starts ("sync"): with LangGraph's
   // default ("async"), a worker killed early in a step could lose the step before it,

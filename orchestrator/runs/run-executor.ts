@@ -10,7 +10,7 @@ import type { RedisTarget } from '../redis/server.ts';
 import type { AgentDefinition } from './agent.ts';
 import { recoverRuns, type RunControl } from './control.ts';
 import { openCheckpointer, openRunStore } from './database.ts';
-import { executeRun, type ExecuteOutcome, type RunJob, type StopReason } from './execute-run.ts';
+import { executeRun, type ExecuteOutcome, type RunJob, type RunStateChange, type StopReason } from './execute-run.ts';
 import { CANCEL_CHANNEL } from './locks.ts';
 
 export const RUNS_QUEUE = 'runs';
@@ -28,7 +28,11 @@ export interface RunningRunExecutor {
  * a run's Redis lock keeps it on one worker at a time, and a worker that dies leaves
  * the lock to expire and the job to be taken back by BullMQ's stalled-job check.
  */
-export async function startRunExecutor(target: RedisTarget, library: Library, options: { agent: AgentDefinition; log: Logger; concurrency?: number }): Promise<RunningRunExecutor> {
+export async function startRunExecutor(
+  target: RedisTarget,
+  library: Library,
+  options: { agent: AgentDefinition; log: Logger; concurrency?: number; onState?: (change: RunStateChange) => void },
+): Promise<RunningRunExecutor> {
   const { workers } = library.config;
   const owner = workerId();
   const lockMs = workers.runLockSeconds * 1000;
@@ -75,7 +79,18 @@ export async function startRunExecutor(target: RedisTarget, library: Library, op
     );
     opened.push(() => clearInterval(recovery));
 
-    const deps = { library, store, redis, agent: options.agent, checkpointer, owner, lockMs, maxResumes: workers.maxResumes, log: options.log };
+    const deps = {
+      library,
+      store,
+      redis,
+      agent: options.agent,
+      checkpointer,
+      owner,
+      lockMs,
+      maxResumes: workers.maxResumes,
+      log: options.log,
+      ...(options.onState ? { onState: options.onState } : {}),
+    };
     const later = async (job: Job<RunJob>, token: string | undefined, ms: number): Promise<never> => {
       await job.moveToDelayed(Date.now() + ms, token);
       throw new DelayedError();

@@ -98,6 +98,12 @@ export class SqlRunStore implements RunStore {
     return (await this.db.all<Row>(sql, args)).map(toRecord);
   }
 
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ state: string; n: number | string }>('SELECT state, COUNT(*) AS n FROM runs GROUP BY state');
+    // Postgres answers COUNT as a string (bigint).
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
   async active(): Promise<RunRecord[]> {
     return (await this.db.all<Row>(`SELECT * FROM runs WHERE state IN ${ACTIVE}`)).map(toRecord);
   }

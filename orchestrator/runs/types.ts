@@ -63,6 +63,8 @@ export interface RunStore {
   list(filter?: { state?: RunState; plugin?: string; limit?: number }): Promise<RunRecord[]>;
   /** Runs not finished: queued, running, awaiting approval or paused. */
   active(): Promise<RunRecord[]>;
+  /** How many runs are in each state (states with none are left out). */
+  countByState(): Promise<Partial<Record<RunState, number>>>;
   update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed' | 'outcome'>>): Promise<RunRecord | undefined>;
   appendEvent(run: string, kind: string, data: unknown): Promise<RunEvent>;
   events(run: string, afterSeq?: number): Promise<RunEvent[]>;

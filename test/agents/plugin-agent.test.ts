@@ -285,7 +285,9 @@ describe('the Plugin Agent with the llm fixer (a scripted model)', () => {
       expect.objectContaining({ run: run.id, issue: 1, fixer: 'llm' }),
     ]);
     // The one-line fix reads as one line; the regression test it carries is counted apart.
-    expect(cli('review', 'list').stdout).toMatch(new RegExp(`${run.id} .* \\+1 -1 \\(\\+\\d+ test\\)`));
+    expect(cli('review', 'list').stdout).toMatch(new RegExp(`${run.id} .* \\d+[smhd] +llm +\\+1 -1 \\(\\+\\d+ test\\)`));
+    // How long it has waited, and the whole reason, never cut.
+    expect(cli('review', 'list').stdout).toContain('read a missing trailing field as undefined and called .trim() on it; a missing field is now an empty string.');
     const shown = cli('review', 'show', run.id);
     expect(shown.stdout).toContain("+      const value = fields[c] ?? '';");
     expect(shown.stdout).toMatch(/suite: {2}\d+ passed, 0 failed \(\d+ passed on the original\)/);

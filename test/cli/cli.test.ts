@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,11 +21,59 @@ describe('steward CLI', () => {
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  it('says a usage mistake in one line with E_USAGE and exit 2, never the whole usage text', () => {
+    for (const [args, said] of [
+      [['runs', 'list', '--bogus'], "unknown option '--bogus'"],
+      [['review', 'show'], "missing required argument 'run'"],
+      [['frobnicate'], "unknown command 'frobnicate'"],
+    ] as const) {
+      const result = steward([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toBe(`steward: error E_USAGE: ${said} (see --help)\n`);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('a bad STEWARD_LOG_LEVEL is one warning line, and a reader that stopped reading ends the command quietly', async () => {
+    const library = await makeLibrary();
+    const typo = steward(['--library', library.root, 'runs', 'list'], { env: { STEWARD_LOG_LEVEL: 'verbose' } });
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toBe('steward: warning: STEWARD_LOG_LEVEL "verbose" is not one of fatal, error, warn, info, debug, trace, silent; logging at warn\n');
+    // The reading end is closed before steward writes: as `steward runs list | head` once head has exited.
+    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', library.root, 'runs', 'list', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('an unknown --plugin on a listing is E_PLUGIN_UNKNOWN with exit 2, whatever the listing', async () => {
+    const library = await makeLibrary();
+    for (const listing of [
+      ['runs', 'list'],
+      ['errors', 'list'],
+      ['issues', 'list'],
+    ]) {
+      const result = steward(['--library', library.root, ...listing, '--plugin', 'no-such-plugin']);
+      expect(result.code, listing.join(' ')).toBe(2);
+      expect(result.stderr, listing.join(' ')).toBe('steward: error E_PLUGIN_UNKNOWN: no plugin "no-such-plugin" in plugins/\n');
+    }
+  });
+
   it('init makes a library once, and refuses to overwrite it', () => {
     const root = tempDir();
     const first = steward(['init', '--dir', root]);
     expect(first.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(root, 'steward.config.json'), 'utf8')).stateDir).toBe('.steward');
+    const written = readFileSync(join(root, 'steward.config.json'), 'utf8');
+    expect(JSON.parse(written).stateDir).toBe('.steward');
+    // The schema reference comes first and leads to steward's own config schema.
+    const schema = (JSON.parse(written) as { $schema: string }).$schema;
+    expect(Object.keys(JSON.parse(written) as object)[0]).toBe('$schema');
+    expect((JSON.parse(readFileSync(join(root, schema), 'utf8')) as { description: string }).description).toBe('Plugin Steward library configuration (steward.config.json).');
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toContain('/.steward/');
     expect(readFileSync(join(root, 'templates', 'linked', 'PLAYBOOK.md'), 'utf8')).toContain('# Default playbook');
     expectBadInput(steward(['init', '--dir', root]), 'E_CONFIG_EXISTS');

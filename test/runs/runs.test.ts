@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { answerRun, cancelRun, enqueueRun, listCheckpoints, recoverRuns, replayRun, resumeRun } from '../../orchestrator/runs/control.ts';
 import { runLockKey } from '../../orchestrator/runs/locks.ts';
 import { openRunStore } from '../../orchestrator/runs/database.ts';
-import { executeRun, type ExecutorDeps } from '../../orchestrator/runs/execute-run.ts';
+import { executeRun, type RunStateChange, type ExecutorDeps } from '../../orchestrator/runs/execute-run.ts';
 import { readOutput } from '../../orchestrator/runs/output.ts';
 import { startRunExecutor } from '../../orchestrator/runs/run-executor.ts';
 import { psArgs, until } from '../helpers/processes.ts';
@@ -239,13 +239,26 @@ describe('run workers', () => {
     expect(recovered.requeued).toEqual([lost.id]);
     expect(await recoverRuns(f.control)).toEqual({ resumed: [], requeued: [] });
 
-    const worker = await startRunExecutor(f.target, f.library, { agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() }), log: quietLog });
+    // The worker tells each state a run takes on it: its progress lines.
+    const changes: RunStateChange[] = [];
+    const worker = await startRunExecutor(f.target, f.library, {
+      agent: standInAgent({ effectsFile: f.effectsFile, workSeconds: 0, marker: marker() }),
+      log: quietLog,
+      onState: (change) => changes.push(change),
+    });
     cleanups.push(() => worker.close());
     expect((await untilState(f.store, dead.id, ['completed', 'failed']))?.state).toBe('completed');
     expect((await untilState(f.store, lost.id, ['completed', 'failed']))?.state).toBe('completed');
     const failed = await untilState(f.store, hopeless.id, ['completed', 'failed']);
     expect(failed?.state).toBe('failed');
     expect(failed?.error).toBe('its worker died 2 times; the policy resumes a run at most 1 times');
+    expect(changes.filter((c) => c.run === dead.id).map((c) => c.state)).toEqual(['running', 'completed']);
+    expect(changes.find((c) => c.run === hopeless.id)).toEqual({
+      run: hopeless.id,
+      plugin: hopeless.plugin,
+      state: 'failed',
+      note: 'its worker died 2 times; the policy resumes a run at most 1 times',
+    });
   }, 60_000);
 
   it('two workers share the runs queue without doing a run twice', async () => {

@@ -265,7 +265,9 @@ export function validate(deps: PluginAgentDeps) {
     accepted.sort((a, b) => a.silencing - b.silencing || refusalsLast(a.proposal, b.proposal) || a.changes - b.changes || a.size - b.size);
     const best = accepted[0];
     if (!best) return { rejected };
-    const disagreement = disagreeing(accepted, outputComparer(manifest.interface.ignoreOutputFields));
+    // Only rivals the evidence ranks as high as the best: the size of a change is a tie-break, not evidence.
+    const tied = accepted.filter((r) => r.silencing === best.silencing && !refusalsLast(r.proposal, best.proposal) && r.changes === best.changes);
+    const disagreement = disagreeing(tied, outputComparer(manifest.interface.ignoreOutputFields));
     if (disagreement.length >= 2) {
       deps.emit('disagreement', { fixes: disagreement.length, validated: accepted.length });
       return {

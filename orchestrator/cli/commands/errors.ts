@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { requirePlugin } from '../../library/library.ts';
 import { summary } from '../commands.ts';
 import { messageOf, PartialError, StewardError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/files.ts';
@@ -13,15 +14,7 @@ import { validateEvent } from '../../ingest/validate.ts';
 import { startIngestConsumer } from '../../ingest/ingest-consumer.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { libraryFrom } from '../context.ts';
-import { print, printJson, progress, table } from '../output.ts';
-
-function ago(iso: string): string {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (seconds < 120) return `${seconds}s ago`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h ago`;
-  return `${Math.round(seconds / 86_400)}d ago`;
-}
+import { ago, print, printJson, progress, table } from '../output.ts';
 
 function groupRows(groups: Group[]): string {
   return table(
@@ -93,7 +86,9 @@ export function registerErrors(program: Command): void {
       if (options.status && !GROUP_STATUSES.includes(options.status as GroupStatus)) {
         throw new StewardError('E_USAGE', `--status must be one of ${GROUP_STATUSES.join(', ')}`);
       }
-      const store = await openErrors(libraryFrom(command));
+      const library = libraryFrom(command);
+      if (options.plugin) requirePlugin(library, options.plugin);
+      const store = await openErrors(library);
       try {
         const groups = await store.groups.list({ ...(options.plugin ? { plugin: options.plugin } : {}), ...(options.status ? { status: options.status as GroupStatus } : {}) });
         if (options.json) return printJson({ version: 1, groups });

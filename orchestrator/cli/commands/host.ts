@@ -15,11 +15,32 @@ import { print, printJson } from '../output.ts';
 import { untilSignalled } from '../signals.ts';
 import { githubWebhook } from '../github-webhook.ts';
 
+/** The listening options `host` and `start` share. */
+export interface ServeOptions {
+  port: string;
+  bind: string;
+  ingestPort?: string;
+  ingestBind?: string;
+}
+
+/** Where to listen, the ingest routes on their own port when asked. */
+export function listening(options: ServeOptions): { port: number; bind: string; ingest?: { port: number; bind: string } } {
+  const port = wholeNumber('--port', options.port, 0, 65535);
+  if (options.ingestPort === undefined) return { port, bind: options.bind };
+  const ingestPort = wholeNumber('--ingest-port', options.ingestPort, 0, 65535);
+  if (ingestPort !== 0 && ingestPort === port) throw new StewardError('E_USAGE', `--ingest-port must differ from --port (both ${port})`);
+  return { port, bind: options.bind, ingest: { port: ingestPort, bind: options.ingestBind ?? options.bind } };
+}
+
 /** What `host` and `start` print once the API listens. */
 export function printServing(library: Library, serving: ServingHost, redis: string): void {
+  const ingest = serving.ingestWhere ?? serving.where;
   print(`steward host on http://${serving.where}: ${serving.host.list().length} plugin(s); errors go to ${redis}`);
   print(`  plugins: /v1/plugins/* (token: $STEWARD_HOST_TOKEN or ${library.config.stateDir}/host-token)`);
-  print(`  ingest: POST /v1/events, POST /v1/traffic (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${serving.where}/1`);
+  print(`  health: GET /healthz, GET /readyz, GET /metrics (Prometheus)`);
+  print(
+    `  ingest${serving.ingestWhere ? ` on http://${ingest}, apart from the plugin API` : ''}: POST /v1/events, POST /v1/traffic (token: $STEWARD_INGEST_TOKEN or ${library.config.stateDir}/ingest-token); Sentry DSN http://<token>@${ingest}/1`,
+  );
   if (library.config.tracker === 'github') print(`  github webhook: POST /v1/github/webhook (${serving.webhook})`);
   for (const h of serving.host.list()) print(`  ${h.name.padEnd(24)} ${h.state}${h.reason ? `  (${h.reason})` : ''}`);
 }
@@ -69,16 +90,17 @@ export function registerHost(program: Command, plugin: Command): void {
     .description(summary('host'))
     .option('--port <port>', 'TCP port', '7070')
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
+    .option('--ingest-port <port>', 'serve the ingest routes (events, Sentry, traffic, GitHub webhook) on this port instead, apart from the plugin API')
+    .option('--ingest-bind <address>', 'address of --ingest-port (default: --bind)')
     .option('--crash-limit <n>', 'crashes or timeouts within the window that make a plugin FAILED', '3')
     .option('--crash-window <seconds>', 'the window of --crash-limit', '60')
-    .action(async (options: { port: string; bind: string; crashLimit: string; crashWindow: string }, command: Command) => {
-      const port = wholeNumber('--port', options.port, 0, 65535);
+    .action(async (options: ServeOptions & { crashLimit: string; crashWindow: string }, command: Command) => {
+      const where = listening(options);
       const library = libraryFrom(command);
       const target = await libraryRedis(library);
       const webhook = await githubWebhook(library);
       const serving = await serveHost(library, target, {
-        port,
-        bind: options.bind,
+        ...where,
         crashLimit: wholeNumber('--crash-limit', options.crashLimit, 1, 1_000_000),
         crashWindowMs: wholeNumber('--crash-window', options.crashWindow, 1, 86_400) * 1000,
         webhook: webhook.options,

@@ -1,5 +1,5 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
 import { writeDefaultConfig } from '../../library/config.ts';
@@ -19,7 +19,8 @@ export function registerInit(program: Command): void {
     .action((options: { dir: string }) => {
       const root = resolve(options.dir);
       mkdirSync(root, { recursive: true });
-      const file = writeDefaultConfig(root);
+      // Editors complete steward.config.json from steward's own schema, wherever steward is installed.
+      const file = writeDefaultConfig(root, { $schema: relative(root, join(STEWARD_ROOT, 'docs/specs/steward.config.schema.json')).split(sep).join('/') });
       const library = openLibrary({ library: root });
       mkdirSync(library.paths.plugins, { recursive: true });
       mkdirSync(library.paths.state, { recursive: true });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { requirePlugin } from '../../library/library.ts';
 import { summary } from '../commands.ts';
 import { openTracker } from '../../../agents/trackers/registry.ts';
 import { StewardError } from '../../core/errors.ts';
@@ -16,6 +17,7 @@ export function registerIssues(program: Command): void {
     .action(async (options: { state?: string; plugin?: string; json?: boolean }, command: Command) => {
       if (options.state && options.state !== 'open' && options.state !== 'closed') throw new StewardError('E_USAGE', '--state must be open or closed');
       const library = libraryFrom(command);
+      if (options.plugin) requirePlugin(library, options.plugin);
       const list = await openTracker(library).listIssues({
         ...(options.state ? { state: options.state as 'open' | 'closed' } : {}),
         ...(options.plugin ? { plugin: options.plugin } : {}),

@@ -22,7 +22,7 @@ import { answerRun } from '../../runs/control.ts';
 import { openRunStore } from '../../runs/database.ts';
 import { openRunControl } from '../../runs/open.ts';
 import { libraryFrom } from '../context.ts';
-import { print, printJson, table } from '../output.ts';
+import { ago, print, printJson, table } from '../output.ts';
 
 /** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
 /** The fix's size, and the tests it adds apart: `+1 -1 (+21 test)`. */
@@ -78,6 +78,8 @@ export function registerReview(program: Command): void {
               run: run.id,
               plugin: run.plugin,
               issue: proposal.issue?.number ?? null,
+              waitingSince: run.updatedAt,
+              rationale: proposal.rationale,
               fixer: proposal.fixer,
               stats: proposal.stats,
               change: changeSize(proposal.diff),
@@ -89,14 +91,16 @@ export function registerReview(program: Command): void {
           waiting.length === 0
             ? 'nothing waits for review'
             : table(
-                ['RUN', 'PLUGIN', 'ISSUE', 'FIXER', 'CHANGE', 'WHY'],
+                ['RUN', 'PLUGIN', 'ISSUE', 'WAITING', 'FIXER', 'CHANGE', 'WHY'],
+                // The whole reason: it is what a maintainer decides on, so it is never cut.
                 waiting.map(({ run, proposal }) => [
                   run.id,
                   run.plugin,
                   proposal.issue ? `#${proposal.issue.number}` : '-',
+                  ago(run.updatedAt).replace(/ ago$/, ''),
                   proposal.fixer,
                   changeText(proposal.diff),
-                  `${refusalNote(proposal)}${proposal.rationale}`.slice(0, 70),
+                  `${refusalNote(proposal)}${proposal.rationale}`.replace(/\s+/g, ' '),
                 ]),
               ),
         );

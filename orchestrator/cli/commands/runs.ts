@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { requirePlugin } from '../../library/library.ts';
 import { summary } from '../commands.ts';
 import { StewardError } from '../../core/errors.ts';
 import { cancelRun, listCheckpoints, replayRun, requireRun, resumeRun } from '../../runs/control.ts';
@@ -38,7 +39,9 @@ export function registerRuns(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { state?: string; plugin?: string; json?: boolean }, command: Command) => {
       if (options.state && !RUN_STATES.includes(options.state as RunState)) throw new StewardError('E_USAGE', `--state must be one of ${RUN_STATES.join(', ')}`);
-      const store = openRunStore(libraryFrom(command));
+      const library = libraryFrom(command);
+      if (options.plugin) requirePlugin(library, options.plugin);
+      const store = openRunStore(library);
       try {
         const list = await store.list({ ...(options.state ? { state: options.state as RunState } : {}), ...(options.plugin ? { plugin: options.plugin } : {}) });
         if (options.json) return printJson({ version: 1, runs: list });

@@ -10,7 +10,8 @@ import { githubWebhook } from '../github-webhook.ts';
 import { libraryFrom } from '../context.ts';
 import { print } from '../output.ts';
 import { untilSignalled } from '../signals.ts';
-import { printServing, wholeNumber } from './host.ts';
+import { listening, printServing, wholeNumber, type ServeOptions } from './host.ts';
+import { serviceChecks } from '../service.ts';
 
 interface QueueOptions {
   ingest: boolean;
@@ -19,6 +20,7 @@ interface QueueOptions {
   tests: boolean;
   ingestConcurrency?: string;
   runConcurrency?: string;
+  json?: boolean;
 }
 
 function withQueueOptions(command: Command): Command {
@@ -28,7 +30,8 @@ function withQueueOptions(command: Command): Command {
     .option('--no-schedule', 'do not upsert the scheduled triage (manager.schedule)')
     .option('--no-tests', 'triage without running plugin test suites')
     .option('--ingest-concurrency <n>', 'events ingested at once (default: workers.ingestConcurrency)')
-    .option('--run-concurrency <n>', 'runs executed at once (default: workers.runConcurrency)');
+    .option('--run-concurrency <n>', 'runs executed at once (default: workers.runConcurrency)')
+    .option('--json', 'print each run state change as a JSON line instead of text');
 }
 
 function workerOptions(options: QueueOptions, component: string, agent: AgentDefinition): Parameters<typeof startWorker>[2] {
@@ -41,6 +44,12 @@ function workerOptions(options: QueueOptions, component: string, agent: AgentDef
     ...(options.ingestConcurrency ? { ingestConcurrency: wholeNumber('--ingest-concurrency', options.ingestConcurrency, 1, 256) } : {}),
     ...(options.runConcurrency ? { runConcurrency: wholeNumber('--run-concurrency', options.runConcurrency, 1, 64) } : {}),
     log: createLogger({ component }),
+    onRunState: (change) =>
+      print(
+        options.json
+          ? JSON.stringify({ at: new Date().toISOString(), ...change })
+          : `${new Date().toISOString().slice(11, 19)} run ${change.run} ${change.plugin}: ${change.state}${change.note ? ` (${change.note.replace(/\s+/g, ' ').slice(0, 160)})` : ''}`,
+      ),
   };
 }
 
@@ -61,24 +70,29 @@ export function registerWorker(program: Command): void {
       .command('start')
       .description(summary('start'))
       .option('--port <port>', 'TCP port of the HTTP API', '7070')
-      .option('--bind <address>', 'address to listen on', '127.0.0.1'),
-  ).action(async (options: QueueOptions & { port: string; bind: string }, command: Command) => {
+      .option('--bind <address>', 'address to listen on', '127.0.0.1')
+      .option('--ingest-port <port>', 'serve the ingest routes (events, Sentry, traffic, GitHub webhook) on this port instead, apart from the plugin API')
+      .option('--ingest-bind <address>', 'address of --ingest-port (default: --bind)'),
+  ).action(async (options: QueueOptions & ServeOptions, command: Command) => {
     const library = libraryFrom(command);
     const target = await libraryRedis(library);
     const webhook = await githubWebhook(library);
+    const service = serviceChecks(library, target);
     let serving: Awaited<ReturnType<typeof serveHost>> | undefined;
     let worker: Awaited<ReturnType<typeof startWorker>>;
     try {
       serving = await serveHost(library, target, {
-        port: wholeNumber('--port', options.port, 0, 65535),
-        bind: options.bind,
+        ...listening(options),
         crashLimit: 3,
         crashWindowMs: 60_000,
         webhook: webhook.options,
+        readiness: service.readiness,
+        metrics: service.metrics,
       });
       worker = await startWorker(target, library, workerOptions(options, 'start', openPluginAgent(target, library)));
     } catch (error) {
       await serving?.close();
+      await service.close();
       await webhook.close();
       throw error;
     }
@@ -89,6 +103,7 @@ export function registerWorker(program: Command): void {
     print('stopping: runs are checkpointed and their sandboxes stopped');
     await worker.close();
     await serving.close();
+    await service.close();
     await webhook.close();
   });
 }
