@@ -11,6 +11,7 @@ const FAILURE_REASONS = [
   'not-dispatched',
   'not-reproduced',
   'no-candidate',
+  'fixes-disagree',
   'patch-did-not-apply',
   'failed-hidden-tests',
   'regression',

@@ -167,6 +167,10 @@ export async function scoreAttempt(
   if (crashed) return { scores, reason: 'crash', detail: crashed };
   if (outcome.notDispatched) return { scores, reason: 'not-dispatched', detail: outcome.notDispatched };
   if (!reproduced && !patch) return { scores, reason: 'not-reproduced', detail: null };
+  // Validated fixes that disagreed were left to a person: a candidate was found, and abstained on.
+  const disagreed = outcome.events.find((e) => e.kind === 'disagreement')?.data as { fixes?: number } | undefined;
+  if (!outcome.patch?.trim() && !patch && disagreed)
+    return { scores, reason: 'fixes-disagree', detail: `${disagreed.fixes ?? 2} validated fixes disagreed on the failing call's answer; none was proposed` };
   if (!outcome.patch?.trim()) return { scores, reason: patch ? 'timeout' : 'no-candidate', detail: patch ? 'a proposal was made but not published' : null };
   const tested = await testPlugin(task, outcome.patch);
   if (!tested.applied || !tested.hidden || !tested.visible) return { scores, reason: 'patch-did-not-apply', detail: tested.applyError ?? null };

@@ -128,6 +128,14 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     const broken = await scoreAttempt(fix, baseline, outcome(patchOf(fix.pluginDir, 'fields[c];', "fields[c] ?? '';").replace('const value', 'let value')));
     expect(broken.reason).toBe('patch-did-not-apply');
     expect((await scoreAttempt(fix, baseline, outcome(undefined))).reason).toBe('no-candidate');
+    // Validated fixes that disagreed were left to a person: scored apart from finding none.
+    const abstained = outcome(undefined);
+    abstained.events.push({ run: 'r', seq: 2, at: '', kind: 'disagreement', data: { fixes: 2, validated: 3 } });
+    expect(await scoreAttempt(fix, baseline, abstained)).toMatchObject({
+      scores: { resolved: false, patch: false },
+      reason: 'fixes-disagree',
+      detail: "2 validated fixes disagreed on the failing call's answer; none was proposed",
+    });
   });
 
   it('scores a no-fix task correct only with a complete issue and no patch', async () => {
