@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import type { Library } from '../../orchestrator/library/library.ts';
@@ -6,7 +7,7 @@ import { answerRun, type RunControl } from '../../orchestrator/runs/control.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import { openTracker } from '../trackers/registry.ts';
 import type { ProposalDecision, Tracker } from '../trackers/types.ts';
-import { settleMerged, type Settled } from './settle.ts';
+import { recordedIn, settleMerged, type Settled } from './settle.ts';
 
 export interface ReviewSyncDeps {
   library: Library;
@@ -46,7 +47,10 @@ export async function syncReviews(deps: ReviewSyncDeps, only?: number): Promise<
   const proposals = (await deps.tracker.listProposals()).filter((p) => only === undefined || p.number === only);
   for (const proposal of proposals) if (proposal.run) await answer(deps, proposal.number, proposal.run, readDecision, report);
   const settings = deps.library.config.github;
-  const merged = proposals.filter((p) => p.state === 'merged');
+  // Merged and not yet released: one the history already records was settled before, and
+  // each sync would otherwise re-check every past merge in git and on the forge. (A settle
+  // that died after its history entry is finished by `review settle` or the next merge's.)
+  const merged = proposals.filter((p) => p.state === 'merged' && !recordedIn(join(deps.library.paths.plugins, p.plugin), p));
   for (const proposal of merged) {
     const brought = await bringInMerged(deps.library, proposal, settings?.baseBranch ?? 'main', settings?.remote);
     if (brought.state === 'gone' || brought.state === 'not-brought-in') {

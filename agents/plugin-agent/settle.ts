@@ -27,7 +27,7 @@ export interface Settled {
 }
 
 /** The history's `fix` entry of this proposal, once settle wrote it: the version the fix was released in. */
-function recordedIn(dir: string, proposal: TrackedProposal): { version?: string | undefined } | undefined {
+export function recordedIn(dir: string, proposal: TrackedProposal): { version?: string | undefined } | undefined {
   return readHistory(dir, Number.MAX_SAFE_INTEGER).entries.find((e) => e.type === 'fix' && e.group === proposal.fingerprint && e.url === proposal.url);
 }
 
