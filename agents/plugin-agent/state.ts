@@ -111,6 +111,10 @@ export const pluginAgentState = z.object({
       refuses: thrown.optional(),
       /** The library commit it was validated on: the fix branch starts there. */
       base: z.string().optional(),
+      /** The next validated candidates in rank order (up to three): what the reviewer could have had instead. */
+      others: z
+        .array(z.object({ fixer: z.string(), rationale: z.string(), diff: z.string(), outputsChanged: z.number(), warnings: z.array(z.string()), refuses: thrown.optional() }))
+        .default([]),
     })
     .optional(),
   rejected: z.array(z.object({ fixer: z.string(), reason: z.string() })).optional(),
@@ -118,7 +122,18 @@ export const pluginAgentState = z.object({
    * Set by validate when validated fixes disagree on what the failing call returns: the
    * evidence cannot tell which is right, so none is proposed; each answer with its fix.
    */
-  disagreement: z.array(z.object({ fixer: z.string(), rationale: z.string(), output: z.string(), diff: z.string() })).optional(),
+  disagreement: z
+    .array(
+      z.object({
+        fixer: z.string(),
+        rationale: z.string(),
+        output: z.string(),
+        diff: z.string(),
+        /** Set for a fix that passed the reproduction and the suite and was refuted on other inputs: why. */
+        refuted: z.string().optional(),
+      }),
+    )
+    .optional(),
   review: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }).optional(),
   published: z.object({ branch: z.string(), commit: z.string(), proposal: z.number(), url: z.string() }).optional(),
   /** The draft proposal opened at validation, on a tracker that reviews there (`draftsAtValidation`). */

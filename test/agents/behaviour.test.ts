@@ -83,6 +83,43 @@ describe('inputs generated from interface.input', () => {
     expect(inputs).not.toContainEqual(seeds[0]);
   });
 
+  it('for an input of positional arguments, nudges production values: numbers by a step, elements dropped or repeated, strings edited', () => {
+    const schema = { type: 'object', properties: { args: { type: 'array' } }, required: ['args'], additionalProperties: false };
+    const seeds = [{ args: [5, 5] }, { args: [[4, 3, 1, 2], 'Hello'] }];
+    const inputs = generateInputs(schema, seeds, 60, 3) as { args: unknown[] }[];
+    expect(inputs.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(inputs.map((i) => JSON.stringify(i))).size).toBe(inputs.length);
+    expect(generateInputs(schema, seeds, 60, 3)).toEqual(inputs);
+    // Near the first seed: two numbers, one moved by one.
+    expect(inputs).toContainEqual({ args: [6, 5] });
+    // Inside the second: the list nudged, the string kept; and the string nudged, the list kept.
+    expect(inputs.some((i) => Array.isArray(i.args[0]) && JSON.stringify(i.args[0]) !== '[4,3,1,2]' && i.args[1] === 'Hello')).toBe(true);
+    expect(inputs.some((i) => JSON.stringify(i.args[0]) === '[4,3,1,2]' && typeof i.args[1] === 'string' && i.args[1] !== 'Hello')).toBe(true);
+    // Most are production's shape: that is what reaches the code a fix changed.
+    expect(inputs.filter((i) => i.args.length === 2).length).toBeGreaterThan(inputs.length / 2);
+  });
+
+  it('nudges values at any depth of an object, and keeps within the schema', () => {
+    const schema = {
+      type: 'object',
+      properties: { rows: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer', minimum: 0 } }, required: ['name', 'n'] } } },
+      required: ['rows'],
+    };
+    const seeds = [
+      {
+        rows: [
+          { name: 'ada', n: 3 },
+          { name: 'bob', n: 0 },
+        ],
+      },
+    ];
+    const inputs = generateInputs(schema, seeds, 40, 5) as { rows: { name: string; n: number }[] }[];
+    const check = compileJsonSchema(schema);
+    expect(check.ok && inputs.every((i) => check.validate(i))).toBe(true);
+    expect(inputs.some((i) => i.rows.length === 2 && i.rows[0]?.name === 'ada' && i.rows[0].n !== 3 && i.rows[1]?.name === 'bob')).toBe(true);
+    expect(inputs.some((i) => i.rows.length === 1)).toBe(true);
+  });
+
   it('compares outputs as JSON, blind to the declared volatile fields only', () => {
     const same = outputComparer(['/at', '/rows/*/id']);
     expect(same({ a: 1, at: 5, rows: [{ id: 1, v: 2 }] }, { a: 1, at: 9, rows: [{ id: 7, v: 2 }] })).toBe(true);
@@ -180,6 +217,59 @@ describe('a candidate held to recorded traffic and generated inputs', () => {
     expect(silencing.reject).toBeUndefined();
     expect(silencing.changes).toBeGreaterThan(0);
     expect(silencing.report.generated.examples[0]?.after).toMatch(/"max":0/);
+  }, 60_000);
+
+  it('on a positional-argument plugin with no traffic, sees a negated branch that moves the crash to the inputs the original answered', async () => {
+    const schema = { type: 'object', properties: { args: { type: 'array' } }, required: ['args'] };
+    const plugin = (source: string): string =>
+      writePlugin(join(tempDir(), 'shift'), 'shift', { manifest: manifestFor('shift', { interface: { input: schema, output: {} } }), files: { 'src/index.js': source } });
+    // Counts the descents of a list; the branch for exactly one reads a name that is not defined.
+    const original = `export default { name: 'shift', execute(input) {
+  const xs = input.args[0];
+  let t = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] < xs[i - 1]) t++;
+  if (t == 1) return j;
+  return t;
+} };
+`;
+    const negated = original.replace('if (t == 1)', 'if (t != 1)');
+    const dir = plugin(original);
+    const copy = createWorkingCopy(plugin(negated));
+    try {
+      const judged = await new BehaviourOracle({
+        manifest: loadManifest(dir, 'shift/plugin.json'),
+        dir,
+        env: {},
+        signal: new AbortController().signal,
+        traffic: [],
+        captured: [{ args: [[4, 3, 5, 6]] }],
+        generated: 60,
+        maxChangedShare: 0.1,
+      }).judge(copy);
+      expect(judged.reject).toMatch(/turns a success into a failure on input \{"args":\[\[.*\]\]\}: the original answered \d+, the fix fails with ReferenceError/);
+    } finally {
+      copy.dispose();
+    }
+  }, 60_000);
+
+  it("counts a refusal's own contract error on a generated input as a change, not a break", async () => {
+    const refusing = ORIGINAL.replace(
+      'const xs = input.values;',
+      "const xs = input.values;\n  if (xs.some((x) => x < 0)) { const e = new Error('negative value'); e.name = 'InvalidInput'; throw e; }",
+    );
+    const dir = statsPlugin(ORIGINAL);
+    const copy = createWorkingCopy(statsPlugin(refusing));
+    try {
+      const judged = await oracle(dir, [], 60).judge(copy, { type: 'InvalidInput' });
+      expect(judged.reject).toBeUndefined();
+      expect(judged.report.generated.broken).toBe(0);
+      expect(judged.report.generated.changed).toBeGreaterThan(0);
+      expect(judged.report.generated.examples[0]?.after).toMatch(/^InvalidInput: negative value/);
+      // Without the refusal named, the same answers are breaks.
+      expect((await oracle(dir, [], 60).judge(copy)).reject).toMatch(/turns a success into a failure/);
+    } finally {
+      copy.dispose();
+    }
   }, 60_000);
 
   it('does not hold a candidate to a recorded call the original no longer answers so here', async () => {

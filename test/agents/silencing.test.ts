@@ -137,6 +137,14 @@ describe('changes that only hide a failure', () => {
       'early-return',
     );
     expect(ids(diff('plugin/total.py', ['    rate = RATES[code]'], ['    if code not in RATES:', '        return None', '    rate = RATES[code]']))).toContain('early-return');
+    // A guard that returns the very value it found empty is an empty answer too.
+    expect(ids(diff('plugin/solution.py', ['    while lst:'], ['    if not lst:', '        return lst', '    while lst:']))).toContain('early-return');
+    expect(ids(diff('plugin/solution.py', ['    m = max(lst)'], ['    if len(lst) == 0: return lst', '    m = max(lst)']))).toContain('early-return');
+    expect(ids(diff('src/pick.js', ['  const top = xs[0].score;'], ['  if (!xs) return xs;', '  const top = xs[0].score;']))).toContain('early-return');
+    expect(ids(diff('src/pick.ts', ['  const top = xs[0].score;'], ['  if (xs.length === 0) {', '    return xs;', '  }', '  const top = xs[0].score;']))).toContain('early-return');
+    // Returning another value, or a guard on one value returning another, is no such thing.
+    expect(ids(diff('plugin/solution.py', ['    m = max(lst)'], ['    if not lst:', '        return default', '    m = max(lst)']))).not.toContain('early-return');
+    expect(ids(diff('src/pick.js', ['  const top = xs[0].score;'], ['  if (!xs) return ys;', '  const top = xs[0].score;']))).not.toContain('early-return');
     expect(ids(diff('src/check.ts', ['    throw new RangeError(`bad page ${n}`);'], ['    n = 1;']))).toContain('removed-error');
     expect(ids(diff('src/fmt.js', ['  const symbol = SYMBOLS[code];'], ["  const symbol = SYMBOLS[code] ?? '';"]))).toContain('empty-default');
     expect(ids(diff('src/records.js', ['      record[col] = value.trim();'], ['      record[col] = value?.trim();']))).toEqual(['undefined-flow']);

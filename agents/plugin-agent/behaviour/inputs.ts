@@ -1,6 +1,7 @@
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import { compileJsonSchema } from '../../../orchestrator/core/json-schema.ts';
 import { seededRandom } from '../../../orchestrator/core/random.ts';
+import { neighbourOf } from './neighbours.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -42,8 +43,9 @@ function mutate(seed: unknown, generated: unknown, next: () => number): unknown 
 
 /**
  * Up to `count` distinct inputs that `interface.input` accepts (the host refuses the
- * others before a call, so they say nothing about the plugin): generated from the
- * schema, mixed with the captured and recorded inputs, and those inputs one step away.
+ * others before a call, so they say nothing about the plugin): half production's
+ * inputs nudged a little (`neighbours.ts`), half generated from the schema, mixed with
+ * production's inputs, or those with one field dropped or replaced.
  */
 export function generateInputs(schema: Record<string, unknown>, seeds: readonly unknown[], count: number, seed = 1): unknown[] {
   const compiled = compileJsonSchema(schema);
@@ -51,16 +53,24 @@ export function generateInputs(schema: Record<string, unknown>, seeds: readonly 
   const next = seededRandom(seed);
   const seen = new Set(seeds.map((s) => JSON.stringify(s)));
   const out: unknown[] = [];
-  for (let attempt = 0; out.length < count && attempt < count * 4; attempt++) {
-    let generated: unknown;
+  const fromSchema = (attempt: number): unknown => {
     try {
-      generated = generateSync(schema as JsonSchema, { seed: seed * 7919 + attempt, maxItems: 6, maxLength: 24, optionalsProbability: 0.7 });
+      return generateSync(schema as JsonSchema, { seed: seed * 7919 + attempt, maxItems: 6, maxLength: 24, optionalsProbability: 0.7 });
     } catch {
-      generated = undefined;
+      return undefined;
     }
-    const kind = attempt % 3;
+  };
+  for (let attempt = 0; out.length < count && attempt < count * 4; attempt++) {
+    const kind = attempt % 2 === 1 && seeds.length > 0 ? 'neighbour' : (['schema', 'crossover', 'mutate'] as const)[Math.floor(attempt / 2) % 3];
     const donor = seeds.length > 0 ? seeds[Math.floor(next() * seeds.length)] : undefined;
-    const input = kind === 0 || donor === undefined ? generated : kind === 1 ? crossover(generated, seeds, next) : mutate(donor, generated, next);
+    const input =
+      kind === 'neighbour'
+        ? neighbourOf(seeds, next)
+        : donor === undefined || kind === 'schema'
+          ? fromSchema(attempt)
+          : kind === 'crossover'
+            ? crossover(fromSchema(attempt), seeds, next)
+            : mutate(donor, fromSchema(attempt), next);
     if (input === undefined) continue;
     const key = JSON.stringify(input);
     if (seen.has(key) || !valid(input)) continue;

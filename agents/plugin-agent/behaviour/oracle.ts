@@ -127,7 +127,13 @@ export class BehaviourOracle {
     return this.ready;
   }
 
-  async judge(copy: WorkingCopy): Promise<BehaviourJudgement> {
+  /**
+   * `refuses`: the contract error a refusal candidate answers bad input with. On a
+   * generated input that error is a changed answer, not a break: refusing a value
+   * the original let through is what such a fix is for. A recorded production
+   * success refused is still a break.
+   */
+  async judge(copy: WorkingCopy, refuses?: { type: string }): Promise<BehaviourJudgement> {
     await this.baseline();
     const answers = await this.run(copy);
     // A call the original finished and the candidate did not is asked again on its own: a second time-out is the candidate's.
@@ -173,10 +179,10 @@ export class BehaviourOracle {
         if (after?.ok) generated.newlyHandled++;
         continue;
       }
-      if (!after?.ok) {
+      if (!after?.ok && after?.error.type !== refuses?.type) {
         generated.broken++;
         reject ??= `it turns a success into a failure on input ${JSON.stringify(this.inputs[at]).slice(0, TEXT)}: the original answered ${answerText(before)}, the fix fails with ${answerText(after)}`;
-      } else if (!this.same(before.output, after.output)) generated.changed++;
+      } else if (!after?.ok || !this.same(before.output, after.output)) generated.changed++;
       else continue;
       if (generated.examples.length < EXAMPLES) generated.examples.push({ input: this.inputs[at], before: answerText(before), after: answerText(after) });
     }

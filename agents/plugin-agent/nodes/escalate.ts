@@ -6,10 +6,13 @@ import type { PluginAgentState } from '../state.ts';
 /** Why no fix is proposed, from the furthest step the run reached back to the first. */
 function whyEscalated(state: PluginAgentState): string {
   if (state.review?.decision === 'reject') return `${state.review.by} rejected the proposed fix${state.review.reason ? `: ${state.review.reason}` : ''}`;
-  if (state.disagreement && state.disagreement.length >= 2)
-    return `${state.disagreement.length} validated fixes disagree on what the failing call should return (${state.disagreement
-      .map((d) => d.output)
-      .join(' vs ')}): the tests, the captured inputs and the recorded traffic cannot tell which one is right, so none is proposed`;
+  if (state.disagreement && state.disagreement.length >= 2) {
+    const refuted = state.disagreement.filter((d) => d.refuted).length;
+    const answers = state.disagreement.map((d) => d.output).join(' vs ');
+    return refuted > 0
+      ? `${state.disagreement.length} fixes that pass the reproduction and the tests disagree on what the failing call should return (${answers}); ${refuted} of them ${refuted === 1 ? 'was' : 'were'} refuted on other inputs, so the tests and the captured inputs do not pin the answer down and the one left would be a guess: none is proposed`
+      : `${state.disagreement.length} validated fixes disagree on what the failing call should return (${answers}): the tests, the captured inputs and the recorded traffic cannot tell which one is right, so none is proposed`;
+  }
   if (state.candidates && state.candidates.length > 0 && !state.proposal)
     return `no candidate fix held up in validation (${(state.rejected ?? [])
       .map((r) => r.reason)
@@ -57,7 +60,10 @@ function alternatives(state: PluginAgentState): string {
   const fixes = state.disagreement ?? [];
   if (fixes.length < 2) return '';
   return fixes
-    .map((d, i) => `\n\n<details><summary>candidate ${i + 1} (${d.fixer}): the call returns ${d.output}</summary>\n\n${d.rationale}\n\n${fenced(d.diff, 'diff')}\n</details>`)
+    .map(
+      (d, i) =>
+        `\n\n<details><summary>candidate ${i + 1} (${d.fixer}): the call returns ${d.output}${d.refuted ? ' (refuted on other inputs)' : ''}</summary>\n\n${d.rationale}${d.refuted ? `\n\nRefuted: ${d.refuted}` : ''}\n\n${fenced(d.diff, 'diff')}\n</details>`,
+    )
     .join('');
 }
 

@@ -64,6 +64,8 @@ export function validate(deps: PluginAgentDeps) {
     const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
     const accepted: Ranked[] = [];
     const rejected: { fixer: string; reason: string }[] = [];
+    /** Candidates that passed the reproduction and the suite and were refuted on other inputs, with their answer to the failing call. */
+    const refuted: { fixer: string; rationale: string; diff: string; why: string; answer: { output: unknown } }[] = [];
     const candidates = state.candidates ?? [];
     const request = reproduction.request;
     // Measured on the original by propose; the verdicts below are validate's own.
@@ -211,9 +213,13 @@ export function validate(deps: PluginAgentDeps) {
           reject(`the regression test of the production error does not pass with it: ${own ? `${own.outcome}: ${(own.failure ?? '').slice(0, 200)}` : 'it did not run'}`);
           continue;
         }
-        const behaviour = await oracle.judge(ws.copy);
+        const behaviour = await oracle.judge(ws.copy, refusal);
         if (behaviour.reject) {
           reject(behaviour.reject);
+          // It passed the reproduction and the suite: what it answers the failing call says how far those pin the answer down.
+          const answeredRefuted = refusal ? undefined : await checkCall(manifest, ws.copy, request, env, deps.signal);
+          if (answeredRefuted?.ok)
+            refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
           continue;
         }
         const constant = refusal ? undefined : await constantBy(texts, ws.copy);
@@ -248,6 +254,7 @@ export function validate(deps: PluginAgentDeps) {
           },
           validated: 0,
           tried: candidates.length,
+          others: [],
           ...(refusal ? { refuses: refusal } : {}),
         };
         accepted.push({
@@ -267,17 +274,28 @@ export function validate(deps: PluginAgentDeps) {
     if (!best) return { rejected };
     // Only rivals the evidence ranks as high as the best: the size of a change is a tie-break, not evidence.
     const tied = accepted.filter((r) => r.silencing === best.silencing && !refusalsLast(r.proposal, best.proposal) && r.changes === best.changes);
-    const disagreement = disagreeing(tied, outputComparer(manifest.interface.ignoreOutputFields));
-    if (disagreement.length >= 2) {
-      deps.emit('disagreement', { fixes: disagreement.length, validated: accepted.length });
+    const same = outputComparer(manifest.interface.ignoreOutputFields);
+    const disagreement = disagreeing(tied, same);
+    // A rival the reproduction and the suite let through answered otherwise: only other
+    // inputs told it apart, so those checks do not pin the failing call's answer down,
+    // and the best fix's answer is no surer than the rival's was.
+    const contested = best.answer && !best.proposal.refuses ? refuted.filter((r) => !same(r.answer.output, best.answer?.output)) : [];
+    if (disagreement.length >= 2 || contested.length > 0) {
+      const fixes = disagreement.length >= 2 ? disagreement : [best];
+      deps.emit('disagreement', { fixes: fixes.length + contested.length, validated: accepted.length, refuted: contested.length });
       return {
         rejected,
-        disagreement: disagreement.slice(0, 3).map((r) => ({
-          fixer: r.proposal.fixer,
-          rationale: r.proposal.rationale,
-          output: JSON.stringify(r.answer?.output ?? null).slice(0, 300),
-          diff: r.proposal.diff,
-        })),
+        disagreement: [
+          ...fixes.slice(0, 3).map((r) => ({
+            fixer: r.proposal.fixer,
+            rationale: r.proposal.rationale,
+            output: JSON.stringify(r.answer?.output ?? null).slice(0, 300),
+            diff: r.proposal.diff,
+          })),
+          ...contested
+            .slice(0, 2)
+            .map((r) => ({ fixer: r.fixer, rationale: r.rationale, output: JSON.stringify(r.answer.output ?? null).slice(0, 300), diff: r.diff, refuted: r.why.slice(0, 300) })),
+        ],
       };
     }
     deps.emit('chosen', {
@@ -287,7 +305,15 @@ export function validate(deps: PluginAgentDeps) {
       changedLines: best.size,
       warnings: best.proposal.evidence.warnings.length,
     });
-    return { rejected, proposal: { ...best.proposal, base, validated: accepted.length } };
+    const runnersUp = accepted.slice(1, 4).map(({ proposal, changes }) => ({
+      fixer: proposal.fixer,
+      rationale: proposal.rationale,
+      diff: proposal.diff,
+      outputsChanged: changes,
+      warnings: proposal.evidence.warnings,
+      ...(proposal.refuses ? { refuses: proposal.refuses } : {}),
+    }));
+    return { rejected, proposal: { ...best.proposal, base, validated: accepted.length, others: runnersUp } };
   };
 }
 

@@ -130,6 +130,26 @@ function clauseDuplicated(hunk: Hunk, python: boolean): boolean {
 }
 
 const EMPTY_JS = String.raw`(?:''|""|\{\s*\}|\[\s*\]|0|false|null|undefined)`;
+
+/**
+ * A guard the change adds that returns the very value it just found empty (`if not xs:
+ * return xs`, `if (!xs) return xs;`): a constant empty answer in disguise, as early
+ * as `return []` would be.
+ */
+function returnsTheEmptyValue(hunk: Hunk, python: boolean): boolean {
+  const text = hunk.added.map((l) => code(l, python)).join('\n');
+  const name = String.raw`([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)`;
+  const guards = python
+    ? [
+        new RegExp(String.raw`(?:^|\n)if\s+not\s+${name}\s*:\s*\n?\s*return\s+\1\s*(?:\n|$)`),
+        new RegExp(String.raw`(?:^|\n)if\s+(?:len\(\s*${name}\s*\)\s*==\s*0|${name}\s*(?:==\s*(?:\[\s*\]|""|\(\s*\))|is\s+None))\s*:\s*\n?\s*return\s+(?:\1|\2)\s*(?:\n|$)`),
+      ]
+    : [
+        new RegExp(String.raw`(?:^|\n)if\s*\(\s*!\s*${name}\s*\)\s*\{?\s*\n?\s*return\s+\1\s*;?`),
+        new RegExp(String.raw`(?:^|\n)if\s*\(\s*${name}(?:\.length\s*===?\s*0|\s*===?\s*(?:null|undefined))\s*\)\s*\{?\s*\n?\s*return\s+\1\s*;?`),
+      ];
+  return guards.some((re) => re.test(text));
+}
 const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
 
 export const PATTERNS: readonly Pattern[] = [
@@ -202,9 +222,9 @@ export const PATTERNS: readonly Pattern[] = [
     rank: 1,
     why: 'it returns a constant or empty value early, before the code that failed',
     matches: (hunk, python) =>
-      python
+      (python
         ? introduces(hunk, true, new RegExp(String.raw`^(if\b.*:\s*)?return(\s+${EMPTY_PY})?\s*$`))
-        : introduces(hunk, false, new RegExp(String.raw`(^|[;{)]\s*)return(\s+${EMPTY_JS})?\s*;?\s*\}?\s*$`)),
+        : introduces(hunk, false, new RegExp(String.raw`(^|[;{)]\s*)return(\s+${EMPTY_JS})?\s*;?\s*\}?\s*$`))) || returnsTheEmptyValue(hunk, python),
   },
   {
     id: 'removed-error',
