@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeTask, type Case, type Defect } from './lib/write-task.ts';
+import { writeTask, type Case, type Defect, type HiddenScope } from './lib/write-task.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SUITE = resolve(HERE, '../suites/dev');
@@ -32,6 +32,9 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const maxRefactory = args.includes('--max-refactory') ? Number(args[args.indexOf('--max-refactory') + 1]) : 50;
 /** `--summary <file>`: where, in the suite, the counts of kept and left-out items go. */
 const summaryFile = args.includes('--summary') ? (args[args.indexOf('--summary') + 1] ?? 'conversion.json') : 'conversion.json';
+/** `--hidden production|all`: whether calls the buggy code answers wrong without raising are hidden tests (`HiddenScope`). */
+const hiddenScope = (args.includes('--hidden') ? args[args.indexOf('--hidden') + 1] : 'production') as HiddenScope;
+if (hiddenScope !== 'production' && hiddenScope !== 'all') throw new Error(`--hidden must be production or all, got ${String(hiddenScope)}`);
 /** Per (question, first error) group of Refactory programs, at most this many, for variety. */
 const PER_GROUP = 2;
 
@@ -104,11 +107,13 @@ interface Tally {
   kept: number;
   left: Map<string, number>;
   byLanguage: Map<string, number>;
+  /** Kept tasks with calls the buggy code answers wrong without raising, and those calls, left out of the hidden tests. */
+  silentWrong: { tasks: number; calls: number };
 }
 const tallies = new Map<string, Tally>();
 function tally(source: string): Tally {
   let t = tallies.get(source);
-  if (!t) tallies.set(source, (t = { examined: 0, kept: 0, left: new Map(), byLanguage: new Map() }));
+  if (!t) tallies.set(source, (t = { examined: 0, kept: 0, left: new Map(), byLanguage: new Map(), silentWrong: { tasks: 0, calls: 0 } }));
   return t;
 }
 const leave = (t: Tally, why: string): void => void t.left.set(why, (t.left.get(why) ?? 0) + 1);
@@ -188,10 +193,10 @@ async function humanEvalFix(stage: string): Promise<void> {
 
 The plugin's \`src/${moduleFile}\` is the item's \`prompt\` followed by its \`buggy_solution\`${language === 'javascript' ? ' (with an `export` line added)' : ''}.
 The visible tests are the benchmark's calls (from \`test\` and \`example_test\`) that the buggy code answers correctly;
-the hidden tests are all of them, compared with the output of \`canonical_solution\`. Converted by \`evals/converters/convert.ts\`.
+the hidden tests are those and the calls it raises or hangs on, compared with the output of \`canonical_solution\`. Converted by \`evals/converters/convert.ts\`.
 `,
       };
-      const outcome = await writeTask(defect, SUITE, stage);
+      const outcome = await writeTask(defect, SUITE, stage, hiddenScope);
       report(t, id, outcome, language);
     }
   }
@@ -201,6 +206,10 @@ function report(t: Tally, id: string, outcome: Awaited<ReturnType<typeof writeTa
   if (outcome.written) {
     t.kept++;
     t.byLanguage.set(language, (t.byLanguage.get(language) ?? 0) + 1);
+    if (outcome.silentWrong > 0) {
+      t.silentWrong.tasks++;
+      t.silentWrong.calls += outcome.silentWrong;
+    }
     process.stdout.write(`kept ${id} (tier ${outcome.tier}, ${outcome.events} events)\n`);
   } else {
     leave(t, outcome.why);
@@ -278,11 +287,11 @@ async function refactory(stage: string): Promise<void> {
 
 The plugin's \`src/solution.py\` is the student's wrong program, unchanged. The fix the hidden tests were
 checked against is the question's \`code/reference/reference.py\`. The visible tests are the instructor's test
-calls the program answers correctly; the hidden tests are all of them (arguments as JSON, so tuples are lists),
-compared with the reference's output. Converted by \`evals/converters/convert.ts\`.
+calls the program answers correctly; the hidden tests are those and the calls it raises or hangs on (arguments as
+JSON, so tuples are lists), compared with the reference's output. Converted by \`evals/converters/convert.ts\`.
 `,
     };
-    const outcome = await writeTask(defect, SUITE, stage);
+    const outcome = await writeTask(defect, SUITE, stage, hiddenScope);
     if (outcome.written) {
       kept++;
       perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
@@ -306,7 +315,15 @@ async function main(): Promise<void> {
     rmSync(stage, { recursive: true, force: true });
   }
   const summary = Object.fromEntries(
-    [...tallies].map(([source, t]) => [source, { examined: t.examined, kept: t.kept, leftOut: Object.fromEntries([...t.left].sort((a, b) => b[1] - a[1])) }]),
+    [...tallies].map(([source, t]) => [
+      source,
+      {
+        examined: t.examined,
+        kept: t.kept,
+        leftOut: Object.fromEntries([...t.left].sort((a, b) => b[1] - a[1])),
+        hidden: { scope: hiddenScope, silentWrongLeftOut: t.silentWrong },
+      },
+    ]),
   );
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(SUITE, summaryFile), `${JSON.stringify(summary, null, 2)}\n`);

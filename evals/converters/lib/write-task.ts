@@ -43,7 +43,15 @@ export interface Defect {
   source: string;
 }
 
-export type Outcome = { written: true; tier: number; events: number } | { written: false; why: string };
+export type Outcome = { written: true; tier: number; events: number; silentWrong: number } | { written: false; why: string };
+
+/**
+ * Which benchmark calls the hidden tests hold: `production` (the default) the calls the
+ * buggy code raises or hangs on and those it answers right; `all` also those it answers
+ * wrong without raising. Those are another defect, one that sends no error event, and
+ * a fix of the production error is not expected to mend it.
+ */
+export type HiddenScope = 'production' | 'all';
 
 function inputSchema(entries: readonly string[]): object {
   const args = { type: 'array', description: 'Positional arguments of the function, as JSON.' };
@@ -268,7 +276,7 @@ function writePlugin(d: Defect, dir: string, code: string, visible: readonly Cas
  * the buggy plugin must raise (or time out) through the host on at least one benchmark
  * call, its visible tests must pass, the hidden tests must fail on it and pass on the fix.
  */
-export async function writeTask(d: Defect, suiteDir: string, stage: string): Promise<Outcome> {
+export async function writeTask(d: Defect, suiteDir: string, stage: string, scope: HiddenScope = 'production'): Promise<Outcome> {
   const raising = d.cases.filter((c) => c.buggy === 'hang' || c.buggy.startsWith('raise:'));
   const visible = d.cases.filter((c) => c.buggy === 'same');
   if (raising.length === 0) return { written: false, why: 'wrong answer only' };
@@ -300,8 +308,10 @@ export async function writeTask(d: Defect, suiteDir: string, stage: string): Pro
       d.cases.map((c) => c.input),
       {},
     );
-    const cases = correct.flatMap((i) => (i.outcome.ok ? [{ input: i.input, output: i.outcome.output }] : []));
-    if (cases.length !== d.cases.length) return { written: false, why: 'the fixed code fails on a benchmark call through the host' };
+    const answered = correct.flatMap((i, at) => (i.outcome.ok ? [{ input: i.input, output: i.outcome.output, buggy: d.cases[at]?.buggy }] : []));
+    if (answered.length !== d.cases.length) return { written: false, why: 'the fixed code fails on a benchmark call through the host' };
+    const cases = answered.filter((c) => scope === 'all' || c.buggy !== 'wrong').map(({ input, output }) => ({ input, output }));
+    const silentWrong = answered.length - cases.length;
     const hiddenDir = join(dir, 'hidden');
     mkdirSync(hiddenDir, { recursive: true });
     writeFileSync(
@@ -328,11 +338,15 @@ export async function writeTask(d: Defect, suiteDir: string, stage: string): Pro
     if (onBuggy.visible?.status !== 'passed' || (onBuggy.visible.failed.length ?? 0) > 0)
       return { written: false, why: `visible tests fail on the buggy code (${onBuggy.visible?.failed.slice(0, 2).join('; ') || onBuggy.visible?.warnings.join('; ')})` };
     writeFileSync(join(dir, 'task.json'), json(spec));
-    writeFileSync(join(dir, 'SOURCE.md'), d.source);
+    const scoped =
+      silentWrong > 0
+        ? `\n${silentWrong} of the ${answered.length} benchmark calls are not among the hidden tests: the buggy code answers them wrong without raising, a defect that sends no error event (\`convert.ts --hidden all\` keeps them).\n`
+        : '';
+    writeFileSync(join(dir, 'SOURCE.md'), `${d.source}${scoped}`);
     const target = join(suiteDir, d.id);
     rmSync(target, { recursive: true, force: true });
     cpSync(dir, target, { recursive: true });
-    return { written: true, tier: spec.tier, events: events.length };
+    return { written: true, tier: spec.tier, events: events.length, silentWrong };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(fixedDir, { recursive: true, force: true });
