@@ -72,9 +72,17 @@ export function compareResults(a: Results, b: Results, labels: [string, string] 
   if (a.config.playbook.hash !== b.config.playbook.hash) settings.unshift('playbook');
   if (settings.length > 0) warnings.push(`A and B differ in ${settings.join(', ')}: that is what this comparison measures`);
   if (unpaired.length > 0) warnings.push(`${unpaired.length} task(s) ran on one side only and are left out: ${unpaired.join(', ')}`);
+  if (a.startedAt === b.startedAt && JSON.stringify(a.attempts) === JSON.stringify(b.attempts))
+    warnings.push(`A and B are the same run (started ${a.startedAt}): every difference is zero by construction, so this compares nothing`);
+  const single = a.config.repeat === 1 && b.config.repeat === 1;
+  // The smallest p any outcome could give: every paired task flipping the same way.
+  const smallest = single ? mcnemarExact(0, paired.length) : Math.min(1, 2 ** (1 - paired.length));
+  if (smallest >= alpha)
+    warnings.push(
+      `the suite is too small: with ${paired.length} paired task(s) no difference can be significant at alpha ${alpha} (the smallest p possible is ${smallest.toPrecision(3)}); read the flips, not the verdict`,
+    );
   const improved = paired.filter((task) => (rb.get(task) ?? 0) > (ra.get(task) ?? 0));
   const regressed = paired.filter((task) => (rb.get(task) ?? 0) < (ra.get(task) ?? 0));
-  const single = a.config.repeat === 1 && b.config.repeat === 1;
   const xs = paired.map((task) => ra.get(task) ?? 0);
   const ys = paired.map((task) => rb.get(task) ?? 0);
   let p: number;

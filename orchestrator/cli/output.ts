@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import pc from 'picocolors';
+
 /** Human output helpers: plain tables that line up, and JSON that scripts can rely on. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -47,4 +50,49 @@ export function progress(label: string): { update: (done: number, total: number,
       if (live) process.stderr.write('\r\u001b[2K');
     },
   };
+}
+
+/** Whether a person reads stdout on a terminal that shows colour: never in a pipe, nor with NO_COLOR set (no-color.org) or TERM=dumb. */
+function terminal(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+/** Colours for stdout: real ones on a terminal, plain text otherwise. */
+export function colours(): ReturnType<typeof pc.createColors> {
+  return pc.createColors(terminal());
+}
+
+/** A unified diff with added lines green, removed red and hunk headers cyan (plain off a terminal). */
+export function colourDiff(diff: string): string {
+  const c = colours();
+  return diff
+    .split('\n')
+    .map((line) =>
+      /^(\+\+\+|---) /.test(line) || line.startsWith('diff ')
+        ? c.bold(line)
+        : line.startsWith('+')
+          ? c.green(line)
+          : line.startsWith('-')
+            ? c.red(line)
+            : line.startsWith('@@')
+              ? c.cyan(line)
+              : line,
+    )
+    .join('\n');
+}
+
+/**
+ * Prints long text through the reader's pager ($PAGER, else `less -FRX`) when stdout is
+ * a terminal and the text is taller than it; otherwise, or when the pager cannot
+ * start, prints it as it is. $PAGER is the reader's own setting and runs as their
+ * shell would run it, as git does.
+ */
+export function printPaged(text: string): void {
+  const rows = process.stdout.rows ?? 24;
+  if (process.stdout.isTTY === true && text.split('\n').length >= rows) {
+    const pager = process.env.PAGER?.trim() || 'less -FRX';
+    const paged = spawnSync('/bin/sh', ['-c', pager], { input: `${text}\n`, stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } });
+    if (!paged.error && paged.status === 0) return;
+  }
+  print(text);
 }

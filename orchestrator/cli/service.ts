@@ -1,7 +1,9 @@
 import { Gauge, type Registry } from 'prom-client';
 import { StewardError } from '../core/errors.ts';
 import { openQueue, QUEUES } from '../ingest/queues.ts';
-import type { Library } from '../library/library.ts';
+import { readHistory } from '../library/history.ts';
+import { listPluginNames, pluginDir, type Library } from '../library/library.ts';
+import { sandboxRunCounts } from '../sandbox/tally.ts';
 import { connect } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/server.ts';
 import { openRunStore } from '../runs/database.ts';
@@ -53,6 +55,27 @@ export function serviceChecks(
           for (const [state, count] of Object.entries(await store.countByState())) this.set({ state }, count ?? 0);
         },
       });
+      new Gauge({
+        name: 'steward_fixes',
+        help: 'Fixes by stage: proposed (validated and put to a person), approved, rejected, and merged (released in the plugin).',
+        labelNames: ['stage'],
+        registers: [registry],
+        async collect() {
+          const counts = await store.fixCounts();
+          this.reset();
+          for (const [stage, value] of Object.entries({ ...counts, merged: mergedFixes(library) })) this.set({ stage }, value);
+        },
+      });
+      new Gauge({
+        name: 'steward_sandbox_runs',
+        help: 'Sandboxed runs this process finished (reproductions, candidates, suites), by how they ended.',
+        labelNames: ['status'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [status, value] of sandboxRunCounts()) this.set({ status }, value);
+        },
+      });
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
@@ -60,4 +83,9 @@ export function serviceChecks(
       await store.close();
     },
   };
+}
+
+/** Merged fixes: the `fix` entries settle wrote into the plugins' histories. */
+function mergedFixes(library: Library): number {
+  return listPluginNames(library).reduce((n, name) => n + readHistory(pluginDir(library, name), Number.MAX_SAFE_INTEGER).entries.filter((e) => e.type === 'fix').length, 0);
 }

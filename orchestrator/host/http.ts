@@ -40,6 +40,8 @@ export interface HostServerOptions {
   readiness?: () => Promise<Record<string, string>>;
   /** False for a server of the ingest routes alone: the plugin API is not served on it. */
   plugins?: boolean;
+  /** The web console's pages (behind their own tokens), answered before the plugin API. */
+  pages?: ExtraRoutes;
 }
 
 /** GET /healthz (the process answers) and GET /readyz (its dependencies answer), without a token. */
@@ -68,6 +70,7 @@ export function createHostServer(host: PluginHost, options: HostServerOptions): 
         res.end(text);
         return;
       }
+      if (options.pages && (await options.pages(req, res))) return;
       if (options.plugins === false)
         return send(res, 404, { error: { type: 'NotFound', message: `${new URL(req.url ?? '/', 'http://host').pathname}: this port serves ingest only` } });
       await route(host, options.token, req, res);

@@ -49,6 +49,8 @@ export async function serveHost(
     readiness?: Record<string, () => Promise<void>>;
     /** Metrics of the rest of the process (queues, runs), added to the host's. */
     metrics?: (registry: Registry) => void;
+    /** The web console (`openConsole`), on the plugin API's port. */
+    pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   },
 ): Promise<ServingHost> {
   sweepOrphanedCopies();
@@ -90,7 +92,13 @@ export async function serveHost(
   const registry = hostMetrics(host, capture);
   options.metrics?.(registry);
   const token = apiToken(library, 'host');
-  const server = createHostServer(host, { token, metrics: registry, readiness, ...(options.ingest ? {} : { extra: ingestAndWebhook }) });
+  const server = createHostServer(host, {
+    token,
+    metrics: registry,
+    readiness,
+    ...(options.pages ? { pages: options.pages } : {}),
+    ...(options.ingest ? {} : { extra: ingestAndWebhook }),
+  });
   const ingestServer = options.ingest ? createHostServer(host, { token, readiness, extra: ingestAndWebhook, plugins: false }) : undefined;
   const release = async (): Promise<void> => {
     await host.close();

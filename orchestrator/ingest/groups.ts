@@ -49,6 +49,8 @@ export interface Group {
   triagePending: TriageReason | null;
   /** When a run ended without a fix a person took (escalated, or its proposal rejected): triage leaves the group to them. */
   needsHuman: string | null;
+  /** Events in each of the last 24 hours, oldest first, the current hour last. */
+  hourly: number[];
 }
 
 const keys = {
@@ -220,5 +222,16 @@ function toGroup(hash: Record<string, string>, versions: string[]): Group {
     resolvedIn: hash.resolvedIn ?? null,
     triagePending: (hash.triagePending as TriageReason | undefined) ?? null,
     needsHuman: hash.needsHumanAt ? new Date(Number(hash.needsHumanAt) * 1000).toISOString() : null,
+    hourly: hourlyOf(hash, Date.now()),
   };
+}
+
+/** The ring of hourly counts `record-event.lua` keeps, read as the 24 hours up to `now`. */
+export function hourlyOf(hash: Record<string, string>, now: number): number[] {
+  const current = Math.floor(now / 3_600_000);
+  return Array.from({ length: 24 }, (_, i) => {
+    const hour = current - 23 + i;
+    const slot = hour % 24;
+    return Number(hash[`hourAt${slot}`]) === hour ? Number(hash[`hour${slot}`] ?? 0) : 0;
+  });
 }

@@ -6,15 +6,20 @@ import { writeFileAtomic } from '../core/files.ts';
 import type { Library } from '../library/library.ts';
 
 /**
- * Steward's two API tokens, each from its variable when set, else generated once into
+ * Steward's API tokens, each from its variable when set, else generated once into
  * the state dir (mode 600):
  * - ingest (STEWARD_INGEST_TOKEN, `ingest-token`): sending error events; also the Sentry DSN's public key;
- * - host (STEWARD_HOST_TOKEN, `host-token`): calling, listing and reloading plugins through the host's API.
- * They are separate so that what production holds to report errors cannot run plugins.
+ * - host (STEWARD_HOST_TOKEN, `host-token`): calling, listing and reloading plugins through the host's API;
+ * - console (STEWARD_CONSOLE_TOKEN, `console-token`): reading the web console;
+ * - review (STEWARD_REVIEW_TOKEN, `review-token`): the console, and approving or rejecting proposals in it.
+ * They are separate so that what production holds to report errors cannot run plugins,
+ * and one who may look cannot decide.
  */
 const TOKENS = {
   ingest: { variable: 'STEWARD_INGEST_TOKEN', file: 'ingest-token' },
   host: { variable: 'STEWARD_HOST_TOKEN', file: 'host-token' },
+  console: { variable: 'STEWARD_CONSOLE_TOKEN', file: 'console-token' },
+  review: { variable: 'STEWARD_REVIEW_TOKEN', file: 'review-token' },
 } as const;
 
 export type TokenKind = keyof typeof TOKENS;

@@ -104,6 +104,18 @@ export class SqlRunStore implements RunStore {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
+  async fixCounts(): Promise<{ proposed: number; approved: number; rejected: number }> {
+    const [runs] = await this.db.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM runs WHERE proposed_at IS NOT NULL');
+    // An answer is written as compact JSON (appendEvent), so its decision reads as one exact substring.
+    const decided = async (decision: 'approve' | 'reject'): Promise<number> => {
+      const [row] = await this.db.all<{ n: number | string }>("SELECT COUNT(DISTINCT run) AS n FROM run_events WHERE kind = 'answered' AND data LIKE $1", [
+        `%"decision":"${decision}"%`,
+      ]);
+      return Number(row?.n ?? 0);
+    };
+    return { proposed: Number(runs?.n ?? 0), approved: await decided('approve'), rejected: await decided('reject') };
+  }
+
   async active(): Promise<RunRecord[]> {
     return (await this.db.all<Row>(`SELECT * FROM runs WHERE state IN ${ACTIVE}`)).map(toRecord);
   }

@@ -65,6 +65,8 @@ export interface RunStore {
   active(): Promise<RunRecord[]>;
   /** How many runs are in each state (states with none are left out). */
   countByState(): Promise<Partial<Record<RunState, number>>>;
+  /** Runs that reached a proposal, and those a person approved or rejected (each run once). */
+  fixCounts(): Promise<{ proposed: number; approved: number; rejected: number }>;
   update(id: string, patch: Partial<Pick<RunRecord, 'state' | 'nextAction' | 'error' | 'tokensUsed' | 'outcome'>>): Promise<RunRecord | undefined>;
   appendEvent(run: string, kind: string, data: unknown): Promise<RunEvent>;
   events(run: string, afterSeq?: number): Promise<RunEvent[]>;

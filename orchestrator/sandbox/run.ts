@@ -2,6 +2,7 @@ import { messageOf } from '../core/errors.ts';
 import { startSandboxed } from './spawn.ts';
 import type { SandboxResult, SandboxSpec } from './types.ts';
 import { pickBackend } from './backends/registry.ts';
+import { countSandboxRun } from './tally.ts';
 
 /**
  * Runs argv in the sandbox and collects its result. Never throws: a spec the machine
@@ -11,6 +12,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   try {
     return await startSandboxed(spec).result;
   } catch (error) {
+    countSandboxRun('spawn-error');
     let backend: 'bubblewrap' | 'process' = 'process';
     try {
       backend = pickBackend(spec.backend).name;

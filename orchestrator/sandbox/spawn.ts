@@ -11,6 +11,7 @@ import { RunCgroup } from './cgroup.ts';
 import { handOver, sandboxHostUid } from './host-uid.ts';
 import { DEFAULT_DISK_MB, markOwner, quotaFor, RUN_TMP_PREFIX } from './disk-quota.ts';
 import type { Isolation, SandboxResult, SandboxSpec, SandboxStatus } from './types.ts';
+import { countSandboxRun } from './tally.ts';
 
 export const DEFAULT_OUTPUT_LIMIT = 8 * 1024 * 1024;
 const DISK_CHECK_MS = 200;
@@ -226,9 +227,11 @@ export function startSandboxed(spec: SandboxSpec, listeners: OutputListeners = {
       await cgroup?.remove();
       if (privateTmp) rmSync(privateTmp, { recursive: true, force: true });
       const stderr = err.text();
+      const status = statusOf(killed, oom, spawnError, code, stderr);
+      countSandboxRun(status);
       resolve({
         id,
-        status: statusOf(killed, oom, spawnError, code, stderr),
+        status,
         exitCode: code,
         signal,
         durationMs: Date.now() - started,

@@ -447,6 +447,10 @@ describe('the Plugin Agent with the offline fixer (no model)', () => {
     expect(proposal.evidence.behaviour?.production[0]).toMatchObject({ before: expect.stringMatching(/^TypeError: .*trim/), after: expect.stringMatching(/^\{"columns":/) });
     expect(proposal.rationale).toMatch(/^guard added at src\/records\.js:53: the reproduction reads `\.trim` of undefined; `value` now defaults to ''/);
     expect((await s.store.get(run.id))?.tokensUsed).toBe(0);
+    // The runners-up are shown to the reviewer, each with what it changes and its warnings.
+    const shown = steward(['--library', s.library.root, 'review', 'show', run.id]).stdout;
+    expect(shown).toMatch(new RegExp(`\\nother validated candidates: ${proposal.validated - 1}, ranked after this one.*\\n {2}2\\. offline: .*\\n {7}[-+]`));
+    expect(shown).toMatch(/\n {2}\d\. offline: .*\(.*changes [1-9]\d* output\(s\)/);
     expect(await answer(s, run.id, 'approve')).toBe('completed');
     const branch = `steward/csv-import/${s.group.slice(0, 12)}`;
     expect(sh(s.library.root, 'show', `${branch}:plugins/csv-import/src/records.js`)).toContain("trim ? (value ?? '').trim() : value;");

@@ -122,6 +122,18 @@ describe('steward eval run on a suite written outside steward', () => {
     expect(readResults(join(out, 'b')).config.playbook.name).toBe('issue-only');
     expect(readResults(join(out, 'b')).attempts.find((a) => a.task === 'slug-missing-options')).toMatchObject({ success: false, scores: { patch: false } });
     expect(existsSync(join(out, 'comparison.json'))).toBe(true);
+    // The page: the warning first (two tasks can never differ significantly), the flip, and the patch only A proposed.
+    const page = readFileSync(join(out, 'comparison.html'), 'utf8');
+    expect(page).toMatch(
+      /Read this first[\s\S]*the suite is too small: with 2 paired task\(s\) no difference can be significant at alpha 0\.05 \(the smallest p possible is 0\.500\)/,
+    );
+    expect(page).toMatch(/<tr class="bad"><td>slug-missing-options<\/td><td>regressed<\/td><td>resolved<\/td><td>[a-z-]+<\/td><\/tr>/);
+    expect(page).toMatch(/<h3>slug-missing-options<\/h3><details><summary>default: resolved<\/summary><pre class="diff">[\s\S]*<span class="add">\+/);
+    expect(page).toMatch(/issue-only\.md: [a-z-]+: none<\/p>/);
+    // The same run on both sides is said plainly, and the page goes beside B's results.
+    const same = steward(['eval', 'compare', join(out, 'a'), join(out, 'a')]);
+    expect(same.stdout).toMatch(/warning: A and B are the same run \(started [^)]+\): every difference is zero by construction/);
+    expect(same.stdout).toContain(`page: ${join(out, 'a', 'comparison.html')}`);
     // An eval's --out directory stands for its results.json; a path with none is one clear error.
     const dirs = steward(['eval', 'compare', join(out, 'a'), join(out, 'b'), '--json']);
     expect(dirs.code).toBe(0);

@@ -29,6 +29,22 @@ async function groupIn(status: GroupStatus): Promise<string> {
   return id;
 }
 
+describe('events per hour', () => {
+  it('counts the last 24 hours in a bounded ring: a slot a day old starts over, the current hour is last', async () => {
+    const id = 'e'.repeat(16);
+    const hour = 3_600_000;
+    const now = Date.now();
+    for (const [k, at] of [now, now - 1, now - 2, now - 2 * hour, now - 25 * hour].entries()) await groups.record(groupEvent(id, at, { eventId: `ev${k}` }));
+    const hourly = (await groups.get(id))?.hourly ?? [];
+    expect(hourly).toHaveLength(24);
+    expect(hourly[23]).toBe(3);
+    expect(hourly[21]).toBe(1);
+    // The event of 25 hours ago shares a slot with one hour ago: it is not counted as now.
+    expect(hourly.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Object.keys(await redis.hgetall(`steward:group:${id}`)).filter((k) => k.startsWith('hour')).length).toBeLessThanOrEqual(48);
+  });
+});
+
 describe('the group lifecycle', () => {
   it('allows exactly the moves its table lists, and refuses every other one leaving the status as it was', async () => {
     for (const from of GROUP_STATUSES) {

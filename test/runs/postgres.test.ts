@@ -71,6 +71,14 @@ describe.each(['sqlite', 'postgres'] as const)('the run store on %s', (backend) 
       [4, 'waiting'],
     ]);
     expect((await store.events(run.id, 3)).map((e) => e.seq)).toEqual([4]);
+    // Fixes by stage: an answer given twice (a retried resume) counts once; a "continue" is no decision.
+    const [g2, g3] = (await store.list()).filter((r) => r.id !== run.id);
+    await store.update(g2!.id, { state: 'awaiting_approval' });
+    await store.appendEvent(run.id, 'answered', { answer: { decision: 'approve', by: 'ada' } });
+    await store.appendEvent(run.id, 'answered', { answer: { decision: 'approve', by: 'ada' } });
+    await store.appendEvent(g2!.id, 'answered', { answer: { decision: 'reject', by: 'bob', reason: 'no' } });
+    await store.appendEvent(g3!.id, 'answered', { answer: { decision: 'continue' } });
+    expect(await store.fixCounts()).toEqual({ proposed: 2, approved: 1, rejected: 1 });
     await store.recordHeld([{ group: 'g9', plugin: 'alpha', reason: 'prHourlyLimit 2 reached' }]);
     expect(await store.held()).toEqual([expect.objectContaining({ group: 'g9', reason: 'prHourlyLimit 2 reached' })]);
     expect((await store.active()).map((r) => r.id).sort()).toHaveLength(3);

@@ -47,6 +47,14 @@ describe('steward start as a service', () => {
     // The one run dispatched before start is counted once, in whatever state it has reached.
     expect((family('steward_runs')?.metrics ?? []).reduce((n, m) => n + Number(m.value), 0)).toBe(1);
     expect(family('steward_host_invocations')?.type).toBe('GAUGE');
+    // Nothing was proposed in this library yet: each stage is reported, at zero.
+    expect(Object.fromEntries((family('steward_fixes')?.metrics ?? []).map((m) => [m.labels?.stage, Number(m.value)]))).toEqual({
+      proposed: 0,
+      approved: 0,
+      rejected: 0,
+      merged: 0,
+    });
+    expect(family('steward_sandbox_runs')?.help).toMatch(/Sandboxed runs/);
 
     // Ingest answers on its port only; the plugin API (and its reload and execute) never does.
     const token = readFileSync(join(f.library.paths.state, 'ingest-token'), 'utf8').trim();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSandboxed } from '../../orchestrator/sandbox/run.ts';
 import { startSandboxed } from '../../orchestrator/sandbox/spawn.ts';
+import { sandboxRunCounts } from '../../orchestrator/sandbox/tally.ts';
 import { addFiles, createWorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { psArgs, until } from '../helpers/processes.ts';
@@ -63,6 +64,15 @@ describe.each(BACKENDS)('runSandboxed (%s)', (backend) => {
   it('says spawn-error for a command that does not exist, and for a missing working copy', async () => {
     expect((await runSandboxed({ argv: ['steward-no-such-command'], cwd: tempDir(), timeoutMs: 5000, backend })).status).toBe('spawn-error');
     expect((await runSandboxed({ argv: ['true'], cwd: join(tempDir(), 'gone'), timeoutMs: 5000, backend })).status).toBe('spawn-error');
+  });
+
+  it('tallies each finished run by status, for /metrics', async () => {
+    const before = new Map(sandboxRunCounts());
+    await runSandboxed({ argv: ['true'], cwd: tempDir(), timeoutMs: 5000, backend });
+    await runSandboxed({ argv: ['false'], cwd: tempDir(), timeoutMs: 5000, backend });
+    await runSandboxed({ argv: ['true'], cwd: join(tempDir(), 'gone'), timeoutMs: 5000, backend });
+    const after = sandboxRunCounts();
+    for (const status of ['ok', 'failed', 'spawn-error'] as const) expect((after.get(status) ?? 0) - (before.get(status) ?? 0)).toBe(1);
   });
 
   it('caps output and says so', async () => {

@@ -2,7 +2,7 @@ import type { Rate, Results } from '../results.ts';
 import { describeRate, outcomeOf, percent, taskWarnings } from './markdown.ts';
 import { attemptOf, OVERFIT_MEANING, patchFileOf, precisionLine, readableOf } from './overfits.ts';
 
-const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Horizontal bars of success rates with their 95% Wilson intervals as whiskers, as inline SVG. */
 function rateChart(title: string, rows: [string, Rate][]): string {

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
 import { modelByName } from '../../../agents/fixers/registry.ts';
 import { compareResults, type Comparison } from '../../../evals/harness/compare.ts';
+import { renderComparisonHtml } from '../../../evals/harness/report/compare-html.ts';
 import { mutatePlugin } from '../../../evals/harness/mutate/index.ts';
 import { describePrecision } from '../../../evals/harness/precision.ts';
 import { describeRate, outcomeOf, tierRows } from '../../../evals/harness/report/markdown.ts';
@@ -251,11 +252,18 @@ export function registerEval(program: Command): void {
       'two results.json paired per task: flips, rates, precision, a significance test and a verdict; exit 1 when B is significantly worse or proposes more patches that fail the hidden tests',
     )
     .option('--alpha <p>', 'significance level', '0.05')
+    .option('--html <file>', "where the comparison page goes (default: comparison.html beside B's results)")
     .option('--json', 'machine-readable output')
-    .action((a: string, b: string, options: { alpha: string; json?: boolean }) => {
-      const comparison = compareResults(readResults(a), readResults(b), [a, b], alphaOf(options.alpha));
-      if (options.json) printJson({ version: 1, ...comparison });
-      else printComparison(comparison);
+    .action((a: string, b: string, options: { alpha: string; html?: string; json?: boolean }) => {
+      const [ra, rb] = [readResults(a), readResults(b)];
+      const comparison = compareResults(ra, rb, [a, b], alphaOf(options.alpha));
+      const page = resolve(options.html ?? join(existsSync(b) && statSync(b).isDirectory() ? b : dirname(b), 'comparison.html'));
+      writeFileAtomic(page, renderComparisonHtml(comparison, ra, rb));
+      if (options.json) printJson({ version: 1, ...comparison, page });
+      else {
+        printComparison(comparison);
+        print(`page: ${page}`);
+      }
       process.exitCode = exitFor(comparison);
     });
   runOptions(evalCommand.command('ab <suite>'))
@@ -280,8 +288,12 @@ export function registerEval(program: Command): void {
       const [a, b] = runs as [Results, Results];
       const comparison = compareResults(a, b, [options.playbook[0] ?? 'A', options.playbook[1] ?? 'B'], alpha);
       writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-      if (options.json) printJson({ version: 1, out, ...comparison });
-      else printComparison(comparison);
+      writeFileAtomic(join(out, 'comparison.html'), renderComparisonHtml(comparison, a, b));
+      if (options.json) printJson({ version: 1, out, ...comparison, page: join(out, 'comparison.html') });
+      else {
+        printComparison(comparison);
+        print(`page: ${join(out, 'comparison.html')}`);
+      }
       process.exitCode = exitFor(comparison);
     });
   evalCommand

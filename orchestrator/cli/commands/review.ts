@@ -22,7 +22,7 @@ import { answerRun } from '../../runs/control.ts';
 import { openRunStore } from '../../runs/database.ts';
 import { openRunControl } from '../../runs/open.ts';
 import { libraryFrom } from '../context.ts';
-import { ago, print, printJson, table } from '../output.ts';
+import { ago, colourDiff, colours, print, printJson, printPaged, table } from '../output.ts';
 
 /** How a proposal is marked where a maintainer chooses: a refusal is not a fix. */
 /** The fix's size, and the tests it adds apart: `+1 -1 (+21 test)`. */
@@ -40,6 +40,24 @@ function decisionOf(data: unknown): { decision: 'approve' | 'reject'; by: string
   if (!parsed.success) return undefined;
   const { decision, by, reason } = parsed.data.answer;
   return { decision, by, ...(reason ? { reason } : {}) };
+}
+
+/** The runners-up: each with why it ranks lower, and the lines it changes. */
+function othersLines(proposal: ProposalRecord): string[] {
+  if (proposal.others.length === 0) return [];
+  const shown = proposal.others.length < proposal.validated - 1 ? `, the next ${proposal.others.length} shown` : '';
+  const out = [`other validated candidates: ${proposal.validated - 1}, ranked after this one${shown}`];
+  proposal.others.forEach((other, i) => {
+    const notes = [
+      other.refuses ? `refuses with ${other.refuses.type}` : '',
+      other.outputsChanged > 0 ? `changes ${other.outputsChanged} output(s)` : '',
+      ...other.warnings.map((w) => `warned: ${w}`),
+    ].filter(Boolean);
+    out.push(`  ${i + 2}. ${other.fixer}: ${other.rationale}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
+    const changed = other.diff.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+    out.push(...changed.slice(0, 12).map((l) => `       ${colourDiff(l)}`), ...(changed.length > 12 ? [`       … ${changed.length - 12} more line(s)`] : []));
+  });
+  return out;
 }
 
 async function decide(command: Command, run: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, json: boolean): Promise<void> {
@@ -119,22 +137,28 @@ export function registerReview(program: Command): void {
       const [record, answered] = await Promise.all([store.get(run), store.lastEvent(run, 'answered')]).finally(() => store.close());
       const decision = decisionOf(answered?.data);
       if (options.json) return printJson({ version: 1, proposal, state: record?.state ?? null, decision: decision ?? null, tokens: record?.tokensUsed ?? 0 });
-      print(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`);
-      print(`fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`);
-      if (proposal.refuses) print(`\nthis change refuses the call with ${proposal.refuses.type}: ${proposal.refuses.message}; it does not make the call succeed`);
-      print(`\nwhy: ${proposal.rationale}`);
-      print(
+      const c = colours();
+      const lines = [
+        c.bold(`${run}  ${proposal.plugin}  ${record?.state ?? '?'}${proposal.issue ? `  issue #${proposal.issue.number}` : ''}`),
+        `fixer ${proposal.fixer}: ${proposal.validated} of ${proposal.tried} candidate(s) validated; ${record?.tokensUsed ?? 0} model token(s)`,
+      ];
+      if (proposal.refuses) lines.push(c.yellow(`\nthis change refuses the call with ${proposal.refuses.type}: ${proposal.refuses.message}; it does not make the call succeed`));
+      lines.push(`\nwhy: ${proposal.rationale}`);
+      lines.push(
         `\nevidence:\n  before: ${proposal.evidence.before}\n  after:  ${proposal.evidence.after}\n  suite:  ${proposal.evidence.suite.passed} passed, ${proposal.evidence.suite.failed} failed (${proposal.evidence.suite.baselinePassed} passed on the original)`,
       );
-      for (const line of behaviourLines(proposal.evidence)) print(`  ${line}`);
-      print(`\n${proposal.diff}`);
+      lines.push(...behaviourLines(proposal.evidence).map((line) => `  ${line.startsWith('- warning') ? c.yellow(line) : line}`));
+      lines.push(`\n${colourDiff(proposal.diff)}`, ...othersLines(proposal));
       // A decided run is not offered the decision again.
-      if (record?.state === 'awaiting_approval') print(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`);
+      if (record?.state === 'awaiting_approval') lines.push(c.bold(`steward review approve ${run}   |   steward review reject ${run} --reason "…"`));
       else if (decision)
-        print(
-          `${decision.decision === 'approve' ? 'approved' : 'rejected'} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}; the run is ${record?.state ?? 'gone'}`,
+        lines.push(
+          (decision.decision === 'approve' ? c.green : c.red)(
+            `${decision.decision === 'approve' ? 'approved' : 'rejected'} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}; the run is ${record?.state ?? 'gone'}`,
+          ),
         );
-      else print(`the run is ${record?.state ?? 'gone'}: nothing to approve`);
+      else lines.push(`the run is ${record?.state ?? 'gone'}: nothing to approve`);
+      printPaged(lines.join('\n'));
     });
   review
     .command('settle')

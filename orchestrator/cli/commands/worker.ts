@@ -12,6 +12,7 @@ import { print } from '../output.ts';
 import { untilSignalled } from '../signals.ts';
 import { listening, printServing, wholeNumber, type ServeOptions } from './host.ts';
 import { serviceChecks } from '../service.ts';
+import { openConsole } from '../console.ts';
 
 interface QueueOptions {
   ingest: boolean;
@@ -78,6 +79,7 @@ export function registerWorker(program: Command): void {
     const target = await libraryRedis(library);
     const webhook = await githubWebhook(library);
     const service = serviceChecks(library, target);
+    const web = openConsole(library, target);
     let serving: Awaited<ReturnType<typeof serveHost>> | undefined;
     let worker: Awaited<ReturnType<typeof startWorker>>;
     try {
@@ -88,15 +90,18 @@ export function registerWorker(program: Command): void {
         webhook: webhook.options,
         readiness: service.readiness,
         metrics: service.metrics,
+        pages: web.routes,
       });
       worker = await startWorker(target, library, workerOptions(options, 'start', openPluginAgent(target, library)));
     } catch (error) {
       await serving?.close();
       await service.close();
+      await web.close();
       await webhook.close();
       throw error;
     }
     printServing(library, serving, target.describe);
+    print(`  console: http://${serving.where}/console, queues at /queues (sign in with ${library.config.stateDir}/console-token to read, review-token to decide)`);
     print(`worker ${worker.owner}:`);
     for (const line of worker.lines) print(`  ${line}`);
     await untilSignalled();
@@ -104,6 +109,7 @@ export function registerWorker(program: Command): void {
     await worker.close();
     await serving.close();
     await service.close();
+    await web.close();
     await webhook.close();
   });
 }

@@ -17,6 +17,15 @@ if fresh then
     'status', 'new', 'count', 0, 'firstSeen', now)
 end
 local count = redis.call('HINCRBY', KEYS[2], 'count', 1)
+-- Events per hour over the last day, in a ring of 24 slots: each slot says which hour
+-- it counts and is restarted when a new hour reaches it, so the hash stays bounded.
+local hour = math.floor(now / 3600000)
+local slot = hour % 24
+if tonumber(redis.call('HGET', KEYS[2], 'hourAt' .. slot) or '-1') == hour then
+  redis.call('HINCRBY', KEYS[2], 'hour' .. slot, 1)
+else
+  redis.call('HSET', KEYS[2], 'hourAt' .. slot, hour, 'hour' .. slot, 1)
+end
 redis.call('HSET', KEYS[2], 'lastSeen', now, 'lastVersion', ARGV[6], 'message', ARGV[5], 'level', ARGV[7])
 redis.call('SADD', KEYS[3], ARGV[6])
 redis.call('LPUSH', KEYS[4], ARGV[8])
