@@ -9,38 +9,11 @@ const CASES = [
   {
     "input": {
       "args": [
-        14
-      ]
-    },
-    "output": [
-      1,
-      5,
-      7,
-      11,
-      13,
-      17
-    ]
-  },
-  {
-    "input": {
-      "args": [
         5
       ]
     },
     "output": [
       1,
-      5
-    ]
-  },
-  {
-    "input": {
-      "args": [
-        12
-      ]
-    },
-    "output": [
-      1,
-      3,
       5
     ]
   },

@@ -18,15 +18,6 @@ const CASES = [
   {
     "input": {
       "args": [
-        2,
-        2
-      ]
-    },
-    "output": true
-  },
-  {
-    "input": {
-      "args": [
         8,
         2
       ]

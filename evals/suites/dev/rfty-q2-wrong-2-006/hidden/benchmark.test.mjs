@@ -74,25 +74,6 @@ const CASES = [
             "1"
           ],
           [
-            "January",
-            "2"
-          ]
-        ]
-      ]
-    },
-    "output": true
-  },
-  {
-    "input": {
-      "function": "contains_unique_day",
-      "args": [
-        "January",
-        [
-          [
-            "January",
-            "1"
-          ],
-          [
             "February",
             "1"
           ]
@@ -100,29 +81,6 @@ const CASES = [
       ]
     },
     "output": false
-  },
-  {
-    "input": {
-      "function": "contains_unique_day",
-      "args": [
-        "February",
-        [
-          [
-            "January",
-            "10"
-          ],
-          [
-            "February",
-            "1"
-          ],
-          [
-            "February",
-            "10"
-          ]
-        ]
-      ]
-    },
-    "output": true
   },
   {
     "input": {
@@ -161,25 +119,6 @@ const CASES = [
       ]
     },
     "output": false
-  },
-  {
-    "input": {
-      "function": "unique_day",
-      "args": [
-        "1",
-        [
-          [
-            "January",
-            "1"
-          ],
-          [
-            "January",
-            "2"
-          ]
-        ]
-      ]
-    },
-    "output": true
   }
 ];
 

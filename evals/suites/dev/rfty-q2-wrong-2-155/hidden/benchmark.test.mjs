@@ -65,67 +65,6 @@ const CASES = [
   },
   {
     "input": {
-      "function": "contains_unique_day",
-      "args": [
-        "January",
-        [
-          [
-            "January",
-            "1"
-          ],
-          [
-            "January",
-            "2"
-          ]
-        ]
-      ]
-    },
-    "output": true
-  },
-  {
-    "input": {
-      "function": "contains_unique_day",
-      "args": [
-        "January",
-        [
-          [
-            "January",
-            "1"
-          ],
-          [
-            "February",
-            "1"
-          ]
-        ]
-      ]
-    },
-    "output": false
-  },
-  {
-    "input": {
-      "function": "contains_unique_day",
-      "args": [
-        "February",
-        [
-          [
-            "January",
-            "10"
-          ],
-          [
-            "February",
-            "1"
-          ],
-          [
-            "February",
-            "10"
-          ]
-        ]
-      ]
-    },
-    "output": true
-  },
-  {
-    "input": {
       "function": "unique_day",
       "args": [
         "3",
