@@ -15,22 +15,28 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-/** `steward start` on the library, resolved with its API's base URL once its worker is up. */
-async function startSteward(root: string): Promise<string> {
-  const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', root, 'start', '--port', '0', '--no-tests'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `steward start` on the library, once its worker is up: its API's base URL, and a wait for a line of its output. */
+async function startSteward(root: string): Promise<{ api: string; printed: (line: RegExp) => Promise<void> }> {
+  const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', root, 'start', '--port', '0', '--no-tests'], { stdio: ['ignore', 'pipe', 'pipe'] });
   cleanups.push(() => child.kill('SIGKILL'));
   let out = '';
-  await new Promise<void>((resolveStarted, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/\n {2}runs: /.test(out)) resolveStarted();
-    });
-    child.once('exit', (code) => reject(new Error(`start exited with ${String(code)}: ${out}`)));
+  const waiting: { line: RegExp; done: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiting.filter((w) => w.line.test(out))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.done();
+    }
   });
+  const printed = (line: RegExp): Promise<void> =>
+    new Promise<void>((done, reject) => {
+      if (line.test(out)) return done();
+      waiting.push({ line, done });
+      child.once('exit', (code) => reject(new Error(`start exited with ${String(code)} before printing ${String(line)}: ${out}`)));
+    });
+  await printed(/\n {2}runs: /);
   expect(out).toMatch(/ {2}console: http:\/\/[\d.:]+\/console, queues at \/queues/);
-  return /steward host on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1] ?? '';
+  return { api: /steward host on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1] ?? '', printed };
 }
 
 async function signIn(page: Page, api: string, token: string): Promise<void> {
@@ -51,7 +57,7 @@ describe('the web console in Chromium', () => {
     mkdirSync(reports, { recursive: true });
     cpSync(join(STEWARD_ROOT, 'test', 'evals', 'fixtures', 'results-before-precision.json'), join(reports, 'results.json'));
     writeFileSync(join(reports, 'report.html'), '<!doctype html><title>report</title><h1>the eval report</h1>');
-    const api = await startSteward(s.library.root);
+    const { api, printed } = await startSteward(s.library.root);
     const token = (kind: string) => readFileSync(join(s.library.paths.state, `${kind}-token`), 'utf8').trim();
 
     const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
@@ -94,6 +100,8 @@ describe('the web console in Chromium', () => {
     expect(await page.textContent('#outcome')).toMatch(/^proposed: steward\/csv-import\/.*proposal #1$/);
     expect(await page.textContent('#log')).toContain('node-finished');
     expect((await s.tracker.listProposals()).map((p) => p.state)).toEqual(['open']);
+    // start's worker printed the run's state changes as it took the approval.
+    await printed(new RegExp(`\\d\\d:\\d\\d:\\d\\d run ${run.id} csv-import: running[\\s\\S]*run ${run.id} csv-import: completed \\(proposed: `));
     await page.goto(`${api}/console/proposals/${run.id}`);
     expect(await page.textContent('#decision')).toBe('approved by ada');
     expect(await page.$('form.decide')).toBeNull();
@@ -115,7 +123,7 @@ describe('the web console in Chromium', () => {
     const s = await agentSetup(cleanups, 'csv-import', (d) => [d.trigger.input], 'propose', [new LlmFixer(async () => model)]);
     const run = await s.dispatch();
     expect(await executeRun({ run: run.id }, s.deps, new AbortController())).toBe('awaiting_approval');
-    const api = await startSteward(s.library.root);
+    const { api } = await startSteward(s.library.root);
     const token = (kind: string) => readFileSync(join(s.library.paths.state, `${kind}-token`), 'utf8').trim();
 
     const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });

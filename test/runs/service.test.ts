@@ -75,4 +75,48 @@ describe('steward start as a service', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('start --json prints JSON lines only: started, each run state change, stopping', async () => {
+    const f = await runsFixture();
+    cleanups.push(() => f.close());
+    const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', f.library.root, 'start', '--port', '0', '--no-tests', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(() => child.kill('SIGKILL'));
+    let out = '';
+    const waiters: (() => void)[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const w of [...waiters]) w();
+    });
+    // Complete lines only: a chunk may end mid-line.
+    const lines = (): Record<string, unknown>[] =>
+      out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const until = (done: () => boolean) =>
+      new Promise<void>((resolveUntil, reject) => {
+        const check = () => {
+          if (!done()) return;
+          waiters.splice(waiters.indexOf(check), 1);
+          resolveUntil();
+        };
+        waiters.push(check);
+        child.once('exit', (code) => reject(new Error(`start exited with ${String(code)}: ${out}`)));
+        check();
+      });
+    await until(() => out.includes('"event":"started"'));
+    const [started] = lines();
+    expect(started).toMatchObject({ event: 'started', api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), console: expect.stringMatching(/\/console$/), worker: expect.any(String) });
+    expect((started?.queues as string[]).some((q) => q.startsWith('runs: '))).toBe(true);
+    // A run for a group that does not exist ends failed; each change is one line.
+    const run = await f.dispatch();
+    await until(() => lines().some((l) => l.event === 'run' && l.run === run.id && l.state === 'failed'));
+    expect(lines().filter((l) => l.event === 'run' && l.run === run.id).map((l) => l.state)).toEqual(['running', 'failed']);
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines().at(-1)).toMatchObject({ event: 'stopping' });
+  }, 60_000);
 });

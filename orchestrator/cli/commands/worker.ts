@@ -32,7 +32,7 @@ function withQueueOptions(command: Command): Command {
     .option('--no-tests', 'triage without running plugin test suites')
     .option('--ingest-concurrency <n>', 'events ingested at once (default: workers.ingestConcurrency)')
     .option('--run-concurrency <n>', 'runs executed at once (default: workers.runConcurrency)')
-    .option('--json', 'print each run state change as a JSON line instead of text');
+    .option('--json', 'print JSON lines instead of text: one when started, one per run state change, one when stopping');
 }
 
 function workerOptions(options: QueueOptions, component: string, agent: AgentDefinition): Parameters<typeof startWorker>[2] {
@@ -48,21 +48,26 @@ function workerOptions(options: QueueOptions, component: string, agent: AgentDef
     onRunState: (change) =>
       print(
         options.json
-          ? JSON.stringify({ at: new Date().toISOString(), ...change })
+          ? JSON.stringify({ event: 'run', at: new Date().toISOString(), ...change })
           : `${new Date().toISOString().slice(11, 19)} run ${change.run} ${change.plugin}: ${change.state}${change.note ? ` (${change.note.replace(/\s+/g, ' ').slice(0, 160)})` : ''}`,
       ),
   };
 }
+
+const STOPPING = 'stopping: runs are checkpointed and their sandboxes stopped';
 
 export function registerWorker(program: Command): void {
   withQueueOptions(program.command('worker').description(summary('worker'))).action(async (options: QueueOptions, command: Command) => {
     const library = libraryFrom(command);
     const target = await libraryRedis(library);
     const worker = await startWorker(target, library, workerOptions(options, 'worker', openPluginAgent(target, library)));
-    print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
-    for (const line of worker.lines) print(`  ${line}`);
+    if (options.json) print(JSON.stringify({ event: 'started', at: new Date().toISOString(), worker: worker.owner, redis: target.describe, queues: worker.lines }));
+    else {
+      print(`steward worker ${worker.owner} on ${target.describe}; Ctrl-C stops it gracefully`);
+      for (const line of worker.lines) print(`  ${line}`);
+    }
     await untilSignalled();
-    print('stopping: runs are checkpointed and their sandboxes stopped');
+    print(options.json ? JSON.stringify({ event: 'stopping', at: new Date().toISOString() }) : STOPPING);
     await worker.close();
   });
 
@@ -100,12 +105,30 @@ export function registerWorker(program: Command): void {
       await webhook.close();
       throw error;
     }
-    printServing(library, serving, target.describe);
-    print(`  console: http://${serving.where}/console, queues at /queues (sign in with ${library.config.stateDir}/console-token to read, review-token to decide)`);
-    print(`worker ${worker.owner}:`);
-    for (const line of worker.lines) print(`  ${line}`);
+    if (options.json) {
+      const ingest = `http://${serving.ingestWhere ?? serving.where}`;
+      print(
+        JSON.stringify({
+          event: 'started',
+          at: new Date().toISOString(),
+          api: `http://${serving.where}`,
+          ingest,
+          console: `http://${serving.where}/console`,
+          webhook: serving.webhook,
+          redis: target.describe,
+          plugins: serving.host.list().map((h) => ({ name: h.name, state: h.state })),
+          worker: worker.owner,
+          queues: worker.lines,
+        }),
+      );
+    } else {
+      printServing(library, serving, target.describe);
+      print(`  console: http://${serving.where}/console, queues at /queues (sign in with ${library.config.stateDir}/console-token to read, review-token to decide)`);
+      print(`worker ${worker.owner}:`);
+      for (const line of worker.lines) print(`  ${line}`);
+    }
     await untilSignalled();
-    print('stopping: runs are checkpointed and their sandboxes stopped');
+    print(options.json ? JSON.stringify({ event: 'stopping', at: new Date().toISOString() }) : STOPPING);
     await worker.close();
     await serving.close();
     await service.close();
