@@ -96,11 +96,14 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
         closed = true;
       });
       let state = '';
+      // The timeline so far, read once; the node a new event leaves the run in is worked out from it.
+      const timeline = (await deps.store.events(id)).filter((e) => e.seq <= after);
       while (!closed) {
         const [run, events] = await Promise.all([deps.store.get(id), deps.store.events(id, after)]);
         if (!run) break;
         for (const e of events) {
-          const node = e.kind === 'node-started' || e.kind === 'node-finished' ? (currentNode(await deps.store.events(id)) ?? '') : undefined;
+          timeline.push(e);
+          const node = e.kind === 'node-started' || e.kind === 'node-finished' ? (currentNode(timeline) ?? '') : undefined;
           await stream.writeSSE({ event: 'event', data: JSON.stringify({ seq: e.seq, line: eventLine(e), ...(node !== undefined ? { node } : {}) }), id: String(e.seq) });
           after = e.seq;
         }

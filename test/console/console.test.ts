@@ -17,7 +17,9 @@ afterEach(async () => {
 
 /** `steward start` on the library, once its worker is up: its API's base URL, and a wait for a line of its output. */
 async function startSteward(root: string): Promise<{ api: string; printed: (line: RegExp) => Promise<void> }> {
-  const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', root, 'start', '--port', '0', '--no-tests'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(STEWARD_ROOT, 'orchestrator/cli/steward.js'), '--library', root, 'start', '--port', '0', '--no-tests'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   cleanups.push(() => child.kill('SIGKILL'));
   let out = '';
   const waiting: { line: RegExp; done: () => void }[] = [];
@@ -62,7 +64,8 @@ describe('the web console in Chromium', () => {
 
     const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
     cleanups.push(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
     await page.goto(`${api}/console`);
     await page.fill('input[name=token]', 'not-a-token');
     await page.click('button:has-text("sign in")');
@@ -91,14 +94,24 @@ describe('the web console in Chromium', () => {
     for (let y = 60; y < shot.height; y += 7) for (let x = 0; x < shot.width; x += 7) colours.add(pixel(x, y).join(','));
     expect(colours.size).toBeGreaterThan(10);
 
-    // approve, as the CLI would: the run is queued, start's worker publishes, and the run page follows it live.
+    // The run's page, open in another tab before the decision: it follows the run live.
+    const live = await context.newPage();
+    await live.goto(`${api}/console/runs/${run.id}`);
+    expect(await live.textContent('#state')).toBe('awaiting approval');
+    expect(await live.textContent('#live')).toBe('(live)');
+
+    // approve, as the CLI would: the run is queued and start's worker publishes.
     await page.fill('input[name=by]', 'ada');
     await Promise.all([page.waitForURL(/decided=approve/), page.click('button.approve')]);
+    expect(await page.textContent('#notice')).toBe('approved; a worker publishes the fix branch and the proposal');
+
+    // The open tab saw it through server-sent events: the new state, the log's new lines, the end of the stream.
+    await live.waitForFunction(() => document.getElementById('live')?.textContent === '(finished)', undefined, { timeout: 90_000 });
+    expect(await live.textContent('#state')).toBe('completed');
+    expect(await live.textContent('#outcome')).toMatch(/^proposed: steward\/csv-import\/.*proposal #1$/);
+    expect(await live.textContent('#log')).toMatch(/answered \{"answer":\{"decision":"approve","by":"ada"\}\}[\s\S]*node-started \{"node":"publish"\}/);
     await page.click(`a:has-text("${run.id}") >> nth=0`);
     expect(new URL(page.url()).pathname).toBe(`/console/runs/${run.id}`);
-    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'completed', undefined, { timeout: 90_000 });
-    expect(await page.textContent('#outcome')).toMatch(/^proposed: steward\/csv-import\/.*proposal #1$/);
-    expect(await page.textContent('#log')).toContain('node-finished');
     expect((await s.tracker.listProposals()).map((p) => p.state)).toEqual(['open']);
     // start's worker printed the run's state changes as it took the approval.
     await printed(new RegExp(`\\d\\d:\\d\\d:\\d\\d run ${run.id} csv-import: running[\\s\\S]*run ${run.id} csv-import: completed \\(proposed: `));
