@@ -109,7 +109,7 @@ describe('the web console in Chromium', () => {
     await live.waitForFunction(() => document.getElementById('live')?.textContent === '(finished)', undefined, { timeout: 90_000 });
     expect(await live.textContent('#state')).toBe('completed');
     expect(await live.textContent('#outcome')).toMatch(/^proposed: steward\/csv-import\/.*proposal #1$/);
-    expect(await live.textContent('#log')).toMatch(/answered \{"answer":\{"decision":"approve","by":"ada"\}\}[\s\S]*node-started \{"node":"publish"\}/);
+    expect(await live.textContent('#log')).toMatch(/answered {2}\{"answer":\{"decision":"approve","by":"ada"\}\}[\s\S]*node-started {2}\{"node":"publish"\}/);
     await page.click(`a:has-text("${run.id}") >> nth=0`);
     expect(new URL(page.url()).pathname).toBe(`/console/runs/${run.id}`);
     expect((await s.tracker.listProposals()).map((p) => p.state)).toEqual(['open']);
