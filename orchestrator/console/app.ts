@@ -9,17 +9,16 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
 import { messageOf, StewardError } from '../core/errors.ts';
 import type { GroupStore } from '../ingest/groups.ts';
-import { answerRun, type RunControl } from '../runs/control.ts';
+import { answerRun, decisionOf, type RunControl } from '../runs/control.ts';
 import type { RunRecord, RunStore } from '../runs/types.ts';
 import { accessOfToken, COOKIE, digest, requireAccess, type Access, type Tokens } from './auth.ts';
 import { evalsPage } from './pages/evals.ts';
 import type { EvalReport, Proposals } from './types.ts';
 import { groupsPage } from './pages/groups.ts';
 import { layout, loginPage } from './pages/layout.ts';
-import { proposalPage, proposalsPage, type Decided } from './pages/proposals.ts';
+import { proposalPage, proposalsPage } from './pages/proposals.ts';
 import { currentNode, eventLine, runPage, runsPage } from './pages/runs.ts';
 
 export interface ConsoleDeps {
@@ -40,7 +39,6 @@ export interface ConsoleDeps {
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const RUN_ID = /^run_[a-z0-9]+$/;
-const decisionSchema = z.object({ answer: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }) });
 
 type Env = { Variables: { access: Access } };
 
@@ -126,8 +124,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     if (!RUN_ID.test(id) || !deps.proposals.has(id)) return c.html(layout('No such proposal', c.get('access'), html``), 404);
     const proposal = deps.proposals.read(id);
     const [run, answered] = await Promise.all([deps.store.get(id), deps.store.lastEvent(id, 'answered')]);
-    const parsed = decisionSchema.safeParse(answered?.data);
-    const decided: Decided | undefined = parsed.success ? parsed.data.answer : undefined;
+    const decided = decisionOf(answered?.data);
     return c.html(layout(`Proposal for ${proposal.plugin}`, c.get('access'), proposalPage(run, proposal, decided, c.get('access'), notice)), status);
   };
   app.get('/console/proposals/:id', async (c) => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseCheckpointSaver, CheckpointTuple } from '@langchain/langgraph';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { StewardError } from '../core/errors.ts';
 import { newRunId } from './ids.ts';
 import type { RunJob } from './execute-run.ts';
@@ -103,12 +104,29 @@ export async function resumeRun(ctl: RunControl, id: string, only?: RunState[]):
   return updated;
 }
 
+/** A person's answer to a run waiting for approval, as `answerRun` gives it and the worker records it (`answered` events). */
+export interface Decision {
+  decision: 'approve' | 'reject';
+  by: string;
+  reason?: string;
+}
+
+const answeredSchema = z.object({ answer: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }) });
+
+/** The decision an `answered` event's data holds; undefined for another answer (a "continue") or none. */
+export function decisionOf(data: unknown): Decision | undefined {
+  const parsed = answeredSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { decision, by, reason } = parsed.data.answer;
+  return { decision, by, ...(reason ? { reason } : {}) };
+}
+
 /**
  * A person's answer to a run waiting for one (approve or reject a proposal): the run
  * goes on with it. `interrupt`, when given, is the question the person saw; an answer
  * to an older one is refused.
  */
-export async function answerRun(ctl: RunControl, id: string, answer: { decision: 'approve' | 'reject'; by: string; reason?: string }, interrupt?: string): Promise<RunRecord> {
+export async function answerRun(ctl: RunControl, id: string, answer: Decision, interrupt?: string): Promise<RunRecord> {
   const run = await requireRun(ctl.store, id);
   if (run.state !== 'awaiting_approval') throw new StewardError('E_RUN_STATE', `run ${id} is ${run.state}; only a run awaiting approval takes an answer`);
   const waiting = await waitingInterrupt(ctl.store, id);

@@ -108,12 +108,21 @@ describe('steward start as a service', () => {
       });
     await until(() => out.includes('"event":"started"'));
     const [started] = lines();
-    expect(started).toMatchObject({ event: 'started', api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), console: expect.stringMatching(/\/console$/), worker: expect.any(String) });
+    expect(started).toMatchObject({
+      event: 'started',
+      api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      console: expect.stringMatching(/\/console$/),
+      worker: expect.any(String),
+    });
     expect((started?.queues as string[]).some((q) => q.startsWith('runs: '))).toBe(true);
     // A run for a group that does not exist ends failed; each change is one line.
     const run = await f.dispatch();
     await until(() => lines().some((l) => l.event === 'run' && l.run === run.id && l.state === 'failed'));
-    expect(lines().filter((l) => l.event === 'run' && l.run === run.id).map((l) => l.state)).toEqual(['running', 'failed']);
+    expect(
+      lines()
+        .filter((l) => l.event === 'run' && l.run === run.id)
+        .map((l) => l.state),
+    ).toEqual(['running', 'failed']);
     const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { summary } from '../commands.ts';
@@ -18,7 +17,7 @@ import { GroupStore } from '../../ingest/groups.ts';
 import { connect } from '../../redis/connection.ts';
 import { libraryRedis } from '../../redis/server.ts';
 import { EXIT } from '../exit-codes.ts';
-import { answerRun } from '../../runs/control.ts';
+import { answerRun, decisionOf } from '../../runs/control.ts';
 import { openRunStore } from '../../runs/database.ts';
 import { openRunControl } from '../../runs/open.ts';
 import { libraryFrom } from '../context.ts';
@@ -35,12 +34,6 @@ function changeText(diff: string): string {
 const refusalNote = (proposal: ProposalRecord): string => (proposal.refuses ? `[refuses the call: ${proposal.refuses.type}: ${proposal.refuses.message}] ` : '');
 
 /** A maintainer's answer as the run recorded it (its `answered` event), if it was a decision. */
-function decisionOf(data: unknown): { decision: 'approve' | 'reject'; by: string; reason?: string } | undefined {
-  const parsed = z.object({ answer: z.object({ decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().optional() }) }).safeParse(data);
-  if (!parsed.success) return undefined;
-  const { decision, by, reason } = parsed.data.answer;
-  return { decision, by, ...(reason ? { reason } : {}) };
-}
 
 /** The runners-up: each with why it ranks lower, and the lines it changes. */
 function othersLines(proposal: ProposalRecord): string[] {

@@ -1,6 +1,7 @@
 import hljs from 'highlight.js/lib/core';
 import diffLanguage from 'highlight.js/lib/languages/diff';
 import { html, raw } from 'hono/html';
+import type { Decision } from '../../runs/control.ts';
 import type { RunRecord } from '../../runs/types.ts';
 import type { Access } from '../auth.ts';
 import type { ProposalView } from '../types.ts';
@@ -27,19 +28,12 @@ export function proposalsPage(waiting: readonly { run: RunRecord; proposal: Prop
   return dataTable(['run', 'plugin', 'fixer', 'size', 'why', ''], rows);
 }
 
-/** A decision as the run's timeline recorded it. */
-export interface Decided {
-  decision: 'approve' | 'reject';
-  by: string;
-  reason?: string;
-}
-
 /**
  * One proposal as `steward review show` gives it: the evidence, the diff (highlighted),
  * the runners-up, and for a reviewer the approve and reject forms, which do what the
  * CLI's `review approve` and `review reject` do.
  */
-export function proposalPage(run: RunRecord | undefined, proposal: ProposalView, decided: Decided | undefined, access: Access, notice?: string): Html {
+export function proposalPage(run: RunRecord | undefined, proposal: ProposalView, decided: Decision | undefined, access: Access, notice?: string): Html {
   const { evidence } = proposal;
   const waiting = run?.state === 'awaiting_approval';
   const decide =
