@@ -85,7 +85,16 @@ export function serviceChecks(
   };
 }
 
-/** Merged fixes: the `fix` entries settle wrote into the plugins' histories. */
+/**
+ * Merged fixes: the `fix` entries settle wrote into the plugins' histories. Reading
+ * every plugin's history is kept off each scrape: a count is reused for a minute.
+ */
+const MERGED_TTL_MS = 60_000;
+const mergedCache = new WeakMap<Library, { at: number; count: number }>();
 function mergedFixes(library: Library): number {
-  return listPluginNames(library).reduce((n, name) => n + readHistory(pluginDir(library, name), Number.MAX_SAFE_INTEGER).entries.filter((e) => e.type === 'fix').length, 0);
+  const cached = mergedCache.get(library);
+  if (cached && Date.now() - cached.at < MERGED_TTL_MS) return cached.count;
+  const count = listPluginNames(library).reduce((n, name) => n + readHistory(pluginDir(library, name), Number.MAX_SAFE_INTEGER).entries.filter((e) => e.type === 'fix').length, 0);
+  mergedCache.set(library, { at: Date.now(), count });
+  return count;
 }

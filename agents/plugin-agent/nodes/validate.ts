@@ -184,6 +184,8 @@ export function validate(deps: PluginAgentDeps) {
           published = { diff: ws.diff(), stats: ws.stats() };
         }
         const refusal = candidate.refuses;
+        /** What the candidate makes the failing call return; a refusal's answer is its contract error, nothing to compare. */
+        const answerOf = async (copy: WorkingCopy) => (refusal ? undefined : checkCall(manifest, copy, request, env, deps.signal));
         // A refusal holds when the call now ends in exactly its contract error; the held inputs as `whyNotHeld` says.
         const why = await whyNotHeld(manifest, ws.copy, request, others, env, deps.signal, refusal);
         if (why) {
@@ -217,7 +219,7 @@ export function validate(deps: PluginAgentDeps) {
         if (behaviour.reject) {
           reject(behaviour.reject);
           // It passed the reproduction and the suite: what it answers the failing call says how far those pin the answer down.
-          const answeredRefuted = refusal ? undefined : await checkCall(manifest, ws.copy, request, env, deps.signal);
+          const answeredRefuted = await answerOf(ws.copy);
           if (answeredRefuted?.ok)
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
           continue;
@@ -228,7 +230,7 @@ export function validate(deps: PluginAgentDeps) {
           continue;
         }
         // What the fix makes the failing call return: validated fixes that disagree on it are a guess.
-        const answered = refusal ? undefined : await checkCall(manifest, ws.copy, request, env, deps.signal);
+        const answered = await answerOf(ws.copy);
         deps.emit('candidate', {
           fixer: candidate.fixer,
           template: candidate.template ?? null,
