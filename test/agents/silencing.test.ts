@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hunksOf } from '../../agents/plugin-agent/silencing/hunks.ts';
-import { silencing } from '../../agents/plugin-agent/silencing/index.ts';
+import { silencing, silencingOfFiles } from '../../agents/plugin-agent/silencing/index.ts';
 
 /** A one-hunk unified diff of `file`, as git writes it. */
 function diff(file: string, removed: string[], added: string[]): string {
@@ -177,5 +177,146 @@ describe('changes that only hide a failure', () => {
     expect(ids(diff('src/fmt.js', ['  const sep = opts.sep;'], ["  const sep = opts.sep ?? ',';"]))).toEqual([]);
     expect(ids(diff('src/fmt.js', ['  const sep = opts.format.sep;'], ["  const sep = opts.format?.sep ?? ',';"]))).toEqual([]);
     expect(ids(diff('src/fmt.js', ['  log("x");'], ['  log("a ?? \'\' b");']))).toEqual([]);
+  });
+
+  it('rejects a range counted up from -1 in Python, whose first index wraps to the last item; a backwards walk is left alone', () => {
+    expect(silencing(diff('plugin/pairs.py', ['    for i in range(0, len(xs)):'], ['    for i in range(-1, len(xs)):'])).reject).toMatch(/negative-range-start/);
+    expect(silencing(diff('plugin/pairs.py', ['    for i in range(len(xs)):'], ['    for i in range(-1, len(xs) - 1):'])).reject).toMatch(/negative-range-start/);
+    expect(ids(diff('plugin/pairs.py', ['    for i in range(-1, -len(xs), -1):'], ['    for i in range(-1, -len(xs) - 1, -1):']))).toEqual([]);
+    expect(ids(diff('plugin/pairs.py', ['    for i in range(0, len(xs)):'], ['    for i in range(1, len(xs)):']))).toEqual([]);
+    // JavaScript has no such wrap: `xs[-1]` is undefined, and the read fails elsewhere.
+    expect(ids(diff('src/pairs.js', ['  for (let i = 0; i < n; i++) {'], ['  for (let i = -1; i < n; i++) {']))).toEqual([]);
+  });
+});
+
+describe('a division removed on a division by zero', () => {
+  const zero = { type: 'ZeroDivisionError', message: 'division by zero' };
+  it('rejects the division swapped for another operator when the failure was a division by zero', () => {
+    expect(silencing(diff('plugin/avg.py', ['    return bin(round(total / (m - n)))'], ['    return bin(round(total * (m - n)))']), [], zero).reject).toMatch(/division-removed/);
+    expect(silencing(diff('plugin/avg.py', ['    return total // count'], ['    return total - count']), [], zero).reject).toMatch(/division-removed/);
+  });
+
+  it('leaves the same swap alone on another failure, and a fixed divisor alone on this one', () => {
+    expect(ids(diff('plugin/avg.py', ['    return total / count'], ['    return total * count']))).toEqual([]);
+    expect(silencing(diff('plugin/avg.py', ['    return total / count'], ['    return total * count']), [], { type: 'TypeError', message: 'x' }).warnings).toEqual([]);
+    expect(silencing(diff('plugin/avg.py', ['    return total / (m - n)'], ['    return total / (m - n + 1)']), [], zero).warnings).toEqual([]);
+  });
+});
+
+describe('an inserted assignment that throws work away', () => {
+  const check = (file: string, before: string, after: string) => silencingOfFiles({ [file]: after }, () => before);
+
+  const pyBefore = ['def total(xs):', '    for x in xs:', '        count += x', '    return count', ''].join('\n');
+  it('rejects an initialisation copied into the loop that accumulates the value read after it (Python)', () => {
+    const inside = ['def total(xs):', '    for x in xs:', '        count = 0', '        count += x', '    return count', ''].join('\n');
+    expect(check('plugin/total.py', pyBefore, inside).reject).toMatch(/accumulator-reset/);
+    // Before the loop is the fix.
+    const before = ['def total(xs):', '    count = 0', '    for x in xs:', '        count += x', '    return count', ''].join('\n');
+    expect(check('plugin/total.py', pyBefore, before).warnings).toEqual([]);
+  });
+
+  it('rejects it in JavaScript and TypeScript, for pushes and `x = x + …` as well', () => {
+    const jsBefore = ['export function names(rows) {', '  for (const row of rows) {', '    out.push(row.name);', '  }', '  return out;', '}', ''].join('\n');
+    const jsInside = ['export function names(rows) {', '  for (const row of rows) {', '    out = [];', '    out.push(row.name);', '  }', '  return out;', '}', ''].join('\n');
+    expect(check('src/names.js', jsBefore, jsInside).reject).toMatch(/accumulator-reset/);
+    const tsBefore = ['function sum(xs: number[]): number {', '  let i = 0;', '  while (i < xs.length) {', '    s = s + xs[i];', '    i++;', '  }', '  return s;', '}', ''].join(
+      '\n',
+    );
+    const tsInside = tsBefore.replace('    s = s + xs[i];', '    s = 0;\n    s = s + xs[i];');
+    expect(check('src/sum.ts', tsBefore, tsInside).reject).toMatch(/accumulator-reset/);
+  });
+
+  it('leaves a per-pass reset alone: a nested loop whose outer pass uses the value, or a value never read after the loop', () => {
+    const nestedBefore = [
+      'def widths(rows):',
+      '    out = []',
+      '    for row in rows:',
+      '        for c in row:',
+      '            n += 1',
+      '        out.append(n)',
+      '    return out',
+      '',
+    ].join('\n');
+    const nested = nestedBefore.replace('    for row in rows:\n', '    for row in rows:\n        n = 0\n');
+    expect(check('plugin/widths.py', nestedBefore, nested).warnings).toEqual([]);
+    const scratchBefore = ['def emit(xs):', '    for x in xs:', '        buf += str(x)', '        send(buf)', '    return True', ''].join('\n');
+    const scratch = scratchBefore.replace('        buf += str(x)', '        buf = ""\n        buf += str(x)');
+    expect(check('plugin/emit.py', scratchBefore, scratch).warnings).toEqual([]);
+    // An initialisation to something other than a constant is not this pattern.
+    const copied = pyBefore.replace('        count += x', '        count = start\n        count += x');
+    expect(check('plugin/total.py', pyBefore, copied).warnings).toEqual([]);
+  });
+
+  it('rejects a constant that decides the loop: a flag the condition reads, set at the body level on every pass', () => {
+    const before = [
+      'def first_at_least(x, seq):',
+      '    i = 0',
+      '    done = False',
+      '    while i < len(seq) and not done:',
+      '        if seq[i] >= x:',
+      '            done = True',
+      '        else:',
+      '            i += i',
+      '    return i',
+      '',
+    ].join('\n');
+    const decided = before.replace('        if seq[i] >= x:', '        done = True\n        if seq[i] >= x:');
+    expect(check('plugin/find.py', before, decided).reject).toMatch(/loop-decided/);
+    const js = [
+      'function firstAtLeast(x, seq) {',
+      '  let i = 0;',
+      '  let done = false;',
+      '  while (i < seq.length && !done) {',
+      '    if (seq[i] >= x) done = true;',
+      '    else i += i;',
+      '  }',
+      '  return i;',
+      '}',
+      '',
+    ].join('\n');
+    expect(check('src/find.js', js, js.replace('    if (seq[i] >= x) done = true;', '    done = true;\n    if (seq[i] >= x) done = true;')).reject).toMatch(/loop-decided/);
+    // The missing step is no such thing: it reads the variable it updates.
+    expect(check('plugin/find.py', before, before.replace('            i += i', '            i += i\n            i += 1')).warnings).toEqual([]);
+    // Nor is a flag set under a condition, where the loop's work decides.
+    expect(check('plugin/find.py', before, before.replace('            i += i', '            i += i\n            done = True')).warnings).toEqual([]);
+  });
+
+  it('rejects an assignment that makes an earlier one dead: the value set again before anything reads it', () => {
+    const before = [
+      'def oldest(people):',
+      '    out = []',
+      '    while people:',
+      '        top = people[0][1]',
+      '        for p in people:',
+      '            if p[1] > top:',
+      '                pick = p',
+      '                top = p[1]',
+      '        people.remove(pick)',
+      '        out.append(pick)',
+      '    return out',
+      '',
+    ].join('\n');
+    const dead = before.replace('        people.remove(pick)', '        pick = p\n        people.remove(pick)');
+    expect(check('plugin/age.py', before, dead).reject).toMatch(/line 7 gave it.*dead-store/);
+    // Set before the inner loop, the value is read by the loop's later passes and after it: the initialisation that was missing.
+    const initialised = before.replace('        for p in people:', '        pick = people[0]\n        for p in people:');
+    expect(check('plugin/age.py', before, initialised).warnings).toEqual([]);
+    // A flag read after the loops it is set in, set again just before that read.
+    const flag = [
+      'def unique(day, days):',
+      '    for d in days:',
+      '        if d == day:',
+      '            seen = 1',
+      '            break',
+      '    if seen == 0:',
+      '        return True',
+      '    return False',
+      '',
+    ].join('\n');
+    expect(check('plugin/day.py', flag, flag.replace('    if seen == 0:', '    seen = 1\n    if seen == 0:')).reject).toMatch(/dead-store|accumulator/);
+    // A total the loop computed, thrown away after it; a copy of it is no such thing.
+    const counted = ['function total(xs) {', '  let n = 0;', '  for (const x of xs) {', '    n += x;', '  }', '  return n;', '}', ''].join('\n');
+    expect(check('src/total.js', counted, counted.replace('  return n;', '  n = 0;\n  return n;')).reject).toMatch(/line 4 gave it.*dead-store/);
+    expect(check('src/total.js', counted, counted.replace('  return n;', '  const shown = n;\n  return n;')).warnings).toEqual([]);
   });
 });

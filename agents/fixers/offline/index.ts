@@ -65,7 +65,7 @@ export class OfflineFixer implements Fixer {
         if (!candidate) return;
         tried++;
         // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
-        const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./));
+        const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
         if (hidden.rank > 0) warned.add(candidate);
         const verdict = hidden.reject
           ? `silences: ${hidden.reject}`

@@ -14,7 +14,13 @@ export interface Pattern {
   rank: number;
   /** The reason as the reviewer reads it. */
   why: string;
-  matches(hunk: Hunk, python: boolean): boolean;
+  matches(hunk: Hunk, python: boolean, failure?: Failure): boolean;
+}
+
+/** The error the change is meant to fix, when the caller knows it. */
+export interface Failure {
+  type: string;
+  message: string;
 }
 
 const code = (line: string, python: boolean): string =>
@@ -88,6 +94,26 @@ const SELF_COMPARED = /(?<![\w.$])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(<
 /** Python's `range(a, 0)`: empty for any start that is not negative, so the loop never runs. */
 const EMPTY_RANGE = /\brange\(\s*(?!-)[^,]+,\s*0\s*\)/;
 
+/**
+ * Python's `range(-1, n)`, counting up from -1: its first index reads the sequence's
+ * last item instead of raising, so an index error goes away and a wrong item is read.
+ * A third argument (a step) is left alone: `range(-1, -n - 1, -1)` walks backwards on purpose.
+ */
+function negativeRangeStart(line: string): boolean {
+  for (const match of line.matchAll(/\brange\(\s*-\s*1\s*,/g)) {
+    let depth = 1;
+    let commas = 1;
+    for (let at = (match.index ?? 0) + match[0].length; at < line.length && depth > 0; at++) {
+      const c = line[at];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+      else if (c === ',' && depth === 1) commas++;
+    }
+    if (commas === 1) return true;
+  }
+  return false;
+}
+
 const ORDER = /(<=?|>=?)/g;
 const direction = (op: string): string => (op.startsWith('<') ? '<' : '>');
 
@@ -152,6 +178,27 @@ function returnsTheEmptyValue(hunk: Hunk, python: boolean): boolean {
 }
 const EMPTY_PY = String.raw`(?:""|\{\s*\}|\[\s*\]|\(\s*\)|0|False|None)`;
 
+const DIVISION = /\/\/|\/|%/g;
+
+/**
+ * On a division by zero, the division itself turned into another operation
+ * (`total / count` to `total * count`): the zero is still there, the error is gone,
+ * and every other answer changes with it. The fix is where the zero comes from.
+ */
+function divisionRemoved(hunk: Hunk, python: boolean, failure?: Failure): boolean {
+  if (!python || !failure || !/ZeroDivision/.test(failure.type)) return false;
+  return hunk.removed.some((before, i) => {
+    const after = hunk.added[i];
+    if (after === undefined) return false;
+    const [a, b] = [code(before, true), code(after, true)];
+    const divisions = (t: string): number => t.match(DIVISION)?.length ?? 0;
+    if (divisions(b) >= divisions(a)) return false;
+    // The same line but for operators: what an operator swap produces.
+    const bare = (t: string): string => t.replace(/\/\/|[-+*/%]|\*\*/g, '~');
+    return bare(a) === bare(b);
+  });
+}
+
 export const PATTERNS: readonly Pattern[] = [
   {
     id: 'trivial-condition',
@@ -183,6 +230,20 @@ export const PATTERNS: readonly Pattern[] = [
     rank: 2,
     why: 'it makes a range that ends at 0 from a start that is not negative, so the loop never runs',
     matches: (hunk, python) => python && introduces(hunk, true, EMPTY_RANGE),
+  },
+  {
+    id: 'negative-range-start',
+    reject: true,
+    rank: 2,
+    why: 'it starts a counting-up range at -1, whose first index reads the last item instead of raising',
+    matches: (hunk, python) => python && !hunk.removed.some((l) => negativeRangeStart(code(l, true))) && hunk.added.some((l) => negativeRangeStart(code(l, true))),
+  },
+  {
+    id: 'division-removed',
+    reject: true,
+    rank: 2,
+    why: 'on a division by zero, it turns the division into another operation: the zero is still there and every other answer changes',
+    matches: divisionRemoved,
   },
   {
     id: 'loop-reversed',
