@@ -144,6 +144,25 @@ describe('operator families: bounds and arguments', () => {
     expect(texts(nameReplace, scoped, 3).some((t) => t.includes('inner)'))).toBe(false);
   });
 
+  it('name-replace: a name bound nowhere in scope (what a ReferenceError names) is replaced by one that is; a global is left alone', () => {
+    const code = [
+      'function rotate(arr) {',
+      '  let k = 0;',
+      '  for (let i = 0; i < arr.length; i++) {',
+      '    for (let j = 1; j < arr.length; j++) k += j;',
+      '    arr.push(arr[j]);',
+      '  }',
+      '  return Math.max(k, 0);',
+      '}',
+      '',
+    ].join('\n');
+    const out = texts(nameReplace, code, 5);
+    expect(out).toContain(code.replace('arr.push(arr[j])', 'arr.push(arr[i])'));
+    expect(out).toContain(code.replace('arr.push(arr[j])', 'arr.push(arr[k])'));
+    expect(out.every((t) => compiles('src/x.js', t))).toBe(true);
+    expect(texts(nameReplace, code, 7).some((t) => !t.includes('Math.max'))).toBe(false);
+  });
+
   it('member-replace: a sibling property, or a method the file calls on the same receiver or one alike in name', () => {
     const code = 'function norm(text) {\n  const key = text.toLowerCase();\n  return key.trim() + text.toUpperCase();\n}\n';
     const out = texts(memberReplace, code, 2);

@@ -89,6 +89,9 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(made.some((t) => t.includes('len(rows - 1)') || t.includes('len(rows + 1)'))).toBe(false);
     const sliced = 'def head(xs, n):\n    return xs[:n]\n';
     expect(family('off-by-one', sliced, 2).slice(0, 2)).toEqual([sliced.replace('[:n]', '[:n - 1]'), sliced.replace('[:n]', '[:n + 1]')]);
+    // A divisor: the count of `first..last` is one more than their difference.
+    const mean = 'def mean(total, first, last):\n    return total / (last - first)\n';
+    expect(family('off-by-one', mean, 2)).toContain(mean.replace('(last - first)', '(last - first + 1)'));
     const call = 'def f(xs):\n    return g(xs, 3)\n';
     // The returned value comes before the call's arguments; `3` in its shortest text.
     expect(family('off-by-one', call, 2)).toEqual([

@@ -52,8 +52,9 @@ export const nameReplace: Template = {
       if (!isUse(id) || (ts.isCallExpression(id.parent) && id.parent.expression === id) || (ts.isNewExpression(id.parent) && id.parent.expression === id)) continue;
       const scope = bindingsAt(sf, id).filter(variable);
       const own = scope.find((b) => b.name === id.text);
-      if (!own) continue;
-      const kind = kindOf(own.initializer);
+      // A name bound nowhere in scope (a loop's index read after its loop, a typo) is what a ReferenceError names; a global is not that.
+      if (!own && (Object.hasOwn(globalThis, id.text) || bindingsAt(sf, id).some((b) => b.name === id.text))) continue;
+      const kind = kindOf(own?.initializer);
       const call = id.parent;
       const siblings = ts.isCallExpression(call) || ts.isNewExpression(call) ? (call.arguments ?? []).map((a) => a.getText(sf)) : [];
       // Of compatible use: a receiver of `.p` is replaced only by a name the file also reads `.p` of; any other use, by one not known to hold another kind.

@@ -1,7 +1,8 @@
 """off-by-one: ± 1 on an integer-valued expression, in the shortest text (`3` → `2`,
-`n + 1` → `n`): a `range` argument, a slice bound, a subscript, a comparison's operand,
-a returned value, a call argument. Answers an off-by-one in a call argument or a range
-bound, not only in a subscript."""
+`n + 1` → `n`): a `range` argument, a slice bound, a subscript, a divisor, a comparison's
+operand, a returned value, a call argument. Answers an off-by-one in a call argument or a
+range bound, not only in a subscript, and the fencepost count a division by zero often
+is (`total / (last - first)` for `last - first + 1` items)."""
 
 import ast
 
@@ -50,6 +51,8 @@ def positions(statement, scope):
             found += [(0, b) for b in (node.lower, node.upper) if b is not None]
         elif isinstance(node, ast.Subscript) and not isinstance(node.slice, (ast.Slice, ast.Tuple)):
             found.append((1, node.slice))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+            found.append((2, node.right))
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
             found += [(2, node.comparators[0]), (3, node.left)]
         elif isinstance(node, ast.Return) and node.value is not None:
