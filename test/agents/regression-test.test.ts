@@ -213,6 +213,54 @@ describe('where the test goes, and in which style', () => {
   });
 });
 
+describe('a call that hung', () => {
+  const HANG = { type: 'Timeout', message: 'did not finish within the time limit' };
+  const loop = (exportLine: string) =>
+    `${exportLine} {\n  name: 'p',\n  execute(input) {\n    let n = 0;\n    while (n < input.to) n += input.step;\n    return { n };\n  },\n};\n`;
+
+  /** The written test run by node --test in the plugin: its exit status and TAP output. */
+  const runIt = (dir: string, path: string) => spawnSync(process.execPath, ['--test', '--test-reporter=tap', path], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+
+  it('runs the call in a worker stopped at the time limit: the test fails on a synchronous loop, and passes once the loop ends', () => {
+    for (const style of ['esm', 'cjs'] as const) {
+      const esm = style === 'esm';
+      const args = plugin(
+        { ...nodeTest(['node', '--test', 'test/']), limits: { timeoutMs: 1000 } },
+        {
+          'package.json': esm ? '{ "type": "module" }' : '{ "type": "commonjs" }',
+          'src/index.js': loop(esm ? 'export default' : 'module.exports ='),
+          'test/index.test.js': esm
+            ? ESM_TEST
+            : "const { test } = require('node:test');\nconst plugin = require('../src/index.js');\ntest('loads', () => plugin.execute({ to: 1, step: 1 }));\n",
+        },
+        `hang-${style}`,
+      );
+      const written = writeRegressionTest({ ...args, input: { to: 5, step: 0 }, error: HANG });
+      expect(written?.text).toContain('new Worker(WORKER');
+      const failing = runIt(args.dir, written!.path);
+      expect(failing.status, failing.stdout).not.toBe(0);
+      expect(failing.stdout).toContain('did not finish within the time limit (1000 ms)');
+      // The same test on a plugin whose loop ends.
+      writeFileSync(join(args.dir, 'src/index.js'), loop(esm ? 'export default' : 'module.exports =').replace('n += input.step', 'n += input.step || 1'));
+      const passing = runIt(args.dir, written!.path);
+      expect(passing.status, passing.stdout).toBe(0);
+      expect(passing.stdout).toContain('ok 1 - steward regression');
+    }
+  });
+
+  it('an error thrown in the worker fails the test with that error', () => {
+    const args = plugin(nodeTest(['node', '--test', 'test/']), {
+      'package.json': '{ "type": "module" }',
+      'src/index.js': "export default {\n  name: 'p',\n  execute(input) {\n    throw new RangeError(`bad ${input.to}`);\n  },\n};\n",
+      'test/index.test.js': ESM_TEST,
+    });
+    const written = writeRegressionTest({ ...args, input: { to: 5 }, error: HANG });
+    const run = runIt(args.dir, written!.path);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toContain('RangeError: bad 5');
+  });
+});
+
 describe('when no test is written, and why', () => {
   it('a command plugin’s bash test script: no style steward writes; nothing is written', () => {
     const dir = join(tempDir(), 'log-summary');

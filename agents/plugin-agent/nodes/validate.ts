@@ -128,11 +128,15 @@ export function validate(deps: PluginAgentDeps) {
       return describeSwitchedOff(switchedOff(before.lines, after.lines, texts, stack, { deletionsOnly: branching })) || undefined;
     };
     /** Why a changed condition goes one way only over the suite and the failing call, from the suite's coverage in the candidate's copy. */
-    const constantBy = async (texts: Texts, copy: WorkingCopy): Promise<string | undefined> => {
+    const constantBy = async (texts: Texts, copy: WorkingCopy, withCall: boolean): Promise<string | undefined> => {
       const changed = conditionsOf(texts).filter(({ conditions }) => conditions.length > 0);
       if (changed.length === 0) return undefined;
       const ran = await suiteCoverage(manifest, copy, deps.signal);
       if (!ran) return undefined;
+      // With no regression test in the suite (none could be written), the failing call's own road is added: it is a known input too.
+      const call = withCall ? await callCoverage(manifest, copy, request, env, deps.signal) : undefined;
+      if (withCall && !call?.ok) return undefined;
+      for (const [file, lines] of call?.lines ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
       const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
       return reasons.length > 0 ? `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}` : undefined;
     };
@@ -167,7 +171,13 @@ export function validate(deps: PluginAgentDeps) {
           reject(`${changed} changed lines, over the playbook's maxChangedLines (${context.playbook.maxChangedLines})`);
           continue;
         }
-        const hidden = silencing(diff);
+        // The original's texts are read once per candidate, for the silencing and both coverage checks.
+        const texts = textsOf(dir, candidate.files);
+        const hidden = silencing(
+          diff,
+          [...texts].map(([file, { before, after }]) => ({ file, before, after })),
+          reproduction.error,
+        );
         if (hidden.reject) {
           reject(`it only hides the failure: ${hidden.reject}`);
           continue;
@@ -192,8 +202,6 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
-        // The original's texts are read once per candidate, for both coverage checks.
-        const texts = textsOf(dir, candidate.files);
         const cut = refusal ? undefined : await switchedOffBy(texts, ws.copy);
         if (cut) {
           reject(cut);
@@ -224,7 +232,7 @@ export function validate(deps: PluginAgentDeps) {
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
           continue;
         }
-        const constant = refusal ? undefined : await constantBy(texts, ws.copy);
+        const constant = refusal ? undefined : await constantBy(texts, ws.copy, !test);
         if (constant) {
           reject(constant);
           continue;

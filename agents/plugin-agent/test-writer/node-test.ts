@@ -244,6 +244,7 @@ function renderNodeTest(input: StyleInput, style: { syntax: 'esm' | 'cjs'; types
   const entryText = input.files.read(manifest.entry) ?? '';
   const lines = [`// ${input.header}`];
   lines.push(esm ? `import { test } from ${str('node:test')};` : `const { test } = require(${str('node:test')});`);
+  if (!args.refusal && args.error.type === TIMEOUT) return [...lines, ...hangTest(input, style)].join('\n');
   if (args.refusal) lines.push(esm ? `import assert from ${str(style.assert)};` : `const assert = require(${str(style.assert)});`);
   if (entryImport.kind === 'default') lines.push(`import plugin from ${spec};`);
   else if (entryImport.kind === 'named') lines.push(`import { execute } from ${spec};`);
@@ -269,4 +270,65 @@ function renderNodeTest(input: StyleInput, style: { syntax: 'esm' | 'cjs'; types
   else body.push(`await ${call};`);
   lines.push(`test(${str(testTitle(input))}, { timeout: ${manifest.limits.timeoutMs} }, async () => {`, ...body.map((l) => `  ${l}`), '});', '');
   return lines.join('\n');
+}
+
+/** The error type steward gives a call that ran past its time limit. */
+const TIMEOUT = 'Timeout';
+
+/**
+ * A call that hung: a synchronous loop blocks the test's own thread, timers included,
+ * so the call runs in a worker thread that is stopped at the plugin's time limit
+ * (counted from when the plugin is loaded), and the test fails with the same error.
+ */
+function hangTest(input: StyleInput, style: { syntax: 'esm' | 'cjs'; entryImport: EntryImport; quote: '"' | "'" }): string[] {
+  const { args, env, manifest } = input;
+  const str = (text: string): string => jsString(text, style.quote);
+  const esm = style.syntax === 'esm';
+  const spec = str(style.entryImport.spec);
+  const limit = manifest.limits.timeoutMs;
+  const worker = [
+    "const { parentPort, workerData } = require('node:worker_threads');",
+    '(async () => {',
+    '  const module = await import(workerData.url);',
+    '  const plugin = module.default ?? module;',
+    '  const ctx = { env: workerData.env, log: { debug() {}, info() {}, warn() {}, error() {} }, signal: new AbortController().signal, workdir: process.cwd() };',
+    '  await plugin.init?.(ctx);',
+    '  await plugin.validate?.(ctx);',
+    "  parentPort.postMessage('started');",
+    '  await (plugin.execute ?? module.execute)(workerData.input, ctx);',
+    '})().then(',
+    "  () => parentPort.postMessage('done'),",
+    '  (error) => parentPort.postMessage(String((error && error.stack) || error)),',
+    ');',
+  ].join('\n');
+  return [
+    esm ? `import { Worker } from ${str('node:worker_threads')};` : `const { Worker } = require(${str('node:worker_threads')});`,
+    '',
+    "// The production call's input, as steward captured it.",
+    `const input = ${jsValue(args.input)};`,
+    `const env = ${Object.keys(env).length > 0 ? jsValue(env) : '{}'};`,
+    `const url = ${esm ? `new URL(${spec}, import.meta.url).href` : `require('node:url').pathToFileURL(require.resolve(${spec})).href`};`,
+    '',
+    "// It hung in production: a loop that never ends blocks this thread's timers, so the call runs in a worker stopped at the time limit.",
+    `const WORKER = ${jsString(worker, style.quote)};`,
+    '',
+    `test(${str(testTitle(input))}, { timeout: ${limit + 30_000} }, async () => {`,
+    '  const worker = new Worker(WORKER, { eval: true, workerData: { url, input, env } });',
+    '  try {',
+    '    await new Promise((resolve, reject) => {',
+    '      let timer;',
+    "      worker.on('error', reject);",
+    "      worker.on('message', (message) => {",
+    `        if (message === 'started') timer = setTimeout(() => reject(new Error('did not finish within the time limit (${limit} ms)')), ${limit});`,
+    "        else if (message === 'done') resolve(undefined);",
+    '        else reject(new Error(message));',
+    "        if (message !== 'started') clearTimeout(timer);",
+    '      });',
+    '    });',
+    '  } finally {',
+    '    await worker.terminate();',
+    '  }',
+    '});',
+    '',
+  ];
 }
