@@ -99,6 +99,16 @@ describe('inputs generated from interface.input', () => {
     expect(inputs.filter((i) => i.args.length === 2).length).toBeGreaterThan(inputs.length / 2);
   });
 
+  it("grows an empty list from the input's other values: the crash on [] has neighbours the original answers", () => {
+    const schema = { type: 'object', properties: { args: { type: 'array' } }, required: ['args'], additionalProperties: false };
+    const inputs = generateInputs(schema, [{ args: [-100, []] }], 60, 5) as { args: unknown[] }[];
+    const grown = inputs.filter((i) => Array.isArray(i.args[1]) && (i.args[1] as unknown[]).length > 0);
+    expect(grown.length).toBeGreaterThan(3);
+    // Made of production's own values (one nudge may move the number too).
+    expect(grown.some((i) => (i.args[1] as unknown[]).includes(-100) || (i.args[1] as unknown[]).includes(i.args[0]))).toBe(true);
+    expect(grown.every((i) => (i.args[1] as unknown[]).every((x) => typeof x === 'number'))).toBe(true);
+  });
+
   it('nudges values at any depth of an object, and keeps within the schema', () => {
     const schema = {
       type: 'object',
@@ -251,6 +261,50 @@ describe('a candidate held to recorded traffic and generated inputs', () => {
       copy.dispose();
     }
   }, 60_000);
+
+  it('rejects an answer to the production input of a kind the original never gave (a list from a function that returns an index), and passes the same kind', async () => {
+    const schema = { type: 'object', properties: { args: { type: 'array' } }, required: ['args'] };
+    const plugin = (source: string): string =>
+      writePlugin(join(tempDir(), 'place'), 'place', { manifest: manifestFor('place', { interface: { input: schema, output: {} } }), files: { 'src/index.js': source } });
+    // Where x goes in a sorted list; an empty list crashes on its last element.
+    const original = `export default { name: 'place', execute(input) {
+  const [x, xs] = input.args;
+  if (x > xs[xs.length - 1].valueOf()) return xs.length;
+  return xs.findIndex((e) => x <= e);
+} };
+`;
+    const emptyReturned = original.replace('const [x, xs] = input.args;', 'const [x, xs] = input.args;\n  if (xs.length === 0) return xs;');
+    const right = original.replace('const [x, xs] = input.args;', 'const [x, xs] = input.args;\n  if (xs.length === 0) return 0;');
+    const dir = plugin(original);
+    const judged = async (source: string) => {
+      const copy = createWorkingCopy(plugin(source));
+      try {
+        return await new BehaviourOracle({
+          manifest: loadManifest(dir, 'place/plugin.json'),
+          dir,
+          env: {},
+          signal: new AbortController().signal,
+          // Production's recorded successes: every answer an index.
+          traffic: [
+            [[3, [1, 2, 5]], 2],
+            [[0, [1]], 0],
+            [[9, [2, 4]], 2],
+            [[4, [4, 6]], 0],
+            [[7, [1, 7, 8]], 1],
+          ].map(([args, output]) => ({ input: { args }, output })),
+          captured: [{ args: [5, []] }],
+          generated: 60,
+          maxChangedShare: 0.1,
+        }).judge(copy);
+      } finally {
+        copy.dispose();
+      }
+    };
+    expect((await judged(emptyReturned)).reject).toMatch(
+      /its answer to the production input, \[\], is a list: the original answered \d+ other calls, never with that kind of value \(a number\)/,
+    );
+    expect((await judged(right)).reject).toBeUndefined();
+  }, 90_000);
 
   it("counts a refusal's own contract error on a generated input as a change, not a break", async () => {
     const refusing = ORIGINAL.replace(

@@ -1,6 +1,7 @@
 /**
  * Production inputs a small step away: the same shape with one or two values nudged
- * (a number by one, a character dropped, an element removed or repeated, two swapped).
+ * (a number by one, a character dropped, an element removed, repeated or added, two
+ * swapped, an empty array given a few elements).
  * A schema says little about a plugin whose input is "positional arguments, as
  * JSON", and a value drawn from the schema alone seldom reaches the code a fix
  * changed; a nudged production input does, and the original mostly answers it, so a
@@ -58,26 +59,37 @@ function nudgeString(s: string, pick: Pick, next: () => number, donors: readonly
   return pick(ways)();
 }
 
-function nudgeArray(items: Json[], pick: Pick, next: () => number): Json[] {
-  if (items.length === 0) return items;
+/**
+ * An array with one element more (a neighbour's copy, nudged) or less, repeated, moved.
+ * An empty array grows from the input's other values: a crash on `[]` is common, and
+ * the same call with a few elements is where the original works.
+ */
+function nudgeArray(items: Json[], pick: Pick, next: () => number, scalars: readonly Json[]): Json[] {
+  if (items.length === 0) {
+    const seed = scalars.length > 0 ? pick(scalars) : 1;
+    if (typeof seed === 'number') return pick([[seed], [seed, seed + 1], [seed - 2, seed, seed + 3]]);
+    return typeof seed === 'string' ? pick([[seed], [seed, `${seed}a`]]) : [seed];
+  }
   const i = Math.floor(next() * items.length);
   const j = Math.floor(next() * items.length);
+  const grown = (item: Json): Json => (typeof item === 'number' ? nudgeNumber(item, pick) : item);
   const ways = [
     () => items.filter((_, k) => k !== i),
     () => [...items.slice(0, i + 1), items[i]!, ...items.slice(i + 1)],
     () => items.map((item, k) => (k === i ? items[j]! : k === j ? items[i]! : item)),
     () => [...items].reverse(),
     () => items.slice(0, i),
+    () => [...items.slice(0, i + 1), grown(items[i]!), ...items.slice(i + 1)],
   ];
   return pick(ways)();
 }
 
 /** One value of the input changed a little: a leaf nudged, or an array's elements dropped, repeated or moved. */
-function nudge(input: Json, next: () => number, donors: readonly string[]): Json {
+function nudge(input: Json, next: () => number, donors: readonly string[], scalars: readonly Json[]): Json {
   const pick: Pick = (items) => items[Math.floor(next() * items.length)]!;
   const paths = pathsOf(input).filter((p) => {
     const node = getAt(input, p);
-    return typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || (Array.isArray(node) && node.length > 0);
+    return typeof node === 'number' || typeof node === 'string' || typeof node === 'boolean' || Array.isArray(node);
   });
   if (paths.length === 0) return input;
   const path = pick(paths);
@@ -85,15 +97,19 @@ function nudge(input: Json, next: () => number, donors: readonly string[]): Json
   if (typeof node === 'number') return setAt(input, path, nudgeNumber(node, pick));
   if (typeof node === 'string') return setAt(input, path, nudgeString(node, pick, next, donors));
   if (typeof node === 'boolean') return setAt(input, path, !node);
-  return Array.isArray(node) ? setAt(input, path, nudgeArray(node, pick, next)) : input;
+  return Array.isArray(node) ? setAt(input, path, nudgeArray(node, pick, next, scalars)) : input;
 }
 
-function stringsOf(value: Json, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((item) => stringsOf(item, out));
-  else if (isRecord(value)) Object.values(value).forEach((item) => stringsOf(item, out));
+/** The leaves of a value that pass `keep`: its strings, say, or its numbers and strings. */
+function leavesOf<T extends Json>(value: Json, keep: (leaf: Json) => leaf is T, out: T[] = []): T[] {
+  if (Array.isArray(value)) value.forEach((item) => leavesOf(item, keep, out));
+  else if (isRecord(value)) Object.values(value).forEach((item) => leavesOf(item, keep, out));
+  else if (keep(value)) out.push(value);
   return out;
 }
+
+const isString = (leaf: Json): leaf is string => typeof leaf === 'string';
+const isScalar = (leaf: Json): leaf is number | string => typeof leaf === 'number' || typeof leaf === 'string';
 
 /**
  * A neighbour of one of the seeds: one to three nudges away. `next` is the caller's
@@ -102,9 +118,10 @@ function stringsOf(value: Json, out: string[] = []): string[] {
 export function neighbourOf(seeds: readonly unknown[], next: () => number): unknown {
   const json = seeds.filter((s): s is Json => s !== undefined) as Json[];
   if (json.length === 0) return undefined;
-  const donors = [...new Set(json.flatMap((s) => stringsOf(s)))];
+  const donors = [...new Set(json.flatMap((s) => leavesOf(s, isString)))];
+  const scalars = [...new Set(json.flatMap((s) => leavesOf(s, isScalar)))];
   let input: Json = json[Math.floor(next() * json.length)] ?? null;
   const steps = 1 + (next() < 0.35 ? 1 : 0) + (next() < 0.15 ? 1 : 0);
-  for (let k = 0; k < steps; k++) input = nudge(input, next, donors);
+  for (let k = 0; k < steps; k++) input = nudge(input, next, donors, scalars);
   return input;
 }

@@ -193,6 +193,30 @@ export class BehaviourOracle {
     const production = this.inputs
       .slice(this.capturedAt)
       .map((input, i) => ({ input, before: answerText(this.original[this.capturedAt + i]), after: answerText(answers[this.capturedAt + i]) }));
+    reject ??= this.unseenKind(answers.slice(this.capturedAt));
     return { report: { traffic: trafficReport, generated, production }, ...(reject ? { reject } : {}), changes: trafficReport.changed + generated.changed };
   }
+
+  /**
+   * A production input now answered with a kind of value (a list, null, a string…)
+   * the original never gave on the many calls it did answer: a function that returns
+   * an index does not rightly return `[]` for the one input that crashed it. Such an
+   * answer is what an early return of the empty value or an empty default looks like
+   * from outside. Only the top level is compared, and only with enough answers seen.
+   */
+  private unseenKind(answers: readonly BatchAnswer[]): string | undefined {
+    const seen = this.original.slice(0, this.capturedAt).flatMap((a) => (a.ok ? [kindOf(a.output)] : []));
+    const kinds = new Set(seen);
+    if (seen.length < MIN_SEEN) return undefined;
+    for (const answer of answers) {
+      if (!answer.ok || kinds.has(kindOf(answer.output))) continue;
+      return `its answer to the production input, ${answerText(answer)}, is ${kindOf(answer.output)}: the original answered ${seen.length} other calls, never with that kind of value (${[...kinds].join(', ')})`;
+    }
+    return undefined;
+  }
 }
+
+/** Successful answers of the original a kind must be missing from before it says anything. */
+const MIN_SEEN = 5;
+
+const kindOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
