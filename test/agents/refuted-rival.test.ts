@@ -20,11 +20,11 @@ const ORIGINAL = `export default { name: 'firsts', execute(input) {
 `;
 
 /** Doubles the first value of a list; crashes on an empty one. Its one test uses a list of two equal values. */
-function firstsPlugin(): string {
+function firstsPlugin(output: Record<string, unknown> = { type: 'object' }): string {
   const item = { type: 'object', properties: { value: { type: 'integer', minimum: 0, maximum: 9 } }, required: ['value'], additionalProperties: false };
   return writePlugin(join(tempDir(), 'firsts'), 'firsts', {
     manifest: manifestFor('firsts', {
-      interface: { input: { type: 'object', properties: { xs: { type: 'array', items: item, maxItems: 4 } }, required: ['xs'] }, output: { type: 'object' } },
+      interface: { input: { type: 'object', properties: { xs: { type: 'array', items: item, maxItems: 4 } }, required: ['xs'] }, output },
     }),
     files: {
       'src/index.js': ORIGINAL,
@@ -43,8 +43,8 @@ function fixerOf(lines: string[]): Fixer {
   };
 }
 
-async function runWith(lines: string[]) {
-  const s = await agentSetup(cleanups, 'firsts', () => [{ xs: [] }], 'propose', [fixerOf(lines)], undefined, process.env, firstsPlugin());
+async function runWith(lines: string[], output?: Record<string, unknown>) {
+  const s = await agentSetup(cleanups, 'firsts', () => [{ xs: [] }], 'propose', [fixerOf(lines)], undefined, process.env, firstsPlugin(output));
   const run = await s.dispatch();
   const state = await executeRun({ run: run.id }, s.deps, new AbortController());
   return { s, run, state };
@@ -71,6 +71,14 @@ describe('a rival refuted only on other inputs', () => {
 
   it('proposes the survivor when the refuted rival agreed on the failing call', async () => {
     const { s, run, state } = await runWith([RIGHT, 'const first = xs.length ? xs[1] : { value: 0 };']);
+    expect(state).toBe('awaiting_approval');
+    const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string };
+    expect(proposal.diff).toContain(`+  ${RIGHT}`);
+  }, 180_000);
+
+  it('proposes the survivor when the rival was refuted by its own answer, of a kind the plugin never gives', async () => {
+    // The rival answers the empty list with the list itself: every other answer of the plugin is an object, which no output schema says here.
+    const { s, run, state } = await runWith(['if (!xs.length) return xs; const first = xs[0];', RIGHT], {});
     expect(state).toBe('awaiting_approval');
     const proposal = JSON.parse(readFileSync(join(s.library.paths.state, 'runs', run.id, 'proposal.json'), 'utf8')) as { diff: string };
     expect(proposal.diff).toContain(`+  ${RIGHT}`);

@@ -32,6 +32,8 @@ export interface BehaviourJudgement {
   reject?: string;
   /** Outputs it changes (recorded and generated): fewer ranks first. */
   changes: number;
+  /** Set when the rejection is its answer to a production input, of a kind the original never gives. */
+  implausible?: boolean;
 }
 
 export interface OracleOptions {
@@ -193,8 +195,14 @@ export class BehaviourOracle {
     const production = this.inputs
       .slice(this.capturedAt)
       .map((input, i) => ({ input, before: answerText(this.original[this.capturedAt + i]), after: answerText(answers[this.capturedAt + i]) }));
-    reject ??= this.unseenKind(answers.slice(this.capturedAt));
-    return { report: { traffic: trafficReport, generated, production }, ...(reject ? { reject } : {}), changes: trafficReport.changed + generated.changed };
+    const unseen = reject ? undefined : this.unseenKind(answers.slice(this.capturedAt));
+    reject ??= unseen;
+    return {
+      report: { traffic: trafficReport, generated, production },
+      ...(reject ? { reject } : {}),
+      ...(unseen ? { implausible: true } : {}),
+      changes: trafficReport.changed + generated.changed,
+    };
   }
 
   /**

@@ -227,6 +227,8 @@ export function validate(deps: PluginAgentDeps) {
         if (behaviour.reject) {
           reject(behaviour.reject);
           // It passed the reproduction and the suite: what it answers the failing call says how far those pin the answer down.
+          // An answer of a kind the plugin never gives is no rival answer: it is refuted by what it answers, not elsewhere.
+          if (behaviour.implausible) continue;
           const answeredRefuted = await answerOf(ws.copy);
           if (answeredRefuted?.ok)
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
