@@ -115,10 +115,11 @@ export function validate(deps: PluginAgentDeps) {
         }
       })());
     /** Why a candidate only cuts the road to the failure, or undefined where it does not (or coverage cannot tell). */
-    const switchedOffBy = async (texts: Texts, copy: WorkingCopy): Promise<string | undefined> => {
+    type Road = () => ReturnType<typeof callCoverage>;
+    const switchedOffBy = async (texts: Texts, road: Road): Promise<string | undefined> => {
       const before = await roadOnOriginal();
       if (!before) return undefined;
-      const after = await callCoverage(manifest, copy, request, env, deps.signal);
+      const after = await road();
       // The candidate's call passed just before: failing now (a timeout under load) it ran only part of its road.
       if (!after?.ok) return undefined;
       const stack = [...before.frames, ...context.frames];
@@ -128,14 +129,14 @@ export function validate(deps: PluginAgentDeps) {
       return describeSwitchedOff(switchedOff(before.lines, after.lines, texts, stack, { deletionsOnly: branching })) || undefined;
     };
     /** Why a changed condition goes one way only over the suite and the failing call, from the suite's coverage in the candidate's copy. */
-    const constantBy = async (texts: Texts, copy: WorkingCopy, withCall: boolean): Promise<string | undefined> => {
+    const constantBy = async (texts: Texts, copy: WorkingCopy, road: Road | undefined): Promise<string | undefined> => {
       const changed = conditionsOf(texts).filter(({ conditions }) => conditions.length > 0);
       if (changed.length === 0) return undefined;
       const ran = await suiteCoverage(manifest, copy, deps.signal);
       if (!ran) return undefined;
       // With no regression test in the suite (none could be written), the failing call's own road is added: it is a known input too.
-      const call = withCall ? await callCoverage(manifest, copy, request, env, deps.signal) : undefined;
-      if (withCall && !call?.ok) return undefined;
+      const call = road ? await road() : undefined;
+      if (road && !call?.ok) return undefined;
       for (const [file, lines] of call?.lines ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
       const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
       return reasons.length > 0 ? `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}` : undefined;
@@ -202,7 +203,10 @@ export function validate(deps: PluginAgentDeps) {
           reject(why);
           continue;
         }
-        const cut = refusal ? undefined : await switchedOffBy(texts, ws.copy);
+        // The failing call's road on this candidate, taken once for both coverage checks.
+        let taken: ReturnType<typeof callCoverage> | undefined;
+        const road: Road = () => (taken ??= callCoverage(manifest, ws.copy, request, env, deps.signal));
+        const cut = refusal ? undefined : await switchedOffBy(texts, road);
         if (cut) {
           reject(cut);
           continue;
@@ -234,7 +238,7 @@ export function validate(deps: PluginAgentDeps) {
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
           continue;
         }
-        const constant = refusal ? undefined : await constantBy(texts, ws.copy, !test);
+        const constant = refusal ? undefined : await constantBy(texts, ws.copy, test ? undefined : road);
         if (constant) {
           reject(constant);
           continue;

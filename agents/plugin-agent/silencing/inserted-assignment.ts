@@ -123,32 +123,25 @@ function headerOf(lines: readonly string[], at: number): number | undefined {
   return undefined;
 }
 
-/** The nearest `for`/`while` header whose block holds line `at`, stopping at the function. */
+/** A function's or method's header: `def f(…):`, `function f(…) {`, `(…) => {`, `name(…) {`. */
+function isFunction(line: string, python: boolean): boolean {
+  const text = line.trim().replace(/^\}\s*/, '');
+  if (/^(export\s+)?(async\s+)?(def|function)\b/.test(text)) return true;
+  return !python && /(=>|\))\s*\{\s*$|=>\s*$/.test(text) && !/^(if|for|while|switch|catch)\b/.test(text);
+}
+
+/** The nearest `for`/`while` header whose block holds line `at`, stopping at the function or class. */
 function enclosingLoop(lines: readonly string[], at: number, python: boolean): number | undefined {
-  let depth = indent(lines[at] ?? '');
-  for (let i = at - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
-    if (blank(line) || indent(line) >= depth) continue;
-    depth = indent(line);
-    const text = line.trim();
-    if (/^(async\s+)?(def|function|class)\b/.test(text) || (!python && /=>\s*\{?\s*$/.test(text))) return undefined;
-    if (/^(for|while|do)\b|^\}?\s*while\b/.test(text)) return i;
+  for (const header of ancestors(lines, at)) {
+    const line = lines[header] ?? '';
+    if (/^\s*class\b/.test(line) || isFunction(line, python)) return undefined;
+    if (/^(for|while|do)\b|^\}?\s*while\b/.test(line.trim())) return header;
   }
   return undefined;
 }
 
 /** The function (or method) whose block holds line `at`, if any. */
-function functionStart(lines: readonly string[], at: number, python: boolean): number | undefined {
-  let depth = indent(lines[at] ?? '');
-  for (let i = at - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
-    if (blank(line) || indent(line) >= depth) continue;
-    depth = indent(line);
-    const text = line.trim().replace(/^\}\s*/, '');
-    if (/^(export\s+)?(async\s+)?(def|function)\b/.test(text) || (!python && /(=>|\))\s*\{\s*$/.test(text) && !/^(if|for|while|switch|catch)\b/.test(text))) return i;
-  }
-  return undefined;
-}
+const functionStart = (lines: readonly string[], at: number, python: boolean): number | undefined => ancestors(lines, at).find((header) => isFunction(lines[header] ?? '', python));
 
 /** The first line after the block that `header` opens (the end of the file when it runs there). */
 function blockAfter(lines: readonly string[], header: number): number {
