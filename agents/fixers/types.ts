@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Manifest } from '../../orchestrator/library/manifest.ts';
 import type { WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { PluginAgentState } from '../plugin-agent/index.ts';
@@ -16,6 +17,11 @@ export interface FixRequest {
   /** The plugin repository's own playbook text, if it overrides the library's: fenced as data. */
   playbookNotes?: string;
   budget: { iterations?: number | undefined; tokens?: number | undefined; wallSeconds?: number | undefined; candidates?: number | undefined };
+  /**
+   * Candidates (by `candidateKey`) an earlier round of this run already tried: validation
+   * rejected every one that passed, so the search goes on with the rest of its budget.
+   */
+  skip?: ReadonlySet<string>;
   signal: AbortSignal;
   emit(kind: string, data: unknown): void;
   spendTokens(tokens: number): void;
@@ -51,6 +57,14 @@ export interface Candidate {
   refuses?: ContractError;
   /** Which of the fixer's operators or templates made it (the offline fixer's family names): evals report each one's yield. */
   template?: string;
+}
+
+/** A candidate's identity across search rounds: a digest of the files it writes. */
+export function candidateKey(files: Candidate['files']): string {
+  const sorted = Object.keys(files)
+    .sort()
+    .map((path) => [path, files[path]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 24);
 }
 
 export interface Fixer {

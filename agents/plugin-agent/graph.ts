@@ -25,6 +25,21 @@ function afterReproduce(s: PluginAgentState): string {
   return s.stopAfter === 'reproduce' && !s.released.includes('reproduce') ? 'stop-after' : 'localise';
 }
 
+/** Search rounds a run may take: each goes on with what is left of the fixer's candidate budget. */
+const MAX_ROUNDS = 3;
+
+/**
+ * After validation: a fix goes to review; when every candidate was rejected and a fixer
+ * stopped early with candidates left, the search goes on from where it stopped (a fix
+ * that passes the reproduction is often only the first of several, and not the right
+ * one); fixes that disagree, or a search that is spent, end at the issue.
+ */
+function afterValidate(s: PluginAgentState): string {
+  if (s.proposal) return 'await-approval';
+  const more = (s.searched ?? []).some((x) => x.more === true);
+  return !s.disagreement && more && (s.rounds ?? 1) < MAX_ROUNDS ? 'propose' : 'escalate';
+}
+
 /** After a pause a person released, the step it held back; past the end of what is built, the end. */
 function afterStop(s: PluginAgentState): string {
   if (s.outcome) return END;
@@ -61,7 +76,7 @@ export function buildPluginAgentGraph(deps: PluginAgentDeps, checkpointer: BaseC
       'escalate',
     ])
     .addConditionalEdges('propose', (s: PluginAgentState) => ((s.candidates?.length ?? 0) > 0 ? 'validate' : 'escalate'), ['validate', 'escalate'])
-    .addConditionalEdges('validate', (s: PluginAgentState) => (s.proposal ? 'await-approval' : 'escalate'), ['await-approval', 'escalate'])
+    .addConditionalEdges('validate', afterValidate, ['await-approval', 'propose', 'escalate'])
     .addConditionalEdges('await-approval', (s: PluginAgentState) => (s.review?.decision === 'approve' ? 'publish' : 'escalate'), ['publish', 'escalate'])
     .addEdge('publish', END)
     .addConditionalEdges('stop-after', afterStop, ['reproduce', 'localise', END])

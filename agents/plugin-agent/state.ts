@@ -87,7 +87,13 @@ export const pluginAgentState = z.object({
   /** Set by propose: the group's other captured inputs a fix is held to (`heldCalls`), measured once on the original for propose and validate. */
   held: z.array(z.object({ call: z.object({ op: z.literal('execute'), input: z.unknown() }), handled: z.boolean() })).optional(),
   /** Why each fixer stopped, in its own words: what an escalation tells a person. */
-  searched: z.array(z.object({ fixer: z.string(), why: z.string() })).optional(),
+  searched: z.array(z.object({ fixer: z.string(), why: z.string(), more: z.boolean().optional() })).optional(),
+  /** Search rounds so far: validate sends the run back to propose while a fixer stopped with candidates left and every one it found was rejected. */
+  rounds: z.number().optional(),
+  /** Candidates (`candidateKey`) the fixers tried in earlier rounds: a later round skips them. */
+  tried: z.array(z.string()).optional(),
+  /** Candidates of earlier rounds that passed the reproduction and the suite and were refuted on other inputs, with their answer to the failing call. */
+  refuted: z.array(z.object({ fixer: z.string(), rationale: z.string(), diff: z.string(), why: z.string(), answer: z.object({ output: z.unknown() }) })).optional(),
   /** The smallest validated candidate, with its evidence. */
   proposal: z
     .object({

@@ -788,6 +788,22 @@ describe('the offline fixer: search', () => {
     expect(quick.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'wall-time budget (0 s) spent', tried: 0 });
   }, 120_000);
 
+  it('goes on in a later round with the candidates an earlier one did not try', async () => {
+    const suspects = [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }];
+    const first = realRequest('paginate', suspects, { candidates: 3 });
+    await new OfflineFixer().propose(first.fix);
+    const keys = first.events.filter((e) => e.kind === 'candidate-tried').map((e) => String(e.data.key));
+    expect(new Set(keys).size).toBe(3);
+    const later = realRequest('paginate', suspects, { candidates: 5 });
+    await new OfflineFixer().propose({ ...later.fix, skip: new Set(keys) });
+    const again = later.events.filter((e) => e.kind === 'candidate-tried').map((e) => String(e.data.key));
+    expect(again).toHaveLength(2);
+    for (const key of again) expect(keys).not.toContain(key);
+    const spent = realRequest('paginate', suspects, { candidates: 3 });
+    expect(await new OfflineFixer().propose({ ...spent.fix, skip: new Set(keys) })).toEqual([]);
+    expect(spent.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'every candidate of the budget was tried in an earlier round' });
+  }, 120_000);
+
   it("finds unit-convert's fix in Python: a guard before the line that raised", async () => {
     const { fix, events } = realRequest('unit-convert', [{ file: 'src/convert.py', line: 105, score: 1, reason: 'in-app frame 1', inApp: true }], {});
     const [best] = await new OfflineFixer().propose(fix);

@@ -1,7 +1,7 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Candidate, FixRequest, Fixer } from '../types.ts';
+import { candidateKey, type Candidate, type FixRequest, type Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
 import { silencingOfFiles } from '../../plugin-agent/silencing/index.ts';
 import { applyFiles } from '../workspace.ts';
@@ -43,9 +43,18 @@ export class OfflineFixer implements Fixer {
     // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
     const revert = await revertCandidate(request);
     request.emit('revert-considered', { fixer: this.name, why: revert.why });
-    const candidates = [...(revert.candidate ? [revert.candidate] : []), ...usefulRefusals(generated.candidates, request.manifest.interface?.input)].slice(0, budget.candidates);
+    // A later round goes on where the earlier ones stopped: the same budget, never the same candidate twice.
+    const skip = request.skip ?? new Set<string>();
+    const candidates = [...(revert.candidate ? [revert.candidate] : []), ...usefulRefusals(generated.candidates, request.manifest.interface?.input)]
+      .slice(0, budget.candidates)
+      .filter((c) => !skip.has(candidateKey(c.files)));
     if (candidates.length === 0) {
-      const problem = 'problem' in generated && generated.problem ? generated.problem : `no fix template applies at the ${sites} suspect statement(s)`;
+      const problem =
+        'problem' in generated && generated.problem
+          ? generated.problem
+          : skip.size > 0
+            ? `every candidate of the budget was tried in an earlier round`
+            : `no fix template applies at the ${sites} suspect statement(s)`;
       request.emit('fixer-stopped', { fixer: this.name, why: problem });
       return [];
     }
@@ -70,7 +79,14 @@ export class OfflineFixer implements Fixer {
         const verdict = hidden.reject
           ? `silences: ${hidden.reject}`
           : await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
-        request.emit('candidate-tried', { fixer: this.name, template: candidate.template, file: Object.keys(candidate.files)[0], verdict, rationale: candidate.rationale });
+        request.emit('candidate-tried', {
+          fixer: this.name,
+          template: candidate.template,
+          file: Object.keys(candidate.files)[0],
+          verdict,
+          rationale: candidate.rationale,
+          key: candidateKey(candidate.files),
+        });
         if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
       }
     };
@@ -81,6 +97,8 @@ export class OfflineFixer implements Fixer {
     request.emit('fixer-stopped', {
       fixer: this.name,
       why: stop,
+      // Stopped with candidates and time left: if validation rejects all it found, another round may go on.
+      more: enough() && next < candidates.length && Date.now() <= deadline,
       sites,
       generated: candidates.length,
       tried,

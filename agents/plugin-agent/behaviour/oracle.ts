@@ -34,6 +34,11 @@ export interface BehaviourJudgement {
   changes: number;
   /** Set when the rejection is its answer to a production input, of a kind the original never gives. */
   implausible?: boolean;
+  /**
+   * Set when an input it breaks fails with the production error itself (type and
+   * message): the fault is still there, and the failing call only steers around it.
+   */
+  faultRemains?: boolean;
 }
 
 export interface OracleOptions {
@@ -48,6 +53,8 @@ export interface OracleOptions {
   generated: number;
   /** The share of recorded outputs a candidate may change (the playbook's `maxChangedOutputShare`). */
   maxChangedShare: number;
+  /** The production error being fixed: a candidate that breaks another input with it has not removed the fault. */
+  fault?: { type: string; message: string } | undefined;
   /** Time for one batch of calls (the original's, or one candidate's). */
   batchMs?: number;
   seed?: number;
@@ -159,13 +166,22 @@ export class BehaviourOracle {
       examples: [],
     };
     let reject: string | undefined;
+    let faultRemains = false;
+    const fault = this.options.fault;
+    /** Why a broken answer matters beyond itself: it is the production error. */
+    const same = (after: BatchAnswer | undefined): string => {
+      if (!fault || after?.ok !== false || after.error.type !== fault.type || after.error.message !== fault.message) return '';
+      faultRemains = true;
+      return ', the production error itself: the fault is still there';
+    };
     for (const { call, at } of this.traffic) {
       const after = answers[at];
       if (unfinished(after)) continue;
       trafficReport.checked++;
       if (!after?.ok) {
         trafficReport.broken++;
-        reject ??= `it turns a recorded production success into a failure: input ${JSON.stringify(call.input).slice(0, TEXT)} now fails with ${answerText(after)}`;
+        const itself = same(after);
+        reject ??= `it turns a recorded production success into a failure: input ${JSON.stringify(call.input).slice(0, TEXT)} now fails with ${answerText(after)}${itself}`;
       } else if (!this.same(after.output, call.output)) trafficReport.changed++;
       else continue;
       if (trafficReport.examples.length < EXAMPLES)
@@ -183,7 +199,8 @@ export class BehaviourOracle {
       }
       if (!after?.ok && after?.error.type !== refuses?.type) {
         generated.broken++;
-        reject ??= `it turns a success into a failure on input ${JSON.stringify(this.inputs[at]).slice(0, TEXT)}: the original answered ${answerText(before)}, the fix fails with ${answerText(after)}`;
+        const itself = same(after);
+        reject ??= `it turns a success into a failure on input ${JSON.stringify(this.inputs[at]).slice(0, TEXT)}: the original answered ${answerText(before)}, the fix fails with ${answerText(after)}${itself}`;
       } else if (!after?.ok || !this.same(before.output, after.output)) generated.changed++;
       else continue;
       if (generated.examples.length < EXAMPLES) generated.examples.push({ input: this.inputs[at], before: answerText(before), after: answerText(after) });
@@ -201,6 +218,7 @@ export class BehaviourOracle {
       report: { traffic: trafficReport, generated, production },
       ...(reject ? { reject } : {}),
       ...(unseen ? { implausible: true } : {}),
+      ...(faultRemains ? { faultRemains } : {}),
       changes: trafficReport.changed + generated.changed,
     };
   }

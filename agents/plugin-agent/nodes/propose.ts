@@ -1,6 +1,6 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import type { Candidate, FixRequest } from '../../fixers/types.ts';
-import { heldCalls, pluginUnderFix, sandboxChecks } from '../checks.ts';
+import { heldCalls, pluginUnderFix, sandboxChecks, type Held } from '../checks.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import type { PluginAgentState } from '../state.ts';
 
@@ -11,9 +11,14 @@ export function propose(deps: PluginAgentDeps) {
     if (!context || !reproduction?.request) throw new Error('propose before a reproduction');
     const { dir, manifest, env } = pluginUnderFix(deps.library, state.plugin, deps.env);
     const request = reproduction.request;
-    const searched: { fixer: string; why: string }[] = [];
+    const searched: { fixer: string; why: string; more?: boolean }[] = [];
     const refusals: Candidate[] = [];
-    const held = await heldCalls(manifest, dir, context.inputs, request, reproduction.error?.type, env, deps.signal);
+    const tried = new Set(state.tried ?? []);
+    const skip: ReadonlySet<string> = new Set(tried);
+    const rounds = (state.rounds ?? 0) + 1;
+    if (rounds > 1) deps.emit('search-round', { round: rounds, skipped: skip.size });
+    // Measured on the original, which a later round has not changed.
+    const held = (state.held as Held[] | undefined) ?? (await heldCalls(manifest, dir, context.inputs, request, reproduction.error?.type, env, deps.signal));
     for (const fixer of deps.fixers) {
       const budget = context.playbook.fixers.find((f) => f.name === fixer.name)?.budget ?? {};
       const fixRequest: FixRequest = {
@@ -26,9 +31,12 @@ export function propose(deps: PluginAgentDeps) {
         playbook: context.playbook.text,
         ...(context.playbook.notes ? { playbookNotes: context.playbook.notes } : {}),
         budget: { iterations: budget.iterations, tokens: budget.tokens, wallSeconds: budget.wallSeconds, candidates: budget.candidates },
+        skip,
         signal: deps.signal,
         emit(kind, data) {
-          if (kind === 'fixer-stopped') searched.push({ fixer: fixer.name, why: String((data as { why?: unknown }).why ?? '') });
+          const said = data as { why?: unknown; more?: unknown; key?: unknown };
+          if (kind === 'fixer-stopped') searched.push({ fixer: fixer.name, why: String(said.why ?? ''), ...(said.more === true ? { more: true } : {}) });
+          if (kind === 'candidate-tried' && typeof said.key === 'string') tried.add(said.key);
           deps.emit(kind, data);
         },
         spendTokens: deps.spendTokens,
@@ -47,9 +55,9 @@ export function propose(deps: PluginAgentDeps) {
       }
       deps.emit('candidates', { fixer: fixer.name, count: candidates.length });
       // Refusals only: kept, and the next fixer (a model, in hybrid) may still make the call succeed.
-      if (candidates.some((c) => !c.refuses)) return { candidates: [...candidates, ...refusals], searched, held };
+      if (candidates.some((c) => !c.refuses)) return { candidates: [...candidates, ...refusals], searched, held, rounds, tried: [...tried] };
       refusals.push(...candidates);
     }
-    return { candidates: refusals, searched, held };
+    return { candidates: refusals, searched, held, rounds, tried: [...tried] };
   };
 }

@@ -63,9 +63,10 @@ export function validate(deps: PluginAgentDeps) {
     const baseline = await suite(deps, dir, manifest);
     const passedBefore = new Set(baseline.tests.filter((t) => t.outcome === 'pass').map((t) => t.name));
     const accepted: Ranked[] = [];
-    const rejected: { fixer: string; reason: string }[] = [];
+    // An earlier search round's rejections and refuted rivals still stand.
+    const rejected: { fixer: string; reason: string }[] = [...(state.rejected ?? [])];
     /** Candidates that passed the reproduction and the suite and were refuted on other inputs, with their answer to the failing call. */
-    const refuted: { fixer: string; rationale: string; diff: string; why: string; answer: { output: unknown } }[] = [];
+    const refuted: NonNullable<PluginAgentState['refuted']> = [...(state.refuted ?? [])];
     const candidates = state.candidates ?? [];
     const request = reproduction.request;
     // Measured on the original by propose; the verdicts below are validate's own.
@@ -77,6 +78,7 @@ export function validate(deps: PluginAgentDeps) {
       signal: deps.signal,
       traffic: context.traffic,
       captured: [request.input, ...others.map((o) => o.call.input)],
+      fault: reproduction.error,
       generated: context.playbook.generatedInputs,
       maxChangedShare: context.playbook.maxChangedOutputShare,
     });
@@ -232,7 +234,8 @@ export function validate(deps: PluginAgentDeps) {
           reject(behaviour.reject);
           // It passed the reproduction and the suite: what it answers the failing call says how far those pin the answer down.
           // An answer of a kind the plugin never gives is no rival answer: it is refuted by what it answers, not elsewhere.
-          if (behaviour.implausible) continue;
+          // Nor is one that still fails with the production error: like a switched-off path, it steered the call around the fault.
+          if (behaviour.implausible || behaviour.faultRemains) continue;
           const answeredRefuted = await answerOf(ws.copy);
           if (answeredRefuted?.ok)
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
@@ -287,7 +290,7 @@ export function validate(deps: PluginAgentDeps) {
     }
     accepted.sort((a, b) => a.silencing - b.silencing || refusalsLast(a.proposal, b.proposal) || a.changes - b.changes || a.size - b.size);
     const best = accepted[0];
-    if (!best) return { rejected };
+    if (!best) return { rejected, refuted };
     // Only rivals the evidence ranks as high as the best: the size of a change is a tie-break, not evidence.
     const tied = accepted.filter((r) => r.silencing === best.silencing && !refusalsLast(r.proposal, best.proposal) && r.changes === best.changes);
     const same = outputComparer(manifest.interface.ignoreOutputFields);
