@@ -6,6 +6,7 @@ import { awaitInsert } from '../../agents/fixers/offline/operators/await-insert.
 import { conditionNarrow } from '../../agents/fixers/offline/operators/condition-narrow.ts';
 import { conditionWiden } from '../../agents/fixers/offline/operators/condition-widen.ts';
 import { FAMILIES } from '../../agents/fixers/offline/operators/index.ts';
+import { initialise } from '../../agents/fixers/offline/operators/initialise.ts';
 import { logical } from '../../agents/fixers/offline/operators/logical.ts';
 import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
@@ -232,6 +233,42 @@ describe('operator families: conditions and statements', () => {
     // A donor that reads a name not in scope at the site is not copied.
     const closed = 'function a(x) {\n  log(x);\n}\nfunction b(y) {\n  return y;\n}\n';
     expect(texts(statementInsert, closed, 5)).toEqual([]);
+  });
+
+  it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {
+    const at = (code: string, line: number, error: { type: string; message: string }, file = 'src/x.js'): string[] => {
+      const sf = parse(file, code);
+      return initialise.propose({ file, sf, statement: statementOn(sf, line)!, line, error }).map((f) => applyEdits(code, f.edits));
+    };
+    const undef = (prop: string) => ({ type: 'TypeError', message: `Cannot read properties of undefined (reading '${prop}')` });
+    // The best item of an argmax loop, declared without a value: the value its partner was given, read through the same item.
+    const argmax = [
+      'function oldest(people) {',
+      '  let best;',
+      '  let top = people[0].age;',
+      '  for (const p of people) {',
+      '    if (p.age > top) {',
+      '      best = p;',
+      '      top = p.age;',
+      '    }',
+      '  }',
+      '  return best.name;',
+      '}',
+      '',
+    ].join('\n');
+    expect(at(argmax, 10, undef('name'))).toEqual([argmax.replace('  for (const p', '  best = people[0];\n  for (const p')]);
+    // A list only a branch sets, read after the loop: the empty value of its kind, before the loop.
+    const list = 'function evens(xs) {\n  let out;\n  for (const x of xs) {\n    if (x % 2 === 0) out = [...(out ?? []), x];\n  }\n  return out.length;\n}\n';
+    expect(at(list, 6, undef('length'))).toEqual([list.replace('  for (const x', '  out = [];\n  for (const x')]);
+    // Read before its `let`: the declaration moves up, where its names are bound.
+    const tdz = 'function head(xs) {\n  if (copy.length > 0) return copy[0];\n  const copy = [...xs];\n  return null;\n}\n';
+    expect(at(tdz, 2, { type: 'ReferenceError', message: "Cannot access 'copy' before initialization" })).toEqual([
+      'function head(xs) {\n  const copy = [...xs];\n  if (copy.length > 0) return copy[0];\n  return null;\n}\n',
+    ]);
+    for (const text of [...at(argmax, 10, undef('name')), ...at(list, 6, undef('length'))]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a variable declared with a value, a parameter, another error.
+    expect(at('function f(o) {\n  const v = o.value;\n  return v.x;\n}\n', 3, undef('x'))).toEqual([]);
+    expect(at(argmax, 10, { type: 'RangeError', message: 'x' })).toEqual([]);
   });
 
   it('statement-delete: a stray expression statement, the whole line; never a declaration, a return or a throw', () => {

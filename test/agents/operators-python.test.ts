@@ -188,6 +188,46 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('update-assign', acc, 2)).toEqual([]);
   });
 
+  it('initialise: a value for a variable a path never set, before the code that sets it, from what the code says', () => {
+    const unbound = (name: string) => ({ type: 'UnboundLocalError', message: `cannot access local variable '${name}' where it is not associated with a value` });
+    // A count only the loop's branch sets, read after the loop: 0 before the loop, once.
+    const count = 'def matches(xs, y):\n    for x in xs:\n        if x == y:\n            n = n + 1\n    return n\n';
+    expect(family('initialise', count, 4, unbound('n'))).toEqual([count.replace('    for x', '    n = 0\n    for x')]);
+    // The best item of an argmax loop: the value its partner was given before the loop, read through the same item.
+    const argmax = [
+      'def oldest(people):',
+      '    top = people[0][1]',
+      '    for p in people:',
+      '        if p[1] > top:',
+      '            best = p',
+      '            top = p[1]',
+      '    return best',
+      '',
+    ].join('\n');
+    expect(family('initialise', argmax, 7, unbound('best'))).toEqual([argmax.replace('    for p', '    best = people[0]\n    for p')]);
+    // A range loop's index read after a loop that ran zero times: what it holds after the last pass of one that ran.
+    const index = 'def place(x, xs):\n    for i in range(len(xs)):\n        if x <= xs[i]:\n            return i\n    return i + 1\n';
+    expect(family('initialise', index, 5, unbound('i'))).toEqual([index.replace('    for i', '    i = -1\n    for i')]);
+    expect(family('initialise', index.replace('range(len(xs))', 'range(1, len(xs))'), 5, unbound('i'))).toEqual([
+      index.replace('range(len(xs))', 'range(1, len(xs))').replace('    for i', '    i = 0\n    for i'),
+    ]);
+    // Read before the line that computes it: the computation, where its names are bound.
+    const early = 'def head(xs):\n    if copy and copy[0] > 0:\n        return copy[0]\n    copy = list(xs)\n    return None\n';
+    expect(family('initialise', early, 2, unbound('copy'))).toEqual([early.replace('    if copy', '    copy = list(xs)\n    if copy')]);
+    // Inside an outer loop, the value goes before the inner loop: once per outer pass.
+    const nested = 'def sums(rows):\n    out = []\n    for row in rows:\n        for v in row:\n            t += v\n        out.append(t)\n    return out\n';
+    expect(family('initialise', nested, 5, unbound('t'))).toEqual([nested.replace('        for v', '        t = 0\n        for v')]);
+    expect(allCompile([count, argmax, index, early, nested].flatMap((c, i) => family('initialise', c, [4, 7, 5, 2, 5][i]!, unbound(['n', 'best', 'i', 'copy', 't'][i]!))))).toBe(
+      true,
+    );
+    // Not: a variable only its own update reads (a misspelt name: the value would go nowhere), a loop header reading its own index, another error.
+    const typo = 'def uniq(xs):\n    seen = ()\n    for x in xs:\n        if x not in seen:\n            sen += (x,)\n    return xs\n';
+    expect(family('initialise', typo, 5, unbound('sen'))).toEqual([]);
+    const header = 'def pairs(xs):\n    for j in range(j + 1, len(xs)):\n        pass\n    return xs\n';
+    expect(family('initialise', header, 2, unbound('j'))).toEqual([]);
+    expect(family('initialise', count, 4, { type: 'NameError', message: "name 'n' is not defined" })).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([

@@ -4,6 +4,7 @@ import { logical } from '../operators/logical.ts';
 import { offByOne } from '../operators/off-by-one.ts';
 import { relational } from '../operators/relational.ts';
 import { awaitInsert } from '../operators/await-insert.ts';
+import { initialise } from '../operators/initialise.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
 import { narrowNullish } from '../operators/narrow-nullish.ts';
@@ -24,7 +25,20 @@ import type { Template } from './types.ts';
  * `await-insert`): a falsy test made a test for absence, a clause about the loop's
  * state, a variable derived from the one used, a sibling property, an awaited async call.
  */
-export const TEMPLATES: readonly Template[] = [nullGuard, narrowNullish, missingDefault, rounding, derivedName, siblingProperty, awaitInsert, radix, jsonParse, regex, narrowState];
+export const TEMPLATES: readonly Template[] = [
+  nullGuard,
+  narrowNullish,
+  missingDefault,
+  rounding,
+  derivedName,
+  siblingProperty,
+  awaitInsert,
+  initialise,
+  radix,
+  jsonParse,
+  regex,
+  narrowState,
+];
 
 /** Families under one older name: the categories the defect injector reports by. */
 const as = (name: string, ...families: Template[]): Template => ({ name, propose: (site) => families.flatMap((f) => f.propose(site)) });

@@ -6,6 +6,7 @@ Each module has FAMILY (the fix's `template`), TIER and `propose(src, statement,
 TIER orders the search: `token` (one token changed, few alternatives) and `replace` (a
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
+`initialise` answers one error (UnboundLocalError) and is tried with the templates.
 """
 
 from . import (
@@ -15,6 +16,7 @@ from . import (
     await_insert,
     condition_narrow,
     condition_widen,
+    initialise,
     logical,
     member_replace,
     name_replace,

@@ -1,0 +1,181 @@
+import ts from 'typescript';
+import { descendants, enclosingFunction } from '../source.ts';
+import type { Site, Template, TemplateFix } from '../templates/types.ts';
+import { bindingsAt, fix, isUse, PREFER } from './common.ts';
+
+/** Values tried per site. */
+const VALUES = 4;
+
+const TDZ = /^Cannot access '([\w$]+)' before initialization/;
+const UNDEFINED = /^Cannot read properties of undefined|^undefined is not|is undefined$/;
+
+/** The statement list that holds a statement. */
+const listOf = (node: ts.Node): ts.NodeArray<ts.Statement> | undefined =>
+  ts.isBlock(node.parent) || ts.isSourceFile(node.parent) || ts.isCaseClause(node.parent) ? node.parent.statements : undefined;
+
+/** The statement and each statement around it, up to the function's body. */
+function chain(node: ts.Node, fn: ts.Node): ts.Statement[] {
+  const out: ts.Statement[] = [];
+  for (let at: ts.Node | undefined = node; at && at !== fn; at = at.parent) if (ts.isStatement(at) && !ts.isBlock(at)) out.push(at);
+  return out;
+}
+
+/** Before the first of the two statements in the innermost block holding both; none where one holds the other. */
+function insertion(assigned: ts.Node, read: ts.Node, fn: ts.Node, sf: ts.SourceFile): ts.Statement | undefined {
+  const ours = chain(assigned, fn);
+  const theirs = chain(read, fn);
+  for (const a of ours) {
+    for (const r of theirs) {
+      const list = listOf(a);
+      if (a !== r && list && list === listOf(r)) return a.getStart(sf) < r.getStart(sf) ? a : r;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a statement (or what it holds) assigns the variable. */
+const assignmentsOf = (fn: ts.Node, name: string): ts.BinaryExpression[] =>
+  descendants(
+    fn,
+    (n): n is ts.BinaryExpression =>
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === name,
+  );
+
+/** `best = p` beside `top = p[1]`, with `top` first set to `people[0][1]`: the `people[0]` that `p` stands for. */
+function paired(assigned: ts.BinaryExpression, fn: ts.Node, sf: ts.SourceFile): string[] {
+  if (!ts.isIdentifier(assigned.right) || !ts.isExpressionStatement(assigned.parent)) return [];
+  const v = assigned.right.text;
+  const out: string[] = [];
+  for (const s of listOf(assigned.parent) ?? []) {
+    if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression) || s.expression === assigned) continue;
+    const { left, right, operatorToken } = s.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(left)) continue;
+    const later = right.getText(sf);
+    if (!new RegExp(`\\b${v}\\b`).test(later)) continue;
+    const pattern = new RegExp(`^${later.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(v, '(.+)')}$`);
+    const firsts = descendants(fn, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.name.text === left.text && d.initializer);
+    for (const d of firsts) {
+      const found = pattern.exec(d.initializer!.getText(sf));
+      if (found?.[1] && found[1] !== v) out.push(found[1]);
+    }
+  }
+  return out;
+}
+
+/** The empty value of how a variable is used: a count starts at 0, a list at [], a text at ''. */
+function neutral(assignments: readonly ts.BinaryExpression[], name: string, fn: ts.Node): string {
+  for (const a of assignments) {
+    const op = a.operatorToken.kind;
+    const added =
+      op === ts.SyntaxKind.PlusEqualsToken ? a.right : ts.isBinaryExpression(a.right) && ts.isIdentifier(a.right.left) && a.right.left.text === name ? a.right.right : a.right;
+    if (ts.isArrayLiteralExpression(added)) return '[]';
+    if (ts.isStringLiteralLike(added) || ts.isTemplateExpression(added)) return "''";
+    if (ts.isObjectLiteralExpression(added) && added !== a.right) return '{}';
+    if (added !== a.right || ts.isNumericLiteral(added)) return '0';
+  }
+  const pushed = descendants(fn, ts.isPropertyAccessExpression).some(
+    (p) => ts.isIdentifier(p.expression) && p.expression.text === name && /^(push|concat|unshift)$/.test(p.name.text),
+  );
+  return pushed ? '[]' : 'null';
+}
+
+/** The indentation of the line a node starts on. */
+function indentOf(sf: ts.SourceFile, node: ts.Node): string {
+  const line = sf.text.lastIndexOf('\n', node.getStart(sf) - 1) + 1;
+  return /^[ \t]*/.exec(sf.text.slice(line))?.[0] ?? '';
+}
+
+/** Whether every name an expression reads (but `name` itself) is bound at `at`, or a global. */
+function closedAt(sf: ts.SourceFile, at: ts.Node, e: ts.Expression, name: string): boolean {
+  const bound = new Set(bindingsAt(sf, at).map((b) => b.name));
+  return descendants(e, ts.isIdentifier).every((id) => !isUse(id) || (id.text !== name && (id.text === 'undefined' || bound.has(id.text) || Object.hasOwn(globalThis, id.text))));
+}
+
+/** Read before its `let`/`const`: the declaration (alone in its statement, its names bound there) moves up, before the read. */
+function moveUp(site: Site, fn: ts.Node, name: string): TemplateFix[] {
+  const { sf, statement } = site;
+  const declaration = descendants(fn, ts.isVariableDeclaration).find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+  const list = declaration?.parent;
+  if (!declaration?.initializer || !list || !ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent) || list.declarations.length !== 1) return [];
+  const moved = list.parent;
+  const at = insertion(moved, statement, fn, sf);
+  if (!at || at === moved || !closedAt(sf, at, declaration.initializer, name)) return [];
+  const end = sf.text.indexOf('\n', moved.getEnd());
+  const keyword = moved.getText(sf).split(/\s/)[0] ?? 'let';
+  return [
+    fix(
+      'initialise',
+      site,
+      [
+        { start: at.getStart(sf), end: at.getStart(sf), text: `${moved.getText(sf)}\n${indentOf(sf, at)}` },
+        { start: sf.text.lastIndexOf('\n', moved.getStart(sf) - 1) + 1, end: end < 0 ? moved.getEnd() : end + 1, text: '' },
+      ],
+      `declaration moved: \`${name}\` was read before its \`${keyword}\`, which now comes first`,
+      PREFER.insert,
+    ),
+  ];
+}
+
+/** Declared without a value and set only in a loop or branch: a value before the code that sets it. */
+function giveValue(site: Site, fn: ts.Node, name: string, seen: Set<string>): TemplateFix[] {
+  const { sf, statement } = site;
+  const declaration = descendants(fn, ts.isVariableDeclaration).find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+  const loop = declaration?.parent.parent;
+  if (!declaration || declaration.initializer || (loop && (ts.isForOfStatement(loop) || ts.isForInStatement(loop)))) return [];
+  const assignments = assignmentsOf(fn, name);
+  // The failing read first; an update that reads the variable itself places the value by the reads after it.
+  const readers = [statement, ...descendants(fn, ts.isIdentifier).filter((id) => isUse(id) && id.text === name && !assignments.some((a) => a.left === id))];
+  const out: TemplateFix[] = [];
+  for (const setter of assignments) {
+    for (const reader of readers) {
+      const at = insertion(setter, reader, fn, sf);
+      if (!at) continue;
+      const copy = setter.operatorToken.kind === ts.SyntaxKind.EqualsToken && closedAt(sf, at, setter.right, name) ? [setter.right.getText(sf)] : [];
+      const values = [...copy, ...paired(setter, fn, sf)];
+      for (const value of values.length > 0 ? values : [neutral(assignments, name, fn)]) {
+        const key = `${at.pos}:${value}`;
+        if (seen.has(key) || seen.size >= VALUES) continue;
+        seen.add(key);
+        const line = sf.getLineAndCharacterOfPosition(at.getStart(sf)).line + 1;
+        out.push(
+          fix(
+            'initialise',
+            site,
+            [{ start: at.getStart(sf), end: at.getStart(sf), text: `${name} = ${value};\n${indentOf(sf, at)}` }],
+            `\`${name}\` initialised: \`${name} = ${value}\` before line ${line}, where the path that failed had not set it`,
+            PREFER.insert,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A variable read on a path where nothing set it: declared without a value (`let best;`,
+ * read as `undefined`) and set only in a loop or branch, or read before its `let`
+ * (a ReferenceError of the temporal dead zone). It gets a value before the code that
+ * sets it, in the innermost block holding both that code and the read, so once per pass
+ * of what encloses them. The value is what the code says: a copy of an assignment whose
+ * names are bound there, the value an argmax-style assignment pairs with, and only when
+ * it says neither, the empty value of how it is used. The same family as Python's.
+ */
+export const initialise: Template = {
+  name: 'initialise',
+  propose(site: Site): TemplateFix[] {
+    const { statement, error } = site;
+    const fn = enclosingFunction(statement)?.body;
+    if (!error || !fn) return [];
+    const early = error.type === 'ReferenceError' ? TDZ.exec(error.message)?.[1] : undefined;
+    if (early) return descendants(statement, ts.isIdentifier).some((id) => isUse(id) && id.text === early) ? moveUp(site, fn, early) : [];
+    if (error.type !== 'TypeError' || !UNDEFINED.test(error.message)) return [];
+    const seen = new Set<string>();
+    const names = new Set(descendants(statement, ts.isIdentifier).flatMap((id) => (isUse(id) ? [id.text] : [])));
+    return [...names].flatMap((name) => giveValue(site, fn, name, seen));
+  },
+};
