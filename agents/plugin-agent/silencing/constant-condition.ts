@@ -1,4 +1,5 @@
 import { lineMapOf } from './switched-off.ts';
+import { indentOf, isBlank } from './lines.ts';
 
 /** A condition the change wrote, and the first line of each way it leads (1-based, in the new text). */
 export interface ChangedCondition {
@@ -13,12 +14,9 @@ export interface ChangedCondition {
 const PY_HEADER = /^\s*(if|elif|while|for)\b.*:\s*(#.*)?$/;
 const JS_HEADER = /^\s*(?:\}\s*)?(?:else\s+)?(if|while|for)\s*\(/;
 
-const indentOf = (line: string): number => line.length - line.trimStart().length;
-const blank = (line: string, python: boolean): boolean => line.trim() === '' || line.trim().startsWith(python ? '#' : '//');
-
 /** The next line after `from` (0-based) that is code, 0-based, or undefined. */
 function nextCode(lines: readonly string[], from: number, python: boolean): number | undefined {
-  for (let i = from + 1; i < lines.length; i++) if (!blank(lines[i]!, python)) return i;
+  for (let i = from + 1; i < lines.length; i++) if (!isBlank(lines[i]!, python)) return i;
   return undefined;
 }
 

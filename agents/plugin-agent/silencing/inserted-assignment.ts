@@ -1,4 +1,5 @@
 import { commonEnds } from './hunks.ts';
+import { indentOf, isBlank } from './lines.ts';
 
 /** What an inserted assignment does wrong, as the reviewer reads it. */
 export interface InsertedFinding {
@@ -56,8 +57,6 @@ export function insertedAssignment(before: string, after: string, python: boolea
   return undefined;
 }
 
-const indent = (line: string): number => /^\s*/.exec(line)?.[0].length ?? 0;
-const blank = (line: string): boolean => /^\s*(#.*|\/\/.*)?$/.test(line);
 const esc = (name: string): string => name.replace(/[$]/g, '\\$&');
 
 const CONSTANT_PY = String.raw`(?:-?\d+(?:\.\d+)?|""|''|\[\s*\]|\{\s*\}|\(\s*\)|None|False|True|set\(\)|dict\(\)|list\(\))`;
@@ -115,10 +114,10 @@ function exclusive(lines: readonly string[], d: number, at: number): boolean {
 
 /** The nearest line above `at` with less indentation: the header of the block that holds it. */
 function headerOf(lines: readonly string[], at: number): number | undefined {
-  const depth = indent(lines[at] ?? '');
+  const depth = indentOf(lines[at] ?? '');
   for (let i = at - 1; i >= 0; i--) {
     const line = lines[i] ?? '';
-    if (!blank(line) && indent(line) < depth) return i;
+    if (!isBlank(line) && indentOf(line) < depth) return i;
   }
   return undefined;
 }
@@ -146,11 +145,11 @@ const functionStart = (lines: readonly string[], at: number, python: boolean): n
 /** The first line after the block that `header` opens (the end of the file when it runs there). */
 function blockAfter(lines: readonly string[], header: number): number {
   if (header < 0) return lines.length;
-  const depth = indent(lines[header] ?? '');
+  const depth = indentOf(lines[header] ?? '');
   let i = header + 1;
   for (; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (!blank(line) && indent(line) <= depth) break;
+    if (!isBlank(line) && indentOf(line) <= depth) break;
   }
   return i;
 }

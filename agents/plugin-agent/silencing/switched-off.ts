@@ -2,6 +2,7 @@ import ts from 'typescript';
 import type { LineCoverage } from '../../fixers/offline/spectrum.ts';
 import { parse } from '../../fixers/offline/source.ts';
 import { commonEnds } from './hunks.ts';
+import { indentOf, isBlank } from './lines.ts';
 
 /** Where an unchanged line of the original is in the changed text; undefined for a line the change touches. */
 export function lineMapOf(before: string, after: string): (line: number) => number | undefined {
@@ -45,20 +46,19 @@ export function changedFunction(file: string, before: string, after: string): [n
   const at = changeAt(before, after);
   const lines = before.split('\n');
   if (/\.py$/.test(file)) {
-    const indent = (l: string): number => l.length - l.trimStart().length;
-    const code = (l: string): boolean => l.trim() !== '' && !l.trim().startsWith('#');
+    const code = (l: string): boolean => !isBlank(l, true);
     // Upwards, the first `def` less indented than every line between it and the change.
     let inner = Infinity;
     for (let i = at - 1; i >= 0; i--) {
       const line = lines[i]!;
       if (!code(line)) continue;
       const isDef = /^\s*(async\s+)?def\s/.test(line);
-      if (isDef && (indent(line) < inner || i === at - 1)) {
+      if (isDef && (indentOf(line) < inner || i === at - 1)) {
         let end = i + 1;
-        while (end < lines.length && (!code(lines[end]!) || indent(lines[end]!) > indent(line))) end++;
+        while (end < lines.length && (!code(lines[end]!) || indentOf(lines[end]!) > indentOf(line))) end++;
         return [i + 1, end];
       }
-      inner = Math.min(inner, indent(line));
+      inner = Math.min(inner, indentOf(line));
     }
     return [1, lines.length];
   }
@@ -132,8 +132,8 @@ export function handlerLines(text: string, python: boolean): Set<number> {
   if (python) {
     let handler: number | undefined;
     lines.forEach((line, i) => {
-      if (line.trim() === '' || line.trim().startsWith('#')) return;
-      const indent = line.length - line.trimStart().length;
+      if (isBlank(line, true)) return;
+      const indent = indentOf(line);
       if (handler !== undefined && indent > handler) inside.add(i + 1);
       else handler = /^(except\b|finally\s*:)/.test(line.trimStart()) ? indent : undefined;
       if (handler === indent) inside.add(i + 1);
