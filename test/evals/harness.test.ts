@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackedIssue } from '../../agents/trackers/types.ts';
 import { mutatePlugin } from '../../evals/harness/mutate/index.ts';
 import { autoMutants, tierOf } from '../../evals/harness/mutate/inject.ts';
+import { pythonMutants } from '../../evals/harness/mutate/python-mutants.ts';
 import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
 import type { Baseline } from '../../evals/harness/results.ts';
 import { issueIsComplete, measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
@@ -231,6 +232,35 @@ describe('mutate', () => {
       expect(task.traffic.every((t) => t.output !== undefined)).toBe(true);
     }
   });
+
+  it('generates defects of a Python plugin with the Python families, and keeps those a captured input exposes', async () => {
+    const plugin = join(STEWARD_ROOT, 'evals', 'sources', 'unit-convert', 'plugin');
+    const mutants = pythonMutants(plugin, 'unit-convert');
+    const categories = new Set(mutants.map((m) => m.category));
+    for (const category of ['boundary', 'wrong operator', 'argument order']) expect(categories).toContain(category);
+    expect(new Set(mutants.map((m) => m.id)).size).toBe(mutants.length);
+    for (const m of mutants.slice(0, 10)) {
+      const [file, text] = Object.entries(m.files)[0]!;
+      expect(file).toMatch(/^src\/[a-z_]+\.py$/);
+      // One line changed, and the site is that line.
+      const before = readFileSync(join(plugin, file), 'utf8').split('\n');
+      const changed = text.split('\n').flatMap((line, i) => (line !== before[i] ? [i + 1] : []));
+      expect(changed).toEqual([m.site.line]);
+      expect(m.title).toMatch(new RegExp(` at ${file}:${m.site.line}$`));
+    }
+    const dir = tempDir();
+    const inputs = (JSON.parse(readFileSync(join(plugin, '..', 'defects.json'), 'utf8')) as { inputs: unknown[] }).inputs;
+    writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs));
+    const result = await mutatePlugin({ pluginDir: plugin, out: join(dir, 'suite'), inputsFile: join(dir, 'inputs.json'), max: 2 });
+    expect(result.written).toHaveLength(2);
+    for (const task of loadSuite(join(dir, 'suite')).tasks) {
+      expect(task.manifest.runtime).toBe('python');
+      expect(task.spec.events.length).toBeGreaterThan(0);
+    }
+    await expect(mutatePlugin({ pluginDir: join(STEWARD_ROOT, 'plugins', 'log-summary'), out: join(dir, 'c'), inputsFile: join(dir, 'inputs.json'), max: 1 })).rejects.toThrow(
+      /generated defects need a JavaScript, TypeScript or Python plugin; log-summary is a command plugin/,
+    );
+  }, 300_000);
 
   it('sets tier 1 only when a stack frame names the changed line', () => {
     const stack = 'TypeError: x\n    at toRecords (src/records.js:53:41)\n    at Object.execute (src/index.js:24:20)';

@@ -35,6 +35,35 @@ const helperOutput = z.object({
 });
 type PythonFix = Proposed & z.output<typeof helperOutput>['fixes'][number];
 
+/**
+ * The helper on the given files and sites (statements by file and line; `alone` for a
+ * ranked line without a frame's surroundings), for the error the reproduction threw:
+ * its fixes and the statements it visited, or why it gave none.
+ */
+export function runPythonHelper(
+  files: Record<string, string>,
+  sites: readonly { file: string; line: number; alone?: boolean }[],
+  error: { type: string; message: string } | null,
+): z.output<typeof helperOutput> | { problem: string } {
+  // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
+  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-I', HELPER], {
+    input: JSON.stringify({ files, sites, error }),
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  if (run.status !== 0) return { problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
+  let parsed: ReturnType<typeof helperOutput.safeParse>;
+  try {
+    parsed = helperOutput.safeParse(JSON.parse(run.stdout));
+  } catch (error) {
+    return { problem: `the Python template helper printed no JSON: ${messageOf(error)}` };
+  }
+  if (!parsed.success) return { problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
+  return parsed.data;
+}
+
 /** How many of the most suspicious statements the operator families visit. */
 const MUTATION_SITES = 10;
 
@@ -75,25 +104,9 @@ export function generatePython(
     return [s];
   });
   if (sites.length === 0) return { sites: 0, candidates: [] };
-  // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
-  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-I', HELPER], {
-    input: JSON.stringify({ files, sites, error: request.reproduction.error ?? null }),
-    encoding: 'utf8',
-    timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-  if (run.status !== 0)
-    return { sites: sites.length, candidates: [], problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
-  let parsed: ReturnType<typeof helperOutput.safeParse>;
-  try {
-    parsed = helperOutput.safeParse(JSON.parse(run.stdout));
-  } catch (error) {
-    return { sites: sites.length, candidates: [], problem: `the Python template helper printed no JSON: ${messageOf(error)}` };
-  }
-  if (!parsed.success)
-    return { sites: sites.length, candidates: [], problem: `the Python template helper's answer is not what this side reads: ${parsed.error.issues[0]?.message ?? ''}` };
-  const fixes: PythonFix[] = parsed.data.fixes;
+  const helped = runPythonHelper(files, sites, request.reproduction.error ?? null);
+  if ('problem' in helped) return { sites: sites.length, candidates: [], problem: helped.problem };
+  const fixes: PythonFix[] = helped.fixes;
   // One list per statement (rank) and tier, in rank order; a text two statements make belongs to the one tried first.
   const lists = { template: new Map<number, Tried[]>(), cheap: new Map<number, Tried[]>(), costly: new Map<number, Tried[]>() };
   const made = new Set<string>();

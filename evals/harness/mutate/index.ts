@@ -11,6 +11,7 @@ import { testPlugin } from '../score.ts';
 import { readPluginManifest, relativeInside, trafficInputFits, type EvalTask, type TaskSpec } from '../task.ts';
 import { capturedTest, hiddenCommand } from './hidden-test.ts';
 import { autoMutants, mutantFromEdits, tierOf, type Mutant } from './inject.ts';
+import { pythonMutants } from './python-mutants.ts';
 
 const HIDDEN_INTO = 'test/hidden';
 const SKIP = /(^|\/)(node_modules|test-results|__pycache__|\.git)(\/|$)|(^|\/)\.steward\/PLAYBOOK\.md$/;
@@ -158,14 +159,15 @@ export async function mutatePlugin(options: MutateOptions): Promise<MutateResult
       productionEnv: d.productionEnv ?? env,
     }));
   } else {
-    if (manifest.runtime !== 'node')
-      throw new StewardError('E_USAGE', `generated defects need a JavaScript or TypeScript plugin; ${manifest.name} is a ${manifest.runtime} plugin`, {
+    if (manifest.runtime !== 'node' && manifest.runtime !== 'python')
+      throw new StewardError('E_USAGE', `generated defects need a JavaScript, TypeScript or Python plugin; ${manifest.name} is a ${manifest.runtime} plugin`, {
         hint: 'write its defects by hand: --defects <file>',
       });
     if (sharedInputs.length === 0)
       throw new StewardError('E_USAGE', 'generated defects need captured inputs to expose them', { hint: '--inputs <file.json>: a JSON array of inputs' });
     const byCategory = new Map<string, Mutant[]>();
-    for (const mutant of autoMutants(options.pluginDir, manifest.name)) byCategory.set(mutant.category, [...(byCategory.get(mutant.category) ?? []), mutant]);
+    for (const mutant of manifest.runtime === 'python' ? pythonMutants(options.pluginDir, manifest.name) : autoMutants(options.pluginDir, manifest.name))
+      byCategory.set(mutant.category, [...(byCategory.get(mutant.category) ?? []), mutant]);
     // Categories take turns, so a few dozen tasks still cover every kind of defect.
     plans = interleave([...byCategory.values()]).map((mutant) => ({ mutant, expectFix: true, inputs: sharedInputs, env, productionEnv: env }));
   }

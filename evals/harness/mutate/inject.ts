@@ -22,7 +22,7 @@ export interface TextEdit {
   replace: string;
 }
 
-function firstChangedLine(before: string, after: string): number {
+export function firstChangedLine(before: string, after: string): number {
   const a = before.split('\n');
   const b = after.split('\n');
   const at = a.findIndex((line, i) => line !== b[i]);

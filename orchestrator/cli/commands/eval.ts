@@ -300,7 +300,7 @@ export function registerEval(program: Command): void {
     .command('mutate <plugin-dir>')
     .description('eval tasks from a correct plugin: injected defects that a captured input exposes, with hidden tests of its correct outputs')
     .requiredOption('--out <suite>', 'the suite directory the tasks are added to')
-    .option('--defects <file>', 'defects written by hand (exact text edits); without it, defects are generated (JavaScript and TypeScript)')
+    .option('--defects <file>', 'defects written by hand (exact text edits); without it, defects are generated (JavaScript, TypeScript and Python)')
     .option('--inputs <file>', "a JSON array of production-like inputs (overrides the defects file's)")
     .option('--hidden <dir>', 'extra hidden tests of the correct plugin, copied into every task')
     .option('--max <n>', 'at most this many tasks', '20')

@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { runPythonHelper } from '../../../agents/fixers/offline/generate-python.ts';
+import { applyEdits } from '../../../agents/fixers/offline/source.ts';
+import { StewardError } from '../../../orchestrator/core/errors.ts';
+import { firstChangedLine, type Mutant } from './inject.ts';
+
+/** The Python families that make small defects, under the categories the JavaScript injector reports by (`MUTATIONS`). */
+const CATEGORY: Record<string, string> = {
+  'off-by-one': 'boundary',
+  relational: 'boundary',
+  'argument-swap': 'argument order',
+  arithmetic: 'wrong operator',
+  logical: 'wrong operator',
+};
+
+function pythonFiles(pluginDir: string, dir = pluginDir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (['test', 'tests', '.steward', '.git', '__pycache__', 'node_modules'].includes(name)) return [];
+    if (statSync(path).isDirectory()) return pythonFiles(pluginDir, path);
+    return name.endsWith('.py') && !/^test_|_test\.py$/.test(name) ? [relative(pluginDir, path)] : [];
+  });
+}
+
+/**
+ * Every small defect of a known category the Python helper's one-token families make
+ * at a statement of the plugin's Python sources (each statement visited as a frame of
+ * its own, nothing else around it): the same families the fixer repairs with, so a
+ * Python plugin's generated suite measures the same things a JavaScript one does.
+ * Each mutant compiles (the helper keeps only those); equal texts are kept once.
+ */
+export function pythonMutants(pluginDir: string, plugin: string): Mutant[] {
+  const out: Mutant[] = [];
+  const seen = new Set<string>();
+  for (const file of pythonFiles(pluginDir)) {
+    const original = readFileSync(join(pluginDir, file), 'utf8');
+    const lines = original.split('\n').flatMap((text, i) => (text.trim() && !text.trim().startsWith('#') ? [{ file, line: i + 1 }] : []));
+    if (lines.length === 0) continue;
+    const helped = runPythonHelper({ [file]: original }, lines, null);
+    if ('problem' in helped)
+      throw new StewardError('E_USAGE', `no defects could be generated in ${file}: ${helped.problem}`, { hint: 'write its defects by hand: --defects <file>' });
+    // Only what a family changed at a statement visited for itself, not at the statements around another.
+    const own = new Set((helped.targets ?? []).filter((t) => t.why === 'frame').map((t) => t.rank));
+    for (const fix of helped.fixes) {
+      const category = CATEGORY[fix.template];
+      if (!category || !own.has(fix.rank)) continue;
+      const changed = applyEdits(original, fix.edits);
+      if (changed === original || seen.has(changed)) continue;
+      seen.add(changed);
+      const line = firstChangedLine(original, changed);
+      out.push({
+        id: `${plugin}-${category.replace(/\s+/g, '-')}-${out.filter((m) => m.category === category).length + 1}`,
+        title: `${fix.rationale.replace(/ at [^ ]+:\d+$/, '')} at ${file}:${line}`,
+        category,
+        files: { [file]: changed },
+        site: { file, line },
+      });
+    }
+  }
+  return out;
+}
