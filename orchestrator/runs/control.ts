@@ -162,13 +162,14 @@ function nextOf(tuple: CheckpointTuple): string[] {
 
 /**
  * A new run from one of another run's checkpoints (`from`: a checkpoint id, or a node
- * name for the last checkpoint before that node ran; default: the run's start).
+ * name for the checkpoint before that node first ran, so a node the run went back to,
+ * a search round, is replayed from its first turn; default: the run's start).
  */
 export async function replayRun(ctl: RunControl, saver: BaseCheckpointSaver, id: string, from?: string): Promise<RunRecord> {
   const run = await requireRun(ctl.store, id);
   const checkpoints = await listCheckpoints(saver, id);
   if (checkpoints.length === 0) throw new StewardError('E_RUN_STATE', `run ${id} has no checkpoint to replay from (it never started)`);
-  const chosen = from === undefined ? checkpoints[0] : (checkpoints.find((c) => c.id === from) ?? checkpoints.filter((c) => c.next.includes(from)).at(-1));
+  const chosen = from === undefined ? checkpoints[0] : (checkpoints.find((c) => c.id === from) ?? checkpoints.find((c) => c.next.includes(from)));
   if (!chosen) {
     throw new StewardError('E_USAGE', `run ${id} has no checkpoint "${from ?? ''}"`, { hint: `steward runs show ${id} lists its checkpoints and the node each runs next` });
   }

@@ -60,7 +60,7 @@ async function fleet(name: string, files: PluginFiles) {
   });
   const fixer = recordingFixer();
   const agent = pluginAgent({ groups: new GroupStore(redis), tracker: manager.tracker, fixers: [fixer], env: process.env });
-  const executor: ExecutorDeps = { library, store: manager.runs, redis, agent, checkpointer: saver, owner: 'test', lockMs: 5000, maxResumes: 1, log: quietLog };
+  const executor: ExecutorDeps = { library, store: manager.runs, redis, agent, checkpointer: saver, owner: 'test', lockMs: 30_000, maxResumes: 1, log: quietLog };
   const ingest = new Ingest({ library, redis, dead, triage });
   const nodes = async (run: string): Promise<string[]> => (await manager.runs.events(run)).filter((e) => e.kind === 'node-started').map((e) => (e.data as { node: string }).node);
   const outcome = async (run: string): Promise<unknown> => (await saver.getTuple({ configurable: { thread_id: run, checkpoint_ns: '' } }))?.checkpoint.channel_values.outcome;

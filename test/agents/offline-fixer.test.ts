@@ -782,10 +782,10 @@ describe('the offline fixer: search', () => {
   it('stops at its budget of candidates, and at its wall time', async () => {
     const few = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], { candidates: 2 });
     expect(await new OfflineFixer().propose(few.fix)).toEqual([]);
-    expect(few.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'all 2 candidate(s) tried', generated: 2, tried: 2, validated: 0 });
+    expect(few.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'all 2 candidate(s) tried', generated: 2, tried: 2, validated: 0, more: false });
     const quick = realRequest('paginate', [{ file: 'src/pages.ts', line: 42, score: 1, reason: 'in-app frame 1' }], { wallSeconds: 0 });
     expect(await new OfflineFixer().propose(quick.fix)).toEqual([]);
-    expect(quick.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'wall-time budget (0 s) spent', tried: 0 });
+    expect(quick.events.find((e) => e.kind === 'fixer-stopped')?.data).toMatchObject({ why: 'wall-time budget (0 s) spent', tried: 0, more: false });
   }, 120_000);
 
   it('goes on in a later round with the candidates an earlier one did not try', async () => {

@@ -266,8 +266,19 @@ describe('operator families: conditions and statements', () => {
       'function head(xs) {\n  const copy = [...xs];\n  if (copy.length > 0) return copy[0];\n  return null;\n}\n',
     ]);
     for (const text of [...at(argmax, 10, undef('name')), ...at(list, 6, undef('length'))]) expect(compiles('src/x.js', text)).toBe(true);
+    // A flag a branch sets starts the other way; a product starts at 1; CRLF stays CRLF.
+    const flag = 'function has(xs, y) {\n  let found;\n  for (const x of xs) {\n    if (x === y) found = true;\n  }\n  return found.valueOf();\n}\n';
+    expect(at(flag, 6, undef('valueOf'))).toEqual([flag.replace('  for (const x', '  found = false;\n  for (const x')]);
+    const product = 'function prod(xs) {\n  let p;\n  for (const x of xs) p *= x;\n  return p.toFixed(2);\n}\n';
+    expect(at(product, 4, undef('toFixed'))).toEqual([product.replace('  for (const x', '  p = 1;\n  for (const x')]);
+    expect(at(product.replaceAll('\n', '\r\n'), 4, undef('toFixed'))).toEqual([product.replace('  for (const x', '  p = 1;\n  for (const x').replaceAll('\n', '\r\n')]);
+    // A `let` that shares its line with other code is not moved (the line would go with it).
+    expect(
+      at(tdz.replace('const copy = [...xs];', 'const copy = [...xs]; log(copy);'), 2, { type: 'ReferenceError', message: "Cannot access 'copy' before initialization" }),
+    ).toEqual([]);
     // Not: a variable declared with a value, a parameter, another error.
     expect(at('function f(o) {\n  const v = o.value;\n  return v.x;\n}\n', 3, undef('x'))).toEqual([]);
+    expect(at('function f(o) {\n  return o.x;\n}\n', 2, undef('x'))).toEqual([]);
     expect(at(argmax, 10, { type: 'RangeError', message: 'x' })).toEqual([]);
   });
 

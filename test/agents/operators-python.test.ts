@@ -217,6 +217,13 @@ describe('Python operator families (the helper on real snippets)', () => {
     // Inside an outer loop, the value goes before the inner loop: once per outer pass.
     const nested = 'def sums(rows):\n    out = []\n    for row in rows:\n        for v in row:\n            t += v\n        out.append(t)\n    return out\n';
     expect(family('initialise', nested, 5, unbound('t'))).toEqual([nested.replace('        for v', '        t = 0\n        for v')]);
+    // A flag a branch sets starts the other way (copying `True` would decide every call); a product starts at 1.
+    const flag = 'def has(xs, y):\n    for x in xs:\n        if x == y:\n            found = True\n    return found\n';
+    expect(family('initialise', flag, 5, unbound('found'))).toEqual([flag.replace('    for x', '    found = False\n    for x')]);
+    const product = 'def prod(xs):\n    for x in xs:\n        p *= x\n    return p\n';
+    expect(family('initialise', product, 3, unbound('p'))).toEqual([product.replace('    for x', '    p = 1\n    for x')]);
+    // A file with CRLF line endings keeps them.
+    expect(family('initialise', count.replaceAll('\n', '\r\n'), 4, unbound('n'))).toEqual([count.replace('    for x', '    n = 0\n    for x').replaceAll('\n', '\r\n')]);
     expect(allCompile([count, argmax, index, early, nested].flatMap((c, i) => family('initialise', c, [4, 7, 5, 2, 5][i]!, unbound(['n', 'best', 'i', 'copy', 't'][i]!))))).toBe(
       true,
     );

@@ -17,7 +17,9 @@ const JAVASCRIPT = 'hef-js-109-move-one-ball';
 describe('the development corpus, one task per language, end to end with no model', () => {
   it('resolves a Python index past the end and a JavaScript name read outside its loop', () => {
     const out = join(tempDir(), 'out');
-    const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'dev'), '--only', `${PYTHON},${JAVASCRIPT}`, '--out', out, '--concurrency', '2']);
+    const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'dev'), '--only', `${PYTHON},${JAVASCRIPT}`, '--out', out, '--concurrency', '2'], {
+      timeoutMs: 600_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
@@ -30,5 +32,10 @@ describe('the development corpus, one task per language, end to end with no mode
     expect(patch(PYTHON)).toContain('+        if text[i] != text[len(text) - i - 1]:');
     // `j` is bound only inside the inner loop: the fix reads a name in scope there instead.
     expect(patch(JAVASCRIPT)).toMatch(/^- {4}arr\.push\(arr\[j\]\);\n\+ {4}arr\.push\(arr\[[a-z]+\]\);$/m);
-  });
+    // Its first round's three candidates that passed were rejected (paths switched off); the search went on.
+    const trajectory = JSON.parse(readFileSync(join(out, 'trajectories', JAVASCRIPT, '1.json'), 'utf8')) as { events: { kind: string; data: unknown }[] };
+    const stops = trajectory.events.filter((e) => e.kind === 'fixer-stopped').map((e) => e.data as { more?: boolean });
+    expect(stops[0]?.more).toBe(true);
+    expect(trajectory.events.some((e) => e.kind === 'search-round')).toBe(true);
+  }, 600_000);
 });

@@ -74,7 +74,7 @@ export async function agentSetup(
   for (const [i, line] of events.entries()) group = (await ingest.process(JSON.parse(line), `ev-${i}`)).group ?? group;
   const tracker = trackerFor(library);
   const agent = pluginAgent({ groups: new GroupStore(redis), tracker, fixers, env });
-  const deps: ExecutorDeps = { library, store, redis, agent, checkpointer: saver, owner: 'test', lockMs: 5000, maxResumes: 1, log: quietLog };
+  const deps: ExecutorDeps = { library, store, redis, agent, checkpointer: saver, owner: 'test', lockMs: 30_000, maxResumes: 1, log: quietLog };
   const dispatch = (): Promise<RunRecord> =>
     store.create({ id: newRunId(), plugin: name, group, trigger: 'new', state: 'queued', playbook: 'default', playbookHash: 'h', fixer: 'offline', model: null, stopAfter });
   return { library, target, defect, group, tracker, store, saver, deps, dispatch, control: { store, queue, redis } };

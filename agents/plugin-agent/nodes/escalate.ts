@@ -13,7 +13,8 @@ function whyEscalated(state: PluginAgentState): string {
       ? `${state.disagreement.length} fixes that pass the reproduction and the tests disagree on what the failing call should return (${answers}); ${refuted} of them ${refuted === 1 ? 'was' : 'were'} refuted on other inputs, so the tests and the captured inputs do not pin the answer down and the one left would be a guess: none is proposed`
       : `${state.disagreement.length} validated fixes disagree on what the failing call should return (${answers}): the tests, the captured inputs and the recorded traffic cannot tell which one is right, so none is proposed`;
   }
-  if (state.candidates && state.candidates.length > 0 && !state.proposal)
+  // A later search round that found nothing new still had the earlier rounds' rejections to tell.
+  if (!state.proposal && ((state.candidates?.length ?? 0) > 0 || (state.rejected?.length ?? 0) > 0))
     return `no candidate fix held up in validation (${(state.rejected ?? [])
       .map((r) => r.reason)
       .slice(0, 3)

@@ -152,7 +152,7 @@ export function registerRuns(program: Command): void {
   runs
     .command('replay <run>')
     .description("a new run from one of this run's checkpoints (default: its start)")
-    .option('--from <checkpoint>', 'a checkpoint id, or a node name (the last checkpoint before that node ran)')
+    .option('--from <checkpoint>', 'a checkpoint id, or a node name (the checkpoint before that node first ran)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { from?: string; json?: boolean }, command: Command) => {
       const library = libraryFrom(command);

@@ -45,6 +45,8 @@ const assignmentsOf = (fn: ts.Node, name: string): ts.BinaryExpression[] =>
       n.left.text === name,
   );
 
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** `best = p` beside `top = p[1]`, with `top` first set to `people[0][1]`: the `people[0]` that `p` stands for. */
 function paired(assigned: ts.BinaryExpression, fn: ts.Node, sf: ts.SourceFile): string[] {
   if (!ts.isIdentifier(assigned.right) || !ts.isExpressionStatement(assigned.parent)) return [];
@@ -55,8 +57,10 @@ function paired(assigned: ts.BinaryExpression, fn: ts.Node, sf: ts.SourceFile): 
     const { left, right, operatorToken } = s.expression;
     if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(left)) continue;
     const later = right.getText(sf);
-    if (!new RegExp(`\\b${v}\\b`).test(later)) continue;
-    const pattern = new RegExp(`^${later.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(v, '(.+)')}$`);
+    // The item's name as a whole token (not `p` in `pop` nor in `x.p`).
+    const token = new RegExp(`(?<![\\w$.])${escape(v)}(?![\\w$])`).exec(later);
+    if (!token) continue;
+    const pattern = new RegExp(`^${escape(later.slice(0, token.index))}(.+)${escape(later.slice(token.index + v.length))}$`);
     const firsts = descendants(fn, ts.isVariableDeclaration).filter((d) => ts.isIdentifier(d.name) && d.name.text === left.text && d.initializer);
     for (const d of firsts) {
       const found = pattern.exec(d.initializer!.getText(sf));
@@ -66,22 +70,47 @@ function paired(assigned: ts.BinaryExpression, fn: ts.Node, sf: ts.SourceFile): 
   return out;
 }
 
-/** The empty value of how a variable is used: a count starts at 0, a list at [], a text at ''. */
+const PRODUCTS = new Set([
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.AsteriskAsteriskEqualsToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.AsteriskAsteriskToken,
+]);
+
+/** The empty value of how a variable is used: a count starts at 0 (a product at 1), a list at [], a text at ''. */
 function neutral(assignments: readonly ts.BinaryExpression[], name: string, fn: ts.Node): string {
   for (const a of assignments) {
-    const op = a.operatorToken.kind;
-    const added =
-      op === ts.SyntaxKind.PlusEqualsToken ? a.right : ts.isBinaryExpression(a.right) && ts.isIdentifier(a.right.left) && a.right.left.text === name ? a.right.right : a.right;
-    if (ts.isArrayLiteralExpression(added)) return '[]';
-    if (ts.isStringLiteralLike(added) || ts.isTemplateExpression(added)) return "''";
-    if (ts.isObjectLiteralExpression(added) && added !== a.right) return '{}';
-    if (added !== a.right || ts.isNumericLiteral(added)) return '0';
+    // An update: `x op= v`, or `x = x op v`.
+    const self = ts.isBinaryExpression(a.right) && ts.isIdentifier(a.right.left) && a.right.left.text === name ? a.right : undefined;
+    const update =
+      a.operatorToken.kind !== ts.SyntaxKind.EqualsToken ? { op: a.operatorToken.kind, by: a.right } : self ? { op: self.operatorToken.kind, by: self.right } : undefined;
+    if (update && PRODUCTS.has(update.op)) return '1';
+    const value = update?.by ?? a.right;
+    if (ts.isArrayLiteralExpression(value)) return '[]';
+    if (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value)) return "''";
+    if (update && ts.isObjectLiteralExpression(value)) return '{}';
+    if (update || ts.isNumericLiteral(value)) return '0';
   }
   const pushed = descendants(fn, ts.isPropertyAccessExpression).some(
     (p) => ts.isIdentifier(p.expression) && p.expression.text === name && /^(push|concat|unshift)$/.test(p.name.text),
   );
   return pushed ? '[]' : 'null';
 }
+
+/** Where a constant set in a branch starts: a flag the other way, a number at 0, text empty; undefined for what is not a constant. */
+function opposite(value: ts.Expression): string[] | undefined {
+  if (value.kind === ts.SyntaxKind.TrueKeyword) return ['false'];
+  if (value.kind === ts.SyntaxKind.FalseKeyword) return ['true'];
+  if (ts.isNumericLiteral(value)) return Number(value.text) === 0 ? [] : ['0'];
+  if (ts.isStringLiteralLike(value)) return value.text === '' ? [] : ["''"];
+  if (value.kind === ts.SyntaxKind.NullKeyword) return [];
+  return undefined;
+}
+
+/** The file's own line ending. */
+const newlineOf = (sf: ts.SourceFile): string => (sf.text.includes('\r\n') ? '\r\n' : '\n');
 
 /** The indentation of the line a node starts on. */
 function indentOf(sf: ts.SourceFile, node: ts.Node): string {
@@ -105,14 +134,17 @@ function moveUp(site: Site, fn: ts.Node, name: string): TemplateFix[] {
   const at = insertion(moved, statement, fn, sf);
   if (!at || at === moved || !closedAt(sf, at, declaration.initializer, name)) return [];
   const end = sf.text.indexOf('\n', moved.getEnd());
+  const lineStart = sf.text.lastIndexOf('\n', moved.getStart(sf) - 1) + 1;
+  // Only a declaration alone on its lines moves whole: anything beside it would go with the line.
+  if (sf.text.slice(lineStart, moved.getStart(sf)).trim() !== '' || sf.text.slice(moved.getEnd(), end < 0 ? undefined : end).trim() !== '') return [];
   const keyword = moved.getText(sf).split(/\s/)[0] ?? 'let';
   return [
     fix(
       'initialise',
       site,
       [
-        { start: at.getStart(sf), end: at.getStart(sf), text: `${moved.getText(sf)}\n${indentOf(sf, at)}` },
-        { start: sf.text.lastIndexOf('\n', moved.getStart(sf) - 1) + 1, end: end < 0 ? moved.getEnd() : end + 1, text: '' },
+        { start: at.getStart(sf), end: at.getStart(sf), text: `${moved.getText(sf)}${newlineOf(sf)}${indentOf(sf, at)}` },
+        { start: lineStart, end: end < 0 ? moved.getEnd() : end + 1, text: '' },
       ],
       `declaration moved: \`${name}\` was read before its \`${keyword}\`, which now comes first`,
       PREFER.insert,
@@ -134,9 +166,12 @@ function giveValue(site: Site, fn: ts.Node, name: string, seen: Set<string>): Te
     for (const reader of readers) {
       const at = insertion(setter, reader, fn, sf);
       if (!at) continue;
-      const copy = setter.operatorToken.kind === ts.SyntaxKind.EqualsToken && closedAt(sf, at, setter.right, name) ? [setter.right.getText(sf)] : [];
+      const plain = setter.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+      // A constant set where a branch or loop decides is what it decides, not where it starts.
+      const told = plain ? opposite(setter.right) : undefined;
+      const copy = told ?? (plain && closedAt(sf, at, setter.right, name) ? [setter.right.getText(sf)] : []);
       const values = [...copy, ...paired(setter, fn, sf)];
-      for (const value of values.length > 0 ? values : [neutral(assignments, name, fn)]) {
+      for (const value of values.length > 0 || told ? values : [neutral(assignments, name, fn)]) {
         const key = `${at.pos}:${value}`;
         if (seen.has(key) || seen.size >= VALUES) continue;
         seen.add(key);
@@ -145,7 +180,7 @@ function giveValue(site: Site, fn: ts.Node, name: string, seen: Set<string>): Te
           fix(
             'initialise',
             site,
-            [{ start: at.getStart(sf), end: at.getStart(sf), text: `${name} = ${value};\n${indentOf(sf, at)}` }],
+            [{ start: at.getStart(sf), end: at.getStart(sf), text: `${name} = ${value};${newlineOf(sf)}${indentOf(sf, at)}` }],
             `\`${name}\` initialised: \`${name} = ${value}\` before line ${line}, where the path that failed had not set it`,
             PREFER.insert,
           ),

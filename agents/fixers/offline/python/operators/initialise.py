@@ -70,9 +70,10 @@ def paired(assigned, name, before):
         if s is assigned or not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)) or s.targets[0].id == name:
             continue
         later = ast.unparse(s.value)
-        if not re.search(rf"\b{v}\b", later):
+        token = re.search(rf"(?<![\w.]){re.escape(v)}(?!\w)", later)
+        if not token:
             continue
-        pattern = re.escape(later).replace(re.escape(v), "(.+)", 1)
+        pattern = re.escape(later[: token.start()]) + "(.+)" + re.escape(later[token.end():])
         for earlier in before.get(s.targets[0].id, []):
             found = re.fullmatch(pattern, earlier)
             if found and found.group(1) != v:
@@ -80,25 +81,47 @@ def paired(assigned, name, before):
     return out
 
 
+def opposite(value):
+    """Where a constant set in a branch starts: a flag the other way, a number at 0, text empty (none for what is already empty)."""
+    if isinstance(value, bool):
+        return [str(not value)]
+    if isinstance(value, (int, float)) and value != 0:
+        return ["0"]
+    if isinstance(value, str) and value:
+        return ["''"]
+    return []
+
+
+def closed(text, scope):
+    """Whether an expression's text parses and every name it reads is bound in the scope."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return all(scope.has(n) for n in free_names(tree))
+
+
 def neutral(fn, name):
     """What nothing is, for how the variable is used: a count starts at 0, a list at [], a text at ''."""
     for node in ast.walk(fn):
-        added = None
+        added, op = None, None
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            added = node.value
+            added, op = node.value, node.op
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) and isinstance(node.value.left, ast.Name) and node.value.left.id == name:
-            added = node.value.right
+            added, op = node.value.right, node.value.op
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             added = node.value if isinstance(node.value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr)) else None
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name and node.attr in ("append", "extend", "insert"):
             return ["[]"]
         if added is not None:
-            return [empty(added)]
+            return [empty(added, op)]
     return ["None"]
 
 
-def empty(value):
-    """The empty value of a value's kind: `()` for a tuple, `''` for text, `0` for a number."""
+def empty(value, op=None):
+    """The empty value of a value's kind: `()` for a tuple, `''` for text, `0` for a number (`1` for a product)."""
+    if isinstance(op, (ast.Mult, ast.Div, ast.FloorDiv, ast.Pow)):
+        return "1"
     if isinstance(value, ast.List):
         return "[]"
     if isinstance(value, ast.Tuple):
@@ -150,18 +173,24 @@ def propose(src, statement, ctx):
         scope = Scope(src, fn, type("At", (), {"lineno": at.lineno - 0.5})())
         # What the code itself says the value is comes first; a neutral value only when it says nothing (two guesses would disagree).
         values = []
-        if isinstance(assigned, ast.Assign) and name not in free_names(assigned) and all(scope.has(n) for n in free_names(assigned.value)):
+        if isinstance(assigned, ast.Assign) and isinstance(assigned.value, ast.Constant):
+            # A constant set where a branch or loop decides is what it decides, not where it starts: a flag starts the other way.
+            values += opposite(assigned.value.value)
+        elif isinstance(assigned, ast.Assign) and name not in free_names(assigned) and all(scope.has(n) for n in free_names(assigned.value)):
             values.append(ast.unparse(assigned.value))
-        values += [v for v in paired(assigned, name, sets) if all(scope.has(n) for n in free_names(ast.parse(v, mode="eval")))]
+        values += [v for v in paired(assigned, name, sets) if closed(v, scope)]
         if isinstance(assigned, (ast.For, ast.AsyncFor)) and isinstance(assigned.target, ast.Name):
             values += ends_at(assigned)
-        values = values or neutral(fn, name)
+        # A constant set in a branch says what the variable holds; only a variable the code says nothing of gets the neutral value.
+        told = isinstance(assigned, ast.Assign) and isinstance(assigned.value, ast.Constant)
+        values = values or ([] if told else neutral(fn, name))
         for value in values:
             text = f"{name} = {value}"
             if (at.lineno, text) in seen or len(seen) >= VALUES:
                 continue
             seen.add((at.lineno, text))
             start = src.starts[at.lineno - 1]
-            out.append(fix(FAMILY, ctx, at, [{"start": start, "end": start, "text": f"{indent}{text}\n"}],
+            newline = "\r\n" if src.lines[at.lineno - 1].endswith("\r\n") else "\n"
+            out.append(fix(FAMILY, ctx, at, [{"start": start, "end": start, "text": f"{indent}{text}{newline}"}],
                            f"`{name}` initialised: `{text}` inserted before line {at.lineno}, where the path that raised had not set it", PREFER["insert"]))
     return out
