@@ -169,7 +169,7 @@ export class BehaviourOracle {
     let faultRemains = false;
     const fault = this.options.fault;
     /** Why a broken answer matters beyond itself: it is the production error. */
-    const same = (after: BatchAnswer | undefined): string => {
+    const faultSuffix = (after: BatchAnswer | undefined): string => {
       if (!fault || after?.ok !== false || after.error.type !== fault.type || after.error.message !== fault.message) return '';
       faultRemains = true;
       return ', the production error itself: the fault is still there';
@@ -180,7 +180,7 @@ export class BehaviourOracle {
       trafficReport.checked++;
       if (!after?.ok) {
         trafficReport.broken++;
-        const itself = same(after);
+        const itself = faultSuffix(after);
         reject ??= `it turns a recorded production success into a failure: input ${JSON.stringify(call.input).slice(0, TEXT)} now fails with ${answerText(after)}${itself}`;
       } else if (!this.same(after.output, call.output)) trafficReport.changed++;
       else continue;
@@ -199,7 +199,7 @@ export class BehaviourOracle {
       }
       if (!after?.ok && after?.error.type !== refuses?.type) {
         generated.broken++;
-        const itself = same(after);
+        const itself = faultSuffix(after);
         reject ??= `it turns a success into a failure on input ${JSON.stringify(this.inputs[at]).slice(0, TEXT)}: the original answered ${answerText(before)}, the fix fails with ${answerText(after)}${itself}`;
       } else if (!after?.ok || !this.same(before.output, after.output)) generated.changed++;
       else continue;

@@ -17,9 +17,9 @@ const CATEGORY: Record<string, string> = {
 function pythonFiles(pluginDir: string, dir = pluginDir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (['test', 'tests', '.steward', '.git', '__pycache__', 'node_modules'].includes(name)) return [];
+    if (['test', 'tests', '.steward', '.git', '__pycache__', 'node_modules', '.venv', 'venv', 'site-packages'].includes(name)) return [];
     if (statSync(path).isDirectory()) return pythonFiles(pluginDir, path);
-    return name.endsWith('.py') && !/^test_|_test\.py$/.test(name) ? [relative(pluginDir, path)] : [];
+    return name.endsWith('.py') && !/^test_|_test\.py$|^conftest\.py$/.test(name) ? [relative(pluginDir, path)] : [];
   });
 }
 
