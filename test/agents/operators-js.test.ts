@@ -279,6 +279,9 @@ describe('operator families: conditions and statements', () => {
     // Not: a variable declared with a value, a parameter, another error.
     expect(at('function f(o) {\n  const v = o.value;\n  return v.x;\n}\n', 3, undef('x'))).toEqual([]);
     expect(at('function f(o) {\n  return o.x;\n}\n', 2, undef('x'))).toEqual([]);
+    // Only the declaration the read sees: a `let` of the same name in a nested block is another variable.
+    const shadow = 'function f(xs) {\n  for (const x of xs) {\n    let best;\n    if (x) best = x;\n  }\n  const best = xs[0];\n  return best.name;\n}\n';
+    expect(at(shadow, 7, undef('name'))).toEqual([]);
     expect(at(argmax, 10, { type: 'RangeError', message: 'x' })).toEqual([]);
   });
 

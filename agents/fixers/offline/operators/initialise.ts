@@ -155,7 +155,9 @@ function moveUp(site: Site, fn: ts.Node, name: string): TemplateFix[] {
 /** Declared without a value and set only in a loop or branch: a value before the code that sets it. */
 function giveValue(site: Site, fn: ts.Node, name: string, seen: Set<string>): TemplateFix[] {
   const { sf, statement } = site;
-  const declaration = descendants(fn, ts.isVariableDeclaration).find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+  // The declaration the read sees (not another of the same name in a nested scope), a local one.
+  const bound = bindingsAt(sf, statement).find((b) => b.name === name);
+  const declaration = bound?.local && ts.isVariableDeclaration(bound.declaration) ? bound.declaration : undefined;
   const loop = declaration?.parent.parent;
   if (!declaration || declaration.initializer || (loop && (ts.isForOfStatement(loop) || ts.isForInStatement(loop)))) return [];
   const assignments = assignmentsOf(fn, name);
