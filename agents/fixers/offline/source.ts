@@ -44,6 +44,20 @@ export function lineOf(sf: ts.SourceFile, pos: number): number {
   return sf.getLineAndCharacterOfPosition(pos).line + 1;
 }
 
+/** The indentation of the line a node starts on. */
+export function indentOf(sf: ts.SourceFile, node: ts.Node): string {
+  const line = sf.text.lastIndexOf('\n', node.getStart(sf) - 1) + 1;
+  return /^[ \t]*/.exec(sf.text.slice(line))?.[0] ?? '';
+}
+
+/** The span of a node's whole lines, line ending included, when nothing but blanks shares them; undefined when other code does. */
+export function wholeLines(sf: ts.SourceFile, node: ts.Node): { start: number; end: number } | undefined {
+  const start = sf.text.lastIndexOf('\n', node.getStart(sf) - 1) + 1;
+  const end = sf.text.indexOf('\n', node.getEnd());
+  const alone = sf.text.slice(start, node.getStart(sf)).trim() === '' && sf.text.slice(node.getEnd(), end === -1 ? undefined : end).trim() === '';
+  return alone ? { start, end: end === -1 ? sf.text.length : end + 1 } : undefined;
+}
+
 /** Every node that starts on `line` or spans it, innermost last. */
 function nodesOn(sf: ts.SourceFile, line: number): ts.Node[] {
   const out: ts.Node[] = [];

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { descendants, enclosingFunction } from '../source.ts';
+import { descendants, enclosingFunction, indentOf, wholeLines } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, isUse, PREFER } from './common.ts';
 
@@ -112,12 +112,6 @@ function opposite(value: ts.Expression): string[] | undefined {
 /** The file's own line ending. */
 const newlineOf = (sf: ts.SourceFile): string => (sf.text.includes('\r\n') ? '\r\n' : '\n');
 
-/** The indentation of the line a node starts on. */
-function indentOf(sf: ts.SourceFile, node: ts.Node): string {
-  const line = sf.text.lastIndexOf('\n', node.getStart(sf) - 1) + 1;
-  return /^[ \t]*/.exec(sf.text.slice(line))?.[0] ?? '';
-}
-
 /** Whether every name an expression reads (but `name` itself) is bound at `at`, or a global. */
 function closedAt(sf: ts.SourceFile, at: ts.Node, e: ts.Expression, name: string): boolean {
   const bound = new Set(bindingsAt(sf, at).map((b) => b.name));
@@ -133,10 +127,9 @@ function moveUp(site: Site, fn: ts.Node, name: string): TemplateFix[] {
   const moved = list.parent;
   const at = insertion(moved, statement, fn, sf);
   if (!at || at === moved || !closedAt(sf, at, declaration.initializer, name)) return [];
-  const end = sf.text.indexOf('\n', moved.getEnd());
-  const lineStart = sf.text.lastIndexOf('\n', moved.getStart(sf) - 1) + 1;
   // Only a declaration alone on its lines moves whole: anything beside it would go with the line.
-  if (sf.text.slice(lineStart, moved.getStart(sf)).trim() !== '' || sf.text.slice(moved.getEnd(), end < 0 ? undefined : end).trim() !== '') return [];
+  const lines = wholeLines(sf, moved);
+  if (!lines) return [];
   const keyword = moved.getText(sf).split(/\s/)[0] ?? 'let';
   return [
     fix(
@@ -144,7 +137,7 @@ function moveUp(site: Site, fn: ts.Node, name: string): TemplateFix[] {
       site,
       [
         { start: at.getStart(sf), end: at.getStart(sf), text: `${moved.getText(sf)}${newlineOf(sf)}${indentOf(sf, at)}` },
-        { start: lineStart, end: end < 0 ? moved.getEnd() : end + 1, text: '' },
+        { ...lines, text: '' },
       ],
       `declaration moved: \`${name}\` was read before its \`${keyword}\`, which now comes first`,
       PREFER.insert,

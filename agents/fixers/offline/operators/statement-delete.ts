@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { wholeLines } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { fix, PREFER } from './common.ts';
 
@@ -18,10 +19,7 @@ export const statementDelete: Template = {
     if (!(ts.isExpressionStatement(s) || (ts.isIfStatement(s) && !s.elseStatement))) return [];
     if (ts.isIfStatement(s) && (ts.isThrowStatement(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.some(ts.isThrowStatement)))) return [];
     // The whole line goes when the statement is alone on it, so no blank line is left behind.
-    const lineStart = sf.text.lastIndexOf('\n', s.getStart(sf) - 1) + 1;
-    const lineEnd = sf.text.indexOf('\n', s.getEnd());
-    const alone = sf.text.slice(lineStart, s.getStart(sf)).trim() === '' && sf.text.slice(s.getEnd(), lineEnd === -1 ? undefined : lineEnd).trim() === '';
-    const edit = alone ? { start: lineStart, end: lineEnd === -1 ? sf.text.length : lineEnd + 1, text: '' } : { start: s.getStart(sf), end: s.getEnd(), text: '' };
+    const edit = { ...(wholeLines(sf, s) ?? { start: s.getStart(sf), end: s.getEnd() }), text: '' };
     return [fix('statement-delete', site, [edit], `statement deleted: \`${s.getText(sf).slice(0, 80)}\``, PREFER.silencing)];
   },
 };

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { descendants, enclosingFunction } from '../source.ts';
+import { descendants, enclosingFunction, indentOf } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, isUse, PREFER } from './common.ts';
 
@@ -61,8 +61,7 @@ export const statementInsert: Template = {
       .filter((s) => s !== target && !s.getText(sf).includes(target.getText(sf)) && !neighbours.has(s.getText(sf)) && donorKind(s, sf) && closed(s, site, scope))
       .sort((a, b) => distance(a) - distance(b));
     const texts = [...new Set(donors.map((d) => d.getText(sf)))].slice(0, DONORS);
-    const line = sf.text.lastIndexOf('\n', target.getStart(sf) - 1) + 1;
-    const indent = /^[ \t]*/.exec(sf.text.slice(line))?.[0] ?? '';
+    const indent = indentOf(sf, target);
     return texts.flatMap((text) => [
       fix(
         'statement-insert',
