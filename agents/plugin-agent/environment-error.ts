@@ -50,8 +50,6 @@ const PROGRAMMING_TYPES = new Set([
   'IndexError',
   'ZeroDivisionError',
   'UnboundLocalError',
-  // Python's error for a method the plugin's own code left unwritten: a code defect, never the environment.
-  'NotImplementedError',
   'RecursionError',
 ]);
 
