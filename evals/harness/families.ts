@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PipelineOutcome } from './pipeline.ts';
+import { eventsOf, type PipelineOutcome } from './pipeline.ts';
 
 /** One operator family's (or template's) work in one attempt. */
 export const familyCountsSchema = z.object({
@@ -22,11 +22,11 @@ const named = z.object({ template: z.string().nullish(), verdict: z.string().opt
 
 const zero = (): FamilyCounts => ({ tried: 0, passed: 0, validated: 0, proposed: 0 });
 
-/** Per family, from the run's events: `candidate-tried` (the search), `candidate` (validation) and `chosen`. */
+/** Per family, from the events of the attempt's runs: `candidate-tried` (the search), `candidate` (validation) and `chosen`. */
 export function familiesOf(outcome: PipelineOutcome): Record<string, FamilyCounts> {
   const out: Record<string, FamilyCounts> = {};
   const of = (name: string): FamilyCounts => (out[name] ??= zero());
-  for (const event of outcome.events) {
+  for (const event of eventsOf(outcome)) {
     const parsed = named.safeParse(event.data);
     const family = parsed.data?.template;
     const verdict = parsed.data?.verdict;

@@ -14,6 +14,7 @@ import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
 import { addPlugin } from '../../orchestrator/library/subtree/add.ts';
 import { executeRuns, ingestQueued, triagePass } from '../../agents/pipeline.ts';
+import { bringInMerged } from '../../orchestrator/library/merged-proposal.ts';
 import { messageOf } from '../../orchestrator/core/errors.ts';
 import { connect } from '../../orchestrator/redis/connection.ts';
 import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/redis/server.ts';
@@ -21,6 +22,7 @@ import { cancelRun } from '../../orchestrator/runs/control.ts';
 import { openCheckpointer } from '../../orchestrator/runs/database.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
+import type { AgentDefinition } from '../../orchestrator/runs/agent.ts';
 import type { EvalTask } from './task.ts';
 
 export interface PipelineOptions {
@@ -35,20 +37,38 @@ export interface PipelineOptions {
   chatModel?: () => Promise<BaseChatModel>;
 }
 
+/** One Plugin Agent run of the task: its record, its events and its state at its last checkpoint. */
+export interface RunOutcome {
+  run: RunRecord;
+  events: RunEvent[];
+  /** The Plugin Agent's state at the run's last checkpoint (its graph's channels), when the run got that far. */
+  state?: Record<string, unknown>;
+}
+
 /** What the real pipeline left behind for one task: what scoring reads. */
 export interface PipelineOutcome {
   /** Why no run was dispatched (a held group, an unhealthy plugin), when none was. */
   notDispatched?: string;
-  run?: RunRecord;
-  events: RunEvent[];
-  /** The Plugin Agent's state at the run's last checkpoint (its graph's channels), when the run got that far. */
-  state?: Record<string, unknown>;
+  /**
+   * One run per error group of the task's events, in the order triage dispatched them;
+   * each later one on the library with the earlier fixes merged, as a maintainer's merges
+   * and the next scheduled triage would have it.
+   */
+  runs: RunOutcome[];
   issues: TrackedIssue[];
   proposals: TrackedProposal[];
-  /** The published fix as a unified diff relative to the plugin root. */
+  /** Every published fix of the task together, as one unified diff relative to the plugin root. */
   patch?: string;
   timedOut: boolean;
 }
+
+/** Every event of every run of the task, in run order. */
+export function eventsOf(outcome: PipelineOutcome): RunEvent[] {
+  return outcome.runs.flatMap((r) => r.events);
+}
+
+/** How many error groups of one task get a run at most: one plugin's runs go one at a time, so each costs the task's time. */
+export const MAX_GROUP_RUNS = 4;
 
 /** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
 async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
@@ -93,10 +113,37 @@ async function finalState(library: Library, run: string, env: NodeJS.ProcessEnv)
   }
 }
 
+/** The fixes published so far, from `base` to HEAD, as one patch any git applies with -p1 inside the plugin. */
+function patchSince(library: Library, plugin: string, base: string): Promise<string> {
+  const prefix = `${pluginPrefix(library, plugin)}/`;
+  // Whatever the user's diff settings; binary files and deletions included.
+  return git(library.root, [
+    '-c',
+    'diff.noprefix=false',
+    '-c',
+    'diff.mnemonicPrefix=false',
+    'diff',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--binary',
+    '--full-index',
+    '--no-renames',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    `--relative=${prefix}`,
+    '--end-of-options',
+    base,
+    'HEAD',
+  ]);
+}
+
 /**
  * One task through the real pipeline, in its own scratch library with its own Redis:
  * events replayed, ingested and triaged into a Plugin Agent run, the proposal approved
- * (eval mode), and the published fix read back as a diff.
+ * (eval mode) and merged as its maintainer would, and triage run again for the task's
+ * next error group, until none is left or a run publishes no fix (at most
+ * MAX_GROUP_RUNS). The published fixes are read back as one diff.
  */
 export async function runPipeline(task: EvalTask, dir: string, options: PipelineOptions): Promise<PipelineOutcome> {
   const deadline = Date.now() + options.timeoutMs;
@@ -106,79 +153,100 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
   const library = await prepareLibrary(task, dir, options);
   const target = await libraryRedis(library);
   const closers: (() => Promise<unknown>)[] = [() => stopRedis(library.paths.state)];
-  const outcome: PipelineOutcome = { events: [], issues: [], proposals: [], timedOut: false };
+  const outcome: PipelineOutcome = { runs: [], issues: [], proposals: [], timedOut: false };
   try {
     await replay(task, library, target, env, options.log);
-    const dispatched = await triage(library, target, env);
     const tracker = openTracker(library, { env });
-    if (!dispatched.run) {
-      outcome.notDispatched = dispatched.why ?? 'no run dispatched';
-    } else {
-      const redis = connect(target, 'eval');
-      closers.unshift(async () => redis.disconnect());
-      // The task's recorded successful calls reach the agent as the host's would: through the traffic sample.
-      const traffic = new TrafficStore(redis);
-      for (const call of task.traffic) await traffic.record({ plugin: task.manifest.name, version: task.manifest.version, ...call });
-      const agent = pluginAgent({
-        groups: new GroupStore(redis),
-        traffic,
-        tracker,
-        fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }),
-        env,
-      });
-      const id = dispatched.run;
-      // Eval mode: the maintainer's approval is given at once, so publish runs as it would after a review.
-      const executed = await executeRuns(target, library, [id], {
-        agent,
-        log: options.log,
-        deadline,
-        concurrency: 1,
-        approveAs: 'steward-eval',
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const ctl = await openRunControl(library);
-      closers.unshift(() => ctl.close());
-      if (executed.unsettled.length > 0) {
-        outcome.timedOut = true;
-        await cancelRun(ctl, id).catch((error: unknown) => options.log.warn({ err: messageOf(error), run: id }, 'cancelling a timed-out eval run'));
+    const base = (await git(library.root, ['rev-parse', 'HEAD'])).trim();
+    const branch = (await git(library.root, ['symbolic-ref', '--short', 'HEAD'])).trim();
+    let runner: Runner | undefined;
+    while (outcome.runs.length < MAX_GROUP_RUNS && Date.now() < deadline) {
+      const dispatched = await triage(library, target, env);
+      if (!dispatched.run) {
+        if (outcome.runs.length === 0) outcome.notDispatched = dispatched.why ?? 'no run dispatched';
+        break;
       }
-      outcome.run = await ctl.store.get(id);
-      outcome.events = await ctl.store.events(id);
-      outcome.state = await finalState(library, id, env);
+      runner ??= await startRunner(task, library, target, tracker, env, options, closers);
+      const ran = await runOne(dispatched.run, runner, deadline, options);
+      outcome.runs.push(ran.outcome);
+      if (ran.timedOut) {
+        outcome.timedOut = true;
+        break;
+      }
+      if (ran.outcome.run.state === 'failed') break;
+      const published = ran.outcome.events.findLast((e) => e.kind === 'published')?.data as { branch?: string; proposal?: number } | undefined;
+      // A group left to a person leaves the task unresolved whatever the later runs do: their patches would only be partial.
+      if (!published?.branch || published.proposal === undefined) break;
+      const brought = await bringInMerged(library, { number: published.proposal, branch: published.branch }, branch);
+      if ('why' in brought) {
+        options.log.warn({ task: task.spec.id, why: brought.why }, "an eval fix could not be merged; the task's later groups are not run");
+        break;
+      }
     }
     for (const summary of await tracker.listIssues({ plugin: task.manifest.name })) {
       const issue = await tracker.getIssue(summary.number);
       if (issue) outcome.issues.push(issue);
     }
     outcome.proposals = await tracker.listProposals({ plugin: task.manifest.name });
-    const published = outcome.events.findLast((e) => e.kind === 'published')?.data as { commit?: string } | undefined;
-    if (published?.commit) {
-      const prefix = `${pluginPrefix(library, task.manifest.name)}/`;
-      // A patch any git applies with -p1, whatever the user's diff settings; binary files and deletions included.
-      outcome.patch = await git(library.root, [
-        '-c',
-        'diff.noprefix=false',
-        '-c',
-        'diff.mnemonicPrefix=false',
-        'diff',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--binary',
-        '--full-index',
-        '--no-renames',
-        '--src-prefix=a/',
-        '--dst-prefix=b/',
-        `--relative=${prefix}`,
-        '--end-of-options',
-        `${published.commit}^`,
-        published.commit,
-      ]);
-    }
+    const head = (await git(library.root, ['rev-parse', 'HEAD'])).trim();
+    if (head !== base) outcome.patch = await patchSince(library, task.manifest.name, base);
     return outcome;
   } finally {
     for (const close of closers) {
       await close().catch((error: unknown) => options.log.warn({ err: messageOf(error) }, 'closing an eval attempt'));
     }
   }
+}
+
+interface Runner {
+  library: Library;
+  target: RedisTarget;
+  env: NodeJS.ProcessEnv;
+  agent: AgentDefinition;
+  ctl: Awaited<ReturnType<typeof openRunControl>>;
+}
+
+/** The Plugin Agent of the task's runs, with the task's recorded successful calls in the traffic sample as the host's would be, and the run control that reads them back. */
+async function startRunner(
+  task: EvalTask,
+  library: Library,
+  target: RedisTarget,
+  tracker: ReturnType<typeof openTracker>,
+  env: NodeJS.ProcessEnv,
+  options: PipelineOptions,
+  closers: (() => Promise<unknown>)[],
+): Promise<Runner> {
+  const redis = connect(target, 'eval');
+  closers.unshift(async () => redis.disconnect());
+  const traffic = new TrafficStore(redis);
+  for (const call of task.traffic) await traffic.record({ plugin: task.manifest.name, version: task.manifest.version, ...call });
+  const agent = pluginAgent({
+    groups: new GroupStore(redis),
+    traffic,
+    tracker,
+    fixers: fixersFor(library.config, { env, ...(options.chatModel ? { model: options.chatModel } : {}) }),
+    env,
+  });
+  const ctl = await openRunControl(library);
+  closers.unshift(() => ctl.close());
+  return { library, target, env, agent, ctl };
+}
+
+/** One dispatched run executed until it settles, approved at once (eval mode), and read back; cancelled when the deadline passes first. */
+async function runOne(id: string, runner: Runner, deadline: number, options: PipelineOptions): Promise<{ outcome: RunOutcome; timedOut: boolean }> {
+  const { library, target, env, agent, ctl } = runner;
+  const executed = await executeRuns(target, library, [id], {
+    agent,
+    log: options.log,
+    deadline,
+    concurrency: 1,
+    approveAs: 'steward-eval',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const timedOut = executed.unsettled.length > 0;
+  if (timedOut) await cancelRun(ctl, id).catch((error: unknown) => options.log.warn({ err: messageOf(error), run: id }, 'cancelling a timed-out eval run'));
+  const run = await ctl.store.get(id);
+  if (!run) throw new Error(`run ${id} has no record`);
+  const state = await finalState(library, id, env);
+  return { outcome: { run, events: await ctl.store.events(id), ...(state ? { state } : {}) }, timedOut };
 }

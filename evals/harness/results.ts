@@ -56,8 +56,11 @@ export const attemptSchema = z.object({
   costs: costsSchema,
   /** The proposed patch as a unified diff relative to the plugin root: `git apply` it to plugin/ to re-check. */
   patch: z.string().nullable(),
+  /** The first run of the attempt and how it ended. */
   run: z.string().nullable(),
   runState: z.string().nullable(),
+  /** Every run of the attempt, one per error group of the task's events, in the order they ran (absent in older results). */
+  runs: z.array(z.object({ id: z.string(), state: z.string() })).optional(),
   startedAt: z.string(),
   /** The fixer whose candidate was proposed, when one was (absent in results written before it was recorded). */
   proposedBy: z.string().nullable().optional(),

@@ -106,8 +106,9 @@ async function attempt(task: EvalTask, repeat: number, baseline: Promise<Baselin
       detail,
       costs: costsOf(outcome, wallMs),
       patch: outcome.patch ?? null,
-      run: outcome.run?.id ?? null,
-      runState: outcome.run?.state ?? null,
+      run: outcome.runs[0]?.run.id ?? null,
+      runState: outcome.runs[0]?.run.state ?? null,
+      runs: outcome.runs.map(({ run }) => ({ id: run.id, state: run.state })),
       proposedBy: proposerOf(outcome),
       families: familiesOf(outcome),
     };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gitRaw } from '../../orchestrator/library/git/run.ts';
 import { runPluginTests, type PluginTestRun } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
-import type { PipelineOutcome } from './pipeline.ts';
+import { eventsOf, type PipelineOutcome } from './pipeline.ts';
 import type { AttemptScores, Baseline, Costs, FailureReason } from './results.ts';
 import type { EvalTask } from './task.ts';
 
@@ -121,14 +121,15 @@ export function issueIsComplete(task: EvalTask, text: string): boolean {
 }
 
 function count(outcome: PipelineOutcome, kinds: readonly string[]): number {
-  return outcome.events.filter((e) => kinds.includes(e.kind)).length;
+  return eventsOf(outcome).filter((e) => kinds.includes(e.kind)).length;
 }
 
+/** What the attempt cost, over every run it made (one per error group). */
 export function costsOf(outcome: PipelineOutcome, wallMs: number): Costs {
-  const fromOtherFixers = outcome.events.filter((e) => e.kind === 'candidate' && (e.data as { fixer?: string }).fixer !== 'offline').length;
+  const fromOtherFixers = eventsOf(outcome).filter((e) => e.kind === 'candidate' && (e.data as { fixer?: string }).fixer !== 'offline').length;
   return {
     wallMs,
-    tokens: outcome.run?.tokensUsed ?? 0,
+    tokens: outcome.runs.reduce((sum, r) => sum + r.run.tokensUsed, 0),
     modelCalls: count(outcome, ['model-turn']),
     sandboxRuns: count(outcome, ['sandbox', 'candidate-tried', 'candidate', 'command-finished']),
     candidatesTried: count(outcome, ['candidate-tried']) + fromOtherFixers,
@@ -143,15 +144,17 @@ export async function scoreAttempt(
 ): Promise<{ scores: AttemptScores; reason: FailureReason | null; detail: string | null }> {
   // Each issue on its own: one issue's stack and another's plugin name are not one report.
   const issue = outcome.issues.some((i) => issueIsComplete(task, [i.title, i.body, ...i.comments.map((c) => c.body)].join('\n')));
+  const events = eventsOf(outcome);
   // A reproduction that could not start (a plugin the sandbox cannot run) reproduced nothing.
-  const reproduced = outcome.events.some((e) => {
+  const reproduced = events.some((e) => {
     const data = e.data as { step?: string; ok?: boolean; kind?: string };
     return e.kind === 'sandbox' && data.step === 'reproduce' && data.ok === false && data.kind !== 'not-runnable';
   });
   // Proposed: published, or validated and put to a person before a timeout or a crash cut it short.
-  const patch = (outcome.patch !== undefined && outcome.patch.trim() !== '') || outcome.proposals.length > 0 || outcome.events.some((e) => e.kind === 'proposal');
+  const patch = (outcome.patch !== undefined && outcome.patch.trim() !== '') || outcome.proposals.length > 0 || events.some((e) => e.kind === 'proposal');
   const scores: AttemptScores = { issue, reproduced, patch, resolved: null, correct: null };
-  const crashed = outcome.run?.state === 'failed' ? `the run failed: ${outcome.run.error ?? 'no reason recorded'}` : undefined;
+  const failed = outcome.runs.find((r) => r.run.state === 'failed')?.run;
+  const crashed = failed ? `the run failed: ${failed.error ?? 'no reason recorded'}` : undefined;
   if (!task.spec.expect.fix) {
     scores.correct = false;
     // A run cut short might still have proposed a patch: it earns no credit for not having done so yet.
@@ -168,7 +171,7 @@ export async function scoreAttempt(
   if (outcome.notDispatched) return { scores, reason: 'not-dispatched', detail: outcome.notDispatched };
   if (!reproduced && !patch) return { scores, reason: 'not-reproduced', detail: null };
   // Validated fixes that disagreed were left to a person: a candidate was found, and abstained on.
-  const disagreed = outcome.events.find((e) => e.kind === 'disagreement')?.data as { fixes?: number } | undefined;
+  const disagreed = events.find((e) => e.kind === 'disagreement')?.data as { fixes?: number } | undefined;
   if (!outcome.patch?.trim() && !patch && disagreed)
     return { scores, reason: 'fixes-disagree', detail: `${disagreed.fixes ?? 2} validated fixes disagreed on the failing call's answer; none was proposed` };
   if (!outcome.patch?.trim()) return { scores, reason: patch ? 'timeout' : 'no-candidate', detail: patch ? 'a proposal was made but not published' : null };

@@ -12,6 +12,7 @@ import type { Baseline } from '../../evals/harness/results.ts';
 import { issueIsComplete, measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
 import { loadSuite, type EvalTask } from '../../evals/harness/task.ts';
 import type { StewardError } from '../../orchestrator/core/errors.ts';
+import type { RunRecord } from '../../orchestrator/runs/types.ts';
 import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -63,7 +64,12 @@ function issue(body: string, title = 'csv-import'): TrackedIssue {
 
 function outcome(patch: string | undefined, issues: TrackedIssue[] = []): PipelineOutcome {
   return {
-    events: [{ run: 'r', seq: 1, at: '', kind: 'sandbox', data: { step: 'reproduce', ok: false } }],
+    runs: [
+      {
+        run: { id: 'r', state: 'completed', tokensUsed: 0, error: null } as RunRecord,
+        events: [{ run: 'r', seq: 1, at: '', kind: 'sandbox', data: { step: 'reproduce', ok: false } }],
+      },
+    ],
     issues,
     proposals: [],
     ...(patch !== undefined ? { patch } : {}),
@@ -131,7 +137,7 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     expect((await scoreAttempt(fix, baseline, outcome(undefined))).reason).toBe('no-candidate');
     // Validated fixes that disagreed were left to a person: scored apart from finding none.
     const abstained = outcome(undefined);
-    abstained.events.push({ run: 'r', seq: 2, at: '', kind: 'disagreement', data: { fixes: 2, validated: 3 } });
+    abstained.runs[0]?.events.push({ run: 'r', seq: 2, at: '', kind: 'disagreement', data: { fixes: 2, validated: 3 } });
     expect(await scoreAttempt(fix, baseline, abstained)).toMatchObject({
       scores: { resolved: false, patch: false },
       reason: 'fixes-disagree',
@@ -150,7 +156,7 @@ describe('eval tasks from a correct plugin (mutate), loading and scoring', () =>
     expect(patched).toMatchObject({ scores: { correct: false, patch: true }, reason: 'patch-proposed' });
     // A proposal put to a person counts as a patch even before it is published.
     const proposed = outcome(undefined, [issue(body)]);
-    proposed.events.push({ run: 'r', seq: 2, at: '', kind: 'proposal', data: {} });
+    proposed.runs[0]?.events.push({ run: 'r', seq: 2, at: '', kind: 'proposal', data: {} });
     expect(await scoreAttempt(config, baseline, proposed)).toMatchObject({ scores: { correct: false, patch: true }, reason: 'patch-proposed' });
     // One issue with the stack and another with the plugin's name are not one complete report.
     const [head, ...rest] = body.split('\n');

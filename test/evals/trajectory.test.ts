@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TrackedIssue } from '../../agents/trackers/types.ts';
-import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
+import type { PipelineOutcome, RunOutcome } from '../../evals/harness/pipeline.ts';
+import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
 import type { Attempt } from '../../evals/harness/results.ts';
 import { buildTrajectory, proposerOf, writeTrajectory } from '../../evals/harness/trajectory/build.ts';
 import { renderTrajectory } from '../../evals/harness/trajectory/markdown.ts';
@@ -37,15 +38,11 @@ const issue = {
 } as unknown as TrackedIssue;
 
 let seq = 0;
-const event = (kind: string, data: unknown): PipelineOutcome['events'][number] => ({ run: 'run_1', seq: ++seq, at: '2026-12-06T00:00:00.000Z', kind, data });
+const event = (kind: string, data: unknown): RunEvent => ({ run: 'run_1', seq: ++seq, at: '2026-12-06T00:00:00.000Z', kind, data });
 
 /** What a run of the offline fixer records: three candidates searched, two handed to validation, the second proposed. */
-const outcome: PipelineOutcome = {
-  run: { id: 'run_1', state: 'completed', error: null } as PipelineOutcome['run'],
-  issues: [issue],
-  proposals: [],
-  patch: PATCH,
-  timedOut: false,
+const firstRun: RunOutcome = {
+  run: { id: 'run_1', state: 'completed', error: null } as RunRecord,
   events: [
     event('sandbox', { step: 'reproduce', ok: false, kind: 'plugin-error', error: 'TypeError' }),
     event('candidate-tried', { fixer: 'offline', template: 'null-guard', file: 'src/a.js', verdict: 'passes', rationale: 'guard a' }),
@@ -91,6 +88,7 @@ const outcome: PipelineOutcome = {
     },
   },
 };
+const outcome: PipelineOutcome = { runs: [firstRun], issues: [issue], proposals: [], patch: PATCH, timedOut: false };
 
 describe("an eval attempt's trajectory", () => {
   it('is taken from the run events and the final state: issue, reproduction, suspects, every candidate with its verdict, the evidence and the patch', () => {
@@ -112,7 +110,8 @@ describe("an eval attempt's trajectory", () => {
       ['validate', 'src/a.js', 'rejected', 'regression: parses quotes passed before and does not now', false],
       ['validate', 'src/b.js', 'validated', null, true],
     ]);
-    expect(t.proposal?.evidence.behaviour).toEqual(outcome.state?.proposal && (outcome.state.proposal as { evidence: { behaviour: unknown } }).evidence.behaviour);
+    expect(t.proposal?.evidence.behaviour).toEqual((firstRun.state?.proposal as { evidence: { behaviour: unknown } }).evidence.behaviour);
+    expect(t.followUps).toEqual([]);
     expect(t.events.map((e) => e.kind)).toContain('a-kind-added-later');
     expect(proposerOf(outcome)).toBe('offline');
     expect(trajectorySchema.parse(JSON.parse(JSON.stringify(t)))).toEqual(t);
@@ -130,8 +129,50 @@ describe("an eval attempt's trajectory", () => {
     expect(md).toContain(`\`\`\`diff\n${PATCH}\`\`\``);
   });
 
+  it("tells each error group's run apart: the first at the top, later groups in followUps and their own sections", () => {
+    const second: RunOutcome = {
+      run: { id: 'run_2', state: 'completed', error: null } as RunRecord,
+      events: [
+        {
+          run: 'run_2',
+          seq: 1,
+          at: '',
+          kind: 'candidate-tried',
+          data: { fixer: 'offline', template: 'name-replace', file: 'src/c.js', verdict: 'passes', rationale: 'True for true' },
+        },
+        { run: 'run_2', seq: 2, at: '', kind: 'candidate', data: { fixer: 'offline', verdict: 'validated' } },
+      ],
+      state: {
+        issue: { number: 8 },
+        candidates: [{ fixer: 'offline', files: { 'src/c.js': 'C' }, rationale: 'True for true' }],
+        proposal: { fixer: 'offline', rationale: 'True for true', files: { 'src/c.js': 'C' }, diff: 'd', stats: {}, evidence: {} },
+      },
+    };
+    const other = { ...issue, number: 8, title: '[csv-import] NameError: y' } as TrackedIssue;
+    const t = buildTrajectory(attempt, { ...outcome, runs: [firstRun, second], issues: [issue, other] });
+    expect(t.run?.id).toBe('run_1');
+    expect(t.issue?.number).toBe(7);
+    expect(t.followUps).toHaveLength(1);
+    expect(t.followUps[0]).toMatchObject({ run: { id: 'run_2' }, issue: { number: 8, title: '[csv-import] NameError: y' }, proposal: { rationale: 'True for true' } });
+    expect(t.followUps[0]?.candidates.map((c) => [c.stage, c.change, c.proposed])).toEqual([
+      ['search', 'name-replace in src/c.js', false],
+      ['validate', 'src/c.js', true],
+    ]);
+    expect(trajectorySchema.parse(JSON.parse(JSON.stringify(t)))).toEqual(t);
+    const md = renderTrajectory(t);
+    expect(md).toContain("The task's events made 2 error groups, one run each.");
+    const order = ['## Issue as opened', '## Proposal and evidence', '## Error group 2', '### Issue as opened', '### Candidates', '## Patch'].map((h) => md.indexOf(h));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] ?? 0)))).toBe(true);
+    // A run without a proposal of its own does not hide a later run's fixer.
+    expect(proposerOf({ ...outcome, runs: [{ ...firstRun, state: {}, events: [] }, second] })).toBe('offline');
+    // An older trajectory, written before followUps, still reads.
+    const older = JSON.parse(JSON.stringify(t)) as Record<string, unknown>;
+    delete older['followUps'];
+    expect(trajectorySchema.parse(older).followUps).toEqual([]);
+  });
+
   it('survives state it does not know and attempts that never got a run', () => {
-    const odd = buildTrajectory(attempt, { ...outcome, state: { suspects: 'not a list', proposal: { fixer: 1 } }, events: [] });
+    const odd = buildTrajectory(attempt, { ...outcome, runs: [{ ...firstRun, state: { suspects: 'not a list', proposal: { fixer: 1 } }, events: [] }] });
     expect(odd.suspects).toEqual([]);
     expect(odd.proposal).toBeNull();
     expect(odd.patch).toBe(PATCH);
@@ -147,7 +188,7 @@ describe("an eval attempt's trajectory", () => {
     expect(trajectorySchema.parse(JSON.parse(readFileSync(join(out, relative), 'utf8'))).task).toBe('csv-short-row');
     expect(readFileSync(join(out, 'trajectories', 'csv-short-row', '2.md'), 'utf8')).toMatch(/^# Trajectory: csv-short-row #2\n/);
     expect(readFileSync(join(out, 'trajectories', 'csv-short-row', '2.patch'), 'utf8')).toBe(PATCH);
-    writeTrajectory(out, buildTrajectory({ ...attempt, repeat: 3, patch: null }, { ...outcome, state: {} }));
+    writeTrajectory(out, buildTrajectory({ ...attempt, repeat: 3, patch: null }, { ...outcome, runs: [{ ...firstRun, state: {} }] }));
     expect(existsSync(join(out, 'trajectories', 'csv-short-row', '3.patch'))).toBe(false);
   });
 });

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../../orchestrator/core/files.ts';
 import type { RunEvent } from '../../../orchestrator/runs/types.ts';
-import type { PipelineOutcome } from '../pipeline.ts';
+import type { PipelineOutcome, RunOutcome } from '../pipeline.ts';
 import type { Attempt } from '../results.ts';
 import { renderTrajectory } from './markdown.ts';
-import type { CandidateStep, Trajectory } from './schema.ts';
+import type { CandidateStep, RunTrajectory, Trajectory } from './schema.ts';
 
 /**
  * The parts of the agent's state a trajectory shows, read leniently: the state is the
@@ -109,13 +109,13 @@ function becameProposal(candidate: NonNullable<KnownState['candidates']>[number]
   return Object.entries(candidate.files).every(([path, content]) => proposal.files[path] === content);
 }
 
-function issueOf(outcome: PipelineOutcome, state: KnownState): Trajectory['issue'] {
-  const issue = outcome.issues.find((i) => i.number === state.issue?.number) ?? outcome.issues[0];
+function issueOf(outcome: PipelineOutcome, state: KnownState): RunTrajectory['issue'] {
+  const issue = outcome.issues.find((i) => i.number === state.issue?.number) ?? (outcome.runs.length <= 1 ? outcome.issues[0] : undefined);
   if (!issue) return null;
   return { number: issue.number, url: issue.url, title: issue.title, body: issue.body, comments: issue.comments.map((c) => c.body) };
 }
 
-function reproductionOf(outcome: PipelineOutcome, state: KnownState): Trajectory['reproduction'] {
+function reproductionOf(events: readonly RunEvent[], state: KnownState): RunTrajectory['reproduction'] {
   const r = state.reproduction;
   if (!r) return null;
   return {
@@ -125,27 +125,21 @@ function reproductionOf(outcome: PipelineOutcome, state: KnownState): Trajectory
     failingInput: r.request?.input,
     error: r.error ?? null,
     sameError: r.sameError,
-    runs: ofKind(outcome.events, 'sandbox')
+    runs: ofKind(events, 'sandbox')
       .map((e) => record(e.data))
       .filter((d) => d.step === 'reproduce'),
   };
 }
 
-/** One attempt's trajectory: what the issue said, what was tried, what was rejected and why, and what was proposed. */
-export function buildTrajectory(attempt: Attempt, outcome: PipelineOutcome | undefined): Trajectory {
-  const events = outcome?.events ?? [];
-  const state = stateSchema.parse(outcome?.state ?? {});
+/** What one run did: its issue, reproduction, suspects, search, candidates and proposal. */
+function runPart(outcome: PipelineOutcome | undefined, ran: RunOutcome | undefined): RunTrajectory {
+  const events = ran?.events ?? [];
+  const state = stateSchema.parse(ran?.state ?? {});
   const proposal = state.proposal;
   return {
-    format: 'steward-eval-trajectory/1',
-    task: attempt.task,
-    repeat: attempt.repeat,
-    outcome: attempt.success ? (attempt.expectFix ? 'resolved' : 'correct') : (attempt.reason ?? 'failed'),
-    detail: attempt.detail,
-    run: outcome?.run ? { id: outcome.run.id, state: outcome.run.state, error: outcome.run.error } : null,
-    notDispatched: outcome?.notDispatched ?? null,
+    run: ran ? { id: ran.run.id, state: ran.run.state, error: ran.run.error } : null,
     issue: outcome ? issueOf(outcome, state) : null,
-    reproduction: outcome ? reproductionOf(outcome, state) : null,
+    reproduction: ran ? reproductionOf(events, state) : null,
     suspects: state.suspects ?? [],
     spectrum: ofKind(events, 'spectrum').flatMap((e) => {
       const lines = record(e.data).lines;
@@ -163,15 +157,34 @@ export function buildTrajectory(attempt: Attempt, outcome: PipelineOutcome | und
           tried: proposal.tried ?? null,
         }
       : null,
-    patch: attempt.patch ?? proposal?.diff ?? null,
     events: events.map(({ seq, at, kind, data }) => ({ seq, at, kind, data })),
   };
 }
 
-/** Which fixer's candidate was proposed: the state's proposal, else the last `proposal` event. */
+/** One attempt's trajectory: what each run's issue said, what was tried, what was rejected and why, and what was proposed. */
+export function buildTrajectory(attempt: Attempt, outcome: PipelineOutcome | undefined): Trajectory {
+  const [first, ...later] = outcome?.runs ?? [];
+  const proposal = stateSchema.parse(first?.state ?? {}).proposal;
+  return {
+    format: 'steward-eval-trajectory/1',
+    task: attempt.task,
+    repeat: attempt.repeat,
+    outcome: attempt.success ? (attempt.expectFix ? 'resolved' : 'correct') : (attempt.reason ?? 'failed'),
+    detail: attempt.detail,
+    notDispatched: outcome?.notDispatched ?? null,
+    ...runPart(outcome, first),
+    patch: attempt.patch ?? proposal?.diff ?? null,
+    followUps: later.map((ran) => runPart(outcome, ran)),
+  };
+}
+
+/** Which fixer's candidate was proposed: the first run with a proposal, by its state, else by its last `proposal` event. */
 export function proposerOf(outcome: PipelineOutcome): string | null {
-  const fromState = stateSchema.parse(outcome.state ?? {}).proposal?.fixer;
-  return fromState ?? text(record(ofKind(outcome.events, 'proposal').at(-1)?.data).fixer);
+  for (const ran of outcome.runs) {
+    const fixer = stateSchema.parse(ran.state ?? {}).proposal?.fixer ?? text(record(ofKind(ran.events, 'proposal').at(-1)?.data).fixer);
+    if (fixer) return fixer;
+  }
+  return null;
 }
 
 /** The trajectory's files under the out directory: `.json`, `.md` and, when there is a patch, `.patch`. Returns the `.json`'s path relative to `out`. */

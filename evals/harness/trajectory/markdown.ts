@@ -1,6 +1,6 @@
 import { fenced } from '../../../orchestrator/core/markdown.ts';
 import { mdTable, oneLine } from '../report/md-blocks.ts';
-import type { CandidateStep, Trajectory } from './schema.ts';
+import type { CandidateStep, RunTrajectory, Trajectory } from './schema.ts';
 
 /** A value as a person reads it: text as it is, a small value as inline JSON, anything bigger as an indented block. */
 function shown(value: unknown): string {
@@ -9,16 +9,19 @@ function shown(value: unknown): string {
   return inline.length <= 100 && !inline.includes('`') ? `\`${inline}\`` : fenced(JSON.stringify(value, null, 2), 'json');
 }
 
-function issueSection(t: Trajectory): string[] {
-  const lines = ['## Issue as opened', ''];
-  if (!t.issue) return [...lines, t.notDispatched ? `No run was dispatched: ${t.notDispatched}.` : 'No issue was opened.', ''];
+/** A section's heading: level 2 for the first run, 3 inside a later group's section. */
+type Level = '##' | '###';
+
+function issueSection(t: RunTrajectory, h: Level, notDispatched: string | null): string[] {
+  const lines = [`${h} Issue as opened`, ''];
+  if (!t.issue) return [...lines, notDispatched ? `No run was dispatched: ${notDispatched}.` : 'No issue was opened.', ''];
   lines.push(`#${t.issue.number} **${t.issue.title}** (${t.issue.url})`, '', fenced(t.issue.body, 'markdown'), '');
   if (t.issue.comments.length > 0) lines.push(`Comments added during the run (${t.issue.comments.length}):`, '', ...t.issue.comments.map((c) => fenced(c, 'markdown')), '');
   return lines;
 }
 
-function reproductionSection(t: Trajectory): string[] {
-  const lines = ['## Reproduction', ''];
+function reproductionSection(t: RunTrajectory, h: Level): string[] {
+  const lines = [`${h} Reproduction`, ''];
   const r = t.reproduction;
   if (!r) return [...lines, 'The run did not get to a reproduction.', ''];
   const error = r.error ? `: \`${r.error.type}\`: ${r.error.message}${r.sameError ? ' (the same error type as in production)' : ' (not the production error type)'}` : '';
@@ -29,8 +32,8 @@ function reproductionSection(t: Trajectory): string[] {
   return lines;
 }
 
-function suspectsSection(t: Trajectory): string[] {
-  const lines = ['## Suspects', ''];
+function suspectsSection(t: RunTrajectory, h: Level): string[] {
+  const lines = [`${h} Suspects`, ''];
   if (t.suspects.length === 0) lines.push('None ranked.', '');
   else
     lines.push(
@@ -46,8 +49,8 @@ function suspectsSection(t: Trajectory): string[] {
 
 const verdictCell = (c: CandidateStep): string => (c.proposed ? `${c.verdict}, **proposed**` : c.rejected ? `${c.verdict}: ${c.rejected}` : c.verdict);
 
-function candidatesSection(t: Trajectory): string[] {
-  const lines = ['## Candidates', ''];
+function candidatesSection(t: RunTrajectory, h: Level): string[] {
+  const lines = [`${h} Candidates`, ''];
   const search = t.candidates.filter((c) => c.stage === 'search');
   const validate = t.candidates.filter((c) => c.stage === 'validate');
   if (t.search.length > 0) lines.push('What the fixers and validation reported:', '', ...t.search.map(({ kind, ...rest }) => `- ${kind}: ${oneLine(rest, 400)}`), '');
@@ -74,8 +77,8 @@ function candidatesSection(t: Trajectory): string[] {
   return [...lines, ''];
 }
 
-function proposalSection(t: Trajectory): string[] {
-  const lines = ['## Proposal and evidence', ''];
+function proposalSection(t: RunTrajectory, h: Level): string[] {
+  const lines = [`${h} Proposal and evidence`, ''];
   const p = t.proposal;
   if (!p) return [...lines, 'Nothing was proposed.', ''];
   lines.push(`Fixer \`${p.fixer}\`; ${p.validated ?? '?'} candidate(s) validated of ${p.tried ?? '?'}; ${oneLine(p.stats)}.`, '', p.rationale, '', 'Evidence:', '');
@@ -87,24 +90,38 @@ function proposalSection(t: Trajectory): string[] {
   return [...lines, ''];
 }
 
-/** A trajectory as a reviewer reads it, top to bottom in the order the run went. */
+const runLine = (t: RunTrajectory): string => (t.run ? `run \`${t.run.id}\` ended \`${t.run.state}\`${t.run.error ? ` (${t.run.error})` : ''}` : 'no run');
+
+function runSections(t: RunTrajectory, h: Level, notDispatched: string | null): string[] {
+  return [...issueSection(t, h, notDispatched), ...reproductionSection(t, h), ...suspectsSection(t, h), ...candidatesSection(t, h), ...proposalSection(t, h)];
+}
+
+/** The runs of the task's later error groups, each after the earlier fixes were merged. */
+function followUpSections(t: Trajectory): string[] {
+  return t.followUps.flatMap((run, i) => [
+    `## Error group ${i + 2}`,
+    '',
+    `The task's events made another error group; triage gave it a ${runLine(run)}, on the library with the earlier fixes merged.`,
+    '',
+    ...runSections(run, '###', null),
+  ]);
+}
+
+/** A trajectory as a reviewer reads it, top to bottom in the order the runs went. */
 export function renderTrajectory(t: Trajectory): string {
-  const run = t.run ? `run \`${t.run.id}\` ended \`${t.run.state}\`${t.run.error ? ` (${t.run.error})` : ''}` : 'no run';
+  const groups = t.followUps.length > 0 ? ` The task's events made ${t.followUps.length + 1} error groups, one run each.` : '';
   return [
     `# Trajectory: ${t.task} #${t.repeat}`,
     '',
-    `Outcome **${t.outcome}**${t.detail ? `: ${t.detail}` : ''}; ${run}.`,
+    `Outcome **${t.outcome}**${t.detail ? `: ${t.detail}` : ''}; ${runLine(t)}.${groups}`,
     '',
-    ...issueSection(t),
-    ...reproductionSection(t),
-    ...suspectsSection(t),
-    ...candidatesSection(t),
-    ...proposalSection(t),
+    ...runSections(t, '##', t.notDispatched),
+    ...followUpSections(t),
     '## Patch',
     '',
     t.patch ? fenced(t.patch, 'diff') : 'None.',
     '',
-    `Every event of the run is in the JSON beside this file (\`${t.repeat}.json\`, \`events\`).`,
+    `Every event of each run is in the JSON beside this file (\`${t.repeat}.json\`, \`events\`${t.followUps.length > 0 ? ' and `followUps[].events`' : ''}).`,
     '',
   ].join('\n');
 }

@@ -19,21 +19,9 @@ const candidateStep = z.object({
 });
 export type CandidateStep = z.output<typeof candidateStep>;
 
-/**
- * What one eval attempt's run did, from what the run recorded (its events and the
- * agent's state at its last checkpoint): `<out>/trajectories/<task>/<repeat>.json`,
- * rendered beside it as `.md`.
- */
-export const trajectorySchema = z.object({
-  format: z.literal('steward-eval-trajectory/1'),
-  task: z.string(),
-  repeat: z.int().min(1),
-  /** `resolved`, `correct`, or the failure reason, with its detail. */
-  outcome: z.string(),
-  detail: z.string().nullable(),
+/** What one run of an attempt did, from what it recorded (its events and the agent's state at its last checkpoint). */
+const runTrajectory = z.object({
   run: z.object({ id: z.string(), state: z.string(), error: z.string().nullable() }).nullable(),
-  /** Why no run was dispatched, when none was. */
-  notDispatched: z.string().nullable(),
   issue: z.object({ number: z.number(), url: z.string(), title: z.string(), body: z.string(), comments: z.array(z.string()) }).nullable(),
   reproduction: z
     .object({
@@ -67,9 +55,30 @@ export const trajectorySchema = z.object({
       tried: z.number().nullable(),
     })
     .nullable(),
-  /** The published patch, else the proposal's diff. */
-  patch: z.string().nullable(),
   /** Every event of the run, in order: kinds this file does not interpret are kept here. */
   events: z.array(z.object({ seq: z.number(), at: z.string(), kind: z.string(), data: z.unknown() })),
+});
+export type RunTrajectory = z.output<typeof runTrajectory>;
+
+/**
+ * What one eval attempt did: its first run's story at the top level and, when the
+ * task's events made more than one error group, the later groups' runs in
+ * `followUps`, each on the library with the earlier fixes merged.
+ * `<out>/trajectories/<task>/<repeat>.json`, rendered beside it as `.md`.
+ */
+export const trajectorySchema = z.object({
+  format: z.literal('steward-eval-trajectory/1'),
+  task: z.string(),
+  repeat: z.int().min(1),
+  /** `resolved`, `correct`, or the failure reason, with its detail. */
+  outcome: z.string(),
+  detail: z.string().nullable(),
+  /** Why no run was dispatched, when none was. */
+  notDispatched: z.string().nullable(),
+  ...runTrajectory.shape,
+  /** Every published fix of the attempt together, else the first run's proposal diff. */
+  patch: z.string().nullable(),
+  /** The runs of the task's later error groups, in the order they ran (absent in older trajectories). */
+  followUps: z.array(runTrajectory).default([]),
 });
 export type Trajectory = z.output<typeof trajectorySchema>;
