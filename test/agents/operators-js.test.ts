@@ -10,6 +10,7 @@ import { initialise } from '../../agents/fixers/offline/operators/initialise.ts'
 import { logical } from '../../agents/fixers/offline/operators/logical.ts';
 import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
+import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
 import { offByOne } from '../../agents/fixers/offline/operators/off-by-one.ts';
 import { relational } from '../../agents/fixers/offline/operators/relational.ts';
@@ -233,6 +234,41 @@ describe('operator families: conditions and statements', () => {
     // A donor that reads a name not in scope at the site is not copied.
     const closed = 'function a(x) {\n  log(x);\n}\nfunction b(y) {\n  return y;\n}\n';
     expect(texts(statementInsert, closed, 5)).toEqual([]);
+  });
+
+  it('name-spelling: the name a ReferenceError names, spelt as the closest defined one; nothing where no name is close or the name is bound', () => {
+    const at = (code: string, line: number, name: string, type = 'ReferenceError'): string[] => {
+      const sf = parse('src/x.js', code);
+      return nameSpelling
+        .propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message: `${name} is not defined` } })
+        .map((f) => applyEdits(code, f.edits));
+    };
+    // A misspelt local and a misspelt function: only the token.
+    const typo = 'function total(xs) {\n  let sum = 0;\n  for (const x of xs) sum += x;\n  return summ;\n}\n';
+    expect(at(typo, 4, 'summ')).toEqual([typo.replace('return summ', 'return sum')]);
+    const callee = 'export function clean(xs) {\n  return removeMutiple(xs);\n}\nfunction removeMultiple(xs) {\n  return xs;\n}\n';
+    expect(at(callee, 2, 'removeMutiple')).toEqual([callee.replace('removeMutiple(xs)', 'removeMultiple(xs)')]);
+    // Another language's constants: a wrong case, None for null; a global misspelt by a swap.
+    const literal = 'function f(xs) {\n  if (xs.length) return True;\n  return None;\n}\n';
+    expect(at(literal, 2, 'True')).toEqual([literal.replace('return True', 'return true')]);
+    expect(at(literal, 3, 'None')).toEqual([literal.replace('return None', 'return null')]);
+    expect(at('const n = Mtah.max(1, 2);\n', 1, 'Mtah')).toEqual(['const n = Math.max(1, 2);\n']);
+    for (const text of [...at(typo, 4, 'summ'), ...at(callee, 2, 'removeMutiple'), ...at(literal, 2, 'True')]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: no defined name is close, a name the error does not name, a name bound in scope, another error.
+    expect(at('function f(xs) {\n  return newList.concat(xs);\n}\n', 2, 'newList')).toEqual([]);
+    expect(at(typo, 4, 'other')).toEqual([]);
+    expect(at(typo.replace('return summ', 'return sum'), 4, 'sum')).toEqual([]);
+    expect(at(typo, 4, 'summ', 'TypeError')).toEqual([]);
+    // name-replace leaves a typo to its spelling, but still offers variables for an undefined name spelt like none.
+    const replaced = (code: string, line: number, name: string): string[] => {
+      const sf = parse('src/x.js', code);
+      return nameReplace
+        .propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type: 'ReferenceError', message: `${name} is not defined` } })
+        .map((f) => applyEdits(code, f.edits));
+    };
+    expect(replaced(typo, 4, 'summ')).toEqual([]);
+    const missing = 'function f(xs) {\n  let seq = xs;\n  return list1[0] + seq[1];\n}\n';
+    expect(replaced(missing, 3, 'list1')).toContain(missing.replace('list1[0]', 'seq[0]'));
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

@@ -235,6 +235,36 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('initialise', count, 4, { type: 'NameError', message: "name 'n' is not defined" })).toEqual([]);
   });
 
+  it('name-spelling: the name a NameError names, spelt as the closest defined one; nothing where no name is close or the name is bound', () => {
+    const undefinedName = (name: string) => ({ type: 'NameError', message: `name '${name}' is not defined` });
+    // A misspelt local, read in a loop: the one-letter slip, and only the token.
+    const typo = 'def oldest(xs):\n    largest = xs[0]\n    for x in xs:\n        if x[1] > larget[1]:\n            largest = x\n    return largest\n';
+    expect(family('name-spelling', typo, 4, undefinedName('larget'))).toEqual([typo.replace('> larget[1]', '> largest[1]')]);
+    // A function's name misspelt at its call (name-replace never touches a callee), and a swapped pair of letters.
+    const callee = 'def clean(xs):\n    for x in xs:\n        remove_mutiple(x, xs)\n    return xs\n\ndef remove_multiple(n, xs):\n    return xs\n';
+    expect(family('name-spelling', callee, 3, undefinedName('remove_mutiple'))).toEqual([callee.replace('remove_mutiple(x', 'remove_multiple(x')]);
+    const swapped = 'def size(xs):\n    return lne(xs)\n';
+    expect(family('name-spelling', swapped, 2, undefinedName('lne'))).toEqual([swapped.replace('lne(', 'len(')]);
+    // Another language's constants: a wrong case, and null for None.
+    const literal = 'def unique(xs):\n    if len(xs) <= 1:\n        return true\n    return null\n';
+    expect(family('name-spelling', literal, 3, undefinedName('true'))).toEqual([literal.replace('return true', 'return True')]);
+    expect(family('name-spelling', literal, 4, undefinedName('null'))).toEqual([literal.replace('return null', 'return None')]);
+    expect(
+      allCompile([typo, callee, swapped, literal].map((c, i) => family('name-spelling', c, [4, 3, 2, 3][i]!, undefinedName(['larget', 'remove_mutiple', 'lne', 'true'][i]!))[0]!)),
+    ).toBe(true);
+    // Not: no defined name is close (a missing definition is no typo), a name the error does not name, a name that is bound, another error.
+    expect(family('name-spelling', 'def f(xs):\n    return new_list + xs\n', 2, undefinedName('new_list'))).toEqual([]);
+    expect(family('name-spelling', typo, 4, undefinedName('other'))).toEqual([]);
+    expect(family('name-spelling', typo.replace('larget[1]', 'largest[1]'), 4, undefinedName('largest'))).toEqual([]);
+    expect(family('name-spelling', typo, 4, { type: 'TypeError', message: "name 'larget' is not defined" })).toEqual([]);
+    // name-replace leaves a typo to its spelling, but still offers variables for an undefined name spelt like none.
+    expect(family('name-replace', typo, 4, undefinedName('larget')).filter((t) => !t.includes('larget'))).toEqual([]);
+    const missing = 'def f(xs, seq):\n    return list1[0] + seq[1]\n';
+    expect(family('name-replace', missing, 2, undefinedName('list1'))).toContain(missing.replace('list1[0]', 'seq[0]'));
+    // A numbered name is no slip of the builtin it extends.
+    expect(family('name-spelling', missing, 2, undefinedName('list1'))).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([

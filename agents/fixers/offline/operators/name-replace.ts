@@ -3,6 +3,7 @@ import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, indexedNames, isIndexed, isUse, PREFER, replace, type Binding } from './common.ts';
 import { derivedName } from './name-derived.ts';
+import { spellingsOf } from './name-spelling.ts';
 
 /** Replacements tried per use: the closest names only. */
 const PER_USE = 3;
@@ -50,6 +51,8 @@ export const nameReplace: Template = {
     const indexed = indexedNames(sf);
     for (const id of descendants(site.statement, ts.isIdentifier)) {
       if (!isUse(id) || (ts.isCallExpression(id.parent) && id.parent.expression === id) || (ts.isNewExpression(id.parent) && id.parent.expression === id)) continue;
+      // A typo's repair is its spelling (name-spelling), not another variable.
+      if (spellingsOf(site, id).length > 0) continue;
       const scope = bindingsAt(sf, id).filter(variable);
       const own = scope.find((b) => b.name === id.text);
       // A name bound nowhere in scope (a loop's index read after its loop, a typo) is what a ReferenceError names; a global is not that.

@@ -5,6 +5,7 @@ import { offByOne } from '../operators/off-by-one.ts';
 import { relational } from '../operators/relational.ts';
 import { awaitInsert } from '../operators/await-insert.ts';
 import { initialise } from '../operators/initialise.ts';
+import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
 import { narrowNullish } from '../operators/narrow-nullish.ts';
@@ -26,6 +27,7 @@ import type { Template } from './types.ts';
  * state, a variable derived from the one used, a sibling property, an awaited async call.
  */
 export const TEMPLATES: readonly Template[] = [
+  nameSpelling,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -6,7 +6,8 @@ Each module has FAMILY (the fix's `template`), TIER and `propose(src, statement,
 TIER orders the search: `token` (one token changed, few alternatives) and `replace` (a
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
-`initialise` answers one error (UnboundLocalError) and is tried with the templates.
+`initialise` and `name_spelling` each answer one error (UnboundLocalError, NameError)
+and are tried with the templates.
 """
 
 from . import (
@@ -20,6 +21,7 @@ from . import (
     logical,
     member_replace,
     name_replace,
+    name_spelling,
     negate,
     off_by_one,
     relational,

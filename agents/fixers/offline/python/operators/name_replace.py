@@ -3,11 +3,14 @@ function and the file: one derived from it first (`y = x.strip()`), then names a
 then the function's locals, then the module's. Never a name of another kind (a
 function, class or import). The value of a subscript (`x[i]`) is replaced only by a
 name the file also subscripts: indexing a count or a character reads nothing useful
-for any input. Answers the wrong variable."""
+for any input. A name the error says is undefined and that is spelt like a defined one is left to
+name-spelling: a typo's repair is its spelling, not another variable. Answers the wrong
+variable."""
 
 import ast
 
 from .common import PREFER, fix, own_nodes, reads, similar, body_statements
+from .name_spelling import spellings
 
 FAMILY, TIER = "name-replace", "replace"
 PER_NAME = 3
@@ -38,6 +41,8 @@ def propose(src, statement, ctx):
         if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)) or ctx.scope.kinds.get(node.id, "var") != "var":
             continue
         if isinstance(getattr(node, "parent", None), ast.Call) and node.parent.func is node:
+            continue
+        if spellings(ctx, node.id):
             continue
         index = isinstance(getattr(node, "parent", None), ast.Subscript) and node.parent.value is node
         order = derived(ctx, node.id) + [v for v in variables if similar(v, node.id)] + [v for v in variables if v in ctx.scope.locals] + variables
