@@ -8,34 +8,52 @@ import { tempDir } from '../helpers/temp.ts';
 
 const PYTHON = 'hef-py-48-is-palindrome';
 const JAVASCRIPT = 'hef-js-109-move-one-ball';
+/** A Refactory program with three defects: two raise (an unset counter, `true` for `True`), one only answers wrong. */
+const TWO_GROUPS = 'rfty-q2-wrong-2-155';
+
+interface Traced {
+  events: { kind: string; data: unknown }[];
+  followUps: { run: { state: string } | null; proposal: { rationale: string } | null }[];
+}
 
 /**
- * Two tasks of the development corpus (defects written outside the project, converted
- * from HumanEvalFix) through the whole pipeline with the offline fixer and no model:
- * capture, ingest, the Plugin Agent's run, and the task's hidden tests on the patch.
+ * Tasks of the development corpus (defects written outside the project, converted from
+ * HumanEvalFix and Refactory) through the whole pipeline with the offline fixer and no
+ * model: capture, ingest, the Plugin Agent's runs, and the task's hidden tests on the patch.
  */
-describe('the development corpus, one task per language, end to end with no model', () => {
-  it('resolves a Python index past the end and a JavaScript name read outside its loop', () => {
+describe('the development corpus, end to end with no model', () => {
+  it('resolves a Python index past the end, abstains where JavaScript fixes disagree, and gives each error group its run', () => {
     const out = join(tempDir(), 'out');
-    const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'dev'), '--only', `${PYTHON},${JAVASCRIPT}`, '--out', out, '--concurrency', '2'], {
+    const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'dev'), '--only', `${PYTHON},${JAVASCRIPT},${TWO_GROUPS}`, '--out', out, '--concurrency', '2'], {
       timeoutMs: 600_000,
     });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
-    const outcome = Object.fromEntries(results.attempts.map((a) => [a.task, { success: a.success, reason: a.reason, patch: a.scores.patch }]));
+    const outcome = Object.fromEntries(results.attempts.map((a) => [a.task, { success: a.success, reason: a.reason, patch: a.scores.patch, runs: a.runs?.length }]));
     expect(outcome).toEqual({
-      [PYTHON]: { success: true, reason: null, patch: true },
-      [JAVASCRIPT]: { success: true, reason: null, patch: true },
+      [PYTHON]: { success: true, reason: null, patch: true, runs: 1 },
+      [JAVASCRIPT]: { success: false, reason: 'fixes-disagree', patch: false, runs: 1 },
+      [TWO_GROUPS]: { success: false, reason: 'failed-hidden-tests', patch: true, runs: 2 },
     });
     const patch = (task: string): string => readFileSync(join(out, 'trajectories', task, '1.patch'), 'utf8');
+    const trajectory = (task: string): Traced => JSON.parse(readFileSync(join(out, 'trajectories', task, '1.json'), 'utf8')) as Traced;
     expect(patch(PYTHON)).toContain('+        if text[i] != text[len(text) - i - 1]:');
-    // `j` is bound only inside the inner loop: the fix reads a name in scope there instead.
-    expect(patch(JAVASCRIPT)).toMatch(/^- {4}arr\.push\(arr\[j\]\);\n\+ {4}arr\.push\(arr\[[a-z]+\]\);$/m);
-    // Its first round's three candidates that passed were rejected (paths switched off); the search went on.
-    const trajectory = JSON.parse(readFileSync(join(out, 'trajectories', JAVASCRIPT, '1.json'), 'utf8')) as { events: { kind: string; data: unknown }[] };
-    const stops = trajectory.events.filter((e) => e.kind === 'fixer-stopped').map((e) => e.data as { more?: boolean });
-    expect(stops[0]?.more).toBe(true);
-    expect(trajectory.events.some((e) => e.kind === 'search-round')).toBe(true);
+    // `j` is read outside the loop that binds it. Each round's candidates that passed were rejected
+    // (paths switched off) and the search went on; the last round's disagree on the answer
+    // (`arr[t]` is `arr[0]` there, `arr[i]` is not), and no oracle says which is right.
+    const js = trajectory(JAVASCRIPT);
+    const stops = js.events.filter((e) => e.kind === 'fixer-stopped').map((e) => e.data as { more?: boolean });
+    expect(stops.map((s) => s.more)).toEqual([true, true, false]);
+    expect(js.events.filter((e) => e.kind === 'search-round')).toHaveLength(2);
+    expect(js.events.find((e) => e.kind === 'escalated')?.data).toMatchObject({ why: expect.stringMatching(/validated fixes disagree/) as unknown });
+    // Two groups, two runs: the second on the library with the first fix merged, and one patch with both fixes.
+    const both = patch(TWO_GROUPS);
+    // The program's file has CRLF line endings, and keeps them.
+    expect(both).toMatch(/^-\s+return true\r\n\+\s+return True\r$/m);
+    expect(both).toMatch(/^\+\s+counter = 0\r$/m);
+    const followUp = trajectory(TWO_GROUPS).followUps[0];
+    expect(followUp?.run?.state).toBe('completed');
+    expect(followUp?.proposal?.rationale ?? '').toMatch(/undefined name spelt as a defined one|counter/);
   }, 600_000);
 });

@@ -1,5 +1,4 @@
 import { messageOf } from '../../../orchestrator/core/errors.ts';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { candidateKey, type Candidate, type FixRequest, type Fixer } from '../types.ts';
 import { createWorkingCopy } from '../../../orchestrator/sandbox/working-copy.ts';
@@ -16,6 +15,8 @@ const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 
 /** Enough validated candidates to choose the smallest from; more would only cost time. */
 const ENOUGH = 3;
+/** Candidates checked at once: two sandboxes, the cores of a small machine; fixed, so a search tries the same candidates on any machine. */
+const BATCH = 2;
 /** Lines of the Ochiai ranking made into sites, after the stack's. */
 const SPECTRUM_LINES = 10;
 
@@ -65,33 +66,44 @@ export class OfflineFixer implements Fixer {
     let next = 0;
     let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        if (enough()) return void (stop = `${ENOUGH} candidates validated`);
-        if (Date.now() > deadline) return void (stop = `wall-time budget (${budget.wallSeconds} s) spent`);
-        if (request.signal.aborted) return void (stop = 'the run was stopped');
-        const candidate = candidates[next++];
-        if (!candidate) return;
-        tried++;
-        // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
-        const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
-        if (hidden.rank > 0) warned.add(candidate);
-        const verdict = hidden.reject
-          ? `silences: ${hidden.reject}`
-          : await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
-        request.emit('candidate-tried', {
-          fixer: this.name,
-          template: candidate.template,
-          file: Object.keys(candidate.files)[0],
-          verdict,
-          rationale: candidate.rationale,
-          key: candidateKey(candidate.files),
-        });
-        if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
-      }
+    const one = async (candidate: Tried): Promise<void> => {
+      tried++;
+      // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
+      const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
+      if (hidden.rank > 0) warned.add(candidate);
+      const verdict = hidden.reject
+        ? `silences: ${hidden.reject}`
+        : await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
+      request.emit('candidate-tried', {
+        fixer: this.name,
+        template: candidate.template,
+        file: Object.keys(candidate.files)[0],
+        verdict,
+        rationale: candidate.rationale,
+        key: candidateKey(candidate.files),
+      });
+      if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
     };
-    const width = Math.max(1, availableParallelism());
-    await Promise.all(Array.from({ length: width }, worker));
+    // Checked BATCH at a time and the stop tested between batches, so which candidates a
+    // search tries depends on their verdicts alone, not on which check finished first.
+    for (;;) {
+      if (enough()) {
+        stop = `${ENOUGH} candidates validated`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        stop = `wall-time budget (${budget.wallSeconds} s) spent`;
+        break;
+      }
+      if (request.signal.aborted) {
+        stop = 'the run was stopped';
+        break;
+      }
+      const batch = candidates.slice(next, next + BATCH);
+      if (batch.length === 0) break;
+      next += batch.length;
+      await Promise.all(batch.map(one));
+    }
     const seconds = (Date.now() - started) / 1000;
     if (request.signal.aborted) throw new Error('stopped: the run was stopped');
     request.emit('fixer-stopped', {
