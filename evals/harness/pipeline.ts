@@ -9,6 +9,7 @@ import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { TrafficStore } from '../../orchestrator/ingest/traffic.ts';
 import { GroupStore } from '../../orchestrator/ingest/groups.ts';
 import { git } from '../../orchestrator/library/git/run.ts';
+import { parseConfig } from '../../orchestrator/library/config.ts';
 import { pluginPrefix, type Library } from '../../orchestrator/library/library.ts';
 import { pluginEnv } from '../../orchestrator/library/plugin-env.ts';
 import { createScratchLibrary, createUpstream } from '../../orchestrator/library/scratch.ts';
@@ -59,7 +60,10 @@ export interface PipelineOutcome {
   proposals: TrackedProposal[];
   /** Every published fix of the task together, as one unified diff relative to the plugin root. */
   patch?: string;
+  /** The time limit ended a run before any fix was published. */
   timedOut: boolean;
+  /** Why the task's later error groups got no run, when a run came before (a held group, a run with no fix, the time limit). */
+  stopped?: string;
 }
 
 /** Every event of every run of the task, in run order. */
@@ -70,12 +74,15 @@ export function eventsOf(outcome: PipelineOutcome): RunEvent[] {
 /** How many error groups of one task get a run at most: one plugin's runs go one at a time, so each costs the task's time. */
 export const MAX_GROUP_RUNS = 4;
 
+const DEFAULT_MANAGER = parseConfig({}, 'steward.config.json').manager;
+
 /** The scratch library of one attempt: the task's plugin added as a real subtree of its own upstream. */
 async function prepareLibrary(task: EvalTask, dir: string, options: Pick<PipelineOptions, 'fixer' | 'model' | 'playbook' | 'stewardRoot'>): Promise<Library> {
   const upstream = join(dir, 'upstream', `${task.manifest.name}.git`);
   await createUpstream(task.pluginDir, upstream);
   const library = await createScratchLibrary(join(dir, 'library'), options.stewardRoot, {
-    config: { fixer: options.fixer, model: options.model },
+    // Each of a task's error groups gets its proposal: the hourly and open-proposal limits would hold the third back.
+    config: { fixer: options.fixer, model: options.model, manager: { ...DEFAULT_MANAGER, prHourlyLimit: 0, prConcurrentLimit: 0 } },
     ...(options.playbook ? { playbook: options.playbook } : {}),
   });
   await addPlugin(library, task.manifest.name, { from: upstream });
@@ -113,8 +120,8 @@ async function finalState(library: Library, run: string, env: NodeJS.ProcessEnv)
   }
 }
 
-/** The fixes published so far, from `base` to HEAD, as one patch any git applies with -p1 inside the plugin. */
-function patchSince(library: Library, plugin: string, base: string): Promise<string> {
+/** The fixes published, from `base` to `tip`, as one patch any git applies with -p1 inside the plugin. */
+function patchBetween(library: Library, plugin: string, base: string, tip: string): Promise<string> {
   const prefix = `${pluginPrefix(library, plugin)}/`;
   // Whatever the user's diff settings; binary files and deletions included.
   return git(library.root, [
@@ -134,7 +141,7 @@ function patchSince(library: Library, plugin: string, base: string): Promise<str
     `--relative=${prefix}`,
     '--end-of-options',
     base,
-    'HEAD',
+    tip,
   ]);
 }
 
@@ -159,27 +166,41 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     const tracker = openTracker(library, { env });
     const base = (await git(library.root, ['rev-parse', 'HEAD'])).trim();
     const branch = (await git(library.root, ['symbolic-ref', '--short', 'HEAD'])).trim();
+    // The newest state of the fixes: HEAD after each merge, or a published commit that could not be merged.
+    let tip = base;
     let runner: Runner | undefined;
-    while (outcome.runs.length < MAX_GROUP_RUNS && Date.now() < deadline) {
+    for (;;) {
       const dispatched = await triage(library, target, env);
       if (!dispatched.run) {
         if (outcome.runs.length === 0) outcome.notDispatched = dispatched.why ?? 'no run dispatched';
+        else if (dispatched.why && !/^no run dispatched/.test(dispatched.why)) outcome.stopped = dispatched.why;
         break;
       }
       runner ??= await startRunner(task, library, target, tracker, env, options, closers);
       const ran = await runOne(dispatched.run, runner, deadline, options);
       outcome.runs.push(ran.outcome);
-      if (ran.timedOut) {
-        outcome.timedOut = true;
-        break;
+      const published = ran.outcome.events.findLast((e) => e.kind === 'published')?.data as { branch?: string; commit?: string; proposal?: number } | undefined;
+      let merged: boolean | undefined;
+      if (published?.branch && published.commit && published.proposal !== undefined) {
+        const brought = await bringInMerged(library, { number: published.proposal, branch: published.branch }, branch);
+        merged = !('why' in brought);
+        if ('why' in brought) options.log.warn({ task: task.spec.id, why: brought.why }, 'an eval fix could not be merged');
+        tip = merged ? (await git(library.root, ['rev-parse', 'HEAD'])).trim() : published.commit;
       }
-      if (ran.outcome.run.state === 'failed') break;
-      const published = ran.outcome.events.findLast((e) => e.kind === 'published')?.data as { branch?: string; proposal?: number } | undefined;
-      // A group left to a person leaves the task unresolved whatever the later runs do: their patches would only be partial.
-      if (!published?.branch || published.proposal === undefined) break;
-      const brought = await bringInMerged(library, { number: published.proposal, branch: published.branch }, branch);
-      if ('why' in brought) {
-        options.log.warn({ task: task.spec.id, why: brought.why }, "an eval fix could not be merged; the task's later groups are not run");
+      // A run cut short by the time limit is a timeout only when no fix came before it: else the fixes made so far are scored.
+      if (ran.timedOut && tip === base) outcome.timedOut = true;
+      const why = stopAfter({
+        runs: outcome.runs.length,
+        state: ran.outcome.run.state,
+        timedOut: ran.timedOut,
+        published: published !== undefined,
+        merged,
+        remainingMs: deadline - Date.now(),
+        timeoutMs: options.timeoutMs,
+        aborted: options.signal?.aborted ?? false,
+      });
+      if (why) {
+        outcome.stopped = why;
         break;
       }
     }
@@ -188,14 +209,40 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
       if (issue) outcome.issues.push(issue);
     }
     outcome.proposals = await tracker.listProposals({ plugin: task.manifest.name });
-    const head = (await git(library.root, ['rev-parse', 'HEAD'])).trim();
-    if (head !== base) outcome.patch = await patchSince(library, task.manifest.name, base);
+    if (tip !== base) outcome.patch = await patchBetween(library, task.manifest.name, base, tip);
     return outcome;
   } finally {
     for (const close of closers) {
       await close().catch((error: unknown) => options.log.warn({ err: messageOf(error) }, 'closing an eval attempt'));
     }
   }
+}
+
+/**
+ * Why the task's next error group gets no run after this one, or null when it does.
+ * A group left to a person (no fix published) leaves the task unresolved whatever the
+ * later runs do: their patches would only be partial. A new group needs a quarter of the
+ * task's time limit left, or its run would be cut short.
+ */
+export function stopAfter(run: {
+  runs: number;
+  state: string;
+  timedOut: boolean;
+  published: boolean;
+  merged: boolean | undefined;
+  remainingMs: number;
+  timeoutMs: number;
+  aborted: boolean;
+}): string | null {
+  const group = `group ${run.runs}`;
+  if (run.aborted) return 'the eval was stopped';
+  if (run.timedOut) return `the time limit ended the run of ${group}`;
+  if (run.state === 'failed') return `the run of ${group} failed`;
+  if (!run.published) return `the run of ${group} published no fix`;
+  if (run.merged === false) return `the fix of ${group} could not be merged`;
+  if (run.runs >= MAX_GROUP_RUNS) return `${MAX_GROUP_RUNS} groups had a run, the most a task gets`;
+  if (run.remainingMs < run.timeoutMs / 4) return `too little of the time limit was left for another group (${Math.max(0, Math.round(run.remainingMs / 1000))} s)`;
+  return null;
 }
 
 interface Runner {

@@ -153,7 +153,8 @@ export async function scoreAttempt(
   // Proposed: published, or validated and put to a person before a timeout or a crash cut it short.
   const patch = (outcome.patch !== undefined && outcome.patch.trim() !== '') || outcome.proposals.length > 0 || events.some((e) => e.kind === 'proposal');
   const scores: AttemptScores = { issue, reproduced, patch, resolved: null, correct: null };
-  const failed = outcome.runs.find((r) => r.run.state === 'failed')?.run;
+  // A later group's run that failed leaves the fixes before it to be scored.
+  const failed = outcome.patch?.trim() ? undefined : outcome.runs.find((r) => r.run.state === 'failed')?.run;
   const crashed = failed ? `the run failed: ${failed.error ?? 'no reason recorded'}` : undefined;
   if (!task.spec.expect.fix) {
     scores.correct = false;

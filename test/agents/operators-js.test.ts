@@ -254,6 +254,15 @@ describe('operator families: conditions and statements', () => {
     expect(at(literal, 3, 'None')).toEqual([literal.replace('return None', 'return null')]);
     expect(at('const n = Mtah.max(1, 2);\n', 1, 'Mtah')).toEqual(['const n = Math.max(1, 2);\n']);
     for (const text of [...at(typo, 4, 'summ'), ...at(callee, 2, 'removeMutiple'), ...at(literal, 2, 'True')]) expect(compiles('src/x.js', text)).toBe(true);
+    // Every use in the statement changes at once.
+    const twice = 'function span(xs) {\n  const lowest = Math.min(...xs);\n  return lowst ? Math.max(...xs) - lowst : 0;\n}\n';
+    expect(at(twice, 3, 'lowst')).toEqual([twice.replaceAll('lowst', 'lowest')]);
+    // A global only where the use fits it; else a constant only by case: a missing `value` is not false, `error` not Error.
+    expect(at('function f() {\n  return value ?? 0;\n}\n', 2, 'value')).toEqual([]);
+    expect(at('function f() {\n  return error.message;\n}\n', 2, 'error')).toEqual([]);
+    expect(at('function f() {\n  return date;\n}\n', 2, 'date')).toEqual([]);
+    expect(at('function f() {\n  return new date();\n}\n', 2, 'date')).toEqual(['function f() {\n  return new Date();\n}\n']);
+    expect(at('function f(list) {\n  return list1.length;\n}\n', 2, 'list1')).toEqual([]);
     // Not: no defined name is close, a name the error does not name, a name bound in scope, another error.
     expect(at('function f(xs) {\n  return newList.concat(xs);\n}\n', 2, 'newList')).toEqual([]);
     expect(at(typo, 4, 'other')).toEqual([]);

@@ -245,6 +245,7 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('name-spelling', callee, 3, undefinedName('remove_mutiple'))).toEqual([callee.replace('remove_mutiple(x', 'remove_multiple(x')]);
     const swapped = 'def size(xs):\n    return lne(xs)\n';
     expect(family('name-spelling', swapped, 2, undefinedName('lne'))).toEqual([swapped.replace('lne(', 'len(')]);
+    expect(family('name-spelling', swapped.replace('lne(', 'Len('), 2, undefinedName('Len'))).toEqual([swapped.replace('lne(', 'len(')]);
     // Another language's constants: a wrong case, and null for None.
     const literal = 'def unique(xs):\n    if len(xs) <= 1:\n        return true\n    return null\n';
     expect(family('name-spelling', literal, 3, undefinedName('true'))).toEqual([literal.replace('return true', 'return True')]);
@@ -252,6 +253,17 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(
       allCompile([typo, callee, swapped, literal].map((c, i) => family('name-spelling', c, [4, 3, 2, 3][i]!, undefinedName(['larget', 'remove_mutiple', 'lne', 'true'][i]!))[0]!)),
     ).toBe(true);
+    // Every use in the statement changes at once.
+    const twice = 'def span(xs):\n    lowest = min(xs)\n    return max(xs) - lowst if lowst else 0\n';
+    expect(family('name-spelling', twice, 3, undefinedName('lowst'))).toEqual([twice.replaceAll('lowst', 'lowest')]);
+    // A builtin only where the use fits it; else a constant only by case: a missing `value` is not False, nor `num` sum.
+    for (const [code, name] of [
+      ['def f(xs):\n    return value\n', 'value'],
+      ['def f(xs):\n    return num + 1\n', 'num'],
+      ['def f(xs):\n    for x in mylist:\n        pass\n', 'mylist'],
+      ['def f(xs):\n    return text.strip()\n', 'text'],
+    ] as const)
+      expect(family('name-spelling', code, 2, undefinedName(name))).toEqual([]);
     // Not: no defined name is close (a missing definition is no typo), a name the error does not name, a name that is bound, another error.
     expect(family('name-spelling', 'def f(xs):\n    return new_list + xs\n', 2, undefinedName('new_list'))).toEqual([]);
     expect(family('name-spelling', typo, 4, undefinedName('other'))).toEqual([]);

@@ -149,7 +149,7 @@ describe("an eval attempt's trajectory", () => {
       },
     };
     const other = { ...issue, number: 8, title: '[csv-import] NameError: y' } as TrackedIssue;
-    const t = buildTrajectory(attempt, { ...outcome, runs: [firstRun, second], issues: [issue, other] });
+    const t = buildTrajectory(attempt, { ...outcome, runs: [firstRun, second], issues: [issue, other], stopped: 'the run of group 2 published no fix' });
     expect(t.run?.id).toBe('run_1');
     expect(t.issue?.number).toBe(7);
     expect(t.followUps).toHaveLength(1);
@@ -160,7 +160,8 @@ describe("an eval attempt's trajectory", () => {
     ]);
     expect(trajectorySchema.parse(JSON.parse(JSON.stringify(t)))).toEqual(t);
     const md = renderTrajectory(t);
-    expect(md).toContain("The task's events made 2 error groups, one run each.");
+    expect(md).toContain("The task's events made 2 error groups, one run each. Later groups got no run: the run of group 2 published no fix.");
+    expect(t.stopped).toBe('the run of group 2 published no fix');
     const order = ['## Issue as opened', '## Proposal and evidence', '## Error group 2', '### Issue as opened', '### Candidates', '## Patch'].map((h) => md.indexOf(h));
     expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] ?? 0)))).toBe(true);
     // A run without a proposal of its own does not hide a later run's fixer.

@@ -66,7 +66,7 @@ export class OfflineFixer implements Fixer {
     let next = 0;
     let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
-    const one = async (candidate: Tried): Promise<void> => {
+    const one = async (candidate: Tried): Promise<boolean> => {
       tried++;
       // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
       const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
@@ -82,10 +82,11 @@ export class OfflineFixer implements Fixer {
         rationale: candidate.rationale,
         key: candidateKey(candidate.files),
       });
-      if (verdict === 'passes' || verdict === 'refuses') validated.push(candidate);
+      return verdict === 'passes' || verdict === 'refuses';
     };
     // Checked BATCH at a time and the stop tested between batches, so which candidates a
-    // search tries depends on their verdicts alone, not on which check finished first.
+    // search tries depends on their verdicts (and the wall-time budget), not on which
+    // check finished first.
     for (;;) {
       if (enough()) {
         stop = `${ENOUGH} candidates validated`;
@@ -102,7 +103,9 @@ export class OfflineFixer implements Fixer {
       const batch = candidates.slice(next, next + BATCH);
       if (batch.length === 0) break;
       next += batch.length;
-      await Promise.all(batch.map(one));
+      // In the candidates' order, whichever check finished first: equal-ranked ones keep it.
+      const passed = await Promise.all(batch.map(one));
+      batch.forEach((candidate, i) => passed[i] && validated.push(candidate));
     }
     const seconds = (Date.now() - started) / 1000;
     if (request.signal.aborted) throw new Error('stopped: the run was stopped');

@@ -175,6 +175,7 @@ export function buildTrajectory(attempt: Attempt, outcome: PipelineOutcome | und
     ...runPart(outcome, first),
     patch: attempt.patch ?? proposal?.diff ?? null,
     followUps: later.map((ran) => runPart(outcome, ran)),
+    stopped: outcome?.stopped ?? null,
   };
 }
 

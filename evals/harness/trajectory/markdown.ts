@@ -110,10 +110,11 @@ function followUpSections(t: Trajectory): string[] {
 /** A trajectory as a reviewer reads it, top to bottom in the order the runs went. */
 export function renderTrajectory(t: Trajectory): string {
   const groups = t.followUps.length > 0 ? ` The task's events made ${t.followUps.length + 1} error groups, one run each.` : '';
+  const stopped = t.stopped ? ` Later groups got no run: ${t.stopped}.` : '';
   return [
     `# Trajectory: ${t.task} #${t.repeat}`,
     '',
-    `Outcome **${t.outcome}**${t.detail ? `: ${t.detail}` : ''}; ${runLine(t)}.${groups}`,
+    `Outcome **${t.outcome}**${t.detail ? `: ${t.detail}` : ''}; ${runLine(t)}.${groups}${stopped}`,
     '',
     ...runSections(t, '##', t.notDispatched),
     ...followUpSections(t),

@@ -80,5 +80,7 @@ export const trajectorySchema = z.object({
   patch: z.string().nullable(),
   /** The runs of the task's later error groups, in the order they ran (absent in older trajectories). */
   followUps: z.array(runTrajectory).default([]),
+  /** Why the task's later error groups got no run, when a run came before (absent in older trajectories). */
+  stopped: z.string().nullable().default(null),
 });
 export type Trajectory = z.output<typeof trajectorySchema>;

@@ -8,11 +8,24 @@ const PER_NAME = 3;
 
 const NOT_DEFINED = /^([\w$]+) is not defined/;
 
+/** JavaScript's constant words, which no binding declares. */
+const CONSTANTS = ['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'];
+
 /** Another language's spelling of JavaScript's constants: no edit distance finds them. */
 const ALIASES: Readonly<Record<string, string>> = { None: 'null', nil: 'null', NULL: 'null', Nothing: 'null' };
 
-/** JavaScript's literal words, which no binding declares. */
-const LITERALS = ['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'];
+/**
+ * The globals a plugin's code may mean: ECMAScript's and the few every Node module
+ * has. A fixed list, not steward's own `globalThis`, whose names depend on how it runs.
+ */
+// prettier-ignore
+const GLOBALS = [
+  'Array', 'ArrayBuffer', 'BigInt', 'Boolean', 'Buffer', 'DataView', 'Date', 'Error', 'EvalError', 'Intl', 'JSON', 'Map', 'Math',
+  'Number', 'Object', 'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'Symbol',
+  'SyntaxError', 'TextDecoder', 'TextEncoder', 'TypeError', 'URIError', 'URL', 'URLSearchParams', 'WeakMap', 'WeakSet',
+  'clearInterval', 'clearTimeout', 'console', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent',
+  'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'process', 'queueMicrotask', 'setInterval', 'setTimeout', 'structuredClone',
+];
 
 /**
  * Edits (insert, delete, replace, swap of neighbours) from one name to the other: the
@@ -35,46 +48,83 @@ export function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The known names spelt like `name`, closest first: case alone before any edit; one edit for a name of up to four letters, two for a longer one. */
-export function closest(name: string, known: readonly string[]): string[] {
-  const limit = name.length <= 4 ? 1 : 2;
-  const scored: [number, number, string][] = [];
-  known.forEach((other, order) => {
-    // `list1` and `list` are two names by intent (a numbered one), not a slip.
-    if (other === name || other.replace(/\d+$/, '') === name.replace(/\d+$/, '')) return;
-    const d = other.toLowerCase() === name.toLowerCase() ? 0 : distance(name, other);
-    if (d <= limit && d < name.length) scored.push([d, order, other]);
-  });
-  const alias = ALIASES[name];
-  if (alias) scored.push([0, -1, alias]);
-  return scored.sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(([, , other]) => other);
+const numberless = (name: string): string => name.replace(/\d+$/, '').toLowerCase();
+
+/** The edits between two names when one may be a slip for the other: equal but for case, or one edit for three or four letters, two for more. */
+export function speltLike(name: string, other: string): number | undefined {
+  // `list1` and `list` are two names by intent (a numbered one), not a slip.
+  const numbered = /\d$/.test(name) || /\d$/.test(other);
+  if (other === name || (numbered && numberless(other) === numberless(name))) return undefined;
+  if (other.toLowerCase() === name.toLowerCase()) return 0;
+  const limit = name.length < 3 ? 0 : name.length <= 4 ? 1 : 2;
+  const d = distance(name, other);
+  return d > 0 && d <= limit ? d : undefined;
 }
 
-/** The defined names a use may be a misspelling of, closest first; none when the error does not name it as undefined or a binding in scope has it. */
-export function spellingsOf(site: Site, id: ts.Identifier): string[] {
-  const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
-  if (!name || id.text !== name || Object.hasOwn(globalThis, name) || !isUse(id)) return [];
-  const scope = bindingsAt(site.sf, id).map((b) => b.name);
-  if (scope.includes(name)) return [];
-  return closest(name, [...new Set([...scope, ...LITERALS, ...Object.getOwnPropertyNames(globalThis)])]).slice(0, PER_NAME);
+/** Whether a global may stand where `id` is used: called (or constructed), for a function; read a property of, for one that has it. */
+function fits(global: string, id: ts.Identifier): boolean {
+  const value: unknown = (globalThis as Record<string, unknown>)[global];
+  const parent = id.parent;
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression === id) return typeof value === 'function';
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === id)
+    return (typeof value === 'object' || typeof value === 'function') && value !== null && parent.name.text in value;
+  return false;
 }
 
 /**
- * The undefined name: the identifier a ReferenceError says nothing defines, replaced by
- * the defined name spelt closest to it. A typo (`totl` for `total`, a function's name
- * misspelt), a wrong case or another language's constant (`True`, `None`). The
- * candidates are the bindings the use sees (of any kind: variables, functions,
- * imports), the literal words and the globals; only one within a small edit distance
- * or equal but for case. Applies only to the name the error names and only where no
- * binding in scope has it: a name bound elsewhere is not misspelt.
+ * The defined names the uses `ids` of one name may be a misspelling of, closest first:
+ * names bound where they are (of any kind), then globals that fit every use, then the
+ * constants by case or alias. None when the error does not name it as undefined or a
+ * binding in scope has it; only bound names with `boundOnly`.
+ */
+export function spellingsOf(site: Site, ids: readonly ts.Identifier[], boundOnly = false): string[] {
+  const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
+  const first = ids[0];
+  if (!name || !first || ids.some((id) => id.text !== name || !isUse(id)) || GLOBALS.includes(name) || CONSTANTS.includes(name)) return [];
+  const bound = bindingsAt(site.sf, first).map((b) => b.name);
+  if (bound.includes(name)) return [];
+  const scored: [number, number, number, string][] = [];
+  bound.forEach((other, order) => {
+    const d = speltLike(name, other);
+    if (d !== undefined) scored.push([d, 0, order, other]);
+  });
+  if (!boundOnly) {
+    GLOBALS.forEach((other, order) => {
+      const d = speltLike(name, other);
+      if (d !== undefined && ids.every((id) => fits(other, id))) scored.push([d, 1, order, other]);
+    });
+    CONSTANTS.forEach((other, order) => {
+      if (other.toLowerCase() === name.toLowerCase() || ALIASES[name] === other) scored.push([0, 2, order, other]);
+    });
+  }
+  return scored
+    .sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])
+    .map(([, , , other]) => other)
+    .slice(0, PER_NAME);
+}
+
+/**
+ * The undefined name: the identifier a ReferenceError says nothing defines, replaced at
+ * every use in the statement by the defined name spelt closest to it. A typo (`totl` for
+ * `total`, a function's name misspelt), a wrong case or another language's constant
+ * (`True`, `None`). The candidates are the bindings the use sees, of any kind; a global
+ * only where the use fits it (called, for a function; read a property of, for one that
+ * has it: `Mtah.max` -> `Math.max`); elsewhere only the constants, by case or alias.
+ * A name with no defined one that close (a definition left out) gets nothing.
  */
 export const nameSpelling: Template = {
   name: 'name-spelling',
   propose(site: Site): TemplateFix[] {
-    if (site.error?.type !== 'ReferenceError') return [];
-    return descendants(site.statement, ts.isIdentifier).flatMap((id) =>
-      spellingsOf(site, id).map((other) =>
-        fix('name-spelling', site, [replace(site.sf, id, other)], `undefined name spelt as a defined one: \`${id.text}\` became \`${other}\``, PREFER.token),
+    const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
+    if (!name) return [];
+    const ids = descendants(site.statement, ts.isIdentifier).filter((id) => id.text === name && isUse(id));
+    return spellingsOf(site, ids).map((other) =>
+      fix(
+        'name-spelling',
+        site,
+        ids.map((id) => replace(site.sf, id, other)),
+        `undefined name spelt as a defined one: \`${name}\` became \`${other}\``,
+        PREFER.token,
       ),
     );
   },

@@ -1,23 +1,31 @@
 """name-spelling: the name a NameError says nothing defines, replaced by the defined
 name spelt closest to it: a typo (`larget` for `largest`, `remove_mutiple` for the
 function `remove_multiple`), a wrong case (`true`, `none`), a literal from another
-language (`null` for `None`). The candidates are every name the statement can see (its
-function's, the module's, of any kind) and the builtins; only one within a small edit
-distance (one edit for a name of up to four letters, two for a longer one) or equal but
-for case. Applies only to the name the error names: a name that is bound elsewhere is
-not misspelt. Answers the undefined name, which has no other one-token repair."""
+language (`null` for `None`). Every use of the name in the statement changes at once.
+
+The candidates are the names the statement can see (its function's and the module's,
+of any kind), within one edit (insert, delete, replace, two neighbours swapped) for a
+name of three or four letters, two for a longer one, or equal but for case. A builtin
+is a candidate only where the use fits it: called, for a callable (`lne(xs)` ->
+`len(xs)`); read an attribute of, for one that has it. Anywhere else only the
+constants are, and only by case or alias: `value` is not `False`, `num` not `sum`. A
+name with no defined one that close (a definition left out) gets nothing. Applies only
+to the name the error names. Answers the undefined name."""
 
 import ast
+import builtins
 import re
 
-from .common import BUILTINS, PREFER, fix, own_nodes, replace
+from .common import PREFER, fix, own_nodes
 
 FAMILY, TIER = "name-spelling", "template"
 PER_NAME = 3
 
 NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
+CONSTANTS = ("True", "False", "None")
 # Another language's spelling of Python's constants: no edit distance finds them.
 ALIASES = {"null": "None", "nil": "None", "undefined": "None", "NULL": "None"}
+BUILTIN_NAMES = sorted(n for n in dir(builtins) if not n.startswith("_") and n not in CONSTANTS)
 
 
 def undefined_name(error):
@@ -40,37 +48,57 @@ def distance(a, b):
     return prev[len(b)]
 
 
-def closest(name, known):
-    """The known names spelt like `name`, closest first (case alone before any edit)."""
-    limit = 1 if len(name) <= 4 else 2
-    scored = []
-    for order, other in enumerate(known):
-        # `list1` and `list` are two names by intent (a numbered one), not a slip; nor is a dunder.
-        if other == name or other.rstrip("0123456789") == name.rstrip("0123456789") or other.startswith("__"):
-            continue
-        d = 0 if other.lower() == name.lower() else distance(name, other)
-        if d <= limit and d < len(name):
-            scored.append((d, order, other))
-    alias = ALIASES.get(name)
-    if alias:
-        scored.append((0, -1, alias))
-    return [other for _, _, other in sorted(scored)]
+def spelt_like(name, other):
+    """The edits between two names when one may be a slip for the other, else None."""
+    # `list1` and `list` are two names by intent (a numbered one), not a slip.
+    numbered = name[-1:].isdigit() or other[-1:].isdigit()
+    if other == name or (numbered and other.rstrip("0123456789").lower() == name.rstrip("0123456789").lower()):
+        return None
+    if other.lower() == name.lower():
+        return 0
+    limit = 0 if len(name) < 3 else 1 if len(name) <= 4 else 2
+    d = distance(name, other)
+    return d if 0 < d <= limit else None
 
 
-def spellings(ctx, name):
-    """The defined names `name` may be a misspelling of, closest first; none when it is bound or is not the name the error says is undefined."""
+def fits(builtin, node):
+    """Whether a builtin may stand where `node` is used: called, or read an attribute of."""
+    value = getattr(builtins, builtin, None)
+    parent = getattr(node, "parent", None)
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return callable(value)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return hasattr(value, parent.attr)
+    return False
+
+
+def spellings(ctx, name, nodes=(), bound_only=False):
+    """The defined names `name` may be a misspelling of, closest first: bound names, then
+    builtins that fit every use in `nodes`, then constants by case or alias. None when the
+    error does not name `name` as undefined, or it is bound."""
     if not name or name != undefined_name(ctx.error) or ctx.scope.has(name):
         return []
-    known = list(dict.fromkeys(ctx.scope.locals + ctx.scope.module + sorted(BUILTINS)))
-    return closest(name, known)[:PER_NAME]
+    scored = []
+    for order, other in enumerate(dict.fromkeys(ctx.scope.locals + ctx.scope.module)):
+        d = spelt_like(name, other)
+        if d is not None:
+            scored.append((d, 0, order, other))
+    if not bound_only:
+        for order, other in enumerate(BUILTIN_NAMES):
+            d = spelt_like(name, other)
+            if d is not None and nodes and all(fits(other, n) for n in nodes):
+                scored.append((d, 1, order, other))
+        for order, other in enumerate(CONSTANTS):
+            if other.lower() == name.lower() or ALIASES.get(name) == other:
+                scored.append((0, 2, order, other))
+    return [other for *_, other in sorted(scored)][:PER_NAME]
 
 
 def propose(src, statement, ctx):
     name = undefined_name(ctx.error)
-    choices = spellings(ctx, name)
+    nodes = [n for n in own_nodes(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name]
     out = []
-    for node in own_nodes(statement) if choices else []:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id == name:
-            for other in choices:
-                out.append(fix(FAMILY, ctx, node, [replace(src, node, other)], f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
+    for other in spellings(ctx, name, nodes) if nodes else []:
+        edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
+        out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
     return out
