@@ -271,6 +271,7 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('name-spelling', typo, 4, { type: 'TypeError', message: "name 'larget' is not defined" })).toEqual([]);
     // name-replace leaves a typo to its spelling, but still offers variables for an undefined name spelt like none.
     expect(family('name-replace', typo, 4, undefinedName('larget')).filter((t) => !t.includes('larget'))).toEqual([]);
+    expect(family('name-replace', literal, 3, undefinedName('true')).filter((t) => !t.includes('return true'))).toEqual([]);
     const missing = 'def f(xs, seq):\n    return list1[0] + seq[1]\n';
     expect(family('name-replace', missing, 2, undefinedName('list1'))).toContain(missing.replace('list1[0]', 'seq[0]'));
     // A numbered name is no slip of the builtin it extends.

@@ -51,8 +51,8 @@ export const nameReplace: Template = {
     const indexed = indexedNames(sf);
     for (const id of descendants(site.statement, ts.isIdentifier)) {
       if (!isUse(id) || (ts.isCallExpression(id.parent) && id.parent.expression === id) || (ts.isNewExpression(id.parent) && id.parent.expression === id)) continue;
-      // A typo of a name bound here is repaired by its spelling (name-spelling), not by another variable.
-      if (spellingsOf(site, [id], true).length > 0) continue;
+      // A typo is repaired by its spelling (name-spelling), not by another variable: its candidates are few and sure.
+      if (spellingsOf(site, [id]).length > 0) continue;
       const scope = bindingsAt(sf, id).filter(variable);
       const own = scope.find((b) => b.name === id.text);
       // A name bound nowhere in scope (a loop's index read after its loop, a typo) is what a ReferenceError names; a global is not that.

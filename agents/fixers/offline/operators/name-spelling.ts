@@ -75,9 +75,9 @@ function fits(global: string, id: ts.Identifier): boolean {
  * The defined names the uses `ids` of one name may be a misspelling of, closest first:
  * names bound where they are (of any kind), then globals that fit every use, then the
  * constants by case or alias. None when the error does not name it as undefined or a
- * binding in scope has it; only bound names with `boundOnly`.
+ * binding in scope has it.
  */
-export function spellingsOf(site: Site, ids: readonly ts.Identifier[], boundOnly = false): string[] {
+export function spellingsOf(site: Site, ids: readonly ts.Identifier[]): string[] {
   const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
   const first = ids[0];
   if (!name || !first || ids.some((id) => id.text !== name || !isUse(id)) || GLOBALS.includes(name) || CONSTANTS.includes(name)) return [];
@@ -88,15 +88,13 @@ export function spellingsOf(site: Site, ids: readonly ts.Identifier[], boundOnly
     const d = speltLike(name, other);
     if (d !== undefined) scored.push([d, 0, order, other]);
   });
-  if (!boundOnly) {
-    GLOBALS.forEach((other, order) => {
-      const d = speltLike(name, other);
-      if (d !== undefined && ids.every((id) => fits(other, id))) scored.push([d, 1, order, other]);
-    });
-    CONSTANTS.forEach((other, order) => {
-      if (other.toLowerCase() === name.toLowerCase() || ALIASES[name] === other) scored.push([0, 2, order, other]);
-    });
-  }
+  GLOBALS.forEach((other, order) => {
+    const d = speltLike(name, other);
+    if (d !== undefined && ids.every((id) => fits(other, id))) scored.push([d, 1, order, other]);
+  });
+  CONSTANTS.forEach((other, order) => {
+    if (other.toLowerCase() === name.toLowerCase() || ALIASES[name] === other) scored.push([0, 2, order, other]);
+  });
   return scored
     .sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])
     .map(([, , , other]) => other)

@@ -42,7 +42,7 @@ def propose(src, statement, ctx):
             continue
         if isinstance(getattr(node, "parent", None), ast.Call) and node.parent.func is node:
             continue
-        if spellings(ctx, node.id, bound_only=True):
+        if spellings(ctx, node.id, [node]):
             continue
         index = isinstance(getattr(node, "parent", None), ast.Subscript) and node.parent.value is node
         order = derived(ctx, node.id) + [v for v in variables if similar(v, node.id)] + [v for v in variables if v in ctx.scope.locals] + variables

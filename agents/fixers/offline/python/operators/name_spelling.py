@@ -72,7 +72,7 @@ def fits(builtin, node):
     return False
 
 
-def spellings(ctx, name, nodes=(), bound_only=False):
+def spellings(ctx, name, nodes=()):
     """The defined names `name` may be a misspelling of, closest first: bound names, then
     builtins that fit every use in `nodes`, then constants by case or alias. None when the
     error does not name `name` as undefined, or it is bound."""
@@ -83,14 +83,13 @@ def spellings(ctx, name, nodes=(), bound_only=False):
         d = spelt_like(name, other)
         if d is not None:
             scored.append((d, 0, order, other))
-    if not bound_only:
-        for order, other in enumerate(BUILTIN_NAMES):
-            d = spelt_like(name, other)
-            if d is not None and nodes and all(fits(other, n) for n in nodes):
-                scored.append((d, 1, order, other))
-        for order, other in enumerate(CONSTANTS):
-            if other.lower() == name.lower() or ALIASES.get(name) == other:
-                scored.append((0, 2, order, other))
+    for order, other in enumerate(BUILTIN_NAMES):
+        d = spelt_like(name, other)
+        if d is not None and nodes and all(fits(other, n) for n in nodes):
+            scored.append((d, 1, order, other))
+    for order, other in enumerate(CONSTANTS):
+        if other.lower() == name.lower() or ALIASES.get(name) == other:
+            scored.append((0, 2, order, other))
     return [other for *_, other in sorted(scored)][:PER_NAME]
 
 
