@@ -858,7 +858,7 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       .map((f) => [f.template, applyEdits(text, f.edits)]);
   };
 
-  it('a line Ochiai ranked is a site by itself, after the frames; a frame brings the statements before it', () => {
+  it('a line Ochiai ranked is a site by itself, after the frames; a frame brings the statements before it', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src/a.py'), ['def f(x, y):', '    a = x + 1', '    b = y - 1', '    return a < b', ''].join('\n'));
@@ -866,14 +866,16 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
     const lines = (candidates: { rationale: string }[]) => [...new Set(candidates.map((c) => /a\.py:(\d+)/.exec(c.rationale)?.[1]))];
     expect(
       lines(
-        generatePython(request, 60, [
-          { file: 'src/a.py', line: 3 },
-          { file: 'src/other.js', line: 1 },
-        ]).candidates,
+        (
+          await generatePython(request, 60, [
+            { file: 'src/a.py', line: 3 },
+            { file: 'src/other.js', line: 1 },
+          ])
+        ).candidates,
       ),
     ).toEqual(['3']);
     const framed = { ...request, suspects: [{ file: 'src/a.py', line: 4, score: 1, reason: 'in-app frame 1', inApp: true }] } as unknown as FixRequest;
-    const both = generatePython(framed, 60, [{ file: 'src/a.py', line: 2 }]);
+    const both = await generatePython(framed, 60, [{ file: 'src/a.py', line: 2 }]);
     expect(both.sites).toBe(2);
     // Templates first (the guards of the definitions the frame's line reads), then the families from the frame's line on.
     expect(new Set(lines(both.candidates))).toEqual(new Set(['4', '2', '3']));

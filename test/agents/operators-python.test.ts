@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OfflineFixer } from '../../agents/fixers/offline/index.ts';
-import { generatePython } from '../../agents/fixers/offline/generate-python.ts';
+import { generatePython, runPythonHelper } from '../../agents/fixers/offline/generate-python.ts';
 import { applyEdits } from '../../agents/fixers/offline/source.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
 import { sandboxChecks } from '../../agents/plugin-agent/checks.ts';
@@ -319,8 +319,22 @@ describe('Python operator families (the helper on real snippets)', () => {
   });
 });
 
+describe('the Python helper as the fixer runs it', () => {
+  it('runs beside the event loop, and a helper that fails is one clear problem', async () => {
+    let ticked = false;
+    const running = runPythonHelper({ 'a.py': 'def f(x):\n    return x + 1\n' }, [{ file: 'a.py', line: 2 }], { type: 'TypeError', message: 'x' });
+    setImmediate(() => (ticked = true));
+    const helped = await running;
+    // A helper run synchronously would have answered before the loop turned.
+    expect(ticked).toBe(true);
+    expect('fixes' in helped && helped.fixes.length > 0).toBe(true);
+    const broken = await runPythonHelper({ 'a.py': 'x = 1\n' }, [{ file: 'a.py' } as unknown as { file: string; line: number }], null);
+    expect(broken).toEqual({ problem: expect.stringMatching(/^the Python template helper failed: KeyError: 'line'$/) as unknown });
+  });
+});
+
 describe('Python sites: the statements that control the failing line', () => {
-  it('the while whose condition is wrong is among the first five statements visited, and its fix among the first candidates', () => {
+  it('the while whose condition is wrong is among the first five statements visited, and its fix among the first candidates', async () => {
     const code = [
       'def window(rows, start, size):',
       '    end = start + size',
@@ -344,7 +358,7 @@ describe('Python sites: the statements that control the failing line', () => {
       suspects: [{ file: 'src/a.py', line: 6, score: 1, reason: 'in-app frame 1', inApp: true }],
       reproduction: { error: { type: 'IndexError', message: 'list index out of range' } },
     } as unknown as FixRequest;
-    const { candidates } = generatePython(request, 60);
+    const { candidates } = await generatePython(request, 60);
     const fixed = code.replace('while i <= end', 'while i < end');
     const at = candidates.findIndex((c) => c.files['src/a.py'] === fixed);
     expect(at).toBeGreaterThanOrEqual(0);

@@ -241,7 +241,7 @@ describe('mutate', () => {
 
   it('generates defects of a Python plugin with the Python families, and keeps those a captured input exposes', async () => {
     const plugin = join(STEWARD_ROOT, 'evals', 'sources', 'unit-convert', 'plugin');
-    const mutants = pythonMutants(plugin, 'unit-convert');
+    const mutants = await pythonMutants(plugin, 'unit-convert');
     const categories = new Set(mutants.map((m) => m.category));
     for (const category of ['boundary', 'wrong operator', 'argument order']) expect(categories).toContain(category);
     expect(new Set(mutants.map((m) => m.id)).size).toBe(mutants.length);

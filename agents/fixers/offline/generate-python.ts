@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { messageOf } from '../../../orchestrator/core/errors.ts';
@@ -35,25 +35,54 @@ const helperOutput = z.object({
 });
 type PythonFix = Proposed & z.output<typeof helperOutput>['fixes'][number];
 
+/** The most the helper may print: a plugin's fixes, as JSON. */
+const HELPER_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The helper run with `input` on its stdin, asynchronously: a worker's event loop (its
+ * run lock's renewal, the host's calls) goes on while Python parses the plugin.
+ */
+function spawnHelper(input: string): Promise<{ code: number | null; stdout: string; stderr: string; failed?: string }> {
+  return new Promise((resolve) => {
+    // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
+    const child = spawn(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-I', HELPER], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      signal: AbortSignal.timeout(60_000),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let failed: string | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > HELPER_OUTPUT_BYTES) {
+        failed ??= `it printed more than ${HELPER_OUTPUT_BYTES} bytes`;
+        child.kill('SIGKILL');
+      } else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => {
+      failed ??= error.name === 'AbortError' ? 'it ran past 60 s' : error.message;
+    });
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...(failed ? { failed } : {}) }));
+    // A helper that died before reading all of it fails by its exit, not by this pipe.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
 /**
  * The helper on the given files and sites (statements by file and line; `alone` for a
  * ranked line without a frame's surroundings), for the error the reproduction threw:
  * its fixes and the statements it visited, or why it gave none.
  */
-export function runPythonHelper(
+export async function runPythonHelper(
   files: Record<string, string>,
   sites: readonly { file: string; line: number; alone?: boolean }[],
   error: { type: string; message: string } | null,
-): z.output<typeof helperOutput> | { problem: string } {
-  // Debian's interpreter where there is one (the one .ci/setup installs), else the PATH's.
-  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-I', HELPER], {
-    input: JSON.stringify({ files, sites, error }),
-    encoding: 'utf8',
-    timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-  if (run.status !== 0) return { problem: `the Python template helper failed: ${(run.error?.message ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
+): Promise<z.output<typeof helperOutput> | { problem: string }> {
+  const run = await spawnHelper(JSON.stringify({ files, sites, error }));
+  if (run.failed || run.code !== 0) return { problem: `the Python template helper failed: ${(run.failed ?? run.stderr).trim().split('\n').at(-1) ?? ''}` };
   let parsed: ReturnType<typeof helperOutput.safeParse>;
   try {
     parsed = helperOutput.safeParse(JSON.parse(run.stdout));
@@ -87,11 +116,11 @@ const COSTLY_PER_SITE = 6;
  * over the most suspicious statements, then the costly ones, half the budget kept for
  * the families.
  */
-export function generatePython(
+export async function generatePython(
   request: FixRequest,
   limit: number,
   spectrum: readonly { file: string; line: number }[] = [],
-): { sites: number; candidates: Tried[]; problem?: string } {
+): Promise<{ sites: number; candidates: Tried[]; problem?: string }> {
   const files: Record<string, string> = {};
   const seen = new Set<string>();
   const frames = request.suspects.filter(ownFrame).map((s) => ({ file: s.file, line: s.line }));
@@ -104,7 +133,7 @@ export function generatePython(
     return [s];
   });
   if (sites.length === 0) return { sites: 0, candidates: [] };
-  const helped = runPythonHelper(files, sites, request.reproduction.error ?? null);
+  const helped = await runPythonHelper(files, sites, request.reproduction.error ?? null);
   if ('problem' in helped) return { sites: sites.length, candidates: [], problem: helped.problem };
   const fixes: PythonFix[] = helped.fixes;
   // One list per statement (rank) and tier, in rank order; a text two statements make belongs to the one tried first.

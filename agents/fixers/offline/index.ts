@@ -39,7 +39,7 @@ export class OfflineFixer implements Fixer {
     const budget = { candidates: request.budget.candidates ?? DEFAULTS.candidates, wallSeconds: request.budget.wallSeconds ?? DEFAULTS.wallSeconds };
     const deadline = started + budget.wallSeconds * 1000;
     const { baseline, spectrum } = await this.measure(request);
-    const generated = request.manifest.runtime === 'python' ? generatePython(request, budget.candidates, spectrum) : generateJs(request, budget.candidates, spectrum);
+    const generated = request.manifest.runtime === 'python' ? await generatePython(request, budget.candidates, spectrum) : generateJs(request, budget.candidates, spectrum);
     const { sites } = generated;
     // The ladder's first rung: going back to before the plugin's last change, when the group is newer than it.
     const revert = await revertCandidate(request);

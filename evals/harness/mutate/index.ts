@@ -166,7 +166,7 @@ export async function mutatePlugin(options: MutateOptions): Promise<MutateResult
     if (sharedInputs.length === 0)
       throw new StewardError('E_USAGE', 'generated defects need captured inputs to expose them', { hint: '--inputs <file.json>: a JSON array of inputs' });
     const byCategory = new Map<string, Mutant[]>();
-    for (const mutant of manifest.runtime === 'python' ? pythonMutants(options.pluginDir, manifest.name) : autoMutants(options.pluginDir, manifest.name))
+    for (const mutant of manifest.runtime === 'python' ? await pythonMutants(options.pluginDir, manifest.name) : autoMutants(options.pluginDir, manifest.name))
       byCategory.set(mutant.category, [...(byCategory.get(mutant.category) ?? []), mutant]);
     // Categories take turns, so a few dozen tasks still cover every kind of defect.
     plans = interleave([...byCategory.values()]).map((mutant) => ({ mutant, expectFix: true, inputs: sharedInputs, env, productionEnv: env }));

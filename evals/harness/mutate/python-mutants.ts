@@ -30,14 +30,14 @@ function pythonFiles(pluginDir: string, dir = pluginDir): string[] {
  * Python plugin's generated suite measures the same things a JavaScript one does.
  * Each mutant compiles (the helper keeps only those); equal texts are kept once.
  */
-export function pythonMutants(pluginDir: string, plugin: string): Mutant[] {
+export async function pythonMutants(pluginDir: string, plugin: string): Promise<Mutant[]> {
   const out: Mutant[] = [];
   const seen = new Set<string>();
   for (const file of pythonFiles(pluginDir)) {
     const original = readFileSync(join(pluginDir, file), 'utf8');
     const lines = original.split('\n').flatMap((text, i) => (text.trim() && !text.trim().startsWith('#') ? [{ file, line: i + 1 }] : []));
     if (lines.length === 0) continue;
-    const helped = runPythonHelper({ [file]: original }, lines, null);
+    const helped = await runPythonHelper({ [file]: original }, lines, null);
     if ('problem' in helped)
       throw new StewardError('E_USAGE', `no defects could be generated in ${file}: ${helped.problem}`, { hint: 'write its defects by hand: --defects <file>' });
     // Only what a family changed at a statement visited for itself, not at the statements around another.
