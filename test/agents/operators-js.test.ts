@@ -9,6 +9,7 @@ import { FAMILIES } from '../../agents/fixers/offline/operators/index.ts';
 import { initialise } from '../../agents/fixers/offline/operators/initialise.ts';
 import { logical } from '../../agents/fixers/offline/operators/logical.ts';
 import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
+import { memberSpelling } from '../../agents/fixers/offline/operators/member-spelling.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -278,6 +279,22 @@ describe('operator families: conditions and statements', () => {
     expect(replaced(typo, 4, 'summ')).toEqual([]);
     const missing = 'function f(xs) {\n  let seq = xs;\n  return list1[0] + seq[1];\n}\n';
     expect(replaced(missing, 3, 'list1')).toContain(missing.replace('list1[0]', 'seq[0]'));
+  });
+
+  it('member-spelling: the method a "is not a function" TypeError calls, spelt as one of the file or of the common prototypes', () => {
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
+      const sf = parse('src/x.js', code);
+      return memberSpelling.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
+    };
+    const push = 'function add(xs, x) {\n  xs.pussh(x);\n  return xs;\n}\n';
+    expect(at(push, 2, 'xs.pussh is not a function')).toEqual([push.replace('.pussh(', '.push(')]);
+    const own = 'class Cart {\n  total() {\n    return 1;\n  }\n}\nfunction f(c) {\n  return c.totl() + c.totl();\n}\n';
+    expect(at(own, 7, 'c.totl is not a function')).toEqual([own.replaceAll('c.totl()', 'c.total()')]);
+    for (const text of [...at(push, 2, 'xs.pussh is not a function'), ...at(own, 7, 'c.totl is not a function')]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: no method that close, a property read rather than called, another error.
+    expect(at(push.replace('pussh', 'appendAll'), 2, 'xs.appendAll is not a function')).toEqual([]);
+    expect(at('function f(xs) {\n  return xs.lenght.toFixed();\n}\n', 2, 'xs.lenght is not a function')).toEqual([]);
+    expect(at(push, 2, 'xs.pussh is not a function', 'ReferenceError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

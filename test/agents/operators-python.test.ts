@@ -278,6 +278,39 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('name-spelling', missing, 2, undefinedName('list1'))).toEqual([]);
   });
 
+  it('member-spelling: the attribute an AttributeError says a builtin type or a class of the file lacks, spelt as one it has', () => {
+    const noAttribute = (type: string, name: string) => ({ type: 'AttributeError', message: `'${type}' object has no attribute '${name}'` });
+    const removal = 'def drop(xs, x):\n    xs.removal(x)\n    return xs\n';
+    expect(family('member-spelling', removal, 2, noAttribute('list', 'removal'))).toEqual([removal.replace('.removal(', '.remove(')]);
+    const twice = 'def shout(s):\n    return s.uppper() + s.uppper()\n';
+    expect(family('member-spelling', twice, 2, noAttribute('str', 'uppper'))).toEqual([twice.replaceAll('.uppper(', '.upper(')]);
+    const own = 'class Cart:\n    def __init__(self):\n        self.items = []\n\n    def total(self):\n        return len(self.items)\n\ndef f(c):\n    return c.totl()\n';
+    expect(family('member-spelling', own, 9, noAttribute('Cart', 'totl'))).toEqual([own.replace('c.totl()', 'c.total()')]);
+    expect(allCompile([...family('member-spelling', removal, 2, noAttribute('list', 'removal')), ...family('member-spelling', own, 9, noAttribute('Cart', 'totl'))])).toBe(true);
+    // Not: a type it cannot see into, no member that close, another error.
+    const imported = 'from shop import Cart\n\ndef f(c):\n    return c.totl()\n';
+    expect(family('member-spelling', imported, 4, noAttribute('Cart', 'totl'))).toEqual([]);
+    expect(family('member-spelling', removal.replace('removal', 'discard_all'), 2, noAttribute('list', 'discard_all'))).toEqual([]);
+    expect(family('member-spelling', removal, 2, { type: 'TypeError', message: "'list' object has no attribute 'removal'" })).toEqual([]);
+  });
+
+  it('call-brackets: a method or function subscripted where it was to be called becomes a call; a container is left alone', () => {
+    const subscripted = { type: 'TypeError', message: "'builtin_function_or_method' object is not subscriptable" };
+    const pop = 'def take(xs, i):\n    xs.pop[i]\n    return xs\n';
+    expect(family('call-brackets', pop, 2, subscripted)).toEqual([pop.replace('xs.pop[i]', 'xs.pop(i)')]);
+    const nested = 'def top(out, xs):\n    out.append(xs.pop[0])\n    return out\n';
+    expect(family('call-brackets', nested, 2, subscripted)).toEqual([nested.replace('xs.pop[0]', 'xs.pop(0)')]);
+    const builtin = 'def size(xs):\n    return len[xs] + xs[0]\n';
+    expect(family('call-brackets', builtin, 2, subscripted)).toEqual([builtin.replace('len[xs]', 'len(xs)')]);
+    const two = 'def f(d):\n    return d.get["k", 0]\n';
+    expect(family('call-brackets', two, 2, subscripted)).toEqual([two.replace('d.get["k", 0]', 'd.get("k", 0)')]);
+    expect(allCompile([pop, nested, builtin, two].map((c) => family('call-brackets', c, 2, subscripted)[0]!))).toBe(true);
+    // Not: a list's subscript, a slice, another error.
+    expect(family('call-brackets', 'def f(xs):\n    return xs[0]\n', 2, subscripted)).toEqual([]);
+    expect(family('call-brackets', 'def f(xs):\n    return xs.copy[1:]\n', 2, subscripted)).toEqual([]);
+    expect(family('call-brackets', pop, 2, { type: 'TypeError', message: "'int' object is not subscriptable" })).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([

@@ -5,6 +5,7 @@ import { offByOne } from '../operators/off-by-one.ts';
 import { relational } from '../operators/relational.ts';
 import { awaitInsert } from '../operators/await-insert.ts';
 import { initialise } from '../operators/initialise.ts';
+import { memberSpelling } from '../operators/member-spelling.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -28,6 +29,7 @@ import type { Template } from './types.ts';
  */
 export const TEMPLATES: readonly Template[] = [
   nameSpelling,
+  memberSpelling,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -6,13 +6,15 @@ Each module has FAMILY (the fix's `template`), TIER and `propose(src, statement,
 TIER orders the search: `token` (one token changed, few alternatives) and `replace` (a
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
-`initialise` and `name_spelling` each answer one error (UnboundLocalError, NameError)
-and are tried with the templates.
+`initialise`, `name_spelling`, `member_spelling` and `call_brackets` each answer one
+error (UnboundLocalError, NameError, an AttributeError, a function subscripted) and are
+tried with the templates.
 """
 
 from . import (
     argument_replace,
     argument_swap,
+    call_brackets,
     arithmetic,
     await_insert,
     condition_narrow,
@@ -20,6 +22,7 @@ from . import (
     initialise,
     logical,
     member_replace,
+    member_spelling,
     name_replace,
     name_spelling,
     negate,
