@@ -258,6 +258,9 @@ describe('operator families: conditions and statements', () => {
     // Every use in the statement changes at once.
     const twice = 'function span(xs) {\n  const lowest = Math.min(...xs);\n  return lowst ? Math.max(...xs) - lowst : 0;\n}\n';
     expect(at(twice, 3, 'lowst')).toEqual([twice.replaceAll('lowst', 'lowest')]);
+    // The same typo on a later line too, but not a block's own binding of that name.
+    const later = 'function f(xs) {\n  const total = 0;\n  for (const totl of xs) console.log(totl);\n  const a = totl + 1;\n  return totl * a;\n}\n';
+    expect(at(later, 4, 'totl')).toEqual([later.replace('a = totl', 'a = total'), later.replace('a = totl', 'a = total').replace('return totl', 'return total')]);
     // A global only where the use fits it; else a constant only by case: a missing `value` is not false, `error` not Error.
     expect(at('function f() {\n  return value ?? 0;\n}\n', 2, 'value')).toEqual([]);
     expect(at('function f() {\n  return error.message;\n}\n', 2, 'error')).toEqual([]);
@@ -291,6 +294,9 @@ describe('operator families: conditions and statements', () => {
     const own = 'class Cart {\n  total() {\n    return 1;\n  }\n}\nfunction f(c) {\n  return c.totl() + c.totl();\n}\n';
     expect(at(own, 7, 'c.totl is not a function')).toEqual([own.replaceAll('c.totl()', 'c.total()')]);
     for (const text of [...at(push, 2, 'xs.pussh is not a function'), ...at(own, 7, 'c.totl is not a function')]) expect(compiles('src/x.js', text)).toBe(true);
+    // The same slip on a later line: the statement's alone first, then every one in the function.
+    const again = 'function f(xs, ys) {\n  xs.pussh(1);\n  ys.pussh(2);\n  return xs;\n}\n';
+    expect(at(again, 2, 'xs.pussh is not a function')).toEqual([again.replace('xs.pussh', 'xs.push'), again.replaceAll('.pussh', '.push')]);
     // Not: no method that close, a property read rather than called, another error.
     expect(at(push.replace('pussh', 'appendAll'), 2, 'xs.appendAll is not a function')).toEqual([]);
     expect(at('function f(xs) {\n  return xs.lenght.toFixed();\n}\n', 2, 'xs.lenght is not a function')).toEqual([]);

@@ -256,6 +256,12 @@ describe('Python operator families (the helper on real snippets)', () => {
     // Every use in the statement changes at once.
     const twice = 'def span(xs):\n    lowest = min(xs)\n    return max(xs) - lowst if lowst else 0\n';
     expect(family('name-spelling', twice, 3, undefinedName('lowst'))).toEqual([twice.replaceAll('lowst', 'lowest')]);
+    // The same typo on a later line too, but not a comprehension's own variable of that name.
+    const later = 'def f(xs):\n    lowest = min(xs)\n    ys = [lowst for lowst in xs]\n    a = lowst + 1\n    return lowst * a\n';
+    expect(family('name-spelling', later, 4, undefinedName('lowst'))).toEqual([
+      later.replace('a = lowst', 'a = lowest'),
+      later.replace('a = lowst', 'a = lowest').replace('return lowst', 'return lowest'),
+    ]);
     // A builtin only where the use fits it; else a constant only by case: a missing `value` is not False, nor `num` sum.
     for (const [code, name] of [
       ['def f(xs):\n    return value\n', 'value'],
@@ -305,6 +311,12 @@ describe('Python operator families (the helper on real snippets)', () => {
     const two = 'def f(d):\n    return d.get["k", 0]\n';
     expect(family('call-brackets', two, 2, subscripted)).toEqual([two.replace('d.get["k", 0]', 'd.get("k", 0)')]);
     expect(allCompile([pop, nested, builtin, two].map((c) => family('call-brackets', c, 2, subscripted)[0]!))).toBe(true);
+    // The same slip two lines on: the statement's alone first, then every one in the function.
+    const again = 'def top(lst, k):\n    r = []\n    big = max(lst)\n    r.append[big]\n    lst.remove[big]\n    return r\n';
+    expect(family('call-brackets', again, 4, subscripted)).toEqual([
+      again.replace('r.append[big]', 'r.append(big)'),
+      again.replace('r.append[big]', 'r.append(big)').replace('lst.remove[big]', 'lst.remove(big)'),
+    ]);
     // Not: a list's subscript, a slice, another error.
     expect(family('call-brackets', 'def f(xs):\n    return xs[0]\n', 2, subscripted)).toEqual([]);
     expect(family('call-brackets', 'def f(xs):\n    return xs.copy[1:]\n', 2, subscripted)).toEqual([]);

@@ -169,3 +169,15 @@ export function indexedNames(sf: ts.SourceFile): Set<string> {
 
 /** Whether `id` is what an element access indexes (`id[...]`). */
 export const isIndexed = (id: ts.Identifier): boolean => ts.isElementAccessExpression(id.parent) && id.parent.expression === id;
+
+/**
+ * The statement's nodes of a slip and, when the same slip is made elsewhere in its
+ * function (or file), all of them: the lists to try, the statement's first. A slip made
+ * once is often made again a few lines on (a misspelt name used twice), and fixing one
+ * leaves the call failing on the next.
+ */
+export function repeated<T extends ts.Node>(site: Site, ours: readonly T[], match: (node: ts.Node) => node is T): T[][] {
+  if (ours.length === 0) return [];
+  const everywhere = descendants(enclosingFunction(site.statement) ?? site.sf, match);
+  return everywhere.length > ours.length ? [[...ours], everywhere] : [[...ours]];
+}

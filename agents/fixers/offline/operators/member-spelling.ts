@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { fix, PREFER } from './common.ts';
+import { fix, PREFER, repeated } from './common.ts';
 import { speltLike } from './name-spelling.ts';
 
 /** Replacements tried per misspelt method: the closest spellings only. */
@@ -54,17 +54,18 @@ export const memberSpelling: Template = {
   propose(site: Site): TemplateFix[] {
     const method = site.error?.type === 'TypeError' ? NOT_A_FUNCTION.exec(site.error.message)?.[1] : undefined;
     if (!method) return [];
-    const calls = descendants(site.statement, ts.isPropertyAccessExpression).filter(
-      (p) => p.name.text === method && (ts.isCallExpression(p.parent) || ts.isNewExpression(p.parent)) && p.parent.expression === p,
-    );
-    if (calls.length === 0) return [];
+    const called = (node: ts.Node): node is ts.PropertyAccessExpression =>
+      ts.isPropertyAccessExpression(node) && node.name.text === method && (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node;
+    const ours = descendants(site.statement, called);
+    if (ours.length === 0) return [];
     const known = [...new Set([...fileMethods(site.sf), ...BUILTIN_METHODS])];
-    return known
+    const spellings = known
       .map((other, order) => ({ other, order, d: speltLike(method, other) }))
       .filter((c): c is { other: string; order: number; d: number } => c.d !== undefined)
       .sort((a, b) => a.d - b.d || a.order - b.order)
-      .slice(0, PER_NAME)
-      .map(({ other }) =>
+      .slice(0, PER_NAME);
+    return repeated(site, ours, called).flatMap((calls) =>
+      spellings.map(({ other }) =>
         fix(
           'member-spelling',
           site,
@@ -72,6 +73,7 @@ export const memberSpelling: Template = {
           `method spelt as one that exists: \`.${method}\` became \`.${other}\``,
           PREFER.token,
         ),
-      );
+      ),
+    );
   },
 };

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { bindingsAt, fix, isUse, PREFER, replace } from './common.ts';
+import { bindingsAt, fix, isUse, PREFER, repeated, replace } from './common.ts';
 
 /** Replacements tried per undefined name: the closest spellings only. */
 const PER_NAME = 3;
@@ -115,14 +115,17 @@ export const nameSpelling: Template = {
   propose(site: Site): TemplateFix[] {
     const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
     if (!name) return [];
-    const ids = descendants(site.statement, ts.isIdentifier).filter((id) => id.text === name && isUse(id));
-    return spellingsOf(site, ids).map((other) =>
-      fix(
-        'name-spelling',
-        site,
-        ids.map((id) => replace(site.sf, id, other)),
-        `undefined name spelt as a defined one: \`${name}\` became \`${other}\``,
-        PREFER.token,
+    // A use the error's name is undefined at: not one inside a block that binds it (a loop's own `let`).
+    const use = (node: ts.Node): node is ts.Identifier => ts.isIdentifier(node) && node.text === name && isUse(node) && !bindingsAt(site.sf, node).some((b) => b.name === name);
+    return repeated(site, descendants(site.statement, use), use).flatMap((ids) =>
+      spellingsOf(site, ids).map((other) =>
+        fix(
+          'name-spelling',
+          site,
+          ids.map((id) => replace(site.sf, id, other)),
+          `undefined name spelt as a defined one: \`${name}\` became \`${other}\``,
+          PREFER.token,
+        ),
       ),
     );
   },

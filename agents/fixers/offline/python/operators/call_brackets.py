@@ -10,7 +10,7 @@ import ast
 import builtins
 import re
 
-from .common import PREFER, fix, own_nodes
+from .common import PREFER, fix, own_nodes, repeated
 
 FAMILY, TIER = "call-brackets", "template"
 
@@ -27,18 +27,33 @@ def callable_value(node, ctx):
     return False
 
 
+def bracketed(node, ctx, src):
+    """A subscript of a method or function, with what its brackets hold as arguments; None for anything else."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load) or not callable_value(node.value, ctx) or isinstance(node.slice, ast.Slice):
+        return None
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) and not src.text_of(node.slice).startswith("(") else [node.slice]
+    return None if any(isinstance(i, ast.Slice) for i in items) else items
+
+
 def propose(src, statement, ctx):
     if ctx.error.get("type") != "TypeError" or not NOT_SUBSCRIPTABLE.search(ctx.error.get("message") or ""):
         return []
+    ours = [n for n in own_nodes(statement) if bracketed(n, ctx, src) is not None]
     out = []
-    for node in own_nodes(statement):
-        if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load) or not callable_value(node.value, ctx) or isinstance(node.slice, ast.Slice):
-            continue
-        items = node.slice.elts if isinstance(node.slice, ast.Tuple) and not src.text_of(node.slice).startswith("(") else [node.slice]
-        if any(isinstance(i, ast.Slice) for i in items):
-            continue
-        args = ", ".join(src.text_of(i) for i in items)
-        callee = src.text_of(node.value)
-        start, end = src.span(node)
-        out.append(fix(FAMILY, ctx, node, [{"start": start, "end": end, "text": f"{callee}({args})"}], f"call written with brackets: `{src.text_of(node)}` became `{callee}({args})`", PREFER["token"]))
+    for nodes in repeated(ctx, ours, lambda n: bracketed(n, ctx, src) is not None) if ours else []:
+        edits, shown = [], []
+        for node in nodes:
+            args = ", ".join(src.text_of(i) for i in bracketed(node, ctx, src))
+            callee = src.text_of(node.value)
+            start, end = src.span(node)
+            edits.append({"start": start, "end": end, "text": f"{callee}({args})"})
+            shown.append(f"`{src.text_of(node)}` became `{callee}({args})`")
+        # Nested ones (`f[g[x]]`) would overlap: the outermost only.
+        if len(nodes) == 1 or not overlapping(edits):
+            out.append(fix(FAMILY, ctx, nodes[0], edits, f"call written with brackets: {', '.join(shown)}", PREFER["token"]))
     return out
+
+
+def overlapping(edits):
+    spans = sorted((e["start"], e["end"]) for e in edits)
+    return any(b[0] < a[1] for a, b in zip(spans, spans[1:]))

@@ -11,7 +11,7 @@ import ast
 import builtins
 import re
 
-from .common import PREFER, fix, own_nodes
+from .common import PREFER, fix, own_nodes, repeated
 from .name_spelling import PER_NAME, spelt_like
 
 FAMILY, TIER = "member-spelling", "template"
@@ -48,15 +48,13 @@ def propose(src, statement, ctx):
     if not found:
         return []
     type_name, attr = found.groups()
-    nodes = [n for n in own_nodes(statement) if isinstance(n, ast.Attribute) and n.attr == attr]
-    members = members_of(src, type_name) if nodes else []
+    ours = [n for n in own_nodes(statement) if isinstance(n, ast.Attribute) and n.attr == attr]
+    members = members_of(src, type_name) if ours else []
     scored = sorted((d, i, m) for i, m in enumerate(members) if (d := spelt_like(attr, m)) is not None)
     out = []
-    for _, _, other in scored[:PER_NAME]:
-        edits = []
-        for n in nodes:
+    for nodes in repeated(ctx, ours, lambda n: isinstance(n, ast.Attribute) and n.attr == attr) if scored else []:
+        for _, _, other in scored[:PER_NAME]:
             # The attribute's name is the last thing its node spans.
-            _, end = src.span(n)
-            edits.append({"start": end - len(attr), "end": end, "text": other})
-        out.append(fix(FAMILY, ctx, nodes[0], edits, f"member spelt as one `{type_name}` has: `.{attr}` became `.{other}`", PREFER["token"]))
+            edits = [{"start": src.span(n)[1] - len(attr), "end": src.span(n)[1], "text": other} for n in nodes]
+            out.append(fix(FAMILY, ctx, nodes[0], edits, f"member spelt as one `{type_name}` has: `.{attr}` became `.{other}`", PREFER["token"]))
     return out

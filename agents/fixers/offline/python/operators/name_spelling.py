@@ -16,7 +16,7 @@ import ast
 import builtins
 import re
 
-from .common import PREFER, fix, own_nodes
+from .common import PREFER, fix, own_nodes, repeated
 
 FAMILY, TIER = "name-spelling", "template"
 PER_NAME = 3
@@ -93,11 +93,35 @@ def spellings(ctx, name, nodes=()):
     return [other for *_, other in sorted(scored)][:PER_NAME]
 
 
+def bound_around(node, name, fn):
+    """Whether something between `node` and its function binds `name`: a comprehension's
+    target, a lambda's or a nested function's parameter or local. There the name is
+    another variable, defined."""
+    at = getattr(node, "parent", None)
+    while at is not None and at is not fn:
+        if isinstance(at, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            if any(isinstance(t, ast.Name) and t.id == name for g in at.generators for t in ast.walk(g.target)):
+                return True
+        elif isinstance(at, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = at.args
+            if name in {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [x for x in (args.vararg, args.kwarg) if x]}:
+                return True
+            if not isinstance(at, ast.Lambda) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id == name for n in ast.walk(at)):
+                return True
+        at = getattr(at, "parent", None)
+    return False
+
+
 def propose(src, statement, ctx):
     name = undefined_name(ctx.error)
-    nodes = [n for n in own_nodes(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name]
+
+    def use(n):
+        return isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == name and not bound_around(n, name, ctx.fn)
+
+    ours = [n for n in own_nodes(statement) if use(n)]
     out = []
-    for other in spellings(ctx, name, nodes) if nodes else []:
-        edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
-        out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
+    for nodes in repeated(ctx, ours, use) if ours else []:
+        for other in spellings(ctx, name, nodes):
+            edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
+            out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
     return out
