@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventsOf, type PipelineOutcome } from './pipeline.ts';
+import { eventsOf, type PipelineOutcome } from './outcome.ts';
 
 /** One operator family's (or template's) work in one attempt. */
 export const familyCountsSchema = z.object({

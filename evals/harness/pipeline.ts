@@ -3,7 +3,6 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { fixersFor } from '../../agents/fixers/registry.ts';
 import { pluginAgent } from '../../agents/plugin-agent/index.ts';
 import { openTracker } from '../../agents/trackers/registry.ts';
-import type { TrackedIssue, TrackedProposal } from '../../agents/trackers/types.ts';
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { Capture } from '../../orchestrator/ingest/capture.ts';
 import { TrafficStore } from '../../orchestrator/ingest/traffic.ts';
@@ -22,8 +21,8 @@ import { libraryRedis, stopRedis, type RedisTarget } from '../../orchestrator/re
 import { cancelRun } from '../../orchestrator/runs/control.ts';
 import { openCheckpointer } from '../../orchestrator/runs/database.ts';
 import { openRunControl } from '../../orchestrator/runs/open.ts';
-import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
 import type { AgentDefinition } from '../../orchestrator/runs/agent.ts';
+import type { PipelineOutcome, RunOutcome } from './outcome.ts';
 import type { EvalTask } from './task.ts';
 
 export interface PipelineOptions {
@@ -36,39 +35,6 @@ export interface PipelineOptions {
   signal?: AbortSignal;
   /** The chat model of llm and hybrid, when the caller holds one (a scripted model in tests); else `model` by name. */
   chatModel?: () => Promise<BaseChatModel>;
-}
-
-/** One Plugin Agent run of the task: its record, its events and its state at its last checkpoint. */
-export interface RunOutcome {
-  run: RunRecord;
-  events: RunEvent[];
-  /** The Plugin Agent's state at the run's last checkpoint (its graph's channels), when the run got that far. */
-  state?: Record<string, unknown>;
-}
-
-/** What the real pipeline left behind for one task: what scoring reads. */
-export interface PipelineOutcome {
-  /** Why no run was dispatched (a held group, an unhealthy plugin), when none was. */
-  notDispatched?: string;
-  /**
-   * One run per error group of the task's events, in the order triage dispatched them;
-   * each later one on the library with the earlier fixes merged, as a maintainer's merges
-   * and the next scheduled triage would have it.
-   */
-  runs: RunOutcome[];
-  issues: TrackedIssue[];
-  proposals: TrackedProposal[];
-  /** Every published fix of the task together, as one unified diff relative to the plugin root. */
-  patch?: string;
-  /** The time limit ended a run before any fix was published. */
-  timedOut: boolean;
-  /** Why the task's later error groups got no run, when a run came before (a held group, a run with no fix, the time limit). */
-  stopped?: string;
-}
-
-/** Every event of every run of the task, in run order. */
-export function eventsOf(outcome: PipelineOutcome): RunEvent[] {
-  return outcome.runs.flatMap((r) => r.events);
 }
 
 /** How many error groups of one task get a run at most: one plugin's runs go one at a time, so each costs the task's time. */
@@ -99,14 +65,15 @@ async function replay(task: EvalTask, library: Library, target: RedisTarget, env
   await ingestQueued(target, library, { env, log });
 }
 
-/** Triage once, as a scheduled job would: which run, if any, it dispatched, or why none. */
-async function triage(library: Library, target: RedisTarget, env: NodeJS.ProcessEnv): Promise<{ run?: string; why?: string }> {
+/** Triage once, as a scheduled job would: the run it dispatched, or why none (and whether a limit held a group back). */
+async function triage(library: Library, target: RedisTarget, env: NodeJS.ProcessEnv): Promise<{ run: string } | { why: string; held: boolean }> {
   const state = await triagePass(target, library, { runTests: true, env });
   const [first] = state.dispatched;
   if (first) return { run: first.run };
   const plugin = state.plugins[0];
   const held = state.held[0];
-  return { why: held ? `held back: ${held.reason}` : `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})` };
+  if (held) return { why: `held back: ${held.reason}`, held: true };
+  return { why: `no run dispatched (plugin ${plugin?.health ?? 'unknown'}${plugin?.reason ? `: ${plugin.reason}` : ''})`, held: false };
 }
 
 /** The run's newest checkpoint of the root graph: what the agent knew when it stopped, read before the scratch library goes. */
@@ -171,9 +138,10 @@ export async function runPipeline(task: EvalTask, dir: string, options: Pipeline
     let runner: Runner | undefined;
     for (;;) {
       const dispatched = await triage(library, target, env);
-      if (!dispatched.run) {
-        if (outcome.runs.length === 0) outcome.notDispatched = dispatched.why ?? 'no run dispatched';
-        else if (dispatched.why && !/^no run dispatched/.test(dispatched.why)) outcome.stopped = dispatched.why;
+      if (!('run' in dispatched)) {
+        // After a run, a group held back is a reason the rest got none; no group left is not.
+        if (outcome.runs.length === 0) outcome.notDispatched = dispatched.why;
+        else if (dispatched.held) outcome.stopped = dispatched.why;
         break;
       }
       runner ??= await startRunner(task, library, target, tracker, env, options, closers);

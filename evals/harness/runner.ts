@@ -5,7 +5,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../../orchestrator/core/files.
 import type { Logger } from '../../orchestrator/core/logger.ts';
 import { stopRedis } from '../../orchestrator/redis/server.ts';
 import { openOut, OUT_FILES, saveProgress, type Progress } from './out-dir.ts';
-import { runPipeline, type PipelineOptions, type PipelineOutcome } from './pipeline.ts';
+import type { PipelineOutcome } from './outcome.ts';
+import { runPipeline, type PipelineOptions } from './pipeline.ts';
 import { renderHtml } from './report/html.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { summarise, type Attempt, type Baseline, type EvalConfig, type Results } from './results.ts';

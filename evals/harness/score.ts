@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gitRaw } from '../../orchestrator/library/git/run.ts';
 import { runPluginTests, type PluginTestRun } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
-import { eventsOf, type PipelineOutcome } from './pipeline.ts';
+import { eventsOf, type PipelineOutcome } from './outcome.ts';
 import type { AttemptScores, Baseline, Costs, FailureReason } from './results.ts';
 import type { EvalTask } from './task.ts';
 

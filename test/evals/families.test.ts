@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { familiesOf, familyYield } from '../../evals/harness/families.ts';
-import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
+import type { PipelineOutcome } from '../../evals/harness/outcome.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
 
 let seq = 0;

@@ -7,7 +7,7 @@ import type { TrackedIssue } from '../../agents/trackers/types.ts';
 import { mutatePlugin } from '../../evals/harness/mutate/index.ts';
 import { autoMutants, tierOf } from '../../evals/harness/mutate/inject.ts';
 import { pythonMutants } from '../../evals/harness/mutate/python-mutants.ts';
-import type { PipelineOutcome } from '../../evals/harness/pipeline.ts';
+import type { PipelineOutcome } from '../../evals/harness/outcome.ts';
 import type { Baseline } from '../../evals/harness/results.ts';
 import { issueIsComplete, measureBaseline, scoreAttempt } from '../../evals/harness/score.ts';
 import { loadSuite, type EvalTask } from '../../evals/harness/task.ts';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TrackedIssue } from '../../agents/trackers/types.ts';
-import type { PipelineOutcome, RunOutcome } from '../../evals/harness/pipeline.ts';
+import type { PipelineOutcome, RunOutcome } from '../../evals/harness/outcome.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/runs/types.ts';
 import type { Attempt } from '../../evals/harness/results.ts';
 import { buildTrajectory, proposerOf, writeTrajectory } from '../../evals/harness/trajectory/build.ts';

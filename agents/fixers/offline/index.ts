@@ -63,11 +63,10 @@ export class OfflineFixer implements Fixer {
     const warned = new Set<Tried>();
     // Refusals do not end the search, nor do changes the silencing checks warn of: a clean fix that makes the call succeed may come later.
     const enough = (): boolean => validated.filter((c) => !c.refuses && !warned.has(c)).length >= ENOUGH;
+    // Every candidate before `next` was tried: batches run whole.
     let next = 0;
-    let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
     const one = async (candidate: Tried): Promise<boolean> => {
-      tried++;
       // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
       const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
       if (hidden.rank > 0) warned.add(candidate);
@@ -116,10 +115,10 @@ export class OfflineFixer implements Fixer {
       more: enough() && next < candidates.length && Date.now() <= deadline,
       sites,
       generated: candidates.length,
-      tried,
+      tried: next,
       validated: validated.length,
       seconds: Math.round(seconds * 10) / 10,
-      perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60),
+      perMinute: Math.round((next / Math.max(seconds, 0.001)) * 60),
     });
     const error = request.reproduction.error;
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';

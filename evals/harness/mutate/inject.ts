@@ -88,14 +88,20 @@ const REMOVALS: { name: string; category: string; edits: (sf: ts.SourceFile, sta
 
 const CATEGORY: Record<string, string> = { boundary: 'boundary', coercion: 'type coercion', 'swapped-arguments': 'argument order', operator: 'wrong operator' };
 
-function sourceFiles(pluginDir: string, dir = pluginDir): string[] {
+/** Directories that hold no source of the plugin's own: tests, dependencies, caches. */
+const NOT_SOURCE = new Set(['node_modules', 'test', 'tests', '.steward', '.git', '__pycache__', '.venv', 'venv', 'site-packages']);
+
+/** The plugin's own source files (by name, `isSource`), relative to its directory. */
+export function sourceFiles(pluginDir: string, isSource: (name: string) => boolean, dir = pluginDir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (['node_modules', 'test', 'tests', '.steward', '.git'].includes(name)) return [];
-    if (statSync(path).isDirectory()) return sourceFiles(pluginDir, path);
-    return JS_FILE.test(name) && !/\.(test|spec)\./.test(name) ? [relative(pluginDir, path)] : [];
+    if (NOT_SOURCE.has(name)) return [];
+    if (statSync(path).isDirectory()) return sourceFiles(pluginDir, isSource, path);
+    return isSource(name) ? [relative(pluginDir, path)] : [];
   });
 }
+
+const isJsSource = (name: string): boolean => JS_FILE.test(name) && !/\.(test|spec)\./.test(name);
 
 /**
  * Every small defect of a known category that can be injected into the plugin's
@@ -106,7 +112,7 @@ function sourceFiles(pluginDir: string, dir = pluginDir): string[] {
 export function autoMutants(pluginDir: string, plugin: string): Mutant[] {
   const out: Mutant[] = [];
   const seen = new Set<string>();
-  for (const file of sourceFiles(pluginDir)) {
+  for (const file of sourceFiles(pluginDir, isJsSource)) {
     const original = readFileSync(join(pluginDir, file), 'utf8');
     const sf = parse(file, original);
     const statements = new Set<ts.Node>();

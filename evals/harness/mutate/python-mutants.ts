@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runPythonHelper } from '../../../agents/fixers/offline/generate-python.ts';
 import { applyEdits } from '../../../agents/fixers/offline/source.ts';
 import { StewardError } from '../../../orchestrator/core/errors.ts';
-import { firstChangedLine, type Mutant } from './inject.ts';
+import { firstChangedLine, sourceFiles, type Mutant } from './inject.ts';
 
 /** The Python families that make small defects, under the categories the JavaScript injector reports by (`MUTATIONS`). */
 const CATEGORY: Record<string, string> = {
@@ -14,14 +14,7 @@ const CATEGORY: Record<string, string> = {
   logical: 'wrong operator',
 };
 
-function pythonFiles(pluginDir: string, dir = pluginDir): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (['test', 'tests', '.steward', '.git', '__pycache__', 'node_modules', '.venv', 'venv', 'site-packages'].includes(name)) return [];
-    if (statSync(path).isDirectory()) return pythonFiles(pluginDir, path);
-    return name.endsWith('.py') && !/^test_|_test\.py$|^conftest\.py$/.test(name) ? [relative(pluginDir, path)] : [];
-  });
-}
+const isPythonSource = (name: string): boolean => name.endsWith('.py') && !/^test_|_test\.py$|^conftest\.py$/.test(name);
 
 /**
  * Every small defect of a known category the Python helper's one-token families make
@@ -33,7 +26,7 @@ function pythonFiles(pluginDir: string, dir = pluginDir): string[] {
 export async function pythonMutants(pluginDir: string, plugin: string): Promise<Mutant[]> {
   const out: Mutant[] = [];
   const seen = new Set<string>();
-  for (const file of pythonFiles(pluginDir)) {
+  for (const file of sourceFiles(pluginDir, isPythonSource)) {
     const original = readFileSync(join(pluginDir, file), 'utf8');
     const lines = original.split('\n').flatMap((text, i) => (text.trim() && !text.trim().startsWith('#') ? [{ file, line: i + 1 }] : []));
     if (lines.length === 0) continue;

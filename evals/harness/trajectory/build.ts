@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../../orchestrator/core/files.ts';
 import type { RunEvent } from '../../../orchestrator/runs/types.ts';
-import type { PipelineOutcome, RunOutcome } from '../pipeline.ts';
+import type { PipelineOutcome, RunOutcome } from '../outcome.ts';
 import type { Attempt } from '../results.ts';
 import { renderTrajectory } from './markdown.ts';
 import type { CandidateStep, RunTrajectory, Trajectory } from './schema.ts';

@@ -2,10 +2,7 @@ import ts from 'typescript';
 import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { fix, PREFER, repeated } from './common.ts';
-import { speltLike } from './name-spelling.ts';
-
-/** Replacements tried per misspelt method: the closest spellings only. */
-const PER_NAME = 3;
+import { PER_NAME, speltLike } from './name-spelling.ts';
 
 /** V8's "receiver.method is not a function": the method is the last name before it. */
 const NOT_A_FUNCTION = /\.([\w$]+) is not a function/;

@@ -3,10 +3,13 @@ import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, isUse, PREFER, repeated, replace } from './common.ts';
 
-/** Replacements tried per undefined name: the closest spellings only. */
-const PER_NAME = 3;
+/** Replacements tried per misspelt name: the closest spellings only. */
+export const PER_NAME = 3;
 
 const NOT_DEFINED = /^([\w$]+) is not defined/;
+
+/** The name a ReferenceError says nothing defines, if the site's error is one. */
+const undefinedName = (site: Site): string | undefined => (site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined);
 
 /** JavaScript's constant words, which no binding declares. */
 const CONSTANTS = ['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'];
@@ -32,7 +35,7 @@ const GLOBALS = [
  * optimal string alignment distance, as the Python side counts it, so a swapped pair
  * (`lenght`) is one edit in both languages.
  */
-export function distance(a: string, b: string): number {
+function distance(a: string, b: string): number {
   let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -78,7 +81,7 @@ function fits(global: string, id: ts.Identifier): boolean {
  * binding in scope has it.
  */
 export function spellingsOf(site: Site, ids: readonly ts.Identifier[]): string[] {
-  const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
+  const name = undefinedName(site);
   const first = ids[0];
   if (!name || !first || ids.some((id) => id.text !== name || !isUse(id)) || GLOBALS.includes(name) || CONSTANTS.includes(name)) return [];
   const bound = bindingsAt(site.sf, first).map((b) => b.name);
@@ -113,7 +116,7 @@ export function spellingsOf(site: Site, ids: readonly ts.Identifier[]): string[]
 export const nameSpelling: Template = {
   name: 'name-spelling',
   propose(site: Site): TemplateFix[] {
-    const name = site.error?.type === 'ReferenceError' ? NOT_DEFINED.exec(site.error.message)?.[1] : undefined;
+    const name = undefinedName(site);
     if (!name) return [];
     // A use the error's name is undefined at: not one inside a block that binds it (a loop's own `let`).
     const use = (node: ts.Node): node is ts.Identifier => ts.isIdentifier(node) && node.text === name && isUse(node) && !bindingsAt(site.sf, node).some((b) => b.name === name);

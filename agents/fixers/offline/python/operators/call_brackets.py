@@ -38,18 +38,25 @@ def bracketed(node, ctx, src):
 def propose(src, statement, ctx):
     if ctx.error.get("type") != "TypeError" or not NOT_SUBSCRIPTABLE.search(ctx.error.get("message") or ""):
         return []
-    ours = [n for n in own_nodes(statement) if bracketed(n, ctx, src) is not None]
+    arguments = {}
+
+    def slip(node):
+        items = bracketed(node, ctx, src)
+        if items is not None:
+            arguments[node] = items
+        return items is not None
+
     out = []
-    for nodes in repeated(ctx, ours, lambda n: bracketed(n, ctx, src) is not None) if ours else []:
+    for nodes in repeated(src, ctx, [n for n in own_nodes(statement) if slip(n)], slip):
         edits, shown = [], []
         for node in nodes:
-            args = ", ".join(src.text_of(i) for i in bracketed(node, ctx, src))
+            args = ", ".join(src.text_of(i) for i in arguments[node])
             callee = src.text_of(node.value)
             start, end = src.span(node)
             edits.append({"start": start, "end": end, "text": f"{callee}({args})"})
             shown.append(f"`{src.text_of(node)}` became `{callee}({args})`")
-        # Nested ones (`f[g[x]]`) would overlap: the outermost only.
-        if len(nodes) == 1 or not overlapping(edits):
+        # Nested ones (`f[g[x]]`) would be overlapping edits: no candidate is made of them.
+        if not overlapping(edits):
             out.append(fix(FAMILY, ctx, nodes[0], edits, f"call written with brackets: {', '.join(shown)}", PREFER["token"]))
     return out
 

@@ -178,16 +178,12 @@ def capped(fixes, cap=FAMILY_CAP):
     return fixes[:cap]
 
 
-def repeated(ctx, statement_nodes, match):
+def repeated(src, ctx, statement_nodes, match):
     """The statement's nodes of a slip, and, when the same slip is made elsewhere in the
     function (or the module), all of them: a student who wrote `xs.append[x]` once often
     wrote `ys.remove[y]` two lines on, and fixing one leaves the call failing on the next.
-    Yields the lists to try, the statement's first."""
-    scope = ctx.fn
-    if scope is None:
-        scope = ctx.statement
-        while getattr(scope, "parent", None) is not None:
-            scope = scope.parent
+    Returns the lists to try, the statement's first."""
+    scope = ctx.fn if ctx.fn is not None else src.tree
     everywhere = sorted((n for n in ast.walk(scope) if match(n)), key=lambda n: (n.lineno, n.col_offset))
     out = [list(statement_nodes)] if statement_nodes else []
     if len(everywhere) > len(statement_nodes):

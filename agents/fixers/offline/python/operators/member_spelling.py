@@ -30,9 +30,6 @@ def class_members(tree, name):
                 out.append(node.attr)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and getattr(node, "parent", None) in cls.body:
                 out.append(node.id)
-        for stmt in cls.body:
-            if isinstance(stmt, ast.Assign):
-                out += [t.id for t in stmt.targets if isinstance(t, ast.Name)]
     return list(dict.fromkeys(out))
 
 
@@ -48,13 +45,17 @@ def propose(src, statement, ctx):
     if not found:
         return []
     type_name, attr = found.groups()
-    ours = [n for n in own_nodes(statement) if isinstance(n, ast.Attribute) and n.attr == attr]
+    def use(n):
+        return isinstance(n, ast.Attribute) and n.attr == attr
+
+    ours = [n for n in own_nodes(statement) if use(n)]
     members = members_of(src, type_name) if ours else []
     scored = sorted((d, i, m) for i, m in enumerate(members) if (d := spelt_like(attr, m)) is not None)
     out = []
-    for nodes in repeated(ctx, ours, lambda n: isinstance(n, ast.Attribute) and n.attr == attr) if scored else []:
+    for nodes in repeated(src, ctx, ours, use) if scored else []:
+        # The attribute's name is the last thing its node spans.
+        ends = [src.span(n)[1] for n in nodes]
         for _, _, other in scored[:PER_NAME]:
-            # The attribute's name is the last thing its node spans.
-            edits = [{"start": src.span(n)[1] - len(attr), "end": src.span(n)[1], "text": other} for n in nodes]
+            edits = [{"start": end - len(attr), "end": end, "text": other} for end in ends]
             out.append(fix(FAMILY, ctx, nodes[0], edits, f"member spelt as one `{type_name}` has: `.{attr}` became `.{other}`", PREFER["token"]))
     return out

@@ -120,7 +120,7 @@ def propose(src, statement, ctx):
 
     ours = [n for n in own_nodes(statement) if use(n)]
     out = []
-    for nodes in repeated(ctx, ours, use) if ours else []:
+    for nodes in repeated(src, ctx, ours, use):
         for other in spellings(ctx, name, nodes):
             edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
             out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
