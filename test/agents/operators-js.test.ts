@@ -10,6 +10,7 @@ import { initialise } from '../../agents/fixers/offline/operators/initialise.ts'
 import { logical } from '../../agents/fixers/offline/operators/logical.ts';
 import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
 import { memberSpelling } from '../../agents/fixers/offline/operators/member-spelling.ts';
+import { mutatorResult } from '../../agents/fixers/offline/operators/mutator-result.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -301,6 +302,25 @@ describe('operator families: conditions and statements', () => {
     expect(at(push.replace('pussh', 'appendAll'), 2, 'xs.appendAll is not a function')).toEqual([]);
     expect(at('function f(xs) {\n  return xs.lenght.toFixed();\n}\n', 2, 'xs.lenght is not a function')).toEqual([]);
     expect(at(push, 2, 'xs.pussh is not a function', 'ReferenceError')).toEqual([]);
+  });
+
+  it('mutator-result: an in-place method whose answer was assigned back to its array becomes the call alone', () => {
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
+      const sf = parse('src/x.js', code);
+      return mutatorResult.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
+    };
+    const push = 'function evens(xs) {\n  let out = [];\n  for (const x of xs) {\n    if (x % 2 === 0) out = out.push(x);\n  }\n  return out;\n}\n';
+    expect(at(push, 4, 'out.push is not a function')).toEqual([push.replace('out = out.push(x)', 'out.push(x)')]);
+    // The failing line reads the number; the assignment is elsewhere in the function: the function's candidate.
+    const later = 'function f(xs, x) {\n  xs = xs.unshift(x);\n  return xs.map((v) => v * 2);\n}\n';
+    expect(at(later, 3, 'xs.map is not a function')).toEqual([later.replace('xs = xs.unshift(x)', 'xs.unshift(x)')]);
+    const each = 'function f(xs) {\n  xs = xs.forEach((x) => x);\n  return xs.length;\n}\n';
+    expect(at(each, 3, "Cannot read properties of undefined (reading 'length')")).toEqual([each.replace('xs = xs.forEach((x) => x)', 'xs.forEach((x) => x)')]);
+    for (const text of [...at(push, 4, 'out.push is not a function'), ...at(later, 3, 'xs.map is not a function')]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a method that answers the array, another array, another error.
+    expect(at('function f(xs) {\n  xs = xs.sort();\n  return xs.map(String);\n}\n', 3, 'xs.map is not a function')).toEqual([]);
+    expect(at('function f(xs, ys) {\n  ys = xs.push(1);\n  return ys.map(String);\n}\n', 3, 'ys.map is not a function')).toEqual([]);
+    expect(at(push, 4, 'out.push is not a function', 'RangeError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

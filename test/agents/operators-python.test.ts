@@ -323,6 +323,61 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('call-brackets', pop, 2, { type: 'TypeError', message: "'int' object is not subscriptable" })).toEqual([]);
   });
 
+  it('mutator-result: an in-place method used for its value is split into its calls, the object taking its place', () => {
+    const none = (what: string) => ({ type: 'AttributeError', message: `'NoneType' object has no attribute '${what}'` });
+    const back = 'def unique(lst):\n    new = []\n    for x in lst:\n        if x not in new:\n            new = new.append(x)\n    return new\n';
+    expect(family('mutator-result', back, 5, none('append'))).toEqual([back.replace('new = new.append(x)', 'new.append(x)')]);
+    // A chain: the calls in the order Python makes them, each on its own line, grouping brackets dropped.
+    const chain = 'def drop(lst, i):\n    lst = ((lst.reverse()).remove(i)).reverse()\n    return lst\n';
+    expect(family('mutator-result', chain, 2, none('remove'))).toEqual([
+      chain.replace('lst = ((lst.reverse()).remove(i)).reverse()', 'lst.reverse()\n    lst.remove(i)\n    lst.reverse()'),
+    ]);
+    // Used as an argument: hoisted before the statement; the failing line is elsewhere, so the function's candidate.
+    const arg = 'def sort_age(lst):\n    if lst == []:\n        return []\n    top = max(lst)\n    for x in lst:\n        pass\n    return [top] + sort_age(lst.remove(top))\n';
+    const split = arg.replace('    return [top] + sort_age(lst.remove(top))', '    lst.remove(top)\n    return [top] + sort_age(lst)');
+    expect(family('mutator-result', arg, 5, { type: 'TypeError', message: "'NoneType' object is not iterable" })).toEqual([split]);
+    expect(allCompile([...family('mutator-result', back, 5, none('append')), ...family('mutator-result', chain, 2, none('remove')), split])).toBe(true);
+    // Not: a call whose object is itself a call (it would run twice), one under `or` (it may not run), another error.
+    expect(family('mutator-result', 'def f(g):\n    xs = g().sort()\n    return xs[0]\n', 2, none('sort'))).toEqual([]);
+    expect(family('mutator-result', 'def f(xs):\n    ys = xs.sort() or []\n    return ys[0]\n', 2, none('sort'))).toEqual([]);
+    expect(family('mutator-result', back, 5, { type: 'AttributeError', message: "'int' object has no attribute 'append'" })).toEqual([]);
+  });
+
+  it('call-missing: a function named where its result was meant is called, with the variables named as its parameters', () => {
+    const notIterable = { type: 'TypeError', message: "'function' object is not iterable" };
+    const code = 'def days(month, data):\n    return [d for m, d in data if m == month]\n\ndef first(month, data):\n    for d in days:\n        return d\n';
+    expect(family('call-missing', code, 5, notIterable)).toEqual([code.replace('for d in days:', 'for d in days(month, data):')]);
+    const method = 'def count(d):\n    return len(d.keys)\n';
+    const noLen = { type: 'TypeError', message: "object of type 'builtin_function_or_method' has no len()" };
+    expect(family('call-missing', method, 2, noLen)).toEqual([method.replace('d.keys', 'd.keys()')]);
+    expect(allCompile([...family('call-missing', code, 5, notIterable), ...family('call-missing', method, 2, noLen)])).toBe(true);
+    // Not: a parameter with no namesake in scope, a callee already called, another error.
+    expect(family('call-missing', code.replace('def first(month, data)', 'def first(m, data)').replace('days:', 'days:'), 5, notIterable)).toEqual([]);
+    expect(family('call-missing', 'def f(g):\n    return g() + 1\n', 2, notIterable)).toEqual([]);
+    expect(family('call-missing', code, 5, { type: 'TypeError', message: "'int' object is not iterable" })).toEqual([]);
+  });
+
+  it('loop-iterable: a loop over the wrong iterable gets the one its header needs: indices, items, a range, enumerate', () => {
+    const range = 'def f(t):\n    n = 0\n    for i in range(t):\n        n += i\n    return n\n';
+    const notInt = { type: 'TypeError', message: "'tuple' object cannot be interpreted as an integer" };
+    expect(family('loop-iterable', range, 3, notInt)).toEqual([range.replace('range(t)', 'range(len(t))'), range.replace('range(t)', 't')]);
+    const count = 'def f(xs):\n    for i in len(xs):\n        print(xs[i])\n';
+    expect(family('loop-iterable', count, 2, { type: 'TypeError', message: "'int' object is not iterable" })).toEqual([count.replace('in len(xs)', 'in range(len(xs))')]);
+    // The error is raised inside the loop's body: the loop around it is mended.
+    const pairs = 'def find(x, seq):\n    for i, v in seq:\n        if v == x:\n            return i\n';
+    const unpack = { type: 'TypeError', message: 'cannot unpack non-iterable int object' };
+    expect(family('loop-iterable', pairs, 2, unpack)).toEqual([pairs.replace('in seq:', 'in enumerate(seq):'), pairs.replace('in seq:', 'in seq.items():')]);
+    const intNotIterable = { type: 'TypeError', message: "'int' object is not iterable" };
+    expect(allCompile([...family('loop-iterable', range, 3, notInt), ...family('loop-iterable', count, 2, intNotIterable), ...family('loop-iterable', pairs, 2, unpack)])).toBe(
+      true,
+    );
+    // Not: a range of a number, a loop over a call's pairs, a loop of one target, another error.
+    expect(family('loop-iterable', range.replace('range(t)', 'range(len(t))'), 3, notInt)).toEqual([]);
+    expect(family('loop-iterable', pairs.replace('in seq:', 'in zip(seq, seq):'), 2, unpack)).toEqual([]);
+    expect(family('loop-iterable', 'def f(xs):\n    for v in xs:\n        return v\n', 2, unpack)).toEqual([]);
+    expect(family('loop-iterable', pairs, 2, { type: 'KeyError', message: 'x' })).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callCoverage, suiteCoverage } from '../../agents/plugin-agent/checks.ts';
 import { changedConditions, constantConditions } from '../../agents/plugin-agent/silencing/constant-condition.ts';
-import { changedFunction, describeSwitchedOff, handlerLines, lineMapOf, switchedOff } from '../../agents/plugin-agent/silencing/switched-off.ts';
+import { changedFunction, describeSwitchedOff, handlerLines, lineMapOf, switchedOff, unreached } from '../../agents/plugin-agent/silencing/switched-off.ts';
 import { loadManifest } from '../../orchestrator/library/manifest.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import { pythonPlugin } from '../helpers/python-plugin.ts';
@@ -157,6 +157,11 @@ describe('the road the failing call takes, from real coverage in the sandbox', (
 });
 
 describe('a changed condition that goes one way only', () => {
+  const copies: WorkingCopy[] = [];
+  afterEach(() => {
+    for (const copy of copies.splice(0)) copy.dispose();
+  });
+
   it('finds the if/elif/while/for headers a change wrote and where each leads, in Python', () => {
     const before = 'def f(xs):\n    out = []\n    for x in xs:\n        if xs.count(x) > 1:\n            out += []\n        else:\n            out.append(x)\n    return out\n';
     const after = before.replace('> 1', '> 0');
@@ -212,5 +217,63 @@ describe('a changed condition that goes one way only', () => {
     ]);
     const mended = module.replace('> 1', '>= 2').replace('new = new.append(x)', 'new.append(x)');
     expect(constantConditions('src/calc.py', changedConditions(module, mended, true), await covered(mended))).toEqual([]);
+  });
+
+  it('a flipped guard that routes every known input around the work the failing call did leaves it unreached; a widened one does not', async () => {
+    const module = [
+      'def run(data):',
+      '    items = data["items"]',
+      '    if items == []:',
+      '        return []',
+      '    out = []',
+      '    for x in items:',
+      '        doubled = x * 2',
+      '        out.append(doubled // x)',
+      '    return out',
+      '',
+    ].join('\n');
+    // The suite calls the empty case only, as a sparse suite does; the failing call is [0].
+    const dir = pythonPlugin(module, 'class T(unittest.TestCase):\n    def test_empty(self):\n        self.assertEqual(run({"items": []}), [])');
+    const manifest = loadManifest(dir, 'calc/plugin.json');
+    const signal = new AbortController().signal;
+    const check = async (text: string, probes: unknown[]) => {
+      const copy = createWorkingCopy(dir);
+      copies.push(copy);
+      writeFileSync(join(copy.dir, 'src/calc.py'), text);
+      const known = (await suiteCoverage(manifest, copy, signal)) ?? new Map<string, Set<number>>();
+      const call = await callCoverage(manifest, copy, { op: 'execute', input: { items: [0] } }, {}, signal);
+      for (const [file, lines] of call?.lines ?? []) known.set(file, new Set([...(known.get(file) ?? []), ...lines]));
+      const probed: unknown[] = [];
+      const cover = async (input: unknown) => {
+        probed.push(input);
+        return (await callCoverage(manifest, copy, { op: 'execute', input }, {}, signal))?.lines;
+      };
+      return {
+        call,
+        known,
+        probed,
+        lost: (before: typeof known, frames: { file: string; line: number | null }[]) =>
+          unreached(before, known, new Map([['src/calc.py', { before: module, after: text }]]), frames, probes, cover),
+      };
+    };
+    const original = await check(module, []);
+    const onOriginal = original.call?.lines ?? new Map<string, Set<number>>();
+    expect(onOriginal.get('src/calc.py')).toEqual(new Set([1, 2, 3, 5, 6, 7, 8]));
+    const frames = original.call?.frames ?? [];
+    const probes = [{ items: [] }, { items: [3, 5] }, { items: [1] }];
+
+    const flipped = await check(module.replace('items == []', 'items != []'), probes);
+    const lost = await flipped.lost(onOriginal, frames);
+    // Line 8 threw (the stack's); lines 5 and 6 the empty case still runs; no input reaches the loop's body.
+    expect(lost).toEqual([{ file: 'src/calc.py', lines: [7] }]);
+    expect(flipped.probed).toEqual(probes);
+    expect(describeSwitchedOff(lost, 'in any test or the failing call')).toBe(
+      'it switches off code the failing call ran on the original: src/calc.py line 7 no longer runs in any test or the failing call',
+    );
+
+    // Widened: the suite and the failing call both return early, but the second probe takes the loop; probing stops there.
+    const widened = await check(module.replace('items == []', 'items == [] or 0 in items'), probes);
+    expect(await widened.lost(onOriginal, frames)).toEqual([]);
+    expect(widened.probed).toEqual(probes.slice(0, 2));
   });
 });

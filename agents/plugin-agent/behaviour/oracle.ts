@@ -136,6 +136,12 @@ export class BehaviourOracle {
     return this.ready;
   }
 
+  /** The inputs besides the captured ones that candidates are held to: recorded traffic, then generated inputs. */
+  async probes(): Promise<unknown[]> {
+    await this.baseline();
+    return this.inputs.slice(0, this.capturedAt);
+  }
+
   /**
    * `refuses`: the contract error a refusal candidate answers bad input with. On a
    * generated input that error is a changed answer, not a break: refusing a value

@@ -13,7 +13,7 @@ import { disagreeing } from '../disagreement.ts';
 import { callCoverage, checkCall, pluginUnderFix, suiteCoverage, whyNotHeld, type Held } from '../checks.ts';
 import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
 import { silencing } from '../silencing/index.ts';
-import { describeSwitchedOff, switchedOff } from '../silencing/switched-off.ts';
+import { describeSwitchedOff, switchedOff, unreached } from '../silencing/switched-off.ts';
 import { changedConditions, constantConditions, type ChangedCondition } from '../silencing/constant-condition.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
@@ -141,7 +141,16 @@ export function validate(deps: PluginAgentDeps) {
       if (road && !call?.ok) return undefined;
       for (const [file, lines] of call?.lines ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
       const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
-      return reasons.length > 0 ? `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}` : undefined;
+      if (reasons.length > 0) return `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}`;
+      // A changed branch may send the failing call another way (switchedOffBy lets it), but
+      // not past work that no known input reaches any more: the branch then decides nothing.
+      if (!changed.some(({ conditions }) => conditions.some((c) => c.kind === 'branch'))) return undefined;
+      const before = await roadOnOriginal();
+      if (!before) return undefined;
+      const probes = (await oracle.probes()).slice(0, PROBES);
+      const cover = async (input: unknown) => (await callCoverage(manifest, copy, { ...request, input }, env, deps.signal))?.lines;
+      const lost = await unreached(before.lines, ran, texts, [...before.frames, ...context.frames], probes, cover);
+      return lost.length > 0 ? `${describeSwitchedOff(lost, 'in any test or the failing call')}: the changed condition routes every known input around it` : undefined;
     };
     for (const candidate of candidates) {
       const ws = new Workspace(dir, manifest.limits.diskMb);
@@ -362,6 +371,9 @@ function policyProblem(dir: string, files: Record<string, string | null>, protec
 }
 
 type Texts = Map<string, { before: string; after: string | null }>;
+
+/** How many recorded or generated inputs may show that a changed branch still leads to the work it guards: each is a sandboxed call. */
+const PROBES = 8;
 
 /** Each changed file's original and new text. */
 function textsOf(dir: string, files: Record<string, string | null>): Texts {

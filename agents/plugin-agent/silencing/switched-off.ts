@@ -121,6 +121,31 @@ export function switchedOff(
 }
 
 /**
+ * The lines the failing call ran on the original that no known input reaches with a
+ * candidate: `known` is what the suite and the failing call ran on it. Where lines are
+ * left, `probes` (recorded and generated inputs) are run under coverage one at a time
+ * (`cover`) until they reach every such line or run out: a sparse suite is no proof
+ * that a branch now decides nothing, an input that takes the work's road is.
+ */
+export async function unreached(
+  before: LineCoverage,
+  known: LineCoverage,
+  texts: ReadonlyMap<string, { before: string; after: string | null }>,
+  stack: readonly { file: string; line: number | null }[],
+  probes: readonly unknown[],
+  cover: (input: unknown) => Promise<LineCoverage | undefined>,
+): Promise<SwitchedOff[]> {
+  const ran = new Map([...known].map(([file, lines]) => [file, new Set(lines)]));
+  let lost = switchedOff(before, ran, texts, stack);
+  for (const input of probes) {
+    if (lost.length === 0) break;
+    for (const [file, lines] of (await cover(input)) ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
+    lost = switchedOff(before, ran, texts, stack);
+  }
+  return lost;
+}
+
+/**
  * The lines of exception handlers (`except`/`finally` blocks in Python, `catch`/`finally`
  * blocks in JavaScript and TypeScript): the failure ran them, a fix rightly does not.
  * By indentation in Python; by braces elsewhere, which strings holding braces can
@@ -169,10 +194,10 @@ function sameFile(frame: string, file: string): boolean {
 }
 
 /** One line a reviewer reads: where, and how much. */
-export function describeSwitchedOff(lost: readonly SwitchedOff[]): string {
+export function describeSwitchedOff(lost: readonly SwitchedOff[], where = 'for the same input'): string {
   const first = lost[0];
   if (!first) return '';
   const count = lost.reduce((n, l) => n + l.lines.length, 0);
   const shown = first.lines.slice(0, 4).join(', ');
-  return `it switches off code the failing call ran on the original: ${first.file} line${first.lines.length > 1 ? 's' : ''} ${shown}${first.lines.length > 4 ? ', …' : ''}${count > first.lines.length ? ` and ${count - first.lines.length} more` : ''} no longer run${first.lines.length > 1 ? '' : 's'} for the same input`;
+  return `it switches off code the failing call ran on the original: ${first.file} line${first.lines.length > 1 ? 's' : ''} ${shown}${first.lines.length > 4 ? ', …' : ''}${count > first.lines.length ? ` and ${count - first.lines.length} more` : ''} no longer run${first.lines.length > 1 ? '' : 's'} ${where}`;
 }

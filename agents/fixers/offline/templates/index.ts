@@ -6,6 +6,7 @@ import { relational } from '../operators/relational.ts';
 import { awaitInsert } from '../operators/await-insert.ts';
 import { initialise } from '../operators/initialise.ts';
 import { memberSpelling } from '../operators/member-spelling.ts';
+import { mutatorResult } from '../operators/mutator-result.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -30,6 +31,7 @@ import type { Template } from './types.ts';
 export const TEMPLATES: readonly Template[] = [
   nameSpelling,
   memberSpelling,
+  mutatorResult,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -6,23 +6,27 @@ Each module has FAMILY (the fix's `template`), TIER and `propose(src, statement,
 TIER orders the search: `token` (one token changed, few alternatives) and `replace` (a
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
-`initialise`, `name_spelling`, `member_spelling` and `call_brackets` each answer one
-error (UnboundLocalError, NameError, an AttributeError, a function subscripted) and are
-tried with the templates.
+`initialise`, `name_spelling`, `member_spelling`, `call_brackets`, `call_missing`,
+`loop_iterable` and `mutator_result` each answer one error (UnboundLocalError, NameError,
+an AttributeError, a function subscripted or not called, a loop over the wrong iterable,
+an in-place method's None used) and are tried with the templates.
 """
 
 from . import (
     argument_replace,
     argument_swap,
     call_brackets,
+    call_missing,
     arithmetic,
     await_insert,
     condition_narrow,
     condition_widen,
     initialise,
     logical,
+    loop_iterable,
     member_replace,
     member_spelling,
+    mutator_result,
     name_replace,
     name_spelling,
     negate,
