@@ -31,9 +31,16 @@ export interface FixRequest {
    * `coverageDir` (inside the copy), the runtime writes its line coverage there (V8's
    * for Node, the `trace` module's for Python).
    */
-  reproduce(copy: WorkingCopy, options?: { coverageDir?: string; refusal?: ContractError }): Promise<{ passes: boolean; detail: string }>;
+  reproduce(copy: WorkingCopy, options?: { coverageDir?: string; refusal?: ContractError }): Promise<{ passes: boolean; detail: string; failure?: Failure }>;
   /** Runs the plugin's suite against a working copy; `coverageDir` as for `reproduce`. */
   runTests(copy: WorkingCopy, options?: { coverageDir?: string }): Promise<{ status: string; passed: number; failed: number; detail: string }>;
+}
+
+/** How the reproduction's own call failed in a copy, stack included (as the runtime printed it), where it did. */
+export interface Failure {
+  type: string;
+  message: string;
+  stack?: string | undefined;
 }
 
 /** An error by type and exact message. */

@@ -122,8 +122,10 @@ export async function whyNotHeld(
   env: Record<string, string>,
   signal: AbortSignal,
   refusal?: ContractError,
+  /** The call's check, when the caller made it already. */
+  first?: CallCheck,
 ): Promise<string | undefined> {
-  const check = await checkCall(manifest, copy, call, env, signal);
+  const check = first ?? (await checkCall(manifest, copy, call, env, signal));
   if (refusal) {
     if (check.ok) return `it should refuse the reproduction with ${refusal.type}: ${refusal.message}, and the call succeeds`;
     if (!refusedAs(check.error, refusal))
@@ -159,8 +161,10 @@ export function sandboxChecks(
         const check = await checkCall(manifest, copy, call, env, signal, coverageEnv(manifest, options.coverageDir));
         return check.ok ? { passes: true, detail: '' } : { passes: false, detail: `${check.error.type}: ${check.error.message}` };
       }
-      const why = await whyNotHeld(manifest, copy, call, others, env, signal, options.refusal);
-      return { passes: why === undefined, detail: why ?? '' };
+      const first = await checkCall(manifest, copy, call, env, signal);
+      const why = await whyNotHeld(manifest, copy, call, others, env, signal, options.refusal, first);
+      const failure = first.ok ? undefined : { type: first.error.type, message: first.error.message, stack: first.error.stack };
+      return { passes: why === undefined, detail: why ?? '', ...(failure ? { failure } : {}) };
     },
     async runTests(copy, options = {}) {
       const run = await runPluginTests(manifest, copy, { signal, ...(options.coverageDir ? { env: coverageEnv(manifest, options.coverageDir) } : {}) });

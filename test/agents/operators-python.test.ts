@@ -300,6 +300,15 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('member-spelling', removal, 2, { type: 'TypeError', message: "'list' object has no attribute 'removal'" })).toEqual([]);
   });
 
+  it('name-spelling: an UnboundLocalError of a name only updated in place is the spelling of a variable bound before', () => {
+    const unbound = { type: 'UnboundLocalError', message: "cannot access local variable 'occurences' where it is not associated with a value" };
+    const code = 'def f(lst):\n    occurrences = ()\n    for x in lst:\n        if x not in occurrences:\n            occurences += (x,)\n    return occurrences\n';
+    expect(family('name-spelling', code, 5, unbound)).toEqual([code.replace('occurences +=', 'occurrences +=')]);
+    // Not: a name also set by plain assignment (a definition in the wrong place: initialise's), no variable spelt close.
+    expect(family('name-spelling', code.replace('    return occurrences', '    occurences = 0\n    return occurrences'), 5, unbound)).toEqual([]);
+    expect(family('name-spelling', code.replaceAll('occurrences', 'found'), 5, unbound)).toEqual([]);
+  });
+
   it('call-brackets: a method or function subscripted where it was to be called becomes a call; a container is left alone', () => {
     const subscripted = { type: 'TypeError', message: "'builtin_function_or_method' object is not subscriptable" };
     const pop = 'def take(xs, i):\n    xs.pop[i]\n    return xs\n';
@@ -565,5 +574,32 @@ describe('the offline fixer on Python plugins, end to end in the sandbox', () =>
     const fixed = found.find((f) => f.files['src/calc.py'] === module.replace('range(len(rows) + 1)', 'range(len(rows))'));
     expect(fixed?.template, JSON.stringify(events.filter((e) => e.kind === 'candidate-tried').map((e) => [e.data.template, e.data.verdict]))).toBe('off-by-one');
     expect(fixed?.rationale).toMatch(/^off by one: `len\(rows\) \+ 1` became `len\(rows\)` at src\/calc\.py:6/);
+  }, 240_000);
+  it('goes on from a change that moves the failure on: two slips on one road are mended together', async () => {
+    // A misspelt local updated in place, then a method called with brackets: no one change passes.
+    const module = [
+      'def run(payload):',
+      '    seen = ()',
+      '    out = []',
+      '    for item in payload["items"]:',
+      '        if item not in seen:',
+      '            sen += (item,)',
+      '            out.append[item]',
+      '    return out',
+      '',
+    ].join('\n');
+    const tests = ['class T(unittest.TestCase):', '    def test_empty(self):', '        self.assertEqual(run({"items": []}), [])'].join('\n');
+    const dir = pythonPlugin(module, tests);
+    const unbound = { type: 'UnboundLocalError', message: "cannot access local variable 'sen' where it is not associated with a value" };
+    const { found, events } = await propose(dir, { items: [1, 2, 1] }, unbound, [6]);
+    const verdicts = events.filter((e) => e.kind === 'candidate-tried').map((e) => [e.data.template, e.data.verdict]);
+    expect(verdicts, JSON.stringify(verdicts)).toContainEqual(['name-spelling', 'moves']);
+    const stone = events.find((e) => e.kind === 'stepping-stone');
+    console.error(JSON.stringify(verdicts), JSON.stringify(events.filter((e) => e.kind === 'fixer-stopped')));
+    expect(stone?.data).toMatchObject({ template: 'name-spelling', failure: "TypeError: 'builtin_function_or_method' object is not subscriptable" });
+    // Among what passed (validate, not this search, rejects the ones that only skip the loop's body): both mended at once.
+    const both = found.find((f) => f.files['src/calc.py'] === module.replace('sen +=', 'seen +=').replace('out.append[item]', 'out.append(item)'));
+    expect(both?.template, JSON.stringify(found.map((f) => f.rationale))).toBe('two-step');
+    expect(both?.rationale).toMatch(/`sen` became `seen`.*object is not subscriptable.*`out.append\[item\]` became `out.append\(item\)`/);
   }, 240_000);
 });

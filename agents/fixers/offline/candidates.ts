@@ -7,7 +7,12 @@ export interface Tried extends Candidate {
   refusedPath?: string[];
   /** Lines changed, then the template's preference, then characters changed. */
   rank: [number, number, number];
+  /** A fix template's (a repair of the error at hand) rather than a general operator's. */
+  rung?: 'template';
 }
+
+/** Candidates marked as the fix templates' (see `Tried.rung`). */
+export const fromTemplates = (list: readonly Tried[]): Tried[] => list.map((c) => ({ ...c, rung: 'template' }));
 
 /** What a template proposes for one file: its edits, and why, in words a maintainer reads in the proposal. */
 export interface Proposed {

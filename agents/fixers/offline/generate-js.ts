@@ -1,5 +1,5 @@
 import type { FixRequest } from '../types.ts';
-import { interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
+import { fromTemplates, interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
 import { suspectSites } from './sites.ts';
 import { applyEdits, compiles } from './source.ts';
 import { COSTLY, REPLACE, TOKEN } from './operators/index.ts';
@@ -66,5 +66,5 @@ export function generateJs(request: FixRequest, limit: number, spectrum: readonl
     ),
   );
   const templates = weave(templateLists, STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
-  return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };
+  return { sites: sites.length, candidates: [...fromTemplates(templates), ...mutations].slice(0, limit) };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { join } from 'node:path';
 import type { FixRequest } from '../types.ts';
-import { PER_SITE, tried, weave, type Proposed, type Tried } from './candidates.ts';
+import { fromTemplates, PER_SITE, tried, weave, type Proposed, type Tried } from './candidates.ts';
 import { ownFrame, readSource } from './sites.ts';
 import { applyEdits } from './source.ts';
 
@@ -154,5 +154,5 @@ export async function generatePython(
   const tier = (map: Map<number, Tried[]>, only?: Set<number>): Tried[][] => ranks.filter((r) => !only || only.has(r)).map((r) => map.get(r) ?? []);
   const mutations = [...weave(tier(lists.cheap, top), STRIDE), ...weave(tier(lists.costly, top), STRIDE)];
   const templates = weave(tier(lists.template), STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
-  return { sites: sites.length, candidates: [...templates, ...mutations].slice(0, limit) };
+  return { sites: sites.length, candidates: [...fromTemplates(templates), ...mutations].slice(0, limit) };
 }

@@ -10,6 +10,7 @@ import { generatePython } from './generate-python.ts';
 import { revertCandidate } from './revert.ts';
 import { readSource } from './sites.ts';
 import { ochiai, readCoverage } from './spectrum.ts';
+import { moved, onStone, PER_STONE, requestFrom, STONES, suspectsOf, type Stone } from './stepping-stones.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 
@@ -61,18 +62,19 @@ export class OfflineFixer implements Fixer {
     }
     const validated: Tried[] = [];
     const warned = new Set<Tried>();
+    const stones: Stone[] = [];
     // Refusals do not end the search, nor do changes the silencing checks warn of: a clean fix that makes the call succeed may come later.
     const enough = (): boolean => validated.filter((c) => !c.refuses && !warned.has(c)).length >= ENOUGH;
-    // Every candidate before `next` was tried: batches run whole.
-    let next = 0;
+    let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
-    const one = async (candidate: Tried): Promise<boolean> => {
+    const one = async (candidate: Tried, stepping: boolean): Promise<{ ok: boolean; stone?: Stone }> => {
       // One candidate that cannot be checked (a sandbox that failed to start) is one verdict, not the end of the search.
       const hidden = silencingOfFiles(candidate.files, (path) => readSource(request.dir, path, /./), request.reproduction.error);
       if (hidden.rank > 0) warned.add(candidate);
-      const verdict = hidden.reject
+      const checked = hidden.reject
         ? `silences: ${hidden.reject}`
-        : await this.check(request, candidate, baseline).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
+        : await this.check(request, candidate, baseline, stepping && !hidden.warnings.length).catch((error: unknown) => `error: ${messageOf(error)}`.slice(0, 200));
+      const verdict = typeof checked === 'string' ? checked : 'moves';
       request.emit('candidate-tried', {
         fixer: this.name,
         template: candidate.template,
@@ -81,30 +83,59 @@ export class OfflineFixer implements Fixer {
         rationale: candidate.rationale,
         key: candidateKey(candidate.files),
       });
-      return verdict === 'passes' || verdict === 'refuses';
+      return { ok: verdict === 'passes' || verdict === 'refuses', ...(typeof checked === 'string' ? {} : { stone: { candidate, ...checked } }) };
     };
     // Checked BATCH at a time and the stop tested between batches, so which candidates a
     // search tries depends on their verdicts (and the wall-time budget), not on which
-    // check finished first.
-    for (;;) {
-      if (enough()) {
-        stop = `${ENOUGH} candidates validated`;
-        break;
+    // check finished first. Every candidate before `next` was tried: batches run whole.
+    const searched = new Set<Stone>();
+    /** From a stone: the candidates generated on its code, each one change with it; stones are not stepped from again. */
+    const onward = async (stone: Stone): Promise<void> => {
+      searched.add(stone);
+      const list = await this.fromStone(request, stone, skip);
+      request.emit('stepping-stone', {
+        fixer: this.name,
+        template: stone.candidate.template,
+        failure: `${stone.failure.type}: ${stone.failure.message.slice(0, 160)}`,
+        candidates: list.length,
+      });
+      await search(list, false);
+    };
+    const search = async (list: readonly Tried[], stepping: boolean): Promise<number> => {
+      let next = 0;
+      for (;;) {
+        if (enough()) {
+          stop = `${ENOUGH} candidates validated`;
+          break;
+        }
+        if (Date.now() > deadline) {
+          stop = `wall-time budget (${budget.wallSeconds} s) spent`;
+          break;
+        }
+        if (request.signal.aborted) {
+          stop = 'the run was stopped';
+          break;
+        }
+        const batch = list.slice(next, next + BATCH);
+        if (batch.length === 0) break;
+        next += batch.length;
+        const results = await Promise.all(batch.map((c) => one(c, stepping && stones.length < STONES)));
+        const found: Stone[] = [];
+        results.forEach(({ ok, stone }, i) => {
+          if (ok) validated.push(batch[i]!);
+          if (stone && stones.length < STONES) stones.push(stone) && found.push(stone);
+        });
+        // A fix template answers the error at hand: the failure it moves on is the next defect, gone after at once.
+        for (const stone of found) if (stone.candidate.rung === 'template') await onward(stone);
       }
-      if (Date.now() > deadline) {
-        stop = `wall-time budget (${budget.wallSeconds} s) spent`;
-        break;
-      }
-      if (request.signal.aborted) {
-        stop = 'the run was stopped';
-        break;
-      }
-      const batch = candidates.slice(next, next + BATCH);
-      if (batch.length === 0) break;
-      next += batch.length;
-      // In the candidates' order, whichever check finished first: equal-ranked ones keep it.
-      const passed = await Promise.all(batch.map(one));
-      batch.forEach((candidate, i) => passed[i] && validated.push(candidate));
+      tried += next;
+      return next;
+    };
+    const next = await search(candidates, true);
+    // No single change passed, and an operator's change moved the failure on: a second defect on the same road, maybe.
+    for (const stone of validated.length === 0 ? stones.filter((s) => !searched.has(s)) : []) {
+      if (enough() || Date.now() > deadline || request.signal.aborted) break;
+      await onward(stone);
     }
     const seconds = (Date.now() - started) / 1000;
     if (request.signal.aborted) throw new Error('stopped: the run was stopped');
@@ -115,10 +146,10 @@ export class OfflineFixer implements Fixer {
       more: enough() && next < candidates.length && Date.now() <= deadline,
       sites,
       generated: candidates.length,
-      tried: next,
+      tried,
       validated: validated.length,
       seconds: Math.round(seconds * 10) / 10,
-      perMinute: Math.round((next / Math.max(seconds, 0.001)) * 60),
+      perMinute: Math.round((tried / Math.max(seconds, 0.001)) * 60),
     });
     const error = request.reproduction.error;
     const cause = error ? ` (the reproduction threw ${error.type}: ${error.message.slice(0, 160)})` : '';
@@ -173,16 +204,46 @@ export class OfflineFixer implements Fixer {
   /**
    * Passes: the reproduction passes and the suite has no fewer passes nor more
    * failures than before. A refusal holds the same way when the reproduction ends in
-   * exactly the contract error it adds.
+   * exactly the contract error it adds. With `stepping`, a candidate on which the call
+   * fails otherwise, in the plugin's code, and the suite holds, is a stone to go on from.
    */
-  private async check(request: FixRequest, candidate: Tried, baseline: { passed: number; failed: number }): Promise<'passes' | 'refuses' | 'still-fails' | 'breaks-tests'> {
+  private async check(
+    request: FixRequest,
+    candidate: Tried,
+    baseline: { passed: number; failed: number },
+    stepping: boolean,
+  ): Promise<'passes' | 'refuses' | 'still-fails' | 'breaks-tests' | Omit<Stone, 'candidate'>> {
     const ws = createWorkingCopy(request.dir, { quotaMb: request.manifest.limits?.diskMb });
     try {
       applyFiles(ws.dir, candidate.files);
-      if (!(await request.reproduce(ws, candidate.refuses ? { refusal: candidate.refuses } : {})).passes) return 'still-fails';
-      const run = await request.runTests(ws);
-      if (run.failed > baseline.failed || run.passed < baseline.passed) return 'breaks-tests';
+      const reproduced = await request.reproduce(ws, candidate.refuses ? { refusal: candidate.refuses } : {});
+      const holds = async (): Promise<boolean> => {
+        const run = await request.runTests(ws);
+        return run.failed <= baseline.failed && run.passed >= baseline.passed;
+      };
+      if (!reproduced.passes) {
+        const failure = stepping && !candidate.refuses ? reproduced.failure : undefined;
+        const suspects = failure ? suspectsOf(request.plugin, failure, ws.dir) : [];
+        return failure && moved(request.reproduction.error, failure, suspects) && (await holds()) ? { failure, suspects } : 'still-fails';
+      }
+      if (!(await holds())) return 'breaks-tests';
       return candidate.refuses ? 'refuses' : 'passes';
+    } finally {
+      ws.dispose();
+    }
+  }
+
+  /** The candidates of a search from a stone: generated on the stone's code for its failure, each made one change with it. */
+  private async fromStone(request: FixRequest, stone: Stone, skip: ReadonlySet<string>): Promise<Tried[]> {
+    const ws = createWorkingCopy(request.dir, { quotaMb: request.manifest.limits?.diskMb });
+    try {
+      applyFiles(ws.dir, stone.candidate.files);
+      const from = requestFrom(request, stone, ws.dir);
+      const generated = request.manifest.runtime === 'python' ? await generatePython(from, PER_STONE) : generateJs(from, PER_STONE);
+      return generated.candidates
+        .filter((c) => !c.refuses)
+        .map((c) => onStone(stone, c))
+        .filter((c) => !skip.has(candidateKey(c.files)));
     } finally {
       ws.dispose();
     }

@@ -10,7 +10,11 @@ is a candidate only where the use fits it: called, for a callable (`lne(xs)` ->
 `len(xs)`); read an attribute of, for one that has it. Anywhere else only the
 constants are, and only by case or alias: `value` is not `False`, `num` not `sum`. A
 name with no defined one that close (a definition left out) gets nothing. Applies only
-to the name the error names. Answers the undefined name."""
+to the name the error names. Answers the undefined name.
+
+An UnboundLocalError for a name only ever updated in place (`occurences += (x,)`,
+while `occurrences` is bound before) is the same slip: the update made the misspelt
+name a local. Every use of it in the function gets the closest variable's spelling."""
 
 import ast
 import builtins
@@ -112,7 +116,32 @@ def bound_around(node, name, fn):
     return False
 
 
+UNBOUND = re.compile(r"local variable '(\w+)' (?:where it is not associated|referenced before assignment)")
+
+
+def misspelt_local(src, ctx):
+    """UnboundLocalError for a name only ever updated in place (`occurences += (x,)`):
+    the update made a new local of a slip for a variable that exists (`occurrences`).
+    Every use of it in the function becomes the variable bound before it, spelt closest."""
+    found = UNBOUND.search(ctx.error.get("message") or "") if ctx.error.get("type") == "UnboundLocalError" else None
+    if not found or ctx.fn is None:
+        return []
+    name = found.group(1)
+    uses = [n for n in ast.walk(ctx.fn) if isinstance(n, ast.Name) and n.id == name and not bound_around(n, name, ctx.fn)]
+    stores = [n for n in uses if isinstance(n.ctx, ast.Store)]
+    if not stores or not all(isinstance(n.parent, ast.AugAssign) and n.parent.target is n for n in stores):
+        return []
+    scored = sorted((d, order, other) for order, other in enumerate(dict.fromkeys(ctx.scope.variables())) if (d := spelt_like(name, other)) is not None)
+    uses.sort(key=lambda n: (n.lineno, n.col_offset))
+    return [
+        fix(FAMILY, ctx, uses[0], [dict(zip(("start", "end"), src.span(n)), text=other) for n in uses], f"variable updated in place under a misspelt name: `{name}` became `{other}`", PREFER["token"])
+        for *_, other in scored[:PER_NAME]
+    ]
+
+
 def propose(src, statement, ctx):
+    if ctx.error.get("type") == "UnboundLocalError":
+        return misspelt_local(src, ctx)
     name = undefined_name(ctx.error)
 
     def use(n):
