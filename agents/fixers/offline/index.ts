@@ -123,7 +123,10 @@ export class OfflineFixer implements Fixer {
         const found: Stone[] = [];
         results.forEach(({ ok, stone }, i) => {
           if (ok) validated.push(batch[i]!);
-          if (stone && stones.length < STONES) stones.push(stone) && found.push(stone);
+          if (stone && stones.length < STONES) {
+            stones.push(stone);
+            found.push(stone);
+          }
         });
         // A fix template answers the error at hand: the failure it moves on is the next defect, gone after at once.
         for (const stone of found) if (stone.candidate.rung === 'template') await onward(stone);
