@@ -11,6 +11,7 @@ import { logical } from '../../agents/fixers/offline/operators/logical.ts';
 import { memberReplace } from '../../agents/fixers/offline/operators/member-replace.ts';
 import { memberSpelling } from '../../agents/fixers/offline/operators/member-spelling.ts';
 import { mutatorResult } from '../../agents/fixers/offline/operators/mutator-result.ts';
+import { callMissing } from '../../agents/fixers/offline/operators/call-missing.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -321,6 +322,22 @@ describe('operator families: conditions and statements', () => {
     expect(at('function f(xs) {\n  xs = xs.sort();\n  return xs.map(String);\n}\n', 3, 'xs.map is not a function')).toEqual([]);
     expect(at('function f(xs, ys) {\n  ys = xs.push(1);\n  return ys.map(String);\n}\n', 3, 'ys.map is not a function')).toEqual([]);
     expect(at(push, 4, 'out.push is not a function', 'RangeError')).toEqual([]);
+  });
+
+  it('call-missing: a function the file declares, named where its result was meant, is called with the variables named as its parameters', () => {
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
+      const sf = parse('src/x.js', code);
+      return callMissing.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
+    };
+    const loop = 'function days(month, data) {\n  return data.filter((d) => d[0] === month);\n}\nexport function first(month, data) {\n  for (const d of days) return d;\n}\n';
+    expect(at(loop, 5, 'days is not iterable')).toEqual([loop.replace('of days)', 'of days(month, data))')]);
+    const mapped = 'function items(list) {\n  return list.slice();\n}\nexport function f(list) {\n  return items.map((x) => x * 2);\n}\n';
+    expect(at(mapped, 5, 'items.map is not a function')).toEqual([mapped.replace('items.map', 'items(list).map')]);
+    for (const text of [...at(loop, 5, 'days is not iterable'), ...at(mapped, 5, 'items.map is not a function')]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a parameter with no namesake, a name that is no function of the file, another error.
+    expect(at(loop.replace('first(month, data)', 'first(m, data)'), 5, 'days is not iterable')).toEqual([]);
+    expect(at('export function f(xs) {\n  for (const x of xs) return x;\n}\n', 2, 'xs is not iterable')).toEqual([]);
+    expect(at(loop, 5, 'days is not iterable', 'RangeError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

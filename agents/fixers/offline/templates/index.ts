@@ -7,6 +7,7 @@ import { awaitInsert } from '../operators/await-insert.ts';
 import { initialise } from '../operators/initialise.ts';
 import { memberSpelling } from '../operators/member-spelling.ts';
 import { mutatorResult } from '../operators/mutator-result.ts';
+import { callMissing } from '../operators/call-missing.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -32,6 +33,7 @@ export const TEMPLATES: readonly Template[] = [
   nameSpelling,
   memberSpelling,
   mutatorResult,
+  callMissing,
   nullGuard,
   narrowNullish,
   missingDefault,
