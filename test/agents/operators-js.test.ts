@@ -336,6 +336,9 @@ describe('operator families: conditions and statements', () => {
     for (const text of [...at(loop, 5, 'days is not iterable'), ...at(mapped, 5, 'items.map is not a function')]) expect(compiles('src/x.js', text)).toBe(true);
     // Not: a parameter with no namesake, a name that is no function of the file, another error.
     expect(at(loop.replace('first(month, data)', 'first(m, data)'), 5, 'days is not iterable')).toEqual([]);
+    // A reference passed on is left alone; only the receiver V8 read is called.
+    const passed = 'function days(month) {\n  return [month];\n}\nexport function f(month, list) {\n  return list.map(days).concat(days.map(String));\n}\n';
+    expect(at(passed, 5, 'days.map is not a function')).toEqual([passed.replace('days.map(String)', 'days(month).map(String)')]);
     expect(at('export function f(xs) {\n  for (const x of xs) return x;\n}\n', 2, 'xs is not iterable')).toEqual([]);
     expect(at(loop, 5, 'days is not iterable', 'RangeError')).toEqual([]);
   });

@@ -267,8 +267,8 @@ describe('a changed condition that goes one way only', () => {
     // Line 8 threw (the stack's); lines 5 and 6 the empty case still runs; no input reaches the loop's body.
     expect(lost).toEqual([{ file: 'src/calc.py', lines: [7] }]);
     expect(flipped.probed).toEqual(probes);
-    expect(describeSwitchedOff(lost, 'in any test or the failing call')).toBe(
-      'it switches off code the failing call ran on the original: src/calc.py line 7 no longer runs in any test or the failing call',
+    expect(describeSwitchedOff(lost, 'for any known input')).toBe(
+      'it switches off code the failing call ran on the original: src/calc.py line 7 no longer runs for any known input',
     );
 
     // Widened: the suite and the failing call both return early, but the second probe takes the loop; probing stops there.

@@ -10,7 +10,7 @@ import { generatePython } from './generate-python.ts';
 import { revertCandidate } from './revert.ts';
 import { readSource } from './sites.ts';
 import { ochiai, readCoverage } from './spectrum.ts';
-import { moved, onStone, PER_STONE, requestFrom, STONES, suspectsOf, type Stone } from './stepping-stones.ts';
+import { moved, onStone, PER_STONE, requestFrom, STONES, suspectsOf, writtenLines, type Stone } from './stepping-stones.ts';
 
 const DEFAULTS = { candidates: 60, wallSeconds: 120 };
 
@@ -89,10 +89,17 @@ export class OfflineFixer implements Fixer {
     // search tries depends on their verdicts (and the wall-time budget), not on which
     // check finished first. Every candidate before `next` was tried: batches run whole.
     const searched = new Set<Stone>();
+    const keys = new Set(candidates.map((c) => candidateKey(c.files)));
     /** From a stone: the candidates generated on its code, each one change with it; stones are not stepped from again. */
     const onward = async (stone: Stone): Promise<void> => {
       searched.add(stone);
-      const list = await this.fromStone(request, stone, skip);
+      const list = (await this.fromStone(request, stone, skip)).filter((c) => {
+        // Two stones make the same pair from either side, and a pair may be a single candidate tried already.
+        const key = candidateKey(c.files);
+        if (keys.has(key)) return false;
+        keys.add(key);
+        return true;
+      });
       request.emit('stepping-stone', {
         fixer: this.name,
         template: stone.candidate.template,
@@ -136,7 +143,8 @@ export class OfflineFixer implements Fixer {
     };
     const next = await search(candidates, true);
     // No single change passed, and an operator's change moved the failure on: a second defect on the same road, maybe.
-    for (const stone of validated.length === 0 ? stones.filter((s) => !searched.has(s)) : []) {
+    const clean = validated.filter((c) => !c.refuses && !warned.has(c)).length;
+    for (const stone of clean === 0 ? stones.filter((s) => !searched.has(s)) : []) {
       if (enough() || Date.now() > deadline || request.signal.aborted) break;
       await onward(stone);
     }
@@ -227,7 +235,11 @@ export class OfflineFixer implements Fixer {
       if (!reproduced.passes) {
         const failure = stepping && !candidate.refuses ? reproduced.failure : undefined;
         const suspects = failure ? suspectsOf(request.plugin, failure, ws.dir) : [];
-        return failure && moved(request.reproduction.error, failure, suspects) && (await holds()) ? { failure, suspects } : 'still-fails';
+        const edited = (file: string): ReadonlySet<number> => {
+          const after = candidate.files[file];
+          return typeof after === 'string' ? writtenLines(readSource(request.dir, file, /./) ?? '', after) : new Set();
+        };
+        return failure && moved(request.reproduction.error, failure, suspects, edited) && (await holds()) ? { failure, suspects } : 'still-fails';
       }
       if (!(await holds())) return 'breaks-tests';
       return candidate.refuses ? 'refuses' : 'passes';

@@ -2,10 +2,13 @@ import { normaliseFrames, parseStack } from '../../../orchestrator/ingest/stack.
 import { rankFrames } from '../../plugin-agent/nodes/localise.ts';
 import type { Failure, FixRequest } from '../types.ts';
 import type { Tried } from './candidates.ts';
+import { commonEnds } from '../../plugin-agent/silencing/hunks.ts';
 
 /**
  * A candidate that did not make the reproduction pass but moved it on: the call now
- * fails with another error, at a place of the plugin's own code, and the suite holds.
+ * fails with another error (not a hang: each check of a step from it would wait out
+ * the time limit), raised in the plugin's own code on a line the candidate did not
+ * write, and the suite holds.
  * A program with two defects on the failing call's road (a misspelt name, then a
  * method called with brackets two lines on) needs both mended, and no single edit
  * passes; the search goes on from such a candidate once (see `OfflineFixer`).
@@ -28,9 +31,27 @@ export const PER_STONE = 30;
  * list" are one error), raised in the plugin's own code. A contract violation (an
  * answer of the wrong shape) is no step forward: it is what a silenced failure looks like.
  */
-export function moved(original: { type: string; message: string } | undefined, failure: Failure, suspects: FixRequest['suspects']): boolean {
-  if (!original || failure.type === 'ContractViolation' || !suspects.some((s) => s.inApp && s.line !== null)) return false;
+export function moved(
+  original: { type: string; message: string } | undefined,
+  failure: Failure,
+  suspects: FixRequest['suspects'],
+  edited: (file: string) => ReadonlySet<number>,
+): boolean {
+  if (!original || failure.type === 'ContractViolation' || failure.type === 'Timeout') return false;
+  // The innermost frame of the plugin's own: on a line the change wrote, the change itself is what fails now.
+  const top = suspects.find((s) => s.inApp && s.line !== null);
+  if (!top || edited(top.file).has(top.line!)) return false;
   return failure.type !== original.type || shape(failure.message) !== shape(original.message);
+}
+
+/** The lines of `after` (1-based) that a change wrote: those between the text's unchanged start and end. */
+export function writtenLines(before: string, after: string): Set<number> {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const { start, end } = commonEnds(a, b);
+  const out = new Set<number>();
+  for (let line = start + 1; line <= b.length - end; line++) out.add(line);
+  return out;
 }
 
 const shape = (message: string): string => message.replace(/-?\d+(\.\d+)?/g, '#');

@@ -148,9 +148,13 @@ export function validate(deps: PluginAgentDeps) {
       const before = await roadOnOriginal();
       if (!before) return undefined;
       const probes = (await oracle.probes()).slice(0, PROBES);
+      // No input but the suite's and the failing call's: nothing to tell a sparse suite from a branch that decides nothing.
+      if (probes.length === 0) return undefined;
       const cover = async (input: unknown) => (await callCoverage(manifest, copy, { ...request, input }, env, deps.signal))?.lines;
       const lost = await unreached(before.lines, ran, texts, [...before.frames, ...context.frames], probes, cover);
-      return lost.length > 0 ? `${describeSwitchedOff(lost, 'in any test or the failing call')}: the changed condition routes every known input around it` : undefined;
+      return lost.length > 0
+        ? `${describeSwitchedOff(lost, 'for any known input (the tests, the failing call, recorded and generated inputs)')}: the changed condition routes them all around it`
+        : undefined;
     };
     for (const candidate of candidates) {
       const ws = new Workspace(dir, manifest.limits.diskMb);

@@ -22,8 +22,8 @@ function argumentsOf(fn: ts.FunctionDeclaration, scope: ReadonlySet<string>): st
  * The function named where its result was meant: `for (const d of days)` for
  * `days(month, data)`, `days.map(f)` for `days(month, data).map(f)`. V8 names the
  * value ("days is not iterable", "days.map is not a function"); when it is a function
- * the file declares, each use of the name in the statement that is no call becomes
- * one, with the variables in scope named as its parameters (a required parameter with
+ * the file declares, each use of the name in the statement as a `for…of` iterable or
+ * a member's receiver becomes a call, with the variables in scope named as its parameters (a required parameter with
  * no namesake: no candidate). The Python side's `call-missing` answers the same slip.
  */
 export const callMissing: Template = {
@@ -34,8 +34,9 @@ export const callMissing: Template = {
     const { sf } = site;
     const declared = descendants(sf, (n): n is ts.FunctionDeclaration => ts.isFunctionDeclaration(n) && n.name?.text === name);
     if (declared.length !== 1) return [];
+    // Only where V8 read it as a list or an object: the loop's iterable, a member's receiver (`arr.map(days)` passes it on).
     const uses = descendants(site.statement, (n): n is ts.Identifier => ts.isIdentifier(n) && n.text === name && isUse(n)).filter(
-      (id) => !(ts.isCallExpression(id.parent) && id.parent.expression === id),
+      (id) => (ts.isForOfStatement(id.parent) && id.parent.expression === id) || (ts.isPropertyAccessExpression(id.parent) && id.parent.expression === id),
     );
     if (uses.length === 0) return [];
     const scope = new Set(bindingsAt(sf, site.statement).map((b) => b.name));

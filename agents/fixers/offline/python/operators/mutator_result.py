@@ -90,14 +90,35 @@ def outermost(calls, src):
     return [c for c in calls if not any(inside(src, c, o) for o in calls if o is not c)]
 
 
+def read_before(src, part, calls):
+    """Whether the statement reads a call's object before the call runs (`[min(xs)] + f(xs.remove(y))`):
+    hoisted, the call would change what that read sees."""
+    roots = {root(c.func.value) for c in calls}
+    first = min(src.span(c)[0] for c in calls)
+    inside_calls = [src.span(c) for c in calls]
+    for node in ast.walk(part):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in roots:
+            start, end = src.span(node)
+            if start < first and not any(s <= start and end <= e for s, e in inside_calls):
+                return True
+    return False
+
+
+def root(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def rewrite(src, statement):
     """The edits that mend one statement, or None when it has no used mutator call or cannot be mended safely."""
     part = head(statement)
     own, indent = src.own_line(statement)
-    if part is None or not own:
+    # An `elif` is an `if` in its parent's `else`: nothing can go before it.
+    if part is None or not own or src.lines[statement.lineno - 1].lstrip().startswith("elif"):
         return None
     calls = calls_in(part, statement)
-    if not calls:
+    if not calls or read_before(src, part, calls):
         return None
     receivers = [render(src, c.func.value, calls) for c in calls]
     if not all(PLAIN.match(r) for r in receivers):
