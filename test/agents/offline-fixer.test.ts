@@ -903,6 +903,22 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
     expect(fixes('x = y.strip()\n', 1)).toEqual([]);
   });
 
+  it('an IndexError at a constant index of a parameter returns the empty parameter, in a function that answers with a sequence', () => {
+    const index = { type: 'IndexError', message: 'list index out of range' };
+    const dedupe = 'def f(lst):\n    out = [lst[0]]\n    for x in lst:\n        if x not in out:\n            out.append(x)\n    return out\n';
+    expect(fixes(dedupe, 2, index).filter(([template]) => template === 'guard')[0]).toEqual([
+      'guard',
+      dedupe.replace('    out = [', '    if not lst:\n        return lst\n    out = ['),
+    ]);
+    // A function that answers a number has no empty answer; an index that is a variable is off-by-one's.
+    const top = 'def f(xs):\n    best = xs[0]\n    for x in xs:\n        best = max(best, x)\n    return best\n';
+    expect(fixes(top, 2, index).filter(([template]) => template === 'guard')).toEqual([
+      ['guard', top.replace('    best = xs[0]', '    if xs is None:\n        return None\n    best = xs[0]')],
+    ]);
+    const at = 'def f(xs, i):\n    out = [xs[i]]\n    return out\n';
+    expect(fixes(at, 2, index).filter(([template, text]) => template === 'guard' && text.includes('if not xs'))).toEqual([]);
+  });
+
   it('coercion: an int where a float method is called is converted there, and only for the method the error names', () => {
     const code = 'def plain(value):\n    if value.is_integer() and abs(value) < 1e15:\n        return str(int(value))\n    return repr(value)\n';
     const error = { type: 'AttributeError', message: "'int' object has no attribute 'is_integer'" };

@@ -32,7 +32,9 @@ EARLIER = 10
 
 
 def guard(src, statement, ctx):
-    """Return early from the function when a value its failing line uses is missing or zero."""
+    """Return early from the function when a value its failing line uses is missing or zero;
+    for an IndexError at a constant index of a parameter (`xs[0]` of an empty list), in a
+    function that answers with a sequence, return the empty parameter."""
     fn, site, error = ctx.fn, ctx.site, ctx.error
     if fn is None or not isinstance(statement, ast.stmt):
         return []
@@ -50,12 +52,29 @@ def guard(src, statement, ctx):
     out = []
     for name in used:
         variants = [(f"if {name} is None:\n{indent}    return None\n", f"`{name}` may be None")]
-        if error.get("type") in ("ValueError", "ZeroDivisionError", "ArithmeticError"):
+        if error.get("type") in ("ValueError", "ZeroDivisionError", "ArithmeticError") or (error.get("type") == "IndexError" and first_or_last(statement, name) and returns_sequence(fn)):
             variants.insert(0, (f"if not {name}:\n{indent}    return {name}\n", f"`{name}` may be zero or empty, where {error.get('type')} is raised"))
         for code, why in variants:
             out.append({"template": "guard", "edits": [{"start": at, "end": at, "text": indent + code}], "preference": 0,
                         "rationale": f"guard added at {site['file']}:{statement.lineno}: {why}; the function returns it before line {site['line']}"})
     return out
+
+
+def first_or_last(statement, name):
+    """Whether the statement reads `name[0]`, `name[-1]` or another constant index: what an empty sequence cannot give."""
+    def constant(node):
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        return isinstance(node, ast.Constant) and type(node.value) is int
+    return any(isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == name and constant(n.slice) for h in header(statement) for n in ast.walk(h))
+
+
+def returns_sequence(fn):
+    """Whether the function answers with a sequence elsewhere (a list or tuple display, or a variable bound to one):
+    then an empty input's answer is the empty input; a function that answers a number has no such answer."""
+    shown = (ast.List, ast.Tuple, ast.ListComp)
+    bound = {t.id for s in ast.walk(fn) if isinstance(s, ast.Assign) and isinstance(s.value, shown) for t in s.targets if isinstance(t, ast.Name)}
+    return any(isinstance(r.value, shown) or (isinstance(r.value, ast.Name) and r.value.id in bound) for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None)
 
 
 # What a missing value stands for, by what is read of it: a string's methods read '', a list's [], a dict's {}.
