@@ -916,7 +916,7 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       ['guard', top.replace('    best = xs[0]', '    if xs is None:\n        return None\n    best = xs[0]')],
     ]);
     const at = 'def f(xs, i):\n    out = [xs[i]]\n    return out\n';
-    expect(fixes(at, 2, index).filter(([template, text]) => template === 'guard' && text.includes('if not xs'))).toEqual([]);
+    expect(fixes(at, 2, index).filter(([template, text]) => template === 'guard' && (text ?? '').includes('if not xs'))).toEqual([]);
   });
 
   it('coercion: an int where a float method is called is converted there, and only for the method the error names', () => {

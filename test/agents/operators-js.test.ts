@@ -12,6 +12,7 @@ import { memberReplace } from '../../agents/fixers/offline/operators/member-repl
 import { memberSpelling } from '../../agents/fixers/offline/operators/member-spelling.ts';
 import { mutatorResult } from '../../agents/fixers/offline/operators/mutator-result.ts';
 import { callMissing } from '../../agents/fixers/offline/operators/call-missing.ts';
+import { loopProgress } from '../../agents/fixers/offline/operators/loop-progress.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -341,6 +342,26 @@ describe('operator families: conditions and statements', () => {
     expect(at(passed, 5, 'days.map is not a function')).toEqual([passed.replace('days.map(String)', 'days(month).map(String)')]);
     expect(at('export function f(xs) {\n  for (const x of xs) return x;\n}\n', 2, 'xs is not iterable')).toEqual([]);
     expect(at(loop, 5, 'days is not iterable', 'RangeError')).toEqual([]);
+  });
+
+  it('loop-progress: a hang in a loop whose counter never moves gets the step towards its bound', () => {
+    const at = (code: string, line: number, type = 'Timeout'): string[] => {
+      const sf = parse('src/x.js', code);
+      return loopProgress
+        .propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message: 'did not finish within the time limit' } })
+        .map((f) => applyEdits(code, f.edits));
+    };
+    const missing = 'export function f(xs) {\n  let i = 0;\n  let n = 0;\n  while (i < xs.length) {\n    n += xs[i];\n  }\n  return n;\n}\n';
+    expect(at(missing, 5)).toEqual([missing.replace('    n += xs[i];\n', '    n += xs[i];\n    i += 1;\n')]);
+    const doubled = 'export function f(x, seq) {\n  let pos = 0;\n  for (; pos < seq.length; pos += pos) {\n    if (x < seq[pos]) break;\n  }\n  return pos;\n}\n';
+    expect(at(doubled, 4)).toEqual([doubled.replace('pos += pos)', 'pos += 1)')]);
+    const down = 'export function f(n) {\n  let t = 0;\n  while (0 < n) {\n    t += n;\n  }\n  return t;\n}\n';
+    expect(at(down, 4)).toEqual([down.replace('    t += n;\n', '    t += n;\n    n -= 1;\n')]);
+    for (const text of [...at(missing, 5), ...at(doubled, 4), ...at(down, 4)]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a counter that moves, a loop on a flag, an error that is no hang.
+    expect(at('export function f(n) {\n  while (n > 0) {\n    n -= 2;\n  }\n  return n;\n}\n', 3)).toEqual([]);
+    expect(at('export function f(xs) {\n  while (xs.length) {\n    console.log(xs);\n  }\n}\n', 3)).toEqual([]);
+    expect(at(missing, 5, 'RangeError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

@@ -390,6 +390,23 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('loop-iterable', pairs, 2, { type: 'KeyError', message: 'x' })).toEqual([]);
   });
 
+  it('loop-progress: a hang in a while loop whose counter never moves gets the step towards its bound', () => {
+    const hang = { type: 'Timeout', message: 'did not finish within the time limit' };
+    const missing = 'def f(lst):\n    i = 0\n    while i < len(lst):\n        j = i + 1\n        while j < len(lst):\n            j += 1\n    return lst\n';
+    // The stack points into the inner loop; the outer one is where nothing moves `i`: the step goes at the end of its body.
+    expect(family('loop-progress', missing, 6, hang)).toEqual([missing.replace('            j += 1\n', '            j += 1\n        i += 1\n')]);
+    const doubled =
+      'def search(x, seq):\n    position = 0\n    while position < len(seq):\n        if x < seq[position]:\n            break\n        position += position\n    return position\n';
+    expect(family('loop-progress', doubled, 4, hang)).toEqual([doubled.replace('position += position', 'position += 1')]);
+    const down = 'def f(n):\n    total = 0\n    while n > 0:\n        total += n\n    return total\n';
+    expect(family('loop-progress', down, 4, hang)).toEqual([down.replace('        total += n\n', '        total += n\n        n -= 1\n')]);
+    expect(allCompile([...family('loop-progress', missing, 6, hang), ...family('loop-progress', doubled, 4, hang), ...family('loop-progress', down, 4, hang)])).toBe(true);
+    // Not: a counter that moves, a loop on a flag, an error that is no hang.
+    expect(family('loop-progress', 'def f(n):\n    while n > 0:\n        n -= 2\n    return n\n', 3, hang)).toEqual([]);
+    expect(family('loop-progress', 'def f(xs):\n    while xs:\n        print(xs)\n', 3, hang)).toEqual([]);
+    expect(family('loop-progress', down, 4, { type: 'ValueError', message: 'x' })).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([

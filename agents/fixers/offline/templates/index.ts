@@ -8,6 +8,7 @@ import { initialise } from '../operators/initialise.ts';
 import { memberSpelling } from '../operators/member-spelling.ts';
 import { mutatorResult } from '../operators/mutator-result.ts';
 import { callMissing } from '../operators/call-missing.ts';
+import { loopProgress } from '../operators/loop-progress.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -34,6 +35,7 @@ export const TEMPLATES: readonly Template[] = [
   memberSpelling,
   mutatorResult,
   callMissing,
+  loopProgress,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -7,9 +7,10 @@ TIER orders the search: `token` (one token changed, few alternatives) and `repla
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
 `initialise`, `name_spelling`, `member_spelling`, `call_brackets`, `call_missing`,
-`loop_iterable` and `mutator_result` each answer one error (UnboundLocalError, NameError,
-an AttributeError, a function subscripted or not called, a loop over the wrong iterable,
-an in-place method's None used) and are tried with the templates.
+`loop_iterable`, `loop_progress` and `mutator_result` each answer one error
+(UnboundLocalError, NameError, an AttributeError, a function subscripted or not called,
+a loop over the wrong iterable, a hang in a loop whose counter never moves, an in-place
+method's None used) and are tried with the templates.
 """
 
 from . import (
@@ -24,6 +25,7 @@ from . import (
     initialise,
     logical,
     loop_iterable,
+    loop_progress,
     member_replace,
     member_spelling,
     mutator_result,

@@ -1,0 +1,80 @@
+"""loop-progress: a `while` loop that never gets nearer its end, the commonest cause of
+a hang: the variable its condition compares is never updated in the body (`i += 1`
+left out), or only by itself or by nothing (`position += position` from 0,
+`n -= 0`). Only for a call that hung (Timeout), at the `while` loops around the
+statement the hang's stack points at, nearest first. The update steps the variable
+towards the bound: `+= 1` where the condition is `v < …` or `… > v`, `-= 1` where it
+is `v > …`; it goes at the end of the loop's body, or replaces the update that does
+not move. Answers the loop whose counter never moves.
+"""
+
+import ast
+
+from .common import PREFER, fix
+
+FAMILY, TIER = "loop-progress", "template"
+
+UP, DOWN = (ast.Lt, ast.LtE), (ast.Gt, ast.GtE)
+
+
+def compared(test):
+    """The variables a condition compares with a bound, and the way each must go to end the loop: +1 or -1."""
+    out = []
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+            continue
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if isinstance(left, ast.Name) and isinstance(op, UP + DOWN):
+            out.append((left.id, 1 if isinstance(op, UP) else -1))
+        elif isinstance(right, ast.Name) and isinstance(op, UP + DOWN):
+            out.append((right.id, -1 if isinstance(op, UP) else 1))
+    return list(dict.fromkeys(out))
+
+
+def updates(loop, name):
+    """The statements of the loop's body (nested loops included, nested defs not) that set `name`."""
+    out, stack = [], list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def still(update, name):
+    """An update that leaves the variable where it was, or only doubles it: `v += v`, `v += 0`, `v = v`."""
+    if isinstance(update, ast.AugAssign) and isinstance(update.op, (ast.Add, ast.Sub)):
+        value = update.value
+        return (isinstance(value, ast.Name) and value.id == name) or (isinstance(value, ast.Constant) and value.value == 0)
+    return isinstance(update, ast.Assign) and isinstance(update.value, ast.Name) and update.value.id == name
+
+
+def whiles(statement):
+    out, at = [], statement
+    while at is not None and not isinstance(at, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+        if isinstance(at, ast.While):
+            out.append(at)
+        at = getattr(at, "parent", None)
+    return out[:2]
+
+
+def propose(src, statement, ctx):
+    if ctx.error.get("type") != "Timeout":
+        return []
+    out = []
+    for loop in whiles(statement):
+        first = loop.body[0]
+        own, indent = src.own_line(first)
+        for name, step in compared(loop.test):
+            text = f"{name} {'+=' if step > 0 else '-='} 1"
+            found = updates(loop, name)
+            if not found and own:
+                end = src.span(loop.body[-1])[1]
+                out.append(fix(FAMILY, ctx, loop, [{"start": end, "end": end, "text": f"\n{indent}{text}"}], f"loop whose `{name}` never moves: `{text}` added at the end of its body", PREFER["insert"]))
+            for update in (u for u in found if still(u, name)):
+                out.append(fix(FAMILY, ctx, update, [dict(zip(("start", "end"), src.span(update)), text=text)], f"loop whose `{name}` never moves: `{src.text_of(update)}` became `{text}`", PREFER["token"]))
+    return out
