@@ -355,9 +355,11 @@ describe('operator families: conditions and statements', () => {
     expect(at(missing, 5)).toEqual([missing.replace('    n += xs[i];\n', '    n += xs[i];\n    i += 1;\n')]);
     const doubled = 'export function f(x, seq) {\n  let pos = 0;\n  for (; pos < seq.length; pos += pos) {\n    if (x < seq[pos]) break;\n  }\n  return pos;\n}\n';
     expect(at(doubled, 4)).toEqual([doubled.replace('pos += pos)', 'pos += 1)')]);
-    const down = 'export function f(n) {\n  let t = 0;\n  while (0 < n) {\n    t += n;\n  }\n  return t;\n}\n';
-    expect(at(down, 4)).toEqual([down.replace('    t += n;\n', '    t += n;\n    n -= 1;\n')]);
-    for (const text of [...at(missing, 5), ...at(doubled, 4), ...at(down, 4)]) expect(compiles('src/x.js', text)).toBe(true);
+    const down = 'export function f(m) {\n  let t = 0;\n  let n = m;\n  while (0 < n) {\n    t += n; // sum\n  }\n  return t;\n}\n';
+    expect(at(down, 5)).toEqual([down.replace('    t += n; // sum\n', '    t += n; // sum\n    n -= 1;\n')]);
+    // A parameter is the input, not a counter: `while (n < x)` where `power` was meant is name-replace's.
+    expect(at('export function f(x, n) {\n  let power = 1;\n  while (n < x) {\n    power = power * n;\n  }\n  return power === x;\n}\n', 4)).toEqual([]);
+    for (const text of [...at(missing, 5), ...at(doubled, 4), ...at(down, 5)]) expect(compiles('src/x.js', text)).toBe(true);
     // Not: a counter that moves, a loop on a flag, an error that is no hang.
     expect(at('export function f(n) {\n  while (n > 0) {\n    n -= 2;\n  }\n  return n;\n}\n', 3)).toEqual([]);
     expect(at('export function f(xs) {\n  while (xs.length) {\n    console.log(xs);\n  }\n}\n', 3)).toEqual([]);

@@ -398,13 +398,15 @@ describe('Python operator families (the helper on real snippets)', () => {
     const doubled =
       'def search(x, seq):\n    position = 0\n    while position < len(seq):\n        if x < seq[position]:\n            break\n        position += position\n    return position\n';
     expect(family('loop-progress', doubled, 4, hang)).toEqual([doubled.replace('position += position', 'position += 1')]);
-    const down = 'def f(n):\n    total = 0\n    while n > 0:\n        total += n\n    return total\n';
-    expect(family('loop-progress', down, 4, hang)).toEqual([down.replace('        total += n\n', '        total += n\n        n -= 1\n')]);
-    expect(allCompile([...family('loop-progress', missing, 6, hang), ...family('loop-progress', doubled, 4, hang), ...family('loop-progress', down, 4, hang)])).toBe(true);
+    const down = 'def f(m):\n    total = 0\n    n = m\n    while n > 0:\n        total += n  # sum\n    return total\n';
+    expect(family('loop-progress', down, 5, hang)).toEqual([down.replace('        total += n  # sum\n', '        total += n  # sum\n        n -= 1\n')]);
+    // A parameter is the input, not a counter: `while n < x` where `power` was meant is name-replace's.
+    expect(family('loop-progress', 'def f(x, n):\n    power = 1\n    while n < x:\n        power = power * n\n    return power == x\n', 4, hang)).toEqual([]);
+    expect(allCompile([...family('loop-progress', missing, 6, hang), ...family('loop-progress', doubled, 4, hang), ...family('loop-progress', down, 5, hang)])).toBe(true);
     // Not: a counter that moves, a loop on a flag, an error that is no hang.
     expect(family('loop-progress', 'def f(n):\n    while n > 0:\n        n -= 2\n    return n\n', 3, hang)).toEqual([]);
     expect(family('loop-progress', 'def f(xs):\n    while xs:\n        print(xs)\n', 3, hang)).toEqual([]);
-    expect(family('loop-progress', down, 4, { type: 'ValueError', message: 'x' })).toEqual([]);
+    expect(family('loop-progress', down, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
   });
 
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { descendants } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { fix, PREFER } from './common.ts';
+import { bindingsAt, fix, PREFER } from './common.ts';
 
 type Loop = ts.WhileStatement | ts.ForStatement | ts.DoStatement;
 
@@ -81,7 +81,13 @@ export const loopProgress: Template = {
     for (const loop of loopsAround(site.statement)) {
       const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
       if (!condition) continue;
-      for (const [name, step] of compared(condition)) {
+      // A counter is the function's own variable, declared before the loop or by a `for`'s initializer; a parameter is the input.
+      const counters = new Set(
+        bindingsAt(sf, loop.statement)
+          .filter((b) => b.local && ts.isVariableDeclaration(b.declaration))
+          .map((b) => b.name),
+      );
+      for (const [name, step] of compared(condition).filter(([n]) => counters.has(n))) {
         const text = `${name} ${step > 0 ? '+=' : '-='} 1`;
         const found = updates(loop, name);
         const body = loop.statement;
@@ -89,11 +95,15 @@ export const loopProgress: Template = {
         if (found.length === 0 && last) {
           const line = sf.getLineAndCharacterOfPosition(last.getStart(sf)).line;
           const indent = /^[ \t]*/.exec(sf.text.slice(sf.getLineStarts()[line], last.getStart(sf)))?.[0] ?? '';
+          // After the last statement's line, comment and all: the line's own text stays whole.
+          const endLine = sf.getLineAndCharacterOfPosition(last.getEnd()).line;
+          const next = sf.getLineStarts()[endLine + 1];
+          const end = next === undefined ? sf.text.length : next - (sf.text[next - 2] === '\r' ? 2 : 1);
           out.push(
             fix(
               'loop-progress',
               site,
-              [{ start: last.getEnd(), end: last.getEnd(), text: `\n${indent}${text};` }],
+              [{ start: end, end, text: `\n${indent}${text};` }],
               `loop whose \`${name}\` never moves: \`${text}\` added at the end of its body`,
               PREFER.insert,
             ),

@@ -2,7 +2,9 @@
 a hang: the variable its condition compares is never updated in the body (`i += 1`
 left out), or only by itself or by nothing (`position += position` from 0,
 `n -= 0`). Only for a call that hung (Timeout), at the `while` loops around the
-statement the hang's stack points at, nearest first. The update steps the variable
+statement the hang's stack points at, nearest first, and only for a variable the
+function sets before the loop (a parameter is the input, not a counter: stepping it
+would change its every other use). The update steps the variable
 towards the bound: `+= 1` where the condition is `v < …` or `… > v`, `-= 1` where it
 is `v > …`; it goes at the end of the loop's body, or replaces the update that does
 not move. Answers the loop whose counter never moves.
@@ -10,7 +12,9 @@ not move. Answers the loop whose counter never moves.
 
 import ast
 
-from .common import PREFER, fix
+from pysource import units
+
+from .common import PREFER, body_statements, fix, stored
 
 FAMILY, TIER = "loop-progress", "template"
 
@@ -62,6 +66,24 @@ def whiles(statement):
     return out[:2]
 
 
+def counters(fn, loop):
+    """Variables the function sets before the loop and takes from no parameter: a counter is
+    the loop's own. Stepping a parameter (`while n < x` where `power` was meant) would change
+    every other use of the input."""
+    if fn is None:
+        return set()
+    args = fn.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [x for x in (args.vararg, args.kwarg) if x]}
+    before = [s for s in body_statements(fn) if s.lineno < loop.lineno]
+    return {name for s in before for name, kind in stored(s) if kind == "var"} - params
+
+
+def line_end(src, line):
+    """The offset of the end of a line's text, before its line break: an insertion after it keeps the line's own text whole."""
+    text = src.lines[line - 1]
+    return src.starts[line - 1] + units(text.rstrip("\r\n"))
+
+
 def propose(src, statement, ctx):
     if ctx.error.get("type") != "Timeout":
         return []
@@ -69,11 +91,12 @@ def propose(src, statement, ctx):
     for loop in whiles(statement):
         first = loop.body[0]
         own, indent = src.own_line(first)
-        for name, step in compared(loop.test):
+        mine = counters(ctx.fn, loop)
+        for name, step in [(n, s) for n, s in compared(loop.test) if n in mine]:
             text = f"{name} {'+=' if step > 0 else '-='} 1"
             found = updates(loop, name)
             if not found and own:
-                end = src.span(loop.body[-1])[1]
+                end = line_end(src, loop.body[-1].end_lineno)
                 out.append(fix(FAMILY, ctx, loop, [{"start": end, "end": end, "text": f"\n{indent}{text}"}], f"loop whose `{name}` never moves: `{text}` added at the end of its body", PREFER["insert"]))
             for update in (u for u in found if still(u, name)):
                 out.append(fix(FAMILY, ctx, update, [dict(zip(("start", "end"), src.span(update)), text=text)], f"loop whose `{name}` never moves: `{src.text_of(update)}` became `{text}`", PREFER["token"]))
