@@ -37,6 +37,12 @@ function fixes(family: Template, code: string, line: number, file = 'src/x.js'):
 /** The texts a family makes of `code` at `line`. */
 const texts = (family: Template, code: string, line: number, file = 'src/x.js'): string[] => fixes(family, code, line, file).map((f) => applyEdits(code, f.edits));
 
+/** The texts a template makes of `code` at `line` for a failure with that error. */
+function onError(template: Template, code: string, line: number, error: { type: string; message: string }, file = 'src/x.js'): string[] {
+  const sf = parse(file, code);
+  return template.propose({ file, sf, statement: statementOn(sf, line)!, line, error }).map((f) => applyEdits(code, f.edits));
+}
+
 /** The lines that differ between two texts of the same length in lines. */
 const changedLines = (a: string, b: string): number => a.split('\n').filter((line, i) => line !== b.split('\n')[i]).length;
 
@@ -241,12 +247,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('name-spelling: the name a ReferenceError names, spelt as the closest defined one; nothing where no name is close or the name is bound', () => {
-    const at = (code: string, line: number, name: string, type = 'ReferenceError'): string[] => {
-      const sf = parse('src/x.js', code);
-      return nameSpelling
-        .propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message: `${name} is not defined` } })
-        .map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, name: string, type = 'ReferenceError'): string[] => onError(nameSpelling, code, line, { type, message: `${name} is not defined` });
     // A misspelt local and a misspelt function: only the token.
     const typo = 'function total(xs) {\n  let sum = 0;\n  for (const x of xs) sum += x;\n  return summ;\n}\n';
     expect(at(typo, 4, 'summ')).toEqual([typo.replace('return summ', 'return sum')]);
@@ -288,10 +289,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('member-spelling: the method a "is not a function" TypeError calls, spelt as one of the file or of the common prototypes', () => {
-    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
-      const sf = parse('src/x.js', code);
-      return memberSpelling.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => onError(memberSpelling, code, line, { type, message });
     const push = 'function add(xs, x) {\n  xs.pussh(x);\n  return xs;\n}\n';
     expect(at(push, 2, 'xs.pussh is not a function')).toEqual([push.replace('.pussh(', '.push(')]);
     const own = 'class Cart {\n  total() {\n    return 1;\n  }\n}\nfunction f(c) {\n  return c.totl() + c.totl();\n}\n';
@@ -307,10 +305,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('mutator-result: an in-place method whose answer was assigned back to its array becomes the call alone', () => {
-    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
-      const sf = parse('src/x.js', code);
-      return mutatorResult.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => onError(mutatorResult, code, line, { type, message });
     const push = 'function evens(xs) {\n  let out = [];\n  for (const x of xs) {\n    if (x % 2 === 0) out = out.push(x);\n  }\n  return out;\n}\n';
     expect(at(push, 4, 'out.push is not a function')).toEqual([push.replace('out = out.push(x)', 'out.push(x)')]);
     // The failing line reads the number; the assignment is elsewhere in the function: the function's candidate.
@@ -326,10 +321,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('call-missing: a function the file declares, named where its result was meant, is called with the variables named as its parameters', () => {
-    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => {
-      const sf = parse('src/x.js', code);
-      return callMissing.propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message } }).map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, message: string, type = 'TypeError'): string[] => onError(callMissing, code, line, { type, message });
     const loop = 'function days(month, data) {\n  return data.filter((d) => d[0] === month);\n}\nexport function first(month, data) {\n  for (const d of days) return d;\n}\n';
     expect(at(loop, 5, 'days is not iterable')).toEqual([loop.replace('of days)', 'of days(month, data))')]);
     const mapped = 'function items(list) {\n  return list.slice();\n}\nexport function f(list) {\n  return items.map((x) => x * 2);\n}\n';
@@ -345,12 +337,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('loop-progress: a hang in a loop whose counter never moves gets the step towards its bound', () => {
-    const at = (code: string, line: number, type = 'Timeout'): string[] => {
-      const sf = parse('src/x.js', code);
-      return loopProgress
-        .propose({ file: 'src/x.js', sf, statement: statementOn(sf, line)!, line, error: { type, message: 'did not finish within the time limit' } })
-        .map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, type = 'Timeout'): string[] => onError(loopProgress, code, line, { type, message: 'did not finish within the time limit' });
     const missing = 'export function f(xs) {\n  let i = 0;\n  let n = 0;\n  while (i < xs.length) {\n    n += xs[i];\n  }\n  return n;\n}\n';
     expect(at(missing, 5)).toEqual([missing.replace('    n += xs[i];\n', '    n += xs[i];\n    i += 1;\n')]);
     const doubled = 'export function f(x, seq) {\n  let pos = 0;\n  for (; pos < seq.length; pos += pos) {\n    if (x < seq[pos]) break;\n  }\n  return pos;\n}\n';
@@ -367,10 +354,7 @@ describe('operator families: conditions and statements', () => {
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {
-    const at = (code: string, line: number, error: { type: string; message: string }, file = 'src/x.js'): string[] => {
-      const sf = parse(file, code);
-      return initialise.propose({ file, sf, statement: statementOn(sf, line)!, line, error }).map((f) => applyEdits(code, f.edits));
-    };
+    const at = (code: string, line: number, error: { type: string; message: string }, file = 'src/x.js'): string[] => onError(initialise, code, line, error, file);
     const undef = (prop: string) => ({ type: 'TypeError', message: `Cannot read properties of undefined (reading '${prop}')` });
     // The best item of an argmax loop, declared without a value: the value its partner was given, read through the same item.
     const argmax = [
