@@ -409,6 +409,25 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('loop-progress', down, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
   });
 
+  it('concat-operand: an item added to a sequence becomes one of the kind the error names, the right operand first', () => {
+    const list = { type: 'TypeError', message: 'can only concatenate list (not "int") to list' };
+    const code = 'def f(lst):\n    out = []\n    for i in lst:\n        out = out + i\n    return out\n';
+    expect(family('concat-operand', code, 4, list)).toEqual([code.replace('out + i', 'out + [i]'), code.replace('out + i', '[out] + i')]);
+    const str = 'def label(n):\n    return "item " + n\n';
+    expect(family('concat-operand', str, 2, { type: 'TypeError', message: 'can only concatenate str (not "int") to str' })).toEqual([str.replace('+ n', '+ str(n)')]);
+    const tuple = 'def f(t, x):\n    t += x\n    return t\n';
+    expect(family('concat-operand', tuple, 2, { type: 'TypeError', message: 'can only concatenate tuple (not "int") to tuple' })).toEqual([tuple.replace('t += x', 't += (x,)')]);
+    expect(
+      allCompile([
+        ...family('concat-operand', code, 4, list),
+        ...family('concat-operand', tuple, 2, { type: 'TypeError', message: 'can only concatenate tuple (not "int") to tuple' }),
+      ]),
+    ).toBe(true);
+    // Not: a sequence written out, another error.
+    expect(family('concat-operand', 'def f():\n    return [1] + "a"\n', 2, list)).toEqual([]);
+    expect(family('concat-operand', code, 4, { type: 'TypeError', message: "unsupported operand type(s) for -: 'list' and 'int'" })).toEqual([]);
+  });
+
   it('null-guard: optional access with a default by what is read, for the member the error names', () => {
     const code = 'def f(d):\n    return d.get("name").strip()\n';
     expect(family('null-guard', code, 2, { type: 'AttributeError', message: "'NoneType' object has no attribute 'strip'" })).toEqual([
