@@ -137,15 +137,18 @@ function newestFirst(a: string, b: string): number {
 export class TrafficStore {
   readonly sampleSize: number;
   readonly maxInputBytes: number;
+  /** How long calls skipped here may wait before their count is added to Redis's. */
+  readonly flushAfterMs: number;
   private readonly known = new Map<string, Known>();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
-    options: { sampleSize?: number; maxInputBytes?: number } = {},
+    options: { sampleSize?: number; maxInputBytes?: number; flushAfterMs?: number } = {},
   ) {
     this.sampleSize = options.sampleSize ?? 200;
     this.maxInputBytes = options.maxInputBytes ?? 65_536;
+    this.flushAfterMs = options.flushAfterMs ?? FLUSH_AFTER_MS;
     for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, script);
   }
 
@@ -188,7 +191,7 @@ export class TrafficStore {
     const draw = Math.random();
     if (known && Math.floor(draw * (known.seen + known.skipped + 1)) >= this.sampleSize) {
       known.skipped++;
-      this.flushTimer ??= setTimeout(() => void this.flush().catch(() => undefined), FLUSH_AFTER_MS).unref();
+      this.flushTimer ??= setTimeout(() => void this.flush().catch(() => undefined), this.flushAfterMs).unref();
       return 'skipped';
     }
     const skipped = known?.skipped ?? 0;
