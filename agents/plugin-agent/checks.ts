@@ -11,7 +11,7 @@ import { libraryReservedEnv, pluginEnv } from '../../orchestrator/library/plugin
 import { runPluginTests } from '../../orchestrator/sandbox/plugin-tests.ts';
 import { createWorkingCopy, type WorkingCopy } from '../../orchestrator/sandbox/working-copy.ts';
 import type { ContractError, FixRequest } from '../fixers/types.ts';
-import { readCoverage, type LineCoverage } from '../fixers/offline/spectrum.ts';
+import { addCoverage, readCoverage, type LineCoverage } from '../fixers/offline/spectrum.ts';
 import { parseStack, type Frame } from '../../orchestrator/ingest/stack.ts';
 
 export type CallCheck = { ok: true; output: unknown; durationMs: number } | { ok: false; kind: string; error: ThrownError; durationMs: number };
@@ -216,9 +216,7 @@ async function measured(manifest: Manifest, copy: WorkingCopy, run: (runtimeEnv:
   }
   if (runs.length === 0) return undefined;
   const lines: LineCoverage = new Map();
-  for (const one of runs) {
-    for (const [file, ran] of one.lines) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
-  }
+  for (const one of runs) addCoverage(lines, one.lines);
   return lines;
 }
 

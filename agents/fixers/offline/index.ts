@@ -64,7 +64,8 @@ export class OfflineFixer implements Fixer {
     const warned = new Set<Tried>();
     const stones: Stone[] = [];
     // Refusals do not end the search, nor do changes the silencing checks warn of: a clean fix that makes the call succeed may come later.
-    const enough = (): boolean => validated.filter((c) => !c.refuses && !warned.has(c)).length >= ENOUGH;
+    const clean = (): number => validated.filter((c) => !c.refuses && !warned.has(c)).length;
+    const enough = (): boolean => clean() >= ENOUGH;
     let tried = 0;
     let stop = `all ${candidates.length} candidate(s) tried`;
     const one = async (candidate: Tried, stepping: boolean): Promise<{ ok: boolean; stone?: Stone }> => {
@@ -89,12 +90,12 @@ export class OfflineFixer implements Fixer {
     // search tries depends on their verdicts (and the wall-time budget), not on which
     // check finished first. Every candidate before `next` was tried: batches run whole.
     const searched = new Set<Stone>();
-    const keys = new Set(candidates.map((c) => candidateKey(c.files)));
+    // What this search or an earlier round tried: two stones make the same pair from either side, and a pair may be a single candidate.
+    const keys = new Set([...skip, ...candidates.map((c) => candidateKey(c.files))]);
     /** From a stone: the candidates generated on its code, each one change with it; stones are not stepped from again. */
     const onward = async (stone: Stone): Promise<void> => {
       searched.add(stone);
-      const list = (await this.fromStone(request, stone, skip)).filter((c) => {
-        // Two stones make the same pair from either side, and a pair may be a single candidate tried already.
+      const list = (await this.fromStone(request, stone)).filter((c) => {
         const key = candidateKey(c.files);
         if (keys.has(key)) return false;
         keys.add(key);
@@ -143,8 +144,7 @@ export class OfflineFixer implements Fixer {
     };
     const next = await search(candidates, true);
     // No single change passed, and an operator's change moved the failure on: a second defect on the same road, maybe.
-    const clean = validated.filter((c) => !c.refuses && !warned.has(c)).length;
-    for (const stone of clean === 0 ? stones.filter((s) => !searched.has(s)) : []) {
+    for (const stone of clean() === 0 ? stones.filter((s) => !searched.has(s)) : []) {
       if (enough() || Date.now() > deadline || request.signal.aborted) break;
       await onward(stone);
     }
@@ -249,16 +249,13 @@ export class OfflineFixer implements Fixer {
   }
 
   /** The candidates of a search from a stone: generated on the stone's code for its failure, each made one change with it. */
-  private async fromStone(request: FixRequest, stone: Stone, skip: ReadonlySet<string>): Promise<Tried[]> {
+  private async fromStone(request: FixRequest, stone: Stone): Promise<Tried[]> {
     const ws = createWorkingCopy(request.dir, { quotaMb: request.manifest.limits?.diskMb });
     try {
       applyFiles(ws.dir, stone.candidate.files);
       const from = requestFrom(request, stone, ws.dir);
       const generated = request.manifest.runtime === 'python' ? await generatePython(from, PER_STONE) : generateJs(from, PER_STONE);
-      return generated.candidates
-        .filter((c) => !c.refuses)
-        .map((c) => onStone(stone, c))
-        .filter((c) => !skip.has(candidateKey(c.files)));
+      return generated.candidates.filter((c) => !c.refuses).map((c) => onStone(stone, c));
     } finally {
       ws.dispose();
     }

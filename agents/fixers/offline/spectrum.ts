@@ -11,6 +11,16 @@ const LIMITS = { files: 2000, bytes: 32 * 1024 * 1024, total: 256 * 1024 * 1024,
 /** Lines each plugin file had run, in one test or one process (one coverage file). */
 export type LineCoverage = Map<string, Set<number>>;
 
+/** Adds the lines `more` ran to `into`, file by file: what either ran, ran. */
+export function addCoverage(into: LineCoverage, more: Iterable<[string, Iterable<number>]>): LineCoverage {
+  for (const [file, lines] of more) {
+    const known = into.get(file);
+    if (known) for (const line of lines) known.add(line);
+    else into.set(file, new Set(lines));
+  }
+  return into;
+}
+
 interface V8Range {
   startOffset: number;
   endOffset: number;
@@ -176,7 +186,7 @@ function nodeLines(report: Report, real: string, sourceMaps: Record<string, Sour
     const map = sourceMaps?.[script.url];
     const ran = map ? mappedLines(map, script) : /\.[cm]?js$/.test(file) ? coveredLines(source.replace(/^\uFEFF/, ''), script) : undefined;
     // A loader may compile one file twice, and a test's report repeats the load's scripts: what either ran, ran.
-    if (ran) lines.set(file, new Set([...(lines.get(file) ?? []), ...ran]));
+    if (ran) addCoverage(lines, [[file, ran]]);
   }
   return lines;
 }

@@ -2,7 +2,7 @@ import { normaliseFrames, parseStack } from '../../../orchestrator/ingest/stack.
 import { rankFrames } from '../../plugin-agent/nodes/localise.ts';
 import type { Failure, FixRequest } from '../types.ts';
 import type { Tried } from './candidates.ts';
-import { commonEnds } from '../../plugin-agent/silencing/hunks.ts';
+import { lineMapOf } from '../../plugin-agent/silencing/switched-off.ts';
 
 /**
  * A candidate that did not make the reproduction pass but moved it on: the call now
@@ -44,14 +44,10 @@ export function moved(
   return failure.type !== original.type || shape(failure.message) !== shape(original.message);
 }
 
-/** The lines of `after` (1-based) that a change wrote: those between the text's unchanged start and end. */
+/** The lines of `after` (1-based) that a change wrote: those with no place in `before`. */
 export function writtenLines(before: string, after: string): Set<number> {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const { start, end } = commonEnds(a, b);
-  const out = new Set<number>();
-  for (let line = start + 1; line <= b.length - end; line++) out.add(line);
-  return out;
+  const inBefore = lineMapOf(after, before);
+  return new Set(after.split('\n').flatMap((_, i) => (inBefore(i + 1) === undefined ? [i + 1] : [])));
 }
 
 const shape = (message: string): string => message.replace(/-?\d+(\.\d+)?/g, '#');

@@ -12,6 +12,7 @@ import { outputComparer } from '../behaviour/same-output.ts';
 import { disagreeing } from '../disagreement.ts';
 import { callCoverage, checkCall, pluginUnderFix, suiteCoverage, whyNotHeld, type Held } from '../checks.ts';
 import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../test-writer/index.ts';
+import { addCoverage } from '../../fixers/offline/spectrum.ts';
 import { silencing } from '../silencing/index.ts';
 import { describeSwitchedOff, switchedOff, unreached } from '../silencing/switched-off.ts';
 import { changedConditions, constantConditions, type ChangedCondition } from '../silencing/constant-condition.ts';
@@ -139,7 +140,7 @@ export function validate(deps: PluginAgentDeps) {
       // With no regression test in the suite (none could be written), the failing call's own road is added: it is a known input too.
       const call = road ? await road() : undefined;
       if (road && !call?.ok) return undefined;
-      for (const [file, lines] of call?.lines ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
+      addCoverage(ran, call?.lines ?? []);
       const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
       if (reasons.length > 0) return `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}`;
       // A changed branch may send the failing call another way (switchedOffBy lets it), but

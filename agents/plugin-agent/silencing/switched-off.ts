@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import type { LineCoverage } from '../../fixers/offline/spectrum.ts';
+import { addCoverage, type LineCoverage } from '../../fixers/offline/spectrum.ts';
 import { parse } from '../../fixers/offline/source.ts';
 import { commonEnds } from './hunks.ts';
 import { indentOf, isBlank } from './lines.ts';
@@ -135,11 +135,11 @@ export async function unreached(
   probes: readonly unknown[],
   cover: (input: unknown) => Promise<LineCoverage | undefined>,
 ): Promise<SwitchedOff[]> {
-  const ran = new Map([...known].map(([file, lines]) => [file, new Set(lines)]));
+  const ran = addCoverage(new Map(), known);
   let lost = switchedOff(before, ran, texts, stack);
   for (const input of probes) {
     if (lost.length === 0) break;
-    for (const [file, lines] of (await cover(input)) ?? []) ran.set(file, new Set([...(ran.get(file) ?? []), ...lines]));
+    addCoverage(ran, (await cover(input)) ?? []);
     lost = switchedOff(before, ran, texts, stack);
   }
   return lost;

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pysource import Source, apply  # noqa: E402
 from operators import COSTLY, REPLACE, TOKEN, call_brackets, call_missing, concat_operand, initialise, loop_iterable, loop_progress, member_spelling, mutator_result, name_spelling  # noqa: E402
-from operators.common import FAMILY_CAP, Scope, body_statements, header, reads, stored  # noqa: E402
+from operators.common import FAMILY_CAP, Scope, around, body_statements, header, reads, stored  # noqa: E402
 
 CONTROLS = 4
 DEFINITIONS = 4
@@ -152,16 +152,10 @@ class Context:
         self.failing_reads = reads(failing) if failing is not None else []
 
 
-def controls(src, statement, fn):
+def controls(statement):
     """The `if`s and loops around a statement in its function, nearest first: their
     conditions decide whether (and how often) it runs."""
-    out = []
-    node = getattr(statement, "parent", None)
-    while node is not None and node is not fn and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
-        if isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
-            out.append(node)
-        node = getattr(node, "parent", None)
-    return out[:CONTROLS]
+    return around(getattr(statement, "parent", None), (ast.If, ast.While, ast.For, ast.AsyncFor))[:CONTROLS]
 
 
 def definitions(src, statement, fn):
@@ -196,7 +190,7 @@ def targets(request, sources):
             (alone if site.get("alone") else frames).append((index, site, src, statement, src.function_of(statement)))
     def around(frame):
         i, _, src, st, fn = frame
-        return [(i, src, c, st, "control") for c in controls(src, st, fn)] + [(i, src, d, st, "definition") for d in definitions(src, st, fn)]
+        return [(i, src, c, st, "control") for c in controls(st)] + [(i, src, d, st, "definition") for d in definitions(src, st, fn)]
 
     phases = [
         [(i, src, st, st, "frame") for i, _, src, st, _ in frames],

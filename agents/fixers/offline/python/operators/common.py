@@ -142,6 +142,16 @@ class Scope:
         return name in self.kinds or name in BUILTINS
 
 
+def around(node, kinds):
+    """The nodes of `kinds` that hold `node` (itself included), nearest first, inside its function."""
+    out = []
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)):
+        if isinstance(node, kinds):
+            out.append(node)
+        node = getattr(node, "parent", None)
+    return out
+
+
 def free_names(node):
     """The names a statement reads that it does not bind itself."""
     bound = {name for name, _ in stored(node)}

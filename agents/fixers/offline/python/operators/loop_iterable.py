@@ -16,7 +16,7 @@ Answers the loop written over the wrong iterable.
 import ast
 import re
 
-from .common import PREFER, fix
+from .common import PREFER, around, fix
 
 FAMILY, TIER = "loop-iterable", "template"
 
@@ -27,14 +27,7 @@ UNPACK = re.compile(r"cannot unpack non-iterable|not enough values to unpack|too
 
 def loops(statement):
     """The loop whose header is the statement, or the loops around it, nearest first."""
-    out, at = [], statement
-    while at is not None:
-        if isinstance(at, (ast.For, ast.AsyncFor)) and (at is statement or statement.lineno > at.lineno):
-            out.append(at)
-        if isinstance(at, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            break
-        at = getattr(at, "parent", None)
-    return out
+    return [at for at in around(statement, (ast.For, ast.AsyncFor)) if at is statement or statement.lineno > at.lineno]
 
 
 def changes(src, loop, message):

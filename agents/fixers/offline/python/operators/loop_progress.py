@@ -14,7 +14,7 @@ import ast
 
 from pysource import units
 
-from .common import PREFER, body_statements, fix, stored
+from .common import PREFER, around, body_statements, fix, stored
 
 FAMILY, TIER = "loop-progress", "template"
 
@@ -57,15 +57,6 @@ def still(update, name):
     return isinstance(update, ast.Assign) and isinstance(update.value, ast.Name) and update.value.id == name
 
 
-def whiles(statement):
-    out, at = [], statement
-    while at is not None and not isinstance(at, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
-        if isinstance(at, ast.While):
-            out.append(at)
-        at = getattr(at, "parent", None)
-    return out[:2]
-
-
 def counters(fn, loop):
     """Variables the function sets before the loop and takes from no parameter: a counter is
     the loop's own. Stepping a parameter (`while n < x` where `power` was meant) would change
@@ -88,7 +79,7 @@ def propose(src, statement, ctx):
     if ctx.error.get("type") != "Timeout":
         return []
     out = []
-    for loop in whiles(statement):
+    for loop in around(statement, ast.While)[:2]:
         first = loop.body[0]
         own, indent = src.own_line(first)
         mine = counters(ctx.fn, loop)
