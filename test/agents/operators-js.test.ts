@@ -13,6 +13,7 @@ import { memberSpelling } from '../../agents/fixers/offline/operators/member-spe
 import { mutatorResult } from '../../agents/fixers/offline/operators/mutator-result.ts';
 import { callMissing } from '../../agents/fixers/offline/operators/call-missing.ts';
 import { loopProgress } from '../../agents/fixers/offline/operators/loop-progress.ts';
+import { loopStuck } from '../../agents/fixers/offline/operators/loop-stuck.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -351,6 +352,33 @@ describe('operator families: conditions and statements', () => {
     expect(at('export function f(n) {\n  while (n > 0) {\n    n -= 2;\n  }\n  return n;\n}\n', 3)).toEqual([]);
     expect(at('export function f(xs) {\n  while (xs.length) {\n    console.log(xs);\n  }\n}\n', 3)).toEqual([]);
     expect(at(missing, 5, 'RangeError')).toEqual([]);
+  });
+
+  it('loop-stuck: a hang in a loop whose condition reads nothing its body changes reads it through the counter or shrinks it', () => {
+    const at = (code: string, line: number, type = 'Timeout'): string[] => onError(loopStuck, code, line, { type, message: 'did not finish within the time limit' });
+    // The body steps a counter the condition never reads: the sequence is read from it on, or at it.
+    const prefix = "export function stripZeros(digits) {\n  let start = 0;\n  while (digits.startsWith('0')) start++;\n  return digits.slice(start);\n}\n";
+    expect(at(prefix, 3)).toEqual([prefix.replace('while (digits.', 'while (digits.slice(start).')]);
+    const index = 'export function find(xs, target) {\n  let i = 0;\n  while (xs[0] !== target) {\n    i = i + 1;\n  }\n  return i;\n}\n';
+    expect(at(index, 4)).toEqual([index.replace('xs[0]', 'xs[i]')]);
+    // An array the body takes an item of and never shrinks: that item spliced out, where the body has it.
+    const taken =
+      'export function byDeadline(pending) {\n  const done = [];\n  while (pending.length > 0) {\n    const job = Math.min(...pending);\n    done.push(job); // next\n  }\n  return done;\n}\n';
+    expect(at(taken, 5)).toEqual([taken.replace('// next\n', '// next\n    pending.splice(pending.indexOf(job), 1);\n')]);
+    const crlf = taken.replaceAll('\n', '\r\n');
+    expect(at(crlf, 5)).toEqual([crlf.replace('// next\r\n', '// next\r\n    pending.splice(pending.indexOf(job), 1);\r\n')]);
+    const walked =
+      'export function drain(queue, ready) {\n  const out = [];\n  while (queue.length) {\n    for (const item of queue) {\n      if (ready(item)) out.push(item);\n    }\n  }\n  return out;\n}\n';
+    expect(at(walked, 5)).toEqual([walked.replace('out.push(item);\n', 'out.push(item);\n      queue.splice(queue.indexOf(item), 1);\n')]);
+    // Nothing taken of it: popped from the end, or shifted from the front.
+    const counted = 'export function count(stack) {\n  let n = 0;\n  while (stack.length !== 0) {\n    n += 1;\n  }\n  return n;\n}\n';
+    expect(at(counted, 4)).toEqual([counted.replace('n += 1;\n', 'n += 1;\n    stack.pop();\n'), counted.replace('n += 1;\n', 'n += 1;\n    stack.shift();\n')]);
+    for (const text of [...at(prefix, 3), ...at(index, 4), ...at(taken, 5), ...at(walked, 5), ...at(counted, 4)]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a condition on what the body changes, a loop left by `break`, a condition that reads no variable, another error.
+    expect(at('export function f(xs) {\n  while (xs.length) {\n    xs.pop();\n  }\n}\n', 3)).toEqual([]);
+    expect(at('export function f(xs, k) {\n  let i = 0;\n  while (xs.length) {\n    i++;\n    if (i > k) break;\n  }\n  return i;\n}\n', 4)).toEqual([]);
+    expect(at('export function f(n) {\n  while (true) {\n    n++;\n  }\n}\n', 3)).toEqual([]);
+    expect(at(taken, 5, 'RangeError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

@@ -409,6 +409,36 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('loop-progress', down, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
   });
 
+  it('loop-stuck: a hang in a while loop whose condition reads nothing its body changes reads it through the counter or shrinks it', () => {
+    const hang = { type: 'Timeout', message: 'did not finish within the time limit' };
+    // The body steps a counter the condition never reads: the sequence is read from it on, or at it.
+    const prefix = 'def strip_zeros(digits):\n    start = 0\n    while digits.startswith("0"):\n        start += 1\n    return digits[start:]\n';
+    expect(family('loop-stuck', prefix, 4, hang)).toEqual([prefix.replace('while digits.', 'while digits[start:].')]);
+    const index = 'def find(xs, target):\n    i = 0\n    while xs[0] != target:\n        i = i + 1\n    return i\n';
+    expect(family('loop-stuck', index, 3, hang)).toEqual([index.replace('xs[0]', 'xs[i]')]);
+    // A collection the body takes an item of and never shrinks: that item removed, where the body has it.
+    const taken = 'def by_deadline(pending):\n    done = []\n    while pending:\n        job = min(pending)\n        done.append(job)  # next\n    return done\n';
+    expect(family('loop-stuck', taken, 5, hang)).toEqual([taken.replace('# next\n', '# next\n        pending.remove(job)\n')]);
+    // A CRLF file gets a CRLF line.
+    const crlf = taken.replaceAll('\n', '\r\n');
+    expect(family('loop-stuck', crlf, 5, hang)).toEqual([crlf.replace('# next\r\n', '# next\r\n        pending.remove(job)\r\n')]);
+    const walked =
+      'def drain(queue, ready):\n    out = []\n    while len(queue) > 0:\n        for item in queue:\n            if ready(item):\n                out.append(item)\n    return out\n';
+    expect(family('loop-stuck', walked, 6, hang)).toEqual([walked.replace('out.append(item)\n', 'out.append(item)\n                queue.remove(item)\n')]);
+    // Nothing taken of it: popped, from the end or the front.
+    const counted = 'def count(stack):\n    n = 0\n    while len(stack) > 0:\n        n += 1\n    return n\n';
+    expect(family('loop-stuck', counted, 4, hang)).toEqual([
+      counted.replace('n += 1\n', 'n += 1\n        stack.pop()\n'),
+      counted.replace('n += 1\n', 'n += 1\n        stack.pop(0)\n'),
+    ]);
+    expect(allCompile([prefix, index, taken, walked, counted].flatMap((c, i) => family('loop-stuck', c, [4, 3, 5, 6, 4][i]!, hang)))).toBe(true);
+    // Not: a condition on what the body changes, a loop left by `break`, a condition that reads nothing, another error.
+    expect(family('loop-stuck', 'def f(xs):\n    while xs:\n        xs.pop()\n    return xs\n', 3, hang)).toEqual([]);
+    expect(family('loop-stuck', 'def f(xs, k):\n    i = 0\n    while xs:\n        i += 1\n        if i > k:\n            break\n    return i\n', 4, hang)).toEqual([]);
+    expect(family('loop-stuck', 'def f(n):\n    while True:\n        n += 1\n', 3, hang)).toEqual([]);
+    expect(family('loop-stuck', taken, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
+  });
+
   it('concat-operand: an item added to a sequence becomes one of the kind the error names, the right operand first', () => {
     const list = { type: 'TypeError', message: 'can only concatenate list (not "int") to list' };
     const code = 'def f(lst):\n    out = []\n    for i in lst:\n        out = out + i\n    return out\n';

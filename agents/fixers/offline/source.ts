@@ -50,6 +50,18 @@ export function indentOf(sf: ts.SourceFile, node: ts.Node): string {
   return /^[ \t]*/.exec(sf.text.slice(line))?.[0] ?? '';
 }
 
+/**
+ * An edit adding `text` as a line of its own after the line `node` ends on, indented
+ * as `node`: the line's own text (a comment too) stays whole, and the new line takes
+ * the line's own break, so a CRLF file stays CRLF.
+ */
+export function lineAfter(sf: ts.SourceFile, node: ts.Node, text: string): Edit {
+  const next = sf.getLineStarts()[sf.getLineAndCharacterOfPosition(node.getEnd()).line + 1];
+  const crlf = next !== undefined && sf.text[next - 2] === '\r';
+  const at = next === undefined ? sf.text.length : next - (crlf ? 2 : 1);
+  return { start: at, end: at, text: `${crlf ? '\r\n' : '\n'}${indentOf(sf, node)}${text}` };
+}
+
 /** The span of a node's whole lines, line ending included, when nothing but blanks shares them; undefined when other code does. */
 export function wholeLines(sf: ts.SourceFile, node: ts.Node): { start: number; end: number } | undefined {
   const start = sf.text.lastIndexOf('\n', node.getStart(sf) - 1) + 1;

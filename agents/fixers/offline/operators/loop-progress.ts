@@ -1,9 +1,9 @@
 import ts from 'typescript';
-import { descendants } from '../source.ts';
+import { descendants, lineAfter } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, PREFER } from './common.ts';
 
-type Loop = ts.WhileStatement | ts.ForStatement | ts.DoStatement;
+export type Loop = ts.WhileStatement | ts.ForStatement | ts.DoStatement;
 
 const UP = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken]);
 const DOWN = new Set([ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
@@ -55,7 +55,8 @@ function still(update: ts.Expression, name: string): boolean {
   return (ts.isIdentifier(right) && right.text === name) || (ts.isNumericLiteral(right) && Number(right.text) === 0);
 }
 
-function loopsAround(node: ts.Node): Loop[] {
+/** The two loops nearest a statement in its function, itself included. */
+export function loopsAround(node: ts.Node): Loop[] {
   const out: Loop[] = [];
   for (let at: ts.Node | undefined = node; at && !ts.isFunctionLike(at) && !ts.isSourceFile(at); at = at.parent) {
     if (ts.isWhileStatement(at) || ts.isForStatement(at) || ts.isDoStatement(at)) out.push(at);
@@ -93,21 +94,7 @@ export const loopProgress: Template = {
         const body = loop.statement;
         const last = ts.isBlock(body) ? body.statements.at(-1) : undefined;
         if (found.length === 0 && last) {
-          const line = sf.getLineAndCharacterOfPosition(last.getStart(sf)).line;
-          const indent = /^[ \t]*/.exec(sf.text.slice(sf.getLineStarts()[line], last.getStart(sf)))?.[0] ?? '';
-          // After the last statement's line, comment and all: the line's own text stays whole.
-          const endLine = sf.getLineAndCharacterOfPosition(last.getEnd()).line;
-          const next = sf.getLineStarts()[endLine + 1];
-          const end = next === undefined ? sf.text.length : next - (sf.text[next - 2] === '\r' ? 2 : 1);
-          out.push(
-            fix(
-              'loop-progress',
-              site,
-              [{ start: end, end, text: `\n${indent}${text};` }],
-              `loop whose \`${name}\` never moves: \`${text}\` added at the end of its body`,
-              PREFER.insert,
-            ),
-          );
+          out.push(fix('loop-progress', site, [lineAfter(sf, last, `${text};`)], `loop whose \`${name}\` never moves: \`${text}\` added at the end of its body`, PREFER.insert));
         }
         for (const update of found.filter((u) => still(u, name)))
           out.push(

@@ -9,6 +9,7 @@ import { memberSpelling } from '../operators/member-spelling.ts';
 import { mutatorResult } from '../operators/mutator-result.ts';
 import { callMissing } from '../operators/call-missing.ts';
 import { loopProgress } from '../operators/loop-progress.ts';
+import { loopStuck } from '../operators/loop-stuck.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -36,6 +37,7 @@ export const TEMPLATES: readonly Template[] = [
   mutatorResult,
   callMissing,
   loopProgress,
+  loopStuck,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -7,10 +7,11 @@ TIER orders the search: `token` (one token changed, few alternatives) and `repla
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
 `initialise`, `name_spelling`, `member_spelling`, `call_brackets`, `call_missing`,
-`concat_operand`, `loop_iterable`, `loop_progress` and `mutator_result` each answer one
+`concat_operand`, `loop_iterable`, `loop_progress`, `loop_stuck` and `mutator_result` each answer one
 error (UnboundLocalError, NameError, an AttributeError, a function subscripted or not
 called, an item concatenated to a sequence, a loop over the wrong iterable, a hang in a
-loop whose counter never moves, an in-place method's None used) and are tried with the
+loop whose counter never moves, a hang in a loop whose condition reads nothing it
+changes, an in-place method's None used) and are tried with the
 templates.
 """
 
@@ -28,6 +29,7 @@ from . import (
     logical,
     loop_iterable,
     loop_progress,
+    loop_stuck,
     member_replace,
     member_spelling,
     mutator_result,

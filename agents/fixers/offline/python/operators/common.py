@@ -9,6 +9,8 @@ import ast
 import builtins
 import re
 
+from pysource import units
+
 # How much to prefer a family's fix among validated ones of equal size (lower first). A
 # change that can only make a check hold less often (negate, narrow, delete) can silence
 # a crash instead of repairing it, so it ranks last. Mirrors the JavaScript side's PREFER.
@@ -28,6 +30,15 @@ def fix(family, ctx, node, edits, what, preference=PREFER["token"]):
 def replace(src, node, text):
     start, end = src.span(node)
     return {"start": start, "end": end, "text": text}
+
+
+def line_after(src, line, indent, text):
+    """An edit adding `text` as a line of its own after `line`, the line's own text (a
+    comment too) kept whole, with the line's own break: a CRLF file stays CRLF."""
+    raw = src.lines[line - 1]
+    at = src.starts[line - 1] + units(raw.rstrip("\r\n"))
+    newline = "\r\n" if raw.endswith("\r\n") else "\n"
+    return {"start": at, "end": at, "text": f"{newline}{indent}{text}"}
 
 
 def header(statement):

@@ -12,9 +12,7 @@ not move. Answers the loop whose counter never moves.
 
 import ast
 
-from pysource import units
-
-from .common import PREFER, around, body_statements, fix, stored
+from .common import PREFER, around, body_statements, fix, line_after, stored
 
 FAMILY, TIER = "loop-progress", "template"
 
@@ -69,12 +67,6 @@ def counters(fn, loop):
     return {name for s in before for name, kind in stored(s) if kind == "var"} - params
 
 
-def line_end(src, line):
-    """The offset of the end of a line's text, before its line break: an insertion after it keeps the line's own text whole."""
-    text = src.lines[line - 1]
-    return src.starts[line - 1] + units(text.rstrip("\r\n"))
-
-
 def propose(src, statement, ctx):
     if ctx.error.get("type") != "Timeout":
         return []
@@ -87,8 +79,7 @@ def propose(src, statement, ctx):
             text = f"{name} {'+=' if step > 0 else '-='} 1"
             found = updates(loop, name)
             if not found and own:
-                end = line_end(src, loop.body[-1].end_lineno)
-                out.append(fix(FAMILY, ctx, loop, [{"start": end, "end": end, "text": f"\n{indent}{text}"}], f"loop whose `{name}` never moves: `{text}` added at the end of its body", PREFER["insert"]))
+                out.append(fix(FAMILY, ctx, loop, [line_after(src, loop.body[-1].end_lineno, indent, text)], f"loop whose `{name}` never moves: `{text}` added at the end of its body", PREFER["insert"]))
             for update in (u for u in found if still(u, name)):
                 out.append(fix(FAMILY, ctx, update, [dict(zip(("start", "end"), src.span(update)), text=text)], f"loop whose `{name}` never moves: `{src.text_of(update)}` became `{text}`", PREFER["token"]))
     return out
