@@ -14,6 +14,7 @@ import { mutatorResult } from '../../agents/fixers/offline/operators/mutator-res
 import { callMissing } from '../../agents/fixers/offline/operators/call-missing.ts';
 import { loopProgress } from '../../agents/fixers/offline/operators/loop-progress.ts';
 import { loopStuck } from '../../agents/fixers/offline/operators/loop-stuck.ts';
+import { recursionEnds } from '../../agents/fixers/offline/operators/recursion-ends.ts';
 import { nameReplace } from '../../agents/fixers/offline/operators/name-replace.ts';
 import { nameSpelling } from '../../agents/fixers/offline/operators/name-spelling.ts';
 import { negate } from '../../agents/fixers/offline/operators/negate.ts';
@@ -379,6 +380,21 @@ describe('operator families: conditions and statements', () => {
     expect(at('export function f(xs, k) {\n  let i = 0;\n  while (xs.length) {\n    i++;\n    if (i > k) break;\n  }\n  return i;\n}\n', 4)).toEqual([]);
     expect(at('export function f(n) {\n  while (true) {\n    n++;\n  }\n}\n', 3)).toEqual([]);
     expect(at(taken, 5, 'RangeError')).toEqual([]);
+  });
+
+  it('recursion-ends: a stack overflow gets the recursive step one off, a step on an input passed through, or its base case widened', () => {
+    const at = (code: string, line: number, type = 'RangeError'): string[] => onError(recursionEnds, code, line, { type, message: 'Maximum call stack size exceeded' });
+    const search =
+      'export function firstAtLeast(xs, x, lo, hi) {\n  if (lo >= hi) return lo;\n  const mid = (lo + hi) >> 1;\n  if (xs[mid] < x) return firstAtLeast(xs, x, mid, hi);\n  return firstAtLeast(xs, x, lo, mid);\n}\n';
+    expect(at(search, 4)).toEqual([search.replace('x, mid, hi)', 'x, mid + 1, hi)'), search.replace('x, mid, hi)', 'x, mid - 1, hi)')]);
+    const even = 'export const isEven = (n) => {\n  if (n === 0) return true;\n  return isEven(n - 2);\n};\n';
+    expect(at(even, 3)).toEqual([even.replace('n - 2', 'n - 3'), even.replace('n - 2', 'n - 1'), even.replace('n === 0', 'n <= 0'), even.replace('n === 0', 'n >= 0')]);
+    const same = 'class Walker {\n  total(xs) {\n    if (xs.length === 0) return 0;\n    return xs[0] + this.total(xs);\n  }\n}\n';
+    expect(at(same, 4)).toEqual(['xs - 1', 'xs + 1', 'xs.slice(1)'].map((t) => same.replace('this.total(xs)', `this.total(${t})`)));
+    for (const text of [...at(search, 4), ...at(even, 3), ...at(same, 4)]) expect(compiles('src/x.js', text)).toBe(true);
+    // Not: a function that does not call itself, another error.
+    expect(at('export function f(n) {\n  if (n === 0) return 0;\n  return g(n);\n}\n', 3)).toEqual([]);
+    expect(at(search, 4, 'TypeError')).toEqual([]);
   });
 
   it('initialise: a variable read where nothing set it gets a value before the code that sets it, from what the code says', () => {

@@ -439,6 +439,32 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('loop-stuck', taken, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
   });
 
+  it('recursion-ends: a RecursionError gets the recursive step one off, a step on an input passed through, or its base case widened', () => {
+    const deep = { type: 'RecursionError', message: 'maximum recursion depth exceeded' };
+    // The argument that moves is one off; the ones passed through are left alone.
+    const search =
+      'def first_at_least(xs, x, lo, hi):\n    if lo >= hi:\n        return lo\n    mid = (lo + hi) // 2\n    if xs[mid] < x:\n        return first_at_least(xs, x, mid, hi)\n    return first_at_least(xs, x, lo, mid)\n';
+    expect(family('recursion-ends', search, 6, deep)).toEqual([search.replace('x, mid, hi)', 'x, mid + 1, hi)'), search.replace('x, mid, hi)', 'x, mid - 1, hi)')]);
+    // A constant step changed by one; an equality base case on the moved parameter widened, downwards first.
+    const even = 'def is_even(n):\n    if n == 0:\n        return True\n    if 1 == n:\n        return False\n    return is_even(n - 1)\n';
+    expect(family('recursion-ends', even.replace('n - 1', 'n - 2'), 6, deep)).toEqual([
+      even.replace('n - 1', 'n - 3'),
+      even.replace('n - 1', 'n - 1'),
+      even.replace('n - 1', 'n - 2').replace('n == 0', 'n <= 0'),
+      even.replace('n - 1', 'n - 2').replace('n == 0', 'n >= 0'),
+      even.replace('n - 1', 'n - 2').replace('1 == n', '1 >= n'),
+      even.replace('n - 1', 'n - 2').replace('1 == n', '1 <= n'),
+    ]);
+    // Every argument passed through: each stepped, or a sequence's rest.
+    const same = 'class Walker:\n    def total(self, xs):\n        if xs == []:\n            return 0\n        return xs[0] + self.total(xs)\n';
+    // `xs == []` is no number's base case: it is left alone.
+    expect(family('recursion-ends', same, 5, deep)).toEqual(['xs - 1', 'xs + 1', 'xs[1:]'].map((t) => same.replace('self.total(xs)', `self.total(${t})`)));
+    expect(allCompile([search, even, same].flatMap((c, i) => family('recursion-ends', c, [6, 6, 5][i]!, deep)))).toBe(true);
+    // Not: a function that does not call itself, another error.
+    expect(family('recursion-ends', 'def f(n):\n    if n == 0:\n        return 0\n    return g(n)\n', 4, deep)).toEqual([]);
+    expect(family('recursion-ends', search, 6, { type: 'IndexError', message: 'list index out of range' })).toEqual([]);
+  });
+
   it('concat-operand: an item added to a sequence becomes one of the kind the error names, the right operand first', () => {
     const list = { type: 'TypeError', message: 'can only concatenate list (not "int") to list' };
     const code = 'def f(lst):\n    out = []\n    for i in lst:\n        out = out + i\n    return out\n';

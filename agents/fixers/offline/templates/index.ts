@@ -10,6 +10,7 @@ import { mutatorResult } from '../operators/mutator-result.ts';
 import { callMissing } from '../operators/call-missing.ts';
 import { loopProgress } from '../operators/loop-progress.ts';
 import { loopStuck } from '../operators/loop-stuck.ts';
+import { recursionEnds } from '../operators/recursion-ends.ts';
 import { nameSpelling } from '../operators/name-spelling.ts';
 import { siblingProperty } from '../operators/member-sibling.ts';
 import { derivedName } from '../operators/name-derived.ts';
@@ -38,6 +39,7 @@ export const TEMPLATES: readonly Template[] = [
   callMissing,
   loopProgress,
   loopStuck,
+  recursionEnds,
   nullGuard,
   narrowNullish,
   missingDefault,

@@ -35,6 +35,7 @@ from . import (
     mutator_result,
     name_replace,
     name_spelling,
+    recursion_ends,
     negate,
     off_by_one,
     relational,
