@@ -273,6 +273,9 @@ describe('operator families: conditions and statements', () => {
     expect(at('function f() {\n  return date;\n}\n', 2, 'date')).toEqual([]);
     expect(at('function f() {\n  return new date();\n}\n', 2, 'date')).toEqual(['function f() {\n  return new Date();\n}\n']);
     expect(at('function f(list) {\n  return list1.length;\n}\n', 2, 'list1')).toEqual([]);
+    // Read as a sequence, a name spelt like none stands for a variable the function reads as one: not `x`, not the counter.
+    const stand = 'function last(x, seq) {\n  let i = 0;\n  for (const item of seq) i += 1;\n  return x > items[i - 1] ? x : seq.length;\n}\n';
+    expect(at(stand, 4, 'items')).toEqual([stand.replace('items[', 'seq[')]);
     // Not: no defined name is close, a name the error does not name, a name bound in scope, another error.
     expect(at('function f(xs) {\n  return newList.concat(xs);\n}\n', 2, 'newList')).toEqual([]);
     expect(at(typo, 4, 'other')).toEqual([]);

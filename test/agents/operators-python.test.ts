@@ -280,8 +280,10 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('name-replace', literal, 3, undefinedName('true')).filter((t) => !t.includes('return true'))).toEqual([]);
     const missing = 'def f(xs, seq):\n    return list1[0] + seq[1]\n';
     expect(family('name-replace', missing, 2, undefinedName('list1'))).toContain(missing.replace('list1[0]', 'seq[0]'));
-    // A numbered name is no slip of the builtin it extends.
-    expect(family('name-spelling', missing, 2, undefinedName('list1'))).toEqual([]);
+    // A numbered name is no slip of the builtin it extends; read as a sequence, it stands for a variable the function reads as one (not `xs`).
+    expect(family('name-spelling', missing, 2, undefinedName('list1'))).toEqual([missing.replace('list1[0]', 'seq[0]')]);
+    const loop = 'def last(x, seq):\n    i = 0\n    for item in seq:\n        i += 1\n    return x if x > values[i - 1] else len(seq)\n';
+    expect(family('name-spelling', loop, 5, undefinedName('values'))).toEqual([loop.replace('values[', 'seq[')]);
   });
 
   it('member-spelling: the attribute an AttributeError says a builtin type or a class of the file lacks, spelt as one it has', () => {

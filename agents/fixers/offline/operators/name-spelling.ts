@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { descendants } from '../source.ts';
+import { descendants, enclosingFunction } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, isUse, PREFER, repeated, replace } from './common.ts';
 
@@ -104,6 +104,38 @@ export function spellingsOf(site: Site, ids: readonly ts.Identifier[]): string[]
     .slice(0, PER_NAME);
 }
 
+/** Whether a use reads the name as a sequence: indexed, iterated, or its `length` read. */
+const asSequence = (id: ts.Identifier): boolean => {
+  const parent = id.parent;
+  if (ts.isElementAccessExpression(parent) || ts.isForOfStatement(parent)) return parent.expression === id;
+  return ts.isPropertyAccessExpression(parent) && parent.expression === id && parent.name.text === 'length';
+};
+
+/**
+ * For an undefined name spelt like nothing defined, read as a sequence (`list1[i]`
+ * where the parameter `seq` was meant: a name from another version of the code), the
+ * function's own variables it reads as sequences elsewhere, parameters first: the
+ * ingredient is usually there, and of the same kind.
+ */
+function standIns(site: Site, ids: readonly ts.Identifier[]): string[] {
+  const name = undefinedName(site);
+  const first = ids[0];
+  const fn = first && enclosingFunction(first);
+  if (!name || !first || !fn || !ids.some(asSequence)) return [];
+  const own = bindingsAt(site.sf, first).filter((b) => b.local && (ts.isParameter(b.declaration) || ts.isVariableDeclaration(b.declaration)));
+  if (own.some((b) => b.name === name)) return [];
+  const sequences = new Set(
+    descendants(fn, ts.isIdentifier)
+      .filter((id) => id.text !== name && asSequence(id))
+      .map((id) => id.text),
+  );
+  return own
+    .filter((b) => sequences.has(b.name))
+    .sort((a, b) => Number(ts.isParameter(b.declaration)) - Number(ts.isParameter(a.declaration)))
+    .map((b) => b.name)
+    .slice(0, PER_NAME);
+}
+
 /**
  * The undefined name: the identifier a ReferenceError says nothing defines, replaced at
  * every use in the statement by the defined name spelt closest to it. A typo (`totl` for
@@ -111,7 +143,9 @@ export function spellingsOf(site: Site, ids: readonly ts.Identifier[]): string[]
  * (`True`, `None`). The candidates are the bindings the use sees, of any kind; a global
  * only where the use fits it (called, for a function; read a property of, for one that
  * has it: `Mtah.max` -> `Math.max`); elsewhere only the constants, by case or alias.
- * A name with no defined one that close (a definition left out) gets nothing.
+ * A name with no defined one that close, read as a sequence, gets instead the
+ * function's own variables read as sequences (`standIns`); anything else gets nothing
+ * (a definition left out is no slip of a name).
  */
 export const nameSpelling: Template = {
   name: 'name-spelling',
@@ -120,8 +154,9 @@ export const nameSpelling: Template = {
     if (!name) return [];
     // A use the error's name is undefined at: not one inside a block that binds it (a loop's own `let`).
     const use = (node: ts.Node): node is ts.Identifier => ts.isIdentifier(node) && node.text === name && isUse(node) && !bindingsAt(site.sf, node).some((b) => b.name === name);
-    return repeated(site, descendants(site.statement, use), use).flatMap((ids) =>
-      spellingsOf(site, ids).map((other) =>
+    return repeated(site, descendants(site.statement, use), use).flatMap((ids) => {
+      const close = spellingsOf(site, ids);
+      const spelt = close.map((other) =>
         fix(
           'name-spelling',
           site,
@@ -129,7 +164,17 @@ export const nameSpelling: Template = {
           `undefined name spelt as a defined one: \`${name}\` became \`${other}\``,
           PREFER.token,
         ),
-      ),
-    );
+      );
+      if (close.length > 0) return spelt;
+      return standIns(site, ids).map((other) =>
+        fix(
+          'name-spelling',
+          site,
+          ids.map((id) => replace(site.sf, id, other)),
+          `undefined name, spelt like no defined one, replaced by a variable of the function: \`${name}\` became \`${other}\``,
+          PREFER.replace,
+        ),
+      );
+    });
   },
 };

@@ -9,8 +9,11 @@ name of three or four letters, two for a longer one, or equal but for case. A bu
 is a candidate only where the use fits it: called, for a callable (`lne(xs)` ->
 `len(xs)`); read an attribute of, for one that has it. Anywhere else only the
 constants are, and only by case or alias: `value` is not `False`, `num` not `sum`. A
-name with no defined one that close (a definition left out) gets nothing. Applies only
-to the name the error names. Answers the undefined name.
+name with no defined one that close, read as a sequence (indexed, iterated, `len`),
+gets instead the function's own variables it reads as sequences elsewhere (a name from
+another version of the code, `list1` where the parameter `seq` was meant), parameters
+first; anything else gets nothing (a definition left out is no slip of a name).
+Applies only to the name the error names. Answers the undefined name.
 
 An UnboundLocalError for a name only ever updated in place (`occurences += (x,)`,
 while `occurrences` is bound before) is the same slip: the update made the misspelt
@@ -150,7 +153,32 @@ def propose(src, statement, ctx):
     ours = [n for n in own_nodes(statement) if use(n)]
     out = []
     for nodes in repeated(src, ctx, ours, use):
-        for other in spellings(ctx, name, nodes):
+        close = spellings(ctx, name, nodes)
+        for other in close:
             edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
             out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name spelt as a defined one: `{name}` became `{other}`", PREFER["token"]))
+        for other in [] if close else stand_ins(ctx, name, nodes):
+            edits = [dict(zip(("start", "end"), src.span(n)), text=other) for n in nodes]
+            out.append(fix(FAMILY, ctx, nodes[0], edits, f"undefined name, spelt like no defined one, replaced by a variable of the function: `{name}` became `{other}`", PREFER["replace"]))
     return out
+
+
+def as_container(node):
+    """Whether a use reads the name as a sequence: indexed, iterated, or measured by `len`."""
+    parent = getattr(node, "parent", None)
+    return (
+        (isinstance(parent, ast.Subscript) and parent.value is node)
+        or (isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node)
+        or (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len" and node in parent.args)
+    )
+
+
+def stand_ins(ctx, name, nodes):
+    """For an undefined name spelt like nothing defined, read as a sequence (`list1[i]`
+    where the parameter `seq` was meant: a name from another version of the code), the
+    function's own variables it reads as sequences elsewhere, parameters first: the
+    ingredient is usually there, and of the same kind."""
+    if ctx.fn is None or name != undefined_name(ctx.error) or ctx.scope.has(name) or not any(as_container(n) for n in nodes):
+        return []
+    sequences = {n.id for n in ast.walk(ctx.fn) if isinstance(n, ast.Name) and n.id != name and as_container(n)}
+    return [v for v in ctx.scope.locals if ctx.scope.kinds.get(v) == "var" and v in sequences][:PER_NAME]
