@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hunksOf } from '../../agents/plugin-agent/silencing/hunks.ts';
 import { silencing, silencingOfFiles } from '../../agents/plugin-agent/silencing/index.ts';
+import { onlyNamesChanged } from '../../agents/plugin-agent/silencing/constant-condition.ts';
 
 /** A one-hunk unified diff of `file`, as git writes it. */
 function diff(file: string, removed: string[], added: string[]): string {
@@ -318,5 +319,25 @@ describe('an inserted assignment that throws work away', () => {
     const counted = ['function total(xs) {', '  let n = 0;', '  for (const x of xs) {', '    n += x;', '  }', '  return n;', '}', ''].join('\n');
     expect(check('src/total.js', counted, counted.replace('  return n;', '  n = 0;\n  return n;')).reject).toMatch(/line 4 gave it.*dead-store/);
     expect(check('src/total.js', counted, counted.replace('  return n;', '  const shown = n;\n  return n;')).warnings).toEqual([]);
+  });
+});
+
+describe('a changed condition that only reads another name', () => {
+  const text = (before: string, after: string) => ({ before, after });
+  it('is told from one whose sense changed', () => {
+    const before = 'def f(x, seq):\n    if x > list1[-1]:\n        return 1\n';
+    // A name replaced, or a property: the same sense, other data.
+    expect(onlyNamesChanged(text(before, before.replace('list1', 'seq')), 2)).toBe(true);
+    expect(onlyNamesChanged(text('if (a.size > 0) {\n', 'if (a.length > 0) {\n'), 1)).toBe(true);
+    // An operator, a negation, a clause, a constant, or a word that is an operator: not a rename.
+    expect(onlyNamesChanged(text(before, before.replace('>', '<')), 2)).toBe(false);
+    expect(onlyNamesChanged(text(before, before.replace('if x', 'if not x')), 2)).toBe(false);
+    expect(onlyNamesChanged(text(before, before.replace('x > list1[-1]', 'x > list1[-1] or x')), 2)).toBe(false);
+    expect(onlyNamesChanged(text(before, before.replace('-1', '-2')), 2)).toBe(false);
+    expect(onlyNamesChanged(text('if x is y:\n', 'if x is None:\n'), 1)).toBe(false);
+    // Nothing changed there, lines added before it, or the file deleted.
+    expect(onlyNamesChanged(text(before, before), 2)).toBe(false);
+    expect(onlyNamesChanged(text(before, `# note\n${before}`), 3)).toBe(false);
+    expect(onlyNamesChanged({ before, after: null }, 2)).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import { findRegressionTest, planRegressionTest, regressionTestFiles } from '../
 import { addCoverage } from '../../fixers/offline/spectrum.ts';
 import { silencing } from '../silencing/index.ts';
 import { describeSwitchedOff, switchedOff, unreached } from '../silencing/switched-off.ts';
-import { changedConditions, constantConditions, type ChangedCondition } from '../silencing/constant-condition.ts';
+import { changedConditions, constantConditions, onlyNamesChanged, type ChangedCondition } from '../silencing/constant-condition.ts';
 import type { PluginAgentDeps } from '../deps.ts';
 import { ALWAYS_PROTECTED, globMatcher, isTestFile } from '../policy.ts';
 import type { PluginAgentState } from '../state.ts';
@@ -131,8 +131,18 @@ export function validate(deps: PluginAgentDeps) {
       const branching = conditionsOf(texts).some(({ conditions }) => conditions.some((c) => c.kind === 'branch'));
       return describeSwitchedOff(switchedOff(before.lines, after.lines, texts, stack, { deletionsOnly: branching })) || undefined;
     };
+    /** The suite's coverage of the candidate's code without the regression test: what any input but the failing call reaches. */
+    const withoutRegressionTest = async (files: Record<string, string | null>): Promise<Awaited<ReturnType<typeof suiteCoverage>>> => {
+      const alone = new Workspace(dir, manifest.limits.diskMb);
+      try {
+        alone.apply(files);
+        return await suiteCoverage(manifest, alone.copy, deps.signal);
+      } finally {
+        alone.dispose();
+      }
+    };
     /** Why a changed condition goes one way only over the suite and the failing call, from the suite's coverage in the candidate's copy. */
-    const constantBy = async (texts: Texts, copy: WorkingCopy, road: Road | undefined): Promise<string | undefined> => {
+    const constantBy = async (texts: Texts, copy: WorkingCopy, road: Road | undefined, files: Record<string, string | null>): Promise<string | undefined> => {
       const changed = conditionsOf(texts).filter(({ conditions }) => conditions.length > 0);
       if (changed.length === 0) return undefined;
       const ran = await suiteCoverage(manifest, copy, deps.signal);
@@ -140,8 +150,22 @@ export function validate(deps: PluginAgentDeps) {
       // With no regression test in the suite (none could be written), the failing call's own road is added: it is a known input too.
       const call = road ? await road() : undefined;
       if (road && !call?.ok) return undefined;
+      const suite = road ? new Map([...ran].map(([file, lines]) => [file, new Set(lines)])) : undefined;
       addCoverage(ran, call?.lines ?? []);
-      const reasons = changed.flatMap(({ file, conditions }) => constantConditions(file, conditions, ran.get(file) ?? new Set()));
+      const oneWay = changed.map(({ file, conditions }) => ({ file, conditions: conditions.filter((c) => constantConditions(file, [c], ran.get(file) ?? new Set()).length > 0) }));
+      // One way over one input is no evidence where the change only renamed what the condition
+      // reads (its operators, and so its sense, kept): a condition nothing but the failing call
+      // reaches then says nothing, as one that never ran. A flipped or widened one still does.
+      const renamed = oneWay.flatMap(({ file, conditions }) => conditions.filter((c) => onlyNamesChanged(texts.get(file), c.line)).map((c) => ({ file, c })));
+      const others = renamed.length > 0 ? (suite ?? (await withoutRegressionTest(files))) : undefined;
+      const unseen = new Set(renamed.filter(({ file, c }) => others && !others.get(file)?.has(c.line)).map(({ c }) => c));
+      const reasons = oneWay.flatMap(({ file, conditions }) =>
+        constantConditions(
+          file,
+          conditions.filter((c) => !unseen.has(c)),
+          ran.get(file) ?? new Set(),
+        ),
+      );
       if (reasons.length > 0) return `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}`;
       // A changed branch may send the failing call another way (switchedOffBy lets it), but
       // not past work that no known input reaches any more: the branch then decides nothing.
@@ -255,7 +279,7 @@ export function validate(deps: PluginAgentDeps) {
             refuted.push({ fixer: candidate.fixer, rationale: candidate.rationale, diff, why: behaviour.reject, answer: { output: answeredRefuted.output } });
           continue;
         }
-        const constant = refusal ? undefined : await constantBy(texts, ws.copy, test ? undefined : road);
+        const constant = refusal ? undefined : await constantBy(texts, ws.copy, test ? undefined : road, candidate.files);
         if (constant) {
           reject(constant);
           continue;

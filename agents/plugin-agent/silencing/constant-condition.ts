@@ -102,3 +102,23 @@ export function constantConditions(file: string, conditions: readonly ChangedCon
   }
   return reasons;
 }
+
+const WORDS = new Set(['not', 'and', 'or', 'is', 'in', 'None', 'True', 'False', 'null', 'undefined', 'true', 'false', 'typeof', 'instanceof', 'void']);
+
+/**
+ * Whether a line the change wrote differs from the original's line of the same number
+ * only in names (identifiers, not operator words such as `not`, `is`, `None`): the
+ * condition reads other data with the same sense, rather than being flipped or widened.
+ */
+export function onlyNamesChanged(text: { before: string; after: string | null } | undefined, line: number): boolean {
+  if (!text?.after) return false;
+  const before = text.before.split('\n');
+  const after = text.after.split('\n');
+  if (before.length !== after.length) return false;
+  const tokens = (l: string | undefined): string[] => (l ?? '').match(/[A-Za-z_$][\w$]*|\d+|\S/g) ?? [];
+  const [a, b] = [tokens(before[line - 1]), tokens(after[line - 1])];
+  if (a.length !== b.length) return false;
+  const name = (t: string): boolean => /^[A-Za-z_$][\w$]*$/.test(t) && !WORDS.has(t);
+  const differ = a.map((t, i) => [t, b[i]!] as const).filter(([x, y]) => x !== y);
+  return differ.length > 0 && differ.every(([x, y]) => name(x) && name(y));
+}
