@@ -152,20 +152,16 @@ export function validate(deps: PluginAgentDeps) {
       if (road && !call?.ok) return undefined;
       const suite = road ? new Map([...ran].map(([file, lines]) => [file, new Set(lines)])) : undefined;
       addCoverage(ran, call?.lines ?? []);
-      const oneWay = changed.map(({ file, conditions }) => ({ file, conditions: conditions.filter((c) => constantConditions(file, [c], ran.get(file) ?? new Set()).length > 0) }));
+      const oneWay = changed.flatMap(({ file, conditions }) =>
+        conditions.flatMap((c) => constantConditions(file, [c], ran.get(file) ?? new Set()).map((reason) => ({ file, c, reason }))),
+      );
       // One way over one input is no evidence where the change only renamed what the condition
       // reads (its operators, and so its sense, kept): a condition nothing but the failing call
       // reaches then says nothing, as one that never ran. A flipped or widened one still does.
-      const renamed = oneWay.flatMap(({ file, conditions }) => conditions.filter((c) => onlyNamesChanged(texts.get(file), c.line)).map((c) => ({ file, c })));
+      const renamed = oneWay.filter(({ file, c }) => onlyNamesChanged(texts.get(file), c.line));
       const others = renamed.length > 0 ? (suite ?? (await withoutRegressionTest(files))) : undefined;
-      const unseen = new Set(renamed.filter(({ file, c }) => others && !others.get(file)?.has(c.line)).map(({ c }) => c));
-      const reasons = oneWay.flatMap(({ file, conditions }) =>
-        constantConditions(
-          file,
-          conditions.filter((c) => !unseen.has(c)),
-          ran.get(file) ?? new Set(),
-        ),
-      );
+      const unseen = new Set(renamed.filter(({ file, c }) => others && !others.get(file)?.has(c.line)));
+      const reasons = oneWay.filter((r) => !unseen.has(r)).map((r) => r.reason);
       if (reasons.length > 0) return `it turns code off for every known input: ${reasons.slice(0, 2).join('; ')}`;
       // A changed branch may send the failing call another way (switchedOffBy lets it), but
       // not past work that no known input reaches any more: the branch then decides nothing.

@@ -29,20 +29,28 @@ const ASSIGNMENT = new Set([
   ts.SyntaxKind.SlashEqualsToken,
 ]);
 
-/** The expressions of the loop (body and incrementor; not nested functions) that set `name`. */
-function updates(loop: Loop, name: string): ts.Expression[] {
-  const out: ts.Expression[] = [];
+/** A node and everything under it, nested functions aside. */
+export function nodesUnder(root: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
-    if (ts.isBinaryExpression(node) && ASSIGNMENT.has(node.operatorToken.kind) && ts.isIdentifier(node.left) && node.left.text === name) out.push(node);
-    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name) {
-      if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) out.push(node);
-    }
+    out.push(node);
     node.forEachChild(visit);
   };
-  visit(loop.statement);
-  if (ts.isForStatement(loop) && loop.incrementor) visit(loop.incrementor);
+  visit(root);
   return out;
+}
+
+/** The expressions of the loop (body and incrementor; not nested functions) that set `name`. */
+function updates(loop: Loop, name: string): ts.Expression[] {
+  const sets = (node: ts.Node): node is ts.Expression => {
+    if (ts.isBinaryExpression(node)) return ASSIGNMENT.has(node.operatorToken.kind) && ts.isIdentifier(node.left) && node.left.text === name;
+    if (!ts.isPrefixUnaryExpression(node) && !ts.isPostfixUnaryExpression(node)) return false;
+    const step = node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken;
+    return step && ts.isIdentifier(node.operand) && node.operand.text === name;
+  };
+  const roots = ts.isForStatement(loop) && loop.incrementor ? [loop.statement, loop.incrementor] : [loop.statement];
+  return roots.flatMap(nodesUnder).filter(sets);
 }
 
 /** `i += i`, `i += 0`, `i -= 0`, `i = i`: an update that leaves the variable where it was (or doubles a zero). */

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { descendants, lineAfter } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
 import { bindingsAt, fix, isUse, PREFER, replace } from './common.ts';
-import { type Loop, loopsAround } from './loop-progress.ts';
+import { type Loop, loopsAround, nodesUnder } from './loop-progress.ts';
 
 const COMPARISON = new Set([
   ts.SyntaxKind.LessThanToken,
@@ -14,18 +14,6 @@ const COMPARISON = new Set([
   ts.SyntaxKind.ExclamationEqualsToken,
   ts.SyntaxKind.ExclamationEqualsEqualsToken,
 ]);
-
-/** The body's nodes, nested functions aside. */
-function bodyNodes(loop: Loop): ts.Node[] {
-  const out: ts.Node[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node)) return;
-    out.push(node);
-    node.forEachChild(visit);
-  };
-  visit(loop.statement);
-  return out;
-}
 
 /** The variable an expression names, through property and element reads: `xs`, `xs.items`, `xs[0]` all name `xs`. */
 function root(node: ts.Expression): string | undefined {
@@ -143,7 +131,7 @@ export const loopStuck: Template = {
     const out: TemplateFix[] = [];
     for (const loop of loopsAround(site.statement)) {
       if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop)) continue;
-      const nodes = bodyNodes(loop);
+      const nodes = nodesUnder(loop.statement);
       const variables = new Set(bindingsAt(sf, loop).map((b) => b.name));
       const reads = descendants(loop.expression, ts.isIdentifier).filter(
         (id) => isUse(id) && variables.has(id.text) && !(ts.isCallExpression(id.parent) && id.parent.expression === id),

@@ -68,7 +68,7 @@ function bare(e: ts.Expression): boolean {
 }
 
 /** `e` one less and one more: a literal's value, `x + 1`'s constant, else `x - 1` (parenthesised where the context needs it). */
-function shifted(e: ts.Expression, sf: ts.SourceFile): string[] {
+export function shifted(e: ts.Expression, sf: ts.SourceFile): string[] {
   if (ts.isNumericLiteral(e)) return [String(Number(e.text) - 1), String(Number(e.text) + 1)].filter((v) => Number(v) >= 0);
   const shown = e.getText(sf);
   if (ts.isBinaryExpression(e) && ts.isNumericLiteral(e.right) && /^\d+$/.test(e.right.text)) {

@@ -1,7 +1,8 @@
 import ts from 'typescript';
 import { descendants, enclosingFunction } from '../source.ts';
 import type { Site, Template, TemplateFix } from '../templates/types.ts';
-import { fix, needsParens, PREFER, replace } from './common.ts';
+import { fix, PREFER, replace } from './common.ts';
+import { shifted } from './off-by-one.ts';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -36,21 +37,11 @@ function direction(arg: ts.Expression, param: string | undefined): number {
   return op === ts.SyntaxKind.MinusToken || op === ts.SyntaxKind.SlashToken || op === ts.SyntaxKind.GreaterThanGreaterThanToken ? -1 : 0;
 }
 
-/** The argument one more and one less: a constant step changed by one, else `± 1` added. */
+/** The argument one more and one less, as off-by-one writes them; a plain one (`mid`, passed where `mid + 1` was meant) one more first. */
 function stepped(sf: ts.SourceFile, arg: ts.Expression): string[] {
-  const op = ts.isBinaryExpression(arg) ? arg.operatorToken.kind : undefined;
-  if (
-    ts.isBinaryExpression(arg) &&
-    (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) &&
-    ts.isNumericLiteral(arg.right) &&
-    Number.isInteger(Number(arg.right.text))
-  ) {
-    const k = Number(arg.right.text);
-    const head = arg.getText(sf).slice(0, arg.right.getStart(sf) - arg.getStart(sf));
-    return [k + 1, k - 1].filter((v) => v > 0).map((v) => `${head}${v}`);
-  }
-  const text = needsParens(arg) ? `(${arg.getText(sf)})` : arg.getText(sf);
-  return [`${text} + 1`, `${text} - 1`];
+  const both = shifted(arg, sf);
+  const constantStep = ts.isBinaryExpression(arg) && ts.isNumericLiteral(arg.right);
+  return constantStep ? both : both.reverse();
 }
 
 /** Whether a side of `===` may be a number: not a collection, a string, `null`, `undefined` or a boolean. */
@@ -120,7 +111,8 @@ export const recursionEnds: Template = {
       const { pairs, moving } = argumentsOf(fn, call);
       for (const [arg, param] of moving) {
         way += direction(arg, param);
-        for (const text of stepped(sf, arg))
+        // A step taken back to the parameter itself would pass it through: no step at all.
+        for (const text of stepped(sf, arg).filter((t) => t !== param))
           out.push(fix('recursion-ends', site, [replace(sf, arg, text)], `recursion that never ends: the step \`${arg.getText(sf)}\` became \`${text}\` in \`${name}(…)\``));
       }
       if (moving.length === 0)

@@ -153,6 +153,18 @@ class Scope:
         return name in self.kinds or name in BUILTINS
 
 
+def loop_nodes(loop):
+    """The loop body's nodes, nested loops included, nested defs and classes not."""
+    out, stack = [], list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def around(node, kinds):
     """The nodes of `kinds` that hold `node` (itself included), nearest first, inside its function."""
     out = []

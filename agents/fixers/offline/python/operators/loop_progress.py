@@ -12,7 +12,7 @@ not move. Answers the loop whose counter never moves.
 
 import ast
 
-from .common import PREFER, around, body_statements, fix, line_after, stored
+from .common import PREFER, around, body_statements, fix, line_after, loop_nodes, stored
 
 FAMILY, TIER = "loop-progress", "template"
 
@@ -35,15 +35,11 @@ def compared(test):
 
 def updates(loop, name):
     """The statements of the loop's body (nested loops included, nested defs not) that set `name`."""
-    out, stack = [], list(loop.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
+    out = []
+    for node in loop_nodes(loop):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
         if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
             out.append(node)
-        stack.extend(ast.iter_child_nodes(node))
     return out
 
 

@@ -20,21 +20,9 @@ condition compares but the body never moves.
 
 import ast
 
-from .common import PREFER, around, fix, line_after, replace, stored
+from .common import PREFER, around, fix, line_after, loop_nodes, replace, stored
 
 FAMILY, TIER = "loop-stuck", "template"
-
-
-def loop_nodes(loop):
-    """The loop body's nodes, nested loops included, nested defs and classes not."""
-    out, stack = [], list(loop.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        out.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def changed(nodes):

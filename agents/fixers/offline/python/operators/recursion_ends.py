@@ -18,6 +18,7 @@ body returns without recursing.
 import ast
 
 from .common import PREFER, body_statements, fix, replace, wrapped
+from .off_by_one import variants
 
 FAMILY, TIER = "recursion-ends", "template"
 
@@ -47,12 +48,10 @@ def direction(arg, param):
 
 
 def stepped(src, arg):
-    """The argument one more and one less: a constant step changed by one, else `± 1` added."""
-    if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub)) and isinstance(arg.right, ast.Constant) and type(arg.right.value) is int:
-        k = arg.right.value
-        return [replace(src, arg.right, str(v)) for v in (k + 1, k - 1) if v > 0]
-    text = wrapped(src, arg)
-    return [replace(src, arg, f"{text} + 1"), replace(src, arg, f"{text} - 1")]
+    """The argument one more and one less, as off-by-one writes them; a plain one (`mid`, passed where `mid + 1` was meant) one more first."""
+    pairs = variants(src, arg)
+    constant_step = isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Add, ast.Sub)) and isinstance(arg.right, ast.Constant)
+    return pairs if constant_step else pairs[::-1]
 
 
 def arguments(fn, call):
@@ -65,10 +64,9 @@ def arguments(fn, call):
 def steps(src, ctx, call):
     pairs, moving = arguments(ctx.fn, call)
     out = []
-    for arg, _ in moving:
-        start, end = src.span(arg)
-        for edit in stepped(src, arg):
-            shown = src.slice(start, edit["start"]) + edit["text"] + src.slice(edit["end"], end)
+    for arg, param in moving:
+        # A step taken back to the parameter itself would pass it through: no step at all.
+        for edit, shown in (v for v in stepped(src, arg) if v[1] != param):
             out.append(fix(FAMILY, ctx, call, [edit], f"recursion that never ends: the step `{src.text_of(arg)}` became `{shown}` in `{ctx.fn.name}(…)`"))
     if not moving:
         for arg, _ in pairs:
