@@ -322,6 +322,85 @@ describe('an inserted assignment that throws work away', () => {
   });
 });
 
+describe('a rewritten line that leaves its function broken', () => {
+  const check = (file: string, before: string, after: string) => silencingOfFiles({ [file]: after }, () => before);
+
+  it('rejects a rewrite that stops reading a variable whose value is then set again unread', () => {
+    const before = [
+      'def busiest(day, log):',
+      '    for i in range(len(log)):',
+      '        hours = [h for h in log[i][1]]',
+      '        hours = sorted(hours)',
+      '        if day == hours[0]:',
+      '            return True',
+      '    return False',
+      '',
+    ].join('\n');
+    expect(check('plugin/busy.py', before, before.replace('sorted(hours)', 'sorted(log)')).reject).toMatch(/`hours`.*line 3 gave it.*dropped-read/);
+    // Still reading it is no such thing.
+    expect(check('plugin/busy.py', before, before.replace('sorted(hours)', 'sorted(hours, reverse=True)')).warnings).toEqual([]);
+    // A parameter has no earlier line to throw away.
+    expect(check('plugin/busy.py', before, before.replace('if day == hours[0]', 'if i == hours[0]')).warnings).toEqual([]);
+  });
+
+  it('rejects a rewrite after which nothing reads what an earlier line computed (JavaScript)', () => {
+    const before = ['function pick(items, at) {', '  const index = Math.min(at, items.length - 1);', '  return items[index];', '}', ''].join('\n');
+    expect(check('src/pick.js', before, before.replace('items[index]', 'items[at]')).reject).toMatch(/`index`.*nothing else does.*dropped-read/);
+    const logged = before.replace('  return items[index];', '  log(index);\n  return items[index];');
+    expect(check('src/pick.js', logged, logged.replace('items[index]', 'items[at]')).warnings).toEqual([]);
+  });
+
+  it('rejects a written line that binds a parameter nothing has read yet', () => {
+    const before = [
+      'def position(x, seq):',
+      '    """Where x goes in seq,',
+      '    so that seq stays sorted."""',
+      '    # x is any number',
+      '    for i, x in seq:',
+      '        if x < seq[i]:',
+      '            return i',
+      '    return len(seq)',
+      '',
+    ].join('\n');
+    expect(check('plugin/pos.py', before, before.replace('in seq:', 'in enumerate(seq):')).reject).toMatch(/`x`, a parameter.*parameter-rebound/);
+    expect(check('plugin/pos.py', before, before.replace('for i, x in seq:', 'for i, item in enumerate(seq):')).reject).toBeUndefined();
+    const crlf = before.replace(/\n/g, '\r\n');
+    expect(check('plugin/pos.py', crlf, crlf.replace('in seq:', 'in enumerate(seq):')).reject).toMatch(/parameter-rebound/);
+    // Converting the caller's value reads it first.
+    const converted = ['def half(n):', '    n = n // 2', '    return n', ''].join('\n');
+    expect(check('plugin/half.py', converted, converted.replace('n // 2', 'n >> 1')).warnings).toEqual([]);
+    const js = ['function sum(n, xs) {', '  let t = 0;', '  for (const v of xs) {', '    t += v;', '  }', '  return t + n;', '}', ''].join('\n');
+    expect(check('src/sum.js', js, js.replace('for (const v of xs)', 'for (const n of xs)').replace('t += v', 't += n')).reject).toMatch(/parameter-rebound/);
+  });
+
+  it("rejects a written condition that asks whether a loop's item is in the collection the loop walks", () => {
+    const before = ['def distinct(words):', '    seen = []', '    for w in words:', '        if w not in seen:', '            seen.append(w)', '    return seen', ''].join('\n');
+    expect(check('plugin/distinct.py', before, before.replace('if w not in seen', 'if w not in words')).reject).toMatch(/`w` is in `words`.*line 3.*loop-member/);
+    // The collection it fills is another matter, and so is one the loop takes items out of.
+    expect(check('plugin/distinct.py', before, before.replace('if w not in seen', 'if w in seen')).warnings).toEqual([]);
+    const shrinking = before.replace('            seen.append(w)', '            words.remove(w)');
+    expect(check('plugin/distinct.py', shrinking, shrinking.replace('if w not in seen', 'if w not in words')).warnings).toEqual([]);
+    const js = [
+      'function distinct(words) {',
+      '  const seen = [];',
+      '  for (const w of words) {',
+      '    if (!seen.includes(w)) seen.push(w);',
+      '  }',
+      '  return seen;',
+      '}',
+      '',
+    ].join('\n');
+    expect(check('src/distinct.js', js, js.replace('!seen.includes(w)', '!words.includes(w)')).reject).toMatch(/loop-member/);
+  });
+
+  it('rejects a written update that adds the variable to itself as well', () => {
+    expect(silencing(diff('plugin/keep.py', ['            result += result + i'], ['            result += result + [i]'])).reject).toMatch(/self-operand/);
+    expect(silencing(diff('src/keep.js', ['    out += out + x;'], ['    out += out + String(x);'])).reject).toMatch(/self-operand/);
+    expect(silencing(diff('plugin/keep.py', ['            result += result + i'], ['            result += [i]'])).warnings).toEqual([]);
+    expect(silencing(diff('plugin/keep.py', ['    total += x'], ['    total += x + 1'])).warnings).toEqual([]);
+  });
+});
+
 describe('a changed condition that only reads another name', () => {
   const text = (before: string, after: string) => ({ before, after });
   it('is told from one whose sense changed', () => {

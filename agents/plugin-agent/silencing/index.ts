@@ -1,3 +1,4 @@
+import { changedLines } from './changed-lines.ts';
 import { insertedAssignment } from './inserted-assignment.ts';
 import { hunkOfTexts, hunksOf, type Hunk } from './hunks.ts';
 import { PATTERNS, type Failure } from './patterns.ts';
@@ -54,7 +55,8 @@ function verdictOf(hunks: readonly Hunk[], texts: readonly ChangedText[], failur
   }
   for (const { file, before, after } of texts) {
     if (after === null || !SOURCE.test(file)) continue;
-    const finding = insertedAssignment(before, after, file.endsWith('.py'));
+    const python = file.endsWith('.py');
+    const finding = insertedAssignment(before, after, python) ?? changedLines(before, after, python);
     if (finding) found(file, finding.why, finding.id, { reject: true, rank: 2 });
   }
   return { warnings, rank, ...(reject ? { reject } : {}) };

@@ -89,6 +89,14 @@ function checkWeakened(hunk: Hunk, python: boolean): boolean {
 }
 
 /** A value compared with itself by order: `x < x` is always false, `x >= x` always true (`x !== x`, the NaN test, is left alone). */
+/**
+ * An update that adds the variable to itself as well: `x += x + y` makes `x` hold
+ * `2x + y`, doubling what it gathered on every pass: the slip of writing `x += x + y`
+ * for `x = x + y` or `x += y`. A change that leaves such a line written has mended
+ * something else on it.
+ */
+const SELF_OPERAND = /^([A-Za-z_$][\w$]*)\s*\+=\s*\1\s*\+/;
+
 const SELF_COMPARED = /(?<![\w.$])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(<=?|>=?)\s*\1(?![\w$(.[])/;
 
 /** Python's `range(a, 0)`: empty for any start that is not negative, so the loop never runs. */
@@ -223,6 +231,13 @@ export const PATTERNS: readonly Pattern[] = [
     rank: 2,
     why: 'it compares a value with itself, so the condition is the same for every input',
     matches: (hunk, python) => introduces(hunk, python, SELF_COMPARED),
+  },
+  {
+    id: 'self-operand',
+    reject: true,
+    rank: 2,
+    why: 'it writes an update that adds the variable to itself as well (`x += x + …`), which doubles what it held on every pass',
+    matches: (hunk, python) => hunk.added.some((l) => SELF_OPERAND.test(code(l, python))),
   },
   {
     id: 'empty-range',
