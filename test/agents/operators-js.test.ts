@@ -61,6 +61,8 @@ describe('operator families: operators', () => {
     expect(texts(arithmetic, 'const mid = (lo + hi) / 2;\n', 1)).toEqual(['const mid = (lo + hi) * 2;\n', 'const mid = (lo - hi) / 2;\n']);
     expect(texts(arithmetic, 'total -= fee;\n', 1)).toEqual(['total += fee;\n']);
     expect(texts(arithmetic, "const label = 'n=' + n;\n", 1)).toEqual([]);
+    expect(texts(arithmetic, 'flags |= bit;\n', 1)).toEqual(['flags &= bit;\n', 'flags ^= bit;\n']);
+    expect(texts(arithmetic, 'const hi = (x >> 4) & 15;\n', 1)).toEqual(['const hi = (x >> 4) | 15;\n', 'const hi = (x << 4) & 15;\n', 'const hi = (x >> 4) ^ 15;\n']);
   });
 
   it('logical: && and || for each other, || for ?? (wrapped, since ?? may not mix unparenthesised)', () => {

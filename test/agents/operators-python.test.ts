@@ -65,6 +65,10 @@ describe('Python operator families (the helper on real snippets)', () => {
     const code = 'def f(total, n):\n    total -= n * 2\n    return total\n';
     expect(family('arithmetic', code, 2)).toEqual([code.replace('-=', '+='), code.replace('n * 2', 'n / 2'), code.replace('n * 2', 'n // 2')]);
     expect(family('arithmetic', 'def f(name):\n    return "hi " + name\n', 2)).toEqual([]);
+    // A mask read with the wrong operator, a shift the wrong way.
+    const mask = 'def low_nibble(x):\n    return x | 15\n';
+    expect(family('arithmetic', mask, 2)).toEqual([mask.replace('|', '&'), mask.replace('|', '^')]);
+    expect(family('arithmetic', 'def kib(n):\n    n <<= 10\n    return n\n', 2)).toEqual(['def kib(n):\n    n >>= 10\n    return n\n']);
   });
 
   it('logical: and ↔ or over the whole chain, and `x or default` that must keep 0', () => {

@@ -1,5 +1,7 @@
-"""arithmetic: an arithmetic operator changed (`+` ↔ `-`, `*` ↔ `/`, `/` ↔ `//`), also in
-`+=` and the like; never a `+` of strings. Answers a wrong arithmetic operator."""
+"""arithmetic: an arithmetic operator changed (`+` ↔ `-`, `*` ↔ `/`, `/` ↔ `//`), or a
+bitwise one (`&` ↔ `|` ↔ `^`, `<<` ↔ `>>`: the slips of bit manipulation and of set
+union for intersection), also in `+=` and the like; never a `+` of strings. Answers a
+wrong arithmetic operator."""
 
 import ast
 
@@ -15,6 +17,11 @@ OPS = {
     ast.Div: (r"/", "/", ["*", "//"]),
     ast.FloorDiv: (r"//", "//", ["/", "*"]),
     ast.Mod: (r"%", "%", ["//"]),
+    ast.BitAnd: (r"&", "&", ["|", "^"]),
+    ast.BitOr: (r"\|", "|", ["&", "^"]),
+    ast.BitXor: (r"\^", "^", ["&", "|"]),
+    ast.LShift: (r"<<", "<<", [">>"]),
+    ast.RShift: (r">>", ">>", ["<<"]),
 }
 
 
