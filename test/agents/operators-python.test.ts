@@ -415,6 +415,38 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('loop-progress', down, 5, { type: 'ValueError', message: 'x' })).toEqual([]);
   });
 
+  it('text-bytes: text where bytes were meant, or bytes where text was, as the TypeError says', () => {
+    const wantsBytes = { type: 'TypeError', message: 'Strings must be encoded before hashing' };
+    const sign = 'import hashlib\n\n\ndef sign(secret, payload):\n    return hashlib.sha256(secret + payload).hexdigest()\n';
+    expect(family('text-bytes', sign, 5, wantsBytes)).toEqual([
+      sign.replace('(secret + payload)', '((secret + payload).encode())'),
+      sign.replace('secret + payload', 'secret.encode() + payload'),
+      sign.replace('secret + payload', 'secret + payload.encode()'),
+    ]);
+    // A literal that spells a variable in scope is the variable, quoted by mistake; any other literal becomes bytes.
+    const quoted = 'import hashlib\n\n\ndef checksum(body):\n    return hashlib.md5("body").hexdigest()\n';
+    expect(family('text-bytes', quoted, 5, wantsBytes)).toEqual([quoted.replace('"body"', 'body.encode()')]);
+    const tagged = 'import hmac\n\n\ndef tag(key, msg):\n    return hmac.new("k1", msg, "sha256").digest()\n';
+    expect(family('text-bytes', tagged, 5, { type: 'TypeError', message: "key: expected bytes or bytearray, but got 'str'" })[0]).toBe(tagged.replace('"k1"', "b'k1'"));
+    const emit = 'import sys\n\n\ndef emit(data):\n    sys.stdout.write(data)\n    return len(data)\n';
+    const wantsText = { type: 'TypeError', message: 'write() argument must be str, not bytes' };
+    expect(family('text-bytes', emit, 5, wantsText)).toEqual([emit.replace('write(data)', 'write(data.decode())')]);
+    // Bytes joined to text are decoded, not written out as "b'…'" by str().
+    const label = 'def label(raw):\n    return "id-" + raw\n';
+    const joined = { type: 'TypeError', message: 'can only concatenate str (not "bytes") to str' };
+    expect(family('text-bytes', label, 2, joined)).toEqual([label.replace('+ raw', '+ raw.decode()')]);
+    expect(family('concat-operand', label, 2, joined)).toEqual([]);
+    expect(
+      allCompile([
+        ...family('text-bytes', sign, 5, wantsBytes),
+        ...family('text-bytes', tagged, 5, { type: 'TypeError', message: "key: expected bytes or bytearray, but got 'str'" }),
+      ]),
+    ).toBe(true);
+    // Not: another TypeError, a value already converted.
+    expect(family('text-bytes', emit, 5, { type: 'TypeError', message: "unsupported operand type(s) for +: 'int' and 'str'" })).toEqual([]);
+    expect(family('text-bytes', 'def emit(out, data):\n    out.write(data.decode())\n', 2, wantsText)).toEqual([]);
+  });
+
   it('loop-stuck: a hang in a while loop whose condition reads nothing its body changes reads it through the counter or shrinks it', () => {
     const hang = { type: 'Timeout', message: 'did not finish within the time limit' };
     // The body steps a counter the condition never reads: the sequence is read from it on, or at it.

@@ -23,7 +23,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pysource import Source, apply  # noqa: E402
-from operators import COSTLY, REPLACE, TOKEN, call_brackets, call_missing, concat_operand, initialise, loop_iterable, loop_progress, loop_stuck, member_spelling, mutator_result, name_spelling, recursion_ends  # noqa: E402
+from operators import COSTLY, REPLACE, TOKEN, call_brackets, call_missing, concat_operand, initialise, loop_iterable, loop_progress, loop_stuck, member_spelling, mutator_result, name_spelling, recursion_ends, text_bytes  # noqa: E402
 from operators.common import FAMILY_CAP, Scope, around, body_statements, header, reads, stored  # noqa: E402
 
 CONTROLS = 4
@@ -138,7 +138,7 @@ def coercion(src, statement, ctx):
     return out
 
 
-TEMPLATES = [name_spelling.propose, member_spelling.propose, call_brackets.propose, call_missing.propose, concat_operand.propose, loop_iterable.propose, loop_progress.propose, loop_stuck.propose, mutator_result.propose, recursion_ends.propose, guard, null_guard, coercion, initialise.propose]
+TEMPLATES = [name_spelling.propose, member_spelling.propose, call_brackets.propose, call_missing.propose, concat_operand.propose, loop_iterable.propose, loop_progress.propose, loop_stuck.propose, mutator_result.propose, recursion_ends.propose, text_bytes.propose, guard, null_guard, coercion, initialise.propose]
 
 
 class Context:

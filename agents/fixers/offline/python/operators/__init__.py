@@ -7,11 +7,11 @@ TIER orders the search: `token` (one token changed, few alternatives) and `repla
 name or a clause, many alternatives) are the cheap ones, tried before `costly` (a
 statement inserted, or a change that can silence a crash: negate, narrow, delete).
 `initialise`, `name_spelling`, `member_spelling`, `call_brackets`, `call_missing`,
-`concat_operand`, `loop_iterable`, `loop_progress`, `loop_stuck` and `mutator_result` each answer one
+`concat_operand`, `loop_iterable`, `loop_progress`, `loop_stuck`, `mutator_result` and `text_bytes` each answer one
 error (UnboundLocalError, NameError, an AttributeError, a function subscripted or not
 called, an item concatenated to a sequence, a loop over the wrong iterable, a hang in a
 loop whose counter never moves, a hang in a loop whose condition reads nothing it
-changes, an in-place method's None used) and are tried with the
+changes, an in-place method's None used, text and bytes mixed up) and are tried with the
 templates.
 """
 
@@ -36,6 +36,7 @@ from . import (
     name_replace,
     name_spelling,
     recursion_ends,
+    text_bytes,
     negate,
     off_by_one,
     relational,

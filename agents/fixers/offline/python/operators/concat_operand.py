@@ -38,6 +38,8 @@ def propose(src, statement, ctx):
     if not found:
         return []
     kind = found.group(1)
+    if found.group(2) == "bytes":
+        return []  # bytes joined to text: text-bytes decodes them; str(b) would write "b'…'"
     out = []
     for node in operands(statement):
         if isinstance(node, WRITTEN) or (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.BinOp):
