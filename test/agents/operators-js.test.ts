@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { argumentReplace } from '../../agents/fixers/offline/operators/argument-replace.ts';
 import { argumentSwap } from '../../agents/fixers/offline/operators/argument-swap.ts';
 import { arithmetic } from '../../agents/fixers/offline/operators/arithmetic.ts';
+import { quotedName } from '../../agents/fixers/offline/operators/quoted-name.ts';
 import { awaitInsert } from '../../agents/fixers/offline/operators/await-insert.ts';
 import { conditionNarrow } from '../../agents/fixers/offline/operators/condition-narrow.ts';
 import { conditionWiden } from '../../agents/fixers/offline/operators/condition-widen.ts';
@@ -77,6 +78,18 @@ describe('operator families: operators', () => {
     expect(texts(unary, 'if (!seen && ready) go();\n', 1)).toEqual(['if (seen && ready) go();\n', 'if (!seen && !ready) go();\n']);
     expect(texts(unary, 'const tail = text.slice(1);\n', 1)).toEqual(['const tail = text.slice(-1);\n']);
     expect(texts(unary, 'const ok = !!flag;\n', 1)).toEqual([]);
+  });
+
+  it('quoted-name: a literal that spells a name nothing else uses becomes the name; a key that matches a used name stays', () => {
+    const lookup = "function lookup(table, key) {\n  return table['key'].value;\n}\n";
+    expect(texts(quotedName, lookup, 2)).toEqual([lookup.replace("['key']", '[key]')]);
+    const local = "function label(user) {\n  const field = pick(user);\n  return user['name'] + format('field');\n}\n";
+    expect(texts(quotedName, local, 3)).toEqual([local.replace("format('field')", 'format(field)')]);
+    // `key` is used elsewhere: its spelling in a literal is a key of its own.
+    expect(texts(quotedName, "function get(table, key) {\n  log(key);\n  return table['key'];\n}\n", 3)).toEqual([]);
+    // A module name, an object key, a literal at module level: none is a variable's use.
+    expect(texts(quotedName, "function load(fs) {\n  return require('fs');\n}\n", 2)).toEqual([]);
+    expect(texts(quotedName, "function make(id) {\n  return { 'id': 1 };\n}\n", 2)).toEqual([]);
   });
 
   it('update-assign: += for = on an accumulator, = for +=; not a first write nor a declaration', () => {

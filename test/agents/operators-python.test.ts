@@ -71,6 +71,18 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('arithmetic', 'def kib(n):\n    n <<= 10\n    return n\n', 2)).toEqual(['def kib(n):\n    n >>= 10\n    return n\n']);
   });
 
+  it('quoted-name: a literal that spells a variable nothing reads, or the key a KeyError names, becomes the variable', () => {
+    const lookup = 'def lookup(table, key):\n    value = table["key"]\n    return value * 2\n';
+    expect(family('quoted-name', lookup, 2, { type: 'KeyError', message: "'key'" })).toEqual([lookup.replace('["key"]', '[key]')]);
+    // Read elsewhere, the variable is named by the KeyError only.
+    const read = 'def get(table, key):\n    print(key)\n    return table["key"]\n';
+    expect(family('quoted-name', read, 3, { type: 'KeyError', message: "'key'" })).toEqual([read.replace('["key"]', '[key]')]);
+    expect(family('quoted-name', read, 3, { type: 'TypeError', message: 'x' })).toEqual([]);
+    // A key that matches no variable, or a variable of another function, stays.
+    expect(family('quoted-name', 'def get(user):\n    return user["name"]\n', 2, { type: 'KeyError', message: "'name'" })).toEqual([]);
+    expect(family('quoted-name', 'name = 1\n\n\ndef get(user):\n    return user["name"]\n', 5, { type: 'KeyError', message: "'name'" })).toEqual([]);
+  });
+
   it('logical: and ↔ or over the whole chain, and `x or default` that must keep 0', () => {
     const code = 'def f(a, b):\n    return a or b\n';
     expect(family('logical', code, 2)).toEqual([code.replace('a or b', 'a and b'), code.replace('a or b', '(a if a is not None else b)')]);

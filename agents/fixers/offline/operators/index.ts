@@ -11,6 +11,7 @@ import { memberReplace } from './member-replace.ts';
 import { nameReplace } from './name-replace.ts';
 import { negate } from './negate.ts';
 import { offByOne } from './off-by-one.ts';
+import { quotedName } from './quoted-name.ts';
 import { relational } from './relational.ts';
 import { statementDelete } from './statement-delete.ts';
 import { statementInsert } from './statement-insert.ts';
@@ -29,7 +30,7 @@ export const TOKEN: readonly Template[] = [relational, offByOne, argumentSwap, a
  * but with many alternatives at a site (every name in scope), so they come after the
  * token families of the same sites.
  */
-export const REPLACE: readonly Template[] = [coercion, nameReplace, memberReplace, argumentReplace, conditionWiden];
+export const REPLACE: readonly Template[] = [coercion, quotedName, nameReplace, memberReplace, argumentReplace, conditionWiden];
 
 /** Every cheap family: a one-token change before a statement insertion. */
 const CHEAP: readonly Template[] = [...TOKEN, ...REPLACE];

@@ -39,6 +39,7 @@ from . import (
     text_bytes,
     negate,
     off_by_one,
+    quoted_name,
     relational,
     statement_delete,
     statement_insert,
@@ -48,6 +49,6 @@ from . import (
 )
 
 TOKEN = [relational, off_by_one, argument_swap, arithmetic, logical, update_assign, yield_from, await_insert, unary]
-REPLACE = [name_replace, member_replace, argument_replace, condition_widen]
+REPLACE = [quoted_name, name_replace, member_replace, argument_replace, condition_widen]
 COSTLY = [statement_insert, condition_narrow, negate, statement_delete]
 FAMILIES = TOKEN + REPLACE + COSTLY
