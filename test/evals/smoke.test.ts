@@ -7,6 +7,7 @@ import { STEWARD_ROOT } from '../helpers/git.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('the smoke suite (evals/suites/smoke) with the offline fixer', () => {
+  // A whole eval of three tasks: the test waits for the run to end; the ceiling is only for a hang, generous for a busy machine.
   it('resolves the JavaScript and the Python defect and gets the no-fix task right, with reports', () => {
     const out = join(tempDir(), 'out');
     const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'smoke'), '--out', out, '--concurrency', '2']);
@@ -21,5 +22,5 @@ describe('the smoke suite (evals/suites/smoke) with the offline fixer', () => {
     });
     expect(run.stdout).toMatch(/overall 3\/3 100%/);
     for (const file of ['report.md', 'report.html']) expect(readFileSync(join(out, file), 'utf8')).toContain('smoke');
-  });
+  }, 600_000);
 });

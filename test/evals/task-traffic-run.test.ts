@@ -22,6 +22,7 @@ const answered = [
 const foreign = { input: { title: 'Same Title', options: { separator: '-' } }, output: { slug: 'recorded-elsewhere' } };
 
 describe('an eval task with recorded traffic', () => {
+  // A whole eval of one task: the test waits for the run to end; the ceiling is only for a hang.
   it("holds the fix to the task's recorded calls, as the host's sample would be", () => {
     const suite = join(tempDir(), 'suite');
     cpSync(OUTSIDE, suite, { recursive: true });
@@ -43,5 +44,5 @@ describe('an eval task with recorded traffic', () => {
     expect(proposed).toHaveLength(1);
     expect(results.summary.families[proposed[0]![0]]).toMatchObject({ proposed: 1, resolved: 1 });
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(new RegExp(`## Operator families[^#]*\\| ${proposed[0]![0]} \\|`));
-  });
+  }, 600_000);
 });
