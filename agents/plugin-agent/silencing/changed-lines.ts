@@ -8,8 +8,8 @@ export interface ChangedFinding {
 }
 
 /**
- * Two ways a rewritten line can make an error go away while the function stays
- * broken (both are anti-patterns a linter names; Tan et al.'s "no dead code" is the
+ * Three ways a rewritten line can make an error go away while the function stays
+ * broken (each an anti-pattern a linter names; Tan et al.'s "no dead code" is the
  * first's kin):
  *
  * - `dropped-read`: one line rewritten so it no longer reads a local variable, and
@@ -74,10 +74,9 @@ function droppedRead(b: readonly string[], at: number, removed: string, python: 
     let d = at - 1;
     while (d > (fn ?? -1) && !defines(b[d] ?? '', name)) d--;
     if (d <= (fn ?? -1) || exclusive(b, d, at) || readBetween(b, d, at, name, python)) continue;
-    const overwritten = defines(line, name);
-    const readAnywhere = b.slice((fn ?? -1) + 1, bodyEnd).some((l) => mentions(readPart(codeOf([l], python), name), name));
-    if (overwritten) return { id: 'dropped-read', why: `it no longer reads \`${name}\` and sets it again, so the value line ${d + 1} gave it is thrown away unread` };
-    if (!readAnywhere) return { id: 'dropped-read', why: `it no longer reads \`${name}\`, and nothing else does, so the value line ${d + 1} gave it is thrown away unread` };
+    if (defines(line, name)) return { id: 'dropped-read', why: `it no longer reads \`${name}\` and sets it again, so the value line ${d + 1} gave it is thrown away unread` };
+    if (!b.slice((fn ?? -1) + 1, bodyEnd).some((l) => mentions(readPart(codeOf([l], python), name), name)))
+      return { id: 'dropped-read', why: `it no longer reads \`${name}\`, and nothing else does, so the value line ${d + 1} gave it is thrown away unread` };
   }
   return undefined;
 }

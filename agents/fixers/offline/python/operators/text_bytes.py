@@ -15,6 +15,7 @@ import ast
 import re
 
 from .common import PREFER, fix, own_nodes
+from .concat_operand import operands as additions
 
 FAMILY, TIER = "text-bytes", "template"
 
@@ -24,15 +25,8 @@ WANTS_TEXT = re.compile(r"must be str, not bytes|can only concatenate str \(not 
 
 def operands(statement):
     """The arguments of the statement's calls and the operands of its additions, each once, in source order."""
-    out = []
-    for node in own_nodes(statement):
-        if isinstance(node, ast.Call):
-            out += list(node.args) + [k.value for k in node.keywords]
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            out += [node.left, node.right]
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
-            out.append(node.value)
-    return sorted(dict.fromkeys(out), key=lambda n: (n.lineno, n.col_offset))
+    calls = [arg for node in own_nodes(statement) if isinstance(node, ast.Call) for arg in list(node.args) + [k.value for k in node.keywords]]
+    return sorted(dict.fromkeys(calls + additions(statement)), key=lambda n: (n.lineno, n.col_offset))
 
 
 def converted(src, node, method, scope):
