@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from '../sandbox/run.ts';
-import type { BackendName } from '../sandbox/types.ts';
+import type { BackendName, SandboxSpec } from '../sandbox/types.ts';
 import type { WorkingCopy } from '../sandbox/working-copy.ts';
-import { outcomeOf, processCall } from './runtime-process.ts';
+import { join } from 'node:path';
+import { stackLeadMs } from './hang.ts';
+import { outcomeOf, processCall, PYTHON_RUNNER } from './runtime-process.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
 import type { Outcome, ThrownError } from './types.ts';
 
@@ -45,7 +47,8 @@ const NOT_RUN: BatchAnswer = { ok: false, kind: 'not-run', error: { type: 'NotRu
 /**
  * Many `execute` calls of one plugin in a working copy, within `totalMs`: a Node plugin
  * in one sandboxed process (its `--batch` mode, as the long-lived host serves calls), a
- * process-protocol plugin one sandboxed process per call, `parallel` at a time. Each call
+ * Python one in one sandboxed process that forks a child per call, a command plugin one
+ * sandboxed process per call, `parallel` at a time. Each call
  * is capped at `perCallMs`; inputs the time did not reach are answered `not-run`.
  */
 export async function invokeMany(options: {
@@ -61,6 +64,7 @@ export async function invokeMany(options: {
   const { manifest, copy, inputs } = options;
   if (inputs.length === 0) return [];
   if (manifest.runtime === 'node') return nodeBatch(options);
+  if (manifest.runtime === 'python') return pythonBatch(options);
   const deadline = Date.now() + options.totalMs;
   const answers: BatchAnswer[] = inputs.map(() => NOT_RUN);
   let next = 0;
@@ -81,39 +85,102 @@ export async function invokeMany(options: {
   return answers;
 }
 
-const batchLine = z.union([
+const nodeLine = z.union([
   z.object({ i: z.number().int().nonnegative(), ok: z.literal(true), output: z.unknown() }),
   z.object({ i: z.number().int().nonnegative(), ok: z.literal(false), timeout: z.literal(true).optional(), error: z.object({ type: z.string(), message: z.string() }).loose() }),
 ]);
 
-async function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAnswer[]> {
-  const { manifest, copy, inputs } = options;
-  const result = await runSandboxed({
-    argv: nodeArgv(manifest.entry, ['--batch']),
-    cwd: copy.dir,
-    env: { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' },
-    stdin: JSON.stringify({ inputs, perCallMs: options.perCallMs }),
+/** A Python batch's line: how one forked call ended, as a sandboxed process's end is read. */
+const pythonLine = z.object({
+  i: z.number().int().nonnegative(),
+  status: z.enum(['ok', 'failed', 'timeout', 'output-limit']),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  durationMs: z.number().nonnegative(),
+});
+
+/** The sandbox options every batch shares: the plugin's memory, the whole batch's time, the host's runner visible. */
+function batchSpec(options: Parameters<typeof invokeMany>[0]): Pick<SandboxSpec, 'cwd' | 'timeoutMs' | 'memoryMb' | 'outputLimitBytes' | 'readOnlyBinds' | 'signal'> {
+  return {
+    cwd: options.copy.dir,
     timeoutMs: options.totalMs,
-    memoryMb: manifest.limits.memoryMb,
+    memoryMb: options.manifest.limits.memoryMb,
     outputLimitBytes: 64 * 1024 * 1024,
-    readOnlyBinds: [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
+    readOnlyBinds: [...options.copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }],
     ...(options.signal ? { signal: options.signal } : {}),
-  });
+  };
+}
+
+function nodeBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAnswer[]> {
+  return batch(
+    options,
+    {
+      ...batchSpec(options),
+      argv: nodeArgv(options.manifest.entry, ['--batch']),
+      env: { STEWARD_PLUGIN_ENV: JSON.stringify(options.env), NODE_ENV: 'production' },
+      stdin: JSON.stringify({ inputs: options.inputs, perCallMs: options.perCallMs }),
+    },
+    (json) => {
+      const parsed = nodeLine.safeParse(json);
+      if (!parsed.success) return undefined;
+      const line = parsed.data;
+      const answer: BatchAnswer = line.ok
+        ? { ok: true, output: line.output, durationMs: 0 }
+        : { ok: false, kind: line.timeout ? 'timeout' : 'plugin-error', error: line.error, durationMs: 0 };
+      return { i: line.i, answer };
+    },
+  );
+}
+
+/**
+ * A Python plugin's calls in one sandboxed process: the runner forks a child per call
+ * (`python-plugin.py --batch`), so each call still starts the entry afresh, with the
+ * request on its stdin, and ends as a process does; only the sandbox and the
+ * interpreter are started once.
+ */
+function pythonBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAnswer[]> {
+  const { copy, manifest, perCallMs } = options;
+  return batch(
+    options,
+    {
+      ...batchSpec(options),
+      argv: ['python3', PYTHON_RUNNER, '--batch', join(copy.dir, manifest.entry)],
+      env: options.env,
+      stdin: JSON.stringify({ requests: options.inputs.map((input) => ({ op: 'execute', input })), perCallMs, leadMs: stackLeadMs(perCallMs), outputLimitBytes: 4 * 1024 * 1024 }),
+    },
+    (json) => {
+      const parsed = pythonLine.safeParse(json);
+      if (!parsed.success) return undefined;
+      const { i, ...ended } = parsed.data;
+      return { i, answer: outcomeOf(ended, copy.dir) };
+    },
+  );
+}
+
+/** Runs one batch and reads its lines, one answer an input; inputs no line answered are not run. */
+async function batch(
+  options: Parameters<typeof invokeMany>[0],
+  spec: SandboxSpec,
+  read: (json: unknown) => { i: number; answer: BatchAnswer } | undefined,
+): Promise<BatchAnswer[]> {
+  const { inputs } = options;
+  const result = await runSandboxed(spec);
   const answers: BatchAnswer[] = inputs.map(() => NOT_RUN);
   const answered = new Set<number>();
   for (const text of result.stdout.split('\n')) {
     if (!text) continue;
-    let parsed;
+    let line;
     try {
-      parsed = batchLine.safeParse(JSON.parse(text));
+      line = read(JSON.parse(text));
     } catch {
       continue;
     }
     // One answer an input: a second line for an input already answered is not the batch's.
-    if (!parsed.success || parsed.data.i >= inputs.length || answered.has(parsed.data.i)) continue;
-    const line = parsed.data;
+    if (!line || line.i >= inputs.length || answered.has(line.i)) continue;
     answered.add(line.i);
-    answers[line.i] = line.ok ? { ok: true, output: line.output, durationMs: 0 } : { ok: false, kind: line.timeout ? 'timeout' : 'plugin-error', error: line.error, durationMs: 0 };
+    answers[line.i] = line.answer;
   }
   // The process died in a call (a crash, the memory limit, a loop the clock stopped): that call failed as the process did.
   const first = answers.findIndex((a) => a.ok === false && a.kind === 'not-run');

@@ -7,7 +7,8 @@ import { processTimeoutError, stackLeadMs } from './hang.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR, RuntimeFailure } from './runtime-node.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
-const PYTHON_RUNNER = join(PLUGIN_PROCESS_DIR, 'python-plugin.py');
+/** The host's runner of a Python plugin's entry (and of many calls at once, `--batch`). */
+export const PYTHON_RUNNER = join(PLUGIN_PROCESS_DIR, 'python-plugin.py');
 
 /**
  * The argv of one process-protocol call, whatever the runtime, started now with this
@@ -44,7 +45,7 @@ function errorFromStderr(stderr: string, exitCode: number | null): ThrownError {
 }
 
 /** A finished sandbox run read as one invocation's outcome; `root`, the working copy, is cut from a hung call's stack. */
-export function outcomeOf(result: SandboxResult, root?: string): Outcome {
+export function outcomeOf(result: Pick<SandboxResult, 'status' | 'exitCode' | 'stdout' | 'stderr' | 'durationMs' | 'reason'>, root?: string): Outcome {
   const durationMs = result.durationMs;
   switch (result.status) {
     case 'ok':

@@ -167,7 +167,62 @@ describe('many calls in one batch', () => {
     }
   });
 
-  it('runs a process-protocol (Python) plugin one process per call, in parallel', async () => {
+  it('answers a Python plugin in one sandbox with a fresh process per call: no state carried, throws, exits, a hang with its stack', async () => {
+    // Module state counts the calls one process has served: 1 every time if each call starts afresh.
+    const main = `import json, sys, time
+CALLS = []
+
+def answer(n):
+    CALLS.append(n)
+    if n == 13:
+        raise ValueError("unlucky")
+    if n == 42:
+        while True:
+            time.sleep(0.01)
+    if n == 99:
+        sys.exit(3)
+    if n == 7:
+        print("x" * 5_000_000)
+    return {"first": n, "calls": len(CALLS)}
+
+try:
+    request = json.loads(sys.stdin.read())
+    print(json.dumps(answer(request["input"]["values"][0])))
+except Exception as error:
+    print(json.dumps({"error": {"type": type(error).__name__, "message": str(error)}}), file=sys.stderr)
+    sys.exit(1)
+`;
+    const dir = writePlugin(join(tempDir(), 'stats'), 'stats', {
+      manifest: manifestFor('stats', {
+        runtime: 'python',
+        entry: 'src/main.py',
+        test: { command: ['python3', '-c', 'pass'], format: 'tap' },
+        interface: { input: VALUES, output: { type: 'object' } },
+      }),
+      files: { 'src/main.py': main },
+    });
+    const copy = createWorkingCopy(dir);
+    try {
+      const inputs = [[1], [13], [2], [42], [99], [7], [3]].map((values) => ({ values }));
+      const answers = await invokeMany({ manifest: loadManifest(dir, 'stats/plugin.json'), copy, inputs, env: {}, perCallMs: 1500, totalMs: 60_000 });
+      expect(answers.map((a) => (a.ok ? a.output : `${a.kind}:${a.error.type}`))).toEqual([
+        { first: 1, calls: 1 },
+        'plugin-error:ValueError',
+        { first: 2, calls: 1 },
+        'timeout:Timeout',
+        'plugin-error:ProcessFailed',
+        'crash:OutputLimitExceeded',
+        { first: 3, calls: 1 },
+      ]);
+      const hang = answers[3];
+      // faulthandler's dump, taken before the limit, names the loop's line.
+      expect(hang?.ok === false && hang.error.stack).toMatch(/src\/main\.py", line 1[01]/);
+    } finally {
+      copy.dispose();
+    }
+  }, 60_000);
+
+  it('runs a process-protocol (Python) plugin through the batch runner', async () => {
     const dir = join(tempDir(), 'unit-convert');
     cpSync(join(STEWARD_ROOT, 'evals', 'sources', 'unit-convert', 'plugin'), dir, { recursive: true });
     const copy = createWorkingCopy(dir);
