@@ -62,6 +62,11 @@ describe('the offline fixer: templates', () => {
     // Everything else, the comment and the indentation included, is as it was.
     for (const { text } of fixes) expect(text.split('\n').filter((l, i) => l !== code.split('\n')[i])).toHaveLength(1);
     expect(apply(nullGuard, code, 4, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'length')" } })).toEqual([]);
+    // A call that hung threw no TypeError a guard could stop, unless a catch in the file swallowed one.
+    const hung = { type: 'Timeout', message: 'did not finish within the time limit' };
+    expect(apply(nullGuard, code, 4, { error: hung })).toEqual([]);
+    const retried = code.replace('  return value.trim();', '  try { return value.trim(); } catch { return cell(fields, c); }');
+    expect(apply(nullGuard, retried, 4, { error: hung }).length).toBeGreaterThan(0);
     // Passed on to a function of the file: the default that function's use asks for.
     const passed = ['function names(list) {', '  return list.map((n) => n.trim());', '}', 'function columns(first) {', '  return names(first.fields);', '}', ''].join('\n');
     const onward = apply(nullGuard, passed, 5, { error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'fields')" } });
@@ -910,11 +915,14 @@ describe("the offline fixer: Python templates (Python's own ast, through the hel
       'guard',
       dedupe.replace('    out = [', '    if not lst:\n        return lst\n    out = ['),
     ]);
-    // A function that answers a number has no empty answer; an index that is a variable is off-by-one's.
+    // A function that answers a number has no empty answer, and None raises no IndexError (subscripted, it raises a TypeError).
     const top = 'def f(xs):\n    best = xs[0]\n    for x in xs:\n        best = max(best, x)\n    return best\n';
-    expect(fixes(top, 2, index).filter(([template]) => template === 'guard')).toEqual([
+    expect(fixes(top, 2, index).filter(([template]) => template === 'guard')).toEqual([]);
+    expect(fixes(top, 2, { type: 'TypeError', message: "'NoneType' object is not subscriptable" }).filter(([template]) => template === 'guard')).toEqual([
       ['guard', top.replace('    best = xs[0]', '    if xs is None:\n        return None\n    best = xs[0]')],
     ]);
+    // Nor a NameError, nor a hang: an early return there only steps round the failure.
+    for (const type of ['NameError', 'UnboundLocalError', 'Timeout']) expect(fixes(top, 2, { type, message: 'x' }).filter(([template]) => template === 'guard')).toEqual([]);
     const at = 'def f(xs, i):\n    out = [xs[i]]\n    return out\n';
     expect(fixes(at, 2, index).filter(([template, text]) => template === 'guard' && (text ?? '').includes('if not xs'))).toEqual([]);
   });

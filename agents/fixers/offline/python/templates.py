@@ -31,6 +31,11 @@ DEFINITIONS = 4
 EARLIER = 10
 
 
+# Errors a None value cannot raise (subscripting or dividing None raises TypeError), and a
+# hang, which raises nothing.
+NOT_FROM_NONE = {"NameError", "UnboundLocalError", "IndexError", "ZeroDivisionError", "Timeout"}
+
+
 def guard(src, statement, ctx):
     """Return early from the function when a value its failing line uses is missing or zero;
     for an IndexError at a constant index of a parameter (`xs[0]` of an empty list), in a
@@ -51,7 +56,8 @@ def guard(src, statement, ctx):
     at = src.starts[statement.lineno - 1]
     out = []
     for name in used:
-        variants = [(f"if {name} is None:\n{indent}    return None\n", f"`{name}` may be None")]
+        # None raises none of these errors: the early return would only step round them.
+        variants = [] if error.get("type") in NOT_FROM_NONE else [(f"if {name} is None:\n{indent}    return None\n", f"`{name}` may be None")]
         if error.get("type") in ("ValueError", "ZeroDivisionError", "ArithmeticError") or (error.get("type") == "IndexError" and first_or_last(statement, name) and returns_sequence(fn)):
             variants.insert(0, (f"if not {name}:\n{indent}    return {name}\n", f"`{name}` may be zero or empty, where {error.get('type')} is raised"))
         for code, why in variants:

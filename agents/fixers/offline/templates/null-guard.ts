@@ -56,6 +56,16 @@ function fallbackFor(member: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a null read at the site could be behind the error: a guard changes only a run
+ * that read a member of null or undefined, which throws a TypeError. A call that hung
+ * threw nothing, unless a `catch` in the file caught the TypeError (a retry loop):
+ * without one, every guard there would be tried, and run to the time limit, for nothing.
+ */
+function nullReadPossible(site: Site): boolean {
+  return site.error?.type !== 'Timeout' || /\bcatch\b/.test(site.sf.text);
+}
+
 const wrap = (code: string): string => (/^[\w$.[\]'"`]+$/.test(code) ? code : `(${code})`);
 
 /**
@@ -67,6 +77,7 @@ const wrap = (code: string): string => (/^[\w$.[\]'"`]+$/.test(code) ? code : `(
 export const nullGuard: Template = {
   name: 'null-guard',
   propose(site: Site): TemplateFix[] {
+    if (site.error && !nullReadPossible(site)) return [];
     const reading = site.error ? /reading '([^']+)'/.exec(site.error.message)?.[1] : undefined;
     const missing = site.error && /of null/.test(site.error.message) ? 'null' : 'undefined';
     const out: TemplateFix[] = [];
