@@ -169,7 +169,7 @@ describe('many calls in one batch', () => {
 
   it('answers a Python plugin in one sandbox with a fresh process per call: no state carried, throws, exits, a hang with its stack', async () => {
     // Module state counts the calls one process has served: 1 every time if each call starts afresh.
-    const main = `import json, sys, time
+    const main = `import json, sys, threading, time
 CALLS = []
 
 def answer(n):
@@ -185,9 +185,18 @@ def answer(n):
         print("x" * 5_000_000)
     return {"first": n, "calls": len(CALLS)}
 
+def late(n):
+    time.sleep(0.05)
+    print(json.dumps({"first": n, "from": "thread"}))
+
 try:
     request = json.loads(sys.stdin.read())
-    print(json.dumps(answer(request["input"]["values"][0])))
+    n = request["input"]["values"][0]
+    # An answer a non-daemon thread writes: the process waits for it on its way out.
+    if n == 5:
+        threading.Thread(target=late, args=(n,)).start()
+    else:
+        print(json.dumps(answer(n)))
 except Exception as error:
     print(json.dumps({"error": {"type": type(error).__name__, "message": str(error)}}), file=sys.stderr)
     sys.exit(1)
@@ -203,7 +212,7 @@ except Exception as error:
     });
     const copy = createWorkingCopy(dir);
     try {
-      const inputs = [[1], [13], [2], [42], [99], [7], [3]].map((values) => ({ values }));
+      const inputs = [[1], [13], [2], [42], [99], [7], [5], [3]].map((values) => ({ values }));
       const answers = await invokeMany({ manifest: loadManifest(dir, 'stats/plugin.json'), copy, inputs, env: {}, perCallMs: 1500, totalMs: 60_000 });
       expect(answers.map((a) => (a.ok ? a.output : `${a.kind}:${a.error.type}`))).toEqual([
         { first: 1, calls: 1 },
@@ -212,6 +221,7 @@ except Exception as error:
         'timeout:Timeout',
         'plugin-error:ProcessFailed',
         'crash:OutputLimitExceeded',
+        { first: 5, from: 'thread' },
         { first: 3, calls: 1 },
       ]);
       const hang = answers[3];

@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   offline: () => import('./offline.ts'),
   eval: () => import('./eval.ts'),
   behaviour: () => import('./behaviour.ts'),
+  batch: () => import('./batch.ts'),
   soak: () => import('./soak.ts'),
 };
 

@@ -22,6 +22,7 @@
 # "stdout", "stderr", "durationMs"}, which the host reads as it reads a process's end.
 #
 # Standard library only: it must start fast and alone.
+import atexit
 import faulthandler
 import io
 import json
@@ -95,6 +96,14 @@ def child(entry: str, lead_s: float, limit_s: float) -> None:
     except SystemExit as exc:
         code = exit_code(exc)
     finally:
+        # What the interpreter does on its way out, which os._exit skips: wait for the
+        # plugin's non-daemon threads, then run its atexit hooks.
+        try:
+            if "threading" in sys.modules:
+                sys.modules["threading"]._shutdown()
+            atexit._run_exitfuncs()
+        except BaseException:  # noqa: BLE001 - a failing hook is printed by atexit itself; the call's exit code stands
+            pass
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
