@@ -118,13 +118,17 @@ def call(entry: str, request: bytes, limit_s: float, lead_s: float, cap: int) ->
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        os.setsid()
-        for target, (r, w) in enumerate(pipes):
-            os.dup2(r if target == 0 else w, target)
-        for r, w in pipes:
-            os.close(r)
-            os.close(w)
-        child(entry, lead_s, limit_s)
+        # The child must never return into the batch's loop, whatever fails here.
+        try:
+            os.setsid()
+            for target, (r, w) in enumerate(pipes):
+                os.dup2(r if target == 0 else w, target)
+            for r, w in pipes:
+                os.close(r)
+                os.close(w)
+            child(entry, lead_s, limit_s)
+        finally:
+            os._exit(70)
     to_child = pipes[0][1]
     os.close(pipes[0][0])
     out_fd, err_fd = pipes[1][0], pipes[2][0]
@@ -167,11 +171,12 @@ def call(entry: str, request: bytes, limit_s: float, lead_s: float, cap: int) ->
             status = "timeout"
             break
         time.sleep(0.002)
+    # The call's whole process group goes, as a sandbox's tree does when its process ends.
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     if status != "ok" or wait_status is None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         _, wait_status = os.waitpid(pid, 0)
     for fd in (out_fd, err_fd) + ((to_child,) if to_child is not None else ()):
         os.close(fd)
