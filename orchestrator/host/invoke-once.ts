@@ -3,9 +3,8 @@ import type { Manifest } from '../library/manifest.ts';
 import { runSandboxed } from '../sandbox/run.ts';
 import type { BackendName, SandboxSpec } from '../sandbox/types.ts';
 import type { WorkingCopy } from '../sandbox/working-copy.ts';
-import { join } from 'node:path';
 import { stackLeadMs } from './hang.ts';
-import { outcomeOf, processCall, PYTHON_RUNNER } from './runtime-process.ts';
+import { CALL_OUTPUT_BYTES, outcomeOf, processCall, pythonArgv } from './runtime-process.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR } from './runtime-node.ts';
 import type { Outcome, ThrownError } from './types.ts';
 
@@ -32,7 +31,7 @@ export async function invokeOnce(options: {
     stdin: JSON.stringify(options.request),
     timeoutMs: manifest.limits.timeoutMs,
     memoryMb: manifest.limits.memoryMb,
-    outputLimitBytes: 4 * 1024 * 1024,
+    outputLimitBytes: CALL_OUTPUT_BYTES,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });
@@ -95,7 +94,6 @@ const pythonLine = z.object({
   i: z.number().int().nonnegative(),
   status: z.enum(['ok', 'failed', 'timeout', 'output-limit']),
   exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
   stdout: z.string(),
   stderr: z.string(),
   durationMs: z.number().nonnegative(),
@@ -146,9 +144,14 @@ function pythonBatch(options: Parameters<typeof invokeMany>[0]): Promise<BatchAn
     options,
     {
       ...batchSpec(options),
-      argv: ['python3', PYTHON_RUNNER, '--batch', join(copy.dir, manifest.entry)],
+      argv: pythonArgv(manifest, copy, '--batch'),
       env: options.env,
-      stdin: JSON.stringify({ requests: options.inputs.map((input) => ({ op: 'execute', input })), perCallMs, leadMs: stackLeadMs(perCallMs), outputLimitBytes: 4 * 1024 * 1024 }),
+      stdin: JSON.stringify({
+        requests: options.inputs.map((input) => ({ op: 'execute', input })),
+        perCallMs,
+        leadMs: stackLeadMs(perCallMs),
+        outputLimitBytes: CALL_OUTPUT_BYTES,
+      }),
     },
     (json) => {
       const parsed = pythonLine.safeParse(json);

@@ -7,8 +7,15 @@ import { processTimeoutError, stackLeadMs } from './hang.ts';
 import { nodeArgv, PLUGIN_PROCESS_DIR, RuntimeFailure } from './runtime-node.ts';
 import type { Outcome, PluginRuntime, RuntimeOptions, ThrownError } from './types.ts';
 
-/** The host's runner of a Python plugin's entry (and of many calls at once, `--batch`). */
-export const PYTHON_RUNNER = join(PLUGIN_PROCESS_DIR, 'python-plugin.py');
+const PYTHON_RUNNER = join(PLUGIN_PROCESS_DIR, 'python-plugin.py');
+
+/** Most bytes kept of one call's stdout and of its stderr. */
+export const CALL_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+/** The argv of the host's runner of a Python plugin's entry: `mode` is the hang dump's time, or `--batch`. */
+export function pythonArgv(manifest: Manifest, copy: WorkingCopy, mode: string): string[] {
+  return ['python3', PYTHON_RUNNER, mode, join(copy.dir, manifest.entry)];
+}
 
 /**
  * The argv of one process-protocol call, whatever the runtime, started now with this
@@ -20,7 +27,7 @@ export function processCall(manifest: Manifest, copy: WorkingCopy, timeoutMs: nu
   const stackAt = String(Date.now() + timeoutMs - stackLeadMs(timeoutMs));
   const binds = [...copy.binds, { source: PLUGIN_PROCESS_DIR, target: PLUGIN_PROCESS_DIR }];
   if (manifest.runtime === 'node') return { argv: nodeArgv(manifest.entry, ['--once', stackAt]), readOnlyBinds: binds };
-  if (manifest.runtime === 'python') return { argv: ['python3', PYTHON_RUNNER, stackAt, join(copy.dir, manifest.entry)], readOnlyBinds: binds };
+  if (manifest.runtime === 'python') return { argv: pythonArgv(manifest, copy, stackAt), readOnlyBinds: binds };
   return { argv: [join(copy.dir, manifest.entry)], readOnlyBinds: copy.binds };
 }
 
@@ -98,7 +105,7 @@ export class ProcessRuntime implements PluginRuntime {
       stdin: JSON.stringify(op === 'execute' ? { op, input } : { op }),
       timeoutMs,
       memoryMb: this.options.manifest.limits.memoryMb,
-      outputLimitBytes: this.options.outputLimitBytes ?? 4 * 1024 * 1024,
+      outputLimitBytes: this.options.outputLimitBytes ?? CALL_OUTPUT_BYTES,
       ...(this.options.backend ? { backend: this.options.backend } : {}),
     });
     return outcomeOf(result, this.copy.dir);

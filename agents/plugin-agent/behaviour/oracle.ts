@@ -114,7 +114,7 @@ export class BehaviourOracle {
     this.ready ??= (async () => {
       const { traffic, captured, manifest } = this.options;
       const seeds = [...captured, ...traffic.map((t) => t.input)];
-      // A process-protocol plugin costs a sandboxed process per call: fewer, so a check stays seconds.
+      // A command plugin costs a sandboxed process per call and a Python one a fork (tens of ms): fewer, so a check stays seconds.
       const count = manifest.runtime === 'node' ? this.options.generated : Math.min(this.options.generated, PROCESS_INPUTS);
       const generated = count > 0 ? generateInputs(manifest.interface.input, seeds, count, this.options.seed ?? 1) : [];
       this.inputs = [...traffic.map((t) => t.input), ...generated, ...captured];

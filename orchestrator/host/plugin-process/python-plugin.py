@@ -18,8 +18,8 @@
 # request on its stdin, as a process of its own would see it. The fork saves the
 # sandbox's and the interpreter's start; the plugin's own modules are loaded in each
 # child, so no state passes from one call to the next. One JSON line per call on
-# stdout: {"i", "status": ok|failed|timeout|output-limit, "exitCode", "signal",
-# "stdout", "stderr", "durationMs"}, which the host reads as it reads a process's end.
+# stdout: {"i", "status": ok|failed|timeout|output-limit, "exitCode", "stdout",
+# "stderr", "durationMs"}, which the host reads as it reads a process's end.
 #
 # Standard library only: it must start fast and alone.
 import atexit
@@ -187,7 +187,6 @@ def call(entry: str, request: bytes, limit_s: float, lead_s: float, cap: int) ->
     return {
         "status": status,
         "exitCode": exit_status if exit_status >= 0 else None,
-        "signal": signal.Signals(-exit_status).name if exit_status < 0 else None,
         "stdout": stdout[:cap].decode("utf-8", "replace"),
         "stderr": stderr[-cap:].decode("utf-8", "replace"),
         "durationMs": round((time.monotonic() - started) * 1000),

@@ -63,7 +63,9 @@ function fallbackFor(member: string): string | undefined {
  * without one, every guard there would be tried, and run to the time limit, for nothing.
  */
 function nullReadPossible(site: Site): boolean {
-  return site.error?.type !== 'Timeout' || /\bcatch\b/.test(site.sf.text);
+  return (
+    site.error?.type !== 'Timeout' || descendants(site.sf, (n): n is ts.Node => ts.isCatchClause(n) || (ts.isPropertyAccessExpression(n) && n.name.text === 'catch')).length > 0
+  );
 }
 
 const wrap = (code: string): string => (/^[\w$.[\]'"`]+$/.test(code) ? code : `(${code})`);
