@@ -393,6 +393,47 @@ describe('a rewritten line that leaves its function broken', () => {
     expect(check('src/distinct.js', js, js.replace('!seen.includes(w)', '!words.includes(w)')).reject).toMatch(/loop-member/);
   });
 
+  it('rejects a written line that adds a container the loop keeps changing in place', () => {
+    const before = [
+      'def rounds(queue):',
+      '    done = []',
+      '    while queue:',
+      '        first = queue.pop(0)',
+      '        if first in done:',
+      '            continue',
+      '        done.append(first)',
+      '    return done',
+      '',
+    ].join('\n');
+    expect(check('plugin/rounds.py', before, before.replace('done.append(first)', 'done.append(queue)')).reject).toMatch(
+      /adds `queue` itself to `done`.*line 3.*line 4.*appended-alias/,
+    );
+    expect(check('plugin/rounds.py', before, before.replace('done.append(first)', 'done.insert(0, queue)')).reject).toMatch(/appended-alias/);
+    // A copy, the element, or a container bound afresh on each pass is no alias.
+    expect(check('plugin/rounds.py', before, before.replace('done.append(first)', 'done.append(queue[:])')).warnings).toEqual([]);
+    expect(check('plugin/rounds.py', before, before.replace('done.append(first)', 'done.append(first * 2)')).warnings).toEqual([]);
+    const fresh = before.replace('        first = queue.pop(0)', '        row = []\n        first = queue.pop(0)\n        row.append(first)');
+    expect(check('plugin/rounds.py', fresh, fresh.replace('done.append(first)', 'done.append(row)')).warnings).toEqual([]);
+    // Left alone by the loop, it is the same object on purpose.
+    const steady = before.replace('while queue:', 'for first in list(queue):').replace('        first = queue.pop(0)\n', '');
+    expect(check('plugin/rounds.py', steady, steady.replace('done.append(first)', 'done.append(queue)')).warnings).toEqual([]);
+    const js = [
+      'function rounds(queue) {',
+      '  const done = [];',
+      '  while (queue.length) {',
+      '    const first = queue.shift();',
+      '    if (done.includes(first)) continue;',
+      '    done.push(first);',
+      '  }',
+      '  return done;',
+      '}',
+      '',
+    ].join('\n');
+    expect(check('src/rounds.js', js, js.replace('done.push(first)', 'done.push(queue)')).reject).toMatch(/appended-alias/);
+    const perPass = js.replace('    done.push(first);', '    const pair = [first];\n    pair.push(first);\n    done.push(first);');
+    expect(check('src/rounds.js', perPass, perPass.replace('done.push(first)', 'done.push(pair)')).warnings).toEqual([]);
+  });
+
   it('rejects a written update that adds the variable to itself as well', () => {
     expect(silencing(diff('plugin/keep.py', ['            result += result + i'], ['            result += result + [i]'])).reject).toMatch(/self-operand/);
     expect(silencing(diff('src/keep.js', ['    out += out + x;'], ['    out += out + String(x);'])).reject).toMatch(/self-operand/);

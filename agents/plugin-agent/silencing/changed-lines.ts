@@ -3,12 +3,12 @@ import { blockAfter, defines, enclosingLoop, esc, exclusive, functionStart, ment
 
 /** What a rewritten line leaves wrong in its function, as the reviewer reads it. */
 export interface ChangedFinding {
-  id: 'dropped-read' | 'parameter-rebound' | 'loop-member';
+  id: 'dropped-read' | 'parameter-rebound' | 'loop-member' | 'appended-alias';
   why: string;
 }
 
 /**
- * Three ways a rewritten line can make an error go away while the function stays
+ * Four ways a rewritten line can make an error go away while the function stays
  * broken (each an anti-pattern a linter names; Tan et al.'s "no dead code" is the
  * first's kin):
  *
@@ -23,6 +23,11 @@ export interface ChangedFinding {
  * - `loop-member`: a written condition asks whether a loop's item is in the very
  *   collection the loop walks (`for i in lst: if i not in lst`), which the loop leaves
  *   unchanged: the answer is the same on every pass, a trivial condition in disguise.
+ * - `appended-alias`: a written line adds a list (or any container) to another inside
+ *   a loop that keeps changing that container in place and never binds it afresh
+ *   (`sort.append(lst)` beside `lst.remove(largest)`): every pass stores the same
+ *   object, so the result holds one container many times, in its final state (the
+ *   classic aliasing slip; the element was meant, or a copy).
  *
  * Like `insertedAssignment`, this reads blocks by indentation from the whole file.
  */
@@ -38,7 +43,7 @@ export function changedLines(before: string, after: string, python: boolean): Ch
     if (finding) return finding;
   }
   for (let at = start; at < start + added.length; at++) {
-    const finding = parameterRebound(b, at, python) ?? loopMember(b, at, python);
+    const finding = parameterRebound(b, at, python) ?? loopMember(b, at, python) ?? appendedAlias(b, at, removed, python);
     if (finding) return finding;
   }
   return undefined;
@@ -143,6 +148,35 @@ function loopMember(b: readonly string[], at: number, python: boolean): ChangedF
     return {
       id: 'loop-member',
       why: `it asks whether \`${item}\` is in \`${collection}\`, the collection the loop at line ${loop + 1} takes it from, so the answer is the same on every pass`,
+    };
+  }
+  return undefined;
+}
+
+/** `out.append(x)`, `out.insert(i, x)`; `out.push(x)`, `out.unshift(x)`: the receiver and the plain name added. */
+const ADDS_PY = /(?<![\w$])([A-Za-z_][\w.]*)\.(?:append|insert)\(\s*(?:[^,()]+,\s*)?([A-Za-z_]\w*)\s*\)/;
+const ADDS_JS = /(?<![\w$])([A-Za-z_$][\w$.]*)\.(?:push|unshift)\(\s*([A-Za-z_$][\w$]*)\s*\)/;
+
+function appendedAlias(b: readonly string[], at: number, removed: readonly string[], python: boolean): ChangedFinding | undefined {
+  const added = (python ? ADDS_PY : ADDS_JS).exec(codeOf([b[at] ?? ''], python));
+  if (!added) return undefined;
+  const [, receiver = '', item = ''] = added;
+  if (receiver === item || removed.some((l) => (python ? ADDS_PY : ADDS_JS).exec(codeOf([l], python))?.[2] === item)) return undefined;
+  const n = esc(item);
+  const changes = new RegExp(
+    String.raw`(?<![\w.$])${n}\.(?:remove|pop|append|insert|extend|clear|sort|reverse|push|splice|shift|unshift|fill|set|delete)\(|\bdel\s+${n}\[|(?<![\w.$])${n}\[[^\]]+\]\s*=(?!=)`,
+  );
+  const rebinds = new RegExp(
+    python ? String.raw`^\s*(?:for\s+)?(?:[\w,\s]*,\s*)?${n}\s*(?:=(?!=)|,|\s+in\b)` : String.raw`(?<![\w.$])${n}\s*=(?![=>])|\b(?:const|let|var)\s+${n}\b`,
+  );
+  for (let loop = enclosingLoop(b, at, python); loop !== undefined; loop = enclosingLoop(b, loop, python)) {
+    const body = b.slice(loop, blockAfter(b, loop)).map((l) => codeOf([l], python));
+    if (body.some((l) => rebinds.test(l))) return undefined;
+    const line = body.findIndex((l, i) => loop + i !== at && changes.test(l));
+    if (line < 0) continue;
+    return {
+      id: 'appended-alias',
+      why: `it adds \`${item}\` itself to \`${receiver}\` while the loop at line ${loop + 1} keeps changing \`${item}\` in place (line ${loop + line + 1}), so every pass stores the same object`,
     };
   }
   return undefined;
