@@ -23,6 +23,7 @@ import { offByOne } from '../../agents/fixers/offline/operators/off-by-one.ts';
 import { relational } from '../../agents/fixers/offline/operators/relational.ts';
 import { statementDelete } from '../../agents/fixers/offline/operators/statement-delete.ts';
 import { statementInsert } from '../../agents/fixers/offline/operators/statement-insert.ts';
+import { statementMove } from '../../agents/fixers/offline/operators/statement-move.ts';
 import { unary } from '../../agents/fixers/offline/operators/unary.ts';
 import { updateAssign } from '../../agents/fixers/offline/operators/update-assign.ts';
 import { yieldFrom } from '../../agents/fixers/offline/operators/yield-from.ts';
@@ -238,6 +239,47 @@ describe('operator families: conditions and statements', () => {
     expect(out[0]?.preference).toBe(4);
     expect(texts(negate, 'while (!done) step();\n', 1)).toEqual(['while (done) step();\n']);
     expect(texts(negate, 'if (a > b) throw new Error("x");\n', 1)).toEqual([]);
+  });
+
+  it("statement-move: a loop body's tail moved out, the statement after a loop moved in; never a hang or a break", () => {
+    const nested = [
+      'function merge(queues) {',
+      '  const out = [];',
+      '  for (const q of queues) {',
+      '    for (const item of q) {',
+      '      out.push(item);',
+      '      q.length = 0;',
+      '    }',
+      '  }',
+      '  return out;',
+      '}',
+      '',
+    ].join('\n');
+    const out = nested.replace('      q.length = 0;\n    }\n', '    }\n    q.length = 0;\n');
+    expect(texts(statementMove, nested, 6)).toEqual([out]);
+    expect(texts(statementMove, nested, 4)).toEqual([out]);
+    expect(texts(statementMove, nested, 5)).toEqual([]);
+    expect(fixes(statementMove, nested, 6)[0]?.rationale).toMatch(/^`q.length = 0;` moved out of the loop, to run once after it at src\/x.js:6/);
+    const counter = ['function count(n) {', '  let i = 0;', '  let total = 0;', '  while (i < n) {', '    total += i;', '  }', '  i++;', '  return total;', '}', ''].join('\n');
+    expect(texts(statementMove, counter, 4)).toEqual([counter.replace('    total += i;\n  }\n  i++;\n', '    total += i;\n    i++;\n  }\n')]);
+    // Moving out the only step a `while` takes would make it hang; a later statement may go.
+    const drain = [
+      'function drain(q) {',
+      '  const out = [];',
+      '  while (q.length) {',
+      '    const x = q[0];',
+      '    q.shift();',
+      '    out.push(x);',
+      '  }',
+      '  return out;',
+      '}',
+      '',
+    ].join('\n');
+    expect(texts(statementMove, drain, 5)).toEqual([]);
+    expect(texts(statementMove, drain, 6)).toEqual([drain.replace('    out.push(x);\n  }\n', '  }\n  out.push(x);\n')]);
+    const breaks = ['function first(xs) {', '  let x;', '  for (x of xs) {', '    x = x || 0;', '    if (x) break;', '  }', '  return x;', '}', ''].join('\n');
+    expect(texts(statementMove, breaks, 5)).toEqual([]);
+    expect([out, drain].every((t) => compiles('src/x.js', t))).toBe(true);
   });
 
   it('statement-insert: a statement of the same function copied before or after, only when its names are in scope', () => {

@@ -192,6 +192,24 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('statement-delete', code, 3)).toEqual([]);
   });
 
+  it("statement-move: a loop body's tail moved out, the statement after a loop moved in; never a hang or a break", () => {
+    const nested = 'def merge(queues):\n    out = []\n    for q in queues:\n        for item in q:\n            out.append(item)\n            q.clear()\n    return out\n';
+    const out = nested.replace('            q.clear()', '        q.clear()');
+    expect(family('statement-move', nested, 6)).toEqual([out]);
+    expect(family('statement-move', nested, 4)).toEqual([out]);
+    // The first statement of a body would leave the loop empty.
+    expect(family('statement-move', nested, 5)).toEqual([]);
+    const counter = 'def count(n):\n    i = 0\n    total = 0\n    while i < n:\n        total += i\n    i += 1\n    return total\n';
+    expect(family('statement-move', counter, 4)).toEqual([counter.replace('    i += 1\n', '        i += 1\n')]);
+    // Moving out the only step a `while` takes would make it hang; a later statement may go.
+    const drain = 'def drain(q):\n    out = []\n    while q:\n        x = q[0]\n        q.pop(0)\n        out.append(x)\n    return out\n';
+    expect(family('statement-move', drain, 5)).toEqual([]);
+    expect(family('statement-move', drain, 6)).toEqual([drain.replace('        out.append(x)', '    out.append(x)')]);
+    const breaks = 'def first(xs):\n    for x in xs:\n        if x:\n            break\n    return x\n';
+    expect(family('statement-move', breaks.replace('    for x in xs:\n', '    for x in xs:\n        x = x or 0\n'), 4)).toEqual([]);
+    expect(allCompile([out, drain])).toBe(true);
+  });
+
   it('await-insert, yield-from and update-assign', () => {
     const aio = 'async def load(k):\n    return k\n\nasync def f(k):\n    v = load(k)\n    return v.upper()\n\ndef g(k):\n    return load(k)\n';
     expect(family('await-insert', aio, 5)).toEqual([aio.replace('v = load(k)', 'v = await load(k)')]);

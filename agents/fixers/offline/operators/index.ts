@@ -15,6 +15,7 @@ import { quotedName } from './quoted-name.ts';
 import { relational } from './relational.ts';
 import { statementDelete } from './statement-delete.ts';
 import { statementInsert } from './statement-insert.ts';
+import { statementMove } from './statement-move.ts';
 import { unary } from './unary.ts';
 import { updateAssign } from './update-assign.ts';
 import { yieldFrom } from './yield-from.ts';
@@ -40,7 +41,7 @@ const CHEAP: readonly Template[] = [...TOKEN, ...REPLACE];
  * changes more than a token, and a negated or narrowed condition or a deleted statement
  * can silence the failure rather than repair it.
  */
-export const COSTLY: readonly Template[] = [statementInsert, conditionNarrow, negate, statementDelete];
+export const COSTLY: readonly Template[] = [statementInsert, statementMove, conditionNarrow, negate, statementDelete];
 
 /** Every JavaScript/TypeScript operator family, cheap first. */
 export const FAMILIES: readonly Template[] = [...CHEAP, ...COSTLY];

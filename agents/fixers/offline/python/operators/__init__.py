@@ -43,6 +43,7 @@ from . import (
     relational,
     statement_delete,
     statement_insert,
+    statement_move,
     unary,
     update_assign,
     yield_from,
@@ -50,5 +51,5 @@ from . import (
 
 TOKEN = [relational, off_by_one, argument_swap, arithmetic, logical, update_assign, yield_from, await_insert, unary]
 REPLACE = [quoted_name, name_replace, member_replace, argument_replace, condition_widen]
-COSTLY = [statement_insert, condition_narrow, negate, statement_delete]
+COSTLY = [statement_insert, statement_move, condition_narrow, negate, statement_delete]
 FAMILIES = TOKEN + REPLACE + COSTLY
