@@ -640,6 +640,37 @@ describe('Python sites: the statements that control the failing line', () => {
     expect(candidates[at]?.template).toBe('relational');
   });
 
+  it('a statement-level fix at the failing line comes among the cheap changes of the statements below it', async () => {
+    const code = [
+      'def flatten(pages, width):',
+      '    lines = []',
+      '    total = 0',
+      '    while pages:',
+      '        page = pages[0]',
+      '        for line in page:',
+      '            text = line.strip()[:width]',
+      '            total += len(text)',
+      '            lines.append(text)',
+      '            pages.remove(page)',
+      '    return lines, total',
+      '',
+    ].join('\n');
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.py'), code);
+    const request = {
+      dir,
+      suspects: [{ file: 'src/a.py', line: 10, score: 1, reason: 'in-app frame 1', inApp: true }],
+      reproduction: { error: { type: 'ValueError', message: 'list.remove(x): x not in list' } },
+    } as unknown as FixRequest;
+    const { candidates } = await generatePython(request, 60);
+    const at = candidates.findIndex((c) => c.files['src/a.py'] === code.replace('            pages.remove(page)', '        pages.remove(page)'));
+    expect(candidates[at]?.template).toBe('statement-move');
+    // Before the replacements of the less suspicious statements, inside the half of the budget the families keep.
+    expect(at).toBeLessThan(candidates.findLastIndex((c) => c.template === 'name-replace'));
+    expect(candidates.length - at).toBeGreaterThan(15);
+  });
+
   it("a caller's frame is a site at its call, before the callee's earlier statements", () => {
     const code = [
       'def scale(value, factor):',

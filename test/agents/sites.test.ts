@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateJs } from '../../agents/fixers/offline/generate-js.ts';
 import { suspectSites } from '../../agents/fixers/offline/sites.ts';
 import type { FixRequest } from '../../agents/fixers/types.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -74,5 +75,37 @@ describe('the offline fixer: site ranking', () => {
     expect(sites[at + 1]).toBe('8:between(head, end, start)');
     // With the callee's frame alone, the calls of its function in the file are still sites.
     expect(sitesOf(code, [2], error)).toContain('8:between(head, end, start)');
+  });
+});
+
+describe('the offline fixer: the order of candidates', () => {
+  it('a statement-level fix at the failing line comes among the replacements of the sites below it', () => {
+    const code = [
+      'export function flatten(pages, width) {',
+      '  const lines = [];',
+      '  let total = 0;',
+      '  while (pages.length) {',
+      '    const page = pages[0];',
+      '    for (const line of page) {',
+      '      const text = line.trim().slice(0, width);',
+      '      total += text.length;',
+      '      lines.push(text);',
+      '      pages.splice(pages.indexOf(page), 1);',
+      '    }',
+      '  }',
+      '  return [lines, total];',
+      '}',
+      '',
+    ].join('\n');
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/x.js'), code);
+    const suspects = [{ file: 'src/x.js', line: 10, score: 1, reason: 'in-app frame 1', inApp: true }];
+    const request = { dir, suspects, reproduction: { error: { type: 'RangeError', message: 'page gone' } } } as unknown as FixRequest;
+    const { candidates } = generateJs(request, 60);
+    const moved = code.replace('      pages.splice(pages.indexOf(page), 1);\n    }\n', '    }\n    pages.splice(pages.indexOf(page), 1);\n');
+    const at = candidates.findIndex((c) => c.files['src/x.js'] === moved);
+    expect(candidates[at]?.template).toBe('statement-move');
+    expect(at).toBeLessThan(candidates.findLastIndex((c) => c.template === 'name-replace'));
   });
 });

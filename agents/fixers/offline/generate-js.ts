@@ -21,13 +21,22 @@ const STRIDE = 6;
 const MUTATION_SHARE = 1 / 2;
 
 /**
+ * The most suspicious sites whose costly candidates (a statement inserted or moved, a
+ * check narrowed) take turns with the replacements of the sites below them, as two
+ * more sites would: a defect at the line that failed, or at the loop around it, that
+ * needs a statement-level edit must not wait behind every name replaced at eight others.
+ */
+const COSTLY_EARLY = 2;
+
+/**
  * Candidate patches of a JavaScript or TypeScript plugin, deduplicated, in the order
  * they are tried: SapFix's ladder, the fix templates at every suspect statement
  * first, then the operator families at the most suspicious ones, with half the budget
  * kept for them: the one-token families at every such site first, then the ones that
- * replace a name or add a clause, then statement insertion, negation, narrowing and
- * deletion (which cost more, or may silence the failure); the most suspicious sites
- * get the most turns.
+ * replace a name or add a clause (with the costly families of the two most suspicious
+ * sites), then statement insertion and moves, negation, narrowing and deletion at the
+ * rest (which cost more, or may silence the failure); the most suspicious sites get the
+ * most turns.
  */
 export function generateJs(request: FixRequest, limit: number, spectrum: readonly { file: string; line: number }[] = []): { sites: number; candidates: Tried[] } {
   const sites = suspectSites(request, 40, spectrum);
@@ -59,12 +68,9 @@ export function generateJs(request: FixRequest, limit: number, spectrum: readonl
   const templateLists = sites.map((site) => atSite(site, TEMPLATES));
   // Tier by tier over the same sites: every one-token change before a name replaced, every one of those before a statement inserted or a check narrowed.
   const top = sites.slice(0, MUTATION_SITES);
-  const mutations = [TOKEN, REPLACE, COSTLY].flatMap((tier) =>
-    weave(
-      top.map((site) => atSite(site, tier)),
-      STRIDE,
-    ),
-  );
+  const [token = [], replace = [], costly = []] = [TOKEN, REPLACE, COSTLY].map((tier) => top.map((site) => atSite(site, tier)));
+  const early = costly.slice(0, COSTLY_EARLY);
+  const mutations = [...weave(token, STRIDE), ...weave([...replace, ...early], STRIDE), ...weave(costly.slice(COSTLY_EARLY), STRIDE)];
   const templates = weave(templateLists, STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
   return { sites: sites.length, candidates: [...fromTemplates(templates), ...mutations].slice(0, limit) };
 }

@@ -102,6 +102,14 @@ const STRIDE = 6;
 /** The share of the budget kept for the operator families: the ladder's last rung must not be starved by the templates. */
 const MUTATION_SHARE = 1 / 2;
 
+/**
+ * The most suspicious statements whose costly candidates take turns with the cheap ones
+ * of the statements below them, as two more statements would: a defect at the line that
+ * failed, or at the loop around it, that needs a statement moved or inserted must not
+ * wait behind every one-token change at ten others.
+ */
+const COSTLY_EARLY = 2;
+
 /** Candidates of the costly families one statement may contribute: a statement inserted, a check narrowed, negated or deleted. */
 const COSTLY_PER_SITE = 6;
 
@@ -113,8 +121,8 @@ const COSTLY_PER_SITE = 6;
  * the first frame's and the last definitions of what it reads, the lines Ochiai ranks
  * highest, then the ten statements before each frame's in its function. As for
  * JavaScript: templates first, then the cheap families (one token, a name, a clause)
- * over the most suspicious statements, then the costly ones, half the budget kept for
- * the families.
+ * over the most suspicious statements (with the costly ones of the first two), then
+ * the costly ones of the rest, half the budget kept for the families.
  */
 export async function generatePython(
   request: FixRequest,
@@ -152,7 +160,8 @@ export async function generatePython(
   const ranks = [...new Set(fixes.map((f) => f.rank))].sort((a, b) => a - b);
   const top = new Set(ranks.slice(0, MUTATION_SITES));
   const tier = (map: Map<number, Tried[]>, only?: Set<number>): Tried[][] => ranks.filter((r) => !only || only.has(r)).map((r) => map.get(r) ?? []);
-  const mutations = [...weave(tier(lists.cheap, top), STRIDE), ...weave(tier(lists.costly, top), STRIDE)];
+  const costly = tier(lists.costly, top);
+  const mutations = [...weave([...tier(lists.cheap, top), ...costly.slice(0, COSTLY_EARLY)], STRIDE), ...weave(costly.slice(COSTLY_EARLY), STRIDE)];
   const templates = weave(tier(lists.template), STRIDE).slice(0, limit - Math.min(mutations.length, Math.ceil(limit * MUTATION_SHARE)));
   return { sites: sites.length, candidates: [...fromTemplates(templates), ...mutations].slice(0, limit) };
 }
