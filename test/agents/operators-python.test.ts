@@ -539,6 +539,10 @@ describe('Python operator families (the helper on real snippets)', () => {
     expect(family('concat-operand', code, 4, list)).toEqual([code.replace('out + i', 'out + [i]'), code.replace('out + i', '[out] + i')]);
     const str = 'def label(n):\n    return "item " + n\n';
     expect(family('concat-operand', str, 2, { type: 'TypeError', message: 'can only concatenate str (not "int") to str' })).toEqual([str.replace('+ n', '+ str(n)')]);
+    // An accumulator added to itself as well loses the second copy first.
+    const doubled = code.replace('out = out + i', 'out += out + i');
+    expect(family('concat-operand', doubled, 4, list)[0]).toBe(code.replace('out = out + i', 'out += [i]'));
+    expect(family('concat-operand', doubled.replace('out += out + i', 'out += lst + i'), 4, list)).not.toContain(code.replace('out = out + i', 'out += [i]'));
     const tuple = 'def f(t, x):\n    t += x\n    return t\n';
     expect(family('concat-operand', tuple, 2, { type: 'TypeError', message: 'can only concatenate tuple (not "int") to tuple' })).toEqual([tuple.replace('t += x', 't += (x,)')]);
     expect(

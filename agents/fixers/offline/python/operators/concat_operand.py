@@ -3,14 +3,16 @@
 "int") to str". Each operand of the statement's `+` (and `+=`) that is not itself a
 sequence written out becomes one of the kind the error names: `xs + x` -> `xs + [x]`,
 `t + x` -> `t + (x,)`, `s + n` -> `s + str(n)`. The right-hand operand is tried
-first: `total + item` is how such sums are written. Answers the item concatenated
+first: `total + item` is how such sums are written. An update that adds the
+accumulator to itself as well (`out += out + x`, which doubles what `out` held on
+every pass) first loses the second `out`: `out += [x]`. Answers the item concatenated
 to a sequence.
 """
 
 import ast
 import re
 
-from .common import PREFER, fix, own_nodes
+from .common import PREFER, fix, own_nodes, replace
 
 FAMILY, TIER = "concat-operand", "template"
 
@@ -41,6 +43,11 @@ def propose(src, statement, ctx):
     if found.group(2) == "bytes":
         return []  # bytes joined to text: text-bytes decodes them; str(b) would write "b'…'"
     out = []
+    value = getattr(statement, "value", None)
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add) and isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        if src.text_of(value.left) == src.text_of(statement.target) and not isinstance(value.right, WRITTEN + (ast.BinOp,)):
+            text = as_kind(kind, src.text_of(value.right))
+            out.append(fix(FAMILY, ctx, value, [replace(src, value, text)], f"item added to a {kind} as if it were one, with the {kind} itself: `{src.text_of(value)}` became `{text}`", PREFER["token"]))
     for node in operands(statement):
         if isinstance(node, WRITTEN) or (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.BinOp):
             continue
