@@ -22,7 +22,7 @@ interface Traced {
  * model: capture, ingest, the Plugin Agent's runs, and the task's hidden tests on the patch.
  */
 describe('the development corpus, end to end with no model', () => {
-  it('resolves a Python index past the end, abstains where JavaScript fixes disagree, and gives each error group its run', () => {
+  it('resolves a Python index past the end and a JavaScript read of a loop variable after its loop, and gives each error group its run', () => {
     const out = join(tempDir(), 'out');
     const run = steward(['eval', 'run', join(STEWARD_ROOT, 'evals', 'suites', 'dev'), '--only', `${PYTHON},${JAVASCRIPT},${TWO_GROUPS}`, '--out', out, '--concurrency', '2'], {
       timeoutMs: 600_000,
@@ -33,20 +33,19 @@ describe('the development corpus, end to end with no model', () => {
     const outcome = Object.fromEntries(results.attempts.map((a) => [a.task, { success: a.success, reason: a.reason, patch: a.scores.patch, runs: a.runs?.length }]));
     expect(outcome).toEqual({
       [PYTHON]: { success: true, reason: null, patch: true, runs: 1 },
-      [JAVASCRIPT]: { success: false, reason: 'fixes-disagree', patch: false, runs: 1 },
+      [JAVASCRIPT]: { success: true, reason: null, patch: true, runs: 1 },
       [TWO_GROUPS]: { success: false, reason: 'failed-hidden-tests', patch: true, runs: 2 },
     });
     const patch = (task: string): string => readFileSync(join(out, 'trajectories', task, '1.patch'), 'utf8');
     const trajectory = (task: string): Traced => JSON.parse(readFileSync(join(out, 'trajectories', task, '1.json'), 'utf8')) as Traced;
     expect(patch(PYTHON)).toContain('+        if text[i] != text[len(text) - i - 1]:');
     // `j` is read outside the loop that binds it. Each round's candidates that passed were rejected
-    // (paths switched off) and the search went on; the last round's disagree on the answer
-    // (`arr[t]` is `arr[0]` there, `arr[i]` is not), and no oracle says which is right.
+    // (paths switched off) and the search went on; the last round's one answer is `arr[t]`.
     const js = trajectory(JAVASCRIPT);
     const stops = js.events.filter((e) => e.kind === 'fixer-stopped').map((e) => e.data as { more?: boolean });
     expect(stops.map((s) => s.more)).toEqual([true, true, false]);
     expect(js.events.filter((e) => e.kind === 'search-round')).toHaveLength(2);
-    expect(js.events.find((e) => e.kind === 'escalated')?.data).toMatchObject({ why: expect.stringMatching(/validated fixes disagree/) as unknown });
+    expect(patch(JAVASCRIPT)).toMatch(/^\+\s+arr\.push\(arr\[t\]\);$/m);
     // Two groups, two runs: the second on the library with the first fix merged, and one patch with both fixes.
     const both = patch(TWO_GROUPS);
     // The program's file has CRLF line endings, and keeps them.
