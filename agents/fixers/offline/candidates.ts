@@ -33,6 +33,14 @@ export interface Proposed {
 /** Candidates one site may contribute per rung: one busy statement must not use up the budget. */
 export const PER_SITE = 12;
 
+/**
+ * The most suspicious sites whose costly candidates (a statement inserted or moved, a
+ * check narrowed) take turns with the cheap ones of the sites below them, as two more
+ * sites would: a defect at the line that failed, or at the loop around it, that needs a
+ * statement-level edit must not wait behind every one-token change at the others.
+ */
+export const COSTLY_EARLY = 2;
+
 /** A change that makes the call succeed first, then the smallest (see `Tried.rank`). */
 export const byRank = (a: Tried, b: Tried): number => refusalsLast(a, b) || a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2];
 

@@ -1,5 +1,5 @@
 import type { FixRequest } from '../types.ts';
-import { fromTemplates, interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
+import { COSTLY_EARLY, fromTemplates, interleave, PER_SITE, tried, weave, type Tried } from './candidates.ts';
 import { suspectSites } from './sites.ts';
 import { applyEdits, compiles } from './source.ts';
 import { COSTLY, REPLACE, TOKEN } from './operators/index.ts';
@@ -19,14 +19,6 @@ const STRIDE = 6;
  * templates' fixes come early in their rung when they come at all.
  */
 const MUTATION_SHARE = 1 / 2;
-
-/**
- * The most suspicious sites whose costly candidates (a statement inserted or moved, a
- * check narrowed) take turns with the replacements of the sites below them, as two
- * more sites would: a defect at the line that failed, or at the loop around it, that
- * needs a statement-level edit must not wait behind every name replaced at eight others.
- */
-const COSTLY_EARLY = 2;
 
 /**
  * Candidate patches of a JavaScript or TypeScript plugin, deduplicated, in the order

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { messageOf } from '../../../orchestrator/core/errors.ts';
 import { join } from 'node:path';
 import type { FixRequest } from '../types.ts';
-import { fromTemplates, PER_SITE, tried, weave, type Proposed, type Tried } from './candidates.ts';
+import { COSTLY_EARLY, fromTemplates, PER_SITE, tried, weave, type Proposed, type Tried } from './candidates.ts';
 import { ownFrame, readSource } from './sites.ts';
 import { applyEdits } from './source.ts';
 
@@ -101,14 +101,6 @@ const STRIDE = 6;
 
 /** The share of the budget kept for the operator families: the ladder's last rung must not be starved by the templates. */
 const MUTATION_SHARE = 1 / 2;
-
-/**
- * The most suspicious statements whose costly candidates take turns with the cheap ones
- * of the statements below them, as two more statements would: a defect at the line that
- * failed, or at the loop around it, that needs a statement moved or inserted must not
- * wait behind every one-token change at ten others.
- */
-const COSTLY_EARLY = 2;
 
 /** Candidates of the costly families one statement may contribute: a statement inserted, a check narrowed, negated or deleted. */
 const COSTLY_PER_SITE = 6;

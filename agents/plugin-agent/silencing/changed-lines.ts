@@ -158,10 +158,11 @@ const ADDS_PY = /(?<![\w$])([A-Za-z_][\w.]*)\.(?:append|insert)\(\s*(?:[^,()]+,\
 const ADDS_JS = /(?<![\w$])([A-Za-z_$][\w$.]*)\.(?:push|unshift)\(\s*([A-Za-z_$][\w$]*)\s*\)/;
 
 function appendedAlias(b: readonly string[], at: number, removed: readonly string[], python: boolean): ChangedFinding | undefined {
-  const added = (python ? ADDS_PY : ADDS_JS).exec(codeOf([b[at] ?? ''], python));
+  const adds = python ? ADDS_PY : ADDS_JS;
+  const added = adds.exec(codeOf([b[at] ?? ''], python));
   if (!added) return undefined;
   const [, receiver = '', item = ''] = added;
-  if (receiver === item || removed.some((l) => (python ? ADDS_PY : ADDS_JS).exec(codeOf([l], python))?.[2] === item)) return undefined;
+  if (receiver === item || removed.some((l) => adds.exec(codeOf([l], python))?.[2] === item)) return undefined;
   const n = esc(item);
   const changes = new RegExp(
     String.raw`(?<![\w.$])${n}\.(?:remove|pop|append|insert|extend|clear|sort|reverse|push|splice|shift|unshift|fill|set|delete)\(|\bdel\s+${n}\[|(?<![\w.$])${n}\[[^\]]+\]\s*=(?!=)`,

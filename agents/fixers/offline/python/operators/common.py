@@ -101,6 +101,12 @@ def stored(node):
     return out
 
 
+def siblings(statement):
+    """The statement list that holds the statement (its parent's body, else or finally block), or []."""
+    parent = getattr(statement, "parent", None)
+    return next((getattr(parent, f) for f in ("body", "orelse", "finalbody") if statement in getattr(parent, f, [])), [])
+
+
 def body_statements(root):
     """The statements of a function or module, not those of a nested def or class."""
     out = []

@@ -4,7 +4,7 @@ raises. Answers a stray statement; ranked last, since it can silence a crash."""
 
 import ast
 
-from .common import PREFER, fix, only_raises
+from .common import PREFER, fix, only_raises, siblings
 from .statement_insert import alone_on_lines
 
 FAMILY, TIER = "statement-delete", "costly"
@@ -23,10 +23,10 @@ def propose(src, statement, ctx):
     if not alone:
         return []
     parent = getattr(statement, "parent", None)
-    siblings = next((getattr(parent, f) for f in ("body", "orelse", "finalbody") if statement in getattr(parent, f, [])), [])
+    around = siblings(statement)
     start, end = src.starts[statement.lineno - 1], src.starts[statement.end_lineno]
     # The only statement of its block leaves a `pass` behind.
-    text = f"{indent}pass\n" if len(siblings) == 1 and not isinstance(parent, ast.Module) else ""
+    text = f"{indent}pass\n" if len(around) == 1 and not isinstance(parent, ast.Module) else ""
     if text and not src.lines[statement.end_lineno - 1].endswith(("\n", "\r")):
         text = text[:-1]
     return [fix(FAMILY, ctx, statement, [{"start": start, "end": end, "text": text}], f"statement at line {statement.lineno} deleted: `{src.lines[statement.lineno - 1].strip()}`", PREFER["silencing"])]

@@ -8,7 +8,7 @@ how often a statement runs, not a token."""
 
 import ast
 
-from .common import PREFER, fix
+from .common import PREFER, fix, siblings
 
 FAMILY, TIER = "statement-move", "costly"
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -39,8 +39,7 @@ def indents(src, loop):
     first = loop.body[0]
     if not own or first.lineno == loop.lineno:
         return None
-    line = src.lines[first.lineno - 1]
-    inner = line[: len(line) - len(line.lstrip())]
+    inner = src.own_line(first)[1]
     if not inner.startswith(outer) or inner == outer:
         return None
     return outer, inner[len(outer) :]
@@ -94,13 +93,12 @@ def move_out(src, ctx, loop, tail):
 
 def move_in(src, ctx, loop):
     """The statement right after the loop indented into its body's end."""
-    parent = getattr(loop, "parent", None)
-    siblings = next((getattr(parent, f) for f in ("body", "orelse", "finalbody") if loop in getattr(parent, f, [])), [])
-    at = siblings.index(loop) if loop in siblings else -1
+    around = siblings(loop)
+    at = around.index(loop) if loop in around else -1
     found = indents(src, loop)
-    if found is None or loop.orelse or at < 0 or at + 1 >= len(siblings):
+    if found is None or loop.orelse or at < 0 or at + 1 >= len(around):
         return []
-    follower = siblings[at + 1]
+    follower = around[at + 1]
     if not isinstance(follower, (ast.Expr, ast.Assign, ast.AugAssign)) or not movable([follower]) or not src.own_line(follower)[0]:
         return []
     outer, extra = found
